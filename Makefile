@@ -1,0 +1,96 @@
+# kcore build. `make` builds the tools, the simulated machine and the tests, and
+# cross-compiles the portable core for aarch64; `make test` runs every test and
+# ends with "N passed, M failed"; `make run` is the main demo; `make lint` runs
+# clang-format, cppcheck, clang-tidy and gcc -fanalyzer.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+BUILD ?= build
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+HOST_CC ?= gcc
+CROSS ?= aarch64-linux-gnu-
+ARM_CC := $(CROSS)gcc
+
+WARN := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wcast-qual \
+	-Wundef -Wvla -Wimplicit-fallthrough -Wformat=2
+INCLUDES := -Iinclude -I.
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# BearSSL's headers come from /usr/include/bearssl (architecture independent);
+# arch/aarch64/include supplies the one libc header they include.
+ARM_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -isystem arch/aarch64/include \
+	-isystem /usr/include/bearssl -ffreestanding -fno-builtin -mgeneral-regs-only \
+	-mno-outline-atomics -fno-stack-protector -mstrict-align -DKCORE_DEBUG -MMD -MP
+
+# Sources of the portable core: every .c under core/.
+CORE_SRCS := $(sort $(shell find core -name '*.c'))
+# Sources of the simulated machine (arch/sim) and of host-run test helpers.
+SIM_SRCS := $(sort $(wildcard arch/sim/*.c))
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c tools/lib/*.c))
+UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
+
+HOST_LIBS := -lbearssl -lcmocka
+
+include tools/tools.mk
+
+# ---- dependencies -----------------------------------------------------------
+$(DEPS_STAMP): scripts/install-deps.sh
+	@bash scripts/install-deps.sh
+	@mkdir -p $(@D) && touch $@
+
+deps: $(DEPS_STAMP)
+
+# ---- host (normal and sanitizer) builds of core + sim + tests ------------------
+define host_variant
+# $(1) = variant name, $(2) = extra flags
+$(BUILD)/$(1)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(2) -c $$< -o $$@
+
+$(BUILD)/$(1)/libkcore-sim.a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(CORE_SRCS) $(SIM_SRCS) $(TESTLIB_SRCS))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/libkcore-sim.a
+	$(HOST_CC) $(2) -o $$@ $$^ $(HOST_LIBS)
+
+$(1)_TEST_BINS := $(patsubst %.c,$(BUILD)/$(1)/%,$(UNIT_TESTS))
+endef
+
+$(eval $(call host_variant,host,))
+$(eval $(call host_variant,asan,$(SAN_FLAGS)))
+
+# ---- aarch64: the same portable core, freestanding ---------------------------
+ARM_CORE_OBJS := $(patsubst %.c,$(BUILD)/aarch64/%.o,$(CORE_SRCS))
+$(BUILD)/aarch64/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+
+$(BUILD)/aarch64/libkcore-core.a: $(ARM_CORE_OBJS)
+	@rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+# ---- top-level targets --------------------------------------------------------
+all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a
+
+test: all $(asan_TEST_BINS)
+	@bash tests/run.sh $(BUILD)
+
+run: all
+	@$(BUILD)/host/tests/unit/test_scenario --narrate
+
+lint: $(DEPS_STAMP)
+	@bash scripts/lint.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps test run lint format clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kcore at EL2 has no C library. BearSSL's headers include <string.h>; this
+ * is the freestanding one they get, declaring only what kcore provides.
+ */
+#ifndef KCORE_AARCH64_STRING_H
+#define KCORE_AARCH64_STRING_H
+
+#include "core/lib/mem.h"
+
+size_t strlen(const char *s);
+
+#endif /* KCORE_AARCH64_STRING_H */

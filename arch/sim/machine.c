@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The machine's physical memory: up to SIM_MAX_RAM_BANKS banks, each a
+ * zeroed host allocation, and the reset that puts the whole machine (MMU
+ * registers, TLB, recorders) back to its power-on state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/sim/sim_internal.h"
+
+struct ram_bank {
+	u64 base;
+	u64 size;
+	u8 *mem;
+};
+
+static struct ram_bank banks[SIM_MAX_RAM_BANKS];
+static u32 nr_banks;
+
+static void free_banks(void)
+{
+	for (u32 i = 0; i < nr_banks; i++)
+		free(banks[i].mem);
+	memset(banks, 0, sizeof(banks));
+	nr_banks = 0;
+}
+
+static void check_bank(const struct sim_ram_bank *b)
+{
+	u64 base = pa_addr(b->base);
+
+	if (b->size == 0 || !is_aligned(base, PAGE_SIZE) || !is_aligned(b->size, PAGE_SIZE))
+		sim_die("RAM bank %#llx+%#llx: empty or not page aligned", (unsigned long long)base,
+			(unsigned long long)b->size);
+	if (base + b->size < base || base + b->size > (1ull << SIM_PA_BITS))
+		sim_die("RAM bank %#llx+%#llx: beyond the %u-bit PA space",
+			(unsigned long long)base, (unsigned long long)b->size, SIM_PA_BITS);
+}
+
+static bool banks_overlap(const struct sim_ram_bank *a, const struct sim_ram_bank *b)
+{
+	return pa_addr(a->base) < pa_addr(b->base) + b->size &&
+	       pa_addr(b->base) < pa_addr(a->base) + a->size;
+}
+
+/* Banks are kept sorted by base so that bank 0 is the lowest. */
+static void add_bank(const struct sim_ram_bank *b)
+{
+	u32 pos = nr_banks;
+	u8 *mem = calloc(1, b->size);
+
+	if (!mem)
+		sim_die("cannot allocate %llu bytes of RAM", (unsigned long long)b->size);
+	while (pos > 0 && banks[pos - 1].base > pa_addr(b->base)) {
+		banks[pos] = banks[pos - 1];
+		pos--;
+	}
+	banks[pos] = (struct ram_bank){.base = pa_addr(b->base), .size = b->size, .mem = mem};
+	nr_banks++;
+}
+
+void sim_machine_reset(const struct sim_config *cfg)
+{
+	struct sim_config c = {0};
+
+	if (cfg)
+		c = *cfg;
+	if (c.nr_ram == 0) {
+		c.ram[0].base = pa_init(SIM_DEFAULT_RAM_BASE);
+		c.ram[0].size = SIM_DEFAULT_RAM_SIZE;
+		c.nr_ram = 1;
+	}
+	if (c.nr_ram > SIM_MAX_RAM_BANKS)
+		sim_die("%u RAM banks, at most %u", c.nr_ram, SIM_MAX_RAM_BANKS);
+	for (u32 i = 0; i < c.nr_ram; i++) {
+		check_bank(&c.ram[i]);
+		for (u32 j = 0; j < i; j++)
+			if (banks_overlap(&c.ram[i], &c.ram[j]))
+				sim_die("RAM banks %u and %u overlap", j, i);
+	}
+
+	free_banks();
+	for (u32 i = 0; i < c.nr_ram; i++)
+		add_bank(&c.ram[i]);
+
+	sim_regime_reset(c.manual_roots);
+	sim_tlb_reset();
+	sim_recorders_reset();
+}
+
+static const struct ram_bank *find_bank(u64 pa)
+{
+	for (u32 i = 0; i < nr_banks; i++)
+		if (pa - banks[i].base < banks[i].size)
+			return &banks[i];
+	return NULL;
+}
+
+void *sim_ram_ptr(paddr_t pa)
+{
+	const struct ram_bank *b = find_bank(pa_addr(pa));
+
+	return b ? b->mem + (pa_addr(pa) - b->base) : NULL;
+}
+
+bool sim_is_ram(paddr_t pa)
+{
+	return find_bank(pa_addr(pa)) != NULL;
+}
+
+bool sim_is_ram_range(paddr_t pa, u64 len)
+{
+	const struct ram_bank *b = find_bank(pa_addr(pa));
+
+	return b && len <= b->size - (pa_addr(pa) - b->base);
+}
+
+paddr_t sim_ram_base(void)
+{
+	return pa_init(nr_banks ? banks[0].base : 0);
+}
+
+u64 sim_ram_size(void)
+{
+	return nr_banks ? banks[0].size : 0;
+}
+
+u32 sim_ram_nr_banks(void)
+{
+	return nr_banks;
+}
+
+struct sim_ram_bank sim_ram_bank(u32 i)
+{
+	if (i >= nr_banks)
+		return (struct sim_ram_bank){.base = pa_init(0), .size = 0};
+	return (struct sim_ram_bank){.base = pa_init(banks[i].base), .size = banks[i].size};
+}
+
+u64 sim_read_u64(paddr_t pa)
+{
+	u64 v;
+
+	if (!sim_is_ram_range(pa, sizeof(v)))
+		sim_die("read of PA %#llx: not RAM", (unsigned long long)pa_addr(pa));
+	memcpy(&v, sim_ram_ptr(pa), sizeof(v));
+	return v;
+}
+
+void sim_write_u64(paddr_t pa, u64 val)
+{
+	if (!sim_is_ram_range(pa, sizeof(val)))
+		sim_die("write of PA %#llx: not RAM", (unsigned long long)pa_addr(pa));
+	memcpy(sim_ram_ptr(pa), &val, sizeof(val));
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the core asked of the arch, kept for the tests: injected host aborts,
+ * console output and TLB invalidations. Logs are rings indexed by a sequence
+ * number counted from the last reset, so a test can note the count before an
+ * operation and look at exactly what the operation did.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/sim/sim_internal.h"
+
+static struct {
+	u64 count;
+	ipaddr_t last;
+	ipaddr_t log[SIM_ABORT_LOG_SIZE];
+} aborts;
+
+static struct {
+	char *text;
+	size_t len;
+	size_t cap;
+} console;
+
+static struct {
+	u64 count;
+	u64 by_type[3];
+	struct sim_tlbi_rec log[SIM_TLBI_LOG_SIZE];
+} tlbis;
+
+void sim_recorders_reset(void)
+{
+	memset(&aborts, 0, sizeof(aborts));
+	memset(&tlbis, 0, sizeof(tlbis));
+	sim_console_clear();
+}
+
+/* ---- host aborts ---- */
+
+void sim_record_host_abort(ipaddr_t ipa)
+{
+	aborts.log[aborts.count % SIM_ABORT_LOG_SIZE] = ipa;
+	aborts.last = ipa;
+	aborts.count++;
+}
+
+u64 sim_host_abort_count(void)
+{
+	return aborts.count;
+}
+
+ipaddr_t sim_host_abort_last(void)
+{
+	return aborts.last;
+}
+
+bool sim_host_abort_get(u64 seq, ipaddr_t *ipa)
+{
+	if (seq >= aborts.count || aborts.count - seq > SIM_ABORT_LOG_SIZE)
+		return false;
+	*ipa = aborts.log[seq % SIM_ABORT_LOG_SIZE];
+	return true;
+}
+
+/* ---- console ---- */
+
+void sim_record_console(const char *s, size_t len)
+{
+	const char *verbose = getenv("SIM_VERBOSE");
+
+	if (console.len + len + 1 > console.cap) {
+		size_t cap = console.cap ? console.cap : 4096;
+		char *p;
+
+		while (console.len + len + 1 > cap)
+			cap *= 2;
+		p = realloc(console.text, cap);
+		if (!p)
+			sim_die("console: out of memory (%zu bytes)", cap);
+		console.text = p;
+		console.cap = cap;
+	}
+	memcpy(console.text + console.len, s, len);
+	console.len += len;
+	console.text[console.len] = '\0';
+
+	if (verbose && strcmp(verbose, "1") == 0) {
+		fwrite(s, 1, len, stderr);
+		fflush(stderr);
+	}
+}
+
+const char *sim_console_text(void)
+{
+	return console.text ? console.text : "";
+}
+
+size_t sim_console_len(void)
+{
+	return console.len;
+}
+
+void sim_console_clear(void)
+{
+	console.len = 0;
+	if (console.text)
+		console.text[0] = '\0';
+}
+
+/* ---- TLB invalidations ---- */
+
+void sim_record_tlbi(enum sim_tlbi_type type, u32 vmid, u64 addr)
+{
+	tlbis.log[tlbis.count % SIM_TLBI_LOG_SIZE] =
+	    (struct sim_tlbi_rec){.type = type, .vmid = vmid, .addr = addr};
+	tlbis.count++;
+	if ((u32)type < ARRAY_SIZE(tlbis.by_type))
+		tlbis.by_type[type]++;
+}
+
+u64 sim_tlbi_count(void)
+{
+	return tlbis.count;
+}
+
+u64 sim_tlbi_count_type(enum sim_tlbi_type type)
+{
+	return (u32)type < ARRAY_SIZE(tlbis.by_type) ? tlbis.by_type[type] : 0;
+}
+
+bool sim_tlbi_get(u64 seq, struct sim_tlbi_rec *out)
+{
+	if (seq >= tlbis.count || tlbis.count - seq > SIM_TLBI_LOG_SIZE)
+		return false;
+	*out = tlbis.log[seq % SIM_TLBI_LOG_SIZE];
+	return true;
+}
+
+/* Oldest sequence number still in the ring, at or after seq. */
+static u64 first_kept(u64 seq)
+{
+	u64 oldest = tlbis.count > SIM_TLBI_LOG_SIZE ? tlbis.count - SIM_TLBI_LOG_SIZE : 0;
+
+	return seq > oldest ? seq : oldest;
+}
+
+bool sim_tlbi_s2_covered_since(u64 seq, u32 vmid, ipaddr_t ipa)
+{
+	u64 page = ipa_addr(ipa) & ~(PAGE_SIZE - 1);
+
+	for (u64 i = first_kept(seq); i < tlbis.count; i++) {
+		const struct sim_tlbi_rec *r = &tlbis.log[i % SIM_TLBI_LOG_SIZE];
+
+		if (r->vmid != vmid)
+			continue;
+		if (r->type == SIM_TLBI_S2_VMID ||
+		    (r->type == SIM_TLBI_S2_IPA && (r->addr & ~(PAGE_SIZE - 1)) == page))
+			return true;
+	}
+	return false;
+}
+
+bool sim_tlbi_el2_covered_since(u64 seq, vaddr_t va)
+{
+	u64 page = va_addr(va) & ~(PAGE_SIZE - 1);
+
+	for (u64 i = first_kept(seq); i < tlbis.count; i++) {
+		const struct sim_tlbi_rec *r = &tlbis.log[i % SIM_TLBI_LOG_SIZE];
+
+		if (r->type == SIM_TLBI_EL2_VA && (r->addr & ~(PAGE_SIZE - 1)) == page)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The invariant checker: one walk over the whole state that checks every
+ * property of the brief that exists at this stage (SeKVM's shared_inv):
+ *
+ *   host_flatmap   the host's stage-2 maps IPA == PA
+ *   host_iso       ... and only host pages, pages a VM shares, or device
+ *                  memory that is not kcore's
+ *   vm_iso         a VM's stage-2 maps only its own pages at their recorded
+ *                  gfn, or device memory that is not kcore's
+ *   ownership      every RAM page has one valid owner; gfn and count agree
+ *                  with it; every VM page is mapped by its VM at its gfn;
+ *                  every kcore page is kcore's image, carve-out, or an image
+ *                  page waiting for verification
+ *   core_map       kcore's window mappings equal the write-once log, nothing
+ *                  is mapped beyond it, and no two image windows overlap
+ *   pools          every table page comes from its principal's pool, no pool
+ *                  page leaks, and free pool pages are zero
+ *   states         vCPU states agree with their VM's state
+ *
+ * Tests call it after every step; debug builds expose it to the host as the
+ * KC_HC_CHECK_INVARIANTS hypercall. It reads only; it reports, never fixes.
+ */
+#include "core/kcore.h"
+#include "core/lib/log.h"
+#include "core/memops/host_mem.h"
+#include "core/mm/kmap.h"
+#include "core/mm/mem_lock.h"
+#include "core/mm/pgowner.h"
+#include "core/vm/vm.h"
+
+#define MAX_REPORTS 16u
+
+static u32 violations;
+
+static void violation(const char *what, u64 a, u64 b)
+{
+	if (violations < MAX_REPORTS)
+		kc_log("invariant violated: %s (%lx, %lx)", what, a, b);
+	violations++;
+}
+
+static bool in_range(const struct kcore_mem_range *r, paddr_t pa)
+{
+	return pa_addr(pa) >= pa_addr(r->base) && pa_addr(pa) - pa_addr(r->base) < r->size;
+}
+
+/* ---- stage-2 contents ---- */
+
+static bool check_host_leaf(void *ctx, const struct pt_leaf *leaf)
+{
+	(void)ctx;
+	if (pa_addr(leaf->pa) != leaf->ia)
+		violation("host_flatmap", leaf->ia, pa_addr(leaf->pa));
+	for (u64 off = 0; off < leaf->size; off += PAGE_SIZE) {
+		if (!host_may_map(pa_add(leaf->pa, off)))
+			violation("host_iso", leaf->ia + off, pa_addr(leaf->pa) + off);
+	}
+	return true;
+}
+
+static bool check_vm_leaf(void *ctx, const struct pt_leaf *leaf)
+{
+	const struct vm *vm = ctx;
+
+	for (u64 off = 0; off < leaf->size; off += PAGE_SIZE) {
+		paddr_t pa = pa_add(leaf->pa, off);
+		const struct page_info *page = pgowner_get(pa);
+
+		if (page == NULL) {
+			if (is_kcore_device(pa))
+				violation("vm_iso: kcore device", vm->vmid, pa_addr(pa));
+		} else if (page->owner != vm->vmid) {
+			violation("vm_iso: not the vm's page", vm->vmid, pa_addr(pa));
+		} else if (page->gfn != (leaf->ia + off) >> PAGE_SHIFT) {
+			violation("vm_iso: gfn mismatch", leaf->ia + off, page->gfn);
+		}
+	}
+	return true;
+}
+
+/* ---- table pages come from the right pool, and none leak ---- */
+
+struct table_count {
+	const struct pt_pool *pool;
+	u64 tables;
+	const char *who;
+};
+
+static void count_table(void *ctx, paddr_t table, u32 level)
+{
+	struct table_count *tc = ctx;
+
+	(void)level;
+	tc->tables++;
+	if (!pool_contains(tc->pool, table))
+		violation(tc->who, pa_addr(table), 0);
+}
+
+static void check_tables(const struct pgtable *pt, const struct pt_pool *pool, const char *who)
+{
+	struct table_count tc = {pool, 0, who};
+
+	pgt_for_each_table(pt, count_table, &tc);
+	if (tc.tables != pool->nr_pages - pool->nr_free)
+		violation("pool: table pages leaked", tc.tables, pool->nr_pages - pool->nr_free);
+	if (!pool_free_pages_zeroed(pool))
+		violation("pool: free page not zero", pa_addr(pool->base), 0);
+}
+
+/* ---- ownership ---- */
+
+/* kcore pages outside its image and carve-out: must be exactly the waiting image pages. */
+static u64 kcore_loose_pages;
+
+static bool kcore_region_page(paddr_t pa)
+{
+	const struct kcore_boot_params *p = kcore_params();
+
+	return in_range(&p->carve, pa) || in_range(&p->kcore_image, pa);
+}
+
+static void check_waiting_image_pages(void)
+{
+	u64 waiting = 0;
+
+	for (u32 id = 1; id <= vm_max_vms(); id++) {
+		const struct vm *vm = vm_from_id(id);
+
+		for (u32 i = 0; vm->state != VM_UNUSED && i < vm->nr_images; i++) {
+			const struct vm_image *img = &vm->images[i];
+
+			for (u64 pg = 0; !img->loaded && pg < img->nr_remapped; pg++) {
+				const struct page_info *page;
+				paddr_t pa;
+
+				if (!kmap_lookup(va_add(img->window, pg * PAGE_SIZE), &pa)) {
+					violation("boot: remapped image page not in window", id,
+						  pg);
+					continue;
+				}
+				page = pgowner_get(pa);
+				if (page == NULL || page->owner != OWNER_KCORE)
+					violation("boot: waiting image page not kcore's", id,
+						  pa_addr(pa));
+				waiting++;
+			}
+		}
+	}
+	if (waiting != kcore_loose_pages)
+		violation("ownership: kcore pages of no purpose", kcore_loose_pages, waiting);
+}
+
+static void check_page(paddr_t pa, const struct page_info *page)
+{
+	const struct vm *vm;
+	struct pt_leaf leaf;
+
+	if (page->owner == OWNER_HOST) {
+		if (page->count != 0 || page->gfn != GFN_NONE)
+			violation("ownership: host page with count or gfn", pa_addr(pa),
+				  page->count);
+		return;
+	}
+	if (page->owner == OWNER_KCORE) {
+		if (page->count != 0 || page->gfn != GFN_NONE)
+			violation("ownership: kcore page with count or gfn", pa_addr(pa),
+				  page->count);
+		if (!kcore_region_page(pa))
+			kcore_loose_pages++;
+		return;
+	}
+	vm = owner_is_vm(page->owner) ? vm_from_id(page->owner) : NULL;
+	if (vm == NULL || vm->state == VM_UNUSED) {
+		violation("ownership: owner is no live vm", pa_addr(pa), page->owner);
+		return;
+	}
+	if (page->count > 1)
+		violation("ownership: share count above 1", pa_addr(pa), page->count);
+	/* The reverse of vm_iso: the VM maps its page exactly where the gfn says. */
+	if (page->gfn == GFN_NONE || !pgt_lookup(&vm->s2, page->gfn << PAGE_SHIFT, &leaf) ||
+	    pa_addr(leaf.pa) + ((page->gfn << PAGE_SHIFT) - leaf.ia) != pa_addr(pa))
+		violation("ownership: vm page not mapped at its gfn", pa_addr(pa), page->gfn);
+}
+
+/* ---- kcore's own mappings ---- */
+
+static bool check_window_leaf(void *ctx, const struct pt_leaf *leaf)
+{
+	u64 base = va_addr(kmap_window_base());
+	u64 index = (leaf->ia - base) >> PAGE_SHIFT;
+
+	(void)ctx;
+	if (leaf->size != PAGE_SIZE || kmap_window_logged(index) != pa_pfn(leaf->pa) + 1)
+		violation("core_map: window mapping not in the write-once log", leaf->ia,
+			  pa_addr(leaf->pa));
+	if (leaf->prot & PT_PROT_W)
+		violation("core_map: writable window", leaf->ia, 0);
+	return true;
+}
+
+static void check_core_map(void)
+{
+	u64 base = va_addr(kmap_window_base());
+	u64 limit = base + kmap_window_limit() * PAGE_SIZE;
+
+	/* Every logged page still maps what it mapped when logged... */
+	for (u64 i = 0; i < kmap_window_reserved(); i++) {
+		u64 logged = kmap_window_logged(i);
+		paddr_t pa;
+
+		if (logged != 0 &&
+		    (!kmap_lookup(va_init(base + i * PAGE_SIZE), &pa) || pa_pfn(pa) + 1 != logged))
+			violation("core_map: write-once mapping changed", base + i * PAGE_SIZE,
+				  logged);
+	}
+	/* ...and nothing in the window range is mapped that the log does not hold. */
+	pgt_for_each_leaf(kmap_table(), base, limit, check_window_leaf, NULL);
+
+	/* Windows of live VMs never overlap and lie inside what was reserved. */
+	for (u32 a = 1; a <= vm_max_vms(); a++) {
+		const struct vm *va = vm_from_id(a);
+
+		for (u32 i = 0; va->state != VM_UNUSED && i < va->nr_images; i++) {
+			u64 s1 = va_addr(va->images[i].window);
+			u64 e1 = s1 + va->images[i].nr_pages * PAGE_SIZE;
+
+			if (s1 < base || e1 > base + kmap_window_reserved() * PAGE_SIZE)
+				violation("core_map: window outside reserved range", s1, e1);
+			for (u32 b = a; b <= vm_max_vms(); b++) {
+				const struct vm *vb = vm_from_id(b);
+
+				for (u32 j = 0; vb->state != VM_UNUSED && j < vb->nr_images; j++) {
+					u64 s2 = va_addr(vb->images[j].window);
+					u64 e2 = s2 + vb->images[j].nr_pages * PAGE_SIZE;
+
+					if ((a != b || j > i) && s1 < e2 && s2 < e1)
+						violation("core_map: windows overlap", s1, s2);
+				}
+			}
+		}
+	}
+}
+
+/* ---- states ---- */
+
+static void check_states(const struct vm *vm)
+{
+	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++) {
+		enum vcpu_state s = vm->vcpus[i].state;
+
+		if (vm->state == VM_UNUSED && s != VCPU_UNUSED)
+			violation("state: vcpu of an unused vm", vm->vmid, i);
+		if (s == VCPU_ACTIVE && vm->state != VM_VERIFIED && vm->state != VM_POWEROFF)
+			violation("state: active vcpu of an unverified vm", vm->vmid, i);
+		if (i >= vm_max_vcpus() && s != VCPU_UNUSED)
+			violation("state: vcpu beyond the limit", vm->vmid, i);
+	}
+	for (u32 i = 0; i < vm->nr_images; i++) {
+		if ((vm->state == VM_VERIFIED) != vm->images[i].loaded && vm->state != VM_POWEROFF)
+			violation("state: image loaded but vm not verified", vm->vmid, i);
+	}
+}
+
+u32 kcore_check_invariants(void)
+{
+	violations = 0;
+	for (u32 id = 1; id <= vm_max_vms(); id++)
+		spin_lock(&vm_from_id(id)->lock);
+	mem_lock();
+
+	pgt_for_each_leaf(host_s2_table(), 0, 1ull << kcore_ipa_bits(), check_host_leaf, NULL);
+	check_tables(host_s2_table(), host_pool(), "pool: host table outside host pool");
+	check_tables(kmap_table(), kmap_pool(), "pool: kcore table outside kcore pool");
+	for (u32 id = 1; id <= vm_max_vms(); id++) {
+		struct vm *vm = vm_from_id(id);
+
+		check_states(vm);
+		if (vm->state == VM_UNUSED) {
+			if (vm->pool.nr_free != vm->pool.nr_pages)
+				violation("pool: unused vm slot holds tables", id,
+					  vm->pool.nr_free);
+			continue;
+		}
+		pgt_for_each_leaf(&vm->s2, 0, 1ull << kcore_ipa_bits(), check_vm_leaf, vm);
+		check_tables(&vm->s2, &vm->pool, "pool: vm table outside its pool");
+	}
+	kcore_loose_pages = 0;
+	for (u64 i = 0; i < pgowner_nr_pages(); i++) {
+		paddr_t pa = pgowner_page_at(i);
+
+		check_page(pa, pgowner_get(pa));
+	}
+	check_waiting_image_pages();
+	check_core_map();
+
+	mem_unlock();
+	for (u32 id = vm_max_vms(); id >= 1; id--)
+		spin_unlock(&vm_from_id(id)->lock);
+	return violations;
+}

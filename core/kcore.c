@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot of the portable core: checks the machine description the arch found,
+ * lays out kcore's carve-out (ownership table, pool bookkeeping, window log,
+ * then the page-table pools), and sets every module up. Everything is checked
+ * before anything is written, so bad parameters leave no half-built kcore.
+ */
+#include "kcore.h"
+
+#include <kcore/abi.h>
+
+#include "arch.h"
+#include "lib/log.h"
+#include "memops/host_mem.h"
+#include "mm/kmap.h"
+#include "mm/mem_lock.h"
+#include "mm/pgowner.h"
+#include "mm/pool.h"
+#include "vm/verify.h"
+#include "vm/vm.h"
+
+static struct pt_pool host_pt_pool;
+static struct pt_pool kcore_pt_pool;
+static struct kcore_boot_params params;
+static u32 ipa_bits;
+
+static u64 page_round(u64 bytes)
+{
+	return (bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* Where each part of the carve-out goes, as offsets from its base. */
+struct carve_layout {
+	u64 pgowner_off;
+	u64 meta_off; /* free stacks of every pool, then the window log */
+	u64 log_off;
+	u64 kcore_pool_off;
+	u64 host_pool_off;
+	u64 vm_pools_off;
+	u64 total;
+};
+
+static void layout_carve(const struct kcore_boot_params *p, struct carve_layout *l)
+{
+	u64 meta = pool_meta_bytes(p->host_pool_pages) + pool_meta_bytes(p->kcore_pool_pages) +
+		   (u64)p->max_vms * pool_meta_bytes(p->vm_pool_pages);
+
+	l->pgowner_off = 0;
+	l->meta_off = page_round(pgowner_table_bytes(p->ram, p->nr_ram));
+	l->log_off = l->meta_off + meta;
+	l->kcore_pool_off = l->meta_off + page_round(meta + kmap_log_bytes(p->window_pages));
+	l->host_pool_off = l->kcore_pool_off + (u64)p->kcore_pool_pages * PAGE_SIZE;
+	l->vm_pools_off = l->host_pool_off + (u64)p->host_pool_pages * PAGE_SIZE;
+	l->total = l->vm_pools_off + (u64)p->max_vms * p->vm_pool_pages * PAGE_SIZE;
+}
+
+static bool range_ok(const struct kcore_mem_range *r)
+{
+	return is_aligned(pa_addr(r->base), PAGE_SIZE) && is_aligned(r->size, PAGE_SIZE) &&
+	       pa_addr(r->base) + r->size >= pa_addr(r->base);
+}
+
+static bool ranges_overlap(const struct kcore_mem_range *a, const struct kcore_mem_range *b)
+{
+	return pa_addr(a->base) < pa_addr(b->base) + b->size &&
+	       pa_addr(b->base) < pa_addr(a->base) + a->size;
+}
+
+static bool inside_one_bank(const struct kcore_boot_params *p, const struct kcore_mem_range *r)
+{
+	for (u32 i = 0; i < p->nr_ram; i++) {
+		if (pa_addr(r->base) >= pa_addr(p->ram[i].base) &&
+		    pa_addr(r->base) + r->size <= pa_addr(p->ram[i].base) + p->ram[i].size)
+			return true;
+	}
+	return false;
+}
+
+static bool params_ok(const struct kcore_boot_params *p)
+{
+	struct carve_layout l;
+
+	if (p->nr_ram < 1 || p->nr_ram > KCORE_MAX_RAM_BANKS || p->ipa_bits < 40 ||
+	    p->ipa_bits > 48 || p->max_vms < 1 || p->max_vms > KCORE_MAX_VMS || p->max_vcpus < 1 ||
+	    p->max_vcpus > KCORE_MAX_VCPUS || p->nr_kcore_devices > KCORE_MAX_DEV_RANGES)
+		return false;
+	/* A stage-2 needs a root plus three tables before its first 4 KiB mapping. */
+	if (p->host_pool_pages < PT_LEVELS || p->kcore_pool_pages < PT_LEVELS ||
+	    p->vm_pool_pages < PT_LEVELS)
+		return false;
+	if (!is_aligned(va_addr(p->window_base), PAGE_SIZE) || p->window_pages == 0 ||
+	    va_addr(p->window_base) >= (1ull << 48) ||
+	    p->window_pages > ((1ull << 48) - va_addr(p->window_base)) >> PAGE_SHIFT)
+		return false;
+	for (u32 i = 0; i < p->nr_ram; i++) {
+		if (!range_ok(&p->ram[i]) || p->ram[i].size == 0 ||
+		    pa_addr(p->ram[i].base) + p->ram[i].size > (1ull << p->ipa_bits))
+			return false;
+		for (u32 j = 0; j < i; j++) {
+			if (ranges_overlap(&p->ram[i], &p->ram[j]))
+				return false;
+		}
+	}
+	for (u32 i = 0; i < p->nr_kcore_devices; i++) {
+		for (u32 j = 0; j < p->nr_ram; j++) {
+			if (!range_ok(&p->kcore_devices[i]) ||
+			    ranges_overlap(&p->kcore_devices[i], &p->ram[j]))
+				return false;
+		}
+	}
+	layout_carve(p, &l);
+	if (!range_ok(&p->carve) || !range_ok(&p->kcore_image) || p->carve.size < l.total ||
+	    !inside_one_bank(p, &p->carve) ||
+	    (p->kcore_image.size > 0 &&
+	     (!inside_one_bank(p, &p->kcore_image) || ranges_overlap(&p->carve, &p->kcore_image))))
+		return false;
+	return true;
+}
+
+u64 kcore_carve_size(const struct kcore_boot_params *p)
+{
+	struct carve_layout l;
+
+	layout_carve(p, &l);
+	return l.total;
+}
+
+static void *carve_ptr(u64 off)
+{
+	return arch_pa_to_ptr(pa_add(params.carve.base, off));
+}
+
+static void claim_for_kcore(const struct kcore_mem_range *r)
+{
+	for (u64 off = 0; off < r->size; off += PAGE_SIZE)
+		pgowner_get(pa_add(r->base, off))->owner = OWNER_KCORE;
+}
+
+int kcore_init(const struct kcore_boot_params *p)
+{
+	struct carve_layout l;
+	u32 *stacks;
+	int err;
+
+	if (!params_ok(p))
+		return KCORE_E_INVAL;
+	err = verify_set_trusted_keys(p->keys, p->nr_keys);
+	if (err != KCORE_OK)
+		return err;
+
+	params = *p;
+	ipa_bits = p->ipa_bits;
+	layout_carve(p, &l);
+
+	pgowner_init(carve_ptr(l.pgowner_off), p->ram, p->nr_ram);
+	claim_for_kcore(&p->carve);
+	claim_for_kcore(&p->kcore_image);
+
+	stacks = carve_ptr(l.meta_off);
+	pool_init(&kcore_pt_pool, pa_add(p->carve.base, l.kcore_pool_off), p->kcore_pool_pages,
+		  stacks);
+	stacks += p->kcore_pool_pages;
+	pool_init(&host_pt_pool, pa_add(p->carve.base, l.host_pool_off), p->host_pool_pages,
+		  stacks);
+	stacks += p->host_pool_pages;
+	vm_registry_init(p->max_vms, p->max_vcpus, p->ipa_bits);
+	for (u32 i = 0; i < p->max_vms; i++) {
+		pool_init(
+		    vm_slot_pool(i + 1),
+		    pa_add(p->carve.base, l.vm_pools_off + (u64)i * p->vm_pool_pages * PAGE_SIZE),
+		    p->vm_pool_pages, stacks);
+		stacks += p->vm_pool_pages;
+	}
+
+	mem_lock();
+	/* Pools hold at least PT_LEVELS pages (checked above): the roots always fit. */
+	err = kmap_init(&kcore_pt_pool, p->window_base, p->window_pages, carve_ptr(l.log_off));
+	KC_CHECK(err == KCORE_OK);
+	err = host_mem_init(&host_pt_pool, p->ipa_bits, p->kcore_devices, p->nr_kcore_devices);
+	KC_CHECK(err == KCORE_OK);
+	mem_unlock();
+	kc_log("core up: %lu RAM pages, %u VMs x %u vCPUs, %u trusted keys", pgowner_nr_pages(),
+	       p->max_vms, p->max_vcpus, p->nr_keys);
+	return KCORE_OK;
+}
+
+bool kcore_s2_root(u32 vmid, paddr_t *root)
+{
+	const struct vm *vm;
+
+	if (vmid == KCORE_HOST_VMID) {
+		*root = host_s2_table()->root;
+		return true;
+	}
+	vm = vm_from_id(vmid);
+	if (vm == NULL || vm->state == VM_UNUSED)
+		return false;
+	*root = vm->s2.root;
+	return true;
+}
+
+paddr_t kcore_s1_root(void)
+{
+	return kmap_table()->root;
+}
+
+u32 kcore_ipa_bits(void)
+{
+	return ipa_bits;
+}
+
+const struct kcore_boot_params *kcore_params(void)
+{
+	return &params;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The portable core's interface to the arch layer beneath it: boot, the two
+ * dispatchers, the host's stage-2 fault path, the vCPU run-state hooks and the
+ * invariant checker. Everything the arch calls into the core is here.
+ */
+#ifndef KCORE_KCORE_H
+#define KCORE_KCORE_H
+
+#include <kcore/abi.h>
+#include <kcore/image.h>
+
+#include "lib/addr.h"
+
+#define KCORE_MAX_RAM_BANKS   8u
+#define KCORE_MAX_DEV_RANGES  8u
+#define KCORE_MAX_VMS	      32u /* build-time ceiling; boot params pick the limit */
+#define KCORE_MAX_VCPUS	      16u /* per VM, same */
+#define KCORE_MAX_LOAD_IMAGES 4u  /* images per VM (kernel, initrd, ...) */
+#define KCORE_HOST_VMID	      0u  /* VMID 0 is the host; VMs are 1..max_vms */
+
+struct kcore_mem_range {
+	paddr_t base;
+	u64 size;
+};
+
+struct kcore_boot_params {
+	struct kcore_mem_range ram[KCORE_MAX_RAM_BANKS];
+	u32 nr_ram;
+	/* kcore's own text and data: owned by kcore from the start. */
+	struct kcore_mem_range kcore_image;
+	/*
+	 * Free RAM, at least kcore_carve_size() bytes, from which kcore takes its
+	 * page-ownership table and page-table pools. Owned by kcore.
+	 */
+	struct kcore_mem_range carve;
+	/* MMIO that only kcore may touch (e.g. the SMMU): never mapped for the host. */
+	struct kcore_mem_range kcore_devices[KCORE_MAX_DEV_RANGES];
+	u32 nr_kcore_devices;
+	u32 ipa_bits;	      /* 40..48: IPA size of every stage-2 */
+	u32 max_vms;	      /* 1..KCORE_MAX_VMS */
+	u32 max_vcpus;	      /* 1..KCORE_MAX_VCPUS, per VM */
+	u32 host_pool_pages;  /* page-table pages for the host's stage-2 */
+	u32 kcore_pool_pages; /* page-table pages for kcore's own stage-1 */
+	u32 vm_pool_pages;    /* page-table pages for each VM's stage-2 */
+	/* The VA range of kcore's stage-1 where image windows are placed. */
+	vaddr_t window_base;
+	u64 window_pages;
+	const struct kcore_trusted_key *keys;
+	u32 nr_keys;
+};
+
+/* How many bytes of RAM kcore_init() needs in params->carve. */
+u64 kcore_carve_size(const struct kcore_boot_params *p);
+
+/*
+ * Takes ownership of the machine's memory as described: every RAM page starts
+ * as the host's except kcore's image and carve-out. Returns KCORE_OK, or
+ * KCORE_E_INVAL for inconsistent parameters (nothing is set up then).
+ */
+int kcore_init(const struct kcore_boot_params *p);
+
+/* Register file of a trapped HVC: x0..x7 in, status and results out. */
+struct kcore_hvc_regs {
+	u64 x[8];
+};
+
+/* The host's hypercall dispatcher (core/trap/host_hvc.c). */
+void host_hvc_dispatch(struct kcore_hvc_regs *regs);
+
+/*
+ * The host's stage-2 missed at ipa. Maps it (KCORE_OK: the host retries the
+ * access) or refuses and asks the arch to inject an abort into the host.
+ */
+int host_s2_fault(ipaddr_t ipa);
+
+/*
+ * vCPU run state, used by the arch's run loop around a world switch:
+ * activate checks that the VM is verified, the vCPU ready, and (first run)
+ * that its entry PC lies in a verified image.
+ */
+int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc);
+void vcpu_deactivate(u32 vmid, u32 vcpuid);
+
+/*
+ * A guest HVC from an active vCPU. Returns true when kcore handled it (results
+ * in regs); false when it goes to the host as a guest call.
+ */
+bool vm_hvc_dispatch(u32 vmid, u32 vcpuid, struct kcore_hvc_regs *regs);
+
+/* The guest asked to power off (PSCI SYSTEM_OFF/RESET). */
+void vm_guest_poweroff(u32 vmid);
+
+/* Where each stage-2 root lives (sim MMU, world switch). */
+bool kcore_s2_root(u32 vmid, paddr_t *root);
+paddr_t kcore_s1_root(void);
+u32 kcore_ipa_bits(void);
+
+/* The parameters kcore booted with (for the invariant checker). */
+const struct kcore_boot_params *kcore_params(void);
+
+/* Walks the whole state; returns the number of violated properties (logged). */
+u32 kcore_check_invariants(void);
+
+#endif /* KCORE_KCORE_H */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+#include "host_mem.h"
+
+#include "core/arch.h"
+#include "core/lib/log.h"
+#include "core/mm/mem_lock.h"
+#include "core/mm/pgowner.h"
+
+static struct pgtable host_s2;
+static struct pt_pool *pool;
+static struct kcore_mem_range kdev[KCORE_MAX_DEV_RANGES];
+static u32 nr_kdev;
+
+int host_mem_init(struct pt_pool *p, u32 ipa_bits, const struct kcore_mem_range *kcore_devices,
+		  u32 nr_kcore_devices)
+{
+	pool = p;
+	nr_kdev = nr_kcore_devices;
+	for (u32 i = 0; i < nr_kcore_devices; i++)
+		kdev[i] = kcore_devices[i];
+	return pgt_init(&host_s2, p, PT_STAGE2, ipa_bits, KCORE_HOST_VMID);
+}
+
+bool is_kcore_device(paddr_t pa)
+{
+	for (u32 i = 0; i < nr_kdev; i++) {
+		if (pa_addr(pa) - pa_addr(kdev[i].base) < kdev[i].size &&
+		    pa_addr(pa) >= pa_addr(kdev[i].base))
+			return true;
+	}
+	return false;
+}
+
+bool host_may_map(paddr_t pa)
+{
+	const struct page_info *page = pgowner_get(pa);
+
+	if (page == NULL)
+		return !is_kcore_device(pa);
+	if (page->owner == OWNER_HOST)
+		return true;
+	/* A VM's page is the host's to see only while that VM shares it. */
+	return owner_is_vm(page->owner) && page->count > 0;
+}
+
+/* A whole 2 MiB of device space the host may map can take one block. */
+static bool device_block_ok(paddr_t block)
+{
+	for (u64 off = 0; off < BLOCK_SIZE; off += PAGE_SIZE) {
+		paddr_t pa = pa_add(block, off);
+
+		if (pgowner_is_ram(pa) || is_kcore_device(pa))
+			return false;
+	}
+	return pgt_range_unmapped(&host_s2, pa_addr(block), BLOCK_SIZE);
+}
+
+static int map_for_host(paddr_t pa)
+{
+	const struct page_info *page = pgowner_get(pa);
+	paddr_t base = pa_init(pa_addr(pa) & ~(PAGE_SIZE - 1));
+	u64 size = PAGE_SIZE;
+	u32 prot;
+
+	if (page == NULL) {
+		paddr_t block = pa_init(pa_addr(pa) & ~(BLOCK_SIZE - 1));
+
+		if (device_block_ok(block)) {
+			base = block;
+			size = BLOCK_SIZE;
+		}
+		prot = PT_PROT_RW | PT_PROT_DEVICE;
+	} else if (page->owner == OWNER_HOST) {
+		prot = PT_PROT_RWX;
+	} else {
+		/* A page a VM shares: data only, never code. */
+		prot = PT_PROT_RW;
+	}
+	if (pgt_map_cost(&host_s2, pa_addr(base), size, size) > pool_nr_free(pool)) {
+		kc_log("host stage-2 pool exhausted at %lx", pa_addr(pa));
+		return KCORE_E_NOMEM;
+	}
+	pgt_map_leaf(&host_s2, pa_addr(base), base, size, prot);
+	return KCORE_OK;
+}
+
+int host_s2_fault(ipaddr_t ipa)
+{
+	paddr_t pa = pa_from_host_ipa(ipa);
+	int err;
+
+	mem_lock();
+	if (!pgt_ia_valid(&host_s2, ipa_addr(ipa)) || !host_may_map(pa)) {
+		err = KCORE_E_PERM;
+	} else if (!pgt_range_unmapped(&host_s2, pa_addr(pa) & ~(PAGE_SIZE - 1), PAGE_SIZE)) {
+		/* Another CPU mapped it first: the access can simply be retried. */
+		err = KCORE_OK;
+	} else {
+		err = map_for_host(pa);
+	}
+	mem_unlock();
+
+	if (err != KCORE_OK)
+		arch_host_inject_abort(ipa);
+	return err;
+}
+
+void host_unmap_page(paddr_t pa)
+{
+	struct pt_leaf leaf;
+
+	KC_CHECK(mem_lock_held());
+	if (!pgt_lookup(&host_s2, pa_addr(pa), &leaf))
+		return;
+	/* RAM is only ever mapped for the host page by page, so no block needs splitting. */
+	KC_CHECK(leaf.size == PAGE_SIZE);
+	pgt_unmap_leaf(&host_s2, pa_addr(pa));
+}
+
+const struct pgtable *host_s2_table(void)
+{
+	return &host_s2;
+}
+const struct pt_pool *host_pool(void)
+{
+	return pool;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's hypercall dispatcher (the seeds' TrapDispatcher host_hvc_dispatcher):
+ * one case per call of include/kcore/abi.h. Arguments arrive as raw 64-bit
+ * registers and are handed on as such; each handler checks them before use.
+ */
+#include <kcore/abi.h>
+
+#include "core/kcore.h"
+#include "core/memops/vm_mem.h"
+#include "core/vm/boot.h"
+#include "core/vm/vm.h"
+
+#define ABI_VERSION (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
+
+void host_hvc_dispatch(struct kcore_hvc_regs *regs)
+{
+	const u64 *x = regs->x;
+	u64 result = 0;
+	u32 out32 = 0;
+	int err;
+
+	switch (x[0]) {
+	case KC_HC_VERSION:
+		err = KCORE_OK;
+		result = ABI_VERSION;
+		break;
+	case KC_HC_REGISTER_VM:
+		err = vm_register(&out32);
+		result = out32;
+		break;
+	case KC_HC_REGISTER_VCPU:
+		err = vcpu_register(x[1], x[2]);
+		break;
+	case KC_HC_SET_BOOT_INFO:
+		err = vm_set_boot_info(x[1], x[2], x[3], &out32);
+		result = out32;
+		break;
+	case KC_HC_REMAP_VM_IMAGE:
+		err = vm_remap_image_page(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VERIFY_VM:
+		err = vm_verify_and_load_images(x[1]);
+		break;
+	case KC_HC_VCPU_SET_ENTRY:
+		err = vcpu_set_entry(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VM_DONATE:
+		err = vm_donate(x[1], x[2], x[3], x[4]);
+		break;
+	case KC_HC_VM_MAP_IO:
+		err = vm_map_io(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VM_POWEROFF:
+		err = vm_host_poweroff(x[1]);
+		break;
+	case KC_HC_VM_CLEAR_RANGE:
+		err = vm_clear_range(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VM_FREE:
+		err = vm_free(x[1]);
+		break;
+#ifdef KCORE_DEBUG
+	case KC_HC_CHECK_INVARIANTS:
+		err = KCORE_OK;
+		result = kcore_check_invariants();
+		break;
+#endif
+	default:
+		err = KCORE_E_NOT_SUPPORTED;
+		break;
+	}
+
+	regs->x[0] = (u64)(s64)err;
+	regs->x[1] = err == KCORE_OK ? result : 0;
+	regs->x[2] = 0;
+	regs->x[3] = 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signature verification of an image in a kcore window (docs/image-format.md):
+ * ECDSA P-256 over SHA-256, against the trusted keys built into kcore.
+ */
+#ifndef KCORE_VM_VERIFY_H
+#define KCORE_VM_VERIFY_H
+
+#include <kcore/image.h>
+
+#include "core/lib/addr.h"
+
+/* Checks the key table (each key id is the SHA-256 of its key). KCORE_E_INVAL if not. */
+int verify_set_trusted_keys(const struct kcore_trusted_key *keys, u32 nr_keys);
+
+/*
+ * Verifies the image of `size` bytes mapped at window. KCORE_OK and the
+ * payload size, or KCORE_E_VERIFY: the result is never ignored (brief, defect 1).
+ */
+int verify_image(vaddr_t window, u64 size, u64 *payload_size);
+
+#endif /* KCORE_VM_VERIFY_H */

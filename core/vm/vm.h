@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM and vCPU registry and their state machines (the seeds' BootCore,
+ * BootAux and VCPUOpsAux state checks):
+ *
+ *   VM:   UNUSED -register-> READY -verify ok-> VERIFIED -power off-> POWEROFF
+ *                            READY -verify fails or host power off-> POWEROFF
+ *         POWEROFF -free (nothing left mapped)-> UNUSED
+ *   vCPU: UNUSED -register (VM READY)-> READY <-activate/deactivate-> ACTIVE
+ *
+ * A vCPU becomes ACTIVE only while its VM is VERIFIED; nothing of a VM is
+ * reclaimed while it is not POWEROFF or while any of its vCPUs is ACTIVE.
+ */
+#ifndef KCORE_VM_VM_H
+#define KCORE_VM_VM_H
+
+#include "core/kcore.h"
+#include "core/lib/spinlock.h"
+#include "core/mm/pgtable.h"
+
+enum vm_state { VM_UNUSED = 0, VM_READY, VM_VERIFIED, VM_POWEROFF };
+enum vcpu_state { VCPU_UNUSED = 0, VCPU_READY, VCPU_ACTIVE };
+
+/* One image of a VM: where it loads, its window in kcore, how much of it arrived. */
+struct vm_image {
+	ipaddr_t load_ipa;
+	u64 size; /* bytes, trailer included */
+	u64 nr_pages;
+	vaddr_t window;
+	u64 nr_remapped;
+	u64 payload_size; /* set when verified: the part a vCPU may start in */
+	bool loaded;	  /* verified and handed to the VM: its pages are no longer kcore's */
+};
+
+struct vcpu {
+	enum vcpu_state state;
+	bool entry_set;
+	bool has_run;
+	u64 entry_pc;
+};
+
+struct vm {
+	spinlock_t lock;
+	u32 vmid;
+	enum vm_state state;
+	struct pgtable s2;
+	struct pt_pool pool;
+	u32 nr_images;
+	struct vm_image images[KCORE_MAX_LOAD_IMAGES];
+	struct vcpu vcpus[KCORE_MAX_VCPUS];
+};
+
+/* Sets up the slots, each with its own page-table pool carved by kcore_init. */
+void vm_registry_init(u32 max_vms, u32 max_vcpus, u32 ipa_bits);
+struct pt_pool *vm_slot_pool(u32 vmid);
+
+/*
+ * The VM with this id, or NULL when the id is out of range. Takes the raw
+ * 64-bit register so that no truncation can turn a bad id into a good one.
+ * Does not check the state or take the lock.
+ */
+struct vm *vm_from_id(u64 vmid);
+struct vcpu *vcpu_from_id(struct vm *vm, u64 vcpuid);
+u32 vm_max_vms(void);
+u32 vm_max_vcpus(void);
+u32 vm_ipa_bits(void);
+
+/* True if ipa lies in one of vm's images (registered by set_boot_info). */
+bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size);
+bool vm_any_vcpu_active(const struct vm *vm);
+
+/* Host calls: all arguments raw from registers, all checked. */
+int vm_register(u32 *vmid);
+int vcpu_register(u64 vmid, u64 vcpuid);
+int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc);
+int vm_host_poweroff(u64 vmid);
+int vm_free(u64 vmid);
+
+#endif /* KCORE_VM_VM_H */

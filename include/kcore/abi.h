@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kcore host ABI: what an untrusted host (kserv, or any other) compiles
+ * against. Hypercalls use the SMC Calling Convention over HVC: the function id
+ * goes in x0, arguments in x1..x6; kcore returns a status in x0 (KCORE_OK or a
+ * negative KCORE_E_* code) and results in x1... Every argument is checked by
+ * kcore before use; bad input returns an error and changes nothing.
+ *
+ * Function ids live in the SMCCC "vendor specific hypervisor service" range
+ * (fast call, SMC64 convention, owning entity 6). docs/abi.md describes every
+ * call: arguments, results, the states it needs and the errors it returns.
+ */
+#ifndef KCORE_ABI_H
+#define KCORE_ABI_H
+
+#define KCORE_ABI_MAJOR 0
+#define KCORE_ABI_MINOR 1
+
+#define KCORE_HC_BASE 0xC6000000u
+#define KCORE_HC(n)   (KCORE_HC_BASE | (n))
+
+/* Host calls (HVC from the host, EL1). */
+#define KC_HC_VERSION	       KCORE_HC(0x00) /* -> x1 = (major << 16) | minor */
+#define KC_HC_REGISTER_VM      KCORE_HC(0x01) /* -> x1 = vmid */
+#define KC_HC_REGISTER_VCPU    KCORE_HC(0x02) /* x1 vmid, x2 vcpuid */
+#define KC_HC_SET_BOOT_INFO    KCORE_HC(0x03) /* x1 vmid, x2 load ipa, x3 size -> x1 load_idx */
+#define KC_HC_REMAP_VM_IMAGE   KCORE_HC(0x04) /* x1 vmid, x2 pfn, x3 load_idx */
+#define KC_HC_VERIFY_VM	       KCORE_HC(0x05) /* x1 vmid */
+#define KC_HC_VCPU_SET_ENTRY   KCORE_HC(0x06) /* x1 vmid, x2 vcpuid, x3 entry pc */
+#define KC_HC_VM_DONATE	       KCORE_HC(0x07) /* x1 vmid, x2 ipa, x3 pa, x4 size (4 KiB or 2 MiB) */
+#define KC_HC_VM_MAP_IO	       KCORE_HC(0x08) /* x1 vmid, x2 ipa, x3 pa (device page) */
+#define KC_HC_VM_POWEROFF      KCORE_HC(0x09) /* x1 vmid */
+#define KC_HC_VM_CLEAR_RANGE   KCORE_HC(0x0a) /* x1 vmid, x2 ipa, x3 size */
+#define KC_HC_VM_FREE	       KCORE_HC(0x0b) /* x1 vmid */
+#define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
+
+/* Guest calls (HVC from a VM) that kcore handles itself. */
+#define KC_GC_VERSION	   KCORE_HC(0x40) /* -> x1 = (major << 16) | minor */
+#define KC_GC_SHARE_PAGE   KCORE_HC(0x41) /* x1 ipa of one of the VM's own pages */
+#define KC_GC_UNSHARE_PAGE KCORE_HC(0x42) /* x1 ipa */
+
+/* Status codes returned in x0. KCORE_E_NOT_SUPPORTED matches SMCCC's -1. */
+#define KCORE_OK	      0
+#define KCORE_E_NOT_SUPPORTED (-1) /* unknown function id */
+#define KCORE_E_INVAL	      (-2) /* malformed argument: id out of range, unaligned, not RAM */
+#define KCORE_E_STATE	      (-3) /* the VM, vCPU or image is in the wrong state */
+#define KCORE_E_PERM	      (-4) /* the page or object is not the caller's to use */
+#define KCORE_E_NOMEM	      (-5) /* a kcore pool, slot table or window is exhausted */
+#define KCORE_E_BUSY	      (-6) /* still in use: shared, running, or mapped */
+#define KCORE_E_EXIST	      (-7) /* already mapped or already done */
+#define KCORE_E_VERIFY	      (-8) /* an image failed signature verification */
+#define KCORE_E_NOENT	      (-9) /* nothing mapped or registered there */
+
+#define KCORE_PAGE_SIZE	 4096ull
+#define KCORE_BLOCK_SIZE (2ull * 1024 * 1024)
+
+#endif /* KCORE_ABI_H */

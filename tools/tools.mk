@@ -1,0 +1,58 @@
+# Host tools and the trusted-key table, included by the top Makefile.
+# Uses BUILD, HOST_CC, HOST_CFLAGS and DEPS_STAMP from there.
+#
+# Keys (docs/image-format.md, "How the build picks keys"):
+#   make TRUSTED_KEYS=path/to/keys.pub   embeds exactly the keys of that file;
+#   make                                 embeds a development key generated once
+#                                        at $(BUILD)/keys/dev.{priv,pub}.
+
+TOOLS := $(BUILD)/tools/kcore-sign $(BUILD)/gen/trusted_keys.c
+
+KCORE_SIGN := $(BUILD)/tools/kcore-sign
+KCORE_SIGN_OBJS := $(BUILD)/tools/kcore-sign.o $(BUILD)/tools/lib/imgsign.o
+
+$(BUILD)/tools/%.o: tools/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(KCORE_SIGN): $(KCORE_SIGN_OBJS)
+	$(HOST_CC) -o $@ $^ -lbearssl
+
+# ---- trusted keys ------------------------------------------------------------
+TRUSTED_KEYS_C := $(BUILD)/gen/trusted_keys.c
+DEV_KEY := $(BUILD)/keys/dev
+
+# The dev-key warning is printed by every build that needs the key table (the
+# stamp below is remade each time), not only the one that generated it.
+ifneq ($(strip $(TRUSTED_KEYS)),)
+KEYS_PUB := $(TRUSTED_KEYS)
+KEYS_WARN := :
+else
+KEYS_PUB := $(DEV_KEY).pub
+KEYS_WARN := echo "kcore: WARNING: trusted keys: using the development key $(DEV_KEY).pub;" \
+	"for development only (release builds set TRUSTED_KEYS=file.pub)" >&2
+endif
+
+# Made once and never remade: order-only on the tool, so rebuilding kcore-sign
+# does not ask for a new key (keygen refuses to overwrite one anyway).
+$(DEV_KEY).priv $(DEV_KEY).pub &: | $(KCORE_SIGN)
+	@mkdir -p $(@D)
+	$(KCORE_SIGN) keygen $(DEV_KEY)
+
+# Records which key file the table came from. A switch between the dev key and
+# TRUSTED_KEYS changes no timestamp of the old source, so without this a
+# release build could quietly keep the development key.
+KEYS_SRC_STAMP := $(BUILD)/gen/trusted_keys.src
+$(KEYS_SRC_STAMP): FORCE
+	@$(KEYS_WARN)
+	@mkdir -p $(@D)
+	@echo '$(KEYS_PUB)' | cmp -s - $@ || echo '$(KEYS_PUB)' > $@
+
+$(TRUSTED_KEYS_C): $(KEYS_PUB) $(KEYS_SRC_STAMP) $(KCORE_SIGN)
+	@mkdir -p $(@D)
+	@echo "  KEYS    $@ from $(KEYS_PUB)"
+	$(KCORE_SIGN) embed-keys $(KEYS_PUB) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
+
+.PHONY: FORCE
+FORCE:

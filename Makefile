@@ -8,6 +8,14 @@ SHELL := /bin/bash
 BUILD ?= build
 DEPS_STAMP := $(BUILD)/.deps-ok
 
+# V=1 shows every command.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
 HOST_CC ?= gcc
 CROSS ?= aarch64-linux-gnu-
 ARM_CC := $(CROSS)gcc
@@ -47,14 +55,16 @@ define host_variant
 # $(1) = variant name, $(2) = extra flags
 $(BUILD)/$(1)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(2) -c $$< -o $$@
+	@$(if $(Q),echo "  CC [$(1)] $$<")
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(2) -c $$< -o $$@
 
 $(BUILD)/$(1)/libkcore-sim.a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(CORE_SRCS) $(SIM_SRCS) $(TESTLIB_SRCS))
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$(Q)ar rcs $$@ $$^
 
 $(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/libkcore-sim.a
-	$(HOST_CC) $(2) -o $$@ $$^ $(HOST_LIBS)
+	@$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$(HOST_CC) $(2) -o $$@ $$^ $(HOST_LIBS)
 
 $(1)_TEST_BINS := $(patsubst %.c,$(BUILD)/$(1)/%,$(UNIT_TESTS))
 endef
@@ -66,11 +76,18 @@ $(eval $(call host_variant,asan,$(SAN_FLAGS)))
 ARM_CORE_OBJS := $(patsubst %.c,$(BUILD)/aarch64/%.o,$(CORE_SRCS))
 $(BUILD)/aarch64/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC [aarch64] $<")
+	$(Q)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+
+# The trusted public keys (tools/tools.mk generates the table) are part of the core.
+ARM_CORE_OBJS += $(BUILD)/aarch64/gen/trusted_keys.o
+$(BUILD)/aarch64/gen/trusted_keys.o: $(TRUSTED_KEYS_C)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 
 $(BUILD)/aarch64/libkcore-core.a: $(ARM_CORE_OBJS)
 	@rm -f $@
-	$(CROSS)ar rcs $@ $^
+	$(Q)$(CROSS)ar rcs $@ $^
 
 # ---- top-level targets --------------------------------------------------------
 all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a

@@ -13,10 +13,11 @@ KCORE_SIGN_OBJS := $(BUILD)/tools/kcore-sign.o $(BUILD)/tools/lib/imgsign.o
 
 $(BUILD)/tools/%.o: tools/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC [tools] $<")
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(KCORE_SIGN): $(KCORE_SIGN_OBJS)
-	$(HOST_CC) -o $@ $^ -lbearssl
+	$(Q)$(HOST_CC) -o $@ $^ -lbearssl
 
 # ---- trusted keys ------------------------------------------------------------
 TRUSTED_KEYS_C := $(BUILD)/gen/trusted_keys.c

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+#include "fixture.h"
+
+#include <stdarg.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mm/kmap.h"
+#include "core/mm/pgowner.h"
+#include "core/memops/host_mem.h"
+#include "core/vm/vm.h"
+
+static struct imgsign_key trusted_key;
+static struct imgsign_key untrusted_key;
+static struct kcore_trusted_key trusted_table[1];
+static struct kcore_boot_params params;
+static u64 host_next;
+
+struct fx_config fx_default_config(void)
+{
+	return (struct fx_config){.max_vms = 4,
+				  .max_vcpus = 4,
+				  .host_pool_pages = 64,
+				  .kcore_pool_pages = 16,
+				  .vm_pool_pages = 32,
+				  .ipa_bits = 40,
+				  .window_pages = 4096};
+}
+
+const struct imgsign_key *fx_trusted_key(void) { return &trusted_key; }
+const struct imgsign_key *fx_untrusted_key(void) { return &untrusted_key; }
+
+void fx_boot(const struct fx_config *cfg)
+{
+	struct fx_config c = cfg != NULL ? *cfg : fx_default_config();
+	struct sim_config sc = {.nr_ram = 1};
+	u64 carve;
+
+	assert_int_equal(imgsign_key_from_seed(&trusted_key, "kcore test key"), IMGSIGN_OK);
+	assert_int_equal(imgsign_key_from_seed(&untrusted_key, "someone else's key"), IMGSIGN_OK);
+	assert_int_equal(imgsign_trusted_key_from_pub(&trusted_table[0], trusted_key.pub),
+			 IMGSIGN_OK);
+
+	sc.ram[0].base = pa_init(FX_RAM_BASE);
+	sc.ram[0].size = FX_RAM_SIZE;
+	sim_machine_reset(&sc);
+
+	memset(&params, 0, sizeof(params));
+	params.ram[0] = (struct kcore_mem_range){pa_init(FX_RAM_BASE), FX_RAM_SIZE};
+	params.nr_ram = 1;
+	params.kcore_image = (struct kcore_mem_range){pa_init(FX_RAM_BASE), FX_KCORE_IMAGE_SIZE};
+	params.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_KCORE_DEVICE), 0x1000};
+	params.nr_kcore_devices = 1;
+	params.ipa_bits = c.ipa_bits;
+	params.max_vms = c.max_vms;
+	params.max_vcpus = c.max_vcpus;
+	params.host_pool_pages = c.host_pool_pages;
+	params.kcore_pool_pages = c.kcore_pool_pages;
+	params.vm_pool_pages = c.vm_pool_pages;
+	params.window_base = va_init(0x0000100000000000ull);
+	params.window_pages = c.window_pages;
+	params.keys = trusted_table;
+	params.nr_keys = 1;
+	carve = (kcore_carve_size(&params) + 0xfffff) & ~0xfffffull;
+	params.carve = (struct kcore_mem_range){pa_init(FX_RAM_BASE + FX_RAM_SIZE - carve), carve};
+	assert_int_equal(kcore_init(&params), KCORE_OK);
+	host_next = FX_RAM_BASE + FX_KCORE_IMAGE_SIZE;
+	sim_tlb_flush_all();
+	fx_check();
+}
+
+s64 fx_hc(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 *out)
+{
+	struct kcore_hvc_regs regs = {{id, a1, a2, a3, a4, 0, 0, 0}};
+
+	host_hvc_dispatch(&regs);
+	if (out != NULL)
+		*out = regs.x[1];
+	return (s64)regs.x[0];
+}
+
+u64 fx_host_alloc(u64 bytes, u64 align)
+{
+	u64 pa = (host_next + align - 1) & ~(align - 1);
+
+	assert_true(pa + bytes <= pa_addr(params.carve.base));
+	host_next = pa + bytes;
+	return pa;
+}
+
+uint8_t *fx_sign(const struct imgsign_key *key, const void *payload, size_t len, size_t *size)
+{
+	uint8_t *img;
+
+	*size = imgsign_signed_size(len);
+	img = malloc(*size);
+	assert_non_null(img);
+	assert_int_equal(imgsign_sign(key, payload, len, img, *size), IMGSIGN_OK);
+	return img;
+}
+
+s64 fx_load_image(u32 vmid, u64 load_ipa, const void *img, size_t size, u64 *pages_pa)
+{
+	u64 npages = (size + 4095) / 4096;
+	u64 pa = fx_host_alloc(npages * 4096, 4096);
+	u64 idx;
+	s64 err;
+
+	/* The host writes the image into its own memory, through its stage-2. */
+	assert_int_equal(sim_host_access_bytes(ipa_init(pa), (void *)(uintptr_t)img, size, true),
+			 SIM_OK);
+	if (pages_pa != NULL)
+		*pages_pa = pa;
+	err = fx_hc(KC_HC_SET_BOOT_INFO, vmid, load_ipa, size, 0, &idx);
+	if (err != KCORE_OK)
+		return err;
+	for (u64 i = 0; i < npages; i++) {
+		err = fx_hc(KC_HC_REMAP_VM_IMAGE, vmid, (pa >> 12) + i, idx, 0, NULL);
+		if (err != KCORE_OK)
+			return err;
+	}
+	return KCORE_OK;
+}
+
+u32 fx_boot_vm(u32 nr_vcpus, const void *payload, size_t len)
+{
+	size_t size;
+	uint8_t *img = fx_sign(&trusted_key, payload, len, &size);
+	u64 vmid;
+
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &vmid), KCORE_OK);
+	for (u32 i = 0; i < nr_vcpus; i++)
+		assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, i, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_load_image((u32)vmid, FX_LOAD_IPA, img, size, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, vmid, 0, FX_LOAD_IPA, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VERIFY_VM, vmid, 0, 0, 0, NULL), KCORE_OK);
+	free(img);
+	fx_check();
+	return (u32)vmid;
+}
+
+bool fx_guest_call(u32 vmid, u32 vcpuid, u64 id, u64 a1, s64 *err)
+{
+	struct kcore_hvc_regs regs = {{id, a1, 0, 0, 0, 0, 0, 0}};
+	bool handled = vm_hvc_dispatch(vmid, vcpuid, &regs);
+
+	if (err != NULL)
+		*err = (s64)regs.x[0];
+	return handled;
+}
+
+void fx_prime_tlb(void) { sim_tlb_fill_all(); }
+
+void fx_check(void)
+{
+	struct sim_stale stale[4];
+	size_t n_stale = sim_tlb_stale(stale, 4);
+
+	for (size_t i = 0; i < n_stale && i < 4; i++)
+		print_error("stale TLB entry: regime %u in %llx size %llx (%s)\n",
+			    stale[i].entry.regime, (unsigned long long)stale[i].entry.in,
+			    (unsigned long long)stale[i].entry.size,
+			    sim_stale_reason_name(stale[i].reason));
+	assert_int_equal(n_stale, 0);
+	assert_int_equal(kcore_check_invariants(), 0);
+	fx_prime_tlb();
+}
+
+struct fx_snapshot {
+	uint8_t *ram;
+	struct vm vms[KCORE_MAX_VMS + 1];
+	u64 window_reserved;
+	u32 host_free;
+	u32 kcore_free;
+};
+
+struct fx_snapshot *fx_snapshot_take(void)
+{
+	struct fx_snapshot *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	s->ram = malloc(FX_RAM_SIZE);
+	assert_non_null(s->ram);
+	memcpy(s->ram, sim_ram_ptr(pa_init(FX_RAM_BASE)), FX_RAM_SIZE);
+	for (u32 i = 1; i <= vm_max_vms(); i++) {
+		memcpy(&s->vms[i], vm_from_id(i), sizeof(struct vm));
+		/* Taking and dropping a lock moves its ticket counters: not a state change. */
+		memset(&s->vms[i].lock, 0, sizeof(s->vms[i].lock));
+	}
+	s->window_reserved = kmap_window_reserved();
+	s->host_free = pool_nr_free(host_pool());
+	s->kcore_free = pool_nr_free(kmap_pool());
+	return s;
+}
+
+bool fx_snapshot_equal(const struct fx_snapshot *a, const struct fx_snapshot *b)
+{
+	if (memcmp(a->ram, b->ram, FX_RAM_SIZE) != 0) {
+		for (u64 off = 0; off < FX_RAM_SIZE; off += 8) {
+			if (memcmp(a->ram + off, b->ram + off, 8) != 0) {
+				print_error("RAM differs at %llx\n",
+					    (unsigned long long)(FX_RAM_BASE + off));
+				break;
+			}
+		}
+		return false;
+	}
+	for (u32 i = 1; i <= vm_max_vms(); i++) {
+		if (memcmp(&a->vms[i], &b->vms[i], sizeof(struct vm)) != 0) {
+			print_error("vm %u slot differs\n", i);
+			return false;
+		}
+	}
+	return a->window_reserved == b->window_reserved && a->host_free == b->host_free &&
+	       a->kcore_free == b->kcore_free;
+}
+
+void fx_snapshot_free(struct fx_snapshot *s)
+{
+	free(s->ram);
+	free(s);
+}
+
+void fx_expect_refused(s64 expect, u64 id, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+	struct fx_snapshot *before = fx_snapshot_take();
+	struct fx_snapshot *after;
+	u64 out = 0xdead;
+	s64 err = fx_hc(id, a1, a2, a3, a4, &out);
+
+	if (err != expect)
+		print_error("call %llx(%llx, %llx, %llx, %llx) returned %lld, expected %lld\n",
+			    (unsigned long long)id, (unsigned long long)a1, (unsigned long long)a2,
+			    (unsigned long long)a3, (unsigned long long)a4, (long long)err,
+			    (long long)expect);
+	assert_int_equal(err, expect);
+	assert_int_equal(out, 0); /* no result leaks out of a refused call */
+	after = fx_snapshot_take();
+	assert_true(fx_snapshot_equal(before, after));
+	fx_snapshot_free(before);
+	fx_snapshot_free(after);
+	fx_check();
+}
+
+u32 fx_owner(u64 pa)
+{
+	const struct page_info *p = pgowner_get(pa_init(pa));
+
+	assert_non_null(p);
+	return p->owner;
+}
+
+u32 fx_count(u64 pa)
+{
+	const struct page_info *p = pgowner_get(pa_init(pa));
+
+	assert_non_null(p);
+	return p->count;
+}
+
+u64 fx_gfn(u64 pa)
+{
+	const struct page_info *p = pgowner_get(pa_init(pa));
+
+	assert_non_null(p);
+	return p->gfn;
+}

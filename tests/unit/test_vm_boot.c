@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* VM boot on the simulated machine: images, verification, entry PC, run state. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mm/pgowner.h"
+#include "core/vm/vm.h"
+#include "tests/lib/fixture.h"
+
+static uint8_t payload[3 * 4096 + 100];
+
+static int setup(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7 + 3);
+	fx_boot(NULL);
+	return 0;
+}
+
+static void test_signed_image_boots_and_runs(void **state)
+{
+	u32 vmid;
+	u64 pc = 0;
+	uint8_t back[sizeof(payload)];
+
+	(void)state;
+	vmid = fx_boot_vm(1, payload, sizeof(payload));
+	assert_int_equal(vm_from_id(vmid)->state, VM_VERIFIED);
+	assert_int_equal(vcpu_activate(vmid, 0, &pc), KCORE_OK);
+	assert_int_equal(pc, FX_LOAD_IPA);
+	/* The VM sees its image at the load address, byte for byte. */
+	assert_int_equal(sim_vm_read_bytes(vmid, ipa_init(FX_LOAD_IPA), back, sizeof(back)),
+			 SIM_OK);
+	assert_memory_equal(back, payload, sizeof(payload));
+	vcpu_deactivate(vmid, 0);
+	fx_check();
+}
+
+static void test_image_pages_leave_host_before_verification(void **state)
+{
+	size_t size;
+	uint8_t *img = fx_sign(fx_trusted_key(), payload, sizeof(payload), &size);
+	u64 vmid, pa, v = 0;
+
+	(void)state;
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &vmid), KCORE_OK);
+	fx_prime_tlb();
+	assert_int_equal(fx_load_image((u32)vmid, FX_LOAD_IPA, img, size, &pa), KCORE_OK);
+	fx_check();
+	/* Not verified yet, but the host can neither read nor write the pages. */
+	for (u64 off = 0; off < size; off += 4096) {
+		assert_int_equal(fx_owner(pa + off), OWNER_KCORE);
+		assert_false(sim_can_access(0, ipa_init(pa + off), false));
+		assert_int_equal(sim_host_access(ipa_init(pa + off), true, &v), SIM_ABORTED);
+	}
+	free(img);
+	fx_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_signed_image_boots_and_runs, setup),
+		cmocka_unit_test_setup(test_image_pages_leave_host_before_verification, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -9,12 +9,8 @@ static spinlock_t console_lock;
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[256];
-	size_t n = 0;
+	size_t n = kc_snprintf(line, sizeof(line) - 1, "%s", prefix);
 
-	while (prefix[n] != '\0' && n < sizeof(line) - 2) {
-		line[n] = prefix[n];
-		n++;
-	}
 	n += kc_vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	line[n++] = '\n';
 

@@ -16,12 +16,12 @@
 #include "core/kcore.h"
 #include "tools/lib/imgsign.h"
 
-#define FX_RAM_BASE 0x40000000ull
-#define FX_RAM_SIZE (32ull << 20)
-#define FX_KCORE_IMAGE_SIZE (1ull << 20) /* pretend kcore text/data at the start of RAM */
-#define FX_DEVICE_BASE 0x09000000ull     /* a device page the host may use (like a UART) */
-#define FX_KCORE_DEVICE 0x09050000ull    /* a device page only kcore may touch */
-#define FX_LOAD_IPA 0x80000000ull        /* where test VMs load their image */
+#define FX_RAM_BASE	    0x40000000ull
+#define FX_RAM_SIZE	    (32ull << 20)
+#define FX_KCORE_IMAGE_SIZE (1ull << 20)  /* pretend kcore text/data at the start of RAM */
+#define FX_DEVICE_BASE	    0x09000000ull /* a device page the host may use (like a UART) */
+#define FX_KCORE_DEVICE	    0x09050000ull /* a device page only kcore may touch */
+#define FX_LOAD_IPA	    0x80000000ull /* where test VMs load their image */
 
 struct fx_config {
 	u32 max_vms;
@@ -49,7 +49,10 @@ s64 fx_hc(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 *out);
 
 /* Fresh, never-used host RAM pages (bump allocator); aligned to align bytes. */
 u64 fx_host_alloc(u64 bytes, u64 align);
-static inline u64 fx_host_page(void) { return fx_host_alloc(4096, 4096); }
+static inline u64 fx_host_page(void)
+{
+	return fx_host_alloc(4096, 4096);
+}
 
 /* Builds a signed image of payload (malloc'd, caller frees). */
 uint8_t *fx_sign(const struct imgsign_key *key, const void *payload, size_t len, size_t *size);

@@ -6,10 +6,11 @@
  * and the TLB check hold after every step. `make run` runs it with --narrate,
  * which says what happens at each step.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,10 @@
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 
-#define SECRET 0x5ec2e75ec2e75ec2ull
-#define A_DATA_IPA 0x90000000ull  /* VM A's data page (4 KiB donation) */
+#define SECRET	    0x5ec2e75ec2e75ec2ull
+#define A_DATA_IPA  0x90000000ull /* VM A's data page (4 KiB donation) */
 #define A_SHARE_IPA 0x90001000ull /* the page VM A shares with the host */
-#define B_DATA_IPA 0xa0000000ull  /* VM B's 2 MiB block */
+#define B_DATA_IPA  0xa0000000ull /* VM B's 2 MiB block */
 
 static bool narrate;
 
@@ -42,10 +43,8 @@ static void say(const char *fmt, ...)
 
 static const char *err_name(s64 e)
 {
-	static const char *const names[] = {"OK",	  "NOT_SUPPORTED", "INVAL",
-					    "STATE",  "PERM",	   "NOMEM",
-					    "BUSY",   "EXIST",	   "VERIFY",
-					    "NOENT"};
+	static const char *const names[] = {"OK",    "NOT_SUPPORTED", "INVAL", "STATE",	 "PERM",
+					    "NOMEM", "BUSY",	      "EXIST", "VERIFY", "NOENT"};
 
 	return (e <= 0 && e >= -9) ? names[-e] : "?";
 }
@@ -254,7 +253,7 @@ static void test_two_vm_scenario(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_vm_scenario),
+	    cmocka_unit_test(test_two_vm_scenario),
 	};
 
 	for (int i = 1; i < argc; i++)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* VM boot on the simulated machine: images, verification, entry PC, run state. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +67,8 @@ static void test_image_pages_leave_host_before_verification(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_signed_image_boots_and_runs, setup),
-		cmocka_unit_test_setup(test_image_pages_leave_host_before_verification, setup),
+	    cmocka_unit_test_setup(test_signed_image_boots_and_runs, setup),
+	    cmocka_unit_test_setup(test_image_pages_leave_host_before_verification, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,7 +130,7 @@ int vm_share_page(u32 vmid, u64 ipa)
 	int err = KCORE_OK;
 
 	KC_CHECK(vm != NULL);
-	if (!ipa_range_ok(ipa, PAGE_SIZE))
+	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
 	mem_lock();
@@ -154,7 +154,7 @@ int vm_unshare_page(u32 vmid, u64 ipa)
 	int err = KCORE_OK;
 
 	KC_CHECK(vm != NULL);
-	if (!ipa_range_ok(ipa, PAGE_SIZE))
+	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
 	mem_lock();

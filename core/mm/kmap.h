@@ -20,8 +20,9 @@ u64 kmap_log_bytes(u64 window_pages);
 int kmap_init(struct pt_pool *pool, vaddr_t window_base, u64 window_pages, u64 *window_log);
 
 /*
- * Maps one page. KCORE_E_EXIST when va is already mapped (write-once),
- * KCORE_E_NOMEM when the kcore pool cannot hold the tables; nothing changes then.
+ * Maps one page. KCORE_E_INVAL for an unaligned address or a VA beyond 48
+ * bits, KCORE_E_EXIST when va is already mapped (write-once), KCORE_E_NOMEM
+ * when the kcore pool cannot hold the tables; nothing changes then.
  */
 int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot);
 

@@ -125,6 +125,7 @@ bool pgt_range_unmapped(const struct pgtable *pt, u64 ia, u64 size)
 {
 	struct unmapped_ctx ctx = {false};
 
+	KC_CHECK(ia + size >= ia); /* callers check ranges against the IPA size first */
 	pgt_for_each_leaf(pt, ia, ia + size, note_leaf, &ctx);
 	return !ctx.found;
 }
@@ -136,6 +137,7 @@ u32 pgt_map_cost(const struct pgtable *pt, u64 ia, u64 size, u64 leaf_size)
 
 	if (size == 0)
 		return 0;
+	KC_CHECK(ia + size > ia);
 	/* A table at level l is needed under each level l-1 entry the range crosses. */
 	for (u32 l = 1; l <= target; l++) {
 		u64 region = level_size(l - 1);

@@ -89,7 +89,11 @@ u64 pgt_unmap_leaf(struct pgtable *pt, u64 ia);
 /* Changes the permissions of the leaf mapping ia, then invalidates. KCORE_E_NOENT if none. */
 int pgt_set_prot(struct pgtable *pt, u64 ia, u32 prot);
 
-/* Calls fn on every valid leaf in [start, end) in address order; stops when fn returns false. */
+/*
+ * Calls fn on every valid leaf that overlaps [start, end), with the leaf's full
+ * extent, in address order; stops when fn returns false. (A block that starts
+ * before `start` is visited: range checks rely on seeing it.)
+ */
 typedef bool (*pgt_leaf_fn)(void *ctx, const struct pt_leaf *leaf);
 void pgt_for_each_leaf(const struct pgtable *pt, u64 start, u64 end, pgt_leaf_fn fn, void *ctx);
 

@@ -205,8 +205,11 @@ void vm_guest_poweroff(u32 vmid)
 
 	KC_CHECK(vm != NULL);
 	spin_lock(&vm->lock);
-	/* The call comes from one of the VM's running vCPUs, so it is verified. */
-	KC_CHECK(vm->state == VM_VERIFIED);
+	/*
+	 * The call comes from one of the VM's running vCPUs, so the VM was
+	 * verified; another of its vCPUs may have powered it off already.
+	 */
+	KC_CHECK(vm->state == VM_VERIFIED || vm->state == VM_POWEROFF);
 	vm->state = VM_POWEROFF;
 	spin_unlock(&vm->lock);
 }

@@ -9,6 +9,7 @@
 #include "core/kcore.h"
 #include "core/memops/vm_mem.h"
 #include "core/vm/boot.h"
+#include "core/vm/verify.h"
 #include "core/vm/vm.h"
 
 #define ABI_VERSION (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
@@ -17,6 +18,7 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 {
 	const u64 *x = regs->x;
 	u64 result = 0;
+	u64 more[4] = {0, 0, 0, 0}; /* x2..x5, for calls that return more */
 	u32 out32 = 0;
 	int err;
 
@@ -60,6 +62,10 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 	case KC_HC_VM_FREE:
 		err = vm_free(x[1]);
 		break;
+	case KC_HC_KEY_INFO:
+		err = verify_key_info(x[1], &out32, more);
+		result = out32;
+		break;
 #ifdef KCORE_DEBUG
 	case KC_HC_CHECK_INVARIANTS:
 		err = KCORE_OK;
@@ -73,6 +79,6 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 
 	regs->x[0] = (u64)(s64)err;
 	regs->x[1] = err == KCORE_OK ? result : 0;
-	regs->x[2] = 0;
-	regs->x[3] = 0;
+	for (u32 i = 0; i < 4; i++)
+		regs->x[2 + i] = err == KCORE_OK ? more[i] : 0;
 }

@@ -35,6 +35,21 @@ int verify_set_trusted_keys(const struct kcore_trusted_key *keys, u32 nr_keys)
 	return KCORE_OK;
 }
 
+int verify_key_info(u64 index, u32 *nr_keys, u64 id_words[4])
+{
+	if (index >= nr_trusted)
+		return KCORE_E_INVAL;
+	*nr_keys = nr_trusted;
+	for (u32 w = 0; w < 4; w++) {
+		u64 v = 0;
+
+		for (u32 b = 0; b < 8; b++)
+			v |= (u64)trusted[index].key_id[w * 8 + b] << (8 * b);
+		id_words[w] = v;
+	}
+	return KCORE_OK;
+}
+
 /* Copies len bytes at offset off of the window, page by page (the window is not linear in PA). */
 static void window_read(vaddr_t window, u64 off, void *dst, size_t len)
 {

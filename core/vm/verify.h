@@ -14,6 +14,12 @@
 int verify_set_trusted_keys(const struct kcore_trusted_key *keys, u32 nr_keys);
 
 /*
+ * The host may learn which keys kcore trusts: key `index`'s id as four
+ * little-endian words, and how many keys there are. KCORE_E_INVAL past the end.
+ */
+int verify_key_info(u64 index, u32 *nr_keys, u64 id_words[4]);
+
+/*
  * Verifies the image of `size` bytes mapped at window. KCORE_OK and the
  * payload size, or KCORE_E_VERIFY: the result is never ignored (brief, defect 1).
  */

@@ -32,6 +32,7 @@
 #define KC_HC_VM_POWEROFF      KCORE_HC(0x09) /* x1 vmid */
 #define KC_HC_VM_CLEAR_RANGE   KCORE_HC(0x0a) /* x1 vmid, x2 ipa, x3 size */
 #define KC_HC_VM_FREE	       KCORE_HC(0x0b) /* x1 vmid */
+#define KC_HC_KEY_INFO	       KCORE_HC(0x0c) /* x1 index -> x1 nr keys, x2..x5 key id (LE words) */
 #define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */

@@ -64,11 +64,27 @@ static void test_image_pages_leave_host_before_verification(void **state)
 	fx_check();
 }
 
+static void test_key_info_reports_the_trusted_key(void **state)
+{
+	struct kcore_hvc_regs regs = {{KC_HC_KEY_INFO, 0, 0, 0, 0, 0, 0, 0}};
+	uint8_t id[32];
+
+	(void)state;
+	host_hvc_dispatch(&regs);
+	assert_int_equal(regs.x[0], KCORE_OK);
+	assert_int_equal(regs.x[1], 1);
+	for (u32 w = 0; w < 4; w++)
+		for (u32 b = 0; b < 8; b++)
+			id[w * 8 + b] = (uint8_t)(regs.x[2 + w] >> (8 * b));
+	assert_memory_equal(id, fx_trusted_key()->key_id, sizeof(id));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_signed_image_boots_and_runs, setup),
 	    cmocka_unit_test_setup(test_image_pages_leave_host_before_verification, setup),
+	    cmocka_unit_test_setup(test_key_info_reports_the_trusted_key, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,6 +42,7 @@ UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 HOST_LIBS := -lbearssl -lcmocka
 
 include tools/tools.mk
+-include kserv/kserv.mk
 
 # ---- dependencies -----------------------------------------------------------
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -88,6 +89,41 @@ $(BUILD)/aarch64/gen/trusted_keys.o: $(TRUSTED_KEYS_C)
 $(BUILD)/aarch64/libkcore-core.a: $(ARM_CORE_OBJS)
 	@rm -f $@
 	$(Q)$(CROSS)ar rcs $@ $^
+
+# ---- aarch64: kcore's EL2 image (arch/aarch64) with the host kernel inside ----
+ARM64_FDT_INC := .deps/arm64/usr/include
+ARM64_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
+ARM64_BEARSSL_LIB := /usr/lib/aarch64-linux-gnu/libbearssl.a
+ARCH_SRCS := $(sort $(wildcard arch/aarch64/*.c))
+ARCH_ASM := $(filter-out arch/aarch64/kserv_blob.S,$(sort $(wildcard arch/aarch64/*.S)))
+ARCH_OBJS := $(patsubst %.c,$(BUILD)/aarch64/%.o,$(ARCH_SRCS)) \
+	$(patsubst %.S,$(BUILD)/aarch64/%.o,$(ARCH_ASM))
+ARCH_CFLAGS := $(ARM_CFLAGS) -isystem $(ARM64_FDT_INC) -Iarch/aarch64
+
+$(BUILD)/aarch64/arch/aarch64/%.o: arch/aarch64/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [aarch64] $<")
+	$(Q)$(ARM_CC) $(ARCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/aarch64/arch/aarch64/%.o: arch/aarch64/%.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AS [aarch64] $<")
+	$(Q)$(ARM_CC) -Iarch/aarch64 -D__ASSEMBLY__ -c $< -o $@
+
+$(BUILD)/aarch64/kserv_blob.o: arch/aarch64/kserv_blob.S $(KSERV_BIN)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) -Wa,-I$(dir $(KSERV_BIN)) -c $< -o $@
+
+$(BUILD)/kcore.elf: $(ARCH_OBJS) $(BUILD)/aarch64/kserv_blob.o $(BUILD)/aarch64/libkcore-core.a \
+		arch/aarch64/kcore.lds
+	@$(if $(Q),echo "  LD [aarch64] $@")
+	$(Q)$(ARM_CC) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none -T arch/aarch64/kcore.lds \
+		-o $@ $(ARCH_OBJS) $(BUILD)/aarch64/kserv_blob.o $(BUILD)/aarch64/libkcore-core.a \
+		$(ARM64_FDT_LIB) $(ARM64_BEARSSL_LIB) $(BUILD)/aarch64/libkcore-core.a -lgcc
+
+$(BUILD)/kcore.img: $(BUILD)/kcore.elf
+	$(Q)$(CROSS)objcopy -O binary $< $@
+	@echo "  IMAGE   $@ (kcore + kserv, arm64 Image format)"
 
 # ---- top-level targets --------------------------------------------------------
 all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a

@@ -36,6 +36,13 @@ void arch_tlbi_el2_va(vaddr_t va);
  */
 void arch_host_inject_abort(ipaddr_t ipa);
 
+/*
+ * BearSSL uses FP/SIMD registers, which hold the interrupted host's or VM's
+ * state: the arch keeps that state aside between these two calls.
+ */
+void arch_crypto_begin(void);
+void arch_crypto_end(void);
+
 /* Console output for kcore's log and panic messages. */
 void arch_console_write(const char *s, size_t len);
 

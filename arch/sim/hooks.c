@@ -5,6 +5,7 @@
  * translate) is a core bug and stops the process loudly.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "arch/sim/sim_internal.h"
@@ -60,6 +61,30 @@ void arch_tlbi_el2_va(vaddr_t va)
 void arch_host_inject_abort(ipaddr_t ipa)
 {
 	sim_record_host_abort(ipa);
+}
+
+/*
+ * The simulated machine has no FP state to protect; it checks that the core
+ * brackets its crypto properly (never nested, always closed).
+ */
+static int crypto_depth;
+
+void arch_crypto_begin(void)
+{
+	if (crypto_depth != 0) {
+		fputs("sim: nested arch_crypto_begin\n", stderr);
+		abort();
+	}
+	crypto_depth = 1;
+}
+
+void arch_crypto_end(void)
+{
+	if (crypto_depth != 1) {
+		fputs("sim: arch_crypto_end without begin\n", stderr);
+		abort();
+	}
+	crypto_depth = 0;
 }
 
 void arch_console_write(const char *s, size_t len)

@@ -33,19 +33,24 @@ int kmap_init(struct pt_pool *p, vaddr_t base, u64 pages, u64 *log)
 	return err;
 }
 
-int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot)
+static int map_leaf(vaddr_t va, paddr_t pa, u64 size, u32 prot)
 {
 	KC_CHECK(mem_lock_held());
-	if (!is_aligned(va_addr(va), PAGE_SIZE) || !is_aligned(pa_addr(pa), PAGE_SIZE) ||
-	    !pgt_ia_valid(&table, va_addr(va)))
+	if (!is_aligned(va_addr(va), size) || !is_aligned(pa_addr(pa), size) ||
+	    !pgt_ia_valid(&table, va_addr(va)) || !pgt_ia_valid(&table, va_addr(va) + size - 1))
 		return KCORE_E_INVAL;
-	if (!pgt_range_unmapped(&table, va_addr(va), PAGE_SIZE))
+	/* Write-once: whatever is mapped stays as it is. */
+	if (!pgt_range_unmapped(&table, va_addr(va), size))
 		return KCORE_E_EXIST;
-	if (pgt_map_cost(&table, va_addr(va), PAGE_SIZE, PAGE_SIZE) > pool_nr_free(pool))
+	if (pgt_map_cost(&table, va_addr(va), size, size) > pool_nr_free(pool))
 		return KCORE_E_NOMEM;
-	pgt_map_leaf(&table, va_addr(va), pa, PAGE_SIZE, prot);
+	pgt_map_leaf(&table, va_addr(va), pa, size, prot);
 	return KCORE_OK;
 }
+
+int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot) { return map_leaf(va, pa, PAGE_SIZE, prot); }
+
+int kmap_map_block(vaddr_t va, paddr_t pa, u32 prot) { return map_leaf(va, pa, BLOCK_SIZE, prot); }
 
 int kmap_window_alloc(u64 npages, vaddr_t *va)
 {

@@ -26,6 +26,9 @@ int kmap_init(struct pt_pool *pool, vaddr_t window_base, u64 window_pages, u64 *
  */
 int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot);
 
+/* Maps one 2 MiB block (both addresses 2 MiB aligned); errors as kmap_map_page. */
+int kmap_map_block(vaddr_t va, paddr_t pa, u32 prot);
+
 /* Reserves npages of fresh window VA. KCORE_E_NOMEM when the window range is used up. */
 int kmap_window_alloc(u64 npages, vaddr_t *va);
 

@@ -26,7 +26,9 @@ int verify_set_trusted_keys(const struct kcore_trusted_key *keys, u32 nr_keys)
 	for (u32 i = 0; i < nr_keys; i++) {
 		u8 id[32];
 
+		arch_crypto_begin();
 		sha256_of(keys[i].pub, sizeof(keys[i].pub), id);
+		arch_crypto_end();
 		if (keys[i].pub[0] != 0x04 || memcmp(id, keys[i].key_id, sizeof(id)) != 0)
 			return KCORE_E_INVAL;
 	}
@@ -108,6 +110,7 @@ int verify_image(vaddr_t window, u64 size, u64 *payload_size)
 	br_sha256_context ctx;
 	br_ec_public_key pk;
 	u8 hash[32];
+	bool ok;
 
 	if (size <= KCORE_IMG_TRAILER_SIZE)
 		return KCORE_E_VERIFY;
@@ -118,6 +121,7 @@ int verify_image(vaddr_t window, u64 size, u64 *payload_size)
 	if (key == NULL)
 		return KCORE_E_VERIFY;
 
+	arch_crypto_begin();
 	br_sha256_init(&ctx);
 	window_hash(&ctx, window, trailer.payload_size);
 	br_sha256_update(&ctx, &trailer, KCORE_IMG_SIGNED_PREFIX);
@@ -126,8 +130,10 @@ int verify_image(vaddr_t window, u64 size, u64 *payload_size)
 	pk.curve = BR_EC_secp256r1;
 	pk.q = (unsigned char *)(uintptr_t)key->pub;
 	pk.qlen = sizeof(key->pub);
-	if (br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, sizeof(hash), &pk, trailer.sig,
-				  sizeof(trailer.sig)) != 1)
+	ok = br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, sizeof(hash), &pk, trailer.sig,
+				   sizeof(trailer.sig)) == 1;
+	arch_crypto_end();
+	if (!ok)
 		return KCORE_E_VERIFY;
 	*payload_size = trailer.payload_size;
 	return KCORE_OK;

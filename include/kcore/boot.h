@@ -11,11 +11,12 @@
 #define KCORE_LOAD_ADDR 0x40200000ull
 
 /*
- * The host kernel (kserv) is linked to run here: kcore copies it into host
+ * The host kernel (kserv) is linked to run here (64 MiB into RAM: QEMU puts
+ * an initrd at 128 MiB and the DTB at the start of RAM): kcore copies it into host
  * RAM at this address and enters it at its first byte, at EL1h with the MMU
  * off, interrupts masked, x0 = the DTB's physical address, x1..x3 = 0.
  */
-#define KSERV_LOAD_ADDR 0x48000000ull
+#define KSERV_LOAD_ADDR 0x44000000ull
 
 /*
  * Secondary CPUs the host starts with PSCI CPU_ON enter the host's entry

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The C library functions kcore, BearSSL and libfdt need at EL2, where there
+ * is no libc. Plain byte loops: kcore copies little, and correctness matters
+ * more here than speed. The _chk variants are what a FORTIFY_SOURCE build of
+ * BearSSL calls; they check the destination size and halt on overflow.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/lib/log.h"
+#include "core/lib/mem.h"
+
+void *memset(void *dst, int c, size_t n)
+{
+	volatile unsigned char *d = dst; /* volatile: keep gcc from turning this into a memset call */
+
+	while (n-- > 0)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	volatile unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n-- > 0)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	volatile unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d < s) {
+		while (n-- > 0)
+			*d++ = *s++;
+	} else {
+		while (n-- > 0)
+			d[n] = s[n];
+	}
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n] != '\0')
+		n++;
+	return n;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == (unsigned char)c)
+			return (void *)(uintptr_t)(p + i);
+	}
+	return NULL;
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	do {
+		if (*s == (char)c)
+			last = s;
+	} while (*s++ != '\0');
+	return (char *)(uintptr_t)last;
+}
+
+void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_size);
+void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_size)
+{
+	if (n > dst_size)
+		kc_panic("memcpy overflow: %lu into %lu", (u64)n, (u64)dst_size);
+	return memcpy(dst, src, n);
+}
+
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_size);
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_size)
+{
+	if (n > dst_size)
+		kc_panic("memset overflow: %lu into %lu", (u64)n, (u64)dst_size);
+	return memset(dst, c, n);
+}
+
+void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_size);
+void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_size)
+{
+	if (n > dst_size)
+		kc_panic("memmove overflow: %lu into %lu", (u64)n, (u64)dst_size);
+	return memmove(dst, src, n);
+}
+
+/* A stack-protector build of a library calls this on a smashed canary. */
+_Noreturn void __stack_chk_fail(void);
+_Noreturn void __stack_chk_fail(void) { kc_panic("stack smashing detected"); }
+unsigned long __stack_chk_guard = 0x5aa5c33c9669f00full;

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kcore's own EL2 stage-1, built through the core's write-once kmap: kcore's
+ * text read-only and executable, its read-only data read-only, its data and
+ * all other RAM read-write and never executable (RAM at its physical
+ * address: kcore reads tables, scrubs pages, copies images), the UART as a
+ * device. Image windows are added later by the core, above all of this.
+ */
+#include "mmu.h"
+
+#include "core/lib/log.h"
+#include "core/mm/kmap.h"
+#include "core/mm/mem_lock.h"
+#include "sysreg.h"
+
+extern char _start_image[], _etext[], _erodata[], _end[];
+
+static u64 sym(const char *p) { return (u64)(uintptr_t)p; }
+
+static void map_page(u64 addr, u32 prot)
+{
+	int err = kmap_map_page(va_init(addr), pa_init(addr), prot);
+
+	if (err != KCORE_OK)
+		kc_panic("kcore stage-1: cannot map %lx (%d)", addr, err);
+}
+
+static void map_ram_range(u64 start, u64 end)
+{
+	u64 a = start;
+
+	while (a < end) {
+		if (is_aligned(a, BLOCK_SIZE) && end - a >= BLOCK_SIZE) {
+			int err = kmap_map_block(va_init(a), pa_init(a), PT_PROT_RW);
+
+			if (err != KCORE_OK)
+				kc_panic("kcore stage-1: cannot map block %lx (%d)", a, err);
+			a += BLOCK_SIZE;
+		} else {
+			map_page(a, PT_PROT_RW);
+			a += PAGE_SIZE;
+		}
+	}
+}
+
+void mmu_build(const struct machine *m)
+{
+	u64 img_start = sym(_start_image), img_end = sym(_end);
+
+	mem_lock();
+	for (u64 a = img_start; a < sym(_etext); a += PAGE_SIZE)
+		map_page(a, PT_PROT_R | PT_PROT_X);
+	for (u64 a = sym(_etext); a < sym(_erodata); a += PAGE_SIZE)
+		map_page(a, PT_PROT_R);
+	for (u64 a = sym(_erodata); a < img_end; a += PAGE_SIZE)
+		map_page(a, PT_PROT_RW);
+	for (u32 i = 0; i < m->nr_ram; i++) {
+		u64 start = pa_addr(m->ram[i].base), end = start + m->ram[i].size;
+
+		if (img_start >= start && img_end <= end) {
+			map_ram_range(start, img_start);
+			map_ram_range(img_end, end);
+		} else {
+			map_ram_range(start, end);
+		}
+	}
+	map_page(m->uart_base & ~(PAGE_SIZE - 1), PT_PROT_RW | PT_PROT_DEVICE);
+	mem_unlock();
+}
+
+static u64 pa_range_field(void)
+{
+	u64 parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+
+	return parange > 5 ? 5 : parange; /* 48 bits is all kcore uses */
+}
+
+void mmu_enable(void)
+{
+	u64 tcr = 16ull /* T0SZ: 48-bit VA */ | (1ull << 8) /* IRGN0 WB */ |
+		  (1ull << 10) /* ORGN0 WB */ | (3ull << 12) /* SH0 inner */ |
+		  (pa_range_field() << 16) /* PS */ | (1ull << 23) | (1ull << 31) /* RES1 */;
+
+	write_sysreg(mair_el2, MAIR_EL2_VALUE);
+	write_sysreg(tcr_el2, tcr);
+	write_sysreg(ttbr0_el2, pa_addr(kcore_s1_root()));
+	isb();
+	__asm__ volatile("tlbi alle2" ::: "memory");
+	dsb_ish();
+	isb();
+	/* WXN: no mapping is ever both writable and executable at EL2. */
+	write_sysreg(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN);
+	isb();
+}
+
+void host_stage2_enable(void)
+{
+	u32 bits = kcore_ipa_bits();
+	u64 vtcr = (64ull - bits) /* T0SZ */ | (2ull << 6) /* SL0: start at level 0 */ |
+		   (1ull << 8) | (1ull << 10) | (3ull << 12) /* WB, inner shareable walks */ |
+		   (pa_range_field() << 16) /* PS */ | (1ull << 31) /* RES1 */;
+	paddr_t root;
+
+	KC_CHECK(kcore_s2_root(KCORE_HOST_VMID, &root));
+	write_sysreg(vtcr_el2, vtcr);
+	write_sysreg(vttbr_el2, pa_addr(root)); /* VMID 0 */
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(sctlr_el1, SCTLR_EL1_INIT);
+	write_sysreg(mdcr_el2, 0);
+	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
+	isb();
+	/* SMCs trap (PSCI CPU_ON must come to kcore); IRQ/FIQ/SError stay with the host. */
+	write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW);
+	isb();
+	__asm__ volatile("tlbi alle1is" ::: "memory");
+	dsb_ish();
+	isb();
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's PSCI calls. kcore must run first on every CPU, so CPU_ON is
+ * intercepted: the CPU is started at kcore's secondary entry, set up at EL2,
+ * and only then enters the host's entry point at EL1. CPU_SUSPEND would wake
+ * the CPU straight into the host, past kcore, so it is refused. The rest is
+ * harmless and goes to the firmware as it is.
+ */
+#include "psci.h"
+
+#include "core/lib/log.h"
+
+extern char secondary_entry[];
+
+u64 firmware_call(u64 fn, u64 a1, u64 a2, u64 a3)
+{
+	register u64 x0 __asm__("x0") = fn;
+	register u64 x1 __asm__("x1") = a1;
+	register u64 x2 __asm__("x2") = a2;
+	register u64 x3 __asm__("x3") = a3;
+
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
+			   "x15", "x16", "x17", "memory");
+	return x0;
+}
+
+bool is_psci_call(u64 fn)
+{
+	return (fn >= 0x84000000u && fn <= 0x8400001fu) || (fn >= 0xc4000000u && fn <= 0xc400001fu);
+}
+
+static struct cpu *cpu_by_mpidr(u64 mpidr)
+{
+	for (u32 i = 0; i < nr_cpus; i++) {
+		if (cpus[i].present && cpus[i].mpidr == (mpidr & 0xff00ffffffull))
+			return &cpus[i];
+	}
+	return NULL;
+}
+
+static s64 cpu_on(u64 mpidr, u64 entry, u64 ctx)
+{
+	struct cpu *c = cpu_by_mpidr(mpidr);
+	s64 ret;
+
+	if (c == NULL || (entry & 3) != 0)
+		return PSCI_RET_INVALID_PARAMS;
+	if (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+		return PSCI_RET_ALREADY_ON;
+	c->host_entry = entry;
+	c->host_ctx = ctx;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ret = (s64)firmware_call(PSCI_CPU_ON_64, c->mpidr, (u64)(uintptr_t)secondary_entry,
+				 c->index);
+	return ret;
+}
+
+void psci_host_call(struct trap_frame *f)
+{
+	u64 fn = f->x[0];
+	s64 ret;
+
+	switch (fn) {
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
+		ret = cpu_on(f->x[1], f->x[2], f->x[3]);
+		break;
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+		ret = PSCI_RET_NOT_SUPPORTED;
+		break;
+	case PSCI_FEATURES:
+		if (f->x[1] == PSCI_CPU_SUSPEND_32 || f->x[1] == PSCI_CPU_SUSPEND_64) {
+			ret = PSCI_RET_NOT_SUPPORTED;
+			break;
+		}
+		ret = (s64)firmware_call(fn, f->x[1], 0, 0);
+		break;
+	case PSCI_CPU_OFF:
+		__atomic_store_n(&this_cpu()->online, false, __ATOMIC_RELEASE);
+		ret = (s64)firmware_call(fn, 0, 0, 0);
+		__atomic_store_n(&this_cpu()->online, true, __ATOMIC_RELEASE);
+		break;
+	case PSCI_VERSION:
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+		ret = (s64)firmware_call(fn, f->x[1], f->x[2], f->x[3]);
+		break;
+	default:
+		ret = PSCI_RET_NOT_SUPPORTED;
+		break;
+	}
+	f->x[0] = (u64)ret;
+	f->x[1] = f->x[2] = f->x[3] = 0;
+}

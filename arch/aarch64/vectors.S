@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kcore's EL2 exception vectors. Traps from the host (lower EL, AArch64)
+ * save the whole register file as a struct trap_frame on this CPU's EL2
+ * stack, call C, restore and return. Anything taken from EL2 itself is a
+ * kcore bug and panics; an AArch32 lower EL is never allowed to run.
+ */
+#include "asm.h"
+
+.macro save_frame
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	stp	x18, x19, [sp, #16 * 9]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	str	x30, [sp, #16 * 15]
+	mrs	x0, elr_el2
+	mrs	x1, spsr_el2
+	stp	x0, x1, [sp, #FRAME_ELR]
+.endm
+
+.macro restore_frame_and_eret
+	ldp	x0, x1, [sp, #FRAME_ELR]
+	msr	elr_el2, x0
+	msr	spsr_el2, x1
+	ldp	x0, x1, [sp, #16 * 0]
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x4, x5, [sp, #16 * 2]
+	ldp	x6, x7, [sp, #16 * 3]
+	ldp	x8, x9, [sp, #16 * 4]
+	ldp	x10, x11, [sp, #16 * 5]
+	ldp	x12, x13, [sp, #16 * 6]
+	ldp	x14, x15, [sp, #16 * 7]
+	ldp	x16, x17, [sp, #16 * 8]
+	ldp	x18, x19, [sp, #16 * 9]
+	ldp	x20, x21, [sp, #16 * 10]
+	ldp	x22, x23, [sp, #16 * 11]
+	ldp	x24, x25, [sp, #16 * 12]
+	ldp	x26, x27, [sp, #16 * 13]
+	ldp	x28, x29, [sp, #16 * 14]
+	ldr	x30, [sp, #16 * 15]
+	add	sp, sp, #FRAME_SIZE
+	eret
+.endm
+
+.macro vector_to label
+	.balign 0x80
+	b	\label
+.endm
+
+	.text
+	.balign 0x800
+	.globl el2_vectors
+el2_vectors:
+	vector_to el2_bad_sync		/* current EL, SP_EL0 */
+	vector_to el2_bad_other
+	vector_to el2_bad_other
+	vector_to el2_bad_other
+	vector_to el2_bad_sync		/* current EL, SP_EL2 */
+	vector_to el2_bad_other
+	vector_to el2_bad_other
+	vector_to el2_bad_other
+	vector_to el2_host_sync		/* lower EL, AArch64 */
+	vector_to el2_host_other
+	vector_to el2_host_other
+	vector_to el2_host_other
+	vector_to el2_bad_other		/* lower EL, AArch32 */
+	vector_to el2_bad_other
+	vector_to el2_bad_other
+	vector_to el2_bad_other
+
+el2_host_sync:
+	save_frame
+	mov	x0, sp
+	bl	handle_host_sync
+	restore_frame_and_eret
+
+el2_host_other:
+	save_frame
+	mov	x0, sp
+	bl	handle_host_unexpected
+	restore_frame_and_eret
+
+el2_bad_sync:
+	save_frame
+	mov	x0, sp
+	mov	x1, #0
+	bl	handle_kcore_fault
+
+el2_bad_other:
+	save_frame
+	mov	x0, sp
+	mov	x1, #1
+	bl	handle_kcore_fault
+
+/*
+ * enter_host(entry, arg): leave EL2 for the host at EL1h with DAIF masked,
+ * x0 = arg and every other general register zero, so nothing of kcore's
+ * leaks to the host.
+ */
+	.globl enter_host
+enter_host:
+	msr	elr_el2, x0
+	mov	x2, #0x3c5			/* EL1h, D, A, I, F masked */
+	msr	spsr_el2, x2
+	mov	x0, x1
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+	mov	x4, xzr
+	mov	x5, xzr
+	mov	x6, xzr
+	mov	x7, xzr
+	mov	x8, xzr
+	mov	x9, xzr
+	mov	x10, xzr
+	mov	x11, xzr
+	mov	x12, xzr
+	mov	x13, xzr
+	mov	x14, xzr
+	mov	x15, xzr
+	mov	x16, xzr
+	mov	x17, xzr
+	mov	x18, xzr
+	mov	x19, xzr
+	mov	x20, xzr
+	mov	x21, xzr
+	mov	x22, xzr
+	mov	x23, xzr
+	mov	x24, xzr
+	mov	x25, xzr
+	mov	x26, xzr
+	mov	x27, xzr
+	mov	x28, xzr
+	mov	x29, xzr
+	mov	x30, xzr
+	eret
+
+/* fp_save(struct fp_state *), fp_restore(const struct fp_state *) */
+	.globl fp_save
+fp_save:
+	stp	q0, q1, [x0, #32 * 0]
+	stp	q2, q3, [x0, #32 * 1]
+	stp	q4, q5, [x0, #32 * 2]
+	stp	q6, q7, [x0, #32 * 3]
+	stp	q8, q9, [x0, #32 * 4]
+	stp	q10, q11, [x0, #32 * 5]
+	stp	q12, q13, [x0, #32 * 6]
+	stp	q14, q15, [x0, #32 * 7]
+	stp	q16, q17, [x0, #32 * 8]
+	stp	q18, q19, [x0, #32 * 9]
+	stp	q20, q21, [x0, #32 * 10]
+	stp	q22, q23, [x0, #32 * 11]
+	stp	q24, q25, [x0, #32 * 12]
+	stp	q26, q27, [x0, #32 * 13]
+	stp	q28, q29, [x0, #32 * 14]
+	stp	q30, q31, [x0, #32 * 15]
+	mrs	x1, fpsr
+	mrs	x2, fpcr
+	add	x0, x0, #512
+	stp	x1, x2, [x0]
+	ret
+
+	.globl fp_restore
+fp_restore:
+	ldp	q0, q1, [x0, #32 * 0]
+	ldp	q2, q3, [x0, #32 * 1]
+	ldp	q4, q5, [x0, #32 * 2]
+	ldp	q6, q7, [x0, #32 * 3]
+	ldp	q8, q9, [x0, #32 * 4]
+	ldp	q10, q11, [x0, #32 * 5]
+	ldp	q12, q13, [x0, #32 * 6]
+	ldp	q14, q15, [x0, #32 * 7]
+	ldp	q16, q17, [x0, #32 * 8]
+	ldp	q18, q19, [x0, #32 * 9]
+	ldp	q20, q21, [x0, #32 * 10]
+	ldp	q22, q23, [x0, #32 * 11]
+	ldp	q24, q25, [x0, #32 * 12]
+	ldp	q26, q27, [x0, #32 * 13]
+	ldp	q28, q29, [x0, #32 * 14]
+	ldp	q30, q31, [x0, #32 * 15]
+	add	x0, x0, #512
+	ldp	x1, x2, [x0]
+	msr	fpsr, x1
+	msr	fpcr, x2
+	ret

@@ -126,12 +126,19 @@ $(BUILD)/kcore.img: $(BUILD)/kcore.elf
 	@echo "  IMAGE   $@ (kcore + kserv, arm64 Image format)"
 
 # ---- top-level targets --------------------------------------------------------
-all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a
+all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img
 
 test: all $(asan_TEST_BINS)
 	@bash tests/run.sh $(BUILD)
 
+# The main job: kcore boots at EL2 in QEMU on 4 CPUs, enters kserv, and kserv
+# shows the host's view of the machine, then powers off. `make kserv-run`
+# gives the interactive prompt instead (Ctrl-A X leaves QEMU).
 run: all
+	@$(MAKE) --no-print-directory kserv-run KSERV_CMDS="info;cpus;check"
+
+# The simulated two-VM scenario, narrated step by step.
+run-sim: all
 	@$(BUILD)/host/tests/unit/test_scenario --narrate
 
 lint: $(DEPS_STAMP)
@@ -143,7 +150,11 @@ format:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test run lint format clean
+.PHONY: all deps test run run-sim lint format clean
+
+# make print-VAR shows a variable (scripts/lint.sh reads the cross flags this way).
+print-%:
+	@echo '$($*)'
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -3,14 +3,14 @@
 #ifndef KCORE_AARCH64_ASM_H
 #define KCORE_AARCH64_ASM_H
 
-#define KCORE_TEXT_OFFSET 0x200000
-#define KCORE_STACK_SIZE 16384
-#define KCORE_MAX_CPUS_ASM 8
+#define KCORE_TEXT_OFFSET   0x200000
+#define KCORE_STACK_SIZE    16384
+#define KCORE_MAX_CPUS_ASM  8
 #define CPTR_EL2_RES1_VALUE 0x32ff
 
 /* struct trap_frame: x0..x30, elr, spsr, pad. */
 #define FRAME_SIZE 272
-#define FRAME_ELR 248
+#define FRAME_ELR  248
 #define FRAME_SPSR 256
 
 #endif /* KCORE_AARCH64_ASM_H */

@@ -37,7 +37,7 @@ static bool node_reg(const void *fdt, int node, u32 index, struct kcore_mem_rang
 
 	if (p == NULL || len < entry * (int)(index + 1))
 		return false;
-	p += (ac + sc) * (int)index;
+	p += (ptrdiff_t)(ac + sc) * (ptrdiff_t)index;
 	r->base = pa_init(read_cells(p, ac));
 	r->size = read_cells(p + ac, sc);
 	return true;

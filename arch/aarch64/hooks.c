@@ -10,18 +10,27 @@
 struct cpu cpus[KCORE_MAX_CPUS];
 u32 nr_cpus;
 
-struct cpu *this_cpu(void) { return (struct cpu *)(uintptr_t)read_sysreg(tpidr_el2); }
+struct cpu *this_cpu(void)
+{
+	return (struct cpu *)(uintptr_t)read_sysreg(tpidr_el2);
+}
 
 void fp_save(struct fp_state *fp);
 void fp_restore(const struct fp_state *fp);
 
 /* kcore's stage-1 maps all RAM at its physical address. */
-void *arch_pa_to_ptr(paddr_t pa) { return (void *)(uintptr_t)pa_addr(pa); }
+void *arch_pa_to_ptr(paddr_t pa)
+{
+	return (void *)(uintptr_t)pa_addr(pa);
+}
 
-const void *arch_kva_to_ptr(vaddr_t va) { return (const void *)(uintptr_t)va_addr(va); }
+const void *arch_kva_to_ptr(vaddr_t va)
+{
+	return (const void *)(uintptr_t)va_addr(va);
+}
 
 #define VTTBR_VMID_SHIFT 48
-#define VTTBR_VMID_MASK (0xffull << VTTBR_VMID_SHIFT)
+#define VTTBR_VMID_MASK	 (0xffull << VTTBR_VMID_SHIFT)
 
 /*
  * Stage-2 TLBIs act on the VMID in VTTBR_EL2: point it at the target VMID
@@ -32,7 +41,8 @@ static u64 switch_vmid(u32 vmid)
 	u64 saved = read_sysreg(vttbr_el2);
 
 	if (((saved & VTTBR_VMID_MASK) >> VTTBR_VMID_SHIFT) != vmid) {
-		write_sysreg(vttbr_el2, (saved & ~VTTBR_VMID_MASK) | ((u64)vmid << VTTBR_VMID_SHIFT));
+		write_sysreg(vttbr_el2,
+			     (saved & ~VTTBR_VMID_MASK) | ((u64)vmid << VTTBR_VMID_SHIFT));
 		isb();
 	}
 	return saved;
@@ -77,10 +87,19 @@ void arch_tlbi_el2_va(vaddr_t va)
 	isb();
 }
 
-void arch_crypto_begin(void) { fp_save(&this_cpu()->fp); }
-void arch_crypto_end(void) { fp_restore(&this_cpu()->fp); }
+void arch_crypto_begin(void)
+{
+	fp_save(&this_cpu()->fp);
+}
+void arch_crypto_end(void)
+{
+	fp_restore(&this_cpu()->fp);
+}
 
-void arch_console_write(const char *s, size_t len) { pl011_write(s, len); }
+void arch_console_write(const char *s, size_t len)
+{
+	pl011_write(s, len);
+}
 
 _Noreturn void arch_halt_all(void)
 {

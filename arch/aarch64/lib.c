@@ -13,7 +13,8 @@
 
 void *memset(void *dst, int c, size_t n)
 {
-	volatile unsigned char *d = dst; /* volatile: keep gcc from turning this into a memset call */
+	volatile unsigned char *d =
+	    dst; /* volatile: keep gcc from turning this into a memset call */
 
 	while (n-- > 0)
 		*d++ = (unsigned char)c;
@@ -122,5 +123,8 @@ void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_size)
 
 /* A stack-protector build of a library calls this on a smashed canary. */
 _Noreturn void __stack_chk_fail(void);
-_Noreturn void __stack_chk_fail(void) { kc_panic("stack smashing detected"); }
+_Noreturn void __stack_chk_fail(void)
+{
+	kc_panic("stack smashing detected");
+}
 unsigned long __stack_chk_guard = 0x5aa5c33c9669f00full;

@@ -25,18 +25,24 @@ _Noreturn void enter_host(u64 entry, u64 arg);
 void kcore_main(void *dtb);
 void kcore_secondary_main(u64 index);
 
-#define KCORE_VERSION "0.1"
+#define KCORE_VERSION  "0.1"
 #define MPIDR_AFF_MASK 0xff00ffffffull
 /* Image windows live far above any physical address kcore maps. */
-#define WINDOW_BASE 0x0000800000000000ull
-#define WINDOW_PAGES 65536ull /* 256 MiB of images over kcore's lifetime */
+#define WINDOW_BASE    0x0000800000000000ull
+#define WINDOW_PAGES   65536ull /* 256 MiB of images over kcore's lifetime */
 
 static struct machine machine;
 static struct kcore_boot_params params;
 
-static u64 addr_of(const void *p) { return (u64)(uintptr_t)p; }
+static u64 addr_of(const void *p)
+{
+	return (u64)(uintptr_t)p;
+}
 
-static bool overlaps(u64 a, u64 asz, u64 b, u64 bsz) { return a < b + bsz && b < a + asz; }
+static bool overlaps(u64 a, u64 asz, u64 b, u64 bsz)
+{
+	return a < b + bsz && b < a + asz;
+}
 
 static void setup_cpus(void)
 {
@@ -52,9 +58,8 @@ static void setup_cpus(void)
 	machine.cpu_mpidr[me] = machine.cpu_mpidr[0];
 	machine.cpu_mpidr[0] = self;
 	for (u32 i = 0; i < nr_cpus; i++)
-		cpus[i] = (struct cpu){.mpidr = machine.cpu_mpidr[i] & MPIDR_AFF_MASK,
-				       .index = i,
-				       .present = true};
+		cpus[i] = (struct cpu){
+		    .mpidr = machine.cpu_mpidr[i] & MPIDR_AFF_MASK, .index = i, .present = true};
 	cpus[0].online = true;
 	write_sysreg(tpidr_el2, (u64)(uintptr_t)&cpus[0]);
 }
@@ -74,7 +79,8 @@ static bool hits_loaded_data(u64 base, u64 size, u64 dtb)
 {
 	return overlaps(base, size, dtb, machine.dtb_size + 0x10000) ||
 	       (machine.initrd_end > machine.initrd_start &&
-		overlaps(base, size, machine.initrd_start, machine.initrd_end - machine.initrd_start));
+		overlaps(base, size, machine.initrd_start,
+			 machine.initrd_end - machine.initrd_start));
 }
 
 static void describe_core(u64 dtb)
@@ -116,7 +122,8 @@ static void describe_core(u64 dtb)
 	params.carve = (struct kcore_mem_range){pa_init(top - carve), carve};
 	if (hits_loaded_data(top - carve, carve, dtb) ||
 	    overlaps(top - carve, carve, KSERV_LOAD_ADDR, 0x1000000))
-		kc_panic("the carve-out at %lx would overwrite the DTB, initrd or host", top - carve);
+		kc_panic("the carve-out at %lx would overwrite the DTB, initrd or host",
+			 top - carve);
 }
 
 static void place_host(u64 dtb)
@@ -132,7 +139,8 @@ static void place_host(u64 dtb)
 		const struct page_info *p = pgowner_get(pa_init(KSERV_LOAD_ADDR + off));
 
 		if (p == NULL || p->owner != OWNER_HOST)
-			kc_panic("the host kernel's place %lx is not host RAM", (u64)KSERV_LOAD_ADDR + off);
+			kc_panic("the host kernel's place %lx is not host RAM",
+				 (u64)KSERV_LOAD_ADDR + off);
 	}
 	memcpy((void *)(uintptr_t)KSERV_LOAD_ADDR, _kserv_blob_start, size);
 }
@@ -156,7 +164,7 @@ static void print_keys(void)
 		char hex[2 * KCORE_IMG_KEYID_SIZE + 1];
 
 		for (u32 i = 0; i < KCORE_IMG_KEYID_SIZE; i++)
-			kc_snprintf(hex + 2 * i, 3, "%02x", params.keys[k].key_id[i]);
+			kc_snprintf(hex + (size_t)2 * i, 3, "%02x", params.keys[k].key_id[i]);
 		kc_log("trusted key %u: %s", k, hex);
 	}
 }
@@ -166,8 +174,8 @@ void kcore_main(void *dtb)
 	machine_from_dtb(dtb, &machine);
 	if (machine.uart_base != 0)
 		pl011_init(machine.uart_base);
-	kc_log("kcore %s at EL2: %u CPUs, %u RAM banks, DTB at %p", KCORE_VERSION,
-	       machine.nr_cpus, machine.nr_ram, dtb);
+	kc_log("kcore %s at EL2: %u CPUs, %u RAM banks, DTB at %p", KCORE_VERSION, machine.nr_cpus,
+	       machine.nr_ram, dtb);
 	setup_cpus();
 	describe_core(addr_of(dtb));
 	if (kcore_init(&params) != KCORE_OK)

@@ -15,7 +15,10 @@
 
 extern char _start_image[], _etext[], _erodata[], _end[];
 
-static u64 sym(const char *p) { return (u64)(uintptr_t)p; }
+static u64 sym(const char *p)
+{
+	return (u64)(uintptr_t)p;
+}
 
 static void map_page(u64 addr, u32 prot)
 {
@@ -89,7 +92,8 @@ void mmu_enable(void)
 	dsb_ish();
 	isb();
 	/* WXN: no mapping is ever both writable and executable at EL2. */
-	write_sysreg(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN);
+	write_sysreg(sctlr_el2,
+		     SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN);
 	isb();
 }
 
@@ -102,6 +106,9 @@ void host_stage2_enable(void)
 	paddr_t root;
 
 	KC_CHECK(kcore_s2_root(KCORE_HOST_VMID, &root));
+	/* The host sees its CPU's real identity (the reset value is UNKNOWN). */
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vtcr_el2, vtcr);
 	write_sysreg(vttbr_el2, pa_addr(root)); /* VMID 0 */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);

@@ -5,7 +5,7 @@
 
 #include "core/lib/types.h"
 
-#define KCORE_MAX_CPUS 8u
+#define KCORE_MAX_CPUS	 8u
 #define KCORE_STACK_SIZE 16384u
 
 /* The registers a trap saves (vectors.S lays it out; keep in sync). */

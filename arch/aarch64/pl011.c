@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 #include "pl011.h"
 
-#define UARTDR 0x000
-#define UARTFR 0x018
+#define UARTDR	    0x000
+#define UARTFR	    0x018
 #define UARTFR_TXFF (1u << 5)
 
 /* QEMU virt's UART until the DTB says otherwise, so early panics still print. */
 static u64 uart = 0x09000000ull;
 
-void pl011_init(u64 base) { uart = base; }
-u64 pl011_base(void) { return uart; }
+void pl011_init(u64 base)
+{
+	uart = base;
+}
+u64 pl011_base(void)
+{
+	return uart;
+}
 
 static void put(char c)
 {

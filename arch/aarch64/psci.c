@@ -53,8 +53,8 @@ static s64 cpu_on(u64 mpidr, u64 entry, u64 ctx)
 	c->host_entry = entry;
 	c->host_ctx = ctx;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	ret = (s64)firmware_call(PSCI_CPU_ON_64, c->mpidr, (u64)(uintptr_t)secondary_entry,
-				 c->index);
+	ret =
+	    (s64)firmware_call(PSCI_CPU_ON_64, c->mpidr, (u64)(uintptr_t)secondary_entry, c->index);
 	return ret;
 }
 

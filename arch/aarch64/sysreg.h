@@ -5,39 +5,48 @@
 
 #include "core/lib/types.h"
 
-#define read_sysreg(r)                                                                             \
-	({                                                                                         \
-		u64 __v;                                                                           \
-		__asm__ volatile("mrs %0, " #r : "=r"(__v));                                      \
-		__v;                                                                               \
+#define read_sysreg(r)                                       \
+	({                                                   \
+		u64 __v;                                     \
+		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
+		__v;                                         \
 	})
 
-#define write_sysreg(r, v)                                                                         \
-	do {                                                                                       \
-		u64 __v = (u64)(v);                                                                \
-		__asm__ volatile("msr " #r ", %0" : : "r"(__v));                                  \
+#define write_sysreg(r, v)                                        \
+	do {                                                      \
+		u64 __wv = (u64)(v);                              \
+		__asm__ volatile("msr " #r ", %0" : : "r"(__wv)); \
 	} while (0)
 
-static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
-static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
-static inline void dsb_ishst(void) { __asm__ volatile("dsb ishst" ::: "memory"); }
+static inline void isb(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
+static inline void dsb_ish(void)
+{
+	__asm__ volatile("dsb ish" ::: "memory");
+}
+static inline void dsb_ishst(void)
+{
+	__asm__ volatile("dsb ishst" ::: "memory");
+}
 
 /* HCR_EL2 */
-#define HCR_VM (1ull << 0)
+#define HCR_VM	 (1ull << 0)
 #define HCR_SWIO (1ull << 1)
-#define HCR_FMO (1ull << 3)
-#define HCR_IMO (1ull << 4)
-#define HCR_AMO (1ull << 5)
-#define HCR_TSC (1ull << 19)
-#define HCR_RW (1ull << 31)
+#define HCR_FMO	 (1ull << 3)
+#define HCR_IMO	 (1ull << 4)
+#define HCR_AMO	 (1ull << 5)
+#define HCR_TSC	 (1ull << 19)
+#define HCR_RW	 (1ull << 31)
 
 /* SCTLR_EL2 (non-VHE): RES1 bits, then what kcore turns on. */
 #define SCTLR_EL2_RES1 0x30c50830ull
-#define SCTLR_M (1ull << 0)
-#define SCTLR_C (1ull << 2)
-#define SCTLR_SA (1ull << 3)
-#define SCTLR_I (1ull << 12)
-#define SCTLR_WXN (1ull << 19)
+#define SCTLR_M	       (1ull << 0)
+#define SCTLR_C	       (1ull << 2)
+#define SCTLR_SA       (1ull << 3)
+#define SCTLR_I	       (1ull << 12)
+#define SCTLR_WXN      (1ull << 19)
 
 /* SCTLR_EL1 as the host first sees it: MMU and caches off, RES1 bits set. */
 #define SCTLR_EL1_INIT 0x30d00800ull
@@ -47,10 +56,10 @@ static inline void dsb_ishst(void) { __asm__ volatile("dsb ishst" ::: "memory");
 
 /* CNTHCTL_EL2: EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
-#define CNTHCTL_EL1PCEN (1ull << 1)
+#define CNTHCTL_EL1PCEN	 (1ull << 1)
 
 /* ICC_SRE_EL2: system-register GIC interface, and allow EL1 to use it. */
-#define ICC_SRE_SRE (1ull << 0)
+#define ICC_SRE_SRE    (1ull << 0)
 #define ICC_SRE_ENABLE (1ull << 3)
 
 /* MAIR_EL2: Attr0 Normal write-back RA/WA, Attr1 Device-nGnRE (core/mm/pt_desc.h). */
@@ -58,17 +67,17 @@ static inline void dsb_ishst(void) { __asm__ volatile("dsb ishst" ::: "memory");
 
 /* ESR_ELx */
 #define ESR_EC_SHIFT 26
-#define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & 0x3f)
-#define ESR_IL (1ull << 25)
-#define EC_HVC64 0x16
-#define EC_SMC64 0x17
-#define EC_IABT_LOW 0x20
-#define EC_IABT_CUR 0x21
-#define EC_DABT_LOW 0x24
-#define EC_DABT_CUR 0x25
-#define ESR_WNR (1ull << 6)
-#define FSC_MASK 0x3full
-#define FSC_SEA 0x10 /* synchronous external abort */
+#define ESR_EC(esr)  (((esr) >> ESR_EC_SHIFT) & 0x3f)
+#define ESR_IL	     (1ull << 25)
+#define EC_HVC64     0x16
+#define EC_SMC64     0x17
+#define EC_IABT_LOW  0x20
+#define EC_IABT_CUR  0x21
+#define EC_DABT_LOW  0x24
+#define EC_DABT_CUR  0x25
+#define ESR_WNR	     (1ull << 6)
+#define FSC_MASK     0x3full
+#define FSC_SEA	     0x10 /* synchronous external abort */
 
 /* SPSR / PSTATE */
 #define PSR_MODE_MASK 0xfull

@@ -124,7 +124,7 @@ void handle_host_unexpected(struct trap_frame *f)
 void handle_kcore_fault(struct trap_frame *f, u64 kind);
 void handle_kcore_fault(struct trap_frame *f, u64 kind)
 {
-	kc_panic("%s exception in kcore: ESR %lx FAR %lx ELR %lx", kind == 0 ? "synchronous"
-								       : "asynchronous",
-		 read_sysreg(esr_el2), read_sysreg(far_el2), f->elr);
+	kc_panic("%s exception in kcore: ESR %lx FAR %lx ELR %lx",
+		 kind == 0 ? "synchronous" : "asynchronous", read_sysreg(esr_el2),
+		 read_sysreg(far_el2), f->elr);
 }

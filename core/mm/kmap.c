@@ -48,9 +48,15 @@ static int map_leaf(vaddr_t va, paddr_t pa, u64 size, u32 prot)
 	return KCORE_OK;
 }
 
-int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot) { return map_leaf(va, pa, PAGE_SIZE, prot); }
+int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot)
+{
+	return map_leaf(va, pa, PAGE_SIZE, prot);
+}
 
-int kmap_map_block(vaddr_t va, paddr_t pa, u32 prot) { return map_leaf(va, pa, BLOCK_SIZE, prot); }
+int kmap_map_block(vaddr_t va, paddr_t pa, u32 prot)
+{
+	return map_leaf(va, pa, BLOCK_SIZE, prot);
+}
 
 int kmap_window_alloc(u64 npages, vaddr_t *va)
 {

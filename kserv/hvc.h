@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypercalls to kcore (docs/abi.md): HVC #0 with the function id in x0 and
+ * arguments in x1..x5; kcore answers with a status in x0 (KCORE_OK or a
+ * negative KCORE_E_*) and results in x1..x5.
+ */
+#ifndef KSERV_HVC_H
+#define KSERV_HVC_H
+
+#include <kcore/abi.h>
+
+#include "types.h"
+
+struct kcore_ret {
+	s64 err;  /* x0 */
+	u64 x[6]; /* x[1]..x[5] = x1..x5 (x[0] unused) */
+};
+
+/* Issues HVC #0 with x0 = id, x1..x5 = a1..a5 (x6, x7 = 0); returns x0 and fills *ret. */
+s64 kcore_call(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct kcore_ret *ret);
+
+static inline s64 kcore_call0(u64 id, struct kcore_ret *ret)
+{
+	return kcore_call(id, 0, 0, 0, 0, 0, ret);
+}
+
+/* "KCORE_E_INVAL" and so on; "?" for a code abi.h does not define. */
+const char *kcore_err_name(s64 err);
+
+#endif /* KSERV_HVC_H */

@@ -1,0 +1,71 @@
+# kserv, the reference untrusted host kernel (docs/kserv.md), as the flat
+# binary kcore embeds: $(KSERV_BIN), linked at KSERV_LOAD_ADDR (from
+# include/kcore/boot.h) and entered at its first byte. Included by the top Makefile; uses BUILD,
+# ARM_CC, CROSS, WARN, Q and DEPS_STAMP from it.
+#
+# kserv has no C library: kserv/include supplies <string.h>, <stdlib.h> and
+# <limits.h>, the compiler its freestanding headers (-nostdinc keeps the
+# build machine's /usr/include out), .deps/arm64 Debian's arm64 libfdt.
+
+KSERV_BIN := $(BUILD)/kserv/kserv.bin
+KSERV_ELF := $(BUILD)/kserv/kserv.elf
+
+KSERV_C_SRCS := $(sort $(wildcard kserv/*.c))
+KSERV_S_SRCS := $(sort $(wildcard kserv/*.S))
+KSERV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSERV_C_SRCS)) \
+	$(patsubst %.S,$(BUILD)/%.o,$(KSERV_S_SRCS))
+
+KSERV_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
+KSERV_FDT_INC := .deps/arm64/usr/include
+# Recursive (=): on a fresh machine the cross compiler only exists once
+# $(DEPS_STAMP) has installed it, after this file was read.
+KSERV_GCC_INC = $(shell $(ARM_CC) -print-file-name=include)
+
+KSERV_CFLAGS = -std=c11 -O2 -g $(WARN) -nostdinc -isystem kserv/include \
+	-isystem $(KSERV_GCC_INC) -isystem $(KSERV_FDT_INC) -Iinclude -I. \
+	-ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -nostdlib \
+	-mgeneral-regs-only -mno-outline-atomics -mstrict-align -fno-stack-protector \
+	-fno-pie -MMD -MP
+KSERV_ASFLAGS := -nostdinc -Iinclude -I. -D__ASSEMBLER__ -MMD -MP
+# The link address: the one number of the boot contract the linker needs.
+KSERV_LOAD_ADDR := $(shell sed -n 's/^\#define KSERV_LOAD_ADDR[[:space:]]*\(0x[0-9a-fA-F]*\).*/\1/p' \
+	include/kcore/boot.h)
+
+KSERV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,kserv/kserv.ld \
+	-Wl,--defsym=KSERV_LOAD_ADDR=$(KSERV_LOAD_ADDR) -Wl,--no-warn-rwx-segments
+
+$(BUILD)/kserv/%.o: kserv/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [kserv] $<")
+	$(Q)$(ARM_CC) $(KSERV_CFLAGS) -c $< -o $@
+
+$(BUILD)/kserv/%.o: kserv/%.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AS [kserv] $<")
+	$(Q)$(ARM_CC) $(KSERV_ASFLAGS) -c $< -o $@
+
+$(KSERV_ELF): $(KSERV_OBJS) kserv/kserv.ld include/kcore/boot.h
+	@$(if $(Q),echo "  LD [kserv] $@")
+	@test -n "$(KSERV_LOAD_ADDR)" || { echo "kserv.mk: no KSERV_LOAD_ADDR in include/kcore/boot.h" >&2; exit 1; }
+	$(Q)$(ARM_CC) $(KSERV_LDFLAGS) -o $@ $(KSERV_OBJS) $(KSERV_FDT_LIB) -lgcc
+
+$(KSERV_BIN): $(KSERV_ELF)
+	@$(if $(Q),echo "  BIN [kserv] $@")
+	$(Q)$(CROSS)objcopy -O binary $< $@
+
+kserv: $(KSERV_BIN)
+
+.PHONY: kserv
+
+# Boots kcore + kserv in QEMU on the serial console: interactive ("kserv> "),
+# or running KSERV_CMDS (e.g. make kserv-run KSERV_CMDS="info;cpus") and then
+# powering off. SMP (default 4) and CPU (default max) choose the machine.
+# Ctrl-A X leaves QEMU.
+KSERV_QEMU = qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+	-cpu $(or $(CPU),max) -smp $(or $(SMP),4) -m 1G -nographic -nic none \
+	-kernel $(BUILD)/kcore.img
+
+kserv-run: $(BUILD)/kcore.img
+	$(KSERV_QEMU) $(if $(KSERV_CMDS),-append "kserv.cmds=$(KSERV_CMDS)")
+
+.PHONY: kserv-run

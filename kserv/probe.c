@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#include "probe.h"
+
+#include <stdatomic.h>
+
+#include "esr.h"
+#include "layout.h"
+#include "sysreg.h"
+
+u64 probe_load64(u64 pa);
+void probe_store64(u64 pa, u64 val);
+extern const u32 probe_load64_insn[];
+extern const u32 probe_store64_insn[];
+
+struct probe_state {
+	volatile bool armed;
+	volatile bool aborted;
+	bool quiet;
+	struct probe_abort last;
+};
+
+static struct probe_state probe_cpu[KSERV_MAX_CPUS];
+
+static struct probe_state *this_probe(void)
+{
+	return &probe_cpu[read_cpu_index() % KSERV_MAX_CPUS];
+}
+
+/* Orders the flag updates against the probing instruction (an asm call). */
+static void probe_barrier(void)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+bool kserv_probe_read(u64 pa, u64 *val)
+{
+	struct probe_state *p = this_probe();
+	u64 v;
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	v = probe_load64(pa);
+	probe_barrier();
+	p->armed = false;
+	if (p->aborted)
+		return false;
+	*val = v;
+	return true;
+}
+
+bool kserv_probe_write(u64 pa, u64 val)
+{
+	struct probe_state *p = this_probe();
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	probe_store64(pa, val);
+	probe_barrier();
+	p->armed = false;
+	return !p->aborted;
+}
+
+struct probe_abort kserv_probe_last_abort(void)
+{
+	return this_probe()->last;
+}
+
+void kserv_probe_set_quiet(bool quiet)
+{
+	this_probe()->quiet = quiet;
+}
+
+bool probe_is_quiet(void)
+{
+	return this_probe()->quiet;
+}
+
+bool probe_claim_abort(struct exc_frame *f)
+{
+	struct probe_state *p = this_probe();
+	u32 ec = esr_ec(f->esr);
+
+	if (!p->armed || ec != ESR_EC_DABT_CUR)
+		return false;
+	if (f->elr != (u64)(uintptr_t)probe_load64_insn &&
+	    f->elr != (u64)(uintptr_t)probe_store64_insn)
+		return false;
+	p->last = (struct probe_abort){f->esr, f->far, f->elr};
+	p->aborted = true;
+	f->elr += 4;
+	return true;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* The few system registers and barriers kserv touches from C. */
+#ifndef KSERV_SYSREG_H
+#define KSERV_SYSREG_H
+
+#include "types.h"
+
+/* MPIDR_EL1 affinity fields Aff3 (39:32) and Aff2..Aff0 (23:0): what PSCI and the DTB use. */
+#define MPIDR_AFF_MASK 0xff00ffffffull
+
+static inline u64 read_mpidr(void)
+{
+	u64 v;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(v));
+	return v & MPIDR_AFF_MASK;
+}
+
+/* start.S keeps the logical CPU index in TPIDR_EL1. */
+static inline u32 read_cpu_index(void)
+{
+	u64 v;
+
+	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(v));
+	return (u32)v;
+}
+
+static inline u32 read_current_el(void)
+{
+	u64 v;
+
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(v));
+	return (u32)((v >> 2) & 3);
+}
+
+static inline u64 read_sctlr(void)
+{
+	u64 v;
+
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(v));
+	return v;
+}
+
+/* The virtual counter: readable at EL1 whatever EL2 does with the physical one. */
+static inline u64 read_cntvct(void)
+{
+	u64 v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v)::"memory");
+	return v;
+}
+
+static inline u64 read_cntfrq(void)
+{
+	u64 v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+static inline void wfe(void)
+{
+	__asm__ volatile("wfe" ::: "memory");
+}
+
+static inline void wfi(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+
+static inline void sev(void)
+{
+	__asm__ volatile("dsb ish; sev" ::: "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("yield" ::: "memory");
+}
+
+#endif /* KSERV_SYSREG_H */

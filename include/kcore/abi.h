@@ -26,13 +26,15 @@
 #define KC_HC_SET_BOOT_INFO    KCORE_HC(0x03) /* x1 vmid, x2 load ipa, x3 size -> x1 load_idx */
 #define KC_HC_REMAP_VM_IMAGE   KCORE_HC(0x04) /* x1 vmid, x2 pfn, x3 load_idx */
 #define KC_HC_VERIFY_VM	       KCORE_HC(0x05) /* x1 vmid */
-#define KC_HC_VCPU_SET_ENTRY   KCORE_HC(0x06) /* x1 vmid, x2 vcpuid, x3 entry pc */
+#define KC_HC_VCPU_SET_ENTRY   KCORE_HC(0x06) /* x1 vmid, x2 vcpuid, x3 entry pc, x4 x0 at entry */
 #define KC_HC_VM_DONATE	       KCORE_HC(0x07) /* x1 vmid, x2 ipa, x3 pa, x4 size (4 KiB or 2 MiB) */
 #define KC_HC_VM_MAP_IO	       KCORE_HC(0x08) /* x1 vmid, x2 ipa, x3 pa (device page) */
 #define KC_HC_VM_POWEROFF      KCORE_HC(0x09) /* x1 vmid */
 #define KC_HC_VM_CLEAR_RANGE   KCORE_HC(0x0a) /* x1 vmid, x2 ipa, x3 size */
 #define KC_HC_VM_FREE	       KCORE_HC(0x0b) /* x1 vmid */
 #define KC_HC_KEY_INFO	       KCORE_HC(0x0c) /* x1 index -> x1 nr keys, x2..x5 key id (LE words) */
+#define KC_HC_VM_SET_RAM       KCORE_HC(0x0d) /* x1 vmid, x2 ipa, x3 size: a RAM region of the VM */
+#define KC_HC_VCPU_RUN	       KCORE_HC(0x0e) /* x1 vmid, x2 vcpuid, x3 run page pa -> x1 exit */
 #define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */

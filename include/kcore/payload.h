@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The payload tools/kcore-run hands kserv (as QEMU's -initrd): the VMs to
+ * create and their signed images. kcore never reads it; only the host does,
+ * and every image in it is verified by kcore before it can run.
+ *
+ *   struct kcore_payload_hdr
+ *   struct kcore_payload_vm[nr_vms]
+ *   file data, each file 4 KiB aligned from the start of the payload
+ *
+ * All integers little-endian; strings NUL-terminated within their field.
+ */
+#ifndef KCORE_PAYLOAD_H
+#define KCORE_PAYLOAD_H
+
+#include <stdint.h>
+
+#define KCORE_PAYLOAD_MAGIC "KCPAYLD1"
+#define KCORE_PAYLOAD_MAX_VMS 8u
+
+struct kcore_payload_hdr {
+	char magic[8];
+	uint32_t nr_vms;
+	uint32_t flags;        /* KCORE_PAYLOAD_F_* */
+	uint64_t total_size;   /* bytes of the whole payload */
+	uint64_t reserved[5];
+};
+
+#define KCORE_PAYLOAD_F_ATTACKS (1u << 0) /* kserv runs the host attack suite (tests) */
+
+struct kcore_payload_file {
+	uint64_t offset; /* from the start of the payload; 0 = absent */
+	uint64_t size;   /* bytes; a signed image includes its 256-byte trailer */
+};
+
+struct kcore_payload_vm {
+	char name[32];
+	uint32_t nr_vcpus;    /* 1..8 */
+	uint32_t flags;       /* KCORE_PAYLOAD_VM_F_* */
+	uint64_t mem_size;    /* guest RAM in bytes (2 MiB multiple) */
+	struct kcore_payload_file image;  /* signed arm64 Image or bare-metal guest */
+	struct kcore_payload_file initrd; /* signed, optional */
+	char cmdline[256];
+	uint64_t reserved[4];
+};
+
+#define KCORE_PAYLOAD_VM_F_EXPECT_REFUSED (1u << 0) /* tests: verification must fail */
+
+/*
+ * The guest's machine, as kserv builds it for every VM (docs/guests.md):
+ * RAM from GUEST_RAM_BASE, the image at its start (2 MiB aligned, per the
+ * arm64 Image booting rules: text_offset from the header), a PL011 at
+ * GUEST_UART_BASE emulated by kserv, a DTB and the initrd in the top of RAM,
+ * vCPU 0 entering the image with x0 = the DTB's address.
+ */
+#define KCORE_GUEST_RAM_BASE 0x80000000ull
+#define KCORE_GUEST_UART_BASE 0x09000000ull
+#define KCORE_GUEST_GICD_BASE 0x08000000ull
+#define KCORE_GUEST_GICR_BASE 0x080a0000ull
+
+#endif /* KCORE_PAYLOAD_H */

@@ -54,6 +54,62 @@
 #define KCORE_E_VERIFY	      (-8) /* an image failed signature verification */
 #define KCORE_E_NOENT	      (-9) /* nothing mapped or registered there */
 
+/*
+ * Running a vCPU. The host gives kcore one of its own pages per vCPU it runs
+ * (KC_HC_VCPU_RUN's x3); kcore reads the "in" part once when the call starts
+ * and writes the "out" part before it returns. The exit tells the host only
+ * what it needs to act (brief: vCPU confidentiality), never a register the
+ * exit does not concern.
+ */
+#define KC_EXIT_MMIO	   1 /* access outside the VM's RAM: emulate it */
+#define KC_EXIT_MEM_FAULT  2 /* first touch of a RAM page: donate one at ipa */
+#define KC_EXIT_GUEST_CALL 3 /* a guest HVC kcore does not answer itself */
+#define KC_EXIT_POWEROFF   4 /* the VM powered itself off (or reset) */
+#define KC_EXIT_WFI	   5 /* the vCPU waits for an interrupt */
+#define KC_EXIT_IRQ	   6 /* a physical interrupt came: handle it, then run again */
+#define KC_EXIT_VCPU_START 7 /* the guest started another vCPU (PSCI CPU_ON): run it */
+
+/* in.flags */
+#define KC_RUN_MMIO_DONE  (1ull << 0) /* complete the pending MMIO read with in.mmio_value */
+#define KC_RUN_CALL_DONE  (1ull << 1) /* complete the pending guest call with in.call_ret */
+#define KC_RUN_MMIO_ABORT (1ull << 2) /* no device there: the guest takes an external abort */
+
+struct kcore_vcpu_run {
+	struct {
+		unsigned long long flags;
+		unsigned long long mmio_value;
+		unsigned long long call_ret[4]; /* x0..x3 of the guest */
+		unsigned long long reserved[10];
+	} in;
+	struct {
+		unsigned long long reason; /* KC_EXIT_* */
+		union {
+			struct {
+				unsigned long long ipa;
+				unsigned long long size; /* 1, 2, 4 or 8 */
+				unsigned long long is_write;
+				unsigned long long value; /* writes only */
+			} mmio;
+			struct {
+				unsigned long long ipa; /* page aligned */
+				unsigned long long is_write;
+				unsigned long long is_exec;
+			} fault;
+			struct {
+				unsigned long long fid;
+				unsigned long long args[6]; /* x1..x6 */
+			} call;
+			struct {
+				unsigned long long reset;
+			} poweroff;
+			struct {
+				unsigned long long vcpuid;
+			} start;
+			unsigned long long raw[8];
+		};
+	} out;
+};
+
 #define KCORE_PAGE_SIZE	 4096ull
 #define KCORE_BLOCK_SIZE (2ull * 1024 * 1024)
 

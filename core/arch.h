@@ -43,6 +43,45 @@ void arch_host_inject_abort(ipaddr_t ipa);
 void arch_crypto_begin(void);
 void arch_crypto_end(void);
 
+/*
+ * Running a vCPU. arch_vcpu_run switches this CPU to the guest (its stage-2,
+ * registers, EL1 system registers, FP/SIMD, timer) and back to the host on
+ * the first exit, which it describes in portable terms. The core decides
+ * what the exit means; the arch never tells the host anything.
+ */
+struct vm;
+struct vcpu;
+
+enum arch_exit_kind {
+	ARCH_EXIT_HVC,	  /* regs->pc is already past the HVC */
+	ARCH_EXIT_DABT,	  /* stage-2 data abort */
+	ARCH_EXIT_IABT,	  /* stage-2 instruction abort */
+	ARCH_EXIT_WFX,	  /* WFI/WFE; regs->pc at the instruction */
+	ARCH_EXIT_IRQ,	  /* a physical interrupt for the host */
+	ARCH_EXIT_UNKNOWN /* anything else: a trapped instruction kcore does not emulate */
+};
+
+struct arch_exit {
+	enum arch_exit_kind kind;
+	u64 ipa;	  /* aborts: the faulting IPA, byte-exact */
+	bool translation; /* aborts: a translation fault (nothing mapped there) */
+	bool isv;	  /* data aborts: the fields below are valid */
+	bool write;
+	u32 size; /* bytes */
+	u32 rt;	  /* the register transferred */
+	bool sign_extend;
+	bool reg64;
+};
+
+void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+
+/* Makes the vCPU take a synchronous external abort (data or instruction) at ipa. */
+void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa);
+/* Makes the vCPU take an undefined-instruction exception. */
+void arch_vcpu_inject_undef(struct vcpu *vcpu);
+/* Puts a vCPU that never ran into its reset state before its first entry. */
+void arch_vcpu_reset(struct vcpu *vcpu);
+
 /* Console output for kcore's log and panic messages. */
 void arch_console_write(const char *s, size_t len);
 

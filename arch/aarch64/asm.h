@@ -13,4 +13,14 @@
 #define FRAME_ELR  248
 #define FRAME_SPSR 256
 
+/* struct cpu: guest_regs, kcore_ctx[13] (x19..x30, sp). */
+#define CPU_GUEST_REGS 0
+#define CPU_KCORE_CTX  8
+
+/* What took a running guest out (returned by __guest_enter). */
+#define GUEST_EXIT_SYNC	  0
+#define GUEST_EXIT_IRQ	  1
+#define GUEST_EXIT_FIQ	  2
+#define GUEST_EXIT_SERROR 3
+
 #endif /* KCORE_AARCH64_ASM_H */

@@ -3,10 +3,11 @@
 #ifndef KCORE_AARCH64_PERCPU_H
 #define KCORE_AARCH64_PERCPU_H
 
+#include "asm.h"
 #include "core/lib/types.h"
 
-#define KCORE_MAX_CPUS	 8u
-#define KCORE_STACK_SIZE 16384u
+#define KCORE_MAX_CPUS 8u
+_Static_assert(KCORE_MAX_CPUS == KCORE_MAX_CPUS_ASM, "asm.h agrees");
 
 /* The registers a trap saves (vectors.S lays it out; keep in sync). */
 struct trap_frame {
@@ -23,7 +24,17 @@ struct fp_state {
 	u64 fpcr;
 };
 
+/* EL1 system registers and timer state switched between host and guest (vcpu.c). */
+#define NR_EL1_SYSREGS 28u
+
 struct cpu {
+	/*
+	 * The first two fields are used by vectors.S (offsets in asm.h): the
+	 * running guest's registers (0 while the host runs), and kcore's own
+	 * callee-saved registers x19..x30 and SP while a guest runs.
+	 */
+	u64 guest_regs;
+	u64 kcore_ctx[13];
 	u64 mpidr;
 	u32 index;
 	bool present;
@@ -32,7 +43,9 @@ struct cpu {
 	u64 host_entry;
 	u64 host_ctx;
 	struct trap_frame *frame; /* the trap being handled, for abort injection */
-	struct fp_state fp;
+	struct fp_state fp;	  /* the host's or guest's FP state during kcore's crypto */
+	struct fp_state host_fp;  /* the host's FP state while a guest runs */
+	u64 host_sysregs[NR_EL1_SYSREGS];
 };
 
 extern struct cpu cpus[KCORE_MAX_CPUS];

@@ -37,6 +37,7 @@ static inline void dsb_ishst(void)
 #define HCR_FMO	 (1ull << 3)
 #define HCR_IMO	 (1ull << 4)
 #define HCR_AMO	 (1ull << 5)
+#define HCR_TWI	 (1ull << 13)
 #define HCR_TSC	 (1ull << 19)
 #define HCR_RW	 (1ull << 31)
 

@@ -71,14 +71,39 @@ el2_vectors:
 	vector_to el2_bad_other
 	vector_to el2_bad_other
 	vector_to el2_bad_other
-	vector_to el2_host_sync		/* lower EL, AArch64 */
-	vector_to el2_host_other
-	vector_to el2_host_other
-	vector_to el2_host_other
+	vector_to el2_lower_sync	/* lower EL, AArch64: the host or a guest */
+	vector_to el2_lower_irq
+	vector_to el2_lower_fiq
+	vector_to el2_lower_serror
 	vector_to el2_bad_other		/* lower EL, AArch32 */
 	vector_to el2_bad_other
 	vector_to el2_bad_other
 	vector_to el2_bad_other
+
+/*
+ * From a lower EL: if this CPU is running a guest (cpu->guest_regs set), it
+ * is a guest exit; otherwise a trap from the host. x0/x1 are parked on the
+ * stack while we look.
+ */
+.macro lower_entry host_label, guest_type
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	ldr	x1, [x0, #CPU_GUEST_REGS]
+	cbnz	x1, 1f
+	ldp	x0, x1, [sp], #16
+	b	\host_label
+1:	mov	x0, #\guest_type
+	b	guest_exit
+.endm
+
+el2_lower_sync:
+	lower_entry el2_host_sync, GUEST_EXIT_SYNC
+el2_lower_irq:
+	lower_entry el2_host_other, GUEST_EXIT_IRQ
+el2_lower_fiq:
+	lower_entry el2_host_other, GUEST_EXIT_FIQ
+el2_lower_serror:
+	lower_entry el2_host_other, GUEST_EXIT_SERROR
 
 el2_host_sync:
 	save_frame
@@ -194,4 +219,81 @@ fp_restore:
 	ldp	x1, x2, [x0]
 	msr	fpsr, x1
 	msr	fpcr, x2
+	ret
+
+/*
+ * u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu): saves kcore's
+ * callee-saved registers and SP in cpu, loads the guest's general registers,
+ * PC and PSTATE, and enters it. Returns (through guest_exit) when the guest
+ * traps, with the kind of exit (GUEST_EXIT_*) and the guest's registers saved.
+ */
+	.globl __guest_enter
+__guest_enter:
+	add	x2, x1, #CPU_KCORE_CTX
+	stp	x19, x20, [x2, #16 * 0]
+	stp	x21, x22, [x2, #16 * 1]
+	stp	x23, x24, [x2, #16 * 2]
+	stp	x25, x26, [x2, #16 * 3]
+	stp	x27, x28, [x2, #16 * 4]
+	stp	x29, x30, [x2, #16 * 5]
+	mov	x3, sp
+	str	x3, [x2, #16 * 6]
+	str	x0, [x1, #CPU_GUEST_REGS]
+	ldp	x2, x3, [x0, #8 * 31]		/* pc, pstate */
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [x0, #16 * 1]
+	ldp	x4, x5, [x0, #16 * 2]
+	ldp	x6, x7, [x0, #16 * 3]
+	ldp	x8, x9, [x0, #16 * 4]
+	ldp	x10, x11, [x0, #16 * 5]
+	ldp	x12, x13, [x0, #16 * 6]
+	ldp	x14, x15, [x0, #16 * 7]
+	ldp	x16, x17, [x0, #16 * 8]
+	ldp	x18, x19, [x0, #16 * 9]
+	ldp	x20, x21, [x0, #16 * 10]
+	ldp	x22, x23, [x0, #16 * 11]
+	ldp	x24, x25, [x0, #16 * 12]
+	ldp	x26, x27, [x0, #16 * 13]
+	ldp	x28, x29, [x0, #16 * 14]
+	ldr	x30, [x0, #8 * 30]
+	ldp	x0, x1, [x0, #16 * 0]
+	eret
+
+/*
+ * The guest trapped: x0 = GUEST_EXIT_*, the guest's x0/x1 are on the stack,
+ * x1 = its register save area. Save everything, restore kcore, return.
+ */
+guest_exit:
+	stp	x2, x3, [x1, #16 * 1]
+	stp	x4, x5, [x1, #16 * 2]
+	stp	x6, x7, [x1, #16 * 3]
+	stp	x8, x9, [x1, #16 * 4]
+	stp	x10, x11, [x1, #16 * 5]
+	stp	x12, x13, [x1, #16 * 6]
+	stp	x14, x15, [x1, #16 * 7]
+	stp	x16, x17, [x1, #16 * 8]
+	stp	x18, x19, [x1, #16 * 9]
+	stp	x20, x21, [x1, #16 * 10]
+	stp	x22, x23, [x1, #16 * 11]
+	stp	x24, x25, [x1, #16 * 12]
+	stp	x26, x27, [x1, #16 * 13]
+	stp	x28, x29, [x1, #16 * 14]
+	str	x30, [x1, #8 * 30]
+	ldp	x2, x3, [sp], #16		/* the guest's x0, x1 */
+	stp	x2, x3, [x1, #16 * 0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x1, #8 * 31]
+	mrs	x1, tpidr_el2
+	str	xzr, [x1, #CPU_GUEST_REGS]
+	add	x2, x1, #CPU_KCORE_CTX
+	ldp	x19, x20, [x2, #16 * 0]
+	ldp	x21, x22, [x2, #16 * 1]
+	ldp	x23, x24, [x2, #16 * 2]
+	ldp	x25, x26, [x2, #16 * 3]
+	ldp	x27, x28, [x2, #16 * 4]
+	ldp	x29, x30, [x2, #16 * 5]
+	ldr	x3, [x2, #16 * 6]
+	mov	sp, x3
 	ret

@@ -267,4 +267,23 @@ bool sim_tlbi_get(u64 seq, struct sim_tlbi_rec *out);
 bool sim_tlbi_s2_covered_since(u64 seq, u32 vmid, ipaddr_t ipa);
 bool sim_tlbi_el2_covered_since(u64 seq, vaddr_t va);
 
+/* ---- vCPUs (arch/sim/vcpu.c) ---- */
+struct vcpu_regs;
+struct arch_exit;
+
+/*
+ * The guest program: called each time kcore enters (vmid, vcpuid); it acts on
+ * the registers (and on memory through sim_vm_access) and fills the exit.
+ */
+typedef void (*sim_guest_fn)(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *regs,
+			     struct arch_exit *exit);
+void sim_set_guest(sim_guest_fn fn, void *ctx);
+u64 sim_vcpu_runs(void);
+
+/* Where the simulated arch counts what it injected, in struct vcpu's arch words. */
+#define SIM_VCPU_DABTS		0u
+#define SIM_VCPU_IABTS		1u
+#define SIM_VCPU_UNDEFS		2u
+#define SIM_VCPU_LAST_ABORT_IPA 3u
+
 #endif /* KCORE_ARCH_SIM_SIM_H */

@@ -9,6 +9,7 @@
 #include "core/kcore.h"
 #include "core/memops/vm_mem.h"
 #include "core/vm/boot.h"
+#include "core/vm/run.h"
 #include "core/vm/verify.h"
 #include "core/vm/vm.h"
 
@@ -45,7 +46,7 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 		err = vm_verify_and_load_images(x[1]);
 		break;
 	case KC_HC_VCPU_SET_ENTRY:
-		err = vcpu_set_entry(x[1], x[2], x[3]);
+		err = vcpu_set_entry(x[1], x[2], x[3], x[4]);
 		break;
 	case KC_HC_VM_DONATE:
 		err = vm_donate(x[1], x[2], x[3], x[4]);
@@ -61,6 +62,12 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 		break;
 	case KC_HC_VM_FREE:
 		err = vm_free(x[1]);
+		break;
+	case KC_HC_VM_SET_RAM:
+		err = vm_set_ram(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VCPU_RUN:
+		err = vcpu_run(x[1], x[2], x[3], &result);
 		break;
 	case KC_HC_KEY_INFO:
 		err = verify_key_info(x[1], &out32, more);

@@ -103,6 +103,7 @@ int vm_register(u32 *vmid)
 	KC_CHECK(err == KCORE_OK);
 	vm->state = VM_READY;
 	vm->nr_images = 0;
+	vm->nr_ram = 0;
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
 		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 	*vmid = vm->vmid;
@@ -132,7 +133,7 @@ int vcpu_register(u64 vmid, u64 vcpuid)
 	return err;
 }
 
-int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc)
+int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vcpu *vcpu;
@@ -151,8 +152,44 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc)
 		err = KCORE_E_STATE;
 	} else {
 		vcpu->entry_pc = pc;
+		vcpu->entry_x0 = x0;
 		vcpu->entry_set = true;
 	}
+	spin_unlock(&vm->lock);
+	return err;
+}
+
+bool vm_ipa_is_ram(const struct vm *vm, u64 ipa)
+{
+	for (u32 i = 0; i < vm->nr_ram; i++) {
+		if (ipa >= vm->ram[i].ipa && ipa - vm->ram[i].ipa < vm->ram[i].size)
+			return true;
+	}
+	return false;
+}
+
+int vm_set_ram(u64 vmid, u64 ipa, u64 size)
+{
+	struct vm *vm = vm_from_id(vmid);
+	int err = KCORE_OK;
+
+	if (vm == NULL || size == 0 || !is_aligned(ipa, PAGE_SIZE) ||
+	    !is_aligned(size, PAGE_SIZE) || ipa >= (1ull << ipa_bits) ||
+	    size > (1ull << ipa_bits) - ipa)
+		return KCORE_E_INVAL;
+	spin_lock(&vm->lock);
+	if (vm->state != VM_READY) {
+		err = KCORE_E_STATE;
+	} else if (vm->nr_ram == VM_MAX_RAM_REGIONS) {
+		err = KCORE_E_NOMEM;
+	} else {
+		for (u32 i = 0; i < vm->nr_ram; i++) {
+			if (ipa < vm->ram[i].ipa + vm->ram[i].size && vm->ram[i].ipa < ipa + size)
+				err = KCORE_E_EXIST;
+		}
+	}
+	if (err == KCORE_OK)
+		vm->ram[vm->nr_ram++] = (struct vm_ram){ipa, size};
 	spin_unlock(&vm->lock);
 	return err;
 }
@@ -268,6 +305,7 @@ int vm_free(u64 vmid)
 		arch_tlbi_s2_vmid(vm->vmid);
 		vm->state = VM_UNUSED;
 		vm->nr_images = 0;
+		vm->nr_ram = 0;
 		for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
 			vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 	}

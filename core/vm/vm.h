@@ -32,11 +32,42 @@ struct vm_image {
 	bool loaded;	  /* verified and handed to the VM: its pages are no longer kcore's */
 };
 
+/* The guest's general registers, as the world switch saves and loads them. */
+struct vcpu_regs {
+	u64 x[31];
+	u64 pc;
+	u64 pstate;
+};
+
+/* What the last exit left for the next run to complete (docs/abi.md, running). */
+enum vcpu_pending { PENDING_NONE = 0, PENDING_MMIO, PENDING_CALL };
+
+/* Storage for the arch's per-vCPU system register and FP/SIMD state. */
+#define VCPU_ARCH_WORDS 128u
+
 struct vcpu {
 	enum vcpu_state state;
 	bool entry_set;
 	bool has_run;
 	u64 entry_pc;
+	u64 entry_x0;
+	struct vcpu_regs regs;
+	u64 arch[VCPU_ARCH_WORDS] __attribute__((aligned(16)));
+	enum vcpu_pending pending;
+	struct {
+		u32 rt;	  /* the register an MMIO read fills */
+		u32 size; /* bytes */
+		bool write;
+		bool sign_extend;
+		bool reg64;
+	} mmio;
+};
+
+#define VM_MAX_RAM_REGIONS 4u
+
+struct vm_ram {
+	u64 ipa;
+	u64 size;
 };
 
 struct vm {
@@ -48,6 +79,8 @@ struct vm {
 	u32 nr_images;
 	struct vm_image images[KCORE_MAX_LOAD_IMAGES];
 	struct vcpu vcpus[KCORE_MAX_VCPUS];
+	u32 nr_ram;
+	struct vm_ram ram[VM_MAX_RAM_REGIONS];
 };
 
 /* Sets up the slots, each with its own page-table pool carved by kcore_init. */
@@ -72,7 +105,9 @@ bool vm_any_vcpu_active(const struct vm *vm);
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);
 int vcpu_register(u64 vmid, u64 vcpuid);
-int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc);
+int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0);
+int vm_set_ram(u64 vmid, u64 ipa, u64 size);
+bool vm_ipa_is_ram(const struct vm *vm, u64 ipa);
 int vm_host_poweroff(u64 vmid);
 int vm_free(u64 vmid);
 

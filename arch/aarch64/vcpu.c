@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The world switch (the seeds' CtxtSwitch: save_host, restore_vm, save_vm,
+ * restore_host). The host's EL1 state is parked in this CPU's struct cpu, the
+ * guest's is loaded from its vCPU, the stage-2 and the EL2 controls switch to
+ * the VM's, and __guest_enter runs the guest until it traps. Then everything
+ * is switched back and the trap is described to the core in portable terms.
+ * The host learns nothing here: only the core decides what leaves kcore.
+ */
+#include <stddef.h>
+
+#include "asm.h"
+#include "core/arch.h"
+#include "core/lib/log.h"
+#include "core/vm/vm.h"
+#include "percpu.h"
+#include "sysreg.h"
+
+u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu);
+void fp_save(struct fp_state *fp);
+void fp_restore(const struct fp_state *fp);
+
+_Static_assert(offsetof(struct cpu, guest_regs) == CPU_GUEST_REGS, "asm.h offsets");
+_Static_assert(offsetof(struct cpu, kcore_ctx) == CPU_KCORE_CTX, "asm.h offsets");
+_Static_assert(offsetof(struct vcpu_regs, pc) == 8 * 31, "vectors.S layout");
+
+/* Where a vCPU's state lives in its arch words. */
+#define ARCH_FP	     0u	 /* struct fp_state: 66 words */
+#define ARCH_SYSREGS 66u /* NR_EL1_SYSREGS words, in the order of the list below */
+_Static_assert(sizeof(struct fp_state) <= ARCH_SYSREGS * 8, "fp state fits");
+_Static_assert(ARCH_SYSREGS + NR_EL1_SYSREGS <= VCPU_ARCH_WORDS, "vcpu arch words");
+
+enum {
+	R_SCTLR,
+	R_CPACR,
+	R_TTBR0,
+	R_TTBR1,
+	R_TCR,
+	R_ESR,
+	R_AFSR0,
+	R_AFSR1,
+	R_FAR,
+	R_MAIR,
+	R_VBAR,
+	R_CONTEXTIDR,
+	R_AMAIR,
+	R_CNTKCTL,
+	R_PAR,
+	R_TPIDR_EL1,
+	R_TPIDR_EL0,
+	R_TPIDRRO_EL0,
+	R_SP_EL0,
+	R_SP_EL1,
+	R_ELR,
+	R_SPSR,
+	R_CSSELR,
+	R_MDSCR,
+	R_CNTV_CTL,
+	R_CNTV_CVAL,
+	R_CNTVOFF,
+	R_EXIT_FAR, /* not a register: FAR_EL2 of the last exit, for injection */
+};
+_Static_assert(R_EXIT_FAR + 1 == NR_EL1_SYSREGS, "sysreg list");
+
+static void save_el1(u64 *r)
+{
+	r[R_SCTLR] = read_sysreg(sctlr_el1);
+	r[R_CPACR] = read_sysreg(cpacr_el1);
+	r[R_TTBR0] = read_sysreg(ttbr0_el1);
+	r[R_TTBR1] = read_sysreg(ttbr1_el1);
+	r[R_TCR] = read_sysreg(tcr_el1);
+	r[R_ESR] = read_sysreg(esr_el1);
+	r[R_AFSR0] = read_sysreg(afsr0_el1);
+	r[R_AFSR1] = read_sysreg(afsr1_el1);
+	r[R_FAR] = read_sysreg(far_el1);
+	r[R_MAIR] = read_sysreg(mair_el1);
+	r[R_VBAR] = read_sysreg(vbar_el1);
+	r[R_CONTEXTIDR] = read_sysreg(contextidr_el1);
+	r[R_AMAIR] = read_sysreg(amair_el1);
+	r[R_CNTKCTL] = read_sysreg(cntkctl_el1);
+	r[R_PAR] = read_sysreg(par_el1);
+	r[R_TPIDR_EL1] = read_sysreg(tpidr_el1);
+	r[R_TPIDR_EL0] = read_sysreg(tpidr_el0);
+	r[R_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);
+	r[R_SP_EL0] = read_sysreg(sp_el0);
+	r[R_SP_EL1] = read_sysreg(sp_el1);
+	r[R_ELR] = read_sysreg(elr_el1);
+	r[R_SPSR] = read_sysreg(spsr_el1);
+	r[R_CSSELR] = read_sysreg(csselr_el1);
+	r[R_MDSCR] = read_sysreg(mdscr_el1);
+	r[R_CNTV_CTL] = read_sysreg(cntv_ctl_el0);
+	r[R_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
+	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
+}
+
+static void load_el1(const u64 *r)
+{
+	write_sysreg(sctlr_el1, r[R_SCTLR]);
+	write_sysreg(cpacr_el1, r[R_CPACR]);
+	write_sysreg(ttbr0_el1, r[R_TTBR0]);
+	write_sysreg(ttbr1_el1, r[R_TTBR1]);
+	write_sysreg(tcr_el1, r[R_TCR]);
+	write_sysreg(esr_el1, r[R_ESR]);
+	write_sysreg(afsr0_el1, r[R_AFSR0]);
+	write_sysreg(afsr1_el1, r[R_AFSR1]);
+	write_sysreg(far_el1, r[R_FAR]);
+	write_sysreg(mair_el1, r[R_MAIR]);
+	write_sysreg(vbar_el1, r[R_VBAR]);
+	write_sysreg(contextidr_el1, r[R_CONTEXTIDR]);
+	write_sysreg(amair_el1, r[R_AMAIR]);
+	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
+	write_sysreg(par_el1, r[R_PAR]);
+	write_sysreg(tpidr_el1, r[R_TPIDR_EL1]);
+	write_sysreg(tpidr_el0, r[R_TPIDR_EL0]);
+	write_sysreg(tpidrro_el0, r[R_TPIDRRO_EL0]);
+	write_sysreg(sp_el0, r[R_SP_EL0]);
+	write_sysreg(sp_el1, r[R_SP_EL1]);
+	write_sysreg(elr_el1, r[R_ELR]);
+	write_sysreg(spsr_el1, r[R_SPSR]);
+	write_sysreg(csselr_el1, r[R_CSSELR]);
+	write_sysreg(mdscr_el1, r[R_MDSCR]);
+	write_sysreg(cntvoff_el2, r[R_CNTVOFF]);
+	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
+	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
+}
+
+static u64 *vcpu_sysregs(struct vcpu *vcpu)
+{
+	return &vcpu->arch[ARCH_SYSREGS];
+}
+
+static struct fp_state *vcpu_fp(struct vcpu *vcpu)
+{
+	return (struct fp_state *)vcpu->arch;
+}
+
+/* HCR_EL2 while a guest runs: interrupts and SErrors come to kcore, WFI and SMC trap. */
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_RW)
+
+static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
+{
+	u64 esr = read_sysreg(esr_el2);
+	u64 iss = esr & 0x1ffffffull;
+	u64 fsc = esr & FSC_MASK;
+
+	switch (ESR_EC(esr)) {
+	case EC_HVC64:
+		e->kind = ARCH_EXIT_HVC;
+		break;
+	case EC_SMC64:
+		/* A trapped SMC returns to itself; treat it as the call it is. */
+		vcpu->regs.pc += 4;
+		e->kind = ARCH_EXIT_HVC;
+		break;
+	case EC_DABT_LOW:
+	case EC_IABT_LOW:
+		vcpu_sysregs(vcpu)[R_EXIT_FAR] = read_sysreg(far_el2);
+		e->kind = ESR_EC(esr) == EC_DABT_LOW ? ARCH_EXIT_DABT : ARCH_EXIT_IABT;
+		e->ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (read_sysreg(far_el2) & 0xfff);
+		e->translation = fsc >= 0x04 && fsc <= 0x07;
+		if (e->kind == ARCH_EXIT_DABT) {
+			e->isv = (iss >> 24) & 1;
+			e->size = 1u << ((iss >> 22) & 3);
+			e->sign_extend = (iss >> 21) & 1;
+			e->rt = (u32)((iss >> 16) & 0x1f);
+			e->reg64 = (iss >> 15) & 1;
+			e->write = (iss >> 6) & 1;
+		}
+		break;
+	case 0x01: /* WFI/WFE */
+		e->kind = ARCH_EXIT_WFX;
+		break;
+	default:
+		e->kind = ARCH_EXIT_UNKNOWN;
+		break;
+	}
+}
+
+void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+{
+	struct cpu *c = this_cpu();
+	u64 host_vttbr = read_sysreg(vttbr_el2);
+	u64 host_hcr = read_sysreg(hcr_el2);
+	u64 host_vmpidr = read_sysreg(vmpidr_el2);
+	u64 host_cnthctl = read_sysreg(cnthctl_el2);
+	u64 type;
+
+	/* save_host */
+	save_el1(c->host_sysregs);
+	fp_save(&c->host_fp);
+	/* restore_vm */
+	load_el1(vcpu_sysregs(vcpu));
+	fp_restore(vcpu_fp(vcpu));
+	write_sysreg(vmpidr_el2, (u64)(vcpu - vm->vcpus) | (1ull << 31));
+	/* The guest reads the counter; the physical timer stays the host's. */
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
+	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
+	write_sysreg(hcr_el2, HCR_GUEST);
+	isb();
+
+	type = __guest_enter(&vcpu->regs, c);
+
+	*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
+	if (type == GUEST_EXIT_SYNC)
+		decode_sync(vcpu, exit);
+	else
+		exit->kind = ARCH_EXIT_IRQ; /* IRQ, FIQ, SError: the host's business */
+
+	/* save_vm */
+	save_el1(vcpu_sysregs(vcpu));
+	fp_save(vcpu_fp(vcpu));
+	/* restore_host */
+	write_sysreg(hcr_el2, host_hcr);
+	write_sysreg(vttbr_el2, host_vttbr);
+	write_sysreg(vmpidr_el2, host_vmpidr);
+	write_sysreg(cnthctl_el2, host_cnthctl);
+	isb();
+	load_el1(c->host_sysregs);
+	fp_restore(&c->host_fp);
+}
+
+static void inject(struct vcpu *vcpu, u64 esr, u64 far)
+{
+	u64 *r = vcpu_sysregs(vcpu);
+	u64 mode = vcpu->regs.pstate & PSR_MODE_MASK;
+	u64 offset = mode == PSR_MODE_EL0t ? 0x400 : (mode == PSR_MODE_EL1h ? 0x200 : 0x000);
+
+	r[R_ESR] = esr;
+	r[R_FAR] = far;
+	r[R_ELR] = vcpu->regs.pc;
+	r[R_SPSR] = vcpu->regs.pstate;
+	vcpu->regs.pc = r[R_VBAR] + offset;
+	vcpu->regs.pstate = PSR_MODE_EL1h | PSR_DAIF_MASK;
+}
+
+void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa)
+{
+	bool from_el0 = (vcpu->regs.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	u64 ec;
+
+	(void)ipa;
+	if (instruction)
+		ec = from_el0 ? EC_IABT_LOW : EC_IABT_CUR;
+	else
+		ec = from_el0 ? EC_DABT_LOW : EC_DABT_CUR;
+	inject(vcpu, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SEA, vcpu_sysregs(vcpu)[R_EXIT_FAR]);
+}
+
+void arch_vcpu_inject_undef(struct vcpu *vcpu)
+{
+	inject(vcpu, ESR_IL, 0);
+}
+
+void arch_vcpu_reset(struct vcpu *vcpu)
+{
+	for (u32 i = 0; i < VCPU_ARCH_WORDS; i++)
+		vcpu->arch[i] = 0;
+	vcpu->regs = (struct vcpu_regs){.pstate = PSR_MODE_EL1h | PSR_DAIF_MASK};
+	vcpu_sysregs(vcpu)[R_SCTLR] = SCTLR_EL1_INIT;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running a vCPU on the simulated machine: there is no CPU to run guest code,
+ * so a test supplies the guest as a function that acts on the vCPU's
+ * registers and memory (through the VM's stage-2, sim_vm_access) and ends
+ * each step with an exit, as hardware would. Injected exceptions are counted
+ * in the vCPU's arch words so tests can see them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arch/sim/sim.h"
+#include "core/arch.h"
+#include "core/vm/vm.h"
+
+static sim_guest_fn guest_fn;
+static void *guest_ctx;
+static u64 nr_runs;
+
+void sim_set_guest(sim_guest_fn fn, void *ctx)
+{
+	guest_fn = fn;
+	guest_ctx = ctx;
+}
+
+u64 sim_vcpu_runs(void)
+{
+	return nr_runs;
+}
+
+void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+{
+	if (guest_fn == NULL) {
+		fputs("sim: a vCPU ran but the test gave no guest (sim_set_guest)\n", stderr);
+		abort();
+	}
+	nr_runs++;
+	*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
+	guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
+}
+
+void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa)
+{
+	vcpu->arch[instruction ? SIM_VCPU_IABTS : SIM_VCPU_DABTS]++;
+	vcpu->arch[SIM_VCPU_LAST_ABORT_IPA] = ipa;
+}
+
+void arch_vcpu_inject_undef(struct vcpu *vcpu)
+{
+	vcpu->arch[SIM_VCPU_UNDEFS]++;
+}
+
+void arch_vcpu_reset(struct vcpu *vcpu)
+{
+	vcpu->regs = (struct vcpu_regs){.pstate = 0x3c5};
+	for (u32 i = 0; i < VCPU_ARCH_WORDS; i++)
+		vcpu->arch[i] = 0;
+}

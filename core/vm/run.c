@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+#include "run.h"
+
+#include "boot.h"
+#include "core/arch.h"
+#include "core/kcore.h"
+#include "core/lib/log.h"
+#include "core/lib/mem.h"
+#include "core/mm/mem_lock.h"
+#include "core/mm/pgowner.h"
+
+#define PSCI_VERSION	      0x84000000u
+#define PSCI_CPU_ON_32	      0x84000003u
+#define PSCI_CPU_ON_64	      0xc4000003u
+#define PSCI_AFFINITY_INFO_32 0x84000004u
+#define PSCI_AFFINITY_INFO_64 0xc4000004u
+#define PSCI_SYSTEM_RESET     0x84000009u
+#define PSCI_FEATURES	      0x8400000au
+#define PSCI_SUCCESS	      0
+#define PSCI_NOT_SUPPORTED    (-1)
+#define PSCI_INVALID_PARAMS   (-2)
+#define PSCI_ALREADY_ON	      (-4)
+#define PSCI_AFF_ON	      0
+#define PSCI_AFF_OFF	      1
+#define PSCI_AFF_ON_PENDING   2
+#define PSCI_VERSION_1_0      0x10000u
+
+static bool is_psci(u64 fid)
+{
+	return (fid >= 0x84000000u && fid <= 0x8400001fu) ||
+	       (fid >= 0xc4000000u && fid <= 0xc400001fu);
+}
+
+/* The run page must be one of the host's own RAM pages: kcore writes the exit there. */
+static bool run_page_ok(paddr_t pa)
+{
+	const struct page_info *page = pgowner_get(pa);
+
+	return page != NULL && page->owner == OWNER_HOST;
+}
+
+static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
+{
+	int err = KCORE_OK;
+
+	mem_lock();
+	if (run_page_ok(pa))
+		memcpy(&run->in, &((const struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->in,
+		       sizeof(run->in)); /* read once: the host may change it meanwhile */
+	else
+		err = KCORE_E_PERM;
+	mem_unlock();
+	return err;
+}
+
+static void write_run_out(paddr_t pa, const struct kcore_vcpu_run *run)
+{
+	mem_lock();
+	/* Checked again: the host may have given the page away while the vCPU ran. */
+	if (run_page_ok(pa))
+		memcpy(&((struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->out, &run->out,
+		       sizeof(run->out));
+	mem_unlock();
+}
+
+static u64 reg_read(const struct vcpu *vcpu, u32 rt)
+{
+	return rt == 31 ? 0 : vcpu->regs.x[rt];
+}
+
+static u64 size_mask(u32 size)
+{
+	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/* An MMIO read's value as the load instruction would leave it in its register. */
+static u64 mmio_load_value(u64 value, u32 size, bool sign_extend, bool reg64)
+{
+	u64 v = value & size_mask(size);
+
+	if (sign_extend && size < 8 && ((v >> (size * 8 - 1)) & 1) != 0)
+		v |= ~size_mask(size);
+	return reg64 ? v : (v & 0xffffffffull);
+}
+
+/* Finishes what the last exit left open, with what the host supplied now. */
+static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run)
+{
+	u64 flags = run->in.flags;
+
+	switch (vcpu->pending) {
+	case PENDING_MMIO:
+		if (flags & KC_RUN_MMIO_ABORT) {
+			arch_vcpu_inject_abort(vcpu, false, 0);
+		} else if (flags & KC_RUN_MMIO_DONE) {
+			/* The host supplies a value, never a register: kcore knows which one. */
+			if (!vcpu->mmio.write && vcpu->mmio.rt != 31)
+				vcpu->regs.x[vcpu->mmio.rt] =
+				    mmio_load_value(run->in.mmio_value, vcpu->mmio.size,
+						    vcpu->mmio.sign_extend, vcpu->mmio.reg64);
+			vcpu->regs.pc += 4;
+		}
+		/* Neither: the guest simply executes the access again. */
+		break;
+	case PENDING_CALL:
+		if (flags & KC_RUN_CALL_DONE) {
+			for (u32 i = 0; i < 4; i++)
+				vcpu->regs.x[i] = run->in.call_ret[i];
+		} else {
+			vcpu->regs.x[0] = (u64)(s64)PSCI_NOT_SUPPORTED;
+		}
+		break;
+	case PENDING_NONE:
+		break;
+	}
+	vcpu->pending = PENDING_NONE;
+}
+
+/* What handling one exit decided. */
+enum step { STEP_REENTER, STEP_TO_HOST };
+
+static s64 psci_cpu_on(struct vm *vm, u64 target, u64 entry, u64 ctx, u32 *started)
+{
+	struct vcpu *t;
+	s64 ret = PSCI_SUCCESS;
+
+	/* vCPU n has MPIDR n (Aff0 only), as the guest's DTB says. */
+	if (target >= vm_max_vcpus() || (entry & 3) != 0)
+		return PSCI_INVALID_PARAMS;
+	t = &vm->vcpus[target];
+	spin_lock(&vm->lock);
+	if (t->state == VCPU_UNUSED || !vm_search_load_info(vm, entry)) {
+		/* A started vCPU, like the first, begins in a verified image. */
+		ret = PSCI_INVALID_PARAMS;
+	} else if (t->has_run || t->state == VCPU_ACTIVE) {
+		ret = PSCI_ALREADY_ON;
+	} else {
+		t->entry_pc = entry;
+		t->entry_x0 = ctx;
+		t->entry_set = true;
+		*started = (u32)target;
+	}
+	spin_unlock(&vm->lock);
+	return ret;
+}
+
+static s64 psci_affinity_info(struct vm *vm, u64 target, u64 level)
+{
+	const struct vcpu *t;
+
+	if (target >= vm_max_vcpus() || level != 0)
+		return PSCI_INVALID_PARAMS;
+	t = &vm->vcpus[target];
+	if (t->has_run)
+		return PSCI_AFF_ON;
+	return t->entry_set ? PSCI_AFF_ON_PENDING : PSCI_AFF_OFF;
+}
+
+static bool psci_supported(u64 fid)
+{
+	return fid == PSCI_VERSION || fid == PSCI_CPU_ON_32 || fid == PSCI_CPU_ON_64 ||
+	       fid == PSCI_AFFINITY_INFO_32 || fid == PSCI_AFFINITY_INFO_64 ||
+	       fid == 0x84000008u /* SYSTEM_OFF */ || fid == PSCI_SYSTEM_RESET ||
+	       fid == PSCI_FEATURES;
+}
+
+/* PSCI is kcore's: the host never learns or chooses where a vCPU starts. */
+static enum step guest_psci(struct vm *vm, struct vcpu *vcpu, struct kcore_vcpu_run *run)
+{
+	u64 *x = vcpu->regs.x;
+	u32 started = 0;
+	s64 ret;
+
+	switch (x[0]) {
+	case PSCI_VERSION:
+		ret = PSCI_VERSION_1_0;
+		break;
+	case PSCI_FEATURES:
+		ret = psci_supported(x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+		break;
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
+		ret = psci_cpu_on(vm, x[0] == PSCI_CPU_ON_32 ? (x[1] & 0xffffffffu) : x[1], x[2],
+				  x[3], &started);
+		if (ret == PSCI_SUCCESS) {
+			x[0] = PSCI_SUCCESS;
+			run->out.reason = KC_EXIT_VCPU_START;
+			run->out.start.vcpuid = started;
+			return STEP_TO_HOST;
+		}
+		break;
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+		ret = psci_affinity_info(vm, x[1], x[2]);
+		break;
+	default:
+		/* CPU_OFF, CPU_SUSPEND, MIGRATE...: not offered (FEATURES says so). */
+		ret = PSCI_NOT_SUPPORTED;
+		break;
+	}
+	x[0] = (u64)ret;
+	return STEP_REENTER;
+}
+
+static enum step guest_hvc(struct vm *vm, struct vcpu *vcpu, u32 vcpuid, struct kcore_vcpu_run *run)
+{
+	struct kcore_hvc_regs regs;
+	u64 fid = vcpu->regs.x[0];
+
+	for (u32 i = 0; i < 8; i++)
+		regs.x[i] = vcpu->regs.x[i];
+	if (vm_hvc_dispatch(vm->vmid, vcpuid, &regs)) {
+		vcpu->regs.x[0] = regs.x[0];
+		vcpu->regs.x[1] = regs.x[1];
+		if (vm->state == VM_POWEROFF) {
+			run->out.reason = KC_EXIT_POWEROFF;
+			run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET;
+			return STEP_TO_HOST;
+		}
+		return STEP_REENTER;
+	}
+	if (is_psci(fid))
+		return guest_psci(vm, vcpu, run);
+	/* A call for the host: its id and arguments, nothing else. */
+	run->out.reason = KC_EXIT_GUEST_CALL;
+	run->out.call.fid = fid;
+	for (u32 i = 0; i < 6; i++)
+		run->out.call.args[i] = vcpu->regs.x[1 + i];
+	vcpu->pending = PENDING_CALL;
+	return STEP_TO_HOST;
+}
+
+static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
+			     struct kcore_vcpu_run *run)
+{
+	bool instruction = e->kind == ARCH_EXIT_IABT;
+
+	if (vm_ipa_is_ram(vm, e->ipa)) {
+		if (!e->translation) {
+			arch_vcpu_inject_abort(vcpu, instruction, e->ipa);
+			return STEP_REENTER;
+		}
+		/* First touch of RAM: the host learns the page, never the data. */
+		run->out.reason = KC_EXIT_MEM_FAULT;
+		run->out.fault.ipa = e->ipa & ~(PAGE_SIZE - 1);
+		run->out.fault.is_write = e->write;
+		run->out.fault.is_exec = instruction;
+		return STEP_TO_HOST;
+	}
+	if (instruction || !e->translation || !e->isv) {
+		/* Nothing the host could emulate: the guest gets an external abort. */
+		arch_vcpu_inject_abort(vcpu, instruction, e->ipa);
+		return STEP_REENTER;
+	}
+	run->out.reason = KC_EXIT_MMIO;
+	run->out.mmio.ipa = e->ipa;
+	run->out.mmio.size = e->size;
+	run->out.mmio.is_write = e->write;
+	run->out.mmio.value = e->write ? reg_read(vcpu, e->rt) & size_mask(e->size) : 0;
+	vcpu->pending = PENDING_MMIO;
+	vcpu->mmio.rt = e->rt;
+	vcpu->mmio.size = e->size;
+	vcpu->mmio.write = e->write;
+	vcpu->mmio.sign_extend = e->sign_extend;
+	vcpu->mmio.reg64 = e->reg64;
+	return STEP_TO_HOST;
+}
+
+static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
+			     const struct arch_exit *e, struct kcore_vcpu_run *run)
+{
+	switch (e->kind) {
+	case ARCH_EXIT_HVC:
+		return guest_hvc(vm, vcpu, vcpuid, run);
+	case ARCH_EXIT_DABT:
+	case ARCH_EXIT_IABT:
+		return guest_abort(vm, vcpu, e, run);
+	case ARCH_EXIT_WFX:
+		vcpu->regs.pc += 4;
+		run->out.reason = KC_EXIT_WFI;
+		return STEP_TO_HOST;
+	case ARCH_EXIT_IRQ:
+		run->out.reason = KC_EXIT_IRQ;
+		return STEP_TO_HOST;
+	case ARCH_EXIT_UNKNOWN:
+		arch_vcpu_inject_undef(vcpu);
+		return STEP_REENTER;
+	}
+	kc_panic("unknown exit kind %d", (int)e->kind);
+}
+
+int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
+{
+	struct vm *vm = vm_from_id(vmid);
+	struct kcore_vcpu_run run;
+	struct vcpu *vcpu;
+	bool first;
+	u64 entry;
+	int err;
+
+	if (vm == NULL)
+		return KCORE_E_INVAL;
+	vcpu = vcpu_from_id(vm, vcpuid);
+	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48))
+		return KCORE_E_INVAL;
+	memset(&run, 0, sizeof(run));
+	err = read_run_in(pa_init(run_pa), &run);
+	if (err != KCORE_OK)
+		return err;
+	first = !vcpu->has_run;
+	err = vcpu_activate((u32)vmid, (u32)vcpuid, &entry);
+	if (err != KCORE_OK)
+		return err;
+	/* From here the vCPU is ACTIVE: this CPU alone touches its registers. */
+	if (first) {
+		arch_vcpu_reset(vcpu);
+		vcpu->regs.pc = entry;
+		vcpu->regs.x[0] = vcpu->entry_x0;
+	}
+	complete_pending(vcpu, &run);
+
+	for (;;) {
+		struct arch_exit e;
+
+		if (vm->state == VM_POWEROFF) {
+			/* Another vCPU powered the VM off: this one stops too. */
+			run.out.reason = KC_EXIT_POWEROFF;
+			break;
+		}
+		arch_vcpu_run(vm, vcpu, &e);
+		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
+			break;
+	}
+	vcpu_deactivate((u32)vmid, (u32)vcpuid);
+	write_run_out(pa_init(run_pa), &run);
+	*reason = run.out.reason;
+	return KCORE_OK;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the test guests (guests/, docs/guests.md) and the host that runs them
+ * agree on, beyond the ABI: two guest calls that kcore passes to the host
+ * like any call it does not handle itself (KC_EXIT_GUEST_CALL, function id
+ * and x1..x6 only), and the secret the victim guest keeps.
+ *
+ * A host that does not implement a call answers x0 = -1 (SMCCC
+ * NOT_SUPPORTED), as for any unknown guest call.
+ */
+#ifndef KCORE_GUEST_TESTS_H
+#define KCORE_GUEST_TESTS_H
+
+#include <stdint.h>
+
+#include "abi.h"
+
+/*
+ * ioshare: "please read my buffer". x1 = the page-aligned IPA of one of the
+ * VM's pages, which the guest has shared with KC_GC_SHARE_PAGE. The host
+ * reads the 4096 bytes of that page and answers x0 = 0, x1 =
+ * kc_test_checksum() of them; or x0 = -2 (KCORE_E_INVAL) if the IPA is not
+ * a page the VM shares with it.
+ */
+#define KC_TEST_READ_SHARED KCORE_HC(0x80)
+
+/*
+ * secret: "checkpoint n" (x1 = n, from 1). The host gets control, may attack
+ * (KCORE_PAYLOAD_F_ATTACKS), and answers x0 = 0 to go on or x0 = 1 to stop
+ * (the guest then checks itself a last time and powers off). A host that
+ * answers NOT_SUPPORTED gets KC_TEST_SECRET_DEFAULT_CHECKPOINTS checkpoints.
+ */
+#define KC_TEST_CHECKPOINT		    KCORE_HC(0x81)
+#define KC_TEST_CHECKPOINT_GO_ON	    0
+#define KC_TEST_CHECKPOINT_STOP		    1
+#define KC_TEST_SECRET_DEFAULT_CHECKPOINTS 16u
+
+/* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
+static inline uint64_t kc_test_checksum(const volatile uint8_t *p, uint64_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (uint64_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * The secret guest fills 1 MiB from KC_TEST_SECRET_IPA with
+ * kc_test_secret_word(ipa) at every 8-byte-aligned ipa, general registers
+ * x4..x30 with kc_test_secret_reg(n) and the FP/SIMD registers q0..q31 with
+ * kc_test_secret_reg(64 + 2n) (low half) and kc_test_secret_reg(65 + 2n)
+ * (high half). A host that ever reads one of these values out of the VM has
+ * broken its isolation.
+ */
+#define KC_TEST_SECRET_IPA  0x80200000ull
+#define KC_TEST_SECRET_SIZE (1ull << 20)
+
+static inline uint64_t kc_test_secret_word(uint64_t ipa)
+{
+	return 0x5345435245542121ull ^ (ipa * 0x9e3779b97f4a7c15ull); /* "SECRET!!" */
+}
+
+static inline uint64_t kc_test_secret_reg(uint32_t n)
+{
+	return 0x5345435245540000ull | (uint64_t)n << 8 | (uint64_t)(n ^ 0xa5u);
+}
+
+#endif /* KCORE_GUEST_TESTS_H */

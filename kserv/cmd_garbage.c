@@ -126,7 +126,7 @@ static void bad_vmids(struct tally *t, u64 host_pa, u64 dev_pa)
 
 static void unknown_ids(struct tally *t)
 {
-	static const u64 ids[] = {KCORE_HC(0x0d),   KCORE_HC(0x30),    KCORE_HC(0x3e),
+	static const u64 ids[] = {KCORE_HC(0x2f),   KCORE_HC(0x30),    KCORE_HC(0x3e),
 				  KCORE_HC(0xffff), 0x12345678,	       KC_GC_VERSION,
 				  KC_GC_SHARE_PAGE, KC_GC_UNSHARE_PAGE};
 

@@ -42,7 +42,9 @@ UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 HOST_LIBS := -lbearssl -lcmocka
 
 include tools/tools.mk
--include kserv/kserv.mk
+include tools/launcher.mk
+include guests/guests.mk
+include kserv/kserv.mk
 
 # ---- dependencies -----------------------------------------------------------
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -131,11 +133,14 @@ all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $
 test: all $(asan_TEST_BINS)
 	@bash tests/run.sh $(BUILD)
 
-# The main job: kcore boots at EL2 in QEMU on 4 CPUs, enters kserv, and kserv
-# shows the host's view of the machine, then powers off. `make kserv-run`
-# gives the interactive prompt instead (Ctrl-A X leaves QEMU).
+# The main job: kcore boots at EL2 in QEMU on 4 CPUs and enters kserv, which
+# boots signed guests: `hello`, `ioshare` (shares a page with the host), and
+# `secret`, which the host attacks in every way it can (each attack refused,
+# the victim intact); all power off and are torn down. `make kserv-run` gives kserv's interactive prompt
+# instead (Ctrl-A X leaves QEMU); tools/kcore-run runs your own images.
 run: all
-	@$(MAKE) --no-print-directory kserv-run KSERV_CMDS="info;cpus;check"
+	@tools/kcore-run --attacks --vm image=$(BUILD)/guests/hello.signed \
+		--vm image=$(BUILD)/guests/secret.signed --vm image=$(BUILD)/guests/ioshare.signed
 
 # The simulated two-VM scenario, narrated step by step.
 run-sim: all

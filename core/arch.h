@@ -75,8 +75,11 @@ struct arch_exit {
 
 void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
 
-/* Makes the vCPU take a synchronous external abort (data or instruction) at ipa. */
-void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa);
+/*
+ * Makes the vCPU take a synchronous external abort (a data abort for a read
+ * or a write, or an instruction abort) for its access to ipa.
+ */
+void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa);
 /* Makes the vCPU take an undefined-instruction exception. */
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
 /* Puts a vCPU that never ran into its reset state before its first entry. */

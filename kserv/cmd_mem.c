@@ -8,7 +8,8 @@
  *     512th page (so RAM across the whole range is touched without making
  *     kcore build the host's stage-2 for all of it), then all freed and the
  *     free count back where it started.
- * The list of allocated pages lives in allocated pages themselves.
+ * The list of allocated pages lives in allocated pages themselves. Every
+ * page written is zero again when it is freed (free pages stay zero).
  *
  * Marker: "MEM: OK pages=N" (N: pages in the full pass).
  */
@@ -55,7 +56,7 @@ static bool pattern_pass(void)
 				ok = false;
 			}
 		}
-		page_free(pas[p]);
+		page_free_zeroed(pas[p]);
 	}
 	kprintf("mem: pattern pass: %u pages written and read back: %s\n", n, ok ? "ok" : "FAILED");
 	return ok && n > 0;
@@ -83,6 +84,7 @@ static u64 allocate_all(u64 *count, bool *ok)
 				kprintf("mem: page 0x%lx does not hold what was written\n", pa);
 				*ok = false;
 			}
+			page_words(pa)[WORDS_PER_PAGE - 1] = 0; /* free pages stay zero */
 		}
 		(*count)++;
 		if (list == NULL || list[1] == LIST_CAP) {
@@ -113,7 +115,7 @@ static void free_all(u64 head)
 			page_free(list[2 + i]);
 		}
 		seen[page_number(head) / 64] &= ~(1ull << (page_number(head) % 64));
-		page_free(head);
+		page_free_zeroed(head);
 		head = next;
 	}
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "commands.h"
 
+#include <kcore/payload.h>
 #include <string.h>
 
 #include "console.h"
@@ -10,6 +11,7 @@
 #include "probe.h"
 #include "psci.h"
 #include "smp.h"
+#include "vms.h"
 
 #define LINE_MAX    256
 #define SCRIPT_MAX  2048
@@ -123,6 +125,8 @@ static const struct command commands[] = {
      cmd_attack_kcore},
     {"hvc-garbage", "", "every host hypercall with bad arguments", cmd_hvc_garbage},
     {"check", "", "kcore's invariant checker (KC_HC_CHECK_INVARIANTS)", cmd_check},
+    {"vms", "", "the VMs of the last payload run and their state", cmd_vms},
+    {"run-payload", "", "create and run every VM of the payload (the initrd)", cmd_run_payload},
     {"poweroff", "", "PSCI SYSTEM_OFF", cmd_poweroff},
 };
 
@@ -291,12 +295,41 @@ static void read_line(char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* True if the command list names cmd as a command of its own. */
+static bool script_has(const char *script, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	for (const char *p = script; (p = strchr(p, cmd[0])) != NULL; p++) {
+		bool starts = p == script || p[-1] == ';' || is_space(p[-1]);
+		char end = p[n];
+
+		if (starts && strncmp(p, cmd, n) == 0 &&
+		    (end == '\0' || end == ';' || is_space(end)))
+			return true;
+	}
+	return false;
+}
+
 void commands_main(const char *bootargs)
 {
 	static char script[SCRIPT_MAX];
 	static char line[LINE_MAX];
+	bool scripted = script_from_bootargs(bootargs, script, sizeof(script));
 
-	if (script_from_bootargs(bootargs, script, sizeof(script))) {
+	if (machine.initrd.size != 0 && !vms_payload_present())
+		kprintf("kserv: the initrd is not a VM payload (no %s magic): not running it\n",
+			KCORE_PAYLOAD_MAGIC);
+	/* A VM payload runs at boot, unless the command list says when. */
+	if (vms_payload_present() && !(scripted && script_has(script, "run-payload"))) {
+		kprintf("kserv> run-payload (the initrd is a VM payload)\n");
+		cmd_run_payload(0, NULL);
+		if (!scripted) {
+			kprintf("kserv: payload done; powering off\n");
+			kserv_poweroff();
+		}
+	}
+	if (scripted) {
 		run_script(script);
 		kprintf("KSERV: DONE\n");
 		kserv_poweroff();

@@ -2,7 +2,9 @@
 /*
  * kserv's command interface. With "kserv.cmds=cmd1;cmd2;..." in the boot
  * arguments the commands run in order, then "KSERV: DONE" and power-off;
- * otherwise an interactive prompt on the serial console. docs/kserv.md lists
+ * otherwise an interactive prompt on the serial console. A VM payload in the
+ * initrd runs first (run-payload), unless the command list says when; without
+ * a command list kserv then powers off. docs/kserv.md lists
  * the commands and the marker lines tests look for.
  */
 #ifndef KSERV_COMMANDS_H
@@ -25,5 +27,7 @@ int cmd_attack_kcore(int argc, char **argv);
 int cmd_hvc_garbage(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_vms(int argc, char **argv);
+int cmd_run_payload(int argc, char **argv);
 
 #endif /* KSERV_COMMANDS_H */

@@ -177,12 +177,36 @@ static void parse_uart(const void *fdt, struct machine *m)
 		m->uart_base = r.base;
 }
 
+/* A /chosen number property of one or two cells; false if absent or of another size. */
+static bool chosen_number(const void *fdt, int chosen, const char *name, u64 *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, chosen, name, &len);
+
+	if (p == NULL || (len != 4 && len != 8))
+		return false;
+	*out = read_cells(p, len / 4);
+	return true;
+}
+
+static void parse_gic(const void *fdt, struct machine *m)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+
+	if (node >= 0 && node_reg(fdt, node, 0, &m->gicd) && !node_reg(fdt, node, 1, &m->gicr))
+		m->gicd = (struct range){0, 0};
+}
+
 static void parse_chosen(const void *fdt, struct machine *m)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
+	u64 start, end;
 
 	m->bootargs = args != NULL ? args : "";
+	if (chosen >= 0 && chosen_number(fdt, chosen, "linux,initrd-start", &start) &&
+	    chosen_number(fdt, chosen, "linux,initrd-end", &end) && end > start)
+		m->initrd = (struct range){start, end - start};
 }
 
 int fdt_info_parse(const void *fdt, struct machine *m)
@@ -200,5 +224,6 @@ int fdt_info_parse(const void *fdt, struct machine *m)
 	parse_psci(fdt, m);
 	parse_uart(fdt, m);
 	parse_chosen(fdt, m);
+	parse_gic(fdt, m);
 	return 0;
 }

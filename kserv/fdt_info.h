@@ -2,7 +2,8 @@
 /*
  * What kserv learns from the DTB kcore passes (x0 at entry): RAM, CPUs, the
  * /memreserve/ entries (kcore's image and carve-out: never to be touched),
- * the console UART, the PSCI conduit and the command line.
+ * the console UART, the PSCI conduit, the command line and the initrd (the
+ * VM payload, docs/kserv.md).
  */
 #ifndef KSERV_FDT_INFO_H
 #define KSERV_FDT_INFO_H
@@ -28,6 +29,9 @@ struct machine {
 	u32 nr_cpus_in_dtb;	       /* found */
 	enum psci_conduit psci;
 	const char *bootargs; /* "" if none */
+	struct range initrd;  /* /chosen linux,initrd-start..end; size 0: none */
+	struct range gicd;    /* the GICv3 distributor; size 0: none found */
+	struct range gicr;    /* ... and its (first) redistributor region */
 	u32 nr_ignored;	      /* RAM banks or reserved entries beyond the tables */
 };
 

@@ -35,7 +35,7 @@ _Noreturn void kserv_main(u64 dtb_pa);
 
 static void init_pages(const struct machine *m)
 {
-	struct range exclude[KSERV_MAX_RESERVED + 2];
+	struct range exclude[KSERV_MAX_RESERVED + 3];
 	u32 n = 0;
 
 	for (u32 i = 0; i < m->nr_reserved; i++)
@@ -43,6 +43,9 @@ static void init_pages(const struct machine *m)
 	exclude[n++] = (struct range){(u64)(uintptr_t)_kserv_start,
 				      (u64)(uintptr_t)_kserv_end - (u64)(uintptr_t)_kserv_start};
 	exclude[n++] = (struct range){m->fdt_pa, m->fdt_size};
+	/* The initrd: the VM payload, which must stay as QEMU loaded it. */
+	if (m->initrd.size != 0)
+		exclude[n++] = m->initrd;
 	pages_init(m->ram, m->nr_ram, exclude, n);
 }
 
@@ -98,6 +101,9 @@ void kserv_main(u64 dtb_pa)
 		kprintf("kserv: no PL011 in the DTB; assuming QEMU virt's\n");
 	kprintf("kserv: DTB at 0x%lx (%lu bytes), bootargs \"%s\"\n", machine.fdt_pa,
 		machine.fdt_size, machine.bootargs);
+	if (machine.initrd.size != 0)
+		kprintf("kserv: initrd at 0x%lx-0x%lx (%lu bytes)\n", machine.initrd.base,
+			range_end(&machine.initrd), machine.initrd.size);
 	if ((u64)(uintptr_t)_kserv_start != KSERV_LOAD_ADDR)
 		kserv_fail("kserv is not linked at KSERV_LOAD_ADDR (include/kcore/boot.h)");
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "pages.h"
 
+#include <string.h>
+
 #include "console.h"
 #include "exceptions.h"
 #include "lock.h"
@@ -129,6 +131,43 @@ u64 page_alloc(void)
 	return pa;
 }
 
+static bool run_is_free(u64 first, u64 n)
+{
+	for (u64 i = first; i < first + n; i++) {
+		if ((free_map[i / 64] & (1ull << (i % 64))) == 0)
+			return false;
+	}
+	return true;
+}
+
+u64 page_alloc_aligned_run(u64 nr, u64 align)
+{
+	u64 pa = 0;
+
+	if (nr == 0 || align < KSERV_PAGE_SIZE || (align & (align - 1)) != 0)
+		return 0;
+	ticket_lock(&pages_lock);
+	for (u32 r = 0; r < nr_regions && pa == 0 && nr_free >= nr; r++) {
+		const struct region *g = &regions[r];
+		u64 end = g->base + (g->pages << KSERV_PAGE_SHIFT);
+
+		for (u64 c = align_up(g->base, align); c < end && end - c >= nr * KSERV_PAGE_SIZE;
+		     c += align) {
+			u64 first = g->first + ((c - g->base) >> KSERV_PAGE_SHIFT);
+
+			if (!run_is_free(first, nr))
+				continue;
+			for (u64 i = first; i < first + nr; i++)
+				free_map[i / 64] &= ~(1ull << (i % 64));
+			nr_free -= nr;
+			pa = c;
+			break;
+		}
+	}
+	ticket_unlock(&pages_lock);
+	return pa;
+}
+
 void page_free(u64 pa)
 {
 	u64 i = page_number(pa);
@@ -146,6 +185,12 @@ void page_free(u64 pa)
 		kprintf("kserv: page_free(0x%lx): not an allocated page\n", pa);
 		kserv_fail("page allocator misuse");
 	}
+}
+
+void page_free_zeroed(u64 pa)
+{
+	memset((void *)(uintptr_t)pa, 0, KSERV_PAGE_SIZE);
+	page_free(pa);
 }
 
 u64 pages_free(void)

@@ -17,8 +17,21 @@ void pages_init(const struct range *ram, u32 nr_ram, const struct range *exclude
 
 /* A free page's physical address (not zeroed), or 0 if none is left. */
 u64 page_alloc(void);
+/*
+ * nr physically contiguous free pages starting at a multiple of align (a
+ * power of two, at least a page), e.g. a 2 MiB block; 0 if there is no such
+ * run. Each page is returned with page_free.
+ */
+u64 page_alloc_aligned_run(u64 nr, u64 align);
 /* Returns a page from page_alloc; a page that is not allocated stops kserv. */
 void page_free(u64 pa);
+
+/*
+ * Zeroes a page kserv wrote, then frees it. kserv keeps every free page zero
+ * (docs/kserv.md, "Memory"), so that it can donate pages to VMs without
+ * writing them first.
+ */
+void page_free_zeroed(u64 pa);
 
 /* The page's dense number (0..pages_total()-1), or KSERV_MAX_PAGES if it is not a managed page. */
 u64 page_number(u64 pa);

@@ -111,31 +111,57 @@ s64 smp_cpu_on_result(u32 cpu)
 	return cpu < nr_cpus ? cpus[cpu].cpu_on_result : PSCI_E_INVALID_PARAMS;
 }
 
-bool smp_call(u32 cpu, smp_fn fn, void *arg)
+static bool cpu_idle(const struct cpu_slot *c)
+{
+	return atomic_load_explicit(&c->done, memory_order_acquire) ==
+	       atomic_load_explicit(&c->request, memory_order_relaxed);
+}
+
+bool smp_post(u32 cpu, smp_fn fn, void *arg)
 {
 	struct cpu_slot *c = &cpus[cpu];
-	u64 deadline;
 	u32 req;
 
+	if (!smp_cpu_online(cpu) || cpu == read_cpu_index() || !cpu_idle(c))
+		return false;
+	req = atomic_load_explicit(&c->request, memory_order_relaxed) + 1;
+	c->fn = fn;
+	c->arg = arg;
+	atomic_store_explicit(&c->request, req, memory_order_release);
+	sev();
+	return true;
+}
+
+bool smp_wait(u32 cpu, u64 timeout_ms)
+{
+	const struct cpu_slot *c = &cpus[cpu];
+	u64 deadline = time_ms() + timeout_ms;
+
+	if (cpu >= nr_cpus)
+		return true;
+	while (!cpu_idle(c)) {
+		if (timeout_ms != SMP_WAIT_FOREVER && time_ms() > deadline)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+bool smp_call(u32 cpu, smp_fn fn, void *arg)
+{
 	if (!smp_cpu_online(cpu))
 		return false;
 	if (cpu == read_cpu_index()) {
 		fn(arg);
 		return true;
 	}
-	req = atomic_load_explicit(&c->request, memory_order_relaxed) + 1;
-	c->fn = fn;
-	c->arg = arg;
-	atomic_store_explicit(&c->request, req, memory_order_release);
-	sev();
-	deadline = time_ms() + CALL_TIMEOUT_MS;
-	while (atomic_load_explicit(&c->done, memory_order_acquire) != req) {
-		if (time_ms() > deadline) {
-			kprintf("kserv: cpu %u did not finish its work in %u ms\n", cpu,
-				CALL_TIMEOUT_MS);
-			return false;
-		}
-		cpu_relax();
+	if (!smp_post(cpu, fn, arg)) {
+		kprintf("kserv: cpu %u is busy\n", cpu);
+		return false;
+	}
+	if (!smp_wait(cpu, CALL_TIMEOUT_MS)) {
+		kprintf("kserv: cpu %u did not finish its work in %u ms\n", cpu, CALL_TIMEOUT_MS);
+		return false;
 	}
 	return true;
 }

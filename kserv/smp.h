@@ -28,6 +28,15 @@ s64 smp_cpu_on_result(u32 cpu);
 /* Runs fn(arg) on an online CPU (the caller's too) and waits for it; false on timeout. */
 bool smp_call(u32 cpu, smp_fn fn, void *arg);
 
+/*
+ * Starts fn(arg) on another online CPU that has no work, and returns at once
+ * (false if the CPU is down, busy, or the caller's). For long work, such as
+ * running vCPUs; smp_wait waits for it to finish (SMP_WAIT_FOREVER: no limit).
+ */
+bool smp_post(u32 cpu, smp_fn fn, void *arg);
+#define SMP_WAIT_FOREVER 0
+bool smp_wait(u32 cpu, u64 timeout_ms);
+
 /* Milliseconds of the virtual counter. */
 u64 time_ms(void);
 

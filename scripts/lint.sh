@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # make lint: clang-format, cppcheck, clang-tidy and gcc -fanalyzer over all of
 # kcore's C. Host code (core on the simulated machine, tools, tests) is checked
-# with the host compiler; arch/aarch64 and kserv with the aarch64 flags they
+# with the host compiler; arch/aarch64, kserv and the guests (guests/, and the
+# launcher's stand-in kcore in tests/launcher/) with the aarch64 flags they
 # are built with. Exits non-zero on the first tool that finds anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mapfile -t all < <({ git ls-files '*.c' '*.h'; git ls-files --others --exclude-standard '*.c' '*.h'; } | sort -u)
-mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' | grep -v -e '^arch/aarch64/' -e '^kserv/')
+mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' |
+	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^guests/' -e '^tests/launcher/')
 mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$')
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$')
+mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$')
 
 host_flags=(-std=c11 -DKCORE_DEBUG -D_DEFAULT_SOURCE -Iinclude -I.)
 read -r -a arch_flags <<<"$(make -s --no-print-directory print-ARCH_CFLAGS)"
 read -r -a kserv_flags <<<"$(make -s --no-print-directory print-KSERV_CFLAGS)"
+guest_cflags=$(make -s --no-print-directory print-GUEST_CFLAGS)
+# Until the top Makefile includes guests/guests.mk, read the flags from it directly.
+[ -n "$guest_cflags" ] ||
+	guest_cflags=$(make -s --no-print-directory -f Makefile -f guests/guests.mk print-GUEST_CFLAGS)
+read -r -a guest_flags <<<"$guest_cflags -I."
 # clang-tidy parses the aarch64 code as clang would; only the include paths
 # and defines of the gcc flags matter to it.
 # -isystem takes a separate argument: keep pairs together.
@@ -32,6 +40,7 @@ cross_tidy_args() {
 }
 mapfile -t arch_tidy < <(cross_tidy_args "${arch_flags[@]}")
 mapfile -t kserv_tidy < <(cross_tidy_args "${kserv_flags[@]}")
+mapfile -t guest_tidy < <(cross_tidy_args "${guest_flags[@]}")
 
 echo "lint: clang-format"
 clang-format --dry-run -Werror "${all[@]}"
@@ -40,7 +49,7 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE \
-	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}"
+	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}"
 
 echo "lint: clang-tidy"
 # One file per run: clang-tidy 14 reports false "uninitialized va_list" errors
@@ -58,6 +67,7 @@ status=0
 for f in "${host_c[@]}"; do tidy "$f" "${host_flags[@]}" || status=1; done
 for f in "${arch_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${arch_tidy[@]}" || status=1; done
 for f in "${kserv_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${kserv_tidy[@]}" || status=1; done
+for f in "${guest_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${guest_tidy[@]}" || status=1; done
 [ "$status" -eq 0 ] || { echo "lint: clang-tidy found problems"; exit 1; }
 
 echo "lint: gcc -fanalyzer"
@@ -70,5 +80,8 @@ for f in "${arch_c[@]}"; do
 done
 for f in "${kserv_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${kserv_flags[@]}" -c "$f" -o /dev/null
+done
+for f in "${guest_c[@]}"; do
+	aarch64-linux-gnu-gcc -fanalyzer "${guest_flags[@]}" -c "$f" -o /dev/null
 done
 echo "lint: clean"

@@ -22,12 +22,12 @@ void fp_restore(const struct fp_state *fp);
 
 _Static_assert(offsetof(struct cpu, guest_regs) == CPU_GUEST_REGS, "asm.h offsets");
 _Static_assert(offsetof(struct cpu, kcore_ctx) == CPU_KCORE_CTX, "asm.h offsets");
-_Static_assert(offsetof(struct vcpu_regs, pc) == 8 * 31, "vectors.S layout");
+_Static_assert(offsetof(struct vcpu_regs, pc) == sizeof(u64) * 31, "vectors.S layout");
 
 /* Where a vCPU's state lives in its arch words. */
 #define ARCH_FP	     0u	 /* struct fp_state: 66 words */
 #define ARCH_SYSREGS 66u /* NR_EL1_SYSREGS words, in the order of the list below */
-_Static_assert(sizeof(struct fp_state) <= ARCH_SYSREGS * 8, "fp state fits");
+_Static_assert(sizeof(struct fp_state) <= sizeof(u64) * ARCH_SYSREGS, "fp state fits");
 _Static_assert(ARCH_SYSREGS + NR_EL1_SYSREGS <= VCPU_ARCH_WORDS, "vcpu arch words");
 
 enum {
@@ -233,7 +233,7 @@ static void inject(struct vcpu *vcpu, u64 esr, u64 far)
 	vcpu->regs.pstate = PSR_MODE_EL1h | PSR_DAIF_MASK;
 }
 
-void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa)
+void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa)
 {
 	bool from_el0 = (vcpu->regs.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
 	u64 ec;
@@ -243,7 +243,9 @@ void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa)
 		ec = from_el0 ? EC_IABT_LOW : EC_IABT_CUR;
 	else
 		ec = from_el0 ? EC_DABT_LOW : EC_DABT_CUR;
-	inject(vcpu, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SEA, vcpu_sysregs(vcpu)[R_EXIT_FAR]);
+	inject(vcpu,
+	       (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SEA | (write && !instruction ? ESR_WNR : 0),
+	       vcpu_sysregs(vcpu)[R_EXIT_FAR]);
 }
 
 void arch_vcpu_inject_undef(struct vcpu *vcpu)

@@ -285,5 +285,6 @@ u64 sim_vcpu_runs(void);
 #define SIM_VCPU_IABTS		1u
 #define SIM_VCPU_UNDEFS		2u
 #define SIM_VCPU_LAST_ABORT_IPA 3u
+#define SIM_VCPU_WRITE_ABORTS	4u
 
 #endif /* KCORE_ARCH_SIM_SIM_H */

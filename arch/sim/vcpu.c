@@ -39,8 +39,10 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
 }
 
-void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, u64 ipa)
+void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa)
 {
+	if (write)
+		vcpu->arch[SIM_VCPU_WRITE_ABORTS]++;
 	vcpu->arch[instruction ? SIM_VCPU_IABTS : SIM_VCPU_DABTS]++;
 	vcpu->arch[SIM_VCPU_LAST_ABORT_IPA] = ipa;
 }

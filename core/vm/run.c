@@ -91,7 +91,7 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 	switch (vcpu->pending) {
 	case PENDING_MMIO:
 		if (flags & KC_RUN_MMIO_ABORT) {
-			arch_vcpu_inject_abort(vcpu, false, 0);
+			arch_vcpu_inject_abort(vcpu, false, vcpu->mmio.write, 0);
 		} else if (flags & KC_RUN_MMIO_DONE) {
 			/* The host supplies a value, never a register: kcore knows which one. */
 			if (!vcpu->mmio.write && vcpu->mmio.rt != 31)
@@ -212,7 +212,7 @@ static enum step guest_hvc(struct vm *vm, struct vcpu *vcpu, u32 vcpuid, struct 
 	if (vm_hvc_dispatch(vm->vmid, vcpuid, &regs)) {
 		vcpu->regs.x[0] = regs.x[0];
 		vcpu->regs.x[1] = regs.x[1];
-		if (vm->state == VM_POWEROFF) {
+		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
 			run->out.reason = KC_EXIT_POWEROFF;
 			run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET;
 			return STEP_TO_HOST;
@@ -237,7 +237,7 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch
 
 	if (vm_ipa_is_ram(vm, e->ipa)) {
 		if (!e->translation) {
-			arch_vcpu_inject_abort(vcpu, instruction, e->ipa);
+			arch_vcpu_inject_abort(vcpu, instruction, e->write, e->ipa);
 			return STEP_REENTER;
 		}
 		/* First touch of RAM: the host learns the page, never the data. */
@@ -249,7 +249,7 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch
 	}
 	if (instruction || !e->translation || !e->isv) {
 		/* Nothing the host could emulate: the guest gets an external abort. */
-		arch_vcpu_inject_abort(vcpu, instruction, e->ipa);
+		arch_vcpu_inject_abort(vcpu, instruction, e->write, e->ipa);
 		return STEP_REENTER;
 	}
 	run->out.reason = KC_EXIT_MMIO;
@@ -322,8 +322,9 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	for (;;) {
 		struct arch_exit e;
 
-		if (vm->state == VM_POWEROFF) {
-			/* Another vCPU powered the VM off: this one stops too. */
+		/* Another vCPU may power the VM off at any time (under vm->lock): then this one
+		 * stops too. */
+		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
 			run.out.reason = KC_EXIT_POWEROFF;
 			break;
 		}

@@ -71,15 +71,15 @@ struct vm_ram {
 };
 
 struct vm {
+	struct vcpu vcpus[KCORE_MAX_VCPUS]; /* first: the 16-byte aligned part */
 	spinlock_t lock;
 	u32 vmid;
 	enum vm_state state;
+	u32 nr_images;
+	u32 nr_ram;
 	struct pgtable s2;
 	struct pt_pool pool;
-	u32 nr_images;
 	struct vm_image images[KCORE_MAX_LOAD_IMAGES];
-	struct vcpu vcpus[KCORE_MAX_VCPUS];
-	u32 nr_ram;
 	struct vm_ram ram[VM_MAX_RAM_REGIONS];
 };
 

@@ -30,9 +30,9 @@
  * (the guest then checks itself a last time and powers off). A host that
  * answers NOT_SUPPORTED gets KC_TEST_SECRET_DEFAULT_CHECKPOINTS checkpoints.
  */
-#define KC_TEST_CHECKPOINT		    KCORE_HC(0x81)
-#define KC_TEST_CHECKPOINT_GO_ON	    0
-#define KC_TEST_CHECKPOINT_STOP		    1
+#define KC_TEST_CHECKPOINT		   KCORE_HC(0x81)
+#define KC_TEST_CHECKPOINT_GO_ON	   0
+#define KC_TEST_CHECKPOINT_STOP		   1
 #define KC_TEST_SECRET_DEFAULT_CHECKPOINTS 16u
 
 /* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
@@ -66,6 +66,22 @@ static inline uint64_t kc_test_secret_word(uint64_t ipa)
 static inline uint64_t kc_test_secret_reg(uint32_t n)
 {
 	return 0x5345435245540000ull | (uint64_t)n << 8 | (uint64_t)(n ^ 0xa5u);
+}
+
+/* Whether v is one of those values: a secret word of the 1 MiB, or a register's (n < 128). */
+static inline int kc_test_is_secret(uint64_t v)
+{
+	/* The multiplier's inverse mod 2^64: Newton's iteration doubles the good bits. */
+	uint64_t k = 0x9e3779b97f4a7c15ull, inv = k, ipa;
+
+	for (int i = 0; i < 6; i++)
+		inv *= 2 - k * inv;
+	ipa = (v ^ kc_test_secret_word(0)) * inv;
+	if (ipa >= KC_TEST_SECRET_IPA && ipa - KC_TEST_SECRET_IPA < KC_TEST_SECRET_SIZE &&
+	    (ipa & 7) == 0)
+		return 1;
+	return (v & 0xffffffffffff8000ull) == 0x5345435245540000ull &&
+	       v == kc_test_secret_reg((uint32_t)(v >> 8) & 0x7f);
 }
 
 #endif /* KCORE_GUEST_TESTS_H */

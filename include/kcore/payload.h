@@ -15,14 +15,14 @@
 
 #include <stdint.h>
 
-#define KCORE_PAYLOAD_MAGIC "KCPAYLD1"
+#define KCORE_PAYLOAD_MAGIC   "KCPAYLD1"
 #define KCORE_PAYLOAD_MAX_VMS 8u
 
 struct kcore_payload_hdr {
 	char magic[8];
 	uint32_t nr_vms;
-	uint32_t flags;        /* KCORE_PAYLOAD_F_* */
-	uint64_t total_size;   /* bytes of the whole payload */
+	uint32_t flags;	     /* KCORE_PAYLOAD_F_* */
+	uint64_t total_size; /* bytes of the whole payload */
 	uint64_t reserved[5];
 };
 
@@ -30,14 +30,14 @@ struct kcore_payload_hdr {
 
 struct kcore_payload_file {
 	uint64_t offset; /* from the start of the payload; 0 = absent */
-	uint64_t size;   /* bytes; a signed image includes its 256-byte trailer */
+	uint64_t size;	 /* bytes; a signed image includes its 256-byte trailer */
 };
 
 struct kcore_payload_vm {
 	char name[32];
-	uint32_t nr_vcpus;    /* 1..8 */
-	uint32_t flags;       /* KCORE_PAYLOAD_VM_F_* */
-	uint64_t mem_size;    /* guest RAM in bytes (2 MiB multiple) */
+	uint32_t nr_vcpus;		  /* 1..8 */
+	uint32_t flags;			  /* KCORE_PAYLOAD_VM_F_* */
+	uint64_t mem_size;		  /* guest RAM in bytes (2 MiB multiple) */
 	struct kcore_payload_file image;  /* signed arm64 Image or bare-metal guest */
 	struct kcore_payload_file initrd; /* signed, optional */
 	char cmdline[256];
@@ -53,7 +53,7 @@ struct kcore_payload_vm {
  * GUEST_UART_BASE emulated by kserv, a DTB and the initrd in the top of RAM,
  * vCPU 0 entering the image with x0 = the DTB's address.
  */
-#define KCORE_GUEST_RAM_BASE 0x80000000ull
+#define KCORE_GUEST_RAM_BASE  0x80000000ull
 #define KCORE_GUEST_UART_BASE 0x09000000ull
 #define KCORE_GUEST_GICD_BASE 0x08000000ull
 #define KCORE_GUEST_GICR_BASE 0x080a0000ull

@@ -208,6 +208,20 @@ static void test_mmio_abort_and_retry(void **state)
 	v = &vm_from_id(vmid)->vcpus[0];
 	assert_int_equal(run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
 	assert_int_equal(v->arch[SIM_VCPU_DABTS], 1);
+	assert_int_equal(v->arch[SIM_VCPU_WRITE_ABORTS], 0); /* it was a read */
+}
+
+static void test_refused_mmio_write_aborts_as_a_write(void **state)
+{
+	struct vcpu *v = &vm_from_id(vmid)->vcpus[0];
+
+	(void)state;
+	program(2, step_mmio_write, step_wfi);
+	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
+	assert_int_equal(run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
+	assert_int_equal(v->arch[SIM_VCPU_DABTS], 1);
+	assert_int_equal(v->arch[SIM_VCPU_WRITE_ABORTS], 1);
+	assert_int_equal(g.seen[1].pc, g.seen[0].pc); /* not stepped: the abort handler decides */
 }
 
 static void step_ram_write(struct vcpu_regs *r, struct arch_exit *e)
@@ -464,6 +478,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_mmio_read_fills_only_its_register, setup),
 	    cmocka_unit_test_setup(test_mmio_write_shows_only_the_written_bytes, setup),
 	    cmocka_unit_test_setup(test_mmio_abort_and_retry, setup),
+	    cmocka_unit_test_setup(test_refused_mmio_write_aborts_as_a_write, setup),
 	    cmocka_unit_test_setup(test_ram_fault_shows_the_page_not_the_data, setup),
 	    cmocka_unit_test_setup(test_guest_call_goes_out_with_id_and_args_only, setup),
 	    cmocka_unit_test_setup(test_kcore_handles_share_without_an_exit, setup),

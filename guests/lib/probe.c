@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Probes: a 64-bit load or store the guest expects may abort (an attack
+ * guest touching what it must not). The vCPU arms its flag around one of the
+ * two labelled instructions of start.S; a synchronous data abort taken at
+ * exactly that instruction while armed is recorded and skipped. Any other
+ * exception stays unexpected.
+ */
+#include "exc_frame.h"
+
+u64 probe_load64(u64 ipa);
+void probe_store64(u64 ipa, u64 val);
+extern const u32 probe_load64_insn[], probe_store64_insn[];
+
+struct probe_state {
+	volatile bool armed;
+	volatile bool aborted;
+	bool quiet;
+	struct probe_abort last;
+};
+
+static struct probe_state probes[GUEST_MAX_CPUS];
+
+static struct probe_state *this_probe(void)
+{
+	return &probes[this_cpu() % GUEST_MAX_CPUS];
+}
+
+/* Keeps the compiler from moving the flag updates across the probing call. */
+static void probe_barrier(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+bool probe_read64(u64 ipa, u64 *val)
+{
+	struct probe_state *p = this_probe();
+	u64 v;
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	v = probe_load64(ipa);
+	probe_barrier();
+	p->armed = false;
+	if (p->aborted)
+		return false;
+	*val = v;
+	return true;
+}
+
+bool probe_write64(u64 ipa, u64 val)
+{
+	struct probe_state *p = this_probe();
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	probe_store64(ipa, val);
+	probe_barrier();
+	p->armed = false;
+	return !p->aborted;
+}
+
+struct probe_abort probe_last_abort(void)
+{
+	return this_probe()->last;
+}
+
+void probe_set_quiet(bool quiet)
+{
+	this_probe()->quiet = quiet;
+}
+
+bool probe_is_quiet(void)
+{
+	return this_probe()->quiet;
+}
+
+bool probe_claim_abort(struct exc_frame *f)
+{
+	struct probe_state *p = this_probe();
+
+	if (!p->armed || ESR_EC(f->esr) != ESR_EC_DABT_CUR)
+		return false;
+	if (f->elr != (u64)(uintptr_t)probe_load64_insn &&
+	    f->elr != (u64)(uintptr_t)probe_store64_insn)
+		return false;
+	p->last = (struct probe_abort){f->esr, f->far};
+	p->aborted = true;
+	f->elr += 4;
+	return true;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kserv's record of a VM it runs (a "guest"): what the payload asked for,
+ * what kcore answered, the pages kserv gave it, and the state of its vCPUs
+ * and emulated devices. kcore keeps the VM itself; this is the host's side.
+ *
+ * Lock: guest->lock covers the vCPU states and counters, the gfn map and the
+ * UART line. It is never held across KC_HC_VCPU_RUN. Order: guest->lock, then
+ * the scheduler's queue lock (sched.c), then the page allocator's, then the
+ * console's.
+ */
+#ifndef KSERV_GUEST_H
+#define KSERV_GUEST_H
+
+#include <kcore/abi.h>
+#include <kcore/payload.h>
+
+#include "gfn_map.h"
+#include "guest_layout.h"
+#include "lock.h"
+#include "types.h"
+
+#define GUEST_MAX	  KCORE_PAYLOAD_MAX_VMS
+#define GUEST_MAX_VCPUS	  8u
+#define GUEST_NAME_MAX	  32u
+#define GUEST_UART_LINE	  256u
+#define GUEST_SECRET_NAME "secret" /* the victim of the attack suite (docs/kserv.md) */
+
+enum guest_state {
+	GUEST_UNUSED = 0,
+	GUEST_CREATING, /* kserv is handing it to kcore */
+	GUEST_VERIFIED, /* kcore verified its images; not running yet */
+	GUEST_RUNNING,
+	GUEST_REFUSED,	   /* verification failed: never ran */
+	GUEST_POWERED_OFF, /* the guest powered itself off */
+	GUEST_FAILED,	   /* stopped for any other reason */
+};
+
+/* What the secret guest said about itself last. */
+#define VERDICT_NONE	  0u
+#define VERDICT_INTACT	  1u
+#define VERDICT_CORRUPTED 2u
+
+enum vcpu_run_state {
+	VCPU_OFF = 0, /* not started (or turned off) */
+	VCPU_QUEUED,  /* waiting for a CPU in the run queue */
+	VCPU_RUNNING, /* in a worker's hands (maybe inside the guest) */
+	VCPU_STOPPED, /* will not run again */
+};
+
+struct guest;
+
+struct guest_vcpu {
+	struct guest *g;
+	u32 id;
+	enum vcpu_run_state state;
+	bool started;
+	u64 run_pa; /* its run page: a host page kcore reads and writes */
+	/* The completion the next KC_HC_VCPU_RUN carries in the run page's "in". */
+	u64 next_flags;
+	u64 next_mmio_value;
+	u64 next_call_ret[4];
+	u64 exits;
+	u64 idle_until; /* after a WFI exit: not worth running before this time (ms) */
+	u64 timer_ms;	/* the preemption timer for its next run (preempt.h) */
+};
+
+/* A PL011 as the guest sees it: kserv collects the characters into lines. */
+struct guest_uart {
+	char line[GUEST_UART_LINE];
+	u32 len;
+};
+
+/* The few GICv3 registers kserv keeps for a guest (vmmio.c); the rest read as zero. */
+struct guest_gic {
+	u32 gicd_ctlr;
+	u32 gicr_waker[GUEST_MAX_VCPUS];
+};
+
+struct guest {
+	struct ticket_lock lock;
+	enum guest_state state;
+	u32 index; /* in the payload */
+	char name[GUEST_NAME_MAX];
+	u64 vmid; /* kcore's; 0 while not registered */
+	u32 nr_vcpus;
+	u32 flags; /* KCORE_PAYLOAD_VM_F_* */
+	const struct kcore_payload_vm *rec;
+	struct guest_layout lay;
+	struct gfn_map map;  /* every page of the VM's RAM kserv gave, and where */
+	u64 image_first_pa;  /* the image's first page: held guest data (the scrub check) */
+	u64 fault_first_ipa; /* the first page donated on a fault (0: none yet) */
+	u64 pages_donated;   /* 4 KiB donations on faults */
+	u64 blocks_donated;  /* 2 MiB donations on faults */
+	bool kcore_poweroff; /* kcore's VM is POWEROFF (by the guest or by kserv) */
+	bool done;	     /* no vCPU may run again */
+	bool reset;	     /* it asked for SYSTEM_RESET rather than SYSTEM_OFF */
+	u32 active;	     /* vCPUs queued or running */
+	bool failed;	     /* something went wrong (counted as failed) */
+	const char *why;     /* the first thing that went wrong */
+	bool torn_down;	     /* its memory is back with the host, kcore's slot free */
+	u32 checkpoints;     /* secret guest: checkpoints seen */
+	bool attacks_run;    /* the host attack suite ran against it */
+	bool regs_attacked;  /* ... including the register write through the run page */
+	u32 verdict;	     /* secret guest: VERDICT_* from its console */
+	u64 exits_checked;   /* exit records searched for its secrets */
+	u64 exits_leaking;   /* ... and found holding one */
+	u64 shared_ipa;	     /* the last page the host read at its request (KC_TEST_READ_SHARED) */
+	u64 shared_pa;
+	struct guest_uart uart;
+	struct guest_gic gic;
+	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
+};
+
+/* The table of guests of the current payload run. */
+struct guest *guest_slot(u32 i);
+u32 guest_count(void);
+void guests_reset(void);
+struct guest *guest_new(void);
+
+const char *guest_state_name(enum guest_state s);
+
+/*
+ * Something went wrong with a guest: prints "KSERV: VM <name> failed: <why>"
+ * (the first time), counts it as failed, and ends it if it was still going:
+ * no vCPU runs again, and the last one to stop tears it down.
+ */
+void guest_fail(struct guest *g, const char *why);
+
+/* Whether the payload run counts the guest as ok (docs/kserv.md). */
+bool guest_ok(const struct guest *g);
+
+#endif /* KSERV_GUEST_H */

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+#include "guest_dtb.h"
+
+#include <kcore/payload.h>
+#include <libfdt.h>
+#include <string.h>
+
+#include "console.h"
+#include "format.h"
+
+/* GIC interrupt specifiers: type (0 SPI, 1 PPI), number, flags (4: level, active high). */
+#define IRQ_SPI	       0u
+#define IRQ_PPI	       1u
+#define IRQ_LEVEL_HIGH 4u
+#define GICD_SIZE      0x10000ull
+#define GICR_STRIDE    0x20000ull /* RD_base + SGI_base frames per vCPU */
+#define UART_SIZE      0x1000ull
+#define UART_SPI       1u
+#define UART_CLOCK_HZ  24000000u
+/* Architected timer PPIs: secure and non-secure physical, virtual, hypervisor. */
+static const u32 timer_ppis[] = {13, 14, 11, 10};
+
+/* Property values: big-endian cells, built up in place. */
+struct cells {
+	fdt32_t c[16];
+	int n;
+};
+
+static void put(struct cells *c, u32 v)
+{
+	if (c->n < (int)ARRAY_SIZE(c->c))
+		c->c[c->n++] = cpu_to_fdt32(v);
+}
+
+static void put64(struct cells *c, u64 v)
+{
+	put(c, (u32)(v >> 32));
+	put(c, (u32)v);
+}
+
+static int prop_str(void *fdt, const char *name, const char *str)
+{
+	return fdt_property(fdt, name, str, (int)(strlen(str) + 1));
+}
+
+static int prop_cells(void *fdt, const char *name, const struct cells *c)
+{
+	return fdt_property(fdt, name, c->c, c->n * (int)sizeof(fdt32_t));
+}
+
+/* Two strings as one string-list property ("a\0b\0"). */
+static int prop_strings2(void *fdt, const char *name, const char *a, const char *b)
+{
+	char buf[64];
+	size_t la = strlen(a) + 1, lb = strlen(b) + 1;
+
+	if (la + lb > sizeof(buf))
+		return -FDT_ERR_NOSPACE;
+	memcpy(buf, a, la);
+	memcpy(buf + la, b, lb);
+	return fdt_property(fdt, name, buf, (int)(la + lb));
+}
+
+static int add_reg_node(void *fdt, const char *prefix, u64 base, int (*body)(void *, const void *),
+			const void *ctx)
+{
+	char name[48];
+	int err;
+
+	format_buf(name, sizeof(name), "%s@%lx", prefix, base);
+	err = fdt_begin_node(fdt, name);
+	if (err == 0)
+		err = body(fdt, ctx);
+	if (err == 0)
+		err = fdt_end_node(fdt);
+	return err;
+}
+
+static int memory_body(void *fdt, const void *ctx)
+{
+	const struct guest_layout *l = ctx;
+	struct cells reg = {0};
+	int err = prop_str(fdt, "device_type", "memory");
+
+	put64(&reg, l->ram_base);
+	put64(&reg, l->ram_size);
+	return err != 0 ? err : prop_cells(fdt, "reg", &reg);
+}
+
+static int add_cpus(void *fdt, u32 nr_vcpus)
+{
+	int err = fdt_begin_node(fdt, "cpus");
+
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#address-cells", 1);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#size-cells", 0);
+	for (u32 i = 0; i < nr_vcpus && err == 0; i++) {
+		char name[16];
+
+		format_buf(name, sizeof(name), "cpu@%x", i);
+		err = fdt_begin_node(fdt, name);
+		if (err == 0)
+			err = prop_str(fdt, "device_type", "cpu");
+		if (err == 0)
+			err = prop_str(fdt, "compatible", "arm,armv8");
+		if (err == 0)
+			err = fdt_property_cell(fdt, "reg", i);
+		if (err == 0)
+			err = prop_str(fdt, "enable-method", "psci");
+		if (err == 0)
+			err = fdt_end_node(fdt);
+	}
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
+static int add_psci(void *fdt)
+{
+	static const char compat[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+	int err = fdt_begin_node(fdt, "psci");
+
+	if (err == 0)
+		err = fdt_property(fdt, "compatible", compat, sizeof(compat));
+	if (err == 0)
+		err = prop_str(fdt, "method", "hvc");
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
+static int gic_body(void *fdt, const void *ctx)
+{
+	u32 nr_vcpus = *(const u32 *)ctx;
+	struct cells reg = {0};
+	int err = prop_str(fdt, "compatible", "arm,gic-v3");
+
+	put64(&reg, KCORE_GUEST_GICD_BASE);
+	put64(&reg, GICD_SIZE);
+	put64(&reg, KCORE_GUEST_GICR_BASE);
+	put64(&reg, GICR_STRIDE * nr_vcpus);
+	if (err == 0)
+		err = prop_cells(fdt, "reg", &reg);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#interrupt-cells", 3);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#address-cells", 0);
+	if (err == 0)
+		err = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#redistributor-regions", 1);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "phandle", GUEST_PHANDLE_GIC);
+	return err;
+}
+
+static int add_timer(void *fdt)
+{
+	struct cells irqs = {0};
+	int err = fdt_begin_node(fdt, "timer");
+
+	for (u32 i = 0; i < ARRAY_SIZE(timer_ppis); i++) {
+		put(&irqs, IRQ_PPI);
+		put(&irqs, timer_ppis[i]);
+		put(&irqs, IRQ_LEVEL_HIGH);
+	}
+	if (err == 0)
+		err = prop_str(fdt, "compatible", "arm,armv8-timer");
+	if (err == 0)
+		err = prop_cells(fdt, "interrupts", &irqs);
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
+static int add_clock(void *fdt)
+{
+	int err = fdt_begin_node(fdt, "apb-pclk");
+
+	if (err == 0)
+		err = prop_str(fdt, "compatible", "fixed-clock");
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#clock-cells", 0);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "clock-frequency", UART_CLOCK_HZ);
+	if (err == 0)
+		err = prop_str(fdt, "clock-output-names", "clk24mhz");
+	if (err == 0)
+		err = fdt_property_cell(fdt, "phandle", GUEST_PHANDLE_CLOCK);
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
+static int uart_body(void *fdt, const void *ctx)
+{
+	struct cells reg = {0}, irq = {0}, clocks = {0};
+	int err;
+
+	(void)ctx;
+	put64(&reg, KCORE_GUEST_UART_BASE);
+	put64(&reg, UART_SIZE);
+	put(&irq, IRQ_SPI);
+	put(&irq, UART_SPI);
+	put(&irq, IRQ_LEVEL_HIGH);
+	put(&clocks, GUEST_PHANDLE_CLOCK);
+	put(&clocks, GUEST_PHANDLE_CLOCK);
+	err = prop_strings2(fdt, "compatible", "arm,pl011", "arm,primecell");
+	if (err == 0)
+		err = prop_cells(fdt, "reg", &reg);
+	if (err == 0)
+		err = prop_cells(fdt, "interrupts", &irq);
+	if (err == 0)
+		err = prop_cells(fdt, "clocks", &clocks);
+	if (err == 0)
+		err = prop_strings2(fdt, "clock-names", "uartclk", "apb_pclk");
+	return err;
+}
+
+static int add_chosen(void *fdt, const struct guest_layout *l, const char *cmdline)
+{
+	char stdout_path[32];
+	int err = fdt_begin_node(fdt, "chosen");
+
+	format_buf(stdout_path, sizeof(stdout_path), "/pl011@%llx", KCORE_GUEST_UART_BASE);
+	if (err == 0)
+		err = prop_str(fdt, "bootargs", cmdline);
+	if (err == 0)
+		err = prop_str(fdt, "stdout-path", stdout_path);
+	if (err == 0 && l->initrd_ipa != 0) {
+		err = fdt_property_u64(fdt, "linux,initrd-start", l->initrd_ipa);
+		if (err == 0)
+			err = fdt_property_u64(fdt, "linux,initrd-end",
+					       l->initrd_ipa + l->initrd_payload);
+	}
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
+static int write_tree(void *fdt, const struct guest_layout *l, u32 nr_vcpus, const char *cmdline)
+{
+	int err = fdt_begin_node(fdt, "");
+
+	if (err == 0)
+		err = prop_str(fdt, "compatible", "linux,dummy-virt");
+	if (err == 0)
+		err = prop_str(fdt, "model", "kcore guest");
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#address-cells", 2);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "#size-cells", 2);
+	if (err == 0)
+		err = fdt_property_cell(fdt, "interrupt-parent", GUEST_PHANDLE_GIC);
+	if (err == 0)
+		err = add_chosen(fdt, l, cmdline);
+	if (err == 0)
+		err = add_reg_node(fdt, "memory", l->ram_base, memory_body, l);
+	if (err == 0)
+		err = add_cpus(fdt, nr_vcpus);
+	if (err == 0)
+		err = add_psci(fdt);
+	if (err == 0)
+		err = add_reg_node(fdt, "intc", KCORE_GUEST_GICD_BASE, gic_body, &nr_vcpus);
+	if (err == 0)
+		err = add_timer(fdt);
+	if (err == 0)
+		err = add_clock(fdt);
+	if (err == 0)
+		err = add_reg_node(fdt, "pl011", KCORE_GUEST_UART_BASE, uart_body, NULL);
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
+bool guest_dtb_write(void *buf, u32 size, const char *name, const struct guest_layout *l,
+		     u32 nr_vcpus, const char *cmdline)
+{
+	int err = fdt_create(buf, (int)size);
+
+	if (err == 0)
+		err = fdt_finish_reservemap(buf);
+	if (err == 0)
+		err = write_tree(buf, l, nr_vcpus, cmdline);
+	if (err == 0)
+		err = fdt_finish(buf);
+	if (err != 0) {
+		kprintf("kserv: VM %s: writing its DTB: %s\n", name, fdt_strerror(err));
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+#include "payload.h"
+
+#include <kcore/abi.h>
+#include <kcore/image.h>
+#include <string.h>
+
+#include "console.h"
+#include "probe.h"
+
+#define HEADERS_END(n) \
+	(sizeof(struct kcore_payload_hdr) + (u64)(n) * sizeof(struct kcore_payload_vm))
+
+_Static_assert(sizeof(struct kcore_payload_hdr) == 64, "payload header layout");
+_Static_assert(sizeof(struct kcore_payload_vm) % 8 == 0, "payload VM record layout");
+
+/* A name that can stand in a marker line: letters, digits, '.', '_', '-'. */
+static bool name_ok(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	if (n == 0 || n == max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool text_ok(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	if (n == max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+static bool file_ok(const struct payload *p, u32 i, const char *what,
+		    const struct kcore_payload_file *f, bool optional)
+{
+	const char *name = p->vms[i].name;
+
+	if (f->offset == 0 && optional) {
+		if (f->size == 0)
+			return true;
+		kprintf("kserv: payload: VM %s: %s has size %lu but no offset\n", name, what,
+			f->size);
+		return false;
+	}
+	if (f->offset == 0) {
+		kprintf("kserv: payload: VM %s: no %s\n", name, what);
+		return false;
+	}
+	if ((f->offset & (KSERV_PAGE_SIZE - 1)) != 0 || f->offset < HEADERS_END(p->nr_vms)) {
+		kprintf("kserv: payload: VM %s: %s offset 0x%lx is not 4 KiB aligned after the "
+			"headers\n",
+			name, what, f->offset);
+		return false;
+	}
+	if (f->size <= KCORE_IMG_TRAILER_SIZE || f->offset > p->size ||
+	    f->size > p->size - f->offset) {
+		kprintf("kserv: payload: VM %s: %s at 0x%lx, %lu bytes: not a signed file inside "
+			"the %lu-byte payload\n",
+			name, what, f->offset, f->size, p->size);
+		return false;
+	}
+	return true;
+}
+
+static bool vm_ok(struct payload *p, u32 i)
+{
+	const struct kcore_payload_vm *v = &p->vms[i];
+
+	if (!name_ok(v->name, sizeof(v->name))) {
+		kprintf("kserv: payload: VM %u: name must be 1..%zu of [A-Za-z0-9._-], "
+			"NUL-terminated\n",
+			i, sizeof(v->name) - 1);
+		return false;
+	}
+	for (u32 j = 0; j < i; j++) {
+		if (strcmp(p->vms[j].name, v->name) == 0) {
+			kprintf("kserv: payload: VM %s: the name is used twice\n", v->name);
+			return false;
+		}
+	}
+	if (v->nr_vcpus < 1 || v->nr_vcpus > 8) {
+		kprintf("kserv: payload: VM %s: %u vCPUs (1..8)\n", v->name, v->nr_vcpus);
+		return false;
+	}
+	if ((v->flags & ~KCORE_PAYLOAD_VM_F_EXPECT_REFUSED) != 0) {
+		kprintf("kserv: payload: VM %s: unknown flags 0x%x\n", v->name, v->flags);
+		return false;
+	}
+	if (v->mem_size == 0 || (v->mem_size & (KCORE_BLOCK_SIZE - 1)) != 0 ||
+	    v->mem_size > GUEST_MAX_MEM) {
+		kprintf("kserv: payload: VM %s: RAM size 0x%lx is not a multiple of 2 MiB up to "
+			"%lu GiB\n",
+			v->name, v->mem_size, GUEST_MAX_MEM >> 30);
+		return false;
+	}
+	if (!text_ok(v->cmdline, sizeof(v->cmdline))) {
+		kprintf("kserv: payload: VM %s: the command line is not printable text "
+			"NUL-terminated within %zu bytes\n",
+			v->name, sizeof(v->cmdline));
+		return false;
+	}
+	if (!file_ok(p, i, "image", &v->image, false) || !file_ok(p, i, "initrd", &v->initrd, true))
+		return false;
+	return guest_layout_compute(v->name, v->mem_size, payload_file(p, &v->image), v->image.size,
+				    v->initrd.offset != 0 ? v->initrd.size : 0, &p->layout[i]);
+}
+
+bool payload_parse(u64 pa, u64 avail, struct payload *out)
+{
+	const struct kcore_payload_hdr *h = (const void *)(uintptr_t)pa;
+	u64 word;
+
+	*out = (struct payload){.pa = pa};
+	if ((pa & 7) != 0 || avail < sizeof(*h)) {
+		kprintf("kserv: payload: %lu bytes at 0x%lx: too small or misaligned for a "
+			"header\n",
+			avail, pa);
+		return false;
+	}
+	/* The DTB says where the initrd is; kserv checks it can read it before trusting it. */
+	if (!kserv_probe_read(pa, &word) ||
+	    !kserv_probe_read(align_down(pa + avail - 1, 8), &word)) {
+		kprintf("kserv: payload: 0x%lx-0x%lx cannot be read\n", pa, pa + avail);
+		return false;
+	}
+	if (memcmp(h->magic, KCORE_PAYLOAD_MAGIC, sizeof(h->magic)) != 0) {
+		kprintf("kserv: payload: no %s magic at 0x%lx\n", KCORE_PAYLOAD_MAGIC, pa);
+		return false;
+	}
+	if (h->nr_vms == 0 || h->nr_vms > KCORE_PAYLOAD_MAX_VMS) {
+		kprintf("kserv: payload: %u VMs (1..%u)\n", h->nr_vms, KCORE_PAYLOAD_MAX_VMS);
+		return false;
+	}
+	if ((h->flags & ~KCORE_PAYLOAD_F_ATTACKS) != 0) {
+		kprintf("kserv: payload: unknown flags 0x%x\n", h->flags);
+		return false;
+	}
+	if (h->total_size < HEADERS_END(h->nr_vms) || h->total_size > avail) {
+		kprintf("kserv: payload: total size %lu: smaller than its headers (%lu) or larger "
+			"than the initrd (%lu)\n",
+			h->total_size, HEADERS_END(h->nr_vms), avail);
+		return false;
+	}
+	out->size = h->total_size;
+	out->nr_vms = h->nr_vms;
+	out->flags = h->flags;
+	out->vms = (const struct kcore_payload_vm *)(h + 1);
+	for (u32 i = 0; i < out->nr_vms; i++) {
+		if (!vm_ok(out, i))
+			return false;
+	}
+	return true;
+}

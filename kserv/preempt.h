@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Taking the CPU back from a vCPU that makes no exits: before a
+ * KC_HC_VCPU_RUN while another vCPU waits, kserv arms its EL1 physical timer
+ * (PPI 30) for a time slice. If it fires while the guest runs, kcore takes
+ * the interrupt (HCR_EL2.IMO is set while a VM runs) and returns
+ * KC_EXIT_IRQ; kserv disarms the timer, which lowers the (level) interrupt,
+ * and may run another vCPU. After an IRQ exit the next slice doubles (up to
+ * SCHED_TIMER_MAX_MS), since the timer also counts the time kcore takes to
+ * enter the guest: on a busy machine that alone can exceed a slice. kserv itself never takes the
+ * interrupt: it runs with IRQs masked, and uses the GIC only to let the timer's interrupt be
+ * signalled.
+ *
+ * Needs the GICv3 of the DTB; without one (or if kserv cannot reach it)
+ * vCPUs are switched at their exits only.
+ */
+#ifndef KSERV_PREEMPT_H
+#define KSERV_PREEMPT_H
+
+#include "types.h"
+
+/* Sets up the GIC's distributor (once) and this CPU's redistributor and interface. */
+bool preempt_init_this_cpu(void);
+
+/* Arms this CPU's timer to interrupt in ms milliseconds (if preempt_init_this_cpu worked). */
+void preempt_arm(u64 ms);
+void preempt_disarm(void);
+
+/*
+ * Waits about ms milliseconds without using the CPU (WFI until the timer's
+ * interrupt is pending; it is never taken), or just pauses if this CPU has
+ * no timer interrupt. For idle workers: under QEMU a spinning CPU takes host
+ * time from the busy ones.
+ */
+void preempt_idle(u64 ms);
+
+#endif /* KSERV_PREEMPT_H */

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+#include "run.h"
+
+#include "console.h"
+#include "format.h"
+#include "guest_calls.h"
+#include "hvc.h"
+#include "preempt.h"
+#include "sched.h"
+#include "smp.h"
+#include "sysreg.h"
+#include "vm_attacks.h"
+#include "vm_mem.h"
+#include "vmmio.h"
+
+/* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
+#define POWEROFF_RACE_MS 200
+
+enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_STOP };
+
+const char *exit_reason_name(u64 reason)
+{
+	static const char *const names[] = {"?",	"MMIO", "MEM_FAULT", "GUEST_CALL",
+					    "POWEROFF", "WFI",	"IRQ",	     "VCPU_START"};
+
+	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
+}
+
+static struct kcore_vcpu_run *run_page(const struct guest_vcpu *v)
+{
+	return (struct kcore_vcpu_run *)(uintptr_t)v->run_pa;
+}
+
+static void powered_off(struct guest *g, bool reset)
+{
+	bool first;
+
+	ticket_lock(&g->lock);
+	g->kcore_poweroff = true;
+	first = !g->done;
+	if (first) {
+		g->done = true;
+		g->reset = reset;
+		g->state = GUEST_POWERED_OFF;
+	}
+	ticket_unlock(&g->lock);
+	if (first && reset)
+		kprintf(
+		    "kserv: VM %s asked for a reset (SYSTEM_RESET); kserv does not restart VMs\n",
+		    g->name);
+	if (first)
+		kprintf("KSERV: VM %s powered off\n", g->name);
+}
+
+static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kcore_vcpu_run *run)
+{
+	struct guest *g = v->g;
+
+	switch (reason) {
+	case KC_EXIT_MEM_FAULT:
+		return vm_mem_fault(g, run->out.fault.ipa) ? AFTER_AGAIN : AFTER_STOP;
+	case KC_EXIT_MMIO:
+		vmmio_access(v, run);
+		return AFTER_AGAIN;
+	case KC_EXIT_GUEST_CALL:
+		guest_call(v, run);
+		return AFTER_AGAIN;
+	case KC_EXIT_POWEROFF:
+		powered_off(g, run->out.poweroff.reset != 0);
+		return AFTER_STOP;
+	case KC_EXIT_WFI:
+		return AFTER_YIELD;
+	case KC_EXIT_IRQ:
+		/* Most likely kserv's own slice timer (preempt.c): the slice check decides. */
+		return AFTER_AGAIN;
+	case KC_EXIT_VCPU_START:
+		sched_start_vcpu(g, (u32)(run->out.start.vcpuid < GUEST_MAX_VCPUS
+					      ? run->out.start.vcpuid
+					      : GUEST_MAX_VCPUS));
+		return AFTER_AGAIN;
+	default:
+		kprintf("kserv: VM %s: vCPU %u: unknown exit reason %lu\n", g->name, v->id, reason);
+		guest_fail(g, "kcore returned an unknown exit reason");
+		return AFTER_STOP;
+	}
+}
+
+/* KC_HC_VCPU_RUN refused with STATE: fine if the guest just powered off on another vCPU. */
+static bool raced_with_poweroff(struct guest *g)
+{
+	u64 deadline = time_ms() + POWEROFF_RACE_MS;
+
+	while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE) && time_ms() < deadline)
+		cpu_relax();
+	return __atomic_load_n(&g->done, __ATOMIC_ACQUIRE);
+}
+
+static enum after run_once(struct guest_vcpu *v)
+{
+	struct guest *g = v->g;
+	struct kcore_vcpu_run *run = run_page(v);
+	struct kcore_ret r;
+	s64 err;
+
+	if (__atomic_load_n(&g->done, __ATOMIC_ACQUIRE))
+		return AFTER_STOP;
+	run->in.flags = v->next_flags;
+	run->in.mmio_value = v->next_mmio_value;
+	for (u32 i = 0; i < 4; i++)
+		run->in.call_ret[i] = v->next_call_ret[i];
+	v->next_flags = 0;
+	/* Only another vCPU's turn is worth an interrupt. */
+	if (sched_waiting())
+		preempt_arm(v->timer_ms);
+	err = kcore_call(KC_HC_VCPU_RUN, g->vmid, v->id, v->run_pa, 0, 0, &r);
+	preempt_disarm();
+	v->exits++;
+	/*
+	 * The timer counts kcore's time too: if the call itself took longer than
+	 * the slice (a busy machine), the guest never got in. Back off, so it does.
+	 */
+	if (err == KCORE_OK && r.x[1] == KC_EXIT_IRQ)
+		v->timer_ms =
+		    v->timer_ms * 2 < SCHED_TIMER_MAX_MS ? v->timer_ms * 2 : SCHED_TIMER_MAX_MS;
+	else
+		v->timer_ms = SCHED_SLICE_MS;
+	if (err == KCORE_E_STATE && raced_with_poweroff(g))
+		return AFTER_STOP;
+	if (err != KCORE_OK) {
+		kprintf("kserv: VM %s: vCPU %u: KC_HC_VCPU_RUN: %s (%ld)\n", g->name, v->id,
+			kcore_err_name(err), err);
+		guest_fail(g, "KC_HC_VCPU_RUN failed");
+		return AFTER_STOP;
+	}
+	if (r.x[1] != run->out.reason) {
+		kprintf("kserv: VM %s: vCPU %u: exit reason %lu in x1, %llu in the run page\n",
+			g->name, v->id, r.x[1], run->out.reason);
+		guest_fail(g, "kcore's two exit reasons disagree");
+		return AFTER_STOP;
+	}
+	vm_attacks_check_exit(g, run);
+	return handle_exit(v, r.x[1], run);
+}
+
+void vcpu_run_slice(struct guest_vcpu *v)
+{
+	u64 start = time_ms();
+
+	for (;;) {
+		enum after a = run_once(v);
+
+		if (a == AFTER_STOP) {
+			sched_vcpu_stopped(v);
+			return;
+		}
+		if (a == AFTER_YIELD || (sched_waiting() && time_ms() - start >= SCHED_SLICE_MS)) {
+			sched_requeue(v, a == AFTER_YIELD);
+			return;
+		}
+	}
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running one vCPU (docs/kserv.md, "Running VMs"): KC_HC_VCPU_RUN with the
+ * vCPU's run page, then the exit: a first touch of RAM gets a page (or a
+ * 2 MiB block) donated, MMIO goes to the emulated devices, guest calls to
+ * guest_calls.c, WFI yields the CPU, a power-off ends the guest, a vCPU the
+ * guest started with PSCI CPU_ON joins the run queue. Whatever the exit
+ * leaves to complete (an MMIO read's value, a call's results) travels in
+ * the run page's "in" part at the next run.
+ */
+#ifndef KSERV_RUN_H
+#define KSERV_RUN_H
+
+#include "guest.h"
+
+/* Runs v until it yields (requeued) or stops (sched_vcpu_stopped). */
+void vcpu_run_slice(struct guest_vcpu *v);
+
+/* "MMIO", "MEM_FAULT", ...: an exit reason's name, for reports. */
+const char *exit_reason_name(u64 reason);
+
+#endif /* KSERV_RUN_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+#include "sched.h"
+
+#include <stdatomic.h>
+
+#include "console.h"
+#include "preempt.h"
+#include "run.h"
+#include "smp.h"
+#include "sysreg.h"
+#include "vm_teardown.h"
+
+#define QUEUE_CAP (GUEST_MAX * GUEST_MAX_VCPUS)
+
+static struct ticket_lock queue_lock;
+static struct guest_vcpu *queue[QUEUE_CAP];
+static u32 queue_head, queue_len;
+static _Atomic u32 live_guests;
+
+void sched_reset(void)
+{
+	ticket_lock(&queue_lock);
+	queue_head = 0;
+	queue_len = 0;
+	ticket_unlock(&queue_lock);
+	atomic_store(&live_guests, 0);
+}
+
+void sched_guest_started(void)
+{
+	atomic_fetch_add(&live_guests, 1);
+}
+
+void sched_guest_finished(void)
+{
+	atomic_fetch_sub(&live_guests, 1);
+	sev();
+}
+
+/* Caller holds v->g->lock. */
+static void enqueue(struct guest_vcpu *v)
+{
+	v->state = VCPU_QUEUED;
+	ticket_lock(&queue_lock);
+	/* Cannot overflow: each vCPU is queued at most once. */
+	queue[(queue_head + queue_len) % QUEUE_CAP] = v;
+	queue_len++;
+	ticket_unlock(&queue_lock);
+	sev();
+}
+
+/* The first vCPU of the queue that is not sleeping after a WFI; NULL if none. */
+static struct guest_vcpu *dequeue(void)
+{
+	u64 now = time_ms();
+
+	ticket_lock(&queue_lock);
+	for (u32 i = 0; i < queue_len; i++) {
+		u32 slot = (queue_head + i) % QUEUE_CAP;
+		struct guest_vcpu *v = queue[slot];
+
+		if (v->idle_until > now)
+			continue;
+		/* Close the gap: the ones before it keep their order. */
+		for (u32 j = i; j > 0; j--)
+			queue[(queue_head + j) % QUEUE_CAP] =
+			    queue[(queue_head + j - 1) % QUEUE_CAP];
+		queue_head = (queue_head + 1) % QUEUE_CAP;
+		queue_len--;
+		ticket_unlock(&queue_lock);
+		return v;
+	}
+	ticket_unlock(&queue_lock);
+	return NULL;
+}
+
+bool sched_waiting(void)
+{
+	return __atomic_load_n(&queue_len, __ATOMIC_RELAXED) != 0;
+}
+
+void sched_start_vcpu(struct guest *g, u32 id)
+{
+	struct guest_vcpu *v;
+
+	if (id >= g->nr_vcpus) {
+		kprintf("kserv: VM %s: kcore started vCPU %u of %u\n", g->name, id, g->nr_vcpus);
+		return;
+	}
+	v = &g->vcpus[id];
+	ticket_lock(&g->lock);
+	if (!v->started && !g->done) {
+		v->started = true;
+		g->active++;
+		enqueue(v);
+	}
+	ticket_unlock(&g->lock);
+}
+
+void sched_requeue(struct guest_vcpu *v, bool waits)
+{
+	struct guest *g = v->g;
+	bool done;
+
+	v->idle_until = waits ? time_ms() + SCHED_WFI_MS : 0;
+	ticket_lock(&g->lock);
+	done = g->done;
+	if (!done)
+		enqueue(v);
+	ticket_unlock(&g->lock);
+	if (done)
+		sched_vcpu_stopped(v);
+}
+
+void sched_vcpu_stopped(struct guest_vcpu *v)
+{
+	struct guest *g = v->g;
+	bool last, stuck;
+
+	ticket_lock(&g->lock);
+	v->state = VCPU_STOPPED;
+	g->active--;
+	last = g->active == 0;
+	stuck = last && !g->done;
+	ticket_unlock(&g->lock);
+	if (stuck)
+		guest_fail(g, "every vCPU stopped, but the guest did not power off");
+	if (last) {
+		vm_teardown(g);
+		sched_guest_finished();
+	}
+}
+
+static void worker(void *arg)
+{
+	(void)arg;
+	preempt_init_this_cpu();
+	for (;;) {
+		struct guest_vcpu *v = sched_waiting() ? dequeue() : NULL;
+
+		if (v != NULL) {
+			v->state = VCPU_RUNNING;
+			vcpu_run_slice(v);
+			continue;
+		}
+		if (atomic_load(&live_guests) == 0)
+			return;
+		preempt_idle(SCHED_IDLE_MS);
+	}
+}
+
+void sched_run_all(void)
+{
+	bool posted[KSERV_MAX_CPUS] = {false};
+	u32 me = read_cpu_index();
+
+	for (u32 cpu = 0; cpu < smp_nr_cpus(); cpu++) {
+		if (cpu != me && smp_cpu_online(cpu))
+			posted[cpu] = smp_post(cpu, worker, NULL);
+	}
+	worker(NULL);
+	for (u32 cpu = 0; cpu < smp_nr_cpus(); cpu++) {
+		if (posted[cpu])
+			smp_wait(cpu, SMP_WAIT_FOREVER);
+	}
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which CPU runs which vCPU (docs/kserv.md, "Running VMs"). One run queue
+ * for all guests; every online CPU, the boot CPU included, runs a worker
+ * that takes the vCPU at the head, runs it until it yields (a WFI exit, or
+ * after SCHED_SLICE_MS at any exit while another vCPU waits) or stops, and
+ * puts it back at the tail if it yielded. A vCPU is in the queue or in one
+ * worker's hands, never both, so it never runs on two CPUs at once. The
+ * workers end when every guest is finished (torn down). A worker with
+ * nothing to run sleeps (WFI) for SCHED_IDLE_MS at a time.
+ *
+ * Nothing preempts a vCPU between exits: a guest that spins without exits
+ * keeps its CPU. With no more vCPUs than CPUs, every vCPU has a CPU of its own.
+ */
+#ifndef KSERV_SCHED_H
+#define KSERV_SCHED_H
+
+#include "guest.h"
+
+#define SCHED_SLICE_MS	   5
+#define SCHED_IDLE_MS	   1   /* how long an idle worker sleeps before it looks again */
+#define SCHED_WFI_MS	   1   /* a vCPU that waits for an interrupt (WFI) sleeps this long */
+#define SCHED_TIMER_MAX_MS 160 /* the preemption timer backs off up to this (run.c) */
+
+/* Forgets every queued vCPU and guest (before a payload run). */
+void sched_reset(void);
+
+/* A guest whose vCPUs are about to run: the workers wait for it to finish. */
+void sched_guest_started(void);
+/* The guest is finished (torn down). */
+void sched_guest_finished(void);
+
+/* Starts vCPU id of g (its first run, or after PSCI CPU_ON): queues it. */
+void sched_start_vcpu(struct guest *g, u32 id);
+/*
+ * The worker's vCPU yields: back to the tail of the queue (or stopped, if the
+ * guest is done). One that waits for an interrupt (WFI) is not taken from the
+ * queue again for SCHED_WFI_MS: kserv injects no interrupts, and running it
+ * at once would only make it exit again.
+ */
+void sched_requeue(struct guest_vcpu *v, bool waits);
+/* The worker's vCPU will not run again; the last one of a finished guest tears it down. */
+void sched_vcpu_stopped(struct guest_vcpu *v);
+
+/* True if some vCPU waits in the queue. */
+bool sched_waiting(void);
+
+/* Runs workers on every online CPU until every started guest is finished. */
+void sched_run_all(void);
+
+#endif /* KSERV_SCHED_H */

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+#include "vm_attacks_suite.h"
+
+#include <kcore/guest_tests.h>
+#include <string.h>
+
+#include "attack_report.h"
+#include "commands.h"
+#include "console.h"
+#include "fdt_info.h"
+#include "hvc.h"
+#include "pages.h"
+#include "vm_teardown.h"
+
+#define B_RAM_SIZE KCORE_BLOCK_SIZE
+
+/* What the attacks aim at. */
+struct targets {
+	u64 secret_pa; /* the page holding the start of its secret */
+	u64 block_pa;  /* the 2 MiB block holding it, if it was donated as one */
+	u64 image_pa;
+	u64 dtb_pa;
+	u64 kcore_pa; /* a page of kcore's (the first /memreserve/ range) */
+};
+
+static bool setup(const char *what, u64 id, u64 a1, u64 a2, u64 a3, struct kcore_ret *r)
+{
+	s64 err = kcore_call(id, a1, a2, a3, 0, 0, r);
+
+	if (err != KCORE_OK)
+		kprintf("kserv: attacks: setup: %s: %s (%ld)\n", what, kcore_err_name(err), err);
+	return err == KCORE_OK;
+}
+
+static void find_targets(struct guest *g, struct targets *t)
+{
+	ticket_lock(&g->lock);
+	t->secret_pa = gfn_map_lookup(&g->map, KC_TEST_SECRET_IPA);
+	t->block_pa = gfn_map_block_pa(&g->map, KC_TEST_SECRET_IPA);
+	t->dtb_pa = gfn_map_lookup(&g->map, g->lay.dtb_ipa);
+	ticket_unlock(&g->lock);
+	t->image_pa = g->image_first_pa;
+	t->kcore_pa =
+	    machine.nr_reserved > 0 ? align_up(machine.reserved[0].base, KSERV_PAGE_SIZE) : 0;
+}
+
+/* The host's probes against the secret VM's memory. */
+static void memory_attacks(const struct targets *t)
+{
+	if (t->secret_pa == 0) {
+		kprintf("kserv: attacks: no page at 0x%llx: the guest has not written its secret\n",
+			KC_TEST_SECRET_IPA);
+	} else {
+		attack_read("read the secret VM's memory while it runs", t->secret_pa);
+		attack_write("write the secret VM's memory while it runs", t->secret_pa);
+	}
+	attack_read("read the secret VM's image after verification", t->image_pa);
+	attack_write("change the secret VM's image after verification", t->image_pa);
+	if (t->dtb_pa != 0) {
+		attack_read("read the DTB page donated to the secret VM", t->dtb_pa);
+		attack_write("change the DTB page donated to the secret VM", t->dtb_pa);
+	}
+}
+
+/* Donations and mappings of pages that are not the host's, into a second VM b and into g. */
+static void donation_attacks(struct guest *g, u64 b, const struct targets *t)
+{
+	u64 outside = layout_ram_end(&g->lay); /* unmapped, not an image: only the page decides */
+
+	if (t->secret_pa != 0) {
+		attack_call("donate the secret VM's page to a second VM", KCORE_E_PERM,
+			    KC_HC_VM_DONATE, b, KCORE_GUEST_RAM_BASE, t->secret_pa,
+			    KCORE_PAGE_SIZE);
+		attack_call("donate the secret VM's page to itself at a second IPA", KCORE_E_PERM,
+			    KC_HC_VM_DONATE, g->vmid, outside, t->secret_pa, KCORE_PAGE_SIZE);
+		attack_call("map the secret VM's page into a second VM as a device", KCORE_E_INVAL,
+			    KC_HC_VM_MAP_IO, b, KCORE_GUEST_RAM_BASE, t->secret_pa, 0);
+	}
+	if (t->block_pa != 0)
+		attack_call("donate the secret VM's 2 MiB block to a second VM", KCORE_E_PERM,
+			    KC_HC_VM_DONATE, b, KCORE_GUEST_RAM_BASE, t->block_pa,
+			    KCORE_BLOCK_SIZE);
+	attack_call("donate the secret VM's image page to a second VM", KCORE_E_PERM,
+		    KC_HC_VM_DONATE, b, KCORE_GUEST_RAM_BASE, t->image_pa, KCORE_PAGE_SIZE);
+	if (t->kcore_pa != 0) {
+		attack_call("donate a page of kcore's to a second VM", KCORE_E_PERM,
+			    KC_HC_VM_DONATE, b, KCORE_GUEST_RAM_BASE, t->kcore_pa, KCORE_PAGE_SIZE);
+		attack_call("donate a page of kcore's to the secret VM", KCORE_E_PERM,
+			    KC_HC_VM_DONATE, g->vmid, outside, t->kcore_pa, KCORE_PAGE_SIZE);
+		attack_call("map a page of kcore's into a second VM as a device", KCORE_E_INVAL,
+			    KC_HC_VM_MAP_IO, b, KCORE_GUEST_RAM_BASE, t->kcore_pa, 0);
+	}
+}
+
+/*
+ * An image page of b changed, or handed over twice, after kserv gave it to
+ * kcore. Returns that page (kcore's until b is freed), or 0.
+ */
+static u64 image_swap_attacks(u64 b, const struct targets *t)
+{
+	struct kcore_ret r;
+	u64 pa = page_alloc();
+
+	if (pa == 0 || !setup("KC_HC_SET_BOOT_INFO (second VM)", KC_HC_SET_BOOT_INFO, b,
+			      KCORE_GUEST_RAM_BASE, 2 * KSERV_PAGE_SIZE, &r)) {
+		if (pa != 0)
+			page_free(pa);
+		return 0;
+	}
+	memset((void *)(uintptr_t)pa, 0x5a, KSERV_PAGE_SIZE);
+	if (!setup("KC_HC_REMAP_VM_IMAGE (second VM)", KC_HC_REMAP_VM_IMAGE, b,
+		   pa >> KSERV_PAGE_SHIFT, r.x[1], NULL)) {
+		page_free_zeroed(pa);
+		return 0;
+	}
+	attack_write("change an image page after handing it to kcore, before verification", pa);
+	attack_call("hand kcore the same image page again (a swap)", KCORE_E_PERM,
+		    KC_HC_REMAP_VM_IMAGE, b, pa >> KSERV_PAGE_SHIFT, r.x[1], 0);
+	if (t->secret_pa != 0)
+		attack_call("hand kcore the secret VM's page as an image page", KCORE_E_PERM,
+			    KC_HC_REMAP_VM_IMAGE, b, t->secret_pa >> KSERV_PAGE_SHIFT, r.x[1], 0);
+	return pa;
+}
+
+/* Calls on the running secret VM that would change it or take it apart. */
+static void running_vm_attacks(struct guest *g, struct guest_vcpu *v, const struct targets *t)
+{
+	attack_call("set the secret VM's registers (KC_HC_VCPU_SET_ENTRY on its vCPU 0)",
+		    KCORE_E_STATE, KC_HC_VCPU_SET_ENTRY, g->vmid, 0, g->lay.load_ipa, 0);
+	attack_call("clear the secret VM's memory while it runs", KCORE_E_STATE,
+		    KC_HC_VM_CLEAR_RANGE, g->vmid, g->lay.ram_base, g->lay.ram_size, 0);
+	attack_call("free the secret VM while it runs", KCORE_E_STATE, KC_HC_VM_FREE, g->vmid, 0, 0,
+		    0);
+	if (t->secret_pa != 0)
+		attack_call("run the secret VM with its run page in its own memory", KCORE_E_PERM,
+			    KC_HC_VCPU_RUN, g->vmid, v->id, t->secret_pa, 0);
+	if (t->kcore_pa != 0)
+		attack_call("run the secret VM with its run page in kcore's memory", KCORE_E_PERM,
+			    KC_HC_VCPU_RUN, g->vmid, v->id, t->kcore_pa, 0);
+}
+
+/* A second VM b: attacks through it, then its teardown. */
+static void second_vm_attacks(struct guest *g, const struct targets *t)
+{
+	struct kcore_ret r;
+	u64 b, image_pa = 0, run_pa = page_alloc();
+
+	if (run_pa == 0 || !setup("KC_HC_REGISTER_VM", KC_HC_REGISTER_VM, 0, 0, 0, &r)) {
+		if (run_pa != 0)
+			page_free(run_pa);
+		return;
+	}
+	b = r.x[1];
+	kprintf("kserv: attacks: second VM %lu registered\n", b);
+	if (setup("KC_HC_REGISTER_VCPU", KC_HC_REGISTER_VCPU, b, 0, 0, &r) &&
+	    setup("KC_HC_VM_SET_RAM", KC_HC_VM_SET_RAM, b, KCORE_GUEST_RAM_BASE, B_RAM_SIZE, &r)) {
+		donation_attacks(g, b, t);
+		image_pa = image_swap_attacks(b, t);
+		attack_call("run a vCPU of a VM that was not verified", KCORE_E_STATE,
+			    KC_HC_VCPU_RUN, b, 0, run_pa, 0);
+	}
+	if (setup("KC_HC_VM_POWEROFF (second VM)", KC_HC_VM_POWEROFF, b, 0, 0, &r))
+		attack_call("run a vCPU of a powered-off VM", KCORE_E_STATE, KC_HC_VCPU_RUN, b, 0,
+			    run_pa, 0);
+	if (setup("KC_HC_VM_CLEAR_RANGE (second VM)", KC_HC_VM_CLEAR_RANGE, b, KCORE_GUEST_RAM_BASE,
+		  B_RAM_SIZE, &r) &&
+	    setup("KC_HC_VM_FREE (second VM)", KC_HC_VM_FREE, b, 0, 0, &r)) {
+		/* Its image page is the host's again, zeroed by kcore. */
+		kprintf("kserv: attacks: second VM %lu freed; its image page %s\n", b,
+			image_pa == 0 || page_reads_zero(image_pa) ? "reads as zero"
+								   : "DOES NOT read as zero");
+		if (image_pa != 0)
+			page_free(image_pa);
+	}
+	page_free_zeroed(run_pa);
+}
+
+void vm_attacks_suite(struct guest *g, struct guest_vcpu *v)
+{
+	struct targets t;
+	char check[] = "check";
+
+	find_targets(g, &t);
+	memory_attacks(&t);
+	second_vm_attacks(g, &t);
+	running_vm_attacks(g, v, &t);
+	command_run(check);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#include "vms.h"
+
+#include <string.h>
+
+#include "commands.h"
+#include "console.h"
+#include "fdt_info.h"
+#include "guest.h"
+#include "pages.h"
+#include "payload.h"
+#include "probe.h"
+#include "sched.h"
+#include "smp.h"
+#include "vm.h"
+#include "vm_attacks.h"
+
+static struct payload payload;
+static bool payload_ran;
+
+bool vms_payload_present(void)
+{
+	u64 pa = machine.initrd.base, word;
+
+	if (machine.initrd.size < sizeof(struct kcore_payload_hdr) || (pa & 7) != 0 ||
+	    !kserv_probe_read(pa, &word))
+		return false;
+	return memcmp((const void *)(uintptr_t)pa, KCORE_PAYLOAD_MAGIC, 8) == 0;
+}
+
+static void create_all(void)
+{
+	for (u32 i = 0; i < payload.nr_vms; i++) {
+		struct guest *g = guest_new();
+
+		if (g != NULL)
+			vm_create(g, &payload, i);
+	}
+}
+
+static void run_all(void)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < guest_count(); i++) {
+		struct guest *g = guest_slot(i);
+
+		if (g->state != GUEST_VERIFIED)
+			continue;
+		g->state = GUEST_RUNNING;
+		sched_guest_started();
+		sched_start_vcpu(g, 0);
+		n++;
+	}
+	kprintf("kserv: running %u VM%s on %u CPUs\n", n, n == 1 ? "" : "s", smp_nr_online());
+	sched_run_all();
+}
+
+bool vms_run_payload(void)
+{
+	u32 ok = 0, failed = 0;
+	bool attacks_ok = true;
+
+	if (machine.initrd.size == 0) {
+		kprintf("kserv: payload: the DTB names no initrd (QEMU -initrd)\n");
+		return false;
+	}
+	payload_ran = true;
+	guests_reset();
+	sched_reset();
+	if (!payload_parse(machine.initrd.base, machine.initrd.size, &payload)) {
+		payload.nr_vms = 0;
+		kprintf("KSERV: VMS DONE ok=0 failed=1\n");
+		return false;
+	}
+	vm_attacks_reset((payload.flags & KCORE_PAYLOAD_F_ATTACKS) != 0);
+	kprintf("kserv: payload at 0x%lx, %lu bytes: %u VM%s%s; %lu pages free\n", payload.pa,
+		payload.size, payload.nr_vms, payload.nr_vms == 1 ? "" : "s",
+		vm_attacks_enabled() ? ", host attack suite on" : "", pages_free());
+	create_all();
+	run_all();
+	if (vm_attacks_enabled()) {
+		char check[] = "check";
+
+		attacks_ok = vm_attacks_summary();
+		/* After every VM is gone, too: the attacks must have left kcore consistent. */
+		attacks_ok &= command_run(check) == 0;
+	}
+	for (u32 i = 0; i < guest_count(); i++) {
+		if (guest_ok(guest_slot(i)))
+			ok++;
+		else
+			failed++;
+	}
+	vms_list();
+	kprintf("KSERV: VMS DONE ok=%u failed=%u\n", ok, failed);
+	return failed == 0 && attacks_ok;
+}
+
+void vms_list(void)
+{
+	if (!payload_ran) {
+		kprintf("vms: no payload run yet%s\n",
+			vms_payload_present() ? " (there is one: run-payload)" : "");
+		return;
+	}
+	kprintf("vms: %u VM%s, %lu pages free\n", guest_count(), guest_count() == 1 ? "" : "s",
+		pages_free());
+	for (u32 i = 0; i < guest_count(); i++) {
+		const struct guest *g = guest_slot(i);
+		u64 exits = 0;
+
+		for (u32 c = 0; c < g->nr_vcpus; c++)
+			exits += g->vcpus[c].exits;
+		kprintf("vms: %-12s vmid %lu, %s%s%s, %u vCPUs, %lu MiB, %lu pages and %lu blocks "
+			"donated on faults, %lu exits%s%s\n",
+			g->name, g->vmid, guest_state_name(g->state),
+			g->torn_down ? ", torn down" : "", guest_ok(g) ? ", ok" : ", FAILED",
+			g->nr_vcpus, g->lay.ram_size >> 20, g->pages_donated, g->blocks_donated,
+			exits, g->why != NULL ? ": " : "", g->why != NULL ? g->why : "");
+	}
+}

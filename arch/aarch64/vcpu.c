@@ -15,6 +15,7 @@
 #include "core/vm/vm.h"
 #include "percpu.h"
 #include "sysreg.h"
+#include "vgic.h"
 
 u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu);
 void fp_save(struct fp_state *fp);
@@ -28,7 +29,8 @@ _Static_assert(offsetof(struct vcpu_regs, pc) == sizeof(u64) * 31, "vectors.S la
 #define ARCH_FP	     0u	 /* struct fp_state: 66 words */
 #define ARCH_SYSREGS 66u /* NR_EL1_SYSREGS words, in the order of the list below */
 _Static_assert(sizeof(struct fp_state) <= sizeof(u64) * ARCH_SYSREGS, "fp state fits");
-_Static_assert(ARCH_SYSREGS + NR_EL1_SYSREGS <= VCPU_ARCH_WORDS, "vcpu arch words");
+#define ARCH_VGIC (ARCH_SYSREGS + NR_EL1_SYSREGS) /* VGIC_WORDS words */
+_Static_assert(ARCH_VGIC + VGIC_WORDS <= VCPU_ARCH_WORDS, "vcpu arch words");
 
 enum {
 	R_SCTLR,
@@ -129,6 +131,11 @@ static u64 *vcpu_sysregs(struct vcpu *vcpu)
 	return &vcpu->arch[ARCH_SYSREGS];
 }
 
+static u64 *vcpu_vgic(struct vcpu *vcpu)
+{
+	return &vcpu->arch[ARCH_VGIC];
+}
+
 static struct fp_state *vcpu_fp(struct vcpu *vcpu)
 {
 	return (struct fp_state *)vcpu->arch;
@@ -191,6 +198,9 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	/* restore_vm */
 	load_el1(vcpu_sysregs(vcpu));
 	fp_restore(vcpu_fp(vcpu));
+	vgic_sync_timer(vcpu_vgic(vcpu), vcpu_sysregs(vcpu)[R_CNTV_CTL],
+			vcpu_sysregs(vcpu)[R_CNTV_CVAL], vcpu_sysregs(vcpu)[R_CNTVOFF]);
+	vgic_load(vcpu_vgic(vcpu));
 	write_sysreg(vmpidr_el2, (u64)(vcpu - vm->vcpus) | (1ull << 31));
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
@@ -209,6 +219,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	/* save_vm */
 	save_el1(vcpu_sysregs(vcpu));
 	fp_save(vcpu_fp(vcpu));
+	vgic_save(vcpu_vgic(vcpu));
 	/* restore_host */
 	write_sysreg(hcr_el2, host_hcr);
 	write_sysreg(vttbr_el2, host_vttbr);

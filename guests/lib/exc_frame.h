@@ -22,8 +22,9 @@ _Static_assert(__builtin_offsetof(struct exc_frame, spsr) == FRAME_SPSR, "exc_fr
 _Static_assert(__builtin_offsetof(struct exc_frame, esr) == FRAME_ESR, "exc_frame layout");
 _Static_assert(__builtin_offsetof(struct exc_frame, far) == FRAME_FAR, "exc_frame layout");
 
-/* The vector entry for a synchronous exception at EL1 on SP_EL1 (the only one expected). */
+/* The vector entries for a synchronous exception and an IRQ at EL1 on SP_EL1. */
 #define VEC_CUR_SPX_SYNC 4
+#define VEC_CUR_SPX_IRQ	 5
 
 void guest_exception(struct exc_frame *f, u64 vector);
 

@@ -45,6 +45,8 @@ static bool hvc_undefined(struct exc_frame *f)
 	return true;
 }
 
+void (*guest_irq_handler)(void);
+
 void guest_exception(struct exc_frame *f, u64 vector)
 {
 	u32 cpu = this_cpu() % GUEST_MAX_CPUS;
@@ -54,7 +56,9 @@ void guest_exception(struct exc_frame *f, u64 vector)
 		/* An exception while reporting one: the console may be what fails. */
 		psci_system_off();
 	}
-	if (vector == VEC_CUR_SPX_SYNC && probe_claim_abort(f)) {
+	if (vector == VEC_CUR_SPX_IRQ && guest_irq_handler != NULL) {
+		guest_irq_handler();
+	} else if (vector == VEC_CUR_SPX_SYNC && probe_claim_abort(f)) {
 		if (!probe_is_quiet())
 			report(f, "probe: resuming");
 	} else if (vector == VEC_CUR_SPX_SYNC && hvc_undefined(f)) {

@@ -155,6 +155,9 @@ s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context);
 /* Every exception any vCPU took, probes included. */
 u64 guest_exceptions(void);
 
+/* A guest that takes interrupts sets this; IRQs arrive unexpected otherwise. */
+extern void (*guest_irq_handler)(void);
+
 struct probe_abort {
 	u64 esr;
 	u64 far;

@@ -106,6 +106,12 @@ scenario ioshare "ioshare: share a page, the host reads it (checksum), unshare, 
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/ioshare.signed"
 
+scenario timer "timer: the guest's virtual timer interrupt arrives through the virtual GIC (kcore's list registers), three times, never early" 0 \
+	-e '^\[timer\] GUEST timer: round 2: INTID 27 after [0-9]+ ticks \(armed for [0-9]+\)$' \
+	-e '^\[timer\] GUEST timer: PASS 3 timer interrupts$' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--vm "image=$g/timer.signed"
+
 scenario attack "attack guest beside a secret victim: every access outside its RAM and every bad share refused; the victim intact" 0 \
 	-e '^\[attack\] GUEST attack: ([1-9][0-9]*) attacks, \1 refused, 0 succeeded$' \
 	-e '^\[attack\] GUEST attack: PASS$' \

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+#include "vgic.h"
+
+#include "sysreg.h"
+
+#define ICH_HCR_EN	 (1ull << 0)
+#define LR_STATE_SHIFT	 62
+#define LR_STATE_MASK	 (3ull << LR_STATE_SHIFT)
+#define LR_STATE_PENDING (1ull << LR_STATE_SHIFT)
+#define LR_GROUP1	 (1ull << 60)
+#define LR_PRIORITY(p)	 ((u64)(p) << 48)
+#define LR_VINTID_MASK	 0xffffffffull
+
+#define CNTV_CTL_ENABLE (1ull << 0)
+#define CNTV_CTL_IMASK	(1ull << 1)
+
+enum { S_VMCR, S_AP0R0, S_AP1R0, S_LR0 };
+
+static u32 nr_lrs(void)
+{
+	u32 n = (u32)(read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+
+	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+}
+
+/* The list registers are separate system registers: one case each. */
+static u64 read_lr(u32 n)
+{
+	switch (n) {
+	case 0:
+		return read_sysreg(ich_lr0_el2);
+	case 1:
+		return read_sysreg(ich_lr1_el2);
+	case 2:
+		return read_sysreg(ich_lr2_el2);
+	case 3:
+		return read_sysreg(ich_lr3_el2);
+	case 4:
+		return read_sysreg(ich_lr4_el2);
+	case 5:
+		return read_sysreg(ich_lr5_el2);
+	case 6:
+		return read_sysreg(ich_lr6_el2);
+	case 7:
+		return read_sysreg(ich_lr7_el2);
+	case 8:
+		return read_sysreg(ich_lr8_el2);
+	case 9:
+		return read_sysreg(ich_lr9_el2);
+	case 10:
+		return read_sysreg(ich_lr10_el2);
+	case 11:
+		return read_sysreg(ich_lr11_el2);
+	case 12:
+		return read_sysreg(ich_lr12_el2);
+	case 13:
+		return read_sysreg(ich_lr13_el2);
+	case 14:
+		return read_sysreg(ich_lr14_el2);
+	default:
+		return read_sysreg(ich_lr15_el2);
+	}
+}
+
+static void write_lr(u32 n, u64 v)
+{
+	switch (n) {
+	case 0:
+		write_sysreg(ich_lr0_el2, v);
+		break;
+	case 1:
+		write_sysreg(ich_lr1_el2, v);
+		break;
+	case 2:
+		write_sysreg(ich_lr2_el2, v);
+		break;
+	case 3:
+		write_sysreg(ich_lr3_el2, v);
+		break;
+	case 4:
+		write_sysreg(ich_lr4_el2, v);
+		break;
+	case 5:
+		write_sysreg(ich_lr5_el2, v);
+		break;
+	case 6:
+		write_sysreg(ich_lr6_el2, v);
+		break;
+	case 7:
+		write_sysreg(ich_lr7_el2, v);
+		break;
+	case 8:
+		write_sysreg(ich_lr8_el2, v);
+		break;
+	case 9:
+		write_sysreg(ich_lr9_el2, v);
+		break;
+	case 10:
+		write_sysreg(ich_lr10_el2, v);
+		break;
+	case 11:
+		write_sysreg(ich_lr11_el2, v);
+		break;
+	case 12:
+		write_sysreg(ich_lr12_el2, v);
+		break;
+	case 13:
+		write_sysreg(ich_lr13_el2, v);
+		break;
+	case 14:
+		write_sysreg(ich_lr14_el2, v);
+		break;
+	default:
+		write_sysreg(ich_lr15_el2, v);
+		break;
+	}
+}
+
+void vgic_load(const u64 *state)
+{
+	u32 n = nr_lrs();
+
+	write_sysreg(ich_vmcr_el2, state[S_VMCR]);
+	write_sysreg(ich_ap0r0_el2, state[S_AP0R0]);
+	write_sysreg(ich_ap1r0_el2, state[S_AP1R0]);
+	for (u32 i = 0; i < n; i++)
+		write_lr(i, state[S_LR0 + i]);
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+}
+
+void vgic_save(u64 *state)
+{
+	u32 n = nr_lrs();
+
+	state[S_VMCR] = read_sysreg(ich_vmcr_el2);
+	state[S_AP0R0] = read_sysreg(ich_ap0r0_el2);
+	state[S_AP1R0] = read_sysreg(ich_ap1r0_el2);
+	for (u32 i = 0; i < n; i++) {
+		state[S_LR0 + i] = read_lr(i);
+		write_lr(i, 0);
+	}
+	write_sysreg(ich_hcr_el2, 0);
+	isb();
+}
+
+void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
+{
+	u32 n = nr_lrs();
+	u32 free_lr = n;
+
+	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE ||
+	    read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
+		return;
+	for (u32 i = 0; i < n; i++) {
+		u64 lr = state[S_LR0 + i];
+
+		if ((lr & LR_STATE_MASK) == 0) {
+			if (free_lr == n)
+				free_lr = i;
+		} else if ((lr & LR_VINTID_MASK) == VTIMER_INTID) {
+			return; /* already pending or active: level, not edge */
+		}
+	}
+	if (free_lr < n)
+		state[S_LR0 + free_lr] =
+		    LR_STATE_PENDING | LR_GROUP1 | LR_PRIORITY(0xa0) | VTIMER_INTID;
+}

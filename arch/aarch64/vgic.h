@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The GICv3 virtual CPU interface of a vCPU: its list registers and the rest
+ * of its ICH_* state, switched with the vCPU, and the virtual timer's
+ * interrupt, which kcore itself puts into a list register when the guest's
+ * timer condition holds (the host never sees or chooses it).
+ */
+#ifndef KCORE_AARCH64_VGIC_H
+#define KCORE_AARCH64_VGIC_H
+
+#include "core/lib/types.h"
+
+#define VGIC_MAX_LRS 16u
+#define VGIC_WORDS   (3u + VGIC_MAX_LRS) /* VMCR, AP0R0, AP1R0, LRs */
+#define VTIMER_INTID 27u		 /* the virtual timer's PPI */
+
+/* Loads the saved state into ICH_* and enables the virtual interface. */
+void vgic_load(const u64 *state);
+/* Saves ICH_* and disables the virtual interface (the host does not use it). */
+void vgic_save(u64 *state);
+
+/*
+ * If the guest's virtual timer is enabled, unmasked and expired, makes its
+ * interrupt pending in a free list register (unless it already is in one).
+ */
+void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff);
+
+#endif /* KCORE_AARCH64_VGIC_H */

@@ -74,6 +74,7 @@ endef
 
 $(eval $(call host_variant,host,))
 $(eval $(call host_variant,asan,$(SAN_FLAGS)))
+$(eval $(call host_variant,cov,--coverage -O0))
 
 # ---- aarch64: the same portable core, freestanding ---------------------------
 ARM_CORE_OBJS := $(patsubst %.c,$(BUILD)/aarch64/%.o,$(CORE_SRCS))
@@ -130,7 +131,7 @@ $(BUILD)/kcore.img: $(BUILD)/kcore.elf
 # ---- top-level targets --------------------------------------------------------
 all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img
 
-test: all $(asan_TEST_BINS)
+test: all $(asan_TEST_BINS) $(FUZZ_BIN)
 	@bash tests/run.sh $(BUILD)
 
 # The main job: kcore boots at EL2 in QEMU on 4 CPUs and enters kserv, which
@@ -146,6 +147,29 @@ run: all
 run-sim: all
 	@$(BUILD)/host/tests/unit/test_scenario --narrate
 
+# ---- the libFuzzer target (clang, ASan + UBSan) -------------------------------
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_kcore
+FUZZ_SRCS := tests/fuzz/fuzz_kcore.c $(CORE_SRCS) $(SIM_SRCS) tools/lib/imgsign.c
+$(FUZZ_BIN): $(FUZZ_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-DKCORE_DEBUG -D_DEFAULT_SOURCE $(INCLUDES) -Wall -Wextra -Werror -o $@ $(FUZZ_SRCS) -lbearssl
+
+# A longer campaign: make fuzz FUZZ_SECONDS=3600 (findings land in $(BUILD)/fuzz/).
+FUZZ_SECONDS ?= 600
+fuzz: $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/scripts/fuzz.sh $(BUILD)
+
+# Line and branch coverage of core/ by the host-run tests (gcovr), written to
+# $(BUILD)/cov/coverage.txt and .html; docs/security.md says what is not covered.
+coverage: $(cov_TEST_BINS)
+	@find $(BUILD)/cov -name '*.gcda' -delete
+	@for t in $(cov_TEST_BINS); do $$t >/dev/null 2>&1 || { echo "coverage: $$t failed"; exit 1; }; done
+	@gcovr --root . --filter 'core/' --object-directory $(BUILD)/cov \
+		--txt $(BUILD)/cov/coverage.txt --html-details $(BUILD)/cov/coverage.html \
+		--print-summary --exclude-unreachable-branches --exclude-throw-branches | tail -3
+
 lint: $(DEPS_STAMP)
 	@bash scripts/lint.sh
 
@@ -155,7 +179,7 @@ format:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test run run-sim lint format clean
+.PHONY: all deps test run run-sim coverage fuzz lint format clean
 
 # make print-VAR shows a variable (scripts/lint.sh reads the cross flags this way).
 print-%:

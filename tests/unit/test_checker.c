@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The invariant checker (core/check/invariants.c) must notice every kind of
+ * broken state: each test builds a clean state (a verified VM with a donated
+ * and a shared page, a second VM still loading), breaks one property directly
+ * through the internal headers, and expects kcore_check_invariants() > 0.
+ * The checker logs each violation on the console; that output is expected.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/memops/host_mem.h"
+#include "core/mm/kmap.h"
+#include "core/mm/pgowner.h"
+#include "core/mm/pgtable.h"
+#include "core/mm/pool.h"
+#include "core/vm/vm.h"
+#include "tests/lib/fixture.h"
+
+#define VM_RAM_SIZE (16ull << 20)
+#define DONATED_IPA (FX_LOAD_IPA + 0x100000ull)
+#define SHARED_IPA  (FX_LOAD_IPA + 0x101000ull)
+#define SPARE_IPA   0x90000000ull /* outside the VM's RAM, never mapped */
+#define HOST_DEV    0x0a000000ull /* an IPA the host never touched */
+
+static uint8_t payload[8192];
+static u32 vmid;       /* verified, running state */
+static u32 loading;    /* registered, image half loaded */
+static u64 donated_pa; /* the VM's page at DONATED_IPA */
+static u64 shared_pa;  /* the VM's page at SHARED_IPA, shared with the host */
+static u64 host_pa;    /* a plain host page */
+
+static int setup(void **state)
+{
+	size_t size;
+	uint8_t *img;
+	u64 id;
+	s64 err;
+
+	(void)state;
+	fx_boot(NULL);
+	memset(payload, 0x5a, sizeof(payload));
+	img = fx_sign(fx_trusted_key(), payload, sizeof(payload), &size);
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &id), KCORE_OK);
+	vmid = (u32)id;
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, 0, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_SET_RAM, vmid, FX_LOAD_IPA, VM_RAM_SIZE, 0, NULL),
+			 KCORE_OK);
+	assert_int_equal(fx_load_image(vmid, FX_LOAD_IPA, img, size, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, vmid, 0, FX_LOAD_IPA, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VERIFY_VM, vmid, 0, 0, 0, NULL), KCORE_OK);
+	donated_pa = fx_host_page();
+	shared_pa = fx_host_page();
+	assert_int_equal(fx_hc(KC_HC_VM_DONATE, vmid, DONATED_IPA, donated_pa, 4096, NULL),
+			 KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_DONATE, vmid, SHARED_IPA, shared_pa, 4096, NULL), KCORE_OK);
+	assert_true(fx_guest_call(vmid, 0, KC_GC_SHARE_PAGE, SHARED_IPA, &err));
+	assert_int_equal(err, KCORE_OK);
+	assert_int_equal(fx_count(shared_pa), 1);
+
+	/* A second VM, its image only partly handed over: kcore holds waiting pages. */
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &id), KCORE_OK);
+	loading = (u32)id;
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, loading, 0, 0, 0, NULL), KCORE_OK);
+	{
+		u64 pa = fx_host_alloc(4096ull * 4, 4096);
+		u64 idx;
+
+		assert_int_equal(fx_hc(KC_HC_SET_BOOT_INFO, loading, FX_LOAD_IPA, size, 0, &idx),
+				 KCORE_OK);
+		assert_int_equal(fx_hc(KC_HC_REMAP_VM_IMAGE, loading, pa >> 12, idx, 0, NULL),
+				 KCORE_OK);
+	}
+	free(img);
+	host_pa = fx_host_page();
+	fx_check(); /* the clean state passes */
+	return 0;
+}
+
+static struct pgtable *host_s2(void)
+{
+	return (struct pgtable *)(uintptr_t)host_s2_table();
+}
+
+static struct pgtable *kmap(void)
+{
+	return (struct pgtable *)(uintptr_t)kmap_table();
+}
+
+static struct vm *vm(u32 id)
+{
+	return vm_from_id(id);
+}
+
+static void expect_violation(void)
+{
+	assert_true(kcore_check_invariants() > 0);
+}
+
+static void expect_clean(void)
+{
+	assert_int_equal(kcore_check_invariants(), 0);
+}
+
+/* ---- host_flatmap ---- */
+
+static void test_host_non_identity_mapping(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), HOST_DEV, pa_init(host_pa), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+	pgt_unmap_leaf(host_s2(), HOST_DEV);
+	expect_clean();
+}
+
+static void test_host_identity_device_mapping_is_fine(void **state)
+{
+	(void)state;
+	/* The counter-check: an identity map of a device the host may use is allowed. */
+	pgt_map_leaf(host_s2(), HOST_DEV, pa_init(HOST_DEV), PAGE_SIZE, PT_PROT_RW);
+	expect_clean();
+}
+
+/* ---- host_iso ---- */
+
+static void test_host_maps_kcore_image(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), FX_RAM_BASE, pa_init(FX_RAM_BASE), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+static void test_host_maps_carve_out(void **state)
+{
+	u64 carve = pa_addr(kcore_params()->carve.base);
+
+	(void)state;
+	pgt_map_leaf(host_s2(), carve, pa_init(carve), PAGE_SIZE, PT_PROT_R);
+	expect_violation();
+}
+
+static void test_host_maps_vm_page(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), donated_pa, pa_init(donated_pa), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+static void test_host_maps_kcore_device(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), FX_KCORE_DEVICE, pa_init(FX_KCORE_DEVICE), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_violation();
+}
+
+/* ---- vm_iso ---- */
+
+static void test_vm_maps_host_page(void **state)
+{
+	(void)state;
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(host_pa), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+	pgt_unmap_leaf(&vm(vmid)->s2, SPARE_IPA);
+	expect_clean();
+}
+
+static void test_vm_maps_kcore_page(void **state)
+{
+	(void)state;
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(FX_RAM_BASE), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+static void test_vm_maps_another_vms_page(void **state)
+{
+	u64 other = fx_host_page();
+
+	(void)state;
+	assert_int_equal(fx_hc(KC_HC_VM_SET_RAM, loading, FX_LOAD_IPA, VM_RAM_SIZE, 0, NULL),
+			 KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_DONATE, loading, DONATED_IPA, other, 4096, NULL), KCORE_OK);
+	expect_clean();
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(other), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+static void test_vm_maps_kcore_device(void **state)
+{
+	(void)state;
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(FX_KCORE_DEVICE), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_violation();
+}
+
+static void test_vm_maps_other_device_is_fine(void **state)
+{
+	(void)state;
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(FX_DEVICE_BASE), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_clean();
+}
+
+static void test_vm_page_at_wrong_gfn(void **state)
+{
+	(void)state;
+	/* Its own page, mapped a second time where its gfn does not say. */
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(donated_pa), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+/* ---- ownership ---- */
+
+static void test_host_page_with_count(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(host_pa))->count = 1;
+	expect_violation();
+	pgowner_get(pa_init(host_pa))->count = 0;
+	expect_clean();
+}
+
+static void test_host_page_with_gfn(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(host_pa))->gfn = 0x1234;
+	expect_violation();
+}
+
+static void test_kcore_page_with_count_or_gfn(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(FX_RAM_BASE))->count = 1;
+	expect_violation();
+	pgowner_get(pa_init(FX_RAM_BASE))->count = 0;
+	expect_clean();
+	pgowner_get(kcore_params()->carve.base)->gfn = 7;
+	expect_violation();
+}
+
+static void test_owner_not_a_live_vm(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(host_pa))->owner = 3; /* a slot never registered */
+	expect_violation();
+	pgowner_get(pa_init(host_pa))->owner = KCORE_MAX_VMS + 1; /* no VM at all */
+	expect_violation();
+	pgowner_get(pa_init(host_pa))->owner = OWNER_HOST;
+	expect_clean();
+}
+
+static void test_vm_page_shared_twice(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(shared_pa))->count = 2;
+	expect_violation();
+}
+
+static void test_vm_page_not_mapped(void **state)
+{
+	(void)state;
+	pgt_unmap_leaf(&vm(vmid)->s2, DONATED_IPA);
+	expect_violation();
+}
+
+static void test_vm_page_without_gfn(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(donated_pa))->gfn = GFN_NONE;
+	expect_violation();
+}
+
+static void test_vm_page_gfn_points_elsewhere(void **state)
+{
+	(void)state;
+	/* The gfn names the shared page's frame: mapped there, but to another page. */
+	pgowner_get(pa_init(donated_pa))->gfn = SHARED_IPA >> PAGE_SHIFT;
+	expect_violation();
+}
+
+static void test_kcore_page_of_no_purpose(void **state)
+{
+	(void)state;
+	pgowner_get(pa_init(host_pa))->owner = OWNER_KCORE;
+	expect_violation();
+}
+
+static void test_waiting_image_page_given_back(void **state)
+{
+	const struct vm_image *img = &vm(loading)->images[0];
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(img->nr_remapped, 1);
+	assert_true(kmap_lookup(img->window, &pa));
+	pgowner_get(pa)->owner = OWNER_HOST;
+	expect_violation();
+}
+
+/* ---- core_map ---- */
+
+static void test_window_page_unmapped(void **state)
+{
+	(void)state;
+	pgt_unmap_leaf(kmap(), va_addr(vm(vmid)->images[0].window));
+	expect_violation();
+}
+
+static void test_window_page_remapped(void **state)
+{
+	u64 va = va_addr(vm(vmid)->images[0].window);
+
+	(void)state;
+	pgt_unmap_leaf(kmap(), va);
+	pgt_map_leaf(kmap(), va, pa_init(host_pa), PAGE_SIZE, PT_PROT_R);
+	expect_violation();
+}
+
+static void test_window_page_made_writable(void **state)
+{
+	u64 va = va_addr(vm(vmid)->images[0].window);
+	paddr_t pa;
+
+	(void)state;
+	assert_true(kmap_lookup(va_init(va), &pa));
+	pgt_unmap_leaf(kmap(), va);
+	pgt_map_leaf(kmap(), va, pa, PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+	pgt_unmap_leaf(kmap(), va);
+	pgt_map_leaf(kmap(), va, pa, PAGE_SIZE, PT_PROT_R);
+	expect_clean();
+}
+
+static void test_mapping_beyond_the_log(void **state)
+{
+	u64 va = va_addr(kmap_window_base()) + kmap_window_reserved() * PAGE_SIZE;
+
+	(void)state;
+	pgt_map_leaf(kmap(), va, pa_init(host_pa), PAGE_SIZE, PT_PROT_R);
+	expect_violation();
+}
+
+static void test_windows_overlap(void **state)
+{
+	(void)state;
+	vm(loading)->images[0].window = vm(vmid)->images[0].window;
+	expect_violation();
+}
+
+static void test_window_outside_reserved_range(void **state)
+{
+	(void)state;
+	vm(vmid)->images[0].window =
+	    va_init(va_addr(kmap_window_base()) + kmap_window_reserved() * PAGE_SIZE);
+	expect_violation();
+}
+
+/* ---- pools ---- */
+
+static paddr_t a_free_page(const struct pt_pool *pool)
+{
+	assert_true(pool->nr_free > 0);
+	return pa_add(pool->base, (u64)pool->free_stack[pool->nr_free - 1] * PAGE_SIZE);
+}
+
+static void dirty(paddr_t pa)
+{
+	uint8_t *p = sim_ram_ptr(pa_add(pa, 0x123));
+
+	*p = 1;
+	expect_violation();
+	*p = 0;
+	expect_clean();
+}
+
+static void test_free_pool_page_not_zero(void **state)
+{
+	(void)state;
+	dirty(a_free_page(host_pool()));
+	dirty(a_free_page(kmap_pool()));
+	dirty(a_free_page(&vm(vmid)->pool));
+}
+
+static void test_table_page_leaked(void **state)
+{
+	(void)state;
+	(void)pool_alloc((struct pt_pool *)(uintptr_t)host_pool());
+	expect_violation();
+}
+
+static void test_vm_table_page_leaked(void **state)
+{
+	(void)state;
+	(void)pool_alloc(&vm(vmid)->pool);
+	expect_violation();
+}
+
+static void test_unused_slot_holds_tables(void **state)
+{
+	(void)state;
+	(void)pool_alloc(&vm(4)->pool);
+	expect_violation();
+}
+
+static void test_table_outside_its_pool(void **state)
+{
+	struct pgtable *s2 = &vm(vmid)->s2;
+
+	(void)state;
+	/* The VM's tables drawn from the host's pool: right count, wrong pool. */
+	s2->pool = (struct pt_pool *)(uintptr_t)host_pool();
+	pgt_map_leaf(s2, 0x4000000000ull - PAGE_SIZE, pa_init(FX_DEVICE_BASE), PAGE_SIZE,
+		     PT_PROT_R | PT_PROT_DEVICE);
+	s2->pool = &vm(vmid)->pool;
+	expect_violation();
+}
+
+/* ---- states ---- */
+
+static void test_active_vcpu_in_unverified_vm(void **state)
+{
+	(void)state;
+	vm(loading)->vcpus[0].state = VCPU_ACTIVE;
+	expect_violation();
+	vm(loading)->vcpus[0].state = VCPU_READY;
+	expect_clean();
+	/* Active in a verified VM is fine. */
+	vm(vmid)->vcpus[0].state = VCPU_ACTIVE;
+	expect_clean();
+}
+
+static void test_vcpu_of_unused_vm(void **state)
+{
+	(void)state;
+	vm(4)->vcpus[0].state = VCPU_READY;
+	expect_violation();
+}
+
+static void test_vcpu_beyond_the_limit(void **state)
+{
+	(void)state;
+	vm(vmid)->vcpus[vm_max_vcpus()].state = VCPU_READY;
+	expect_violation();
+}
+
+static void test_image_flag_disagrees(void **state)
+{
+	(void)state;
+	vm(vmid)->images[0].loaded = false;
+	expect_violation();
+	vm(vmid)->images[0].loaded = true;
+	expect_clean();
+	vm(loading)->images[0].loaded = true;
+	expect_violation();
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_host_non_identity_mapping),
+	    T(test_host_identity_device_mapping_is_fine),
+	    T(test_host_maps_kcore_image),
+	    T(test_host_maps_carve_out),
+	    T(test_host_maps_vm_page),
+	    T(test_host_maps_kcore_device),
+	    T(test_vm_maps_host_page),
+	    T(test_vm_maps_kcore_page),
+	    T(test_vm_maps_another_vms_page),
+	    T(test_vm_maps_kcore_device),
+	    T(test_vm_maps_other_device_is_fine),
+	    T(test_vm_page_at_wrong_gfn),
+	    T(test_host_page_with_count),
+	    T(test_host_page_with_gfn),
+	    T(test_kcore_page_with_count_or_gfn),
+	    T(test_owner_not_a_live_vm),
+	    T(test_vm_page_shared_twice),
+	    T(test_vm_page_not_mapped),
+	    T(test_vm_page_without_gfn),
+	    T(test_vm_page_gfn_points_elsewhere),
+	    T(test_kcore_page_of_no_purpose),
+	    T(test_waiting_image_page_given_back),
+	    T(test_window_page_unmapped),
+	    T(test_window_page_remapped),
+	    T(test_window_page_made_writable),
+	    T(test_mapping_beyond_the_log),
+	    T(test_windows_overlap),
+	    T(test_window_outside_reserved_range),
+	    T(test_free_pool_page_not_zero),
+	    T(test_table_page_leaked),
+	    T(test_vm_table_page_leaked),
+	    T(test_unused_slot_holds_tables),
+	    T(test_table_outside_its_pool),
+	    T(test_active_vcpu_in_unverified_vm),
+	    T(test_vcpu_of_unused_vm),
+	    T(test_vcpu_beyond_the_limit),
+	    T(test_image_flag_disagrees),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -41,6 +41,10 @@ UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 
 HOST_LIBS := -lbearssl -lcmocka
 
+# The libFuzzer target (rules below; defined here because `test` needs it).
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_kcore
+FUZZ_SRCS := tests/fuzz/fuzz_kcore.c $(CORE_SRCS) $(SIM_SRCS) tools/lib/imgsign.c
+
 include tools/tools.mk
 include tools/launcher.mk
 include guests/guests.mk
@@ -148,8 +152,6 @@ run-sim: all
 	@$(BUILD)/host/tests/unit/test_scenario --narrate
 
 # ---- the libFuzzer target (clang, ASan + UBSan) -------------------------------
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_kcore
-FUZZ_SRCS := tests/fuzz/fuzz_kcore.c $(CORE_SRCS) $(SIM_SRCS) tools/lib/imgsign.c
 $(FUZZ_BIN): $(FUZZ_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")

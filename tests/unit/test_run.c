@@ -18,125 +18,27 @@
 #include "core/mm/pgowner.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
-
-#define RAM_IPA	 0x80000000ull
-#define RAM_SIZE (16ull << 20)
-#define MMIO_IPA 0x09000000ull
-#define SECRET	 0x5ec2e75ec2e7ull
-
-static uint8_t payload[8192];
-
-/* The guest: a list of steps, one per entry. */
-typedef void (*step_fn)(struct vcpu_regs *r, struct arch_exit *e);
-
-static struct {
-	step_fn steps[16];
-	u32 nr;
-	u32 next;
-	struct vcpu_regs seen[16]; /* the registers as the guest found them at each entry */
-	u32 vcpuid[16];
-} g;
-
-static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct arch_exit *e)
-{
-	(void)ctx;
-	(void)vmid;
-	assert_true(g.next < g.nr);
-	g.seen[g.next] = *r;
-	g.vcpuid[g.next] = vcpuid;
-	g.steps[g.next++](r, e);
-}
-
-static void program(u32 n, ...)
-{
-	va_list ap;
-
-	memset(&g, 0, sizeof(g));
-	va_start(ap, n);
-	for (u32 i = 0; i < n; i++)
-		g.steps[i] = va_arg(ap, step_fn);
-	va_end(ap);
-	g.nr = n;
-	sim_set_guest(guest, NULL);
-}
-
-static u32 vmid;
-static u64 run_pa;
-
-static struct kcore_vcpu_run *run_page(void)
-{
-	return sim_ram_ptr(pa_init(run_pa));
-}
-
-static int setup(void **state)
-{
-	size_t size;
-	uint8_t *img;
-	u64 id;
-
-	(void)state;
-	fx_boot(NULL);
-	memset(payload, 0x11, sizeof(payload));
-	img = fx_sign(fx_trusted_key(), payload, sizeof(payload), &size);
-	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &id), KCORE_OK);
-	vmid = (u32)id;
-	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, 0, 0, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, 1, 0, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_VM_SET_RAM, vmid, RAM_IPA, RAM_SIZE, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_load_image(vmid, RAM_IPA, img, size, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, vmid, 0, RAM_IPA + 0x40, 0x1234, NULL),
-			 KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_VERIFY_VM, vmid, 0, 0, 0, NULL), KCORE_OK);
-	free(img);
-	run_pa = fx_host_page();
-	memset(run_page(), 0, 4096);
-	fx_check();
-	return 0;
-}
-
-static u64 run(u32 vcpu, u64 flags)
-{
-	u64 reason = 0;
-
-	run_page()->in.flags = flags;
-	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, vmid, vcpu, run_pa, 0, &reason), KCORE_OK);
-	assert_int_equal(reason, run_page()->out.reason);
-	fx_check();
-	return reason;
-}
-
-/* Fills every register with a secret so a test can see none of it leaks. */
-static void fill_secrets(struct vcpu_regs *r)
-{
-	for (u32 i = 0; i < 31; i++)
-		r->x[i] = SECRET + i;
-}
-
-static void step_wfi(struct vcpu_regs *r, struct arch_exit *e)
-{
-	fill_secrets(r);
-	e->kind = ARCH_EXIT_WFX;
-}
+#include "tests/lib/guest_prog.h"
 
 static void test_first_entry_state(void **state)
 {
 	(void)state;
-	program(1, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[0].pc, RAM_IPA + 0x40);
-	assert_int_equal(g.seen[0].x[0], 0x1234);
+	gp_program(1, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[0].pc, GP_RAM_IPA + 0x40);
+	assert_int_equal(gp.seen[0].x[0], 0x1234);
 	for (u32 i = 1; i < 31; i++)
-		assert_int_equal(g.seen[0].x[i], 0);
+		assert_int_equal(gp.seen[0].x[i], 0);
 	/* The exit says "WFI" and nothing else. */
 	for (u32 i = 0; i < 8; i++)
-		assert_int_equal(run_page()->out.raw[i], 0);
+		assert_int_equal(gp_run_page()->out.raw[i], 0);
 }
 
 static void step_mmio_read(struct vcpu_regs *r, struct arch_exit *e)
 {
-	fill_secrets(r);
+	gp_fill_secrets(r);
 	*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				.ipa = MMIO_IPA + 0x18,
+				.ipa = GP_MMIO_IPA + 0x18,
 				.translation = true,
 				.isv = true,
 				.size = 2,
@@ -147,32 +49,32 @@ static void step_mmio_read(struct vcpu_regs *r, struct arch_exit *e)
 
 static void test_mmio_read_fills_only_its_register(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
-	program(2, step_mmio_read, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
-	assert_int_equal(rp->out.mmio.ipa, MMIO_IPA + 0x18);
+	gp_program(2, step_mmio_read, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
+	assert_int_equal(rp->out.mmio.ipa, GP_MMIO_IPA + 0x18);
 	assert_int_equal(rp->out.mmio.size, 2);
 	assert_int_equal(rp->out.mmio.is_write, 0);
 	assert_int_equal(rp->out.mmio.value, 0); /* a read shows no register */
 	rp->in.mmio_value = 0xabcd8001;
-	assert_int_equal(run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
 	/* x5 got the halfword, sign-extended; the PC moved past the load; nothing else changed. */
-	assert_int_equal(g.seen[1].x[5], 0xffffffffffff8001ull);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc + 4);
+	assert_int_equal(gp.seen[1].x[5], 0xffffffffffff8001ull);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc + 4);
 	for (u32 i = 0; i < 31; i++) {
 		if (i != 5)
-			assert_int_equal(g.seen[1].x[i], SECRET + i);
+			assert_int_equal(gp.seen[1].x[i], GP_SECRET + i);
 	}
 }
 
 static void step_mmio_write(struct vcpu_regs *r, struct arch_exit *e)
 {
-	fill_secrets(r);
+	gp_fill_secrets(r);
 	r->x[7] = 0x1122334455667788ull;
 	*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				.ipa = MMIO_IPA,
+				.ipa = GP_MMIO_IPA,
 				.translation = true,
 				.isv = true,
 				.size = 1,
@@ -183,16 +85,16 @@ static void step_mmio_write(struct vcpu_regs *r, struct arch_exit *e)
 
 static void test_mmio_write_shows_only_the_written_bytes(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
-	program(2, step_mmio_write, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
+	gp_program(2, step_mmio_write, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
 	assert_int_equal(rp->out.mmio.is_write, 1);
 	assert_int_equal(rp->out.mmio.value, 0x88);
-	assert_int_equal(run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc + 4);
-	assert_int_equal(g.seen[1].x[7], 0x1122334455667788ull);
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc + 4);
+	assert_int_equal(gp.seen[1].x[7], 0x1122334455667788ull);
 }
 
 static void test_mmio_abort_and_retry(void **state)
@@ -200,35 +102,35 @@ static void test_mmio_abort_and_retry(void **state)
 	struct vcpu *v;
 
 	(void)state;
-	program(3, step_mmio_read, step_mmio_read, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
+	gp_program(3, step_mmio_read, step_mmio_read, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
 	/* Neither done nor refused: the access runs again, unchanged. */
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc);
-	v = &vm_from_id(vmid)->vcpus[0];
-	assert_int_equal(run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc);
+	v = &vm_from_id(gp_vmid)->vcpus[0];
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
 	assert_int_equal(v->arch[SIM_VCPU_DABTS], 1);
 	assert_int_equal(v->arch[SIM_VCPU_WRITE_ABORTS], 0); /* it was a read */
 }
 
 static void test_refused_mmio_write_aborts_as_a_write(void **state)
 {
-	struct vcpu *v = &vm_from_id(vmid)->vcpus[0];
+	struct vcpu *v = &vm_from_id(gp_vmid)->vcpus[0];
 
 	(void)state;
-	program(2, step_mmio_write, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
-	assert_int_equal(run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
+	gp_program(2, step_mmio_write, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
 	assert_int_equal(v->arch[SIM_VCPU_DABTS], 1);
 	assert_int_equal(v->arch[SIM_VCPU_WRITE_ABORTS], 1);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc); /* not stepped: the abort handler decides */
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc); /* not stepped: the abort handler decides */
 }
 
 static void step_ram_write(struct vcpu_regs *r, struct arch_exit *e)
 {
-	fill_secrets(r);
+	gp_fill_secrets(r);
 	*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				.ipa = RAM_IPA + 0x200008,
+				.ipa = GP_RAM_IPA + 0x200008,
 				.translation = true,
 				.isv = true,
 				.size = 8,
@@ -239,34 +141,35 @@ static void step_ram_write(struct vcpu_regs *r, struct arch_exit *e)
 
 static void step_ram_check(struct vcpu_regs *r, struct arch_exit *e)
 {
-	u64 v = SECRET;
+	u64 v = GP_SECRET;
 
-	assert_int_equal(sim_vm_access(vmid, ipa_init(RAM_IPA + 0x200008), true, &v), SIM_OK);
-	step_wfi(r, e);
+	assert_int_equal(sim_vm_access(gp_vmid, ipa_init(GP_RAM_IPA + 0x200008), true, &v), SIM_OK);
+	gp_step_wfi(r, e);
 }
 
 static void test_ram_fault_shows_the_page_not_the_data(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
-	program(2, step_ram_write, step_ram_check);
-	assert_int_equal(run(0, 0), KC_EXIT_MEM_FAULT);
-	assert_int_equal(rp->out.fault.ipa, RAM_IPA + 0x200000);
+	gp_program(2, step_ram_write, step_ram_check);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MEM_FAULT);
+	assert_int_equal(rp->out.fault.ipa, GP_RAM_IPA + 0x200000);
 	assert_int_equal(rp->out.fault.is_write, 1);
 	assert_int_equal(rp->out.fault.is_exec, 0);
 	for (u32 i = 3; i < 8; i++)
 		assert_int_equal(rp->out.raw[i], 0); /* no value, no register */
 	assert_int_equal(
-	    fx_hc(KC_HC_VM_DONATE, vmid, RAM_IPA + 0x200000, fx_host_page(), 4096, NULL), KCORE_OK);
+	    fx_hc(KC_HC_VM_DONATE, gp_vmid, GP_RAM_IPA + 0x200000, fx_host_page(), 4096, NULL),
+	    KCORE_OK);
 	/* The guest retries the same instruction, which now reaches its page. */
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc);
 }
 
 static void step_call(struct vcpu_regs *r, struct arch_exit *e)
 {
-	fill_secrets(r);
+	gp_fill_secrets(r);
 	r->x[0] = 0xc6000080ull;
 	for (u32 i = 1; i <= 6; i++)
 		r->x[i] = 100 + i;
@@ -276,11 +179,11 @@ static void step_call(struct vcpu_regs *r, struct arch_exit *e)
 
 static void test_guest_call_goes_out_with_id_and_args_only(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
-	program(3, step_call, step_call, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_GUEST_CALL);
+	gp_program(3, step_call, step_call, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_GUEST_CALL);
 	assert_int_equal(rp->out.call.fid, 0xc6000080ull);
 	for (u32 i = 0; i < 6; i++)
 		assert_int_equal(rp->out.call.args[i], 101 + i);
@@ -289,22 +192,22 @@ static void test_guest_call_goes_out_with_id_and_args_only(void **state)
 	rp->in.call_ret[1] = 77;
 	rp->in.call_ret[2] = 78;
 	rp->in.call_ret[3] = 79;
-	assert_int_equal(run(0, KC_RUN_CALL_DONE), KC_EXIT_GUEST_CALL);
-	assert_int_equal(g.seen[1].x[0], 0);
-	assert_int_equal(g.seen[1].x[1], 77);
-	assert_int_equal(g.seen[1].x[3], 79);
-	assert_int_equal(g.seen[1].x[4], 104); /* x4 and up: as the guest left them */
-	assert_int_equal(g.seen[1].x[7], SECRET + 7);
+	assert_int_equal(gp_run(0, KC_RUN_CALL_DONE), KC_EXIT_GUEST_CALL);
+	assert_int_equal(gp.seen[1].x[0], 0);
+	assert_int_equal(gp.seen[1].x[1], 77);
+	assert_int_equal(gp.seen[1].x[3], 79);
+	assert_int_equal(gp.seen[1].x[4], 104); /* x4 and up: as the guest left them */
+	assert_int_equal(gp.seen[1].x[7], GP_SECRET + 7);
 	/* Not completed: the guest gets SMCCC NOT_SUPPORTED, nothing more. */
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[2].x[0], (u64)-1);
-	assert_int_equal(g.seen[2].x[1], 101);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[2].x[0], (u64)-1);
+	assert_int_equal(gp.seen[2].x[1], 101);
 }
 
 static void step_share(struct vcpu_regs *r, struct arch_exit *e)
 {
 	r->x[0] = KC_GC_SHARE_PAGE;
-	r->x[1] = RAM_IPA;
+	r->x[1] = GP_RAM_IPA;
 	r->pc += 4;
 	e->kind = ARCH_EXIT_HVC;
 }
@@ -316,13 +219,13 @@ static void test_kcore_handles_share_without_an_exit(void **state)
 	u64 runs = sim_vcpu_runs();
 
 	(void)state;
-	assert_true(pgt_lookup(&vm_from_id(vmid)->s2, RAM_IPA, &leaf));
+	assert_true(pgt_lookup(&vm_from_id(gp_vmid)->s2, GP_RAM_IPA, &leaf));
 	assert_int_equal(sim_host_access(ipa_init(pa_addr(leaf.pa)), false, &v), SIM_ABORTED);
-	program(2, step_share, step_wfi);
+	gp_program(2, step_share, gp_step_wfi);
 	/* One run call, two guest entries: the share never reached the host. */
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(sim_vcpu_runs(), runs + 2);
-	assert_int_equal(g.seen[1].x[0], KCORE_OK);
+	assert_int_equal(gp.seen[1].x[0], KCORE_OK);
 	/* The image's first page is shared now: the host reads the guest's bytes. */
 	assert_int_equal(sim_host_access(ipa_init(pa_addr(leaf.pa)), false, &v), SIM_OK);
 	assert_int_equal(v, 0x1111111111111111ull);
@@ -340,10 +243,10 @@ static void test_system_off_ends_the_vm(void **state)
 	u64 reason;
 
 	(void)state;
-	program(1, step_off);
-	assert_int_equal(run(0, 0), KC_EXIT_POWEROFF);
-	assert_int_equal(vm_from_id(vmid)->state, VM_POWEROFF);
-	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, vmid, 0, run_pa, 0, &reason), KCORE_E_STATE);
+	gp_program(1, step_off);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
+	assert_int_equal(vm_from_id(gp_vmid)->state, VM_POWEROFF);
+	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, gp_vmid, 0, gp_run_pa, 0, &reason), KCORE_E_STATE);
 }
 
 static void step_cpu_on_outside(struct vcpu_regs *r, struct arch_exit *e)
@@ -360,7 +263,7 @@ static void step_cpu_on(struct vcpu_regs *r, struct arch_exit *e)
 {
 	r->x[0] = 0xc4000003ull;
 	r->x[1] = 1;
-	r->x[2] = RAM_IPA + 0x100;
+	r->x[2] = GP_RAM_IPA + 0x100;
 	r->x[3] = 0x77;
 	r->pc += 4;
 	e->kind = ARCH_EXIT_HVC;
@@ -368,20 +271,20 @@ static void step_cpu_on(struct vcpu_regs *r, struct arch_exit *e)
 
 static void test_cpu_on_starts_a_vcpu_where_the_guest_said(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
-	program(4, step_cpu_on_outside, step_cpu_on, step_wfi, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_VCPU_START);
+	gp_program(4, step_cpu_on_outside, step_cpu_on, gp_step_wfi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 	/* The first CPU_ON named a PC outside the verified image: refused in the guest. */
-	assert_int_equal(g.seen[1].x[0], (u64)-2);
+	assert_int_equal(gp.seen[1].x[0], (u64)-2);
 	assert_int_equal(rp->out.start.vcpuid, 1);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[2].x[0], 0);
-	assert_int_equal(run(1, 0), KC_EXIT_WFI);
-	assert_int_equal(g.vcpuid[3], 1);
-	assert_int_equal(g.seen[3].pc, RAM_IPA + 0x100);
-	assert_int_equal(g.seen[3].x[0], 0x77);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[2].x[0], 0);
+	assert_int_equal(gp_run(1, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.vcpuid[3], 1);
+	assert_int_equal(gp.seen[3].pc, GP_RAM_IPA + 0x100);
+	assert_int_equal(gp.seen[3].x[0], 0x77);
 }
 
 static void test_run_page_must_be_the_hosts(void **state)
@@ -390,15 +293,15 @@ static void test_run_page_must_be_the_hosts(void **state)
 	u64 vm_page = fx_host_page();
 
 	(void)state;
-	program(0);
-	assert_int_equal(fx_hc(KC_HC_VM_DONATE, vmid, RAM_IPA + 0x300000, vm_page, 4096, NULL),
-			 KCORE_OK);
-	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, vmid, 0, vm_page, 0);
-	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, vmid, 0, FX_RAM_BASE, 0);
-	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, vmid, 0, FX_DEVICE_BASE, 0);
-	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, vmid, 0, run_pa + 8, 0);
-	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, vmid, 8, run_pa, 0);
-	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, 0x100000000ull | vmid, 0, run_pa, 0);
+	gp_program(0);
+	assert_int_equal(
+	    fx_hc(KC_HC_VM_DONATE, gp_vmid, GP_RAM_IPA + 0x300000, vm_page, 4096, NULL), KCORE_OK);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, gp_vmid, 0, vm_page, 0);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, gp_vmid, 0, FX_RAM_BASE, 0);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, gp_vmid, 0, FX_DEVICE_BASE, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, gp_vmid, 0, gp_run_pa + 8, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, gp_vmid, 8, gp_run_pa, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, 0x100000000ull | gp_vmid, 0, gp_run_pa, 0);
 	(void)reason;
 }
 
@@ -408,11 +311,11 @@ static void test_unverified_vm_never_runs(void **state)
 	u64 runs = sim_vcpu_runs();
 
 	(void)state;
-	program(0);
+	gp_program(0);
 	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &id), KCORE_OK);
 	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, id, 0, 0, 0, NULL), KCORE_OK);
-	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_RUN, id, 0, run_pa, 0);
-	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_RUN, vmid, 2, run_pa, 0);
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_RUN, id, 0, gp_run_pa, 0);
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_RUN, gp_vmid, 2, gp_run_pa, 0);
 	assert_int_equal(sim_vcpu_runs(), runs);
 }
 
@@ -421,9 +324,10 @@ static u64 stolen_page;
 static void step_host_steals_run_page(struct vcpu_regs *r, struct arch_exit *e)
 {
 	/* Another host CPU gives the run page to the VM while this vCPU runs. */
-	assert_int_equal(fx_hc(KC_HC_VM_DONATE, vmid, RAM_IPA + 0x400000, stolen_page, 4096, NULL),
-			 KCORE_OK);
-	step_wfi(r, e);
+	assert_int_equal(
+	    fx_hc(KC_HC_VM_DONATE, gp_vmid, GP_RAM_IPA + 0x400000, stolen_page, 4096, NULL),
+	    KCORE_OK);
+	gp_step_wfi(r, e);
 }
 
 static void test_exit_is_not_written_into_a_page_that_left_the_host(void **state)
@@ -431,13 +335,13 @@ static void test_exit_is_not_written_into_a_page_that_left_the_host(void **state
 	u64 reason = 0;
 
 	(void)state;
-	stolen_page = run_pa;
-	program(1, step_host_steals_run_page);
-	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, vmid, 0, run_pa, 0, &reason), KCORE_OK);
+	stolen_page = gp_run_pa;
+	gp_program(1, step_host_steals_run_page);
+	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, gp_vmid, 0, gp_run_pa, 0, &reason), KCORE_OK);
 	assert_int_equal(reason, KC_EXIT_WFI);
 	/* The page is the VM's now: kcore wrote nothing into it. */
-	assert_int_equal(fx_owner(run_pa), vmid);
-	assert_int_equal(run_page()->out.reason, 0);
+	assert_int_equal(fx_owner(gp_run_pa), gp_vmid);
+	assert_int_equal(gp_run_page()->out.reason, 0);
 	fx_check();
 }
 
@@ -446,7 +350,7 @@ static void test_ram_regions_are_checked(void **state)
 	u64 id;
 
 	(void)state;
-	fx_expect_refused(KCORE_E_STATE, KC_HC_VM_SET_RAM, vmid, 0xc0000000ull, 4096, 0);
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VM_SET_RAM, gp_vmid, 0xc0000000ull, 4096, 0);
 	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &id), KCORE_OK);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VM_SET_RAM, id, 0x80000800ull, 4096, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VM_SET_RAM, id, 0x80000000ull, 0, 0);
@@ -474,21 +378,22 @@ static void test_overlapping_ram_region_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_first_entry_state, setup),
-	    cmocka_unit_test_setup(test_mmio_read_fills_only_its_register, setup),
-	    cmocka_unit_test_setup(test_mmio_write_shows_only_the_written_bytes, setup),
-	    cmocka_unit_test_setup(test_mmio_abort_and_retry, setup),
-	    cmocka_unit_test_setup(test_refused_mmio_write_aborts_as_a_write, setup),
-	    cmocka_unit_test_setup(test_ram_fault_shows_the_page_not_the_data, setup),
-	    cmocka_unit_test_setup(test_guest_call_goes_out_with_id_and_args_only, setup),
-	    cmocka_unit_test_setup(test_kcore_handles_share_without_an_exit, setup),
-	    cmocka_unit_test_setup(test_system_off_ends_the_vm, setup),
-	    cmocka_unit_test_setup(test_cpu_on_starts_a_vcpu_where_the_guest_said, setup),
-	    cmocka_unit_test_setup(test_run_page_must_be_the_hosts, setup),
-	    cmocka_unit_test_setup(test_unverified_vm_never_runs, setup),
-	    cmocka_unit_test_setup(test_exit_is_not_written_into_a_page_that_left_the_host, setup),
-	    cmocka_unit_test_setup(test_ram_regions_are_checked, setup),
-	    cmocka_unit_test_setup(test_overlapping_ram_region_refused, setup),
+	    cmocka_unit_test_setup(test_first_entry_state, gp_setup),
+	    cmocka_unit_test_setup(test_mmio_read_fills_only_its_register, gp_setup),
+	    cmocka_unit_test_setup(test_mmio_write_shows_only_the_written_bytes, gp_setup),
+	    cmocka_unit_test_setup(test_mmio_abort_and_retry, gp_setup),
+	    cmocka_unit_test_setup(test_refused_mmio_write_aborts_as_a_write, gp_setup),
+	    cmocka_unit_test_setup(test_ram_fault_shows_the_page_not_the_data, gp_setup),
+	    cmocka_unit_test_setup(test_guest_call_goes_out_with_id_and_args_only, gp_setup),
+	    cmocka_unit_test_setup(test_kcore_handles_share_without_an_exit, gp_setup),
+	    cmocka_unit_test_setup(test_system_off_ends_the_vm, gp_setup),
+	    cmocka_unit_test_setup(test_cpu_on_starts_a_vcpu_where_the_guest_said, gp_setup),
+	    cmocka_unit_test_setup(test_run_page_must_be_the_hosts, gp_setup),
+	    cmocka_unit_test_setup(test_unverified_vm_never_runs, gp_setup),
+	    cmocka_unit_test_setup(test_exit_is_not_written_into_a_page_that_left_the_host,
+				   gp_setup),
+	    cmocka_unit_test_setup(test_ram_regions_are_checked, gp_setup),
+	    cmocka_unit_test_setup(test_overlapping_ram_region_refused, gp_setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,105 +17,7 @@
 #include "core/mm/pgowner.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
-
-#define RAM_IPA	 0x80000000ull
-#define RAM_SIZE (16ull << 20)
-#define MMIO_IPA 0x09000000ull
-#define SECRET	 0x5ec2e75ec2e7ull
-
-static uint8_t payload[8192];
-
-/* The guest: a list of steps, one per entry. */
-typedef void (*step_fn)(struct vcpu_regs *r, struct arch_exit *e);
-
-static struct {
-	step_fn steps[16];
-	u32 nr;
-	u32 next;
-	struct vcpu_regs seen[16]; /* the registers as the guest found them at each entry */
-	u32 vcpuid[16];
-} g;
-
-static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct arch_exit *e)
-{
-	(void)ctx;
-	(void)vmid;
-	assert_true(g.next < g.nr);
-	g.seen[g.next] = *r;
-	g.vcpuid[g.next] = vcpuid;
-	g.steps[g.next++](r, e);
-}
-
-static void program(u32 n, ...)
-{
-	va_list ap;
-
-	memset(&g, 0, sizeof(g));
-	va_start(ap, n);
-	for (u32 i = 0; i < n; i++)
-		g.steps[i] = va_arg(ap, step_fn);
-	va_end(ap);
-	g.nr = n;
-	sim_set_guest(guest, NULL);
-}
-
-static u32 vmid;
-static u64 run_pa;
-
-static struct kcore_vcpu_run *run_page(void)
-{
-	return sim_ram_ptr(pa_init(run_pa));
-}
-
-static int setup(void **state)
-{
-	size_t size;
-	uint8_t *img;
-	u64 id;
-
-	(void)state;
-	fx_boot(NULL);
-	memset(payload, 0x11, sizeof(payload));
-	img = fx_sign(fx_trusted_key(), payload, sizeof(payload), &size);
-	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &id), KCORE_OK);
-	vmid = (u32)id;
-	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, 0, 0, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, 1, 0, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_VM_SET_RAM, vmid, RAM_IPA, RAM_SIZE, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_load_image(vmid, RAM_IPA, img, size, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, vmid, 0, RAM_IPA + 0x40, 0x1234, NULL),
-			 KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_VERIFY_VM, vmid, 0, 0, 0, NULL), KCORE_OK);
-	free(img);
-	run_pa = fx_host_page();
-	memset(run_page(), 0, 4096);
-	fx_check();
-	return 0;
-}
-
-static u64 run(u32 vcpu, u64 flags)
-{
-	u64 reason = 0;
-
-	run_page()->in.flags = flags;
-	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, vmid, vcpu, run_pa, 0, &reason), KCORE_OK);
-	assert_int_equal(reason, run_page()->out.reason);
-	fx_check();
-	return reason;
-}
-
-/* Fills every register with a secret so a test can see none of it leaks. */
-static void fill_secrets(struct vcpu_regs *r)
-{
-	for (u32 i = 0; i < 31; i++)
-		r->x[i] = SECRET + i;
-}
-
-static void step_wfi(struct vcpu_regs *r, struct arch_exit *e)
-{
-	fill_secrets(r);
-	e->kind = ARCH_EXIT_WFX;
-}
+#include "tests/lib/guest_prog.h"
 
 /* ---- PSCI: a script of calls, each answered by kcore without an exit ---- */
 
@@ -123,7 +25,7 @@ static u64 hv[16][4];
 
 static void step_hvc(struct vcpu_regs *r, struct arch_exit *e)
 {
-	const u64 *a = hv[g.next - 1];
+	const u64 *a = hv[gp.next - 1];
 
 	for (u32 i = 0; i < 4; i++)
 		r->x[i] = a[i];
@@ -157,123 +59,123 @@ static void test_psci_version_and_features(void **state)
 	call(8, 0x8400000a, 0x8400000a, 0, 0);	/* FEATURES(FEATURES) */
 	call(9, 0x8400000a, 0x84000004, 0, 0);	/* FEATURES(AFFINITY_INFO_32) */
 	call(10, 0x8400000a, 0x84000003, 0, 0); /* FEATURES(CPU_ON_32) */
-	program(12, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
-		step_hvc, step_hvc, step_hvc, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].x[0], 0x10000);
-	assert_int_equal(g.seen[2].x[0], 0);
-	assert_int_equal(g.seen[3].x[0], PSCI_NOT_SUPPORTED);
-	assert_int_equal(g.seen[4].x[0], 0);
-	assert_int_equal(g.seen[5].x[0], 0);
-	assert_int_equal(g.seen[6].x[0], 0);
-	assert_int_equal(g.seen[7].x[0], PSCI_NOT_SUPPORTED);
-	assert_int_equal(g.seen[8].x[0], 0);
-	assert_int_equal(g.seen[9].x[0], 0);
-	assert_int_equal(g.seen[10].x[0], 0);
-	assert_int_equal(g.seen[11].x[0], 0);
+	gp_program(12, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
+		   step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].x[0], 0x10000);
+	assert_int_equal(gp.seen[2].x[0], 0);
+	assert_int_equal(gp.seen[3].x[0], PSCI_NOT_SUPPORTED);
+	assert_int_equal(gp.seen[4].x[0], 0);
+	assert_int_equal(gp.seen[5].x[0], 0);
+	assert_int_equal(gp.seen[6].x[0], 0);
+	assert_int_equal(gp.seen[7].x[0], PSCI_NOT_SUPPORTED);
+	assert_int_equal(gp.seen[8].x[0], 0);
+	assert_int_equal(gp.seen[9].x[0], 0);
+	assert_int_equal(gp.seen[10].x[0], 0);
+	assert_int_equal(gp.seen[11].x[0], 0);
 }
 
 static void test_psci_unsupported_calls(void **state)
 {
 	(void)state;
-	call(0, 0xc4000001, 0, RAM_IPA, 0); /* CPU_SUSPEND */
-	call(1, 0x84000002, 0, 0, 0);	    /* CPU_OFF */
-	call(2, 0x84000005, 0, 0, 0);	    /* MIGRATE */
-	call(3, 0xc400001f, 0, 0, 0);	    /* last of the PSCI range */
-	program(5, step_hvc, step_hvc, step_hvc, step_hvc, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	call(0, 0xc4000001, 0, GP_RAM_IPA, 0); /* CPU_SUSPEND */
+	call(1, 0x84000002, 0, 0, 0);	       /* CPU_OFF */
+	call(2, 0x84000005, 0, 0, 0);	       /* MIGRATE */
+	call(3, 0xc400001f, 0, 0, 0);	       /* last of the PSCI range */
+	gp_program(5, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	for (u32 i = 1; i <= 4; i++)
-		assert_int_equal(g.seen[i].x[0], PSCI_NOT_SUPPORTED);
+		assert_int_equal(gp.seen[i].x[0], PSCI_NOT_SUPPORTED);
 	/* Just past the PSCI range: a call for the host. */
 	call(0, 0x84000020, 5, 0, 0);
-	program(1, step_hvc);
-	assert_int_equal(run(0, 0), KC_EXIT_GUEST_CALL);
-	assert_int_equal(run_page()->out.call.fid, 0x84000020);
-	assert_int_equal(run_page()->out.call.args[0], 5);
+	gp_program(1, step_hvc);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_GUEST_CALL);
+	assert_int_equal(gp_run_page()->out.call.fid, 0x84000020);
+	assert_int_equal(gp_run_page()->out.call.args[0], 5);
 }
 
 static void test_psci_affinity_info(void **state)
 {
 	(void)state;
-	call(0, 0xc4000004, 0, 0, 0);		   /* vCPU 0: running */
-	call(1, 0xc4000004, 1, 0, 0);		   /* vCPU 1: off */
-	call(2, 0xc4000004, 1, 1, 0);		   /* level 1: invalid */
-	call(3, 0xc4000004, 4, 0, 0);		   /* beyond max_vcpus */
-	call(4, 0x84000004, 3, 0, 0);		   /* unregistered: off */
-	call(5, 0xc4000003, 1, RAM_IPA + 0x80, 9); /* CPU_ON vCPU 1 */
-	program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_VCPU_START);
-	assert_int_equal(run_page()->out.start.vcpuid, 1);
-	assert_int_equal(g.seen[1].x[0], 0);
-	assert_int_equal(g.seen[2].x[0], 1);
-	assert_int_equal(g.seen[3].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(g.seen[4].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(g.seen[5].x[0], 1);
+	call(0, 0xc4000004, 0, 0, 0);		      /* vCPU 0: running */
+	call(1, 0xc4000004, 1, 0, 0);		      /* vCPU 1: off */
+	call(2, 0xc4000004, 1, 1, 0);		      /* level 1: invalid */
+	call(3, 0xc4000004, 4, 0, 0);		      /* beyond max_vcpus */
+	call(4, 0x84000004, 3, 0, 0);		      /* unregistered: off */
+	call(5, 0xc4000003, 1, GP_RAM_IPA + 0x80, 9); /* CPU_ON vCPU 1 */
+	gp_program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
+	assert_int_equal(gp_run_page()->out.start.vcpuid, 1);
+	assert_int_equal(gp.seen[1].x[0], 0);
+	assert_int_equal(gp.seen[2].x[0], 1);
+	assert_int_equal(gp.seen[3].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[4].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[5].x[0], 1);
 	/* vCPU 1 started but has not run: ON_PENDING, from either width. */
 	call(0, 0xc4000004, 1, 0, 0);
 	call(1, 0x84000004, 1, 0, 0);
-	program(3, step_hvc, step_hvc, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[0].x[0], 0); /* CPU_ON's success */
-	assert_int_equal(g.seen[1].x[0], 2);
-	assert_int_equal(g.seen[2].x[0], 2);
+	gp_program(3, step_hvc, step_hvc, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[0].x[0], 0); /* CPU_ON's success */
+	assert_int_equal(gp.seen[1].x[0], 2);
+	assert_int_equal(gp.seen[2].x[0], 2);
 	/* Once it has run: ON, and CPU_ON to it is refused as already on. */
-	program(1, step_wfi);
-	assert_int_equal(run(1, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[0].pc, RAM_IPA + 0x80);
-	assert_int_equal(g.seen[0].x[0], 9);
+	gp_program(1, gp_step_wfi);
+	assert_int_equal(gp_run(1, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[0].pc, GP_RAM_IPA + 0x80);
+	assert_int_equal(gp.seen[0].x[0], 9);
 	call(0, 0xc4000004, 1, 0, 0);
-	call(1, 0xc4000003, 1, RAM_IPA + 0x80, 0);
-	program(3, step_hvc, step_hvc, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].x[0], 0);
-	assert_int_equal(g.seen[2].x[0], PSCI_ALREADY_ON);
+	call(1, 0xc4000003, 1, GP_RAM_IPA + 0x80, 0);
+	gp_program(3, step_hvc, step_hvc, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].x[0], 0);
+	assert_int_equal(gp.seen[2].x[0], PSCI_ALREADY_ON);
 }
 
 static void test_psci_cpu_on_refusals(void **state)
 {
 	(void)state;
-	call(0, 0xc4000003, 4, RAM_IPA, 0);		 /* beyond max_vcpus */
-	call(1, 0xc4000003, 2, RAM_IPA, 0);		 /* not registered */
-	call(2, 0xc4000003, 0, RAM_IPA, 0);		 /* itself: already on */
-	call(3, 0xc4000003, 1, RAM_IPA + 0x102, 0);	 /* unaligned entry */
-	call(4, 0x84000003, 0x100000000ull, RAM_IPA, 0); /* 32-bit: target 0, on */
-	call(5, 0xc4000003, 0x100000001ull, RAM_IPA, 0); /* 64-bit: no such vCPU */
-	program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(g.seen[2].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(g.seen[3].x[0], PSCI_ALREADY_ON);
-	assert_int_equal(g.seen[4].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(g.seen[5].x[0], PSCI_ALREADY_ON);
-	assert_int_equal(g.seen[6].x[0], PSCI_INVALID_PARAMS);
+	call(0, 0xc4000003, 4, GP_RAM_IPA, 0);		    /* beyond max_vcpus */
+	call(1, 0xc4000003, 2, GP_RAM_IPA, 0);		    /* not registered */
+	call(2, 0xc4000003, 0, GP_RAM_IPA, 0);		    /* itself: already on */
+	call(3, 0xc4000003, 1, GP_RAM_IPA + 0x102, 0);	    /* unaligned entry */
+	call(4, 0x84000003, 0x100000000ull, GP_RAM_IPA, 0); /* 32-bit: target 0, on */
+	call(5, 0xc4000003, 0x100000001ull, GP_RAM_IPA, 0); /* 64-bit: no such vCPU */
+	gp_program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[2].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[3].x[0], PSCI_ALREADY_ON);
+	assert_int_equal(gp.seen[4].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[5].x[0], PSCI_ALREADY_ON);
+	assert_int_equal(gp.seen[6].x[0], PSCI_INVALID_PARAMS);
 	/* None of them started anything. */
-	assert_false(vm_from_id(vmid)->vcpus[1].entry_set);
+	assert_false(vm_from_id(gp_vmid)->vcpus[1].entry_set);
 }
 
 static void test_system_reset_powers_off(void **state)
 {
 	(void)state;
 	call(0, 0x84000009, 0, 0, 0);
-	program(1, step_hvc);
-	assert_int_equal(run(0, 0), KC_EXIT_POWEROFF);
-	assert_int_equal(run_page()->out.poweroff.reset, 1);
-	assert_int_equal(vm_from_id(vmid)->state, VM_POWEROFF);
+	gp_program(1, step_hvc);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
+	assert_int_equal(gp_run_page()->out.poweroff.reset, 1);
+	assert_int_equal(vm_from_id(gp_vmid)->state, VM_POWEROFF);
 }
 
 static void test_system_off_is_not_a_reset(void **state)
 {
 	(void)state;
 	call(0, 0x84000008, 0, 0, 0);
-	program(1, step_hvc);
-	assert_int_equal(run(0, 0), KC_EXIT_POWEROFF);
-	assert_int_equal(run_page()->out.poweroff.reset, 0);
+	gp_program(1, step_hvc);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
+	assert_int_equal(gp_run_page()->out.poweroff.reset, 0);
 }
 
 /* Another vCPU powers the VM off while this one runs: it stops at its next entry. */
 static void step_other_vcpu_powers_off(struct vcpu_regs *r, struct arch_exit *e)
 {
-	vm_guest_poweroff(vmid);
+	vm_guest_poweroff(gp_vmid);
 	r->x[0] = 0x84000000; /* PSCI_VERSION: handled, would re-enter */
 	r->pc += 4;
 	e->kind = ARCH_EXIT_HVC;
@@ -282,10 +184,10 @@ static void step_other_vcpu_powers_off(struct vcpu_regs *r, struct arch_exit *e)
 static void test_poweroff_by_another_vcpu_stops_this_one(void **state)
 {
 	(void)state;
-	program(2, step_other_vcpu_powers_off, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_POWEROFF);
-	assert_int_equal(g.next, 1); /* never entered again */
-	assert_int_equal(run_page()->out.poweroff.reset, 0);
+	gp_program(2, step_other_vcpu_powers_off, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
+	assert_int_equal(gp.next, 1); /* never entered again */
+	assert_int_equal(gp_run_page()->out.poweroff.reset, 0);
 }
 
 /* ---- aborts, IRQs, unknown exits ---- */
@@ -294,25 +196,25 @@ static struct arch_exit next_exit;
 
 static void step_exit(struct vcpu_regs *r, struct arch_exit *e)
 {
-	fill_secrets(r);
+	gp_fill_secrets(r);
 	*e = next_exit;
 }
 
 static struct vcpu *vcpu0(void)
 {
-	return &vm_from_id(vmid)->vcpus[0];
+	return &vm_from_id(gp_vmid)->vcpus[0];
 }
 
 static void test_instruction_abort_in_ram_is_a_mem_fault(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
 	next_exit = (struct arch_exit){
-	    .kind = ARCH_EXIT_IABT, .ipa = RAM_IPA + 0x305123, .translation = true};
-	program(1, step_exit);
-	assert_int_equal(run(0, 0), KC_EXIT_MEM_FAULT);
-	assert_int_equal(rp->out.fault.ipa, RAM_IPA + 0x305000);
+	    .kind = ARCH_EXIT_IABT, .ipa = GP_RAM_IPA + 0x305123, .translation = true};
+	gp_program(1, step_exit);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MEM_FAULT);
+	assert_int_equal(rp->out.fault.ipa, GP_RAM_IPA + 0x305000);
 	assert_int_equal(rp->out.fault.is_exec, 1);
 	assert_int_equal(rp->out.fault.is_write, 0);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_IABTS], 0);
@@ -322,42 +224,42 @@ static void test_instruction_abort_outside_ram_is_injected(void **state)
 {
 	(void)state;
 	next_exit = (struct arch_exit){
-	    .kind = ARCH_EXIT_IABT, .ipa = RAM_IPA + RAM_SIZE + 0x10, .translation = true};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	    .kind = ARCH_EXIT_IABT, .ipa = GP_RAM_IPA + GP_RAM_SIZE + 0x10, .translation = true};
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_IABTS], 1);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 0);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], RAM_IPA + RAM_SIZE + 0x10);
+	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], GP_RAM_IPA + GP_RAM_SIZE + 0x10);
 }
 
 static void test_data_abort_without_isv_is_injected(void **state)
 {
 	(void)state;
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				       .ipa = MMIO_IPA + 0x20,
+				       .ipa = GP_MMIO_IPA + 0x20,
 				       .translation = true,
 				       .isv = false,
 				       .write = true,
 				       .size = 4};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 1);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_WRITE_ABORTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], MMIO_IPA + 0x20);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc); /* not stepped */
+	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], GP_MMIO_IPA + 0x20);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc); /* not stepped */
 }
 
 static void test_permission_fault_outside_ram_is_injected(void **state)
 {
 	(void)state;
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				       .ipa = MMIO_IPA + 0x28,
+				       .ipa = GP_MMIO_IPA + 0x28,
 				       .translation = false,
 				       .isv = true,
 				       .size = 4,
 				       .rt = 2};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 1);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_WRITE_ABORTS], 0);
 }
@@ -366,77 +268,77 @@ static void test_permission_fault_in_ram_is_injected(void **state)
 {
 	(void)state;
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				       .ipa = RAM_IPA + 0x10,
+				       .ipa = GP_RAM_IPA + 0x10,
 				       .translation = false,
 				       .isv = true,
 				       .write = true,
 				       .size = 8,
 				       .rt = 1};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 1);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_WRITE_ABORTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], RAM_IPA + 0x10);
+	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], GP_RAM_IPA + 0x10);
 	/* An instruction fetch from a page it may not execute: the same. */
-	next_exit =
-	    (struct arch_exit){.kind = ARCH_EXIT_IABT, .ipa = RAM_IPA + 0x20, .translation = false};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	next_exit = (struct arch_exit){
+	    .kind = ARCH_EXIT_IABT, .ipa = GP_RAM_IPA + 0x20, .translation = false};
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_IABTS], 1);
 }
 
 static void test_irq_exit(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_IRQ};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_IRQ);
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_IRQ);
 	for (u32 i = 0; i < 8; i++)
 		assert_int_equal(rp->out.raw[i], 0);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc); /* resumed where it was */
-	assert_int_equal(g.seen[1].x[3], SECRET + 3);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc); /* resumed where it was */
+	assert_int_equal(gp.seen[1].x[3], GP_SECRET + 3);
 }
 
 static void test_unknown_exit_injects_undef(void **state)
 {
 	(void)state;
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-	program(3, step_exit, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_WFI);
+	gp_program(3, step_exit, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_UNDEFS], 2);
 	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 0);
-	assert_int_equal(g.next, 3);
+	assert_int_equal(gp.next, 3);
 }
 
 /* ---- MMIO reads: size, sign extension, register width ---- */
 
 static void mmio_read(u32 size, bool sign, bool reg64, u32 rt, u64 value, u64 expect)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				       .ipa = MMIO_IPA + 0x40,
+				       .ipa = GP_MMIO_IPA + 0x40,
 				       .translation = true,
 				       .isv = true,
 				       .size = size,
 				       .rt = rt,
 				       .sign_extend = sign,
 				       .reg64 = reg64};
-	program(2, step_exit, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
+	gp_program(2, step_exit, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
 	assert_int_equal(rp->out.mmio.size, size);
 	assert_int_equal(rp->out.mmio.value, 0);
 	rp->in.mmio_value = value;
-	assert_int_equal(run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc + 4);
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc + 4);
 	for (u32 i = 0; i < 31; i++) {
 		if (i == rt)
-			assert_int_equal(g.seen[1].x[i], expect);
+			assert_int_equal(gp.seen[1].x[i], expect);
 		else
-			assert_int_equal(g.seen[1].x[i], SECRET + i);
+			assert_int_equal(gp.seen[1].x[i], GP_SECRET + i);
 	}
 }
 
@@ -466,9 +368,9 @@ static void test_mmio_read_into_xzr_is_discarded(void **state)
 
 static void step_write_xzr(struct vcpu_regs *r, struct arch_exit *e)
 {
-	fill_secrets(r);
+	gp_fill_secrets(r);
 	*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-				.ipa = MMIO_IPA + 0x48,
+				.ipa = GP_MMIO_IPA + 0x48,
 				.translation = true,
 				.isv = true,
 				.write = true,
@@ -479,37 +381,37 @@ static void step_write_xzr(struct vcpu_regs *r, struct arch_exit *e)
 
 static void test_mmio_write_of_xzr_is_zero(void **state)
 {
-	struct kcore_vcpu_run *rp = run_page();
+	struct kcore_vcpu_run *rp = gp_run_page();
 
 	(void)state;
-	program(2, step_write_xzr, step_wfi);
-	assert_int_equal(run(0, 0), KC_EXIT_MMIO);
+	gp_program(2, step_write_xzr, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
 	assert_int_equal(rp->out.mmio.is_write, 1);
 	assert_int_equal(rp->out.mmio.value, 0);
-	assert_int_equal(run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
-	assert_int_equal(g.seen[1].pc, g.seen[0].pc + 4);
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc + 4);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_psci_version_and_features, setup),
-	    cmocka_unit_test_setup(test_psci_unsupported_calls, setup),
-	    cmocka_unit_test_setup(test_psci_affinity_info, setup),
-	    cmocka_unit_test_setup(test_psci_cpu_on_refusals, setup),
-	    cmocka_unit_test_setup(test_system_reset_powers_off, setup),
-	    cmocka_unit_test_setup(test_system_off_is_not_a_reset, setup),
-	    cmocka_unit_test_setup(test_poweroff_by_another_vcpu_stops_this_one, setup),
-	    cmocka_unit_test_setup(test_instruction_abort_in_ram_is_a_mem_fault, setup),
-	    cmocka_unit_test_setup(test_instruction_abort_outside_ram_is_injected, setup),
-	    cmocka_unit_test_setup(test_data_abort_without_isv_is_injected, setup),
-	    cmocka_unit_test_setup(test_permission_fault_outside_ram_is_injected, setup),
-	    cmocka_unit_test_setup(test_permission_fault_in_ram_is_injected, setup),
-	    cmocka_unit_test_setup(test_irq_exit, setup),
-	    cmocka_unit_test_setup(test_unknown_exit_injects_undef, setup),
-	    cmocka_unit_test_setup(test_mmio_read_sizes_and_extension, setup),
-	    cmocka_unit_test_setup(test_mmio_read_into_xzr_is_discarded, setup),
-	    cmocka_unit_test_setup(test_mmio_write_of_xzr_is_zero, setup),
+	    cmocka_unit_test_setup(test_psci_version_and_features, gp_setup),
+	    cmocka_unit_test_setup(test_psci_unsupported_calls, gp_setup),
+	    cmocka_unit_test_setup(test_psci_affinity_info, gp_setup),
+	    cmocka_unit_test_setup(test_psci_cpu_on_refusals, gp_setup),
+	    cmocka_unit_test_setup(test_system_reset_powers_off, gp_setup),
+	    cmocka_unit_test_setup(test_system_off_is_not_a_reset, gp_setup),
+	    cmocka_unit_test_setup(test_poweroff_by_another_vcpu_stops_this_one, gp_setup),
+	    cmocka_unit_test_setup(test_instruction_abort_in_ram_is_a_mem_fault, gp_setup),
+	    cmocka_unit_test_setup(test_instruction_abort_outside_ram_is_injected, gp_setup),
+	    cmocka_unit_test_setup(test_data_abort_without_isv_is_injected, gp_setup),
+	    cmocka_unit_test_setup(test_permission_fault_outside_ram_is_injected, gp_setup),
+	    cmocka_unit_test_setup(test_permission_fault_in_ram_is_injected, gp_setup),
+	    cmocka_unit_test_setup(test_irq_exit, gp_setup),
+	    cmocka_unit_test_setup(test_unknown_exit_injects_undef, gp_setup),
+	    cmocka_unit_test_setup(test_mmio_read_sizes_and_extension, gp_setup),
+	    cmocka_unit_test_setup(test_mmio_read_into_xzr_is_discarded, gp_setup),
+	    cmocka_unit_test_setup(test_mmio_write_of_xzr_is_zero, gp_setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,6 +58,7 @@ enum arch_exit_kind {
 	ARCH_EXIT_IABT,	  /* stage-2 instruction abort */
 	ARCH_EXIT_WFX,	  /* WFI/WFE; regs->pc at the instruction */
 	ARCH_EXIT_IRQ,	  /* a physical interrupt for the host */
+	ARCH_EXIT_SYSREG, /* a trapped MSR/MRS; regs->pc at the instruction */
 	ARCH_EXIT_UNKNOWN /* anything else: a trapped instruction kcore does not emulate */
 };
 
@@ -71,7 +72,14 @@ struct arch_exit {
 	u32 rt;	  /* the register transferred */
 	bool sign_extend;
 	bool reg64;
+	u32 sysreg; /* ARCH_EXIT_SYSREG: ARCH_SYSREG(...) of the register; rt, write as above */
 };
+
+/* A system register as its trap names it: op0, op1, CRn, CRm, op2. */
+#define ARCH_SYSREG(op0, op1, crn, crm, op2)                                               \
+	(((u32)(op0) << 14) | ((u32)(op1) << 11) | ((u32)(crn) << 7) | ((u32)(crm) << 3) | \
+	 (u32)(op2))
+#define ARCH_SYSREG_ICC_SGI1R ARCH_SYSREG(3, 0, 12, 11, 5)
 
 void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
 

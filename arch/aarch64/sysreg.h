@@ -72,6 +72,7 @@ static inline void dsb_ishst(void)
 #define ESR_IL	     (1ull << 25)
 #define EC_HVC64     0x16
 #define EC_SMC64     0x17
+#define EC_SYSREG    0x18 /* a trapped MSR, MRS or system instruction */
 #define EC_IABT_LOW  0x20
 #define EC_IABT_CUR  0x21
 #define EC_DABT_LOW  0x24

@@ -12,6 +12,7 @@
 #include "asm.h"
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "core/vm/virq.h"
 #include "core/vm/vm.h"
 #include "percpu.h"
 #include "sysreg.h"
@@ -144,6 +145,9 @@ static struct fp_state *vcpu_fp(struct vcpu *vcpu)
 /* HCR_EL2 while a guest runs: interrupts and SErrors come to kcore, WFI and SMC trap. */
 #define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_RW)
 
+/* A few unhandled traps are logged, to show what a new guest needs; not more. */
+static u32 unknown_traps_logged;
+
 static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
 {
 	u64 esr = read_sysreg(esr_el2);
@@ -177,9 +181,36 @@ static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
 	case 0x01: /* WFI/WFE */
 		e->kind = ARCH_EXIT_WFX;
 		break;
+	case EC_SYSREG:
+		/* ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] read[0] */
+		e->kind = ARCH_EXIT_SYSREG;
+		e->sysreg = ARCH_SYSREG((iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 0xf,
+					(iss >> 1) & 0xf, (iss >> 17) & 7);
+		e->rt = (u32)((iss >> 5) & 0x1f);
+		e->write = (iss & 1) == 0;
+		break;
 	default:
+		if (unknown_traps_logged < 8) {
+			unknown_traps_logged++;
+			kc_log("kcore: a guest trap kcore does not handle (ESR %llx, PC %llx): "
+			       "UNDEF\n",
+			       (unsigned long long)esr, (unsigned long long)vcpu->regs.pc);
+		}
 		e->kind = ARCH_EXIT_UNKNOWN;
 		break;
+	}
+}
+
+/* Moves the vCPU's pending SGIs and device interrupts into free list registers. */
+static void load_pending_virqs(struct vcpu *vcpu)
+{
+	u32 intid;
+
+	while (virq_pop(vcpu, &intid)) {
+		if (!vgic_add_pending(vcpu_vgic(vcpu), intid)) {
+			virq_raise(vcpu, intid); /* every LR busy: at a later entry */
+			break;
+		}
 	}
 }
 
@@ -200,6 +231,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	fp_restore(vcpu_fp(vcpu));
 	vgic_sync_timer(vcpu_vgic(vcpu), vcpu_sysregs(vcpu)[R_CNTV_CTL],
 			vcpu_sysregs(vcpu)[R_CNTV_CVAL], vcpu_sysregs(vcpu)[R_CNTVOFF]);
+	load_pending_virqs(vcpu);
 	vgic_load(vcpu_vgic(vcpu));
 	write_sysreg(vmpidr_el2, (u64)(vcpu - vm->vcpus) | (1ull << 31));
 	/* The guest reads the counter; the physical timer stays the host's. */

@@ -144,6 +144,28 @@ void vgic_save(u64 *state)
 	isb();
 }
 
+bool vgic_add_pending(u64 *state, u32 intid)
+{
+	u32 n = nr_lrs();
+	u32 free_lr = n;
+
+	for (u32 i = 0; i < n; i++) {
+		u64 lr = state[S_LR0 + i];
+
+		if ((lr & LR_STATE_MASK) == 0) {
+			if (free_lr == n)
+				free_lr = i;
+		} else if ((lr & LR_VINTID_MASK) == intid) {
+			state[S_LR0 + i] = lr | LR_STATE_PENDING;
+			return true;
+		}
+	}
+	if (free_lr == n)
+		return false;
+	state[S_LR0 + free_lr] = LR_STATE_PENDING | LR_GROUP1 | LR_PRIORITY(0xa0) | intid;
+	return true;
+}
+
 void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
 {
 	u32 n = nr_lrs();

@@ -25,4 +25,11 @@ void vgic_save(u64 *state);
  */
 void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff);
 
+/*
+ * Makes intid pending in the saved list registers: in the LR that already
+ * holds it (pending stays pending; active becomes active and pending), or in
+ * a free one. False if every LR is busy (the caller keeps it for later).
+ */
+bool vgic_add_pending(u64 *state, u32 intid);
+
 #endif /* KCORE_AARCH64_VGIC_H */

@@ -286,5 +286,13 @@ u64 sim_vcpu_runs(void);
 #define SIM_VCPU_UNDEFS		2u
 #define SIM_VCPU_LAST_ABORT_IPA 3u
 #define SIM_VCPU_WRITE_ABORTS	4u
+/*
+ * The simulated list registers: at each entry the sim moves pending virtual
+ * interrupts (core/vm/virq.c) into free ones, as intid | SIM_LR_VALID; a
+ * guest or test takes one by zeroing it (acknowledge and end in one).
+ */
+#define SIM_VCPU_LR0		8u
+#define SIM_VCPU_NR_LRS		4u
+#define SIM_LR_VALID		(1ull << 32)
 
 #endif /* KCORE_ARCH_SIM_SIM_H */

@@ -11,6 +11,7 @@
 
 #include "arch/sim/sim.h"
 #include "core/arch.h"
+#include "core/vm/virq.h"
 #include "core/vm/vm.h"
 
 static sim_guest_fn guest_fn;
@@ -35,6 +36,12 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		abort();
 	}
 	nr_runs++;
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
+		u32 intid;
+
+		if (vcpu->arch[SIM_VCPU_LR0 + i] == 0 && virq_pop(vcpu, &intid))
+			vcpu->arch[SIM_VCPU_LR0 + i] = intid | SIM_LR_VALID;
+	}
 	*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 	guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
 }

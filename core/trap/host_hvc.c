@@ -11,6 +11,7 @@
 #include "core/vm/boot.h"
 #include "core/vm/run.h"
 #include "core/vm/verify.h"
+#include "core/vm/virq.h"
 #include "core/vm/vm.h"
 
 #define ABI_VERSION (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
@@ -68,6 +69,9 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 		break;
 	case KC_HC_VCPU_RUN:
 		err = vcpu_run(x[1], x[2], x[3], &result);
+		break;
+	case KC_HC_VCPU_INJECT_IRQ:
+		err = virq_inject_from_host(x[1], x[2], x[3]);
 		break;
 	case KC_HC_KEY_INFO:
 		err = verify_key_info(x[1], &out32, more);

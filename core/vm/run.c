@@ -8,6 +8,7 @@
 #include "core/lib/mem.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
+#include "core/vm/virq.h"
 
 #define PSCI_VERSION	      0x84000000u
 #define PSCI_CPU_ON_32	      0x84000003u
@@ -266,6 +267,30 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch
 	return STEP_TO_HOST;
 }
 
+/*
+ * A trapped system register access. The only one kcore emulates is the
+ * guest's SGI: it is raised on its targets here, and if it went to another
+ * vCPU the host learns which ones (it may have to run or interrupt them);
+ * never what the guest computes. Anything else is undefined for the guest.
+ */
+static enum step guest_sysreg(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
+			      const struct arch_exit *e, struct kcore_vcpu_run *run)
+{
+	u64 targets;
+
+	if (e->sysreg != ARCH_SYSREG_ICC_SGI1R || !e->write) {
+		arch_vcpu_inject_undef(vcpu);
+		return STEP_REENTER;
+	}
+	targets = virq_send_sgi(vm, vcpuid, reg_read(vcpu, e->rt));
+	vcpu->regs.pc += 4;
+	if ((targets & ~(1ull << vcpuid)) == 0)
+		return STEP_REENTER;
+	run->out.reason = KC_EXIT_KICK;
+	run->out.kick.vcpus = targets & ~(1ull << vcpuid);
+	return STEP_TO_HOST;
+}
+
 static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 			     const struct arch_exit *e, struct kcore_vcpu_run *run)
 {
@@ -282,6 +307,8 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 	case ARCH_EXIT_IRQ:
 		run->out.reason = KC_EXIT_IRQ;
 		return STEP_TO_HOST;
+	case ARCH_EXIT_SYSREG:
+		return guest_sysreg(vm, vcpu, vcpuid, e, run);
 	case ARCH_EXIT_UNKNOWN:
 		arch_vcpu_inject_undef(vcpu);
 		return STEP_REENTER;

@@ -45,6 +45,9 @@ enum vcpu_pending { PENDING_NONE = 0, PENDING_MMIO, PENDING_CALL };
 /* Storage for the arch's per-vCPU system register and FP/SIMD state. */
 #define VCPU_ARCH_WORDS 128u
 
+/* One bit per INTID 0..1023. */
+#define VIRQ_WORDS 16u
+
 struct vcpu {
 	enum vcpu_state state;
 	bool entry_set;
@@ -61,6 +64,8 @@ struct vcpu {
 		bool sign_extend;
 		bool reg64;
 	} mmio;
+	/* Virtual interrupts waiting for a list register (core/vm/virq.c): atomics only. */
+	u64 virq_pending[VIRQ_WORDS];
 };
 
 #define VM_MAX_RAM_REGIONS 4u

@@ -35,6 +35,7 @@
 #define KC_HC_KEY_INFO	       KCORE_HC(0x0c) /* x1 index -> x1 nr keys, x2..x5 key id (LE words) */
 #define KC_HC_VM_SET_RAM       KCORE_HC(0x0d) /* x1 vmid, x2 ipa, x3 size: a RAM region of the VM */
 #define KC_HC_VCPU_RUN	       KCORE_HC(0x0e) /* x1 vmid, x2 vcpuid, x3 run page pa -> x1 exit */
+#define KC_HC_VCPU_INJECT_IRQ  KCORE_HC(0x0f) /* x1 vmid, x2 vcpuid, x3 intid (16..1019, not 27) */
 #define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */
@@ -68,6 +69,7 @@
 #define KC_EXIT_WFI	   5 /* the vCPU waits for an interrupt */
 #define KC_EXIT_IRQ	   6 /* a physical interrupt came: handle it, then run again */
 #define KC_EXIT_VCPU_START 7 /* the guest started another vCPU (PSCI CPU_ON): run it */
+#define KC_EXIT_KICK	   8 /* the guest sent SGIs to other vCPUs: run (or kick) them */
 
 /* in.flags */
 #define KC_RUN_MMIO_DONE  (1ull << 0) /* complete the pending MMIO read with in.mmio_value */
@@ -105,6 +107,9 @@ struct kcore_vcpu_run {
 			struct {
 				unsigned long long vcpuid;
 			} start;
+			struct {
+				unsigned long long vcpus; /* bit n: vCPU n has a new SGI pending */
+			} kick;
 			unsigned long long raw[8];
 		};
 	} out;

@@ -227,7 +227,8 @@ static bool vm_equal(const struct vm *a, const struct vm *b)
 		const struct vcpu *x = &a->vcpus[i], *y = &b->vcpus[i];
 
 		if (x->state != y->state || x->entry_set != y->entry_set ||
-		    x->has_run != y->has_run || x->entry_pc != y->entry_pc)
+		    x->has_run != y->has_run || x->entry_pc != y->entry_pc ||
+		    memcmp(x->virq_pending, y->virq_pending, sizeof(x->virq_pending)) != 0)
 			return false;
 	}
 	return true;

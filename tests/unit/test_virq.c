@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual interrupts (core/vm/virq.c): SGIs a guest sends its own vCPUs by
+ * writing ICC_SGI1R_EL1 (trapped), the host's injection of device interrupts
+ * (KC_HC_VCPU_INJECT_IRQ) and its refusals, and delivery into the list
+ * registers at the next entry, including when they are all busy.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/arch.h"
+#include "core/vm/virq.h"
+#include "core/vm/vm.h"
+#include "tests/lib/fixture.h"
+#include "tests/lib/guest_prog.h"
+
+static u64 sgi_value;
+static u32 sgi_reg = ARCH_SYSREG_ICC_SGI1R;
+static bool sgi_write = true;
+
+/* A step: write sgi_value to sgi_reg through x7 (an MSR that traps). */
+static void step_sgi(struct vcpu_regs *r, struct arch_exit *e)
+{
+	r->x[7] = sgi_value;
+	*e = (struct arch_exit){
+	    .kind = ARCH_EXIT_SYSREG, .sysreg = sgi_reg, .rt = 7, .write = sgi_write};
+}
+
+/* The intids now in a vCPU's simulated list registers, as a bit mask; and empties them. */
+static u64 take_lrs(u32 vcpuid)
+{
+	struct vcpu *v = &vm_from_id(gp_vmid)->vcpus[vcpuid];
+	u64 mask = 0;
+
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
+		u64 lr = v->arch[SIM_VCPU_LR0 + i];
+
+		if (lr != 0) {
+			assert_true((lr & SIM_LR_VALID) != 0);
+			mask |= 1ull << (lr & 63);
+			v->arch[SIM_VCPU_LR0 + i] = 0;
+		}
+	}
+	return mask;
+}
+
+static u64 take_lrs_high(u32 vcpuid, u32 base)
+{
+	struct vcpu *v = &vm_from_id(gp_vmid)->vcpus[vcpuid];
+	u64 mask = 0;
+
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
+		u64 lr = v->arch[SIM_VCPU_LR0 + i];
+
+		if (lr != 0) {
+			u32 intid = (u32)(lr & 0xffff);
+
+			assert_true(intid >= base && intid < base + 64);
+			mask |= 1ull << (intid - base);
+			v->arch[SIM_VCPU_LR0 + i] = 0;
+		}
+	}
+	return mask;
+}
+
+static int setup(void **state)
+{
+	gp_setup(state);
+	/* vCPU 1 may run too: the host sets its entry before it ever ran. */
+	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, gp_vmid, 1, GP_RAM_IPA + 0x80, 0, NULL),
+			 KCORE_OK);
+	sgi_reg = ARCH_SYSREG_ICC_SGI1R;
+	sgi_write = true;
+	return 0;
+}
+
+static void test_sgi_to_another_vcpu_kicks_the_host(void **state)
+{
+	u64 pc;
+
+	(void)state;
+	sgi_value = (5ull << 24) | (1u << 1); /* SGI 5 to vCPU 1 */
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_KICK);
+	assert_int_equal(gp_run_page()->out.kick.vcpus, 1u << 1);
+	/* The host learns which vCPUs, nothing of the sender's registers. */
+	for (u32 i = 1; i < 8; i++)
+		assert_int_equal(gp_run_page()->out.raw[i], 0);
+	pc = vm_from_id(gp_vmid)->vcpus[0].regs.pc;
+	assert_int_equal(take_lrs(0), 0);
+
+	/* vCPU 1 finds SGI 5 in a list register at its next entry. */
+	gp_program(1, gp_step_wfi);
+	assert_int_equal(gp_run(1, 0), KC_EXIT_WFI);
+	assert_int_equal(take_lrs(1), 1u << 5);
+
+	/* The sender resumes after its MSR. */
+	gp_program(1, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[0].pc, pc);
+}
+
+static void test_sgi_broadcast_and_self(void **state)
+{
+	(void)state;
+	/* IRM: every other vCPU. */
+	sgi_value = (1ull << 40) | (3ull << 24);
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_KICK);
+	assert_int_equal(gp_run_page()->out.kick.vcpus, 1u << 1);
+	assert_int_equal(take_lrs(0), 0);
+
+	/* To itself only: no exit, delivered at the very next entry of the same run. */
+	sgi_value = (9ull << 24) | 1u;
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.nr, 2);
+	assert_int_equal(take_lrs(0), 1u << 9);
+
+	gp_program(1, gp_step_wfi);
+	gp_run(1, 0);
+	assert_int_equal(take_lrs(1), 1u << 3);
+}
+
+static void test_sgi_to_nobody(void **state)
+{
+	(void)state;
+	/* vCPU 5 is not registered; a target with Aff1 != 0 does not exist. */
+	sgi_value = (2ull << 24) | (1u << 5);
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	sgi_value = (2ull << 24) | (1ull << 16) | (1u << 1);
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++) {
+		struct vcpu *v = &vm_from_id(gp_vmid)->vcpus[i];
+
+		for (u32 w = 0; w < VIRQ_WORDS; w++)
+			assert_int_equal(v->virq_pending[w], 0);
+	}
+	assert_int_equal(take_lrs(0) | take_lrs(1), 0);
+}
+
+static void test_other_sysregs_are_undefined(void **state)
+{
+	struct vcpu *v;
+
+	(void)state;
+	v = &vm_from_id(gp_vmid)->vcpus[0];
+	/* A read of ICC_SGI1R_EL1 (write-only), and some other trapped register. */
+	sgi_write = false;
+	sgi_value = (1u << 1);
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(v->arch[SIM_VCPU_UNDEFS], 1);
+	sgi_write = true;
+	sgi_reg = ARCH_SYSREG(3, 0, 12, 11, 6); /* ICC_ASGI1R_EL1 */
+	gp_program(2, step_sgi, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(v->arch[SIM_VCPU_UNDEFS], 2);
+	assert_int_equal(take_lrs(1), 0);
+}
+
+static void test_host_injects_device_interrupts(void **state)
+{
+	(void)state;
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 33, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 33, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 23, 0, NULL), KCORE_OK);
+	fx_check();
+	gp_program(1, gp_step_wfi);
+	gp_run(0, 0);
+	/* Twice pending is pending once; a PPI the host emulates is allowed. */
+	assert_int_equal(take_lrs_high(0, 0), (1ull << 33) | (1ull << 23));
+}
+
+static void test_busy_list_registers_keep_the_rest(void **state)
+{
+	(void)state;
+	for (u32 i = 0; i < 6; i++)
+		assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 1, 64 + i, 0, NULL),
+				 KCORE_OK);
+	gp_program(1, gp_step_wfi);
+	gp_run(1, 0);
+	assert_int_equal(take_lrs_high(1, 64), 0x0f); /* four list registers: the lowest four */
+	gp_program(1, gp_step_wfi);
+	gp_run(1, 0);
+	assert_int_equal(take_lrs_high(1, 64), 0x30);
+}
+
+static void test_inject_refused(void **state)
+{
+	u64 other;
+
+	(void)state;
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, 0, 0, 40, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid + (1ull << 32), 0, 40, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, KCORE_MAX_VCPUS, 40, 0);
+	/* SGIs are the guest's, the virtual timer is kcore's, 1020.. are not interrupts. */
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 1, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 15, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 27, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 1020, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 40 + (1ull << 32), 0);
+	/* A vCPU that is not registered, a VM that is not verified, one powered off. */
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 2, 40, 0);
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &other), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, other, 0, 0, 0, NULL), KCORE_OK);
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_INJECT_IRQ, other, 0, 40, 0);
+	assert_int_equal(fx_hc(KC_HC_VM_POWEROFF, gp_vmid, 0, 0, 0, NULL), KCORE_OK);
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 40, 0);
+}
+
+static void test_reregistered_vcpu_starts_clean(void **state)
+{
+	u64 vmid;
+	u64 pending = 0;
+
+	(void)state;
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 1, 50, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_POWEROFF, gp_vmid, 0, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_CLEAR_RANGE, gp_vmid, 0, 1ull << 40, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_FREE, gp_vmid, 0, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VM, 0, 0, 0, 0, &vmid), KCORE_OK);
+	assert_int_equal(vmid, gp_vmid);
+	assert_int_equal(fx_hc(KC_HC_REGISTER_VCPU, vmid, 1, 0, 0, NULL), KCORE_OK);
+	for (u32 w = 0; w < VIRQ_WORDS; w++)
+		pending |= vm_from_id(vmid)->vcpus[1].virq_pending[w];
+	assert_int_equal(pending, 0);
+	fx_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_sgi_to_another_vcpu_kicks_the_host, setup),
+	    cmocka_unit_test_setup(test_sgi_broadcast_and_self, setup),
+	    cmocka_unit_test_setup(test_sgi_to_nobody, setup),
+	    cmocka_unit_test_setup(test_other_sysregs_are_undefined, setup),
+	    cmocka_unit_test_setup(test_host_injects_device_interrupts, setup),
+	    cmocka_unit_test_setup(test_busy_list_registers_keep_the_rest, setup),
+	    cmocka_unit_test_setup(test_inject_refused, setup),
+	    cmocka_unit_test_setup(test_reregistered_vcpu_starts_clean, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

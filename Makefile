@@ -48,6 +48,7 @@ FUZZ_SRCS := tests/fuzz/fuzz_kcore.c $(CORE_SRCS) $(SIM_SRCS) tools/lib/imgsign.
 include tools/tools.mk
 include tools/launcher.mk
 include guests/guests.mk
+include guests/linux.mk
 include kserv/kserv.mk
 
 # ---- dependencies -----------------------------------------------------------
@@ -79,6 +80,20 @@ endef
 $(eval $(call host_variant,host,))
 $(eval $(call host_variant,asan,$(SAN_FLAGS)))
 $(eval $(call host_variant,cov,--coverage -O0))
+# The model comparison runs a million steps: optimised, it takes half the time.
+$(eval $(call host_variant,opt,-O2))
+
+# ---- the reference model and the property-based test (tests/model) -------------
+PROP_BIN := $(BUILD)/opt/tests/model/prop_test
+$(PROP_BIN): $(BUILD)/opt/tests/model/prop_test.o $(BUILD)/opt/tests/model/model.o \
+		$(BUILD)/opt/libkcore-sim.a
+	@$(if $(Q),echo "  LD [opt] $@")
+	$(Q)$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+
+# A longer model comparison: make model-check MODEL_STEPS=20000000 (split over both cores).
+MODEL_STEPS ?= 10000000
+model-check: $(PROP_BIN)
+	@MODEL_STEPS=$(MODEL_STEPS) bash tests/scripts/model.sh $(BUILD)
 
 # ---- aarch64: the same portable core, freestanding ---------------------------
 ARM_CORE_OBJS := $(patsubst %.c,$(BUILD)/aarch64/%.o,$(CORE_SRCS))
@@ -135,7 +150,7 @@ $(BUILD)/kcore.img: $(BUILD)/kcore.elf
 # ---- top-level targets --------------------------------------------------------
 all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img
 
-test: all $(asan_TEST_BINS) $(FUZZ_BIN)
+test: all $(asan_TEST_BINS) $(FUZZ_BIN) $(PROP_BIN) linux-assets
 	@bash tests/run.sh $(BUILD)
 
 # The main job: kcore boots at EL2 in QEMU on 4 CPUs and enters kserv, which
@@ -146,6 +161,12 @@ test: all $(asan_TEST_BINS) $(FUZZ_BIN)
 run: all
 	@tools/kcore-run --attacks --vm image=$(BUILD)/guests/hello.signed \
 		--vm image=$(BUILD)/guests/secret.signed --vm image=$(BUILD)/guests/ioshare.signed
+
+# Debian's unmodified arm64 cloud kernel as a protected VM on 2 vCPUs, with the
+# project's initramfs (guests/linux-init): it checks memory, CPUs and tmpfs and
+# powers off. Both files are signed with the development key and verified by kcore.
+run-linux: all linux-assets
+	@tools/kcore-run --timeout 300 --vm image=$(LINUX_IMAGE),initrd=$(LINUX_INITRAMFS),name=linux,cpus=2,mem=256M,cmdline="console=ttyAMA0 kcore.expect_cpus=2"
 
 # The simulated two-VM scenario, narrated step by step.
 run-sim: all
@@ -181,7 +202,7 @@ format:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test run run-sim coverage fuzz lint format clean
+.PHONY: all deps test run run-linux run-sim coverage fuzz model-check lint format clean
 
 # make print-VAR shows a variable (scripts/lint.sh reads the cross flags this way).
 print-%:

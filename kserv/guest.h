@@ -54,6 +54,7 @@ struct guest_vcpu {
 	struct guest *g;
 	u32 id;
 	enum vcpu_run_state state;
+	u32 cpu; /* the CPU that runs it, while VCPU_RUNNING */
 	bool started;
 	u64 run_pa; /* its run page: a host page kcore reads and writes */
 	/* The completion the next KC_HC_VCPU_RUN carries in the run page's "in". */

@@ -25,6 +25,8 @@
 #define GICR_ISENABLER0	 0x0100u
 #define GICR_IPRIORITYR	 0x0400u
 #define TIMER_PPI	 30u /* the EL1 physical timer */
+#define KICK_SGI	 1u  /* another CPU wants this one out of its guest */
+#define INTID_SPURIOUS	 1023u
 #define TIMER_PRIORITY	 0xa0u
 #define MAX_FRAMES	 64u
 #define WAIT_MS		 100u
@@ -115,7 +117,8 @@ bool preempt_init_this_cpu(void)
 	wr32(sgi + GICR_IPRIORITYR + (TIMER_PPI & ~3u),
 	     (rd32(sgi + GICR_IPRIORITYR + (TIMER_PPI & ~3u)) & ~(0xffu << (8 * (TIMER_PPI & 3)))) |
 		 (TIMER_PRIORITY << (8 * (TIMER_PPI & 3))));
-	wr32(sgi + GICR_ISENABLER0, 1u << TIMER_PPI);
+	wr32(sgi + GICR_IGROUPR0, rd32(sgi + GICR_IGROUPR0) | (1u << KICK_SGI));
+	wr32(sgi + GICR_ISENABLER0, (1u << TIMER_PPI) | (1u << KICK_SGI));
 	icc_setup();
 	preempt_disarm();
 	cpu_ready[cpu] = true;
@@ -148,4 +151,31 @@ void preempt_idle(u64 ms)
 	/* A pending interrupt ends WFI even with PSTATE.I set. */
 	wfi();
 	preempt_disarm();
+}
+
+void preempt_kick(u32 cpu)
+{
+	u64 mpidr = smp_cpu_mpidr(cpu);
+	/* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16], TargetList. */
+	u64 v = (((mpidr >> 32) & 0xff) << 48) | (((mpidr >> 16) & 0xff) << 32) |
+		((u64)KICK_SGI << 24) | (((mpidr >> 8) & 0xff) << 16) | (1ull << (mpidr & 0xf));
+
+	if (!cpu_ready[cpu % KSERV_MAX_CPUS])
+		return;
+	__asm__ volatile("dsb ishst; msr S3_0_C12_C11_5, %0; isb" ::"r"(v));
+}
+
+void preempt_ack_all(void)
+{
+	if (!cpu_ready[read_cpu_index() % KSERV_MAX_CPUS])
+		return;
+	/* With interrupts masked, acknowledge and end whatever is pending (kicks, a stale tick). */
+	for (u32 i = 0; i < 8; i++) {
+		u64 intid;
+
+		__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(intid)); /* ICC_IAR1_EL1 */
+		if ((intid & 0xffffff) >= INTID_SPURIOUS)
+			return;
+		__asm__ volatile("msr S3_0_C12_C12_1, %0; isb" ::"r"(intid)); /* ICC_EOIR1_EL1 */
+	}
 }

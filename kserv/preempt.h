@@ -34,4 +34,13 @@ void preempt_disarm(void);
  */
 void preempt_idle(u64 ms);
 
+/*
+ * Sends CPU cpu the kick SGI: if it is inside a guest, the guest exits with
+ * KC_EXIT_IRQ (so the vCPU re-enters and finds what kcore made pending).
+ */
+void preempt_kick(u32 cpu);
+
+/* Acknowledges and ends every pending interrupt of this CPU (after KC_EXIT_IRQ). */
+void preempt_ack_all(void);
+
 #endif /* KSERV_PREEMPT_H */

@@ -20,8 +20,8 @@ enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_STOP };
 
 const char *exit_reason_name(u64 reason)
 {
-	static const char *const names[] = {"?",	"MMIO", "MEM_FAULT", "GUEST_CALL",
-					    "POWEROFF", "WFI",	"IRQ",	     "VCPU_START"};
+	static const char *const names[] = {"?",   "MMIO", "MEM_FAULT",	 "GUEST_CALL", "POWEROFF",
+					    "WFI", "IRQ",  "VCPU_START", "KICK"};
 
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }
@@ -71,7 +71,11 @@ static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kco
 	case KC_EXIT_WFI:
 		return AFTER_YIELD;
 	case KC_EXIT_IRQ:
-		/* Most likely kserv's own slice timer (preempt.c): the slice check decides. */
+		/* kserv's own slice timer or a kick (preempt.c): the slice check decides. */
+		preempt_ack_all();
+		return AFTER_AGAIN;
+	case KC_EXIT_KICK:
+		sched_kick(g, run->out.kick.vcpus);
 		return AFTER_AGAIN;
 	case KC_EXIT_VCPU_START:
 		sched_start_vcpu(g, (u32)(run->out.start.vcpuid < GUEST_MAX_VCPUS

@@ -97,6 +97,27 @@ void sched_start_vcpu(struct guest *g, u32 id)
 	ticket_unlock(&g->lock);
 }
 
+void sched_kick(struct guest *g, u64 vcpus)
+{
+	u32 me = read_cpu_index();
+
+	for (u32 id = 0; id < g->nr_vcpus; id++) {
+		struct guest_vcpu *v = &g->vcpus[id];
+		bool kick;
+
+		if ((vcpus & (1ull << id)) == 0)
+			continue;
+		ticket_lock(&g->lock);
+		/* A vCPU asleep after WFI runs at once; one inside a guest elsewhere exits. */
+		v->idle_until = 0;
+		kick = v->state == VCPU_RUNNING && v->cpu != me;
+		ticket_unlock(&g->lock);
+		if (kick)
+			preempt_kick(v->cpu);
+	}
+	sev();
+}
+
 void sched_requeue(struct guest_vcpu *v, bool waits)
 {
 	struct guest *g = v->g;
@@ -139,6 +160,7 @@ static void worker(void *arg)
 		struct guest_vcpu *v = sched_waiting() ? dequeue() : NULL;
 
 		if (v != NULL) {
+			v->cpu = read_cpu_index();
 			v->state = VCPU_RUNNING;
 			vcpu_run_slice(v);
 			continue;

@@ -35,10 +35,16 @@ void sched_start_vcpu(struct guest *g, u32 id);
 /*
  * The worker's vCPU yields: back to the tail of the queue (or stopped, if the
  * guest is done). One that waits for an interrupt (WFI) is not taken from the
- * queue again for SCHED_WFI_MS: kserv injects no interrupts, and running it
- * at once would only make it exit again.
+ * queue again for SCHED_WFI_MS (unless sched_kick wakes it): running it at
+ * once would only make it exit again.
  */
 void sched_requeue(struct guest_vcpu *v, bool waits);
+/*
+ * The guest sent SGIs to these vCPUs (KC_EXIT_KICK): one asleep after a WFI
+ * may run at once, one inside the guest on another CPU is kicked out so it
+ * re-enters and finds the SGI kcore made pending.
+ */
+void sched_kick(struct guest *g, u64 vcpus);
 /* The worker's vCPU will not run again; the last one of a finished guest tears it down. */
 void sched_vcpu_stopped(struct guest_vcpu *v);
 

@@ -7,7 +7,7 @@ need_arm64=0
 dpkg --print-foreign-architectures | grep -qx arm64 || need_arm64=1
 
 pkgs=(
-  make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+  make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-system-arm
   libbearssl-dev libbearssl-dev:arm64
   libfdt-dev device-tree-compiler

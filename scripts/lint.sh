@@ -3,7 +3,8 @@
 # kcore's C. Host code (core on the simulated machine, tools, tests) is checked
 # with the host compiler; arch/aarch64, kserv and the guests (guests/, and the
 # launcher's stand-in kcore in tests/launcher/) with the aarch64 flags they
-# are built with. Exits non-zero on the first tool that finds anything.
+# are built with; the Linux guest's init (guests/linux-init/), a hosted aarch64
+# program, with the cross glibc. Exits non-zero on the first tool that finds anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,9 @@ mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' |
 	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^guests/' -e '^tests/launcher/')
 mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$')
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$')
-mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$')
+mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$' |
+	grep -v '^guests/linux-init/')
+mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$')
 
 host_flags=(-std=c11 -DKCORE_DEBUG -D_DEFAULT_SOURCE -Iinclude -I.)
 read -r -a arch_flags <<<"$(make -s --no-print-directory print-ARCH_CFLAGS)"
@@ -22,6 +25,8 @@ guest_cflags=$(make -s --no-print-directory print-GUEST_CFLAGS)
 [ -n "$guest_cflags" ] ||
 	guest_cflags=$(make -s --no-print-directory -f Makefile -f guests/guests.mk print-GUEST_CFLAGS)
 read -r -a guest_flags <<<"$guest_cflags -I."
+# Without -MMD -MP: with -o /dev/null they would write /dev/null.d.
+read -r -a linux_init_flags <<<"$(make -s --no-print-directory print-LINUX_INIT_CFLAGS | sed 's/ -MMD -MP//')"
 # clang-tidy parses the aarch64 code as clang would; only the include paths
 # and defines of the gcc flags matter to it.
 # -isystem takes a separate argument: keep pairs together.
@@ -49,7 +54,7 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE \
-	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}"
+	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}"
 
 echo "lint: clang-tidy"
 # One file per run: clang-tidy 14 reports false "uninitialized va_list" errors
@@ -68,6 +73,7 @@ for f in "${host_c[@]}"; do tidy "$f" "${host_flags[@]}" || status=1; done
 for f in "${arch_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${arch_tidy[@]}" || status=1; done
 for f in "${kserv_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${kserv_tidy[@]}" || status=1; done
 for f in "${guest_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${guest_tidy[@]}" || status=1; done
+for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 || status=1; done
 [ "$status" -eq 0 ] || { echo "lint: clang-tidy found problems"; exit 1; }
 
 echo "lint: gcc -fanalyzer"
@@ -83,5 +89,8 @@ for f in "${kserv_c[@]}"; do
 done
 for f in "${guest_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${guest_flags[@]}" -c "$f" -o /dev/null
+done
+for f in "${linux_init_c[@]}"; do
+	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -c "$f" -o /dev/null
 done
 echo "lint: clean"

@@ -50,7 +50,7 @@ for script in tests/scripts/*.sh; do
 	failed=$((failed + f))
 	printf '%-40s %4d passed, %d failed\n' "scripts/$(basename "$script")" "$p" "$f"
 	case "$script" in
-	*/qemu_* | */fuzz.sh) grep -E '^(not )?ok ' <<<"$out" | sed 's/^/    /' ;; # one line per QEMU scenario
+	*/qemu_* | */fuzz.sh | */model.sh) grep -E '^(not )?ok ' <<<"$out" | sed 's/^/    /' ;; # one line per QEMU scenario
 	*) [ "$f" -gt 0 ] && grep '^not ok ' <<<"$out" | head -20 | sed 's/^/    /' ;;
 	esac
 done

@@ -19,6 +19,13 @@ $(BUILD)/tools/%.o: tools/%.c | $(DEPS_STAMP)
 $(KCORE_SIGN): $(KCORE_SIGN_OBJS)
 	$(Q)$(HOST_CC) -o $@ $^ -lbearssl
 
+# The Linux guest's initramfs builder (guests/linux.mk), made on demand.
+KCORE_MKINITRAMFS := $(BUILD)/tools/kcore-mkinitramfs
+
+$(KCORE_MKINITRAMFS): $(BUILD)/tools/kcore-mkinitramfs.o
+	@$(if $(Q),echo "  LD [tools] $@")
+	$(Q)$(HOST_CC) -o $@ $^
+
 # ---- trusted keys ------------------------------------------------------------
 TRUSTED_KEYS_C := $(BUILD)/gen/trusted_keys.c
 DEV_KEY := $(BUILD)/keys/dev

@@ -32,14 +32,19 @@ static inline void dsb_ishst(void)
 }
 
 /* HCR_EL2 */
-#define HCR_VM	 (1ull << 0)
-#define HCR_SWIO (1ull << 1)
-#define HCR_FMO	 (1ull << 3)
-#define HCR_IMO	 (1ull << 4)
-#define HCR_AMO	 (1ull << 5)
-#define HCR_TWI	 (1ull << 13)
-#define HCR_TSC	 (1ull << 19)
-#define HCR_RW	 (1ull << 31)
+#define HCR_VM	   (1ull << 0)
+#define HCR_SWIO   (1ull << 1)
+#define HCR_FMO	   (1ull << 3)
+#define HCR_IMO	   (1ull << 4)
+#define HCR_AMO	   (1ull << 5)
+#define HCR_FB	   (1ull << 9)	/* TLB and I-cache maintenance broadcast in the inner domain */
+#define HCR_BSU_IS (1ull << 10) /* barriers upgraded to inner shareable */
+#define HCR_TWI	   (1ull << 13)
+#define HCR_TID3   (1ull << 18) /* ID register reads trap */
+#define HCR_TSC	   (1ull << 19)
+#define HCR_RW	   (1ull << 31)
+#define HCR_APK	   (1ull << 40) /* EL1 may access the pointer authentication keys */
+#define HCR_API	   (1ull << 41) /* EL1 may use pointer authentication instructions */
 
 /* SCTLR_EL2 (non-VHE): RES1 bits, then what kcore turns on. */
 #define SCTLR_EL2_RES1 0x30c50830ull

@@ -14,6 +14,7 @@
 #include "core/lib/log.h"
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
+#include "idregs.h"
 #include "percpu.h"
 #include "sysreg.h"
 #include "vgic.h"
@@ -61,12 +62,56 @@ enum {
 	R_CNTV_CTL,
 	R_CNTV_CVAL,
 	R_CNTVOFF,
+	R_APIAKEYLO, /* the pointer authentication keys, when the CPU has them */
+	R_APIAKEYHI,
+	R_APIBKEYLO,
+	R_APIBKEYHI,
+	R_APDAKEYLO,
+	R_APDAKEYHI,
+	R_APDBKEYLO,
+	R_APDBKEYHI,
+	R_APGAKEYLO,
+	R_APGAKEYHI,
 	R_EXIT_FAR, /* not a register: FAR_EL2 of the last exit, for injection */
 };
 _Static_assert(R_EXIT_FAR + 1 == NR_EL1_SYSREGS, "sysreg list");
 
+/* Set once at the first run (every CPU of the machine is alike). */
+static bool pauth;
+
+/* A guest's keys are its secrets and the next world's keys must not be its. */
+static void save_pauth(u64 *r)
+{
+	r[R_APIAKEYLO] = read_sysreg(S3_0_C2_C1_0);
+	r[R_APIAKEYHI] = read_sysreg(S3_0_C2_C1_1);
+	r[R_APIBKEYLO] = read_sysreg(S3_0_C2_C1_2);
+	r[R_APIBKEYHI] = read_sysreg(S3_0_C2_C1_3);
+	r[R_APDAKEYLO] = read_sysreg(S3_0_C2_C2_0);
+	r[R_APDAKEYHI] = read_sysreg(S3_0_C2_C2_1);
+	r[R_APDBKEYLO] = read_sysreg(S3_0_C2_C2_2);
+	r[R_APDBKEYHI] = read_sysreg(S3_0_C2_C2_3);
+	r[R_APGAKEYLO] = read_sysreg(S3_0_C2_C3_0);
+	r[R_APGAKEYHI] = read_sysreg(S3_0_C2_C3_1);
+}
+
+static void load_pauth(const u64 *r)
+{
+	write_sysreg(S3_0_C2_C1_0, r[R_APIAKEYLO]);
+	write_sysreg(S3_0_C2_C1_1, r[R_APIAKEYHI]);
+	write_sysreg(S3_0_C2_C1_2, r[R_APIBKEYLO]);
+	write_sysreg(S3_0_C2_C1_3, r[R_APIBKEYHI]);
+	write_sysreg(S3_0_C2_C2_0, r[R_APDAKEYLO]);
+	write_sysreg(S3_0_C2_C2_1, r[R_APDAKEYHI]);
+	write_sysreg(S3_0_C2_C2_2, r[R_APDBKEYLO]);
+	write_sysreg(S3_0_C2_C2_3, r[R_APDBKEYHI]);
+	write_sysreg(S3_0_C2_C3_0, r[R_APGAKEYLO]);
+	write_sysreg(S3_0_C2_C3_1, r[R_APGAKEYHI]);
+}
+
 static void save_el1(u64 *r)
 {
+	if (pauth)
+		save_pauth(r);
 	r[R_SCTLR] = read_sysreg(sctlr_el1);
 	r[R_CPACR] = read_sysreg(cpacr_el1);
 	r[R_TTBR0] = read_sysreg(ttbr0_el1);
@@ -98,6 +143,8 @@ static void save_el1(u64 *r)
 
 static void load_el1(const u64 *r)
 {
+	if (pauth)
+		load_pauth(r);
 	write_sysreg(sctlr_el1, r[R_SCTLR]);
 	write_sysreg(cpacr_el1, r[R_CPACR]);
 	write_sysreg(ttbr0_el1, r[R_TTBR0]);
@@ -142,11 +189,26 @@ static struct fp_state *vcpu_fp(struct vcpu *vcpu)
 	return (struct fp_state *)vcpu->arch;
 }
 
-/* HCR_EL2 while a guest runs: interrupts and SErrors come to kcore, WFI and SMC trap. */
-#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_RW)
+/*
+ * HCR_EL2 while a guest runs: interrupts and SErrors come to kcore, WFI, SMC
+ * and ID register reads trap, maintenance broadcasts (a vCPU may move between
+ * CPUs), and pointer authentication is the guest's when the CPU has it.
+ */
+#define HCR_GUEST                                                                                  \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | HCR_FB | \
+	 HCR_BSU_IS | HCR_RW)
 
 /* A few unhandled traps are logged, to show what a new guest needs; not more. */
 static u32 unknown_traps_logged;
+
+static void log_unhandled(u64 esr, u64 pc)
+{
+	if (unknown_traps_logged < 8) {
+		unknown_traps_logged++;
+		kc_log("kcore: a guest trap kcore does not handle (ESR %llx, PC %llx): UNDEF\n",
+		       (unsigned long long)esr, (unsigned long long)pc);
+	}
+}
 
 static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
 {
@@ -188,14 +250,11 @@ static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
 					(iss >> 1) & 0xf, (iss >> 17) & 7);
 		e->rt = (u32)((iss >> 5) & 0x1f);
 		e->write = (iss & 1) == 0;
+		if (e->sysreg != ARCH_SYSREG_ICC_SGI1R)
+			log_unhandled(esr, vcpu->regs.pc);
 		break;
 	default:
-		if (unknown_traps_logged < 8) {
-			unknown_traps_logged++;
-			kc_log("kcore: a guest trap kcore does not handle (ESR %llx, PC %llx): "
-			       "UNDEF\n",
-			       (unsigned long long)esr, (unsigned long long)vcpu->regs.pc);
-		}
+		log_unhandled(esr, vcpu->regs.pc);
 		e->kind = ARCH_EXIT_UNKNOWN;
 		break;
 	}
@@ -222,7 +281,12 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
 	u64 host_cnthctl = read_sysreg(cnthctl_el2);
 	u64 type;
+	static bool probed;
 
+	if (!probed) {
+		pauth = idregs_cpu_has_pauth();
+		probed = true;
+	}
 	/* save_host */
 	save_el1(c->host_sysregs);
 	fp_save(&c->host_fp);
@@ -237,10 +301,23 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
-	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(hcr_el2, HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0));
 	isb();
 
-	type = __guest_enter(&vcpu->regs, c);
+	/* ID register reads are answered here and the guest goes straight back in. */
+	for (;;) {
+		u64 value, esr;
+		u32 rt;
+
+		type = __guest_enter(&vcpu->regs, c);
+		esr = read_sysreg(esr_el2);
+		if (type != GUEST_EXIT_SYNC || !idregs_emulate(esr, &value))
+			break;
+		rt = (u32)((esr >> 5) & 0x1f);
+		if (rt != 31)
+			vcpu->regs.x[rt] = value;
+		vcpu->regs.pc += 4;
+	}
 
 	*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 	if (type == GUEST_EXIT_SYNC)

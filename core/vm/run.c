@@ -328,7 +328,8 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
-	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48))
+	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48) ||
+	    !pgowner_is_ram(pa_init(run_pa)))
 		return KCORE_E_INVAL;
 	memset(&run, 0, sizeof(run));
 	err = read_run_in(pa_init(run_pa), &run);

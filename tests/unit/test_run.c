@@ -298,7 +298,8 @@ static void test_run_page_must_be_the_hosts(void **state)
 	    fx_hc(KC_HC_VM_DONATE, gp_vmid, GP_RAM_IPA + 0x300000, vm_page, 4096, NULL), KCORE_OK);
 	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, gp_vmid, 0, vm_page, 0);
 	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, gp_vmid, 0, FX_RAM_BASE, 0);
-	fx_expect_refused(KCORE_E_PERM, KC_HC_VCPU_RUN, gp_vmid, 0, FX_DEVICE_BASE, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, gp_vmid, 0, FX_DEVICE_BASE,
+			  0); /* not RAM */
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, gp_vmid, 0, gp_run_pa + 8, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, gp_vmid, 8, gp_run_pa, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_RUN, 0x100000000ull | gp_vmid, 0, gp_run_pa, 0);

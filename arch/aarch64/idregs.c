@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+#include "idregs.h"
+
+#include "sysreg.h"
+
+/* The trap's ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] read[0]. */
+#define ISS_OP0(iss)  (((iss) >> 20) & 3u)
+#define ISS_OP2(iss)  (((iss) >> 17) & 7u)
+#define ISS_OP1(iss)  (((iss) >> 14) & 7u)
+#define ISS_CRN(iss)  (((iss) >> 10) & 0xfu)
+#define ISS_CRM(iss)  (((iss) >> 1) & 0xfu)
+#define ISS_READ(iss) ((iss)&1u)
+
+#define FIELD(shift) (0xfull << (shift))
+
+/* ID_AA64PFR0_EL1: SVE [35:32], MPAM [43:40], AMU [47:44]. */
+#define PFR0_HIDDEN (FIELD(32) | FIELD(40) | FIELD(44))
+/* ID_AA64PFR1_EL1: MTE [11:8], MPAM_frac [19:16], SME [27:24]. */
+#define PFR1_HIDDEN (FIELD(8) | FIELD(16) | FIELD(24))
+
+/* ID_AA64ISAR1_EL1: APA [7:4], API [11:8], GPA [27:24], GPI [31:28]; ISAR2: GPA3, APA3. */
+#define ISAR1_PAUTH (FIELD(4) | FIELD(8) | FIELD(24) | FIELD(28))
+#define ISAR2_PAUTH (FIELD(8) | FIELD(12))
+
+/* MRS of S3_0_C0_C<crm>_<op2>: the encodings are fixed, so one case each. */
+#define ID_CASE(crm, op2)     \
+	case (crm)*8 + (op2): \
+		return read_sysreg(S3_0_C0_C##crm##_##op2)
+#define ID_ROW(crm)      \
+	ID_CASE(crm, 0); \
+	ID_CASE(crm, 1); \
+	ID_CASE(crm, 2); \
+	ID_CASE(crm, 3); \
+	ID_CASE(crm, 4); \
+	ID_CASE(crm, 5); \
+	ID_CASE(crm, 6); \
+	ID_CASE(crm, 7)
+
+/* The real register (reserved encodings of this space read as zero). */
+static u64 read_id(u32 crm, u32 op2)
+{
+	switch (crm * 8 + op2) {
+		ID_ROW(1);
+		ID_ROW(2);
+		ID_ROW(3);
+		ID_ROW(4);
+		ID_ROW(5);
+		ID_ROW(6);
+		ID_ROW(7);
+	default:
+		return 0;
+	}
+}
+
+bool idregs_cpu_has_pauth(void)
+{
+	return (read_id(6, 1) & ISAR1_PAUTH) != 0 || (read_id(6, 2) & ISAR2_PAUTH) != 0;
+}
+
+bool idregs_emulate(u64 esr, u64 *value)
+{
+	u32 iss = (u32)(esr & 0x1ffffffu);
+	u32 crm = ISS_CRM(iss), op2 = ISS_OP2(iss);
+
+	if (ESR_EC(esr) != EC_SYSREG || !ISS_READ(iss) || ISS_OP0(iss) != 3 || ISS_OP1(iss) != 0 ||
+	    ISS_CRN(iss) != 0 || crm < 1 || crm > 7)
+		return false;
+	*value = read_id(crm, op2);
+	if (crm == 4 && op2 == 0)
+		*value &= ~PFR0_HIDDEN;
+	else if (crm == 4 && op2 == 1)
+		*value &= ~PFR1_HIDDEN;
+	else if (crm == 4 && (op2 == 4 || op2 == 5))
+		*value = 0; /* ID_AA64ZFR0_EL1, ID_AA64SMFR0_EL1: no SVE, no SME */
+	return true;
+}

@@ -1,0 +1,49 @@
+# The Linux guest's assets (docs/guests.md, "Linux"): Debian's unmodified arm64
+# cloud kernel and a small initramfs whose init checks the VM and powers off.
+# Included by the top Makefile after tools/tools.mk; uses BUILD, ARM_CC, WARN,
+# Q and DEPS_STAMP from it and KCORE_MKINITRAMFS from tools/tools.mk. Not part
+# of `all`:
+#
+#   make linux-assets       $(LINUX_DIR)/Image, init and initramfs.cpio
+#   make linux-bare-check   boots them in plain QEMU (no kcore) and checks
+#                           init's verdict and the power-off
+#
+#   $(LINUX_DIR)/Image           the kernel, uncompressed (scripts/fetch-linux.sh;
+#                                the .deb is cached in .deps/linux/). Made once:
+#                                delete it to pick up a newer Debian kernel.
+#   $(LINUX_DIR)/VERSION         the Debian package's version
+#   $(LINUX_DIR)/init            guests/linux-init/init.c, static, stripped
+#   $(LINUX_DIR)/initramfs.cpio  newc cpio: dev/console, proc, sys, tmp, init
+
+LINUX_DIR := $(BUILD)/linux
+LINUX_IMAGE := $(LINUX_DIR)/Image
+LINUX_INIT := $(LINUX_DIR)/init
+LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
+
+# Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
+# holds nothing else.
+LINUX_INIT_CFLAGS := -std=gnu11 -O2 $(WARN) -static -s -MMD -MP
+
+$(LINUX_IMAGE): scripts/fetch-linux.sh | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FETCH   $@ (Debian's linux-image-cloud-arm64)")
+	$(Q)bash scripts/fetch-linux.sh $(@D)
+
+$(LINUX_INIT): guests/linux-init/init.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [linux-init] $<")
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
+
+$(LINUX_INITRAMFS): $(LINUX_INIT) $(KCORE_MKINITRAMFS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_INIT)
+
+linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS)
+
+# Debian's kernel on plain QEMU with a GICv3, as kcore's guests have: init must
+# say ok and QEMU must exit by itself (PSCI SYSTEM_OFF). LINUX_TIMEOUT=seconds.
+LINUX_TIMEOUT ?= 120
+linux-bare-check: linux-assets
+	@bash scripts/linux-bare-check.sh $(LINUX_DIR) $(LINUX_TIMEOUT)
+
+.PHONY: linux-assets linux-bare-check

@@ -1,0 +1,1577 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference model of kcore's specification (see model.h for how it is
+ * used). Written from docs/abi.md, docs/security.md, docs/image-format.md,
+ * include/kcore/abi.h and the product brief only, never from core/: each
+ * function below should read like the row of docs/abi.md it implements.
+ *
+ * The state is deliberately naive: one record per RAM page (owner, shared,
+ * the IPA a VM page sits at, whether it came in a 2 MiB donation), one record
+ * per VM slot (state, vCPUs, images, RAM regions, device pages), and a flat
+ * copy of RAM. Lookups are linear scans; RAM is a few MiB.
+ *
+ * Several errors may apply to one call and the ABI does not fix which one
+ * wins. So every check is evaluated on its own, as far as the arguments allow
+ * (a page check is skipped for a page that is not RAM, a VM check when the vmid
+ * is out of range), and the set of codes that apply is computed; the core's
+ * error must be in that set, and success is allowed only when the set is
+ * empty. A page or IPA check over a range whose base is not aligned is made
+ * over every page the range touches (rounded out to the alignment the call
+ * needs), so a core that looks at the aligned-down range is also accepted.
+ *
+ * Where the docs are silent
+ * -------------------------
+ * (decisions of this model; each one is what it accepts, and nothing else)
+ *
+ *  1. A vmid in range whose slot is not in use gets STATE (wrong state), not
+ *     INVAL (INVAL is only for ids outside 1..max_vms).
+ *  2. A call that has no result returns x1 = 0 on success too (the host learns
+ *     nothing else). x1 = 0 on every error.
+ *  3. The function id is x0 whole: an id with any of bits 63..32 set is not a
+ *     known id (host: NOT_SUPPORTED; guest: not kcore's, goes to the host).
+ *  4. REGISTER_VM may return any free slot; NOMEM only when none is free.
+ *  5. SET_BOOT_INFO: the load IPA must be page aligned (else INVAL); the
+ *     image's IPA range is [load_ipa, load_ipa + size rounded up to pages) and
+ *     must lie inside the IPA space (else INVAL). "Range free" means it does
+ *     not overlap another image of the VM, a donated page or a MAP_IO page
+ *     (else EXIST). It need not lie inside a RAM region. load_idx is the
+ *     number of images the VM had before: 0, 1, 2, 3.
+ *  6. REMAP_VM_IMAGE: the PA is pfn << 12; a pfn whose PA is not RAM (or
+ *     overflows) is INVAL. A load_idx that names no image the VM has
+ *     (load_idx >= number of images) is INVAL. A complete image is EXIST
+ *     ("already done"; first written as STATE, reconciled with the core and
+ *     docs/abi.md). A page a VM shared with the host is not the host's (PERM)
+ *     and is shared (BUSY): both are accepted.
+ *  7. VERIFY_VM: with no error, the outcome is decided by the image_ok oracle
+ *     on each image file, rebuilt from the first `size` bytes of its pages in
+ *     order. Success leaves page contents as they were (including the bytes
+ *     past the end of the file in the last page, and the trailer).
+ *  8. Image pages that were handed over but never became the VM's (the VM
+ *     failed verification, or was powered off while READY) stay kcore's until
+ *     VM_FREE, which gives them back to the host zeroed.
+ *  9. VCPU_SET_ENTRY checks only that the PC is 4-byte aligned (INVAL); where
+ *     the PC lies is checked at the first run (PERM). Setting the entry again
+ *     before the first run replaces it.
+ * 10. VM_DONATE: a 2 MiB donation needs both the IPA and the PA 2 MiB aligned
+ *     (else INVAL). The IPA need not lie in a RAM region. The pages keep their
+ *     contents (the host gave them; kcore does not zero them on the way in).
+ * 11. VM_MAP_IO: IPA and PA must be page aligned and the IPA inside the IPA
+ *     space (else INVAL); a PA in RAM is INVAL, in kcore's device range PERM.
+ *     The IPA must not be mapped (RAM or device) and not inside an image's
+ *     range (else EXIST). The same device page may be given to several VMs or
+ *     at several IPAs. A PA at or above 2^48 (the largest physical address
+ *     space without LPA2) is no device: INVAL (reconciled with the core).
+ * 12. VM_CLEAR_RANGE: IPA and size page aligned, size non-zero, the range
+ *     inside the IPA space (else INVAL). A range that covers part of a 2 MiB
+ *     donation (not all of it) is INVAL. Every VM page mapped in the range
+ *     (donated or verified image page; shared or not) goes back to the host
+ *     zeroed and unshared; every device page mapped in the range is unmapped.
+ *     Unmapped IPAs in the range are fine (nothing happens there).
+ * 13. VM_SET_RAM: size must be non-zero (else INVAL); regions of one VM must
+ *     not overlap (else EXIST). Regions may overlap images and donations.
+ * 14. VM_FREE: BUSY if any RAM page or device page is still mapped in the VM.
+ * 15. VCPU_RUN: the run page must be page aligned and RAM (else INVAL) and
+ *     the host's (else PERM; a page a VM shares is a VM's page: PERM). A
+ *     vCPU whose entry was never set has no entry PC in a verified image:
+ *     its first run is PERM (docs/abi.md, reconciled with the core). On the
+ *     first run the entry PC must satisfy load_ipa <= pc < load_ipa + size -
+ *     256 for some image of the VM (the payload), else PERM. The out part's
+ *     words that the exit's union member does not use are zero. KC_EXIT_IRQ
+ *     is never expected (the model has no physical interrupts).
+ * 16. A guest access (in VCPU_RUN) at an IPA with no RAM page mapped: inside a
+ *     RAM region -> MEM_FAULT (page-aligned IPA, is_write, is_exec 0); outside
+ *     every region -> MMIO (exact IPA, size 8, is_write, the stored value for
+ *     a store, 0 for a load). Accesses to MAP_IO pages and beyond the IPA
+ *     space are not modelled (the driver must not make them).
+ * 17. Guest calls: SHARE and UNSHARE return x1 = 0 on success; an IPA
+ *     outside the IPA space is INVAL and NOENT (nothing is mapped there).
+ *     PSCI (SMC32 0x8400xxxx, SMC64 0xC400xxxx, functions 0..0x1f) is
+ *     kcore's: PSCI_VERSION -> x0 = 0x10000 (1.0); CPU_SUSPEND, CPU_OFF,
+ *     MIGRATE, MIGRATE_INFO_TYPE, MIGRATE_INFO_UP_CPU -> x0 = -1;
+ *     SYSTEM_OFF / SYSTEM_RESET -> x0 = 0 and the VM is off. For PSCI only
+ *     x0 is checked. FEATURES, CPU_ON, AFFINITY_INFO and the PSCI ids the
+ *     docs do not name are not modelled (the driver must not make them).
+ *     Everything else goes to the host.
+ * 18. KC_HC_CHECK_INVARIANTS, if given to model_host_call anyway: OK with
+ *     x1 = 0 violations, or NOT_SUPPORTED (a non-debug build), changing nothing.
+ * 19. model_page_owner() of a PA outside RAM is MODEL_KCORE (nobody's to use).
+ */
+#include "model.h"
+
+#include <kcore/abi.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE	      KCORE_PAGE_SIZE
+#define BLOCK	      KCORE_BLOCK_SIZE
+#define TRAILER	      256u
+#define IMAGE_MIN     (TRAILER + 1u)
+#define IMAGE_MAX     (512ull * 1024 * 1024)
+#define MAX_IMAGES    4u
+#define MAX_RAM	      4u
+#define RUN_OUT_WORDS 9u
+
+/* PSCI function ids (PSCI 1.0). */
+#define PSCI_VERSION		0x84000000ull
+#define PSCI_CPU_SUSPEND	0x84000001ull
+#define PSCI_CPU_SUSPEND_64	0xC4000001ull
+#define PSCI_CPU_OFF		0x84000002ull
+#define PSCI_MIGRATE		0x84000005ull
+#define PSCI_MIGRATE_64		0xC4000005ull
+#define PSCI_MIGRATE_INFO_TYPE	0x84000006ull
+#define PSCI_MIGRATE_INFO_UP	0x84000007ull
+#define PSCI_MIGRATE_INFO_UP_64 0xC4000007ull
+#define PSCI_SYSTEM_OFF		0x84000008ull
+#define PSCI_SYSTEM_RESET	0x84000009ull
+#define PSCI_VERSION_1_0	0x10000
+#define SMCCC_NOT_SUPPORTED	(-1)
+
+enum vm_state { VM_UNUSED, VM_READY, VM_VERIFIED, VM_POWEROFF };
+
+struct page {
+	uint32_t owner; /* MODEL_HOST, MODEL_KCORE or a vmid */
+	bool shared;	/* a VM page the VM shared with the host */
+	bool block;	/* a VM page that came in a 2 MiB donation */
+	uint64_t ipa;	/* a VM page: where the VM maps it */
+};
+
+struct vcpu {
+	bool registered;
+	bool entry_set;
+	bool has_run;
+	uint64_t entry_pc;
+	uint64_t entry_x0;
+};
+
+struct image {
+	uint64_t load_ipa;
+	uint64_t size;	 /* file size, trailer included */
+	uint64_t npages; /* size rounded up to pages */
+	uint64_t done;	 /* pages handed over so far */
+	uint64_t *pa;	 /* [npages]: their PAs, in order */
+};
+
+struct device {
+	uint64_t ipa;
+	uint64_t pa;
+};
+
+struct vm {
+	enum vm_state state;
+	struct vcpu *vcpu; /* [max_vcpus] */
+	uint32_t nr_images;
+	struct image image[MAX_IMAGES];
+	bool images_given; /* VERIFY_VM succeeded: the image pages are the VM's */
+	uint32_t nr_ram;
+	struct model_range ram[MAX_RAM];
+	struct device *dev;
+	size_t nr_dev;
+};
+
+struct model {
+	struct model_config cfg;
+	uint64_t ipa_limit; /* 2^ipa_bits */
+	uint64_t npages;
+	struct page *page; /* [npages], page i is at cfg.ram.base + i * PAGE */
+	uint8_t *mem;	   /* [cfg.ram.size] */
+	struct vm *vm;	   /* [max_vms + 1]; vm[0] unused (VMID 0 is the host) */
+	char why[600];
+};
+
+/* ---- small helpers ---- */
+
+__attribute__((format(printf, 2, 3))) static void set_why(struct model *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->why, sizeof(m->why), fmt, ap);
+	va_end(ap);
+}
+
+/* base + size, saturating at 2^64 - 1. */
+static uint64_t end_of(uint64_t base, uint64_t size)
+{
+	return base + size < base ? UINT64_MAX : base + size;
+}
+
+static uint64_t align_down(uint64_t x, uint64_t a)
+{
+	return x & ~(a - 1);
+}
+
+/* x rounded up to a multiple of a, saturating. */
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	uint64_t r = end_of(x, a - 1);
+
+	return r == UINT64_MAX ? UINT64_MAX : align_down(r, a);
+}
+
+static bool overlaps(uint64_t lo1, uint64_t hi1, uint64_t lo2, uint64_t hi2)
+{
+	return lo1 < hi2 && lo2 < hi1;
+}
+
+static bool in_range(uint64_t x, const struct model_range *r)
+{
+	return x >= r->base && x - r->base < r->size;
+}
+
+static bool is_ram(const struct model *m, uint64_t pa)
+{
+	return in_range(pa, &m->cfg.ram);
+}
+
+/* [base, base + size) lies inside RAM. */
+static bool range_is_ram(const struct model *m, uint64_t base, uint64_t size)
+{
+	const struct model_range *r = &m->cfg.ram;
+
+	return base >= r->base && size <= r->size && base - r->base <= r->size - size;
+}
+
+/* [base, base + size) lies inside the IPA space [0, 2^ipa_bits). */
+static bool in_ipa_space(const struct model *m, uint64_t base, uint64_t size)
+{
+	return size <= m->ipa_limit && base <= m->ipa_limit - size;
+}
+
+static struct page *page_of(const struct model *m, uint64_t pa)
+{
+	return &m->page[(pa - m->cfg.ram.base) / PAGE];
+}
+
+static uint64_t page_pa(const struct model *m, uint64_t i)
+{
+	return m->cfg.ram.base + i * PAGE;
+}
+
+static uint8_t *mem_of(const struct model *m, uint64_t pa)
+{
+	return &m->mem[pa - m->cfg.ram.base];
+}
+
+static uint64_t load64(const struct model *m, uint64_t pa)
+{
+	uint64_t v;
+
+	memcpy(&v, mem_of(m, pa), sizeof(v));
+	return v;
+}
+
+static void store64(struct model *m, uint64_t pa, uint64_t v)
+{
+	memcpy(mem_of(m, pa), &v, sizeof(v));
+}
+
+static void zero_page(struct model *m, uint64_t pa)
+{
+	memset(mem_of(m, pa), 0, PAGE);
+}
+
+/* The RAM pages that [lo, hi) touches: page indexes [*first, *last). */
+static void ram_pages(const struct model *m, uint64_t lo, uint64_t hi, uint64_t *first,
+		      uint64_t *last)
+{
+	uint64_t rlo = m->cfg.ram.base, rhi = m->cfg.ram.base + m->cfg.ram.size;
+
+	if (lo < rlo)
+		lo = rlo;
+	if (hi > rhi)
+		hi = rhi;
+	if (lo >= hi) {
+		*first = *last = 0;
+		return;
+	}
+	*first = (lo - rlo) / PAGE;
+	*last = (hi - rlo + PAGE - 1) / PAGE;
+}
+
+/* The VM slot x names, or NULL if x is not 1..max_vms (INVAL). */
+static struct vm *vm_arg(const struct model *m, uint64_t x)
+{
+	if (x < 1 || x > m->cfg.max_vms)
+		return NULL;
+	return &m->vm[x];
+}
+
+static uint32_t vmid_of(const struct model *m, const struct vm *vm)
+{
+	return (uint32_t)(vm - m->vm);
+}
+
+/* The vCPU x names in vm, or NULL if vm is NULL or x is not 0..max_vcpus-1. */
+static struct vcpu *vcpu_arg(const struct model *m, struct vm *vm, uint64_t x)
+{
+	if (vm == NULL || x >= m->cfg.max_vcpus)
+		return NULL;
+	return &vm->vcpu[x];
+}
+
+/* The RAM page the VM maps at the page containing ipa, if any. */
+static bool vm_page_at(const struct model *m, uint32_t vmid, uint64_t ipa, uint64_t *pa)
+{
+	uint64_t i;
+
+	ipa = align_down(ipa, PAGE);
+	for (i = 0; i < m->npages; i++) {
+		if (m->page[i].owner == vmid && m->page[i].ipa == ipa) {
+			*pa = page_pa(m, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct device *vm_device_at(const struct vm *vm, uint64_t ipa)
+{
+	size_t i;
+
+	ipa = align_down(ipa, PAGE);
+	for (i = 0; i < vm->nr_dev; i++) {
+		if (vm->dev[i].ipa == ipa)
+			return &vm->dev[i];
+	}
+	return NULL;
+}
+
+/* Anything (a RAM page or a device page) mapped in the VM within [lo, hi). */
+static bool vm_mapped_in(const struct model *m, const struct vm *vm, uint64_t lo, uint64_t hi)
+{
+	uint32_t vmid = vmid_of(m, vm);
+	uint64_t i;
+	size_t d;
+
+	for (i = 0; i < m->npages; i++) {
+		if (m->page[i].owner == vmid &&
+		    overlaps(m->page[i].ipa, m->page[i].ipa + PAGE, lo, hi))
+			return true;
+	}
+	for (d = 0; d < vm->nr_dev; d++) {
+		if (overlaps(vm->dev[d].ipa, vm->dev[d].ipa + PAGE, lo, hi))
+			return true;
+	}
+	return false;
+}
+
+/* [lo, hi) overlaps one of the VM's images' IPA ranges. */
+static bool vm_image_in(const struct vm *vm, uint64_t lo, uint64_t hi)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_images; i++) {
+		const struct image *img = &vm->image[i];
+
+		if (overlaps(img->load_ipa, img->load_ipa + img->npages * PAGE, lo, hi))
+			return true;
+	}
+	return false;
+}
+
+static bool in_ram_region(const struct vm *vm, uint64_t ipa)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_ram; i++) {
+		if (in_range(ipa, &vm->ram[i]))
+			return true;
+	}
+	return false;
+}
+
+/* ---- error sets and verdicts ---- */
+
+#define ERR(code) (1u << (unsigned)(-(code)))
+
+static const char *code_name(int64_t code)
+{
+	switch (code) {
+	case KCORE_OK:
+		return "OK";
+	case KCORE_E_NOT_SUPPORTED:
+		return "NOT_SUPPORTED";
+	case KCORE_E_INVAL:
+		return "INVAL";
+	case KCORE_E_STATE:
+		return "STATE";
+	case KCORE_E_PERM:
+		return "PERM";
+	case KCORE_E_NOMEM:
+		return "NOMEM";
+	case KCORE_E_BUSY:
+		return "BUSY";
+	case KCORE_E_EXIST:
+		return "EXIST";
+	case KCORE_E_VERIFY:
+		return "VERIFY";
+	case KCORE_E_NOENT:
+		return "NOENT";
+	default:
+		return NULL;
+	}
+}
+
+/* "OK", "PERM", or the number if it is no code at all. */
+static const char *code_str(int64_t code, char *buf, size_t n)
+{
+	const char *s = code_name(code);
+
+	if (s != NULL)
+		return s;
+	snprintf(buf, n, "%" PRId64 " (no such code)", code);
+	return buf;
+}
+
+static bool in_set(unsigned errs, int64_t code)
+{
+	return code < 0 && code >= KCORE_E_NOENT && (errs & ERR(code)) != 0;
+}
+
+/* "{INVAL, PERM}" */
+static void set_str(unsigned errs, char *buf, size_t n)
+{
+	int64_t c;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	len += (size_t)snprintf(buf + len, n - len, "{");
+	for (c = KCORE_E_NOT_SUPPORTED; c >= KCORE_E_NOENT; c--) {
+		if (errs & ERR(c))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len > 1 ? ", " : "",
+						code_name(c));
+		if (len >= n)
+			return;
+	}
+	snprintf(buf + len, n - len, "}");
+}
+
+/*
+ * Whether the core's (x0, x1) is allowed when the errors errs apply and a
+ * success would return want_x1. The caller applies the transition if this
+ * returns true and got_x0 is KCORE_OK.
+ */
+static bool verdict(struct model *m, const char *call, unsigned errs, uint64_t want_x1,
+		    int64_t got_x0, uint64_t got_x1)
+{
+	char set[128], got[48];
+
+	if (errs == 0) {
+		if (got_x0 != KCORE_OK) {
+			set_why(m, "%s: expected OK, got %s", call,
+				code_str(got_x0, got, sizeof(got)));
+			return false;
+		}
+		if (got_x1 != want_x1) {
+			set_why(m, "%s: OK as expected, but x1 = %#" PRIx64 ", expected %#" PRIx64,
+				call, got_x1, want_x1);
+			return false;
+		}
+		return true;
+	}
+	if (!in_set(errs, got_x0)) {
+		set_str(errs, set, sizeof(set));
+		set_why(m, "%s: expected one of %s, got %s", call, set,
+			code_str(got_x0, got, sizeof(got)));
+		return false;
+	}
+	if (got_x1 != 0) {
+		set_why(m, "%s: %s as allowed, but x1 = %#" PRIx64 " (must be 0 on error)", call,
+			code_name(got_x0), got_x1);
+		return false;
+	}
+	return true;
+}
+
+/* ---- host calls ---- */
+
+static const char *call_name(uint64_t id)
+{
+	switch (id) {
+	case KC_HC_VERSION:
+		return "VERSION";
+	case KC_HC_REGISTER_VM:
+		return "REGISTER_VM";
+	case KC_HC_REGISTER_VCPU:
+		return "REGISTER_VCPU";
+	case KC_HC_SET_BOOT_INFO:
+		return "SET_BOOT_INFO";
+	case KC_HC_REMAP_VM_IMAGE:
+		return "REMAP_VM_IMAGE";
+	case KC_HC_VERIFY_VM:
+		return "VERIFY_VM";
+	case KC_HC_VCPU_SET_ENTRY:
+		return "VCPU_SET_ENTRY";
+	case KC_HC_VM_DONATE:
+		return "VM_DONATE";
+	case KC_HC_VM_MAP_IO:
+		return "VM_MAP_IO";
+	case KC_HC_VM_POWEROFF:
+		return "VM_POWEROFF";
+	case KC_HC_VM_CLEAR_RANGE:
+		return "VM_CLEAR_RANGE";
+	case KC_HC_VM_FREE:
+		return "VM_FREE";
+	case KC_HC_KEY_INFO:
+		return "KEY_INFO";
+	case KC_HC_VM_SET_RAM:
+		return "VM_SET_RAM";
+	case KC_HC_VCPU_RUN:
+		return "VCPU_RUN";
+	case KC_HC_VCPU_INJECT_IRQ:
+		return "VCPU_INJECT_IRQ";
+	case KC_HC_CHECK_INVARIANTS:
+		return "CHECK_INVARIANTS";
+	default:
+		return NULL;
+	}
+}
+
+/* "VM_DONATE(0x2, 0x80001000, 0x40123000, 0x1000)": the call and x1..x6 up to the last non-zero. */
+static void describe(const uint64_t x[7], char *buf, size_t n)
+{
+	const char *name = call_name(x[0]);
+	int last = 6, i;
+	size_t len;
+
+	while (last > 0 && x[last] == 0)
+		last--;
+	if (name != NULL)
+		len = (size_t)snprintf(buf, n, "%s(", name);
+	else
+		len = (size_t)snprintf(buf, n, "HVC %#" PRIx64 "(", x[0]);
+	for (i = 1; i <= last && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%#" PRIx64, i > 1 ? ", " : "", x[i]);
+	if (len < n)
+		snprintf(buf + len, n - len, ")");
+}
+
+static void vm_reset(const struct model *m, struct vm *vm)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_images; i++)
+		free(vm->image[i].pa);
+	free(vm->dev);
+	memset(vm->vcpu, 0, m->cfg.max_vcpus * sizeof(*vm->vcpu));
+	memset(vm->image, 0, sizeof(vm->image));
+	memset(vm->ram, 0, sizeof(vm->ram));
+	vm->state = VM_UNUSED;
+	vm->nr_images = 0;
+	vm->images_given = false;
+	vm->nr_ram = 0;
+	vm->dev = NULL;
+	vm->nr_dev = 0;
+}
+
+/* KC_HC_REGISTER_VM: any free slot; NOMEM when there is none. */
+static bool hc_register_vm(struct model *m, const char *call, int64_t got_x0, uint64_t got_x1)
+{
+	uint32_t id;
+	bool any_free = false;
+	struct vm *vm;
+
+	for (id = 1; id <= m->cfg.max_vms; id++)
+		any_free = any_free || m->vm[id].state == VM_UNUSED;
+	if (!any_free)
+		return verdict(m, call, ERR(KCORE_E_NOMEM), 0, got_x0, got_x1);
+	if (got_x0 != KCORE_OK)
+		return verdict(m, call, 0, 0, got_x0, got_x1);
+	vm = vm_arg(m, got_x1);
+	if (vm == NULL || vm->state != VM_UNUSED) {
+		set_why(m, "%s: OK with x1 = %#" PRIx64 ", which is not a free VM slot", call,
+			got_x1);
+		return false;
+	}
+	vm->state = VM_READY;
+	return true;
+}
+
+/* KC_HC_REGISTER_VCPU(vmid, vcpuid): VM READY and vCPU UNUSED. */
+static bool hc_register_vcpu(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			     uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	struct vcpu *vcpu = vcpu_arg(m, vm, x[2]);
+	unsigned errs = 0;
+
+	if (vm == NULL || x[2] >= m->cfg.max_vcpus)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY)
+		errs |= ERR(KCORE_E_STATE);
+	if (vcpu != NULL && vcpu->registered)
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK && vcpu != NULL) /* OK only when no error applied: vcpu is set */
+		vcpu->registered = true;
+	return true;
+}
+
+/* KC_HC_SET_BOOT_INFO(vmid, load_ipa, size) -> load_idx. */
+static bool hc_set_boot_info(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			     uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t ipa = x[2], size = x[3];
+	uint64_t span = align_up(size, PAGE); /* the image's IPA range is [ipa, ipa + span) */
+	uint64_t lo = align_down(ipa, PAGE), hi = align_up(end_of(ipa, span), PAGE);
+	unsigned errs = 0;
+	struct image *img;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (size < IMAGE_MIN || size > IMAGE_MAX)
+		errs |= ERR(KCORE_E_INVAL);
+	if (ipa % PAGE != 0 || !in_ipa_space(m, ipa, span))
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY)
+		errs |= ERR(KCORE_E_STATE);
+	if (vm != NULL && vm->nr_images >= MAX_IMAGES)
+		errs |= ERR(KCORE_E_NOMEM);
+	if (vm != NULL && (vm_mapped_in(m, vm, lo, hi) || vm_image_in(vm, lo, hi)))
+		errs |= ERR(KCORE_E_EXIST);
+	if (!verdict(m, call, errs, vm != NULL ? vm->nr_images : 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	img = &vm->image[vm->nr_images++];
+	img->load_ipa = ipa;
+	img->size = size;
+	img->npages = span / PAGE;
+	img->done = 0;
+	img->pa = calloc(img->npages, sizeof(*img->pa));
+	if (img->pa == NULL) {
+		fprintf(stderr, "model: out of memory\n");
+		abort();
+	}
+	return true;
+}
+
+/* KC_HC_REMAP_VM_IMAGE(vmid, pfn, load_idx): the next page of the image leaves the host. */
+static bool hc_remap_vm_image(struct model *m, const char *call, const uint64_t x[7],
+			      int64_t got_x0, uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t pfn = x[2], idx = x[3];
+	bool pa_ok = pfn < (UINT64_MAX / PAGE) + 1 && is_ram(m, pfn * PAGE);
+	uint64_t pa = pa_ok ? pfn * PAGE : 0;
+	struct image *img = (vm != NULL && idx < vm->nr_images) ? &vm->image[idx] : NULL;
+	unsigned errs = 0;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (idx >= MAX_IMAGES || (vm != NULL && idx >= vm->nr_images))
+		errs |= ERR(KCORE_E_INVAL);
+	if (!pa_ok)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY)
+		errs |= ERR(KCORE_E_STATE);
+	if (img != NULL && img->done == img->npages)
+		errs |= ERR(KCORE_E_EXIST);
+	if (pa_ok && page_of(m, pa)->owner != MODEL_HOST)
+		errs |= ERR(KCORE_E_PERM);
+	if (pa_ok && page_of(m, pa)->shared)
+		errs |= ERR(KCORE_E_BUSY);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	page_of(m, pa)->owner = MODEL_KCORE;
+	img->pa[img->done++] = pa;
+	return true;
+}
+
+/* The image file as the model's memory holds it: the first size bytes of its pages. */
+static bool image_verifies(const struct model *m, const struct image *img)
+{
+	uint8_t *file = malloc(img->size);
+	uint64_t i, off, n;
+	bool ok;
+
+	if (file == NULL) {
+		fprintf(stderr, "model: out of memory\n");
+		abort();
+	}
+	for (i = 0, off = 0; off < img->size; i++, off += n) {
+		n = img->size - off < PAGE ? img->size - off : PAGE;
+		memcpy(file + off, mem_of(m, img->pa[i]), n);
+	}
+	ok = m->cfg.image_ok(m->cfg.image_ok_ctx, file, img->size);
+	free(file);
+	return ok;
+}
+
+/* KC_HC_VERIFY_VM(vmid): all images good -> VERIFIED; any bad -> VERIFY, POWEROFF. */
+static bool hc_verify_vm(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = 0;
+	bool good = true;
+	uint32_t i;
+	uint64_t p;
+	char got[48];
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && (vm->state != VM_READY || vm->nr_images == 0))
+		errs |= ERR(KCORE_E_STATE);
+	for (i = 0; vm != NULL && i < vm->nr_images; i++) {
+		if (vm->image[i].done != vm->image[i].npages)
+			errs |= ERR(KCORE_E_STATE);
+	}
+	if (errs != 0)
+		return verdict(m, call, errs, 0, got_x0, got_x1);
+
+	for (i = 0; i < vm->nr_images; i++)
+		good = image_verifies(m, &vm->image[i]) && good;
+	if (good && got_x0 != KCORE_OK) {
+		set_why(m, "%s: every image verifies, expected OK, got %s", call,
+			code_str(got_x0, got, sizeof(got)));
+		return false;
+	}
+	if (!good && got_x0 != KCORE_E_VERIFY) {
+		set_why(m, "%s: an image does not verify, expected VERIFY, got %s", call,
+			code_str(got_x0, got, sizeof(got)));
+		return false;
+	}
+	if (got_x1 != 0) {
+		set_why(m, "%s: %s as expected, but x1 = %#" PRIx64 " (expected 0)", call,
+			code_name(got_x0), got_x1);
+		return false;
+	}
+	if (!good) {
+		vm->state = VM_POWEROFF; /* for good; the image pages stay kcore's until VM_FREE */
+		return true;
+	}
+	for (i = 0; i < vm->nr_images; i++) {
+		const struct image *img = &vm->image[i];
+
+		for (p = 0; p < img->npages; p++) {
+			struct page *pg = page_of(m, img->pa[p]);
+
+			pg->owner = vmid_of(m, vm);
+			pg->shared = false;
+			pg->block = false;
+			pg->ipa = img->load_ipa + p * PAGE;
+		}
+	}
+	vm->images_given = true;
+	vm->state = VM_VERIFIED;
+	return true;
+}
+
+/* KC_HC_VCPU_SET_ENTRY(vmid, vcpuid, pc, x0). */
+static bool hc_vcpu_set_entry(struct model *m, const char *call, const uint64_t x[7],
+			      int64_t got_x0, uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	struct vcpu *vcpu = vcpu_arg(m, vm, x[2]);
+	unsigned errs = 0;
+
+	if (vm == NULL || x[2] >= m->cfg.max_vcpus)
+		errs |= ERR(KCORE_E_INVAL);
+	if (x[3] % 4 != 0)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	if (vcpu != NULL && (!vcpu->registered || vcpu->has_run))
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK && vcpu != NULL) {
+		vcpu->entry_set = true;
+		vcpu->entry_pc = x[3];
+		vcpu->entry_x0 = x[4];
+	}
+	return true;
+}
+
+/* KC_HC_VM_DONATE(vmid, ipa, pa, size): host pages become the VM's at ipa. */
+static bool hc_vm_donate(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t ipa = x[2], pa = x[3], size = x[4];
+	uint64_t align = size == BLOCK ? BLOCK : PAGE;
+	uint64_t ilo = align_down(ipa, align), ihi = align_up(end_of(ipa, size), align);
+	uint64_t plo = align_down(pa, align), phi = align_up(end_of(pa, size), align);
+	uint64_t first, last, i;
+	unsigned errs = 0;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (size != PAGE && size != BLOCK)
+		errs |= ERR(KCORE_E_INVAL);
+	if (ipa % align != 0 || pa % align != 0)
+		errs |= ERR(KCORE_E_INVAL);
+	if (!in_ipa_space(m, ipa, size))
+		errs |= ERR(KCORE_E_INVAL);
+	if (!range_is_ram(m, pa, size))
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	ram_pages(m, plo, phi, &first, &last);
+	for (i = first; i < last; i++) {
+		if (m->page[i].owner != MODEL_HOST)
+			errs |= ERR(KCORE_E_PERM);
+		if (m->page[i].shared)
+			errs |= ERR(KCORE_E_BUSY);
+	}
+	if (vm != NULL && (vm_mapped_in(m, vm, ilo, ihi) || vm_image_in(vm, ilo, ihi)))
+		errs |= ERR(KCORE_E_EXIST);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	for (i = 0; i < size / PAGE; i++) {
+		struct page *pg = page_of(m, pa + i * PAGE);
+
+		pg->owner = vmid_of(m, vm);
+		pg->shared = false;
+		pg->block = size == BLOCK;
+		pg->ipa = ipa + i * PAGE;
+	}
+	return true;
+}
+
+/*
+ * KC_HC_VCPU_INJECT_IRQ(vmid, vcpuid, intid): a PPI or SPI the host's device
+ * raises, 16..1019 but not the virtual timer's 27 (else INVAL); the VM must
+ * be VERIFIED and the vCPU registered (else STATE). Pending interrupts are
+ * not modelled: nothing the model observes changes.
+ */
+static bool hc_vcpu_inject_irq(struct model *m, const char *call, const uint64_t x[7],
+			       int64_t got_x0, uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	struct vcpu *vcpu = vcpu_arg(m, vm, x[2]);
+	unsigned errs = 0;
+
+	if (vm == NULL || vcpu == NULL || x[3] < 16 || x[3] >= 1020 || x[3] == 27)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	if (vcpu != NULL && !vcpu->registered)
+		errs |= ERR(KCORE_E_STATE);
+	return verdict(m, call, errs, 0, got_x0, got_x1);
+}
+
+/* Physical addresses are below 2^48 (52-bit PAs need LPA2, which kcore does not use). */
+#define MODEL_PA_LIMIT (1ull << 48)
+
+/* KC_HC_VM_MAP_IO(vmid, ipa, pa): a device page (not RAM, not kcore's) into the VM. */
+static bool hc_vm_map_io(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t ipa = x[2], pa = x[3];
+	uint64_t ilo = align_down(ipa, PAGE), ihi = end_of(ilo, PAGE);
+	uint64_t plo = align_down(pa, PAGE);
+	unsigned errs = 0;
+	struct device *d;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (ipa % PAGE != 0 || !in_ipa_space(m, ipa, PAGE))
+		errs |= ERR(KCORE_E_INVAL);
+	if (pa % PAGE != 0 || is_ram(m, plo) || pa >= MODEL_PA_LIMIT)
+		errs |= ERR(KCORE_E_INVAL);
+	if (in_range(plo, &m->cfg.kcore_device))
+		errs |= ERR(KCORE_E_PERM);
+	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	if (vm != NULL && (vm_mapped_in(m, vm, ilo, ihi) || vm_image_in(vm, ilo, ihi)))
+		errs |= ERR(KCORE_E_EXIST);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	d = realloc(vm->dev, (vm->nr_dev + 1) * sizeof(*vm->dev));
+	if (d == NULL) {
+		fprintf(stderr, "model: out of memory\n");
+		abort();
+	}
+	vm->dev = d;
+	vm->dev[vm->nr_dev].ipa = ipa;
+	vm->dev[vm->nr_dev].pa = pa;
+	vm->nr_dev++;
+	return true;
+}
+
+/* KC_HC_VM_POWEROFF(vmid). No vCPU is ever running between two steps of the model. */
+static bool hc_vm_poweroff(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			   uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = 0;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		vm->state = VM_POWEROFF;
+	return true;
+}
+
+/* Some 2 MiB donation of the VM is partly, not wholly, inside [lo, hi). */
+static bool cuts_a_block(const struct model *m, const struct vm *vm, uint64_t lo, uint64_t hi)
+{
+	uint32_t vmid = vmid_of(m, vm);
+	uint64_t i;
+
+	for (i = 0; i < m->npages; i++) {
+		const struct page *pg = &m->page[i];
+		uint64_t blo, bhi;
+
+		if (pg->owner != vmid || !pg->block)
+			continue;
+		blo = align_down(pg->ipa, BLOCK);
+		bhi = blo + BLOCK;
+		if (overlaps(blo, bhi, lo, hi) && !(lo <= blo && bhi <= hi))
+			return true;
+	}
+	return false;
+}
+
+/* KC_HC_VM_CLEAR_RANGE(vmid, ipa, size): the VM's pages there go back to the host, zeroed. */
+static bool hc_vm_clear_range(struct model *m, const char *call, const uint64_t x[7],
+			      int64_t got_x0, uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t ipa = x[2], size = x[3];
+	uint64_t lo = align_down(ipa, PAGE), hi = align_up(end_of(ipa, size), PAGE);
+	unsigned errs = 0;
+	uint32_t vmid;
+	uint64_t i;
+	size_t d, kept;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (ipa % PAGE != 0 || size % PAGE != 0 || size == 0 || !in_ipa_space(m, ipa, size))
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && cuts_a_block(m, vm, lo, hi))
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_POWEROFF)
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	vmid = vmid_of(m, vm);
+	for (i = 0; i < m->npages; i++) {
+		struct page *pg = &m->page[i];
+
+		if (pg->owner != vmid || pg->ipa < ipa || pg->ipa - ipa >= size)
+			continue;
+		zero_page(m, page_pa(m, i));
+		pg->owner = MODEL_HOST;
+		pg->shared = false;
+		pg->block = false;
+		pg->ipa = 0;
+	}
+	for (d = 0, kept = 0; d < vm->nr_dev; d++) {
+		if (vm->dev[d].ipa >= ipa && vm->dev[d].ipa - ipa < size)
+			continue;
+		vm->dev[kept++] = vm->dev[d];
+	}
+	vm->nr_dev = kept;
+	return true;
+}
+
+/* KC_HC_VM_FREE(vmid): VM POWEROFF, nothing mapped; the slot becomes free. */
+static bool hc_vm_free(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+		       uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = 0;
+	uint32_t i;
+	uint64_t p;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_POWEROFF)
+		errs |= ERR(KCORE_E_STATE);
+	if (vm != NULL && vm_mapped_in(m, vm, 0, UINT64_MAX))
+		errs |= ERR(KCORE_E_BUSY);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	/* Image pages that never became the VM's are still kcore's: back to the host, zeroed. */
+	for (i = 0; !vm->images_given && i < vm->nr_images; i++) {
+		const struct image *img = &vm->image[i];
+
+		for (p = 0; p < img->done; p++) {
+			struct page *pg = page_of(m, img->pa[p]);
+
+			zero_page(m, img->pa[p]);
+			pg->owner = MODEL_HOST;
+			pg->shared = false;
+			pg->block = false;
+			pg->ipa = 0;
+		}
+	}
+	vm_reset(m, vm);
+	return true;
+}
+
+/* KC_HC_VM_SET_RAM(vmid, ipa, size): declare a RAM region of the VM. */
+static bool hc_vm_set_ram(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			  uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t ipa = x[2], size = x[3];
+	uint64_t lo = align_down(ipa, PAGE), hi = align_up(end_of(ipa, size), PAGE);
+	unsigned errs = 0;
+	uint32_t i;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (ipa % PAGE != 0 || size % PAGE != 0 || size == 0 || !in_ipa_space(m, ipa, size))
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY)
+		errs |= ERR(KCORE_E_STATE);
+	for (i = 0; vm != NULL && i < vm->nr_ram; i++) {
+		if (overlaps(vm->ram[i].base, vm->ram[i].base + vm->ram[i].size, lo, hi))
+			errs |= ERR(KCORE_E_EXIST);
+	}
+	if (vm != NULL && vm->nr_ram >= MAX_RAM)
+		errs |= ERR(KCORE_E_NOMEM);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK) {
+		vm->ram[vm->nr_ram].base = ipa;
+		vm->ram[vm->nr_ram].size = size;
+		vm->nr_ram++;
+	}
+	return true;
+}
+
+bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint64_t got_x1)
+{
+	char call[200];
+
+	describe(x, call, sizeof(call));
+	switch (x[0]) {
+	case KC_HC_VERSION:
+		return verdict(m, call, 0, ((uint64_t)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR,
+			       got_x0, got_x1);
+	case KC_HC_REGISTER_VM:
+		return hc_register_vm(m, call, got_x0, got_x1);
+	case KC_HC_REGISTER_VCPU:
+		return hc_register_vcpu(m, call, x, got_x0, got_x1);
+	case KC_HC_SET_BOOT_INFO:
+		return hc_set_boot_info(m, call, x, got_x0, got_x1);
+	case KC_HC_REMAP_VM_IMAGE:
+		return hc_remap_vm_image(m, call, x, got_x0, got_x1);
+	case KC_HC_VERIFY_VM:
+		return hc_verify_vm(m, call, x, got_x0, got_x1);
+	case KC_HC_VCPU_SET_ENTRY:
+		return hc_vcpu_set_entry(m, call, x, got_x0, got_x1);
+	case KC_HC_VM_DONATE:
+		return hc_vm_donate(m, call, x, got_x0, got_x1);
+	case KC_HC_VM_MAP_IO:
+		return hc_vm_map_io(m, call, x, got_x0, got_x1);
+	case KC_HC_VM_POWEROFF:
+		return hc_vm_poweroff(m, call, x, got_x0, got_x1);
+	case KC_HC_VM_CLEAR_RANGE:
+		return hc_vm_clear_range(m, call, x, got_x0, got_x1);
+	case KC_HC_VM_FREE:
+		return hc_vm_free(m, call, x, got_x0, got_x1);
+	case KC_HC_KEY_INFO:
+		return verdict(m, call, x[1] < m->cfg.nr_keys ? 0 : ERR(KCORE_E_INVAL),
+			       m->cfg.nr_keys, got_x0, got_x1);
+	case KC_HC_VM_SET_RAM:
+		return hc_vm_set_ram(m, call, x, got_x0, got_x1);
+	case KC_HC_VCPU_INJECT_IRQ:
+		return hc_vcpu_inject_irq(m, call, x, got_x0, got_x1);
+	case KC_HC_VCPU_RUN:
+		set_why(m, "%s: driver error: use model_vcpu_run() for VCPU_RUN", call);
+		return false;
+	case KC_HC_CHECK_INVARIANTS:
+		if (got_x0 == KCORE_E_NOT_SUPPORTED)
+			return verdict(m, call, ERR(KCORE_E_NOT_SUPPORTED), 0, got_x0, got_x1);
+		return verdict(m, call, 0, 0, got_x0, got_x1);
+	default:
+		return verdict(m, call, ERR(KCORE_E_NOT_SUPPORTED), 0, got_x0, got_x1);
+	}
+}
+
+/* ---- memory accesses ---- */
+
+bool model_host_access(struct model *m, uint64_t pa, bool write, uint64_t value, bool got_ok,
+		       uint64_t got_value)
+{
+	const struct page *pg;
+	bool allowed;
+
+	if (pa % 8 != 0 || !is_ram(m, pa)) {
+		set_why(m, "host %s pa %#" PRIx64 ": driver error: not an aligned RAM address",
+			write ? "store" : "load", pa);
+		return false;
+	}
+	/* docs/abi.md "Host stage-2 faults": its own pages and pages a VM shares. */
+	pg = page_of(m, pa);
+	allowed = pg->owner == MODEL_HOST || (pg->owner != MODEL_KCORE && pg->shared);
+	if (got_ok != allowed) {
+		char owner[32];
+
+		if (pg->owner == MODEL_HOST)
+			snprintf(owner, sizeof(owner), "host");
+		else if (pg->owner == MODEL_KCORE)
+			snprintf(owner, sizeof(owner), "kcore");
+		else
+			snprintf(owner, sizeof(owner), "vm %" PRIu32 "%s", pg->owner,
+				 pg->shared ? ", shared" : "");
+		set_why(m, "host %s pa %#" PRIx64 " (owner %s): expected %s, got %s",
+			write ? "store" : "load", pa, owner, allowed ? "the access" : "an abort",
+			got_ok ? "the access" : "an abort");
+		return false;
+	}
+	if (!allowed)
+		return true;
+	if (write) {
+		store64(m, pa, value);
+		return true;
+	}
+	if (got_value != load64(m, pa)) {
+		set_why(m, "host load pa %#" PRIx64 ": expected %#" PRIx64 ", got %#" PRIx64, pa,
+			load64(m, pa), got_value);
+		return false;
+	}
+	return true;
+}
+
+bool model_vm_runs(const struct model *m, uint32_t vmid)
+{
+	return vmid >= 1 && vmid <= m->cfg.max_vms && m->vm[vmid].state == VM_VERIFIED;
+}
+
+bool model_vcpu_registered(const struct model *m, uint32_t vmid, uint32_t vcpuid)
+{
+	return vmid >= 1 && vmid <= m->cfg.max_vms && vcpuid < m->cfg.max_vcpus &&
+	       m->vm[vmid].vcpu[vcpuid].registered;
+}
+
+bool model_vm_ipa_is_device(const struct model *m, uint32_t vmid, uint64_t ipa)
+{
+	return vmid >= 1 && vmid <= m->cfg.max_vms && vm_device_at(&m->vm[vmid], ipa) != NULL;
+}
+
+/*
+ * The guest's 8-byte access at ipa once it reaches RAM (the VM maps a page
+ * there): checks what the core says happened and applies a store.
+ */
+static bool guest_ram_access(struct model *m, const char *what, uint64_t pa, bool write,
+			     uint64_t value, bool got_ok, uint64_t got_value)
+{
+	if (!got_ok) {
+		set_why(m,
+			"%s: the VM maps RAM pa %#" PRIx64 " there, expected the access, "
+			"got none",
+			what, align_down(pa, PAGE));
+		return false;
+	}
+	if (write) {
+		store64(m, pa, value);
+		return true;
+	}
+	if (got_value != load64(m, pa)) {
+		set_why(m, "%s: expected %#" PRIx64 ", got %#" PRIx64, what, load64(m, pa),
+			got_value);
+		return false;
+	}
+	return true;
+}
+
+bool model_vm_access(struct model *m, uint32_t vmid, uint64_t ipa, bool write, uint64_t value,
+		     bool got_ok, uint64_t got_value)
+{
+	char what[96];
+	uint64_t pa;
+
+	snprintf(what, sizeof(what), "vm %" PRIu32 " %s ipa %#" PRIx64, vmid,
+		 write ? "store" : "load", ipa);
+	if (!model_vm_runs(m, vmid) || ipa % 8 != 0 || model_vm_ipa_is_device(m, vmid, ipa)) {
+		set_why(m, "%s: driver error: VM not running, unaligned or a device page", what);
+		return false;
+	}
+	if (!vm_page_at(m, vmid, ipa, &pa)) {
+		if (got_ok) {
+			set_why(m, "%s: nothing mapped there, expected no access, got one", what);
+			return false;
+		}
+		return true;
+	}
+	return guest_ram_access(m, what, pa + ipa % PAGE, write, value, got_ok, got_value);
+}
+
+/* ---- guest calls ---- */
+
+static bool is_psci(uint64_t fid)
+{
+	return (fid >= 0x84000000ull && fid <= 0x8400001full) ||
+	       (fid >= 0xC4000000ull && fid <= 0xC400001full);
+}
+
+/* Whether kcore answers this guest HVC itself (docs/abi.md "Guest calls kcore handles", PSCI). */
+static bool kcore_answers(uint64_t fid)
+{
+	return fid == KC_GC_VERSION || fid == KC_GC_SHARE_PAGE || fid == KC_GC_UNSHARE_PAGE ||
+	       is_psci(fid);
+}
+
+/* KC_GC_SHARE_PAGE / KC_GC_UNSHARE_PAGE(ipa). */
+static bool gc_share(struct model *m, const char *what, uint32_t vmid, bool share, uint64_t ipa,
+		     int64_t got_x0, uint64_t got_x1)
+{
+	unsigned errs = 0;
+	uint64_t pa = 0;
+	bool mapped = vm_page_at(m, vmid, ipa, &pa);
+
+	if (ipa % PAGE != 0 || !in_ipa_space(m, ipa, PAGE))
+		errs |= ERR(KCORE_E_INVAL);
+	if (!mapped)
+		errs |= ERR(KCORE_E_NOENT);
+	if (mapped && share && page_of(m, pa)->shared)
+		errs |= ERR(KCORE_E_EXIST);
+	if (mapped && !share && !page_of(m, pa)->shared)
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, what, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		page_of(m, pa)->shared = share;
+	return true;
+}
+
+/* PSCI calls kcore answers: only x0 is checked (decision 17). */
+static bool gc_psci(struct model *m, const char *what, struct vm *vm, uint64_t fid, int64_t got_x0)
+{
+	int64_t want;
+
+	switch (fid) {
+	case PSCI_VERSION:
+		want = PSCI_VERSION_1_0;
+		break;
+	case PSCI_CPU_SUSPEND:
+	case PSCI_CPU_SUSPEND_64:
+	case PSCI_CPU_OFF:
+	case PSCI_MIGRATE:
+	case PSCI_MIGRATE_64:
+	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_MIGRATE_INFO_UP:
+	case PSCI_MIGRATE_INFO_UP_64:
+		want = SMCCC_NOT_SUPPORTED;
+		break;
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+		want = 0;
+		break;
+	default:
+		set_why(m, "%s: driver error: this PSCI call is not modelled", what);
+		return false;
+	}
+	if (got_x0 != want) {
+		set_why(m, "%s: expected x0 = %" PRId64 ", got %" PRId64, what, want, got_x0);
+		return false;
+	}
+	if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET)
+		vm->state = VM_POWEROFF;
+	return true;
+}
+
+bool model_guest_call(struct model *m, uint32_t vmid, uint32_t vcpuid, uint64_t fid, uint64_t a1,
+		      bool got_handled, int64_t got_x0, uint64_t got_x1)
+{
+	char what[128];
+	struct vm *vm;
+
+	snprintf(what, sizeof(what),
+		 "vm %" PRIu32 " vcpu %" PRIu32 " HVC %#" PRIx64 "(%#" PRIx64 ")", vmid, vcpuid,
+		 fid, a1);
+	if (!model_vm_runs(m, vmid) || vcpuid >= m->cfg.max_vcpus ||
+	    !m->vm[vmid].vcpu[vcpuid].registered) {
+		set_why(m, "%s: driver error: not a running VM's registered vCPU", what);
+		return false;
+	}
+	vm = &m->vm[vmid];
+	if (!kcore_answers(fid)) {
+		if (got_handled) {
+			set_why(m,
+				"%s: not kcore's to answer (it goes to the host), but kcore "
+				"answered it",
+				what);
+			return false;
+		}
+		return true;
+	}
+	if (!got_handled) {
+		set_why(m, "%s: kcore answers this call, but it did not", what);
+		return false;
+	}
+	switch (fid) {
+	case KC_GC_VERSION:
+		return verdict(m, what, 0, ((uint64_t)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR,
+			       got_x0, got_x1);
+	case KC_GC_SHARE_PAGE:
+		return gc_share(m, what, vmid, true, a1, got_x0, got_x1);
+	case KC_GC_UNSHARE_PAGE:
+		return gc_share(m, what, vmid, false, a1, got_x0, got_x1);
+	default:
+		return gc_psci(m, what, vm, fid, got_x0);
+	}
+}
+
+/* ---- running a vCPU ---- */
+
+/* pc lies in the payload (file minus its 256-byte trailer) of a verified image of the VM. */
+static bool in_verified_payload(const struct vm *vm, uint64_t pc)
+{
+	uint32_t i;
+
+	for (i = 0; vm->images_given && i < vm->nr_images; i++) {
+		const struct image *img = &vm->image[i];
+
+		if (pc >= img->load_ipa && pc - img->load_ipa < img->size - TRAILER)
+			return true;
+	}
+	return false;
+}
+
+static const char *out_word_name(uint64_t reason, unsigned w)
+{
+	static const char *const mmio[] = {"reason", "mmio.ipa", "mmio.size", "mmio.is_write",
+					   "mmio.value"};
+	static const char *const fault[] = {"reason", "fault.ipa", "fault.is_write",
+					    "fault.is_exec"};
+	static const char *const call[] = {"reason",	   "call.fid",	   "call.args[0]",
+					   "call.args[1]", "call.args[2]", "call.args[3]",
+					   "call.args[4]", "call.args[5]"};
+	static const char *const raw[] = {"reason", "raw[0]", "raw[1]", "raw[2]", "raw[3]",
+					  "raw[4]", "raw[5]", "raw[6]", "raw[7]"};
+
+	if (reason == KC_EXIT_MMIO && w < 5)
+		return mmio[w];
+	if (reason == KC_EXIT_MEM_FAULT && w < 4)
+		return fault[w];
+	if (reason == KC_EXIT_GUEST_CALL && w < 8)
+		return call[w];
+	if (reason == KC_EXIT_POWEROFF && w == 1)
+		return "poweroff.reset";
+	return raw[w];
+}
+
+bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_guest_step *step,
+		    const struct model_run_result *got)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	struct vcpu *vcpu = vcpu_arg(m, vm, x[2]);
+	uint64_t run_pa = x[3];
+	bool run_ram = is_ram(m, align_down(run_pa, PAGE));
+	uint64_t want[RUN_OUT_WORDS];
+	uint64_t pa = 0, i;
+	unsigned errs = 0;
+	uint32_t vmid;
+	bool ram_access = false;
+	char call[200];
+
+	describe(x, call, sizeof(call));
+	if (vm == NULL || x[2] >= m->cfg.max_vcpus)
+		errs |= ERR(KCORE_E_INVAL);
+	if (run_pa % PAGE != 0 || !run_ram)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	if (vcpu != NULL && !vcpu->registered)
+		errs |= ERR(KCORE_E_STATE);
+	if (vcpu != NULL && vcpu->registered && !vcpu->has_run && !vcpu->entry_set)
+		errs |= ERR(KCORE_E_PERM);
+	if (vcpu != NULL && vcpu->registered && !vcpu->has_run && vcpu->entry_set &&
+	    !in_verified_payload(vm, vcpu->entry_pc))
+		errs |= ERR(KCORE_E_PERM);
+	if (run_ram && page_of(m, align_down(run_pa, PAGE))->owner != MODEL_HOST)
+		errs |= ERR(KCORE_E_PERM);
+	if (errs != 0)
+		return verdict(m, call, errs, 0, got->x0, got->x1);
+
+	vmid = vmid_of(m, vm);
+	for (i = 0; i < MODEL_RUN_OUT_OFFSET; i++) {
+		if (*mem_of(m, run_pa + i) != 0) {
+			set_why(m, "%s: driver error: the run page's in part is not zero", call);
+			return false;
+		}
+	}
+
+	/* What the guest's step makes kcore do: the exit and its out part. */
+	memset(want, 0, sizeof(want));
+	switch (step->act) {
+	case MODEL_ACT_WFI:
+		want[0] = KC_EXIT_WFI;
+		break;
+	case MODEL_ACT_ACCESS:
+		if (step->ipa % 8 != 0 || !in_ipa_space(m, step->ipa, 8) ||
+		    vm_device_at(vm, step->ipa) != NULL) {
+			set_why(m,
+				"%s: driver error: guest access at ipa %#" PRIx64
+				" unaligned, beyond the IPA space or to a device page",
+				call, step->ipa);
+			return false;
+		}
+		if (vm_page_at(m, vmid, step->ipa, &pa)) {
+			ram_access = true; /* the access needs no exit; then the guest waits */
+			pa += step->ipa % PAGE;
+			want[0] = KC_EXIT_WFI;
+		} else if (in_ram_region(vm, step->ipa)) {
+			want[0] = KC_EXIT_MEM_FAULT;
+			want[1] = align_down(step->ipa, PAGE);
+			want[2] = step->write;
+			want[3] = 0; /* is_exec */
+		} else {
+			want[0] = KC_EXIT_MMIO;
+			want[1] = step->ipa;
+			want[2] = 8;
+			want[3] = step->write;
+			want[4] = step->write ? step->value : 0;
+		}
+		break;
+	case MODEL_ACT_CALL:
+		if (kcore_answers(step->fid)) {
+			set_why(m, "%s: driver error: guest call %#" PRIx64 " is one kcore answers",
+				call, step->fid);
+			return false;
+		}
+		want[0] = KC_EXIT_GUEST_CALL;
+		want[1] = step->fid;
+		for (i = 0; i < 6; i++)
+			want[2 + i] = step->a[i];
+		break;
+	case MODEL_ACT_POWEROFF:
+		want[0] = KC_EXIT_POWEROFF;
+		want[1] = 0; /* reset: SYSTEM_OFF */
+		break;
+	default:
+		set_why(m, "%s: driver error: unknown guest step %d", call, (int)step->act);
+		return false;
+	}
+
+	if (!verdict(m, call, 0, want[0], got->x0, got->x1))
+		return false;
+	for (i = 0; i < RUN_OUT_WORDS; i++) {
+		if (got->out[i] != want[i]) {
+			set_why(m,
+				"%s: out word %" PRIu64 " (%s): expected %#" PRIx64
+				", got %#" PRIx64,
+				call, i, out_word_name(want[0], (unsigned)i), want[i], got->out[i]);
+			return false;
+		}
+	}
+	if (ram_access) {
+		char what[256];
+
+		snprintf(what, sizeof(what), "%s: guest %s ipa %#" PRIx64, call,
+			 step->write ? "store" : "load", step->ipa);
+		if (!guest_ram_access(m, what, pa, step->write, step->value, got->access_done,
+				      got->access_value))
+			return false;
+	} else if (got->access_done) {
+		set_why(m,
+			"%s: no RAM mapped at the guest's ipa %#" PRIx64
+			", but the core says the access reached memory",
+			call, step->ipa);
+		return false;
+	}
+
+	/* The transition. */
+	vcpu->has_run = true;
+	if (step->act == MODEL_ACT_POWEROFF)
+		vm->state = VM_POWEROFF;
+	for (i = 0; i < RUN_OUT_WORDS; i++)
+		store64(m, run_pa + MODEL_RUN_OUT_OFFSET + i * 8, want[i]);
+	return true;
+}
+
+/* ---- the ownership view ---- */
+
+uint32_t model_page_owner(const struct model *m, uint64_t pa)
+{
+	if (!is_ram(m, pa))
+		return MODEL_KCORE;
+	return page_of(m, pa)->owner;
+}
+
+bool model_page_shared(const struct model *m, uint64_t pa)
+{
+	return is_ram(m, pa) && page_of(m, pa)->shared;
+}
+
+const char *model_why(const struct model *m)
+{
+	return m->why;
+}
+
+/* ---- life cycle ---- */
+
+struct model *model_new(const struct model_config *cfg)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	uint64_t i, first, last;
+	uint32_t v;
+	int k;
+
+	if (m == NULL)
+		return NULL;
+	m->cfg = *cfg;
+	m->ipa_limit = cfg->ipa_bits >= 64 ? UINT64_MAX : 1ull << cfg->ipa_bits;
+	m->npages = cfg->ram.size / PAGE;
+	m->page = calloc(m->npages, sizeof(*m->page));
+	m->mem = calloc(1, cfg->ram.size);
+	m->vm = calloc((size_t)cfg->max_vms + 1, sizeof(*m->vm));
+	if (m->page == NULL || m->mem == NULL || m->vm == NULL) {
+		model_free(m);
+		return NULL;
+	}
+	for (v = 0; v <= cfg->max_vms; v++) {
+		m->vm[v].vcpu = calloc(cfg->max_vcpus ? cfg->max_vcpus : 1, sizeof(struct vcpu));
+		if (m->vm[v].vcpu == NULL) {
+			model_free(m);
+			return NULL;
+		}
+	}
+	/* Boot: every RAM page the host's, except kcore's image and carve-out. */
+	for (i = 0; i < m->npages; i++)
+		m->page[i].owner = MODEL_HOST;
+	for (k = 0; k < 2; k++) {
+		ram_pages(m, cfg->kcore_ram[k].base,
+			  end_of(cfg->kcore_ram[k].base, cfg->kcore_ram[k].size), &first, &last);
+		for (i = first; i < last; i++)
+			m->page[i].owner = MODEL_KCORE;
+	}
+	snprintf(m->why, sizeof(m->why), "no mismatch");
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	uint32_t v;
+
+	if (m == NULL)
+		return;
+	for (v = 0; m->vm != NULL && v <= m->cfg.max_vms; v++) {
+		if (m->vm[v].vcpu != NULL)
+			vm_reset(m, &m->vm[v]);
+		free(m->vm[v].vcpu);
+	}
+	free(m->vm);
+	free(m->page);
+	free(m->mem);
+	free(m);
+}

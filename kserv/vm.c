@@ -31,6 +31,10 @@ static bool register_vm(struct guest *g)
 	if (!boot_call(g, "KC_HC_REGISTER_VM", KC_HC_REGISTER_VM, 0, 0, 0, 0, &r))
 		return false;
 	g->vmid = r.x[1];
+	/* The counter at creation (kcore gives the host and VMs no offset): with QEMU -icount,
+	 * instructions / 16 since boot (docs/guests.md, Linux). */
+	kprintf("kserv: VM %s: registered as vmid %lu at counter %lu\n", g->name, g->vmid,
+		read_cntvct());
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		if (!boot_call(g, "KC_HC_REGISTER_VCPU", KC_HC_REGISTER_VCPU, g->vmid, i, 0, 0, &r))
 			return false;

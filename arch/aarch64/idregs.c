@@ -13,6 +13,11 @@
 
 #define FIELD(shift) (0xfull << (shift))
 
+/* ID_AA64DFR0_EL1: PMUVer [11:8] (no PMU: dbgpmu.c), PMSVer [35:32] (no SPE). */
+#define DFR0_HIDDEN    (FIELD(8) | FIELD(32))
+/* ID_DFR0_EL1 (AArch32 view): PerfMon [27:24]. */
+#define DFR0_32_HIDDEN FIELD(24)
+
 /* ID_AA64PFR0_EL1: SVE [35:32], MPAM [43:40], AMU [47:44]. */
 #define PFR0_HIDDEN (FIELD(32) | FIELD(40) | FIELD(44))
 /* ID_AA64PFR1_EL1: MTE [11:8], MPAM_frac [19:16], SME [27:24]. */
@@ -70,6 +75,10 @@ bool idregs_emulate(u64 esr, u64 *value)
 		*value &= ~PFR0_HIDDEN;
 	else if (crm == 4 && op2 == 1)
 		*value &= ~PFR1_HIDDEN;
+	else if (crm == 5 && op2 == 0)
+		*value &= ~DFR0_HIDDEN;
+	else if (crm == 1 && op2 == 2)
+		*value &= ~DFR0_32_HIDDEN;
 	else if (crm == 4 && (op2 == 4 || op2 == 5))
 		*value = 0; /* ID_AA64ZFR0_EL1, ID_AA64SMFR0_EL1: no SVE, no SME */
 	return true;

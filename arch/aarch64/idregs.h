@@ -4,7 +4,7 @@
  * of them (HCR_EL2.TID3) and answers with the real value minus the features
  * it does not switch between worlds: SVE and SME (their register files are
  * not saved, and CPTR_EL2 keeps them trapped), MTE tags, the activity
- * monitors and MPAM. A guest that uses one anyway gets UNDEF; without the
+ * monitors, MPAM, the PMU and SPE (dbgpmu.h). A guest that uses one anyway gets UNDEF; without the
  * masking an unmodified Linux would try and fail at boot.
  */
 #ifndef KCORE_AARCH64_IDREGS_H

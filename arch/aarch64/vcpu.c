@@ -14,6 +14,7 @@
 #include "core/lib/log.h"
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
+#include "dbgpmu.h"
 #include "idregs.h"
 #include "percpu.h"
 #include "sysreg.h"
@@ -280,6 +281,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	u64 host_hcr = read_sysreg(hcr_el2);
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
 	u64 host_cnthctl = read_sysreg(cnthctl_el2);
+	u64 host_mdcr = read_sysreg(mdcr_el2);
 	u64 type;
 	static bool probed;
 
@@ -301,20 +303,25 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
+	write_sysreg(mdcr_el2, (host_mdcr & MDCR_HPMN_MASK) | MDCR_GUEST);
 	write_sysreg(hcr_el2, HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0));
 	isb();
 
-	/* ID register reads are answered here and the guest goes straight back in. */
+	/*
+	 * ID register reads, and debug and PMU accesses (RAZ/WI), are answered
+	 * here and the guest goes straight back in: a write's Rt is not touched.
+	 */
 	for (;;) {
 		u64 value, esr;
 		u32 rt;
 
 		type = __guest_enter(&vcpu->regs, c);
 		esr = read_sysreg(esr_el2);
-		if (type != GUEST_EXIT_SYNC || !idregs_emulate(esr, &value))
+		if (type != GUEST_EXIT_SYNC ||
+		    (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value)))
 			break;
 		rt = (u32)((esr >> 5) & 0x1f);
-		if (rt != 31)
+		if ((esr & 1) != 0 && rt != 31) /* a read (MRS) */
 			vcpu->regs.x[rt] = value;
 		vcpu->regs.pc += 4;
 	}
@@ -334,6 +341,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	write_sysreg(vttbr_el2, host_vttbr);
 	write_sysreg(vmpidr_el2, host_vmpidr);
 	write_sysreg(cnthctl_el2, host_cnthctl);
+	write_sysreg(mdcr_el2, host_mdcr);
 	isb();
 	load_el1(c->host_sysregs);
 	fp_restore(&c->host_fp);

@@ -112,6 +112,12 @@ scenario timer "timer: the guest's virtual timer interrupt arrives through the v
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/timer.signed"
 
+scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID registers, debug and PMU registers RAZ/WI, each VM's own pointer-auth keys" 0 \
+	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \
+	-e '^\[cpuview-a\] GUEST cpuview: a breakpoint written to DBGBVR0/DBGBCR0 reads back as zero: ok' \
+	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
+	--vm "image=$g/cpuview.signed,name=cpuview-a" --vm "image=$g/cpuview.signed,name=cpuview-b"
+
 scenario attack "attack guest beside a secret victim: every access outside its RAM and every bad share refused; the victim intact" 0 \
 	-e '^\[attack\] GUEST attack: ([1-9][0-9]*) attacks, \1 refused, 0 succeeded$' \
 	-e '^\[attack\] GUEST attack: PASS$' \

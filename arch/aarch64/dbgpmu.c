@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#include "dbgpmu.h"
+
+#include "sysreg.h"
+
+/* The trap's ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] read[0]. */
+#define ISS_OP0(iss) (((iss) >> 20) & 3u)
+#define ISS_OP1(iss) (((iss) >> 14) & 7u)
+#define ISS_CRN(iss) (((iss) >> 10) & 0xfu)
+#define ISS_CRM(iss) (((iss) >> 1) & 0xfu)
+
+/* PMU registers: op0 3, op1 3, CRn 9 with CRm 12..14 (PMCR_EL0 ... PMOVSSET_EL0), or CRn 14. */
+static bool is_pmu(u32 iss)
+{
+	if (ISS_OP0(iss) != 3 || ISS_OP1(iss) != 3)
+		return false;
+	if (ISS_CRN(iss) == 9)
+		return ISS_CRM(iss) >= 12 && ISS_CRM(iss) <= 14;
+	return ISS_CRN(iss) == 14 && ISS_CRM(iss) >= 8; /* PMEVCNTRn, PMEVTYPERn, PMCCFILTR */
+}
+
+/* PMINTENSET/CLR_EL1 are op1 0: op0 3, op1 0, CRn 9, CRm 14, op2 1/2. */
+static bool is_pmu_el1(u32 iss)
+{
+	return ISS_OP0(iss) == 3 && ISS_OP1(iss) == 0 && ISS_CRN(iss) == 9 && ISS_CRM(iss) == 14;
+}
+
+bool dbgpmu_emulate(u64 esr, u64 *value)
+{
+	u32 iss = (u32)(esr & 0x1ffffffu);
+
+	if (ESR_EC(esr) != EC_SYSREG)
+		return false;
+	/* op0 2 is the whole debug register space (breakpoints, watchpoints, OS lock, DCC). */
+	if (ISS_OP0(iss) != 2 && !is_pmu(iss) && !is_pmu_el1(iss))
+		return false;
+	*value = 0;
+	return true;
+}

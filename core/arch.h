@@ -53,13 +53,14 @@ struct vm;
 struct vcpu;
 
 enum arch_exit_kind {
-	ARCH_EXIT_HVC,	  /* regs->pc is already past the HVC */
-	ARCH_EXIT_DABT,	  /* stage-2 data abort */
-	ARCH_EXIT_IABT,	  /* stage-2 instruction abort */
-	ARCH_EXIT_WFX,	  /* WFI/WFE; regs->pc at the instruction */
-	ARCH_EXIT_IRQ,	  /* a physical interrupt for the host */
-	ARCH_EXIT_SYSREG, /* a trapped MSR/MRS; regs->pc at the instruction */
-	ARCH_EXIT_UNKNOWN /* anything else: a trapped instruction kcore does not emulate */
+	ARCH_EXIT_HVC,	   /* regs->pc is already past the HVC */
+	ARCH_EXIT_DABT,	   /* stage-2 data abort */
+	ARCH_EXIT_IABT,	   /* stage-2 instruction abort */
+	ARCH_EXIT_WFX,	   /* WFI/WFE; regs->pc at the instruction */
+	ARCH_EXIT_IRQ,	   /* a physical interrupt for the host */
+	ARCH_EXIT_SYSREG,  /* a trapped MSR/MRS; regs->pc at the instruction */
+	ARCH_EXIT_UNKNOWN, /* anything else: a trapped instruction kcore does not emulate */
+	ARCH_EXIT_DONE	   /* vcpu_exit_fast() already handled it (the VM powered off meanwhile) */
 };
 
 struct arch_exit {
@@ -82,6 +83,16 @@ struct arch_exit {
 #define ARCH_SYSREG_ICC_SGI1R ARCH_SYSREG(3, 0, 12, 11, 5)
 
 void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+
+/*
+ * The fast path (core/vm/run.c): before switching worlds back, the arch
+ * offers each exit to the core, which finishes the ones that need neither
+ * the host nor an exception injected (guest calls kcore answers itself). On
+ * true the arch re-enters the guest at once, its EL1, FP and GIC state still
+ * loaded; if the VM is powered off by then, it ends the run with
+ * ARCH_EXIT_DONE instead.
+ */
+bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *exit);
 
 /*
  * Makes the vCPU take a synchronous external abort (a data abort for a read

@@ -261,6 +261,20 @@ static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
 	}
 }
 
+/* An ID register read or a debug/PMU access: answered, the PC stepped. False if neither. */
+static bool emulate_sysreg(struct vcpu *vcpu, u64 esr)
+{
+	u64 value;
+	u32 rt = (u32)((esr >> 5) & 0x1f);
+
+	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
+		return false;
+	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
+		vcpu->regs.x[rt] = value;
+	vcpu->regs.pc += 4;
+	return true;
+}
+
 /* Moves the vCPU's pending SGIs and device interrupts into free list registers. */
 static void load_pending_virqs(struct vcpu *vcpu)
 {
@@ -308,29 +322,27 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	isb();
 
 	/*
-	 * ID register reads, and debug and PMU accesses (RAZ/WI), are answered
-	 * here and the guest goes straight back in: a write's Rt is not touched.
+	 * Exits that need neither the host nor the core's full attention never
+	 * leave the guest's world: ID register reads and debug/PMU accesses are
+	 * answered here, guest calls kcore answers itself by the core's fast path
+	 * (vcpu_exit_fast); then the guest goes straight back in.
 	 */
 	for (;;) {
-		u64 value, esr;
-		u32 rt;
-
 		type = __guest_enter(&vcpu->regs, c);
-		esr = read_sysreg(esr_el2);
-		if (type != GUEST_EXIT_SYNC ||
-		    (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value)))
+		*exit =
+		    (struct arch_exit){.kind = ARCH_EXIT_IRQ}; /* IRQ, FIQ, SError: the host's */
+		if (type != GUEST_EXIT_SYNC)
 			break;
-		rt = (u32)((esr >> 5) & 0x1f);
-		if ((esr & 1) != 0 && rt != 31) /* a read (MRS) */
-			vcpu->regs.x[rt] = value;
-		vcpu->regs.pc += 4;
-	}
-
-	*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-	if (type == GUEST_EXIT_SYNC)
+		if (emulate_sysreg(vcpu, read_sysreg(esr_el2)))
+			continue;
 		decode_sync(vcpu, exit);
-	else
-		exit->kind = ARCH_EXIT_IRQ; /* IRQ, FIQ, SError: the host's business */
+		if (!vcpu_exit_fast(vm, vcpu, exit))
+			break;
+		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
+			exit->kind = ARCH_EXIT_DONE;
+			break;
+		}
+	}
 
 	/* save_vm */
 	save_el1(vcpu_sysregs(vcpu));

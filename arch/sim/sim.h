@@ -279,6 +279,8 @@ typedef void (*sim_guest_fn)(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *
 			     struct arch_exit *exit);
 void sim_set_guest(sim_guest_fn fn, void *ctx);
 u64 sim_vcpu_runs(void);
+/* Exits the core finished on the fast path (vcpu_exit_fast), since the process started. */
+u64 sim_vcpu_fast_exits(void);
 
 /* Where the simulated arch counts what it injected, in struct vcpu's arch words. */
 #define SIM_VCPU_DABTS		0u

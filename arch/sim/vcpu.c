@@ -17,6 +17,7 @@
 static sim_guest_fn guest_fn;
 static void *guest_ctx;
 static u64 nr_runs;
+static u64 nr_fast_exits;
 
 void sim_set_guest(sim_guest_fn fn, void *ctx)
 {
@@ -42,8 +43,23 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		if (vcpu->arch[SIM_VCPU_LR0 + i] == 0 && virq_pop(vcpu, &intid))
 			vcpu->arch[SIM_VCPU_LR0 + i] = intid | SIM_LR_VALID;
 	}
-	*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-	guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
+	/* As on hardware: exits the core finishes on the fast path re-enter at once. */
+	for (;;) {
+		*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
+		guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
+		if (!vcpu_exit_fast(vm, vcpu, exit))
+			return;
+		nr_fast_exits++;
+		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
+			exit->kind = ARCH_EXIT_DONE;
+			return;
+		}
+	}
+}
+
+u64 sim_vcpu_fast_exits(void)
+{
+	return nr_fast_exits;
 }
 
 void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa)

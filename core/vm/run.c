@@ -231,6 +231,37 @@ static enum step guest_hvc(struct vm *vm, struct vcpu *vcpu, u32 vcpuid, struct 
 	return STEP_TO_HOST;
 }
 
+/* Guest calls kcore answers in full, with no exception to inject and nothing for the host. */
+static bool is_fast_call(u64 fid)
+{
+	switch (fid) {
+	case KC_GC_VERSION:
+	case KC_GC_SHARE_PAGE:
+	case KC_GC_UNSHARE_PAGE:
+	case PSCI_VERSION:
+	case PSCI_FEATURES:
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
+{
+	struct kcore_vcpu_run unused;
+
+	if (e->kind != ARCH_EXIT_HVC || !is_fast_call(vcpu->regs.x[0]))
+		return false;
+	/*
+	 * These never write the run page; one that finds the VM powered off by a
+	 * sibling has still done its work: the arch ends the run (ARCH_EXIT_DONE).
+	 */
+	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
+	return true;
+}
+
 static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
 			     struct kcore_vcpu_run *run)
 {
@@ -312,6 +343,8 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 	case ARCH_EXIT_UNKNOWN:
 		arch_vcpu_inject_undef(vcpu);
 		return STEP_REENTER;
+	case ARCH_EXIT_DONE:
+		return STEP_REENTER; /* the loop sees the power-off */
 	}
 	kc_panic("unknown exit kind %d", (int)e->kind);
 }

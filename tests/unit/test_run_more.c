@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/arch.h"
+#include "core/kcore.h"
 #include "core/mm/pgowner.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
@@ -392,6 +393,49 @@ static void test_mmio_write_of_xzr_is_zero(void **state)
 	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc + 4);
 }
 
+/* ---- the fast path: calls kcore answers without a world switch ---- */
+
+static void step_version(struct vcpu_regs *r, struct arch_exit *e)
+{
+	r->x[0] = KC_GC_VERSION;
+	r->pc += 4;
+	e->kind = ARCH_EXIT_HVC;
+}
+
+static void step_version_after_sibling_poweroff(struct vcpu_regs *r, struct arch_exit *e)
+{
+	/* A sibling on another CPU powers the VM off while this vCPU is in the guest. */
+	vm_guest_poweroff(gp_vmid);
+	step_version(r, e);
+}
+
+static void test_fast_path_answers_in_the_guest_world(void **state)
+{
+	u64 runs = sim_vcpu_runs(), fast = sim_vcpu_fast_exits();
+
+	(void)state;
+	/* Three fast calls and a WFI: one world switch, four entries. */
+	gp_program(4, step_version, step_version, step_version, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(sim_vcpu_runs(), runs + 1);
+	assert_int_equal(sim_vcpu_fast_exits(), fast + 3);
+	for (u32 i = 1; i < 4; i++) {
+		assert_int_equal(gp.seen[i].x[0], KCORE_OK);
+		assert_int_equal(gp.seen[i].x[1], ((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR);
+	}
+}
+
+static void test_fast_path_stops_at_a_poweroff(void **state)
+{
+	(void)state;
+	/* The call is still answered, but the run ends: the VM is off. */
+	gp_program(2, step_version_after_sibling_poweroff, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
+	assert_int_equal(gp.next, 1);
+	assert_int_equal(vm_from_id(gp_vmid)->vcpus[0].regs.x[0], KCORE_OK);
+	assert_int_equal(vm_from_id(gp_vmid)->state, VM_POWEROFF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +456,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_mmio_read_sizes_and_extension, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_read_into_xzr_is_discarded, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_write_of_xzr_is_zero, gp_setup),
+	    cmocka_unit_test_setup(test_fast_path_answers_in_the_guest_world, gp_setup),
+	    cmocka_unit_test_setup(test_fast_path_stops_at_a_poweroff, gp_setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

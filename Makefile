@@ -49,6 +49,8 @@ include tools/tools.mk
 include tools/launcher.mk
 include guests/guests.mk
 include guests/linux.mk
+include bench/bench.mk
+include bench/kvm.mk
 include kserv/kserv.mk
 
 # ---- dependencies -----------------------------------------------------------

@@ -69,6 +69,9 @@ void guest_call(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 	case KC_TEST_CHECKPOINT:
 		ret[0] = vm_attacks_checkpoint(v, run->out.call.args[0]);
 		break;
+	case KC_BENCH_NOP:
+		ret[0] = 0;
+		break;
 	default:
 		break;
 	}

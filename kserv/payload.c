@@ -96,7 +96,7 @@ static bool vm_ok(struct payload *p, u32 i)
 		kprintf("kserv: payload: VM %s: %u vCPUs (1..8)\n", v->name, v->nr_vcpus);
 		return false;
 	}
-	if ((v->flags & ~KCORE_PAYLOAD_VM_F_EXPECT_REFUSED) != 0) {
+	if ((v->flags & ~KCORE_PAYLOAD_VM_FLAGS) != 0) {
 		kprintf("kserv: payload: VM %s: unknown flags 0x%x\n", v->name, v->flags);
 		return false;
 	}

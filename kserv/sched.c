@@ -16,6 +16,8 @@ static struct ticket_lock queue_lock;
 static struct guest_vcpu *queue[QUEUE_CAP];
 static u32 queue_head, queue_len;
 static _Atomic u32 live_guests;
+/* Workers asleep in WFI (worker()): a vCPU that becomes runnable wakes one with SGI 1. */
+static _Atomic bool cpu_idle[KSERV_MAX_CPUS];
 
 void sched_reset(void)
 {
@@ -74,6 +76,23 @@ static struct guest_vcpu *dequeue(void)
 	return NULL;
 }
 
+/*
+ * A vCPU in the queue can run now: wake a worker that sleeps in WFI, if any
+ * (it would otherwise look again only after SCHED_IDLE_MS). The worker's own
+ * CPU is busy running the caller's vCPU.
+ */
+static void wake_idle_worker(void)
+{
+	u32 me = read_cpu_index();
+
+	for (u32 cpu = 0; cpu < smp_nr_cpus() && cpu < KSERV_MAX_CPUS; cpu++) {
+		if (cpu != me && atomic_load(&cpu_idle[cpu])) {
+			preempt_kick(cpu);
+			return;
+		}
+	}
+}
+
 bool sched_waiting(void)
 {
 	return __atomic_load_n(&queue_len, __ATOMIC_RELAXED) != 0;
@@ -95,6 +114,7 @@ void sched_start_vcpu(struct guest *g, u32 id)
 		enqueue(v);
 	}
 	ticket_unlock(&g->lock);
+	wake_idle_worker();
 }
 
 void sched_kick(struct guest *g, u64 vcpus)
@@ -103,17 +123,23 @@ void sched_kick(struct guest *g, u64 vcpus)
 
 	for (u32 id = 0; id < g->nr_vcpus; id++) {
 		struct guest_vcpu *v = &g->vcpus[id];
-		bool kick;
+		bool kick, queued;
 
 		if ((vcpus & (1ull << id)) == 0)
 			continue;
 		ticket_lock(&g->lock);
-		/* A vCPU asleep after WFI runs at once; one inside a guest elsewhere exits. */
+		/*
+		 * A vCPU asleep after WFI runs at once (an idle worker is woken for it);
+		 * one inside a guest elsewhere exits.
+		 */
 		v->idle_until = 0;
 		kick = v->state == VCPU_RUNNING && v->cpu != me;
+		queued = v->state == VCPU_QUEUED;
 		ticket_unlock(&g->lock);
 		if (kick)
 			preempt_kick(v->cpu);
+		if (queued)
+			wake_idle_worker();
 	}
 	sev();
 }
@@ -154,20 +180,34 @@ void sched_vcpu_stopped(struct guest_vcpu *v)
 
 static void worker(void *arg)
 {
+	u32 me = read_cpu_index() % KSERV_MAX_CPUS;
+
 	(void)arg;
 	preempt_init_this_cpu();
 	for (;;) {
 		struct guest_vcpu *v = sched_waiting() ? dequeue() : NULL;
 
-		if (v != NULL) {
-			v->cpu = read_cpu_index();
-			v->state = VCPU_RUNNING;
-			vcpu_run_slice(v);
-			continue;
-		}
-		if (atomic_load(&live_guests) == 0)
+		if (v == NULL && atomic_load(&live_guests) == 0)
 			return;
-		preempt_idle(SCHED_IDLE_MS);
+		if (v == NULL) {
+			/*
+			 * Idle until a vCPU becomes runnable (wake_idle_worker's SGI) or
+			 * SCHED_IDLE_MS pass. Idle is announced before the queue is looked
+			 * at again, so a vCPU queued meanwhile is not missed.
+			 */
+			atomic_store(&cpu_idle[me], true);
+			v = sched_waiting() ? dequeue() : NULL;
+			if (v == NULL)
+				preempt_idle(SCHED_IDLE_MS);
+			atomic_store(&cpu_idle[me], false);
+			/* The wake-up SGI, so that it does not cut the next guest entry short. */
+			preempt_ack_all();
+			if (v == NULL)
+				continue;
+		}
+		v->cpu = read_cpu_index();
+		v->state = VCPU_RUNNING;
+		vcpu_run_slice(v);
 	}
 }
 

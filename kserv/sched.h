@@ -7,7 +7,8 @@
  * puts it back at the tail if it yielded. A vCPU is in the queue or in one
  * worker's hands, never both, so it never runs on two CPUs at once. The
  * workers end when every guest is finished (torn down). A worker with
- * nothing to run sleeps (WFI) for SCHED_IDLE_MS at a time.
+ * nothing to run sleeps (WFI) for SCHED_IDLE_MS at a time, or until a vCPU
+ * becomes runnable (sched_start_vcpu, sched_kick) and wakes it with SGI 1.
  *
  * Nothing preempts a vCPU between exits: a guest that spins without exits
  * keeps its CPU. With no more vCPUs than CPUs, every vCPU has a CPU of its own.

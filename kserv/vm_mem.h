@@ -4,7 +4,9 @@
  * KC_EXIT_MEM_FAULT with the page's IPA, and kserv donates memory there with
  * KC_HC_VM_DONATE. A whole 2 MiB block when the IPA's 2 MiB region lies
  * inside the RAM, kserv has given nothing in it yet, and the allocator has
- * an aligned run of 512 free pages; one 4 KiB page otherwise. kserv does not
+ * an aligned run of 512 free pages; one 4 KiB page otherwise, and always for
+ * a VM with KCORE_PAYLOAD_VM_F_SMALL_PAGES (kcore-run's small-pages: each
+ * first touch is then one fault, as the benchmarks need). kserv does not
  * write donated memory (that would map it into the host's stage-2 and make
  * kcore unmap it again, TLB invalidation included, page by page): free pages
  * are zero already (pages.h).

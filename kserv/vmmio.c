@@ -126,6 +126,14 @@ static u64 gicr_access(struct guest *g, u32 cpu, u64 off, u64 size, bool write, 
 	}
 }
 
+/* The benchmark device (include/kcore/payload.h): one value to read, one register to write. */
+static u64 bench_access(u64 off, bool write)
+{
+	if (!write && off == KCORE_GUEST_BENCH_READ)
+		return KCORE_GUEST_BENCH_MAGIC;
+	return 0; /* writes (the benchmark's at KCORE_GUEST_BENCH_WRITE) are ignored */
+}
+
 void vmmio_access(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 {
 	struct guest *g = v->g;
@@ -138,7 +146,10 @@ void vmmio_access(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 		v->next_flags = KC_RUN_MMIO_ABORT;
 		return;
 	}
-	if (ipa >= KCORE_GUEST_UART_BASE && ipa - KCORE_GUEST_UART_BASE < UART_SIZE) {
+	if (ipa >= KCORE_GUEST_BENCH_BASE &&
+	    ipa - KCORE_GUEST_BENCH_BASE < KCORE_GUEST_BENCH_SIZE) {
+		result = bench_access(ipa - KCORE_GUEST_BENCH_BASE, write);
+	} else if (ipa >= KCORE_GUEST_UART_BASE && ipa - KCORE_GUEST_UART_BASE < UART_SIZE) {
 		result = uart_access(g, ipa - KCORE_GUEST_UART_BASE, write, value);
 	} else if (ipa >= KCORE_GUEST_GICD_BASE && ipa - KCORE_GUEST_GICD_BASE < GICD_SIZE) {
 		result = gicd_access(g, ipa - KCORE_GUEST_GICD_BASE, write, value);

@@ -11,7 +11,10 @@
  *   redistributor (128 KiB) per vCPU. Only the identification registers,
  *   GICD_CTLR, GICR_TYPER and GICR_WAKER mean anything; the rest read as
  *   zero and ignore writes (interrupts reach the guest through kcore's
- *   virtual CPU interface, not through these registers).
+ *   virtual CPU interface, not through these registers);
+ * - the benchmark device at KCORE_GUEST_BENCH_BASE (4 KiB, bench/): +0x0
+ *   reads KCORE_GUEST_BENCH_MAGIC (0x1234), every other register reads 0,
+ *   writes (the benchmark's at +0x8) are accepted and ignored.
  *
  * Any other address gets KC_RUN_MMIO_ABORT: the guest takes an external abort.
  */

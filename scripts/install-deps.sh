@@ -15,6 +15,7 @@ pkgs=(
   clang libclang-rt-14-dev
   gcovr cppcheck clang-tidy clang-format
   openssl
+  gnuplot-nox # make bench: the chart (docs/bench)
 )
 
 missing=()

@@ -2,20 +2,22 @@
 # make lint: clang-format, cppcheck, clang-tidy and gcc -fanalyzer over all of
 # kcore's C. Host code (core on the simulated machine, tools, tests) is checked
 # with the host compiler; arch/aarch64, kserv and the guests (guests/, and the
-# launcher's stand-in kcore in tests/launcher/) with the aarch64 flags they
-# are built with; the Linux guest's init (guests/linux-init/), a hosted aarch64
-# program, with the cross glibc. Exits non-zero on the first tool that finds anything.
+# launcher's stand-in kcore in tests/launcher/, the benchmark guest bench/*.c) with the aarch64 flags they
+# are built with; the Linux guest's init (guests/linux-init/) and the KVM
+# benchmark's VMM and init (bench/vmm/), hosted aarch64 programs, with the
+# cross glibc. Exits non-zero on the first tool that finds anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mapfile -t all < <({ git ls-files '*.c' '*.h'; git ls-files --others --exclude-standard '*.c' '*.h'; } | sort -u)
 mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' |
-	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^guests/' -e '^tests/launcher/')
+	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
 mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$')
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$')
-mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$' |
+mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$' -e '^bench/[^/]*\.c$' |
 	grep -v '^guests/linux-init/')
 mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$')
+mapfile -t vmm_c < <(printf '%s\n' "${all[@]}" | grep -e '^bench/vmm/.*\.c$')
 
 host_flags=(-std=c11 -DKCORE_DEBUG -D_DEFAULT_SOURCE -Iinclude -I.)
 read -r -a arch_flags <<<"$(make -s --no-print-directory print-ARCH_CFLAGS)"
@@ -24,9 +26,10 @@ guest_cflags=$(make -s --no-print-directory print-GUEST_CFLAGS)
 # Until the top Makefile includes guests/guests.mk, read the flags from it directly.
 [ -n "$guest_cflags" ] ||
 	guest_cflags=$(make -s --no-print-directory -f Makefile -f guests/guests.mk print-GUEST_CFLAGS)
-read -r -a guest_flags <<<"$guest_cflags -I."
+read -r -a guest_flags <<<"$guest_cflags -I. -Iguests"
 # Without -MMD -MP: with -o /dev/null they would write /dev/null.d.
 read -r -a linux_init_flags <<<"$(make -s --no-print-directory print-LINUX_INIT_CFLAGS | sed 's/ -MMD -MP//')"
+read -r -a vmm_flags <<<"$(make -s --no-print-directory print-BENCH_VMM_CFLAGS | sed 's/ -MMD -MP//') -isystem $(make -s --no-print-directory print-BENCH_FDT_INC)"
 # clang-tidy parses the aarch64 code as clang would; only the include paths
 # and defines of the gcc flags matter to it.
 # -isystem takes a separate argument: keep pairs together.
@@ -46,6 +49,7 @@ cross_tidy_args() {
 mapfile -t arch_tidy < <(cross_tidy_args "${arch_flags[@]}")
 mapfile -t kserv_tidy < <(cross_tidy_args "${kserv_flags[@]}")
 mapfile -t guest_tidy < <(cross_tidy_args "${guest_flags[@]}")
+mapfile -t vmm_tidy < <(cross_tidy_args "${vmm_flags[@]}")
 
 echo "lint: clang-format"
 clang-format --dry-run -Werror "${all[@]}"
@@ -54,7 +58,8 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE \
-	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}"
+	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
+	"${vmm_c[@]}"
 
 echo "lint: clang-tidy"
 # One file per run: clang-tidy 14 reports false "uninitialized va_list" errors
@@ -74,6 +79,7 @@ for f in "${arch_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding 
 for f in "${kserv_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${kserv_tidy[@]}" || status=1; done
 for f in "${guest_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${guest_tidy[@]}" || status=1; done
 for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 || status=1; done
+for f in "${vmm_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu "${vmm_tidy[@]}" || status=1; done
 [ "$status" -eq 0 ] || { echo "lint: clang-tidy found problems"; exit 1; }
 
 echo "lint: gcc -fanalyzer"
@@ -92,5 +98,8 @@ for f in "${guest_c[@]}"; do
 done
 for f in "${linux_init_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -c "$f" -o /dev/null
+done
+for f in "${vmm_c[@]}"; do
+	aarch64-linux-gnu-gcc -fanalyzer "${vmm_flags[@]}" -c "$f" -o /dev/null
 done
 echo "lint: clean"

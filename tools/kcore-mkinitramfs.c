@@ -7,10 +7,12 @@
  *   dev/console     0600 character device 5:1 (no mknod needed: only the archive has it)
  *   proc/ sys/ tmp/ 0755 directories
  *   init            0755 regular file, the contents of --init
+ *   NAME            a regular file for each --file NAME=PATH, in the order given:
+ *                   0755 if PATH has an execute bit, else 0644
  *
- *   kcore-mkinitramfs -o OUT --init PATH
+ *   kcore-mkinitramfs -o OUT --init PATH [--file NAME=PATH]...
  *
- * Every entry belongs to root (0:0) with mtime 0, so the same init gives the
+ * Every entry belongs to root (0:0) with mtime 0, so the same files give the
  * same archive, byte for byte. OUT appears only complete (written to a
  * temporary file, then renamed).
  *
@@ -34,13 +36,15 @@
 #define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
-#define USAGE "kcore-mkinitramfs -o OUT --init PATH"
+#define USAGE "kcore-mkinitramfs -o OUT --init PATH [--file NAME=PATH]..."
 
 #define CPIO_MAGIC    "070701"
 #define CPIO_HDR_SIZE 110u /* the magic and 13 fields of 8 hex digits */
 #define CPIO_ALIGN    4u
 #define CPIO_TRAILER  "TRAILER!!!"
-#define MAX_INIT      (256u << 20) /* far more than any init; catches a wrong path */
+#define MAX_FILE      (256u << 20) /* far more than any init or guest; catches a wrong path */
+#define MAX_EXTRA     16u	   /* --file entries */
+#define MAX_NAME      64u	   /* bytes of a --file NAME */
 
 /* File types and permissions as cpio (and Linux) encode them. */
 #define M_DIR  0040000u
@@ -52,16 +56,25 @@ struct entry {
 	const char *name; /* in the archive: no leading '/' */
 	uint32_t mode;	  /* type and permissions */
 	uint32_t rdev_major, rdev_minor;
-	bool is_init; /* contents: the --init file */
 };
 
+/* The fixed part of every archive; init and the --file entries follow. */
 static const struct entry entries[] = {
     {.name = "dev", .mode = M_DIR | 0755u},
     {.name = "dev/console", .mode = M_CHR | 0600u, .rdev_major = 5, .rdev_minor = 1},
     {.name = "proc", .mode = M_DIR | 0755u},
     {.name = "sys", .mode = M_DIR | 0755u},
     {.name = "tmp", .mode = M_DIR | 0755u},
-    {.name = "init", .mode = M_REG | 0755u, .is_init = true},
+};
+
+/* A regular file of the archive: init or a --file. */
+struct file {
+	const char *opt;  /* for messages: "--init" or "--file" */
+	const char *name; /* in the archive */
+	const char *path; /* on this machine */
+	bool exec_only;	  /* must be an ELF executable or a script (init) */
+	int fd;
+	uint32_t size, perm;
 };
 
 struct out {
@@ -94,9 +107,13 @@ static void print_help(void)
 	       "Writes a newc cpio initramfs for the Linux guest (docs/guests.md): the\n"
 	       "directories dev, proc, sys and tmp, the character device dev/console (5:1,\n"
 	       "0600) and init (0755), a copy of PATH.\n"
-	       "  -o OUT        the archive to write\n"
-	       "  --init PATH   the program the kernel runs as /init (a static executable)\n"
-	       "Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage.\n");
+	       "  -o OUT             the archive to write\n"
+	       "  --init PATH        the program the kernel runs as /init (a static executable)\n"
+	       "  --file NAME=PATH   also /NAME, a copy of PATH (0755 if PATH is executable,\n"
+	       "                     else 0644); NAME is a plain file name (no '/'); at most %u\n"
+	       "                     of them\n"
+	       "Exit status: 0 success, 1 bad input or I/O error, 2 wrong usage.\n",
+	       MAX_EXTRA);
 }
 
 static int put(struct out *o, const void *buf, size_t len)
@@ -150,54 +167,52 @@ static int put_header(struct out *o, uint32_t ino, const char *name, uint32_t mo
 	return pad(o);
 }
 
-/* The init file: opened and checked before anything is written. */
-static int open_init(const char *path, uint32_t *size)
+/* A file of the archive: opened and checked before anything is written. */
+static int open_file(struct file *f)
 {
 	struct stat st;
 	uint8_t magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		errmsg("--init %s: %s", path, strerror(errno));
+	f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		errmsg("%s %s: %s", f->opt, f->path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		errmsg("--init %s: not a regular file", path);
-		goto fail;
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		errmsg("%s %s: not a regular file", f->opt, f->path);
+		return -1;
 	}
-	if (st.st_size == 0 || (uint64_t)st.st_size > MAX_INIT) {
-		errmsg("--init %s: %lld bytes: it must be 1 byte to %u MiB", path,
-		       (long long)st.st_size, MAX_INIT >> 20);
-		goto fail;
+	if (st.st_size == 0 || (uint64_t)st.st_size > MAX_FILE) {
+		errmsg("%s %s: %lld bytes: it must be 1 byte to %u MiB", f->opt, f->path,
+		       (long long)st.st_size, MAX_FILE >> 20);
+		return -1;
 	}
-	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
-	    (memcmp(magic, "\177ELF", 4) != 0 && memcmp(magic, "#!", 2) != 0)) {
-		errmsg(
-		    "--init %s: neither an ELF executable nor a script: the kernel cannot run it",
-		    path);
-		goto fail;
+	if (f->exec_only && (pread(f->fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+			     (memcmp(magic, "\177ELF", 4) != 0 && memcmp(magic, "#!", 2) != 0))) {
+		errmsg("%s %s: neither an ELF executable nor a script: the kernel cannot run it",
+		       f->opt, f->path);
+		return -1;
 	}
-	*size = (uint32_t)st.st_size;
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	f->size = (uint32_t)st.st_size;
+	if (f->perm == 0)
+		f->perm = (st.st_mode & 0111u) != 0 ? 0755u : 0644u;
+	return 0;
 }
 
-/* Copies exactly size bytes of the init file; fails if it changed size. */
-static int copy_init(struct out *o, int in, const char *path, uint32_t size)
+/* Copies exactly f->size bytes of the file; fails if it changed size. */
+static int copy_file(struct out *o, const struct file *f)
 {
 	static uint8_t chunk[1 << 16];
 	uint32_t done = 0;
 
-	while (done < size) {
-		size_t want = size - done < sizeof(chunk) ? size - done : sizeof(chunk);
-		ssize_t n = pread(in, chunk, want, (off_t)done);
+	while (done < f->size) {
+		size_t want = f->size - done < sizeof(chunk) ? f->size - done : sizeof(chunk);
+		ssize_t n = pread(f->fd, chunk, want, (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			errmsg("--init %s: %s", path,
+			errmsg("%s %s: %s", f->opt, f->path,
 			       n < 0 ? strerror(errno) : "changed while being read");
 			return -1;
 		}
@@ -208,20 +223,22 @@ static int copy_init(struct out *o, int in, const char *path, uint32_t size)
 	return 0;
 }
 
-static int write_archive(const char *out_path, const char *init_path)
+/* files[0] is init, then the --file entries. */
+static int write_archive(const char *out_path, struct file *files, size_t nfiles)
 {
 	size_t tmp_len = strlen(out_path) + 24;
 	char *tmp = malloc(tmp_len);
 	struct out o = {.fd = -1};
-	uint32_t init_size = 0, ino = 0;
-	int in, ret = EXIT_FAIL;
+	uint32_t ino = 0;
+	int ret = EXIT_FAIL;
 
-	in = open_init(init_path, &init_size);
-	if (in < 0 || tmp == NULL) {
-		if (tmp == NULL)
-			errmsg("out of memory");
+	if (tmp == NULL) {
+		errmsg("out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < nfiles; i++)
+		if (open_file(&files[i]) != 0)
+			goto out;
 	snprintf(tmp, tmp_len, "%s.tmp%ld", out_path, (long)getpid());
 	o.path = tmp;
 	o.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -231,12 +248,16 @@ static int write_archive(const char *out_path, const char *init_path)
 	}
 	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
 		const struct entry *e = &entries[i];
-		uint32_t size = e->is_init ? init_size : 0;
 
-		if (put_header(&o, ++ino, e->name, e->mode, (e->mode & M_DIR) != 0 ? 2u : 1u, size,
+		if (put_header(&o, ++ino, e->name, e->mode, (e->mode & M_DIR) != 0 ? 2u : 1u, 0,
 			       e->rdev_major, e->rdev_minor) != 0)
 			goto out;
-		if (e->is_init && (copy_init(&o, in, init_path, init_size) != 0 || pad(&o) != 0))
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		const struct file *f = &files[i];
+
+		if (put_header(&o, ++ino, f->name, M_REG | f->perm, 1, f->size, 0, 0) != 0 ||
+		    copy_file(&o, f) != 0 || pad(&o) != 0)
 			goto out;
 	}
 	/* The trailer: an empty entry named TRAILER!!!, nlink 1. */
@@ -256,17 +277,59 @@ static int write_archive(const char *out_path, const char *init_path)
 out:
 	if (o.fd >= 0)
 		close(o.fd);
-	if (in >= 0)
-		close(in);
+	for (size_t i = 0; i < nfiles; i++)
+		if (files[i].fd >= 0)
+			close(files[i].fd);
 	if (ret != EXIT_OK && o.path != NULL)
 		unlink(tmp);
 	free(tmp);
 	return ret;
 }
 
+/* NAME=PATH of --file into f; an error message and -1 if it is not one. */
+static int parse_file_arg(const char *arg, struct file *f, const struct file *files, size_t nfiles)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq != NULL ? (size_t)(eq - arg) : 0;
+	static char names[MAX_EXTRA][MAX_NAME + 1];
+	char *name = names[nfiles - 1];
+
+	if (eq == NULL || len == 0 || eq[1] == '\0') {
+		errmsg("--file '%s': expected NAME=PATH (see kcore-mkinitramfs --help)", arg);
+		return -1;
+	}
+	if (len > MAX_NAME || memchr(arg, '/', len) != NULL ||
+	    (len <= 2 && strncmp(arg, "..", len) == 0)) {
+		errmsg("--file '%s': NAME must be a plain file name of at most %u bytes (no '/')",
+		       arg, MAX_NAME);
+		return -1;
+	}
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		if (strcmp(entries[i].name, name) == 0) {
+			errmsg("--file '%s': the archive has /%s already", arg, name);
+			return -1;
+		}
+	if (strcmp(name, "init") == 0) {
+		errmsg("--file '%s': /init is --init's", arg);
+		return -1;
+	}
+	for (size_t i = 1; i < nfiles; i++)
+		if (strcmp(files[i].name, name) == 0) {
+			errmsg("--file '%s': /%s given twice", arg, name);
+			return -1;
+		}
+	*f = (struct file){.opt = "--file", .name = name, .path = eq + 1, .fd = -1};
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *init = NULL;
+	/* files[0]: init, once the arguments are read; then the --file entries. */
+	struct file files[1 + MAX_EXTRA];
+	size_t nfiles = 1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -286,6 +349,18 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			*slot = argv[++i];
+		} else if (strcmp(a, "--file") == 0) {
+			if (i + 1 >= argc) {
+				errmsg("--file needs NAME=PATH (see kcore-mkinitramfs --help)");
+				return EXIT_USAGE;
+			}
+			if (nfiles == 1 + MAX_EXTRA) {
+				errmsg("more than %u --file entries", MAX_EXTRA);
+				return EXIT_USAGE;
+			}
+			if (parse_file_arg(argv[++i], &files[nfiles], files, nfiles) != 0)
+				return EXIT_USAGE;
+			nfiles++;
 		} else {
 			errmsg("unknown argument '%s' (see kcore-mkinitramfs --help)", a);
 			return EXIT_USAGE;
@@ -295,5 +370,11 @@ int main(int argc, char **argv)
 		return usage_error("no output file (-o OUT)");
 	if (init == NULL)
 		return usage_error("no init (--init PATH)");
-	return write_archive(out, init);
+	files[0] = (struct file){.opt = "--init",
+				 .name = "init",
+				 .path = init,
+				 .exec_only = true,
+				 .fd = -1,
+				 .perm = 0755u};
+	return write_archive(out, files, nfiles);
 }

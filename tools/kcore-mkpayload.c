@@ -7,7 +7,7 @@
  *   kcore-mkpayload [--attacks] [--allow-unsigned] -o OUT --vm SPEC [--vm SPEC...]
  *   kcore-mkpayload --check [--allow-unsigned] --vm SPEC [--vm SPEC...]
  *   SPEC = image=PATH[,name=NAME][,initrd=PATH][,cpus=N][,mem=SIZE][,expect-refused]
- *          [,cmdline=STR]        (cmdline= takes the rest of SPEC, commas included)
+ *          [,small-pages][,cmdline=STR]   (cmdline= takes the rest of SPEC, commas included)
  *
  * Everything is checked before anything is written, and OUT appears only
  * complete (written to a temporary file, then renamed).
@@ -40,7 +40,7 @@
 	"kcore-mkpayload [--attacks] [--allow-unsigned] (-o OUT | --check) --vm SPEC [--vm " \
 	"SPEC...]\n"                                                                         \
 	"  SPEC = image=PATH[,name=NAME][,initrd=PATH][,cpus=N][,mem=SIZE][,expect-refused]" \
-	"[,cmdline=STR]"
+	"[,small-pages][,cmdline=STR]"
 
 #define KIB (1ull << 10)
 #define MIB (1ull << 20)
@@ -128,6 +128,8 @@ static void print_help(void)
 	       "  mem=SIZE           guest RAM: bytes or K/M/G, a multiple of 2 MiB, 4 MiB to\n"
 	       "                     4 GiB (default 64M)\n"
 	       "  expect-refused     tests: this VM's verification must fail\n"
+	       "  small-pages        the host gives the VM's RAM in 4 KiB pages only, never\n"
+	       "                     2 MiB blocks (benchmarks: one fault per page)\n"
 	       "  cmdline=STR        up to 255 printable characters; takes the rest of SPEC\n"
 	       "At most %u VMs. Exit status: 0 success, 1 bad input, 2 wrong usage.\n",
 	       KCORE_PAYLOAD_MAX_VMS);
@@ -268,15 +270,16 @@ static int parse_vm_spec(char *items, const char *spec, struct vm_spec *vm)
 		else if (strcmp(item, "mem") == 0)
 			slot = &mem;
 
-		if (strcmp(item, "expect-refused") == 0) {
+		if (strcmp(item, "expect-refused") == 0 || strcmp(item, "small-pages") == 0) {
 			if (value != NULL) {
-				errmsg("--vm %s: 'expect-refused' takes no value", vm->spec);
+				errmsg("--vm %s: '%s' takes no value", vm->spec, item);
 				return EXIT_USAGE;
 			}
-			vm->flags |= KCORE_PAYLOAD_VM_F_EXPECT_REFUSED;
+			vm->flags |= item[0] == 'e' ? KCORE_PAYLOAD_VM_F_EXPECT_REFUSED
+						    : KCORE_PAYLOAD_VM_F_SMALL_PAGES;
 		} else if (slot == NULL) {
 			errmsg("--vm %s: unknown item '%s' (image, name, initrd, cpus, mem, "
-			       "expect-refused, cmdline)",
+			       "expect-refused, small-pages, cmdline)",
 			       vm->spec, item);
 			return EXIT_USAGE;
 		} else if (value == NULL || (*value == '\0' && slot != &vm->cmdline)) {

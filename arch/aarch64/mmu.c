@@ -12,6 +12,7 @@
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
 #include "sysreg.h"
+#include "vgic.h"
 
 extern char _start_image[], _etext[], _erodata[], _end[];
 
@@ -117,6 +118,7 @@ void host_stage2_enable(void)
 	write_sysreg(mdcr_el2, 0);
 	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
+	vgic_reset_lrs(); /* vgic_load relies on empty list registers */
 	/* SMCs trap (PSCI CPU_ON must come to kcore); IRQ/FIQ/SError stay with the host. */
 	write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW);
 	isb();

@@ -116,6 +116,15 @@ static void write_lr(u32 n, u64 v)
 	}
 }
 
+void vgic_reset_lrs(void)
+{
+	u32 n = nr_lrs();
+
+	for (u32 i = 0; i < n; i++)
+		write_lr(i, 0);
+	isb();
+}
+
 void vgic_load(const u64 *state)
 {
 	u32 n = nr_lrs();
@@ -123,8 +132,11 @@ void vgic_load(const u64 *state)
 	write_sysreg(ich_vmcr_el2, state[S_VMCR]);
 	write_sysreg(ich_ap0r0_el2, state[S_AP0R0]);
 	write_sysreg(ich_ap1r0_el2, state[S_AP1R0]);
-	for (u32 i = 0; i < n; i++)
-		write_lr(i, state[S_LR0 + i]);
+	/* vgic_save left every list register that held something zero: fill the used ones. */
+	for (u32 i = 0; i < n; i++) {
+		if (state[S_LR0 + i] != 0)
+			write_lr(i, state[S_LR0 + i]);
+	}
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
 }
@@ -132,11 +144,17 @@ void vgic_load(const u64 *state)
 void vgic_save(u64 *state)
 {
 	u32 n = nr_lrs();
+	u64 empty = read_sysreg(ich_elrsr_el2); /* bit i: LR i holds no interrupt */
 
 	state[S_VMCR] = read_sysreg(ich_vmcr_el2);
 	state[S_AP0R0] = read_sysreg(ich_ap0r0_el2);
 	state[S_AP1R0] = read_sysreg(ich_ap1r0_el2);
 	for (u32 i = 0; i < n; i++) {
+		if ((empty & (1ull << i)) != 0) {
+			state[S_LR0 + i] = 0; /* what is left in it is ignored by the GIC */
+			continue;
+		}
+		/* The next world must not see this one's interrupts. */
 		state[S_LR0 + i] = read_lr(i);
 		write_lr(i, 0);
 	}

@@ -14,7 +14,14 @@
 #define VGIC_WORDS   (3u + VGIC_MAX_LRS) /* VMCR, AP0R0, AP1R0, LRs */
 #define VTIMER_INTID 27u		 /* the virtual timer's PPI */
 
-/* Loads the saved state into ICH_* and enables the virtual interface. */
+/* Empties every list register: once per CPU at boot (their reset value is UNKNOWN). */
+void vgic_reset_lrs(void);
+
+/*
+ * Loads the saved state into ICH_* and enables the virtual interface. Only
+ * the list registers in use are written: the others are empty already
+ * (vgic_reset_lrs at boot, vgic_save after every run).
+ */
 void vgic_load(const u64 *state);
 /* Saves ICH_* and disables the virtual interface (the host does not use it). */
 void vgic_save(u64 *state);

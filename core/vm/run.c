@@ -45,11 +45,16 @@ static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 	int err = KCORE_OK;
 
 	mem_lock();
-	if (run_page_ok(pa))
-		memcpy(&run->in, &((const struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->in,
-		       sizeof(run->in)); /* read once: the host may change it meanwhile */
-	else
+	if (run_page_ok(pa)) {
+		const struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
+
+		/* Read once (the host may change it meanwhile), and only what kcore uses. */
+		run->in.flags = page->in.flags;
+		run->in.mmio_value = page->in.mmio_value;
+		memcpy(run->in.call_ret, page->in.call_ret, sizeof(run->in.call_ret));
+	} else {
 		err = KCORE_E_PERM;
+	}
 	mem_unlock();
 	return err;
 }
@@ -364,7 +369,8 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48) ||
 	    !pgowner_is_ram(pa_init(run_pa)))
 		return KCORE_E_INVAL;
-	memset(&run, 0, sizeof(run));
+	/* The out part goes to the host whole: what the exit does not set is zero. */
+	memset(&run.out, 0, sizeof(run.out));
 	err = read_run_in(pa_init(run_pa), &run);
 	if (err != KCORE_OK)
 		return err;

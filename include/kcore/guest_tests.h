@@ -35,6 +35,13 @@
 #define KC_TEST_CHECKPOINT_STOP		   1
 #define KC_TEST_SECRET_DEFAULT_CHECKPOINTS 16u
 
+/*
+ * bench (bench/bench.c): a guest call the host answers with x0 = 0 and
+ * nothing else to do, to time one round trip guest -> kcore -> host -> guest
+ * (KC_EXIT_GUEST_CALL). No arguments.
+ */
+#define KC_BENCH_NOP KCORE_HC(0x82)
+
 /* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
 static inline uint64_t kc_test_checksum(const volatile uint8_t *p, uint64_t len)
 {

@@ -45,6 +45,9 @@ struct kcore_payload_vm {
 };
 
 #define KCORE_PAYLOAD_VM_F_EXPECT_REFUSED (1u << 0) /* tests: verification must fail */
+/* The host gives this VM's RAM on faults in 4 KiB pages only, never 2 MiB blocks (benchmarks). */
+#define KCORE_PAYLOAD_VM_F_SMALL_PAGES	  (1u << 1)
+#define KCORE_PAYLOAD_VM_FLAGS		  (KCORE_PAYLOAD_VM_F_EXPECT_REFUSED | KCORE_PAYLOAD_VM_F_SMALL_PAGES)
 
 /*
  * The guest's machine, as kserv builds it for every VM (docs/guests.md):
@@ -53,9 +56,19 @@ struct kcore_payload_vm {
  * GUEST_UART_BASE emulated by kserv, a DTB and the initrd in the top of RAM,
  * vCPU 0 entering the image with x0 = the DTB's address.
  */
-#define KCORE_GUEST_RAM_BASE  0x80000000ull
-#define KCORE_GUEST_UART_BASE 0x09000000ull
-#define KCORE_GUEST_GICD_BASE 0x08000000ull
-#define KCORE_GUEST_GICR_BASE 0x080a0000ull
+#define KCORE_GUEST_RAM_BASE	0x80000000ull
+#define KCORE_GUEST_UART_BASE	0x09000000ull
+#define KCORE_GUEST_GICD_BASE	0x08000000ull
+#define KCORE_GUEST_GICR_BASE	0x080a0000ull
+/*
+ * The benchmark device (bench/, docs/bench/README.md), 4 KiB, emulated by
+ * the host: a 32-bit read of +0x0 returns KCORE_GUEST_BENCH_MAGIC, a 32-bit
+ * write to +0x8 is accepted and ignored, everything else reads 0.
+ */
+#define KCORE_GUEST_BENCH_BASE	0x0a000000ull
+#define KCORE_GUEST_BENCH_SIZE	0x1000ull
+#define KCORE_GUEST_BENCH_READ	0x0u
+#define KCORE_GUEST_BENCH_WRITE 0x8u
+#define KCORE_GUEST_BENCH_MAGIC 0x1234u
 
 #endif /* KCORE_PAYLOAD_H */

@@ -117,6 +117,7 @@ mk_fail 2 "'mem' needs a value" "an item with an empty value" "${o[@]}" --vm "im
 mk_fail 2 "'cpus' given twice" "an item given twice" "${o[@]}" --vm "image=$hello,cpus=1,cpus=2"
 mk_fail 2 'no image=PATH' "a SPEC without image=" "${o[@]}" --vm "name=x,cpus=1"
 mk_fail 2 'takes no value' "expect-refused=1" "${o[@]}" --vm "image=$hello,expect-refused=1"
+mk_fail 2 "'small-pages' takes no value" "small-pages=1" "${o[@]}" --vm "image=$hello,small-pages=1"
 mk_fail 2 'no -o' "--check with -o" --check "${o[@]}" --vm "image=$hello"
 
 mk_fail 1 "bad cpus '0'" "cpus=0" "${o[@]}" --vm "image=$hello,cpus=0"
@@ -204,7 +205,7 @@ rm -f "$tmp/out.pl"
 "$mk" --check --vm "image=$hello" >"$tmp/stdout" 2>"$tmp/stderr" && [ ! -s "$tmp/stderr" ] && [ -z "$(ls "$tmp"/out.pl* 2>/dev/null)" ]
 result "kcore-mkpayload: --check accepts a good SPEC and writes nothing"
 "$mk" --help >"$tmp/stdout" 2>&1 &&
-	[ "$(grep -cE '^  (image|name|initrd|cpus|mem|expect-refused|cmdline)=?' "$tmp/stdout")" -eq 7 ]
+	[ "$(grep -cE '^  (image|name|initrd|cpus|mem|expect-refused|small-pages|cmdline)=?' "$tmp/stdout")" -eq 8 ]
 result "kcore-mkpayload: --help exits 0 and describes every SPEC item"
 
 # ---- kcore-mkpayload: the layout, read back ------------------------------------------------
@@ -264,6 +265,9 @@ check "layout: the payload ends at the last file's 4 KiB boundary" \
 "$mk" -o "$pl" --vm "image=$hello"
 [ "$(le "$pl" 12 4)" -eq 0 ] && [ "$(le "$pl" 8 4)" -eq 1 ] && [ "$(size_of "$pl")" -eq $(((4096 + size0 + 4095) / 4096 * 4096)) ]
 result "layout: flags = 0 without --attacks; a payload is replaced whole"
+"$mk" -o "$pl" --vm "image=$hello,small-pages" --vm "image=$hello,name=b,small-pages,expect-refused"
+[ "$(le "$pl" $((r0 + 36)) 4)" -eq 2 ] && [ "$(le "$pl" $((r1 + 36)) 4)" -eq 3 ]
+result "layout: VM flags SMALL_PAGES (2) with small-pages, 3 with expect-refused too"
 
 # ---- kcore-run: argument errors --------------------------------------------------------
 # run_fail REASON DESC ARGS...: exit 2, a one-line message, nothing signed or booted.

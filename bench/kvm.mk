@@ -1,0 +1,69 @@
+# The benchmark guest under Linux KVM and pKVM (bench/vmm/README.md): Debian's
+# arm64 cloud kernel (guests/linux.mk) in QEMU with -icount shift=0, an
+# initramfs whose init runs our VMM on the guest. Included by the top Makefile
+# after guests/linux.mk; uses BUILD, ARM_CC, WARN, Q and DEPS_STAMP from it,
+# KCORE_MKINITRAMFS from tools/tools.mk and LINUX_IMAGE from guests/linux.mk.
+# Not part of `all`:
+#
+#   make bench-kvm      runs the guest under KVM (kvm-arm.mode=nvhe) and pKVM
+#                       (kvm-arm.mode=protected), every time, and writes
+#                       $(BENCH_KVM_OUT) and $(BENCH_PKVM_OUT)
+#   make $(BUILD)/bench/kvm.txt (or pkvm.txt)   one of them, only if out of date
+#
+#   $(BENCH_DIR)/vmm/vmm             bench/vmm/vmm.c, static, stripped
+#   $(BENCH_DIR)/vmm/init            bench/vmm/init.c, static, stripped
+#   $(BENCH_DIR)/vmm/initramfs.cpio  init, /vmm and the guest as /guest.bin
+#   $(BENCH_DIR)/kvm.txt, pkvm.txt   the guest's "BENCH " lines (.log: the console)
+#
+# BENCH_GUEST=file.bin runs another guest (default: $(BUILD)/bench/bench.bin);
+# BENCH_KVM_TIMEOUT=seconds bounds each QEMU run (default 600).
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_GUEST ?= $(BENCH_DIR)/bench.bin
+BENCH_VMM := $(BENCH_DIR)/vmm/vmm
+BENCH_VMM_INIT := $(BENCH_DIR)/vmm/init
+BENCH_KVM_INITRAMFS := $(BENCH_DIR)/vmm/initramfs.cpio
+BENCH_KVM_OUT := $(BENCH_DIR)/kvm.txt
+BENCH_PKVM_OUT := $(BENCH_DIR)/pkvm.txt
+BENCH_KVM_TIMEOUT ?= 600
+
+# Against the cross glibc and its kernel headers (linux-libc-dev-arm64-cross:
+# linux/kvm.h), statically; the VMM's DTB is written with Debian's arm64 libfdt.
+BENCH_VMM_CFLAGS := -std=gnu11 -O2 $(WARN) -static -s -MMD -MP
+BENCH_FDT_INC := .deps/arm64/usr/include
+BENCH_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
+
+$(BENCH_VMM): bench/vmm/vmm.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [bench-vmm] $<")
+	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -isystem $(BENCH_FDT_INC) -o $@ $< $(BENCH_FDT_LIB) -pthread
+
+$(BENCH_VMM_INIT): bench/vmm/init.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [bench-vmm] $<")
+	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -o $@ $<
+
+$(BENCH_KVM_INITRAMFS): $(BENCH_VMM_INIT) $(BENCH_VMM) $(BENCH_GUEST) $(KCORE_MKINITRAMFS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(BENCH_VMM_INIT) --file vmm=$(BENCH_VMM) \
+		--file guest.bin=$(BENCH_GUEST)
+
+BENCH_KVM_DEPS := $(LINUX_IMAGE) $(BENCH_KVM_INITRAMFS) scripts/bench-kvm.sh
+
+# $(1): kvm-arm.mode, $(2): the output file.
+bench_kvm_run = bash scripts/bench-kvm.sh $(1) $(LINUX_IMAGE) $(BENCH_KVM_INITRAMFS) $(2) \
+	$(BENCH_KVM_TIMEOUT)
+
+$(BENCH_KVM_OUT): $(BENCH_KVM_DEPS)
+	@$(call bench_kvm_run,nvhe,$@)
+
+$(BENCH_PKVM_OUT): $(BENCH_KVM_DEPS)
+	@$(call bench_kvm_run,protected,$@)
+
+bench-kvm: $(BENCH_KVM_DEPS)
+	@$(call bench_kvm_run,nvhe,$(BENCH_KVM_OUT))
+	@$(call bench_kvm_run,protected,$(BENCH_PKVM_OUT))
+
+-include $(BENCH_VMM:=.d) $(BENCH_VMM_INIT:=.d)
+
+.PHONY: bench-kvm

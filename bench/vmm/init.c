@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The init of the KVM benchmark's initramfs (bench/vmm/README.md): PID 1 of
+ * Debian's kernel in QEMU, it runs the benchmark guest under KVM and powers
+ * off:
+ *
+ *   1. mounts devtmpfs on /dev, so /dev/kvm exists (or makes the node,
+ *      character device 10:232, if devtmpfs cannot be mounted);
+ *   2. says which mode KVM came up in, from the kernel's log
+ *      ("KCORE-BENCH-INIT: kvm: Protected nVHE mode initialized successfully");
+ *   3. runs /vmm /guest.bin, whose stdout is the console: the guest's lines;
+ *   4. says how the VMM ended ("KCORE-BENCH-INIT: vmm exited with status 0")
+ *      and powers off (reboot(RB_POWER_OFF): PSCI SYSTEM_OFF).
+ *
+ * It never returns (the kernel panics if init exits); if power-off fails it
+ * waits forever. Every line of its own starts with "KCORE-BENCH-INIT: ".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TAG	  "KCORE-BENCH-INIT: "
+#define VMM	  "/vmm"
+#define GUEST	  "/guest.bin"
+#define KVM_NODE  "/dev/kvm"
+#define KVM_MAJOR 10u
+#define KVM_MINOR 232u
+
+#define SYSLOG_ACTION_READ_ALL	  3
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+/* One whole line on the console, in one write. */
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	memcpy(line, TAG, sizeof(TAG) - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(line + sizeof(TAG) - 1, sizeof(line) - sizeof(TAG), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	n += (int)sizeof(TAG) - 1;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+__attribute__((noreturn)) static void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	say("FAIL power-off: %s; waiting forever", strerror(errno));
+	for (;;)
+		pause();
+}
+
+static void setup_dev(void)
+{
+	struct stat st;
+
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0)
+		say("mount devtmpfs on /dev: %s; making " KVM_NODE " by hand", strerror(errno));
+	if (stat(KVM_NODE, &st) == 0)
+		return;
+	if (mknod(KVM_NODE, S_IFCHR | 0600, makedev(KVM_MAJOR, KVM_MINOR)) != 0)
+		say("mknod " KVM_NODE ": %s", strerror(errno));
+}
+
+/* The kernel log's lines from KVM ("kvm [1]: ..."), which say its mode. */
+static void report_kvm_mode(void)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	char *buf, *line, *save = NULL;
+	int len, found = 0;
+
+	if (size <= 0 || (buf = malloc((size_t)size + 1)) == NULL) {
+		say("kvm: cannot read the kernel log");
+		return;
+	}
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (len < 0) {
+		say("kvm: cannot read the kernel log: %s", strerror(errno));
+		free(buf);
+		return;
+	}
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *kvm = strstr(line, "kvm [");
+		char *msg = kvm != NULL ? strstr(kvm, "]: ") : NULL;
+
+		if (msg != NULL) {
+			say("kvm: %s", msg + 3);
+			found = 1;
+		}
+	}
+	if (!found)
+		say("kvm: the kernel log has no line from KVM");
+	free(buf);
+}
+
+int main(void)
+{
+	pid_t pid;
+	int status;
+
+	say("start");
+	setup_dev();
+	report_kvm_mode();
+
+	pid = fork();
+	if (pid < 0) {
+		say("FAIL fork: %s", strerror(errno));
+		power_off();
+	}
+	if (pid == 0) {
+		char *const argv[] = {(char *)VMM, (char *)GUEST, NULL};
+
+		execv(VMM, argv);
+		say("FAIL exec " VMM ": %s", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			say("FAIL waitpid: %s", strerror(errno));
+			power_off();
+		}
+	}
+	if (WIFEXITED(status))
+		say("vmm exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		say("vmm killed by signal %d", WTERMSIG(status));
+	power_off();
+}

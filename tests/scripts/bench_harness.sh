@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Tests of the benchmark harness (bench/bench.sh, docs/bench/README.md): it
+# parses sample BENCH outputs (good ones, one with an operation missing,
+# garbage, ...) and checks that the table and the CSV have every column and
+# every row, that instructions per operation and the ratios are computed
+# right, that a missing KVM or pKVM file is a column of "n/a", and that bad
+# input is refused with one clear error line. It checks the harness, not the
+# speed, and boots nothing.
+# Prints one "ok - ..." or "not ok - ..." line per check; exits 0 only if all passed.
+#
+# usage: tests/scripts/bench_harness.sh [BUILD_DIR]   (the build directory is not used)
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+h=bench/bench.sh
+
+pass=0
+fail=0
+ok() {
+	echo "ok - $*"
+	pass=$((pass + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	fail=$((fail + 1))
+}
+check() { # DESC CMD...
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- sample outputs ------------------------------------------------------------------------
+# kcore, as kcore-run's console shows it: kserv's lines around, "[bench] " before the guest's.
+cat >"$tmp/kcore.txt" <<'EOF'
+KSERV: VM bench verified
+kserv: running 1 VM on 2 CPUs
+[bench] BENCH platform=kcore
+[bench] BENCH op=hyp_call reps=1000 ticks=60000
+[bench] BENCH op=psci_version reps=1000 ticks=62500
+[bench] BENCH op=host_call reps=1000 ticks=250000
+[bench] BENCH op=mmio_read reps=1000 ticks=250001
+[bench] BENCH op=exit_entry reps=1000 ticks=240000
+[bench] BENCH op=s2_fault reps=256 ticks=102400
+[bench] BENCH op=ipi reps=100 ticks=62500
+[bench] BENCH done
+KSERV: VM bench powered off
+EOF
+# KVM: the guest's lines alone, with the serial console's CRs.
+printf '%s\r\n' "BENCH platform=kvm" "BENCH op=hyp_call reps=1000 ticks=120000" \
+	"BENCH op=psci_version reps=1000 ticks=125000" "BENCH op=host_call reps=1000 ticks=125000" \
+	"BENCH op=mmio_read reps=1000 ticks=330000" "BENCH op=exit_entry reps=1000 ticks=320000" \
+	"BENCH op=s2_fault reps=256 ticks=160000" "BENCH op=ipi reps=100 ticks=80000" \
+	"BENCH done" >"$tmp/kvm.txt"
+# pKVM: the ops in another order, trailing blanks, other console lines between.
+cat >"$tmp/pkvm.txt" <<'EOF'
+[    6.100000] kvm [1]: Protected nVHE mode initialized successfully
+BENCH platform=kvm
+BENCH op=ipi reps=100 ticks=125000
+BENCH op=hyp_call reps=1000 ticks=125000  
+KCORE-BENCH-INIT: something the init says
+BENCH op=psci_version reps=1000 ticks=125000
+BENCH op=host_call reps=1000 ticks=125000
+BENCH op=mmio_read reps=1000 ticks=500000
+BENCH op=exit_entry reps=1000 ticks=500000
+BENCH op=s2_fault reps=256 ticks=204800
+BENCH done
+EOF
+
+OPS="hyp_call psci_version host_call mmio_read exit_entry s2_fault ipi"
+
+# ---- good input ------------------------------------------------------------------------------
+out=$(bash "$h" report --csv "$tmp/out/results.csv" --png "$tmp/out/results.png" \
+	"$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" 2>"$tmp/err")
+rc=$?
+check "report: three good files: exit 0" [ "$rc" -eq 0 ]
+check "table: header names every column" \
+	grep -Eq '^operation +kcore +kvm +pkvm +kcore/kvm +kcore/pkvm$' <<<"$out"
+rows=0
+for op in $OPS; do
+	grep -Eq "^$op( +[0-9.]+){5}\$" <<<"$out" && rows=$((rows + 1))
+done
+check "table: a row of five numbers for each of the 7 operations" [ "$rows" -eq 7 ]
+csv=$tmp/out/results.csv
+check "CSV: written" [ -f "$csv" ]
+check "CSV: header operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm" \
+	[ "$(head -1 "$csv" 2>/dev/null)" = "operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm" ]
+check "CSV: 8 lines, each with 6 fields" \
+	[ "$(awk -F, 'NF == 6' "$csv" 2>/dev/null | wc -l)" -eq 8 ] && [ "$(wc -l <"$csv")" -eq 8 ]
+check "CSV: the operations in order" \
+	[ "$(tail -n +2 "$csv" | cut -d, -f1 | paste -sd' ')" = "$OPS" ]
+# ticks x 16 / reps: 60000*16/1000 = 960; 120000*16/1000 = 1920; 125000*16/1000 = 2000.
+check "CSV: hyp_call = 960 / 1920 / 2000 instructions, ratios 0.50 and 0.48" \
+	grep -qx 'hyp_call,960,1920,2000,0.50,0.48' "$csv"
+check "CSV: s2_fault = 102400*16/256 = 6400, KVM 10000, pKVM 12800; ratios 0.64, 0.50" \
+	grep -qx 's2_fault,6400,10000,12800,0.64,0.50' "$csv"
+check "CSV: ipi over 100 round trips: 10000 / 12800 / 20000" \
+	grep -qx 'ipi,10000,12800,20000,0.78,0.50' "$csv"
+check "CSV: mmio_read rounds 4000.016 to 4000" grep -q '^mmio_read,4000,5280,8000,' "$csv"
+check "table and CSV say the same" \
+	[ "$(tail -n +2 "$csv" | tr ',' ' ')" = "$(sed -n '2,8p' <<<"$out" | tr -s ' ')" ]
+if command -v gnuplot >/dev/null; then
+	check "chart: a PNG file" [ "$(head -c 8 "$tmp/out/results.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+else
+	ok "chart: skipped, gnuplot is not installed # SKIP"
+fi
+check "parse: instructions per operation, exact" \
+	[ "$(bash "$h" parse "$tmp/kcore.txt" kcore | paste -sd' ')" = "hyp_call 960.000 psci_version 1000.000 host_call 4000.000 mmio_read 4000.016 exit_entry 3840.000 s2_fault 6400.000 ipi 10000.000" ]
+
+# ---- missing KVM / pKVM results: n/a ----------------------------------------------------------------
+out=$(bash "$h" report --csv "$tmp/na.csv" "$tmp/kcore.txt" "$tmp/none.txt" - 2>"$tmp/err")
+rc=$?
+check "report: a missing KVM file and no pKVM file: exit 0" [ "$rc" -eq 0 ]
+check "report: says the KVM file is missing" grep -q "none.txt is missing: the kvm column is n/a" "$tmp/err"
+check "CSV: the KVM and pKVM columns and both ratios are n/a" \
+	grep -qx 'hyp_call,960,n/a,n/a,n/a,n/a' "$tmp/na.csv"
+check "table: n/a in the missing columns" grep -Eq '^ipi +10000 +n/a +n/a +n/a +n/a$' <<<"$out"
+
+# ---- bad input: one error line, exit 1, nothing written ------------------------------------------------
+# refused NAME REASON CONTENT [ROLE]: the file with CONTENT, as the kcore (default) or kvm
+# file, is refused with one "bench: FILE: ..." line matching REASON, and no CSV appears.
+refused() {
+	local name=$1 reason=$2 content=$3 role=${4:-kcore} f=$tmp/$1.txt rc
+	printf '%s\n' "$content" >"$f"
+	rm -f "$tmp/bad.csv"
+	if [ "$role" = kcore ]; then
+		bash "$h" report --csv "$tmp/bad.csv" "$f" "$tmp/kvm.txt" "$tmp/pkvm.txt" >"$tmp/stdout" 2>"$tmp/err"
+	else
+		bash "$h" report --csv "$tmp/bad.csv" "$tmp/kcore.txt" "$f" "$tmp/pkvm.txt" >"$tmp/stdout" 2>"$tmp/err"
+	fi
+	rc=$?
+	if [ "$rc" -ne 1 ]; then
+		not_ok "refuses $name (exit $rc, want 1: $(head -c 200 "$tmp/err"))"
+	elif [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q "^bench: $f: " "$tmp/err"; then
+		not_ok "refuses $name (stderr is not one 'bench: FILE: ' line: $(head -c 300 "$tmp/err"))"
+	elif ! grep -Eq -- "$reason" "$tmp/err"; then
+		not_ok "refuses $name (message '$(cat "$tmp/err")' lacks /$reason/)"
+	elif [ -e "$tmp/bad.csv" ]; then
+		not_ok "refuses $name (a CSV was written)"
+	else
+		ok "refuses $name: $(sed "s|^bench: $f: ||" "$tmp/err")"
+	fi
+}
+good=$(tr -d '\r' <"$tmp/kvm.txt")
+without() { grep -v "$1" <<<"$good" | sed 's/platform=kvm/platform=kcore/'; }
+kc=$(without nothing) # the good output, as kcore's
+refused missing-op "operation mmio_read is missing" "$(without 'op=mmio_read')"
+refused missing-ipi "operation ipi is missing" "$(without 'op=ipi')"
+refused garbage "no BENCH lines" "$(head -c 3000 /dev/urandom | tr -c 'a-zA-Z0-9 \n' '.')"
+refused empty "no BENCH lines" ""
+refused no-done 'no "BENCH done" line' "$(without 'BENCH done')"
+refused no-platform 'before the platform line' "$(without platform)"
+refused bad-reps "reps=abc is not a positive number" \
+	"${kc/op=hyp_call reps=1000/op=hyp_call reps=abc}"
+refused zero-reps "reps=0 is not a positive number" \
+	"${kc/op=ipi reps=100/op=ipi reps=0}"
+refused negative-ticks "ticks=-5 is not a positive number" \
+	"${kc/op=ipi reps=100 ticks=80000/op=ipi reps=100 ticks=-5}"
+refused malformed 'not "BENCH op=NAME reps=N ticks=T"' \
+	"${kc/op=s2_fault reps=256 ticks=160000/op=s2_fault ticks=160000}"
+refused extra-field 'not "BENCH op=NAME reps=N ticks=T"' \
+	"${kc/op=s2_fault reps=256 ticks=160000/op=s2_fault reps=256 ticks=160000 x=1}"
+refused unknown-op 'unknown operation "vm_exit"' \
+	"${kc/op=exit_entry/op=vm_exit}"
+refused twice "operation host_call appears twice" \
+	"$(without 'BENCH done'; echo 'BENCH op=host_call reps=1000 ticks=1'; echo 'BENCH done')"
+# As the guest stops on a failed check: the error line, no "BENCH done".
+refused guest-error "the guest reported an error: BENCH error op=ipi" \
+	"$(without 'op=ipi\|BENCH done'; echo 'BENCH error op=ipi vCPU 1 did not come up (0x0)')"
+refused after-done 'after "BENCH done"' "$(without nothing; echo 'BENCH op=ipi reps=1 ticks=1')"
+refused bad-platform 'unknown platform "xen"' "${good/platform=kvm/platform=xen}"
+refused kvm-as-kcore "platform=kvm, expected platform=kcore" "$good"
+refused kcore-as-kvm "platform=kcore, expected platform=kvm" "$kc" kvm
+refused kvm-missing-op "operation s2_fault is missing" "$(grep -v op=s2_fault <<<"$good")" kvm
+
+echo "# bench_harness: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -279,7 +279,7 @@ static void time_ipi(void)
 	r = psci_cpu_on(IPI_VCPU, (u64)(uintptr_t)guest_secondary_entry, IPI_VCPU);
 	if (r != PSCI_SUCCESS)
 		fail("ipi", "PSCI CPU_ON of vCPU 1 failed", (u64)r);
-	deadline = read_cntvct() + 5 * WAIT_SECONDS * read_cntfrq();
+	deadline = read_cntvct() + 5ull * WAIT_SECONDS * read_cntfrq();
 	while (__atomic_load_n(&vcpu1_ready, __ATOMIC_ACQUIRE) == 0) {
 		if (read_cntvct() > deadline)
 			fail("ipi", "vCPU 1 did not come up", 0);

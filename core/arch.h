@@ -31,6 +31,26 @@ void arch_tlbi_s2_vmid(u32 vmid);
 void arch_tlbi_el2_va(vaddr_t va);
 
 /*
+ * The SMMU (core/smmu/iommu.c decides, the arch programs it). Without an
+ * SMMU kcore drives, arch_smmu_present() is false, the IO hypercalls are
+ * refused with KCORE_E_NOT_SUPPORTED and the other hooks are never called.
+ *
+ * attach points stream sid (a PCI requester ID) at the IO page table of
+ * domain, rooted at root, with an input size of ia_bits; detach makes the
+ * stream abort again (DMA denied, and reported in the SMMU's event queue).
+ * Both are complete on return: any configuration the SMMU cached for the
+ * stream, and the device's own translation cache (ATS), is invalidated.
+ * tlbi_iova invalidates every cached translation of that page of the
+ * domain's table, tlbi_domain every translation and table walk cached for
+ * the domain; both are complete (CMD_SYNC) on return.
+ */
+bool arch_smmu_present(void);
+void arch_smmu_attach(u32 sid, u32 domain, paddr_t root, u32 ia_bits);
+void arch_smmu_detach(u32 sid);
+void arch_smmu_tlbi_iova(u32 domain, u64 iova);
+void arch_smmu_tlbi_domain(u32 domain);
+
+/*
  * The host touched something it may not: inject a synchronous external abort
  * into the host for the access the arch is currently handling.
  */

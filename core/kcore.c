@@ -2,7 +2,8 @@
 /*
  * Boot of the portable core: checks the machine description the arch found,
  * lays out kcore's carve-out (ownership table, pool bookkeeping, window log,
- * then the page-table pools), and sets every module up. Everything is checked
+ * then the page-table pools: kcore's, the host's, one per VM slot, and the IO
+ * domains'), and sets every module up. Everything is checked
  * before anything is written, so bad parameters leave no half-built kcore.
  */
 #include "kcore.h"
@@ -16,11 +17,13 @@
 #include "mm/mem_lock.h"
 #include "mm/pgowner.h"
 #include "mm/pool.h"
+#include "smmu/iommu.h"
 #include "vm/verify.h"
 #include "vm/vm.h"
 
 static struct pt_pool host_pt_pool;
 static struct pt_pool kcore_pt_pool;
+static struct pt_pool io_pt_pool;
 static struct kcore_boot_params params;
 static u32 ipa_bits;
 
@@ -37,13 +40,15 @@ struct carve_layout {
 	u64 kcore_pool_off;
 	u64 host_pool_off;
 	u64 vm_pools_off;
+	u64 io_pool_off;
 	u64 total;
 };
 
 static void layout_carve(const struct kcore_boot_params *p, struct carve_layout *l)
 {
 	u64 meta = pool_meta_bytes(p->host_pool_pages) + pool_meta_bytes(p->kcore_pool_pages) +
-		   (u64)p->max_vms * pool_meta_bytes(p->vm_pool_pages);
+		   (u64)p->max_vms * pool_meta_bytes(p->vm_pool_pages) +
+		   pool_meta_bytes(p->io_pool_pages);
 
 	l->pgowner_off = 0;
 	l->meta_off = page_round(pgowner_table_bytes(p->ram, p->nr_ram));
@@ -51,7 +56,8 @@ static void layout_carve(const struct kcore_boot_params *p, struct carve_layout 
 	l->kcore_pool_off = l->meta_off + page_round(meta + kmap_log_bytes(p->window_pages));
 	l->host_pool_off = l->kcore_pool_off + (u64)p->kcore_pool_pages * PAGE_SIZE;
 	l->vm_pools_off = l->host_pool_off + (u64)p->host_pool_pages * PAGE_SIZE;
-	l->total = l->vm_pools_off + (u64)p->max_vms * p->vm_pool_pages * PAGE_SIZE;
+	l->io_pool_off = l->vm_pools_off + (u64)p->max_vms * p->vm_pool_pages * PAGE_SIZE;
+	l->total = l->io_pool_off + (u64)p->io_pool_pages * PAGE_SIZE;
 }
 
 static bool range_ok(const struct kcore_mem_range *r)
@@ -86,7 +92,7 @@ static bool params_ok(const struct kcore_boot_params *p)
 		return false;
 	/* A stage-2 needs a root plus three tables before its first 4 KiB mapping. */
 	if (p->host_pool_pages < PT_LEVELS || p->kcore_pool_pages < PT_LEVELS ||
-	    p->vm_pool_pages < PT_LEVELS)
+	    p->vm_pool_pages < PT_LEVELS || p->io_pool_pages > KCORE_MAX_IO_POOL_PAGES)
 		return false;
 	if (!is_aligned(va_addr(p->window_base), PAGE_SIZE) || p->window_pages == 0 ||
 	    va_addr(p->window_base) >= (1ull << 48) ||
@@ -171,6 +177,8 @@ int kcore_init(const struct kcore_boot_params *p)
 		    p->vm_pool_pages, stacks);
 		stacks += p->vm_pool_pages;
 	}
+	pool_init(&io_pt_pool, pa_add(p->carve.base, l.io_pool_off), p->io_pool_pages, stacks);
+	iommu_init(&io_pt_pool, p->ipa_bits);
 
 	mem_lock();
 	/* Pools hold at least PT_LEVELS pages (checked above): the roots always fit. */

@@ -19,6 +19,12 @@
 #define KCORE_MAX_LOAD_IMAGES 4u  /* images per VM (kernel, initrd, ...) */
 #define KCORE_HOST_VMID	      0u  /* VMID 0 is the host; VMs are 1..max_vms */
 
+/* DMA isolation (core/smmu): IO domains 0..15, SMMU streams 0..255 (PCI bus 0's requester IDs). */
+#define KCORE_MAX_IO_DOMAINS	16u
+#define KCORE_MAX_STREAMS	256u
+/* Bounds io_pool_pages so that no page can be mapped 2^32 times (512 leaves per table page). */
+#define KCORE_MAX_IO_POOL_PAGES (1u << 22)
+
 struct kcore_mem_range {
 	paddr_t base;
 	u64 size;
@@ -43,6 +49,11 @@ struct kcore_boot_params {
 	u32 host_pool_pages;  /* page-table pages for the host's stage-2 */
 	u32 kcore_pool_pages; /* page-table pages for kcore's own stage-1 */
 	u32 vm_pool_pages;    /* page-table pages for each VM's stage-2 */
+	/*
+	 * Page-table pages shared by every IO domain (0..KCORE_MAX_IO_POOL_PAGES);
+	 * 0 turns IO support off: the IO hypercalls are then NOT_SUPPORTED.
+	 */
+	u32 io_pool_pages;
 	/* The VA range of kcore's stage-1 where image windows are placed. */
 	vaddr_t window_base;
 	u64 window_pages;
@@ -93,6 +104,8 @@ void vm_guest_poweroff(u32 vmid);
 
 /* Where each stage-2 root lives (sim MMU, world switch). */
 bool kcore_s2_root(u32 vmid, paddr_t *root);
+/* Where an allocated IO domain's table lives (the simulated SMMU's TLB model). */
+bool kcore_io_domain_root(u32 domain, paddr_t *root);
 paddr_t kcore_s1_root(void);
 u32 kcore_ipa_bits(void);
 

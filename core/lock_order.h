@@ -7,11 +7,20 @@
  *   1. vm_registry_lock (core/vm/vm.c)   VM slot allocation and release
  *   2. vm->lock         (core/vm/vm.c)   one VM: its states, vCPUs, images,
  *                                        stage-2 and page-table pool
- *   3. mem_lock         (core/mm/mem_lock.c) page ownership table, the host's
- *                                        stage-2 and pool, kcore's stage-1,
- *                                        its pool and the image windows
+ *   3. mem_lock         (core/mm/mem_lock.c) page ownership table (dma_count
+ *                                        included), the host's stage-2 and
+ *                                        pool, kcore's stage-1, its pool and
+ *                                        the image windows, and every IO
+ *                                        domain, the stream table and the IO
+ *                                        pool (core/smmu/iommu.c)
  *   4. console lock     (core/lib/log.c)  log output only; taken with any of
  *                                        the above held, never takes another
+ *
+ * The IO calls take mem_lock alone, except IO_DOMAIN_ALLOC for a VM, which
+ * holds that VM's vm->lock first (the VM may not power off before its new
+ * domain exists); a VM's power-off holds vm->lock and takes mem_lock to tear
+ * its domains down. One lock for ownership and DMA means a page's owner and
+ * its dma_count are always read together.
  *
  * Only one vm->lock is ever held at a time: no operation touches two VMs. The
  * one exception is the invariant checker, which takes every vm->lock in

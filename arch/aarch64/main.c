@@ -12,6 +12,7 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/mm/pgowner.h"
+#include "core/mm/pgtable.h"
 #include "machine.h"
 #include "mmu.h"
 #include "pl011.h"
@@ -109,6 +110,12 @@ static void describe_core(u64 dtb)
 	params.host_pool_pages += 64;
 	params.kcore_pool_pages = 64 + (u32)(WINDOW_PAGES / 512);
 	params.vm_pool_pages = 256;
+	/*
+	 * IO tables: a root and one path of tables per domain, and room for a few
+	 * MiB of scattered DMA buffers besides (512 KiB). Unused until the SMMUv3
+	 * driver exists (arch_smmu_present() says no), but laid out already.
+	 */
+	params.io_pool_pages = KCORE_MAX_IO_DOMAINS * PT_LEVELS + 64;
 	params.window_base = va_init(WINDOW_BASE);
 	params.window_pages = WINDOW_PAGES;
 	params.keys = kcore_builtin_keys;

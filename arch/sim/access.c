@@ -205,6 +205,8 @@ const char *sim_access_result_name(enum sim_access_result r)
 		return "abort injected by kcore";
 	case SIM_FAULT_UNHANDLED:
 		return "fault neither mapped nor aborted by kcore";
+	case SIM_STREAM_FAULT:
+		return "stream blocked by the SMMU";
 	}
 	return "?";
 }

@@ -87,6 +87,7 @@ void sim_machine_reset(const struct sim_config *cfg)
 
 	sim_regime_reset(c.manual_roots);
 	sim_tlb_reset();
+	sim_smmu_reset();
 	sim_recorders_reset();
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * What the core asked of the arch, kept for the tests: injected host aborts,
- * console output and TLB invalidations. Logs are rings indexed by a sequence
- * number counted from the last reset, so a test can note the count before an
- * operation and look at exactly what the operation did.
+ * console output and TLB invalidations (the CPU's and the SMMU's). Logs are rings indexed by a
+ * sequence number counted from the last reset, so a test can note the count before an operation and
+ * look at exactly what the operation did.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@ static struct {
 
 static struct {
 	u64 count;
-	u64 by_type[3];
+	u64 by_type[5];
 	struct sim_tlbi_rec log[SIM_TLBI_LOG_SIZE];
 } tlbis;
 
@@ -156,6 +156,22 @@ bool sim_tlbi_s2_covered_since(u64 seq, u32 vmid, ipaddr_t ipa)
 			continue;
 		if (r->type == SIM_TLBI_S2_VMID ||
 		    (r->type == SIM_TLBI_S2_IPA && (r->addr & ~(PAGE_SIZE - 1)) == page))
+			return true;
+	}
+	return false;
+}
+
+bool sim_tlbi_smmu_covered_since(u64 seq, u32 domain, u64 iova)
+{
+	u64 page = iova & ~(PAGE_SIZE - 1);
+
+	for (u64 i = first_kept(seq); i < tlbis.count; i++) {
+		const struct sim_tlbi_rec *r = &tlbis.log[i % SIM_TLBI_LOG_SIZE];
+
+		if (r->vmid != domain)
+			continue;
+		if (r->type == SIM_TLBI_SMMU_DOMAIN ||
+		    (r->type == SIM_TLBI_SMMU_IOVA && (r->addr & ~(PAGE_SIZE - 1)) == page))
 			return true;
 	}
 	return false;

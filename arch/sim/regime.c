@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The translation regimes of the machine and where their tables are: what
- * VTTBR_EL2/VTCR_EL2 would hold while each VMID runs, and TTBR0_EL2. The
- * core owns these (kcore_s2_root, kcore_s1_root); tests that build tables by
- * hand register them here instead.
+ * VTTBR_EL2/VTCR_EL2 would hold while each VMID runs, TTBR0_EL2, and each IO
+ * domain's table (the SMMU's stage-2 contexts). The core owns these
+ * (kcore_s2_root, kcore_s1_root, kcore_io_domain_root); tests that build
+ * tables by hand register CPU regimes here instead.
  */
 #include "arch/sim/sim_internal.h"
 #include "core/kcore.h"
@@ -80,15 +81,39 @@ bool sim_regime_s1(paddr_t *root)
 	return pa_addr(*root) != 0;
 }
 
+bool sim_regime_is_io(u32 regime, u32 *domain)
+{
+	if (regime <= SIM_REGIME_EL2 || regime >= SIM_NR_REGIMES)
+		return false;
+	*domain = regime - SIM_REGIME_IO(0);
+	return true;
+}
+
+bool sim_regime_io(u32 domain, paddr_t *root, u32 *ia_bits)
+{
+	if (regimes.manual || domain >= SIM_NR_IO_DOMAINS || !kcore_io_domain_root(domain, root))
+		return false;
+	/* Every IO domain has the IPA size as its input size. */
+	*ia_bits = kcore_ipa_bits();
+	return true;
+}
+
 bool sim_regime_walk(u32 regime, u64 addr, struct sim_xlate *out)
 {
 	paddr_t root;
 	u32 ipa_bits;
+	u32 domain;
 
 	if (regime == SIM_REGIME_EL2) {
 		if (!sim_regime_s1(&root))
 			return false;
 		sim_s1_walk(root, va_init(addr), out);
+		return true;
+	}
+	if (sim_regime_is_io(regime, &domain)) {
+		if (!sim_regime_io(domain, &root, &ipa_bits))
+			return false;
+		sim_s2_walk(root, ipa_bits, ipa_init(addr), out);
 		return true;
 	}
 	if (!sim_regime_s2(regime, &root, &ipa_bits))

@@ -5,9 +5,11 @@
  * It models what the hardware sees, independently of the core's own page-table
  * code: an array as physical memory, an MMU that walks the tables the core
  * writes exactly as an ARMv8-A MMU would (VMSAv8-64, 4 KiB granule, stage-2 of
- * the host and of every VM, and kcore's own EL2 stage-1), and a TLB that may
- * hold any valid translation, so that a missing invalidation is observable.
- * Every arch hook the core calls is recorded for the tests.
+ * the host and of every VM, and kcore's own EL2 stage-1), an SMMU with a
+ * stream table, IO page-table walks and an event queue, and a TLB that may
+ * hold any valid translation (the CPU's and the SMMU's), so that a missing
+ * invalidation is observable. Every arch hook the core calls is recorded for
+ * the tests.
  */
 #ifndef KCORE_ARCH_SIM_SIM_H
 #define KCORE_ARCH_SIM_SIM_H
@@ -26,7 +28,11 @@
 #define SIM_S1_VA_BITS	     48u	  /* kcore's TCR_EL2.T0SZ = 16 */
 #define SIM_NR_VMIDS	     64u	  /* stage-2 regimes modelled: VMID 0 (host) .. 63 */
 #define SIM_REGIME_EL2	     SIM_NR_VMIDS /* TLB regime id of kcore's EL2 stage-1 */
-#define SIM_NR_REGIMES	     (SIM_NR_VMIDS + 1u)
+#define SIM_NR_IO_DOMAINS    16u  /* SMMU stage-2 contexts modelled (the core's IO domains) */
+#define SIM_NR_STREAMS	     256u /* SMMU stream table entries */
+/* TLB regime id of IO domain d: the SMMU's TLB entries, tagged by domain as by an S2VMID. */
+#define SIM_REGIME_IO(d)     (SIM_REGIME_EL2 + 1u + (d))
+#define SIM_NR_REGIMES	     (SIM_NR_VMIDS + 1u + SIM_NR_IO_DOMAINS)
 
 struct sim_ram_bank {
 	paddr_t base; /* page aligned */
@@ -130,7 +136,7 @@ int sim_s1_for_each_leaf(paddr_t root, sim_s1_leaf_fn *cb, void *ctx);
 
 /* One cached translation: a whole leaf, as hardware caches it. */
 struct sim_tlb_entry {
-	u32 regime; /* VMID of a stage-2, or SIM_REGIME_EL2 */
+	u32 regime; /* VMID of a stage-2, SIM_REGIME_EL2, or SIM_REGIME_IO(domain) */
 	u64 in;	    /* input address (IPA or VA), aligned to size */
 	u64 size;
 	paddr_t pa; /* output base */
@@ -155,7 +161,8 @@ struct sim_tlb_stats {
 void sim_tlb_flush_all(void);
 /*
  * Worst case of what a TLB may hold: cache every valid leaf of every stage-2
- * (VMIDs 0..SIM_NR_VMIDS-1 that have tables) and of kcore's stage-1.
+ * (VMIDs 0..SIM_NR_VMIDS-1 that have tables), of kcore's stage-1, and of
+ * every IO domain the core has allocated (the SMMU's TLB).
  */
 void sim_tlb_fill_all(void);
 /* Register root as the stage-2 of vmid (sim_use_s2_root) and cache all its leaves. */
@@ -205,6 +212,7 @@ enum sim_access_result {
 	SIM_UNALIGNED,	     /* sim_host_access/sim_vm_access need 8-byte alignment */
 	SIM_ABORTED,	     /* host only: kcore refused and injected an abort */
 	SIM_FAULT_UNHANDLED, /* host only: kcore refused but injected nothing: core bug */
+	SIM_STREAM_FAULT,    /* DMA only: the stream is blocked or beyond the stream table */
 };
 
 const char *sim_access_result_name(enum sim_access_result r);
@@ -245,17 +253,19 @@ const char *sim_console_text(void);
 size_t sim_console_len(void);
 void sim_console_clear(void);
 
-/* The arch_tlbi_* hooks, in order. */
+/* The arch_tlbi_* and arch_smmu_tlbi_* hooks, in order. */
 enum sim_tlbi_type {
 	SIM_TLBI_S2_IPA,
 	SIM_TLBI_S2_VMID,
 	SIM_TLBI_EL2_VA,
+	SIM_TLBI_SMMU_IOVA,
+	SIM_TLBI_SMMU_DOMAIN,
 };
 
 struct sim_tlbi_rec {
 	enum sim_tlbi_type type;
-	u32 vmid; /* stage-2 types */
-	u64 addr; /* ipa or va; 0 for S2_VMID */
+	u32 vmid; /* stage-2 types: the VMID; SMMU types: the domain */
+	u64 addr; /* ipa, va or iova; 0 for S2_VMID and SMMU_DOMAIN */
 };
 
 #define SIM_TLBI_LOG_SIZE 65536u
@@ -266,6 +276,60 @@ bool sim_tlbi_get(u64 seq, struct sim_tlbi_rec *out);
 /* Whether a TLBI with sequence number >= seq covers that page of that VMID / kcore VA. */
 bool sim_tlbi_s2_covered_since(u64 seq, u32 vmid, ipaddr_t ipa);
 bool sim_tlbi_el2_covered_since(u64 seq, vaddr_t va);
+bool sim_tlbi_smmu_covered_since(u64 seq, u32 domain, u64 iova);
+
+/* ---- the SMMU (arch/sim/smmu.c) ------------------------------------------ */
+
+/*
+ * The stream table the arch_smmu_* hooks maintain: each stream either aborts
+ * (blocked, the reset state) or translates through an IO domain's table,
+ * given by the root and input size the core passed to arch_smmu_attach.
+ */
+struct sim_smmu_stream {
+	bool attached;
+	u32 domain;
+	paddr_t root;
+	u32 ia_bits;
+};
+
+struct sim_smmu_stream sim_smmu_stream(u32 sid);
+/* arch_smmu_attach/detach calls since reset. */
+u64 sim_smmu_attach_count(void);
+u64 sim_smmu_detach_count(void);
+
+/* Faults the SMMU reports in its event queue, named as SMMUv3's event types. */
+enum sim_smmu_event_type {
+	SIM_EVT_C_BAD_STREAMID, /* sid beyond the stream table */
+	SIM_EVT_C_BAD_STE,	/* the stream is blocked (an invalid STE): DMA denied */
+	SIM_EVT_F_TRANSLATION,	/* nothing mapped at the iova, or iova beyond ia_bits */
+	SIM_EVT_F_ADDR_SIZE,
+	SIM_EVT_F_ACCESS,
+	SIM_EVT_F_PERMISSION,
+	SIM_EVT_F_WALK_EABT, /* a table outside RAM or malformed: a core bug */
+};
+
+struct sim_smmu_event {
+	enum sim_smmu_event_type type;
+	u32 sid;
+	u64 iova;
+	bool write;
+};
+
+#define SIM_SMMU_EVENTQ_SIZE 64u
+u64 sim_smmu_event_count(void);
+/* The seq-th event since reset (0-based); false if not yet or no longer queued. */
+bool sim_smmu_event_get(u64 seq, struct sim_smmu_event *out);
+const char *sim_smmu_event_name(enum sim_smmu_event_type t);
+
+/*
+ * A device behind stream sid reads or writes 8 bytes at iova (8-byte
+ * aligned), as the SMMU translates it: the stream table, then the TLB, then a
+ * walk of the domain's table (the root given at attach), cached on success.
+ * A blocked stream or a translation that fails is refused (SIM_STREAM_FAULT,
+ * SIM_S2_FAULT, SIM_PERM_FAULT, ...) with an event queued; memory is
+ * untouched unless SIM_OK.
+ */
+enum sim_access_result sim_dma_access(u32 sid, u64 iova, bool write, u64 *val);
 
 /* ---- vCPUs (arch/sim/vcpu.c) ---- */
 struct vcpu_regs;

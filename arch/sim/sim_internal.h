@@ -57,7 +57,11 @@ void sim_regime_reset(bool manual);
 bool sim_regime_manual(void);
 bool sim_regime_s2(u32 vmid, paddr_t *root, u32 *ipa_bits);
 bool sim_regime_s1(paddr_t *root);
-/* Walk addr in regime (a VMID or SIM_REGIME_EL2); false if the regime has no tables. */
+/* The table of IO domain d, as the core reports it; false if it has none (or manual mode). */
+bool sim_regime_io(u32 domain, paddr_t *root, u32 *ia_bits);
+/* The IO domain a regime id names; false for a CPU regime. */
+bool sim_regime_is_io(u32 regime, u32 *domain);
+/* Walk addr in regime (a VMID, SIM_REGIME_EL2 or an IO domain); false if it has no tables. */
 bool sim_regime_walk(u32 regime, u64 addr, struct sim_xlate *out);
 
 /* tlb.c */
@@ -75,6 +79,9 @@ void sim_tlb_fill_regime(u32 regime);
 
 /* access.c: translate for an access through the TLB; fill caches a successful walk. */
 enum sim_access_result sim_translate(u32 regime, u64 addr, bool write, bool fill, paddr_t *pa);
+
+/* smmu.c */
+void sim_smmu_reset(void);
 
 /* recorders.c */
 void sim_recorders_reset(void);

@@ -28,13 +28,20 @@ void sim_tlb_fill_regime(u32 regime)
 	struct fill_ctx f = {.regime = regime};
 	paddr_t root;
 	u32 ipa_bits;
+	u32 domain;
+	bool have;
 
 	if (regime == SIM_REGIME_EL2) {
 		if (sim_regime_s1(&root))
 			sim_walk_leaves(SIM_EL2_STAGE1, root, SIM_S1_VA_BITS, cache_leaf, &f);
 		return;
 	}
-	if (sim_regime_s2(regime, &root, &ipa_bits) && ipa_bits >= 40 && ipa_bits <= 48)
+	/* IO tables have the stage-2 format (an SMMUv3 stage-2 context). */
+	if (sim_regime_is_io(regime, &domain))
+		have = sim_regime_io(domain, &root, &ipa_bits);
+	else
+		have = sim_regime_s2(regime, &root, &ipa_bits);
+	if (have && ipa_bits >= 40 && ipa_bits <= 48)
 		sim_walk_leaves(SIM_STAGE2, root, ipa_bits, cache_leaf, &f);
 }
 
@@ -43,6 +50,8 @@ void sim_tlb_fill_all(void)
 	for (u32 vmid = 0; vmid < SIM_NR_VMIDS; vmid++)
 		sim_tlb_fill_regime(vmid);
 	sim_tlb_fill_regime(SIM_REGIME_EL2);
+	for (u32 d = 0; d < SIM_NR_IO_DOMAINS; d++)
+		sim_tlb_fill_regime(SIM_REGIME_IO(d));
 }
 
 void sim_tlb_fill_from(paddr_t root, u32 vmid, u32 ipa_bits)

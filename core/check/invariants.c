@@ -12,6 +12,13 @@
  *                  with it; every VM page is mapped by its VM at its gfn;
  *                  every kcore page is kcore's image, carve-out, or an image
  *                  page waiting for verification
+ *   smmu_iso       a host IO domain maps only host pages or pages a VM shares;
+ *                  a VM's domain only that VM's pages, each at its gfn; no
+ *                  domain maps kcore's pages or non-RAM; a VM's domain
+ *                  lives only while the VM is READY or VERIFIED; attached
+ *                  streams point at live domains
+ *   smmu_count     each page's dma_count equals the number of host-domain
+ *                  leaves that map it
  *   core_map       kcore's window mappings equal the write-once log, nothing
  *                  is mapped beyond it, and no two image windows overlap
  *   pools          every table page comes from its principal's pool, no pool
@@ -19,7 +26,9 @@
  *   states         vCPU states agree with their VM's state
  *
  * Tests call it after every step; debug builds expose it to the host as the
- * KC_HC_CHECK_INVARIANTS hypercall. It reads only; it reports, never fixes.
+ * KC_HC_CHECK_INVARIANTS hypercall. It reports, never fixes; the one thing it
+ * writes is its own per-page scratch counter (struct page_info), which it puts
+ * back to zero before it returns.
  */
 #include "core/kcore.h"
 #include "core/lib/log.h"
@@ -27,6 +36,7 @@
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
+#include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
 
 #define MAX_REPORTS 16u
@@ -183,6 +193,94 @@ static void check_page(paddr_t pa, const struct page_info *page)
 		violation("ownership: vm page not mapped at its gfn", pa_addr(pa), page->gfn);
 }
 
+/* ---- DMA: smmu_iso and smmu_count ---- */
+
+static bool check_io_leaf(void *ctx, const struct pt_leaf *leaf)
+{
+	const struct io_domain *d = ctx;
+
+	if (leaf->size != PAGE_SIZE)
+		violation("smmu_iso: IO leaf larger than a page", leaf->ia, leaf->size);
+	for (u64 off = 0; off < leaf->size; off += PAGE_SIZE) {
+		paddr_t pa = pa_add(leaf->pa, off);
+		struct page_info *page = pgowner_get(pa);
+
+		if (page == NULL) {
+			violation("smmu_iso: IO mapping of non-RAM", leaf->ia + off, pa_addr(pa));
+		} else if (d->owner == OWNER_HOST) {
+			if (page->owner != OWNER_HOST &&
+			    !(owner_is_vm(page->owner) && page->count > 0))
+				violation("smmu_iso: host domain maps a page not the host's",
+					  leaf->ia + off, pa_addr(pa));
+			page->check_scratch++;
+		} else if (page->owner != d->owner || page->gfn != (leaf->ia + off) >> PAGE_SHIFT) {
+			violation("smmu_iso: vm domain maps a page not the vm's at its gfn",
+				  leaf->ia + off, pa_addr(pa));
+		}
+	}
+	return true;
+}
+
+static void count_io_table(void *ctx, paddr_t table, u32 level)
+{
+	(void)level;
+	(*(u64 *)ctx)++;
+	if (!pool_contains(iommu_pool(), table))
+		violation("pool: IO table outside the IO pool", pa_addr(table), 0);
+}
+
+static void check_io_domain(u32 id, const struct io_domain *d, u64 *tables)
+{
+	const struct vm *vm = owner_is_vm(d->owner) ? vm_from_id(d->owner) : NULL;
+	u32 streams = 0;
+
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+		if (iommu_stream_domain(sid) == id)
+			streams++;
+	}
+	if (streams != d->nr_streams)
+		violation("smmu: domain's stream count disagrees", id, d->nr_streams);
+	if (d->state == IO_DOMAIN_FREE)
+		return;
+	/* A dead VM's device must not keep its pages, which teardown hands on. */
+	if (d->owner != OWNER_HOST &&
+	    (vm == NULL || (vm->state != VM_READY && vm->state != VM_VERIFIED)))
+		violation("smmu_iso: domain of no running vm", id, d->owner);
+	pgt_for_each_leaf(&d->pt, 0, 1ull << kcore_ipa_bits(), check_io_leaf, (void *)(uintptr_t)d);
+	pgt_for_each_table(&d->pt, count_io_table, tables);
+}
+
+static void check_iommu(void)
+{
+	const struct pt_pool *pool = iommu_pool();
+	u64 tables = 0;
+
+	for (u64 i = 0; i < pgowner_nr_pages(); i++)
+		pgowner_get(pgowner_page_at(i))->check_scratch = 0;
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+		u32 id = iommu_stream_domain(sid);
+
+		if (id != IO_DOMAIN_NONE &&
+		    (id >= KCORE_MAX_IO_DOMAINS || iommu_domain(id)->state != IO_DOMAIN_LIVE))
+			violation("smmu: stream attached to no live domain", sid, id);
+	}
+	for (u32 id = 0; id < KCORE_MAX_IO_DOMAINS; id++)
+		check_io_domain(id, iommu_domain(id), &tables);
+	if (tables != pool->nr_pages - pool->nr_free)
+		violation("pool: IO table pages leaked", tables, pool->nr_pages - pool->nr_free);
+	if (!pool_free_pages_zeroed(pool))
+		violation("pool: free IO page not zero", pa_addr(pool->base), 0);
+	/* smmu_count: what check_io_leaf counted is exactly what the page records. */
+	for (u64 i = 0; i < pgowner_nr_pages(); i++) {
+		struct page_info *page = pgowner_get(pgowner_page_at(i));
+
+		if (page->dma_count != page->check_scratch)
+			violation("smmu_count: dma_count disagrees with the host's IO mappings",
+				  pa_addr(pgowner_page_at(i)), page->dma_count);
+		page->check_scratch = 0;
+	}
+}
+
 /* ---- kcore's own mappings ---- */
 
 static bool check_window_leaf(void *ctx, const struct pt_leaf *leaf)
@@ -293,6 +391,7 @@ u32 kcore_check_invariants(void)
 	}
 	check_waiting_image_pages();
 	check_core_map();
+	check_iommu();
 
 	mem_unlock();
 	for (u32 id = vm_max_vms(); id >= 1; id--)

@@ -22,7 +22,10 @@ static bool vm_accepts_memory(const struct vm *vm)
 	return vm->state == VM_READY || vm->state == VM_VERIFIED;
 }
 
-/* Checks every page of [pa, pa + size) is the host's, unshared: the donation precondition. */
+/*
+ * Checks every page of [pa, pa + size) is the host's, unshared and out of
+ * every host IO domain (a device could still write it): the donation precondition.
+ */
 static int check_host_pages(paddr_t pa, u64 size)
 {
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
@@ -32,7 +35,7 @@ static int check_host_pages(paddr_t pa, u64 size)
 			return KCORE_E_INVAL;
 		if (page->owner != OWNER_HOST)
 			return KCORE_E_PERM;
-		if (page->count != 0)
+		if (page->count != 0 || page->dma_count != 0)
 			return KCORE_E_BUSY;
 	}
 	return KCORE_OK;
@@ -163,6 +166,9 @@ int vm_unshare_page(u32 vmid, u64 ipa)
 		err = KCORE_E_NOENT;
 	} else if (page->count == 0) {
 		err = KCORE_E_STATE;
+	} else if (page->dma_count != 0) {
+		/* A host device can still reach it: taking it back would be a lie. */
+		err = KCORE_E_BUSY;
 	} else {
 		host_unmap_page(pa);
 		page->count = 0;

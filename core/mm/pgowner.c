@@ -36,7 +36,7 @@ void pgowner_init(void *storage, const struct kcore_mem_range *ram, u32 nr_ram)
 	}
 	table = storage;
 	for (u64 i = 0; i < total_pages; i++)
-		table[i] = (struct page_info){.owner = OWNER_HOST, .count = 0, .gfn = GFN_NONE};
+		table[i] = (struct page_info){.owner = OWNER_HOST, .gfn = GFN_NONE};
 }
 
 static bool index_of(paddr_t pa, u64 *index)

@@ -21,6 +21,18 @@ struct page_info {
 	u32 owner;
 	/* VM pages: 1 while the VM shares the page with the host, else 0. */
 	u32 count;
+	/*
+	 * Mappings of the page in host-owned IO domains (smmu_count): while it is
+	 * non-zero a device the host programs can reach the page, so the page may
+	 * not leave the host (donation, image) nor a VM take it back (unshare).
+	 */
+	u32 dma_count;
+	/*
+	 * Scratch for the invariant checker alone, which counts IO leaves per page
+	 * here and puts it back to 0 before it returns; it fills what would
+	 * otherwise be padding.
+	 */
+	u32 check_scratch;
 	/* VM pages: the guest frame the VM maps it at; GFN_NONE otherwise. */
 	u64 gfn;
 };

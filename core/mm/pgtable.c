@@ -184,10 +184,18 @@ void pgt_map_leaf(struct pgtable *pt, u64 ia, paddr_t pa, u64 leaf_size, u32 pro
 
 static void tlb_invalidate(const struct pgtable *pt, u64 ia)
 {
-	if (pt->regime == PT_STAGE2)
+	switch (pt->regime) {
+	case PT_STAGE2:
 		arch_tlbi_s2_ipa(pt->vmid, ipa_init(ia));
-	else
+		break;
+	case PT_IO:
+		/* The CPU never walks an IO table: only the SMMU's TLB can hold it. */
+		arch_smmu_tlbi_iova(pt->vmid, ia);
+		break;
+	case PT_EL2_STAGE1:
 		arch_tlbi_el2_va(va_init(ia));
+		break;
+	}
 }
 
 u64 pgt_unmap_leaf(struct pgtable *pt, u64 ia)
@@ -229,13 +237,14 @@ static bool walk_leaves(const struct pgtable *pt, paddr_t table, u32 level, u64 
 {
 	u64 size = level_size(level);
 	const u64 *entries = table_ptr(table);
+	/* Start at the entry that holds `start`, not at the table's first (a 4 KiB check
+	 * near the end of a table would otherwise read hundreds of entries per level). */
+	u32 first = start > base ? (u32)((start - base) / size) : 0;
 
-	for (u32 i = 0; i < PT_ENTRIES; i++) {
+	for (u32 i = first; i < PT_ENTRIES; i++) {
 		u64 ia = base + (u64)i * size;
 		u64 d;
 
-		if (ia + size <= start)
-			continue;
 		if (ia >= end || !pgt_ia_valid(pt, ia))
 			break;
 		d = read_desc(&entries[i]);

@@ -2,9 +2,10 @@
 /*
  * ARMv8-A translation tables with the 4 KiB granule (the seeds' NPTWalk and
  * NPTOps layers): four levels (0..3), 4 KiB pages and 2 MiB blocks, real
- * descriptor formats. One implementation serves two regimes: a stage-2 (the
- * host's or a VM's) and kcore's own EL2 stage-1; only the leaf attribute
- * encoding differs (pt_desc.c).
+ * descriptor formats. One implementation serves three regimes: a stage-2 (the
+ * host's or a VM's), an SMMU IO page table (an SMMUv3 stage-2 uses the same
+ * VMSAv8-64 stage-2 format) and kcore's own EL2 stage-1; only the leaf
+ * attribute encoding and the TLB invalidation differ (pt_desc.c, below).
  *
  * Every update is prepare-then-commit: the caller asks what a map costs
  * (pgt_map_cost) and checks its pool before changing anything, so a map that
@@ -22,6 +23,7 @@
 enum pt_regime {
 	PT_STAGE2,     /* host or VM stage-2; tlbi by VMID and IPA */
 	PT_EL2_STAGE1, /* kcore's own tables; tlbi by VA */
+	PT_IO,	       /* an IO domain's table (stage-2 format); SMMU tlbi by domain and IOVA */
 };
 
 /* Leaf permissions and memory type. */
@@ -39,8 +41,8 @@ struct pgtable {
 	paddr_t root;
 	struct pt_pool *pool;
 	enum pt_regime regime;
-	u32 ia_bits; /* input address size: IPA bits for stage-2, VA bits for stage-1 */
-	u32 vmid;    /* stage-2 only: for TLB invalidation */
+	u32 ia_bits; /* input address bits: IPA (stage-2), IOVA (IO), VA (stage-1) */
+	u32 vmid;    /* the tag TLB invalidation names: the VMID (stage-2), the domain id (IO) */
 };
 
 /* A valid leaf: the block or page that maps an input address. */

@@ -13,7 +13,8 @@ u64 desc_make_leaf(enum pt_regime regime, u32 level, paddr_t pa, u32 prot)
 	if ((prot & PT_PROT_X) == 0)
 		d |= DESC_XN;
 
-	if (regime == PT_STAGE2) {
+	/* An SMMUv3 stage-2 (STE.S2TTB) reads the CPU's VMSAv8-64 stage-2 format. */
+	if (regime == PT_STAGE2 || regime == PT_IO) {
 		d |= device ? S2_MEMATTR_DEVICE_nGnRE : S2_MEMATTR_NORMAL_WB;
 		if (prot & PT_PROT_R)
 			d |= S2AP_R;
@@ -35,7 +36,7 @@ u32 desc_leaf_prot(enum pt_regime regime, u64 d)
 
 	if ((d & DESC_XN) == 0)
 		prot |= PT_PROT_X;
-	if (regime == PT_STAGE2) {
+	if (regime == PT_STAGE2 || regime == PT_IO) {
 		if ((d & S2_MEMATTR_MASK) != S2_MEMATTR_NORMAL_WB)
 			prot |= PT_PROT_DEVICE;
 		if (d & S2AP_R)

@@ -8,6 +8,7 @@
 
 #include "core/kcore.h"
 #include "core/memops/vm_mem.h"
+#include "core/smmu/iommu.h"
 #include "core/vm/boot.h"
 #include "core/vm/run.h"
 #include "core/vm/verify.h"
@@ -72,6 +73,28 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 		break;
 	case KC_HC_VCPU_INJECT_IRQ:
 		err = virq_inject_from_host(x[1], x[2], x[3]);
+		break;
+	case KC_HC_IO_DOMAIN_ALLOC:
+		err = iommu_domain_alloc(x[1], &out32);
+		result = out32;
+		break;
+	case KC_HC_IO_DOMAIN_FREE:
+		err = iommu_domain_free(x[1]);
+		break;
+	case KC_HC_IO_ATTACH:
+		err = iommu_attach(x[1], x[2]);
+		break;
+	case KC_HC_IO_DETACH:
+		err = iommu_detach(x[1]);
+		break;
+	case KC_HC_IO_MAP:
+		err = iommu_map(x[1], x[2], x[3]);
+		break;
+	case KC_HC_IO_UNMAP:
+		err = iommu_unmap(x[1], x[2]);
+		break;
+	case KC_HC_IO_IOVA_TO_PHYS:
+		err = iommu_iova_to_phys(x[1], x[2], &result);
 		break;
 	case KC_HC_KEY_INFO:
 		err = verify_key_info(x[1], &out32, more);

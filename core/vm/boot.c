@@ -87,8 +87,8 @@ int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 		err = KCORE_E_INVAL;
 	else if (page->owner != OWNER_HOST)
 		err = KCORE_E_PERM;
-	else if (page->count != 0)
-		err = KCORE_E_BUSY;
+	else if (page->count != 0 || page->dma_count != 0)
+		err = KCORE_E_BUSY; /* a device the host programs could still write it */
 	else if (kmap_window_map_cost(va) > pool_nr_free(kmap_pool()))
 		err = KCORE_E_NOMEM;
 	if (err == KCORE_OK) {
@@ -169,7 +169,7 @@ int vm_verify_and_load_images(u64 vmid)
 		    KCORE_OK) {
 			kc_log("vm %u: image %u failed verification; the vm will never run",
 			       vm->vmid, i);
-			vm->state = VM_POWEROFF;
+			vm_enter_poweroff(vm);
 			err = KCORE_E_VERIFY;
 			goto out;
 		}

@@ -6,6 +6,7 @@
 #include "core/lib/log.h"
 #include "core/memops/vm_mem.h"
 #include "core/mm/mem_lock.h"
+#include "core/smmu/iommu.h"
 
 static spinlock_t vm_registry_lock;
 static struct vm vms[KCORE_MAX_VMS + 1]; /* index 0 is the host's VMID: unused */
@@ -236,6 +237,16 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid)
 	spin_unlock(&vm->lock);
 }
 
+void vm_enter_poweroff(struct vm *vm)
+{
+	vm->state = VM_POWEROFF;
+	/*
+	 * A device the VM drove must lose the VM's pages before teardown can give
+	 * them to anyone else: its domains go now, not at VM_FREE.
+	 */
+	iommu_release_vm(vm->vmid);
+}
+
 void vm_guest_poweroff(u32 vmid)
 {
 	struct vm *vm = vm_from_id(vmid);
@@ -247,7 +258,8 @@ void vm_guest_poweroff(u32 vmid)
 	 * verified; another of its vCPUs may have powered it off already.
 	 */
 	KC_CHECK(vm->state == VM_VERIFIED || vm->state == VM_POWEROFF);
-	vm->state = VM_POWEROFF;
+	if (vm->state == VM_VERIFIED)
+		vm_enter_poweroff(vm);
 	spin_unlock(&vm->lock);
 }
 
@@ -264,7 +276,7 @@ int vm_host_poweroff(u64 vmid)
 	else if (vm_any_vcpu_active(vm))
 		err = KCORE_E_BUSY;
 	else
-		vm->state = VM_POWEROFF;
+		vm_enter_poweroff(vm);
 	spin_unlock(&vm->lock);
 	return err;
 }

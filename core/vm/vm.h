@@ -114,6 +114,8 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0);
 int vm_set_ram(u64 vmid, u64 ipa, u64 size);
 bool vm_ipa_is_ram(const struct vm *vm, u64 ipa);
 int vm_host_poweroff(u64 vmid);
+/* The VM becomes POWEROFF for good and its IO domains are torn down. Caller holds vm->lock. */
+void vm_enter_poweroff(struct vm *vm);
 int vm_free(u64 vmid);
 
 #endif /* KCORE_VM_VM_H */

@@ -36,6 +36,14 @@
 #define KC_HC_VM_SET_RAM       KCORE_HC(0x0d) /* x1 vmid, x2 ipa, x3 size: a RAM region of the VM */
 #define KC_HC_VCPU_RUN	       KCORE_HC(0x0e) /* x1 vmid, x2 vcpuid, x3 run page pa -> x1 exit */
 #define KC_HC_VCPU_INJECT_IRQ  KCORE_HC(0x0f) /* x1 vmid, x2 vcpuid, x3 intid (16..1019, not 27) */
+/* DMA isolation: IO domains (SMMU page tables) and the streams (devices) attached to them. */
+#define KC_HC_IO_DOMAIN_ALLOC  KCORE_HC(0x10) /* x1 owner (0 = host, or a vmid) -> x1 domain */
+#define KC_HC_IO_DOMAIN_FREE   KCORE_HC(0x11) /* x1 domain */
+#define KC_HC_IO_ATTACH	       KCORE_HC(0x12) /* x1 domain, x2 stream id */
+#define KC_HC_IO_DETACH	       KCORE_HC(0x13) /* x1 stream id */
+#define KC_HC_IO_MAP	       KCORE_HC(0x14) /* x1 domain, x2 iova, x3 pa (4 KiB) */
+#define KC_HC_IO_UNMAP	       KCORE_HC(0x15) /* x1 domain, x2 iova (4 KiB) */
+#define KC_HC_IO_IOVA_TO_PHYS  KCORE_HC(0x16) /* x1 domain, x2 iova -> x1 pa */
 #define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */

@@ -5,8 +5,10 @@
  * the vCPU run loop (with guest exits the input describes), plus host memory
  * accesses. After every operation the invariant checker must find nothing
  * and no TLB entry may be stale; any violation, sanitizer report or kcore
- * panic is a finding. Each input starts from a fresh boot with one verified
- * VM, so inputs are independent and reproducible.
+ * panic is a finding. The host also drives the IO calls (domains, streams,
+ * IO mappings) and devices DMA through the simulated SMMU; the SMMU's stream
+ * table must always agree with kcore's. Each input starts from a fresh boot
+ * with one verified VM, so inputs are independent and reproducible.
  *
  * Input: a sequence of 33-byte operations: an opcode byte and four 64-bit
  * little-endian words, which are mapped onto interesting values (ids near the
@@ -20,6 +22,7 @@
 #include "arch/sim/sim.h"
 #include "core/arch.h"
 #include "core/kcore.h"
+#include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
 #include "tools/lib/imgsign.h"
 
@@ -82,6 +85,7 @@ static void boot(void)
 	p.host_pool_pages = 16;
 	p.kcore_pool_pages = 8;
 	p.vm_pool_pages = 16;
+	p.io_pool_pages = 16;
 	p.window_base = va_init(0x0000100000000000ull);
 	p.window_pages = 64;
 	p.keys = key_table;
@@ -122,7 +126,20 @@ static u64 word(const uint8_t *w, unsigned i)
 }
 
 /* What a hypercall argument means, so the input lands on values that matter. */
-enum role { R_NONE, R_VMID, R_VCPU, R_IPA, R_PA, R_PFN, R_SIZE, R_IDX, R_RUN };
+enum role {
+	R_NONE,
+	R_VMID,
+	R_VCPU,
+	R_IPA,
+	R_PA,
+	R_PFN,
+	R_SIZE,
+	R_IDX,
+	R_RUN,
+	R_DOM,
+	R_SID,
+	R_IOVA
+};
 
 /* Mostly meaningful values of the role, sometimes anything at all. */
 static u64 pick_role(enum role role, u64 raw)
@@ -151,6 +168,13 @@ static u64 pick_role(enum role role, u64 raw)
 		return (raw & 1) ? 4096 : (2ull << 20);
 	case R_RUN:
 		return (raw & 1) ? run_pa : RAM_BASE + ((rest % (RAM_SIZE >> 12)) << 12);
+	case R_DOM:
+		return rest % (KCORE_MAX_IO_DOMAINS + 2);
+	case R_SID:
+		return (raw & 1) ? rest % 4 : rest % (KCORE_MAX_STREAMS + 2);
+	case R_IOVA:
+		/* A VM's domain maps its pages at their IPA; the host's anywhere. */
+		return (raw & 1) ? GUEST_RAM + ((rest % 512) << 12) : (rest % 64) << 12;
 	case R_NONE:
 		break;
 	}
@@ -219,6 +243,13 @@ static void check(void)
 		die("invariant violated");
 	if (sim_tlb_stale(NULL, 0) != 0)
 		die("stale TLB entry: a missing invalidation");
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+		struct sim_smmu_stream st = sim_smmu_stream(sid);
+		u32 dom = iommu_stream_domain(sid);
+
+		if (st.attached != (dom != IO_DOMAIN_NONE) || (st.attached && st.domain != dom))
+			die("the SMMU's stream table disagrees with kcore's");
+	}
 }
 
 struct call_shape {
@@ -242,6 +273,13 @@ static const struct call_shape calls[] = {
     {KC_HC_KEY_INFO, {R_IDX, R_NONE, R_NONE, R_NONE}},
     {KC_HC_VM_SET_RAM, {R_VMID, R_IPA, R_SIZE, R_NONE}},
     {KC_HC_VCPU_RUN, {R_VMID, R_VCPU, R_RUN, R_NONE}},
+    {KC_HC_IO_DOMAIN_ALLOC, {R_VMID, R_NONE, R_NONE, R_NONE}},
+    {KC_HC_IO_DOMAIN_FREE, {R_DOM, R_NONE, R_NONE, R_NONE}},
+    {KC_HC_IO_ATTACH, {R_DOM, R_SID, R_NONE, R_NONE}},
+    {KC_HC_IO_DETACH, {R_SID, R_NONE, R_NONE, R_NONE}},
+    {KC_HC_IO_MAP, {R_DOM, R_IOVA, R_PA, R_NONE}},
+    {KC_HC_IO_UNMAP, {R_DOM, R_IOVA, R_NONE, R_NONE}},
+    {KC_HC_IO_IOVA_TO_PHYS, {R_DOM, R_IOVA, R_NONE, R_NONE}},
 };
 
 static void one_op(const uint8_t *op)
@@ -276,8 +314,13 @@ static void one_op(const uint8_t *op)
 	}
 	case 2:
 		v = word(op, 2);
-		(void)sim_host_access(ipa_init(pick_role(R_PA, word(op, 1)) & ~7ull),
-				      word(op, 3) & 1, &v);
+		if (word(op, 3) & 2)
+			(void)sim_dma_access((u32)pick_role(R_SID, word(op, 1) >> 8),
+					     pick_role(R_IOVA, word(op, 1)) | (word(op, 3) & 0xff8),
+					     word(op, 3) & 1, &v);
+		else
+			(void)sim_host_access(ipa_init(pick_role(R_PA, word(op, 1)) & ~7ull),
+					      word(op, 3) & 1, &v);
 		break;
 	default:
 		/* A new run page, or the same: the host may give the old one away. */

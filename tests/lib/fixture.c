@@ -11,6 +11,7 @@
 #include "core/memops/host_mem.h"
 #include "core/mm/kmap.h"
 #include "core/mm/pgowner.h"
+#include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
 
 static struct imgsign_key trusted_key;
@@ -26,6 +27,7 @@ struct fx_config fx_default_config(void)
 				  .host_pool_pages = 64,
 				  .kcore_pool_pages = 16,
 				  .vm_pool_pages = 32,
+				  .io_pool_pages = 64,
 				  .ipa_bits = 40,
 				  .window_pages = 4096};
 }
@@ -66,6 +68,7 @@ void fx_boot(const struct fx_config *cfg)
 	params.host_pool_pages = c.host_pool_pages;
 	params.kcore_pool_pages = c.kcore_pool_pages;
 	params.vm_pool_pages = c.vm_pool_pages;
+	params.io_pool_pages = c.io_pool_pages;
 	params.window_base = va_init(0x0000100000000000ull);
 	params.window_pages = c.window_pages;
 	params.keys = trusted_table;
@@ -163,6 +166,29 @@ void fx_prime_tlb(void)
 	sim_tlb_fill_all();
 }
 
+/* What the SMMU does for each stream is what kcore decided: no attach or detach forgotten. */
+static void check_streams(void)
+{
+	for (u32 sid = 0; sid < SIM_NR_STREAMS; sid++) {
+		struct sim_smmu_stream st = sim_smmu_stream(sid);
+		u32 dom = iommu_stream_domain(sid);
+		paddr_t root;
+
+		if (dom == IO_DOMAIN_NONE) {
+			if (st.attached)
+				print_error("stream %u attached in the SMMU, blocked in kcore\n",
+					    sid);
+			assert_false(st.attached);
+			continue;
+		}
+		assert_true(st.attached);
+		assert_int_equal(st.domain, dom);
+		assert_true(kcore_io_domain_root(dom, &root));
+		assert_int_equal(pa_addr(st.root), pa_addr(root));
+		assert_int_equal(st.ia_bits, kcore_ipa_bits());
+	}
+}
+
 void fx_check(void)
 {
 	struct sim_stale stale[4];
@@ -175,6 +201,7 @@ void fx_check(void)
 			    sim_stale_reason_name(stale[i].reason));
 	assert_int_equal(n_stale, 0);
 	assert_int_equal(kcore_check_invariants(), 0);
+	check_streams();
 	fx_prime_tlb();
 }
 
@@ -184,6 +211,10 @@ struct fx_snapshot {
 	u64 window_reserved;
 	u32 host_free;
 	u32 kcore_free;
+	u32 io_free;
+	struct io_domain domains[KCORE_MAX_IO_DOMAINS];
+	u32 stream_domain[KCORE_MAX_STREAMS];
+	struct sim_smmu_stream smmu_streams[SIM_NR_STREAMS];
 };
 
 struct fx_snapshot *fx_snapshot_take(void)
@@ -200,6 +231,13 @@ struct fx_snapshot *fx_snapshot_take(void)
 	s->window_reserved = kmap_window_reserved();
 	s->host_free = pool_nr_free(host_pool());
 	s->kcore_free = pool_nr_free(kmap_pool());
+	s->io_free = pool_nr_free(iommu_pool());
+	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++)
+		memcpy(&s->domains[i], iommu_domain(i), sizeof(struct io_domain));
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++)
+		s->stream_domain[sid] = iommu_stream_domain(sid);
+	for (u32 sid = 0; sid < SIM_NR_STREAMS; sid++)
+		s->smmu_streams[sid] = sim_smmu_stream(sid);
 	return s;
 }
 
@@ -234,6 +272,44 @@ static bool vm_equal(const struct vm *a, const struct vm *b)
 	return true;
 }
 
+static bool io_domain_equal(const struct io_domain *a, const struct io_domain *b)
+{
+	return a->state == b->state && a->owner == b->owner && a->nr_streams == b->nr_streams &&
+	       (a->state == IO_DOMAIN_FREE ||
+		(pa_addr(a->pt.root) == pa_addr(b->pt.root) && a->pt.pool == b->pt.pool));
+}
+
+static bool smmu_stream_equal(const struct sim_smmu_stream *a, const struct sim_smmu_stream *b)
+{
+	return a->attached == b->attached &&
+	       (!a->attached || (a->domain == b->domain && pa_addr(a->root) == pa_addr(b->root) &&
+				 a->ia_bits == b->ia_bits));
+}
+
+/* Every IO domain and stream, in kcore and in the simulated SMMU. */
+static bool iommu_equal(const struct fx_snapshot *a, const struct fx_snapshot *b)
+{
+	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {
+		if (!io_domain_equal(&a->domains[i], &b->domains[i])) {
+			print_error("IO domain %u differs\n", i);
+			return false;
+		}
+	}
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+		if (a->stream_domain[sid] != b->stream_domain[sid]) {
+			print_error("stream %u differs\n", sid);
+			return false;
+		}
+	}
+	for (u32 sid = 0; sid < SIM_NR_STREAMS; sid++) {
+		if (!smmu_stream_equal(&a->smmu_streams[sid], &b->smmu_streams[sid])) {
+			print_error("SMMU stream %u differs\n", sid);
+			return false;
+		}
+	}
+	return a->io_free == b->io_free;
+}
+
 bool fx_snapshot_equal(const struct fx_snapshot *a, const struct fx_snapshot *b)
 {
 	if (memcmp(a->ram, b->ram, FX_RAM_SIZE) != 0) {
@@ -253,7 +329,7 @@ bool fx_snapshot_equal(const struct fx_snapshot *a, const struct fx_snapshot *b)
 		}
 	}
 	return a->window_reserved == b->window_reserved && a->host_free == b->host_free &&
-	       a->kcore_free == b->kcore_free;
+	       a->kcore_free == b->kcore_free && iommu_equal(a, b);
 }
 
 void fx_snapshot_free(struct fx_snapshot *s)
@@ -305,4 +381,12 @@ u64 fx_gfn(u64 pa)
 
 	assert_non_null(p);
 	return p->gfn;
+}
+
+u32 fx_dma_count(u64 pa)
+{
+	const struct page_info *p = pgowner_get(pa_init(pa));
+
+	assert_non_null(p);
+	return p->dma_count;
 }

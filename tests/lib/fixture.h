@@ -29,6 +29,7 @@ struct fx_config {
 	u32 host_pool_pages;
 	u32 kcore_pool_pages;
 	u32 vm_pool_pages;
+	u32 io_pool_pages;
 	u32 ipa_bits;
 	u64 window_pages;
 };
@@ -79,12 +80,16 @@ void fx_prime_tlb(void);
 
 /*
  * The invariant checker and the TLB: fails the test if any property is
- * violated or any cached translation went stale (a missing invalidation).
- * Then primes the TLB for the next step.
+ * violated, any cached translation went stale (a missing invalidation), or
+ * the simulated SMMU's stream table disagrees with kcore's (a missing
+ * attach or detach). Then primes the TLB for the next step.
  */
 void fx_check(void);
 
-/* A whole-state snapshot: RAM, every VM slot, the window bump pointer, pool levels. */
+/*
+ * A whole-state snapshot: RAM, every VM slot, the window bump pointer, pool
+ * levels, every IO domain and stream (kcore's and the simulated SMMU's).
+ */
 struct fx_snapshot;
 struct fx_snapshot *fx_snapshot_take(void);
 bool fx_snapshot_equal(const struct fx_snapshot *a, const struct fx_snapshot *b);
@@ -100,5 +105,6 @@ void fx_expect_refused(s64 expect, u64 id, u64 a1, u64 a2, u64 a3, u64 a4);
 u32 fx_owner(u64 pa);
 u32 fx_count(u64 pa);
 u64 fx_gfn(u64 pa);
+u32 fx_dma_count(u64 pa);
 
 #endif /* KCORE_TESTS_FIXTURE_H */

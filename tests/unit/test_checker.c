@@ -2,8 +2,10 @@
 /*
  * The invariant checker (core/check/invariants.c) must notice every kind of
  * broken state: each test builds a clean state (a verified VM with a donated
- * and a shared page, a second VM still loading), breaks one property directly
- * through the internal headers, and expects kcore_check_invariants() > 0.
+ * and a shared page, a second VM still loading, a host IO domain mapping a
+ * host page and the shared page, and the VM's own IO domain mapping its
+ * donated page), breaks one property directly through the internal headers,
+ * and expects kcore_check_invariants() > 0.
  * The checker logs each violation on the console; that output is expected.
  */
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include "core/mm/pgowner.h"
 #include "core/mm/pgtable.h"
 #include "core/mm/pool.h"
+#include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 
@@ -28,6 +31,9 @@
 #define SHARED_IPA  (FX_LOAD_IPA + 0x101000ull)
 #define SPARE_IPA   0x90000000ull /* outside the VM's RAM, never mapped */
 #define HOST_DEV    0x0a000000ull /* an IPA the host never touched */
+#define IOVA_HOST   0x100000ull	  /* host_pa in the host's IO domain */
+#define IOVA_SHARED 0x200000ull	  /* shared_pa in the host's IO domain */
+#define IOVA_SPARE  0x300000ull	  /* never mapped */
 
 static uint8_t payload[8192];
 static u32 vmid;       /* verified, running state */
@@ -35,6 +41,8 @@ static u32 loading;    /* registered, image half loaded */
 static u64 donated_pa; /* the VM's page at DONATED_IPA */
 static u64 shared_pa;  /* the VM's page at SHARED_IPA, shared with the host */
 static u64 host_pa;    /* a plain host page */
+static u32 hdom;       /* the host's IO domain, stream 8 attached */
+static u32 vdom;       /* vmid's IO domain, stream 16 attached */
 
 static int setup(void **state)
 {
@@ -79,6 +87,16 @@ static int setup(void **state)
 	}
 	free(img);
 	host_pa = fx_host_page();
+
+	assert_int_equal(fx_hc(KC_HC_IO_DOMAIN_ALLOC, OWNER_HOST, 0, 0, 0, &id), KCORE_OK);
+	hdom = (u32)id;
+	assert_int_equal(fx_hc(KC_HC_IO_DOMAIN_ALLOC, vmid, 0, 0, 0, &id), KCORE_OK);
+	vdom = (u32)id;
+	assert_int_equal(fx_hc(KC_HC_IO_ATTACH, hdom, 8, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_IO_ATTACH, vdom, 16, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_IO_MAP, hdom, IOVA_HOST, host_pa, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_IO_MAP, hdom, IOVA_SHARED, shared_pa, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_IO_MAP, vdom, DONATED_IPA, donated_pa, 0, NULL), KCORE_OK);
 	fx_check(); /* the clean state passes */
 	return 0;
 }
@@ -96,6 +114,16 @@ static struct pgtable *kmap(void)
 static struct vm *vm(u32 id)
 {
 	return vm_from_id(id);
+}
+
+static struct io_domain *io_domain(u32 id)
+{
+	return (struct io_domain *)(uintptr_t)iommu_domain(id);
+}
+
+static struct page_info *page(u64 pa)
+{
+	return pgowner_get(pa_init(pa));
 }
 
 static void expect_violation(void)
@@ -212,6 +240,186 @@ static void test_vm_page_at_wrong_gfn(void **state)
 	(void)state;
 	/* Its own page, mapped a second time where its gfn does not say. */
 	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(donated_pa), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+/* ---- smmu_iso ---- */
+
+/* A leaf added by hand, with the count kcore would keep, so that only smmu_iso breaks. */
+static void io_map_by_hand(u32 dom, u64 iova, u64 pa)
+{
+	pgt_map_leaf(&io_domain(dom)->pt, iova, pa_init(pa), PAGE_SIZE, PT_PROT_RW);
+	if (io_domain(dom)->owner == OWNER_HOST && page(pa) != NULL)
+		page(pa)->dma_count++;
+}
+
+static void test_host_domain_maps_vm_page(void **state)
+{
+	(void)state;
+	io_map_by_hand(hdom, IOVA_SPARE, donated_pa);
+	expect_violation();
+}
+
+static void test_host_domain_maps_kcore_pages(void **state)
+{
+	(void)state;
+	io_map_by_hand(hdom, IOVA_SPARE, FX_RAM_BASE);
+	expect_violation();
+	pgt_unmap_leaf(&io_domain(hdom)->pt, IOVA_SPARE);
+	page(FX_RAM_BASE)->dma_count--;
+	expect_clean();
+	io_map_by_hand(hdom, IOVA_SPARE, pa_addr(iommu_pool()->base));
+	expect_violation();
+}
+
+static void test_host_domain_maps_waiting_image_page(void **state)
+{
+	paddr_t pa;
+
+	(void)state;
+	assert_true(kmap_lookup(vm(loading)->images[0].window, &pa));
+	io_map_by_hand(hdom, IOVA_SPARE, pa_addr(pa));
+	expect_violation();
+}
+
+static void test_host_domain_keeps_unshared_page(void **state)
+{
+	(void)state;
+	/* The VM took its page back, but the host's device can still reach it. */
+	page(shared_pa)->count = 0;
+	expect_violation();
+	page(shared_pa)->count = 1;
+	expect_clean();
+}
+
+static void test_io_mapping_of_non_ram(void **state)
+{
+	(void)state;
+	io_map_by_hand(hdom, IOVA_SPARE, FX_DEVICE_BASE);
+	expect_violation();
+}
+
+static void test_io_block_leaf(void **state)
+{
+	u64 blk = fx_host_alloc(BLOCK_SIZE, BLOCK_SIZE);
+
+	(void)state;
+	/* kcore maps IO pages only: a 2 MiB leaf is not something it writes. */
+	pgt_map_leaf(&io_domain(hdom)->pt, 0x40000000ull, pa_init(blk), BLOCK_SIZE, PT_PROT_RW);
+	for (u64 off = 0; off < BLOCK_SIZE; off += PAGE_SIZE)
+		page(blk + off)->dma_count++;
+	expect_violation();
+}
+
+static void test_vm_domain_maps_host_page(void **state)
+{
+	(void)state;
+	io_map_by_hand(vdom, SPARE_IPA, host_pa);
+	expect_violation();
+}
+
+static void test_vm_domain_maps_page_at_wrong_iova(void **state)
+{
+	(void)state;
+	/* The VM's own page, but where its gfn does not say: the host redirects its DMA. */
+	io_map_by_hand(vdom, SPARE_IPA, donated_pa);
+	expect_violation();
+}
+
+static void test_vm_domain_maps_another_vms_page(void **state)
+{
+	u64 other = fx_host_page();
+
+	(void)state;
+	assert_int_equal(fx_hc(KC_HC_VM_SET_RAM, loading, FX_LOAD_IPA, VM_RAM_SIZE, 0, NULL),
+			 KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VM_DONATE, loading, SHARED_IPA + 0x1000, other, 4096, NULL),
+			 KCORE_OK);
+	expect_clean();
+	io_map_by_hand(vdom, SHARED_IPA + 0x1000, other);
+	expect_violation();
+}
+
+static void test_domain_of_powered_off_vm(void **state)
+{
+	(void)state;
+	/* A power-off that forgot the VM's devices: they could reach pages teardown hands on. */
+	vm(vmid)->state = VM_POWEROFF;
+	expect_violation();
+	vm(vmid)->state = VM_VERIFIED;
+	expect_clean();
+	io_domain(vdom)->owner = 3; /* a slot never registered */
+	expect_violation();
+}
+
+static void test_stream_count_disagrees(void **state)
+{
+	(void)state;
+	io_domain(hdom)->nr_streams = 2;
+	expect_violation();
+	io_domain(hdom)->nr_streams = 1;
+	expect_clean();
+}
+
+static void test_stream_attached_to_freed_domain(void **state)
+{
+	(void)state;
+	io_domain(vdom)->state = IO_DOMAIN_FREE;
+	expect_violation();
+}
+
+/* ---- smmu_count ---- */
+
+static void test_dma_count_too_low(void **state)
+{
+	(void)state;
+	page(host_pa)->dma_count = 0;
+	expect_violation();
+	page(host_pa)->dma_count = 1;
+	expect_clean();
+	/* A shared VM page counts as well. */
+	page(shared_pa)->dma_count = 0;
+	expect_violation();
+}
+
+static void test_dma_count_too_high(void **state)
+{
+	(void)state;
+	page(host_pa)->dma_count = 2;
+	expect_violation();
+	page(host_pa)->dma_count = 1;
+	expect_clean();
+	page(fx_host_page())->dma_count = 1; /* mapped nowhere */
+	expect_violation();
+}
+
+static void test_vm_domain_leaf_counted(void **state)
+{
+	(void)state;
+	/* Only host domains count: a VM's device does not hold a page for the host. */
+	assert_int_equal(page(donated_pa)->dma_count, 0);
+	page(donated_pa)->dma_count = 1;
+	expect_violation();
+}
+
+/* ---- the IO pool ---- */
+
+static void test_io_table_page_leaked(void **state)
+{
+	(void)state;
+	(void)pool_alloc((struct pt_pool *)(uintptr_t)iommu_pool());
+	expect_violation();
+}
+
+static void test_io_table_outside_io_pool(void **state)
+{
+	struct pgtable *pt = &io_domain(hdom)->pt;
+
+	(void)state;
+	/* The domain's tables drawn from the host's pool: right count, wrong pool. */
+	pt->pool = (struct pt_pool *)(uintptr_t)host_pool();
+	io_map_by_hand(hdom, 0x8000000000ull - 2 * PAGE_SIZE, host_pa);
+	pt->pool = (struct pt_pool *)(uintptr_t)iommu_pool();
 	expect_violation();
 }
 
@@ -385,6 +593,7 @@ static void test_free_pool_page_not_zero(void **state)
 	dirty(a_free_page(host_pool()));
 	dirty(a_free_page(kmap_pool()));
 	dirty(a_free_page(&vm(vmid)->pool));
+	dirty(a_free_page(iommu_pool()));
 }
 
 static void test_table_page_leaked(void **state)
@@ -477,6 +686,23 @@ int main(void)
 	    T(test_vm_maps_kcore_device),
 	    T(test_vm_maps_other_device_is_fine),
 	    T(test_vm_page_at_wrong_gfn),
+	    T(test_host_domain_maps_vm_page),
+	    T(test_host_domain_maps_kcore_pages),
+	    T(test_host_domain_maps_waiting_image_page),
+	    T(test_host_domain_keeps_unshared_page),
+	    T(test_io_mapping_of_non_ram),
+	    T(test_io_block_leaf),
+	    T(test_vm_domain_maps_host_page),
+	    T(test_vm_domain_maps_page_at_wrong_iova),
+	    T(test_vm_domain_maps_another_vms_page),
+	    T(test_domain_of_powered_off_vm),
+	    T(test_stream_count_disagrees),
+	    T(test_stream_attached_to_freed_domain),
+	    T(test_dma_count_too_low),
+	    T(test_dma_count_too_high),
+	    T(test_vm_domain_leaf_counted),
+	    T(test_io_table_page_leaked),
+	    T(test_io_table_outside_io_pool),
 	    T(test_host_page_with_count),
 	    T(test_host_page_with_gfn),
 	    T(test_kcore_page_with_count_or_gfn),

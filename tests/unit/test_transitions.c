@@ -3,7 +3,9 @@
  * pKVM's ownership self-test, done exhaustively: every host hypercall from
  * every page state and every VM state, the guest calls kcore answers itself
  * from every page state, and the host's stage-2 fault path on every kind of
- * page. Each row runs on a freshly booted machine and says what docs/abi.md
+ * page. Each row runs on a freshly booted machine (with a host IO domain
+ * that one stream uses and one host page is mapped in, and, once a VM is set
+ * up, that VM's own IO domain with a stream and its page) and says what docs/abi.md
  * makes of it: allowed (and then its effect is checked) or refused with a
  * given error (and then nothing may have changed: fx_expect_refused compares
  * the whole state before and after and runs the invariant checker and the
@@ -30,6 +32,7 @@
 #include "core/memops/host_mem.h"
 #include "core/mm/kmap.h"
 #include "core/mm/pgowner.h"
+#include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 
@@ -45,6 +48,15 @@
 #define IPA_BLOCK 0x40000000ull	 /* a 2 MiB donation */
 #define IPA_AUX	  0x50000000ull	 /* a second donation, for setups that need one */
 #define IPA_IMG2  0x100000000ull /* free: where a second image may load */
+
+/* DMA: the host's IO domain (ctx.hdom) and the VM's (ctx.vdom), each with one stream. */
+#define SID_HOST    0x08u		       /* attached to the host's domain */
+#define SID_VM	    0x10u		       /* attached to the VM's domain */
+#define SID_NEW	    0x20u		       /* never attached */
+#define IOVA_DMA    0x100000ull		       /* ctx.dma_pa in the host's domain */
+#define IOVA_SHARED 0x200000ull		       /* the VM's shared page, in S_SHARED_DMA */
+#define IOVA_NEW    0x300000ull		       /* free in every domain */
+#define IO_FREE_ID  (KCORE_MAX_IO_DOMAINS - 1) /* a domain id never allocated */
 
 #define RAM_END	   (FX_RAM_BASE + FX_RAM_SIZE)
 #define CARVE_PAGE (RAM_END - PG) /* top of RAM: kcore's carve-out */
@@ -67,6 +79,8 @@
 #define X_PA	  0xa5a5000000000002ull /* the page under test */
 #define X_PFN	  0xa5a5000000000003ull /* its frame number */
 #define X_PFNWRAP 0xa5a5000000000004ull /* its frame number | 1 << 52: shifted, wraps to it */
+#define X_HDOM	  0xa5a5000000000005ull /* the host's IO domain */
+#define X_VDOM	  0xa5a5000000000006ull /* the VM's IO domain (IO_FREE_ID when it has none) */
 
 /* Status shorthands for the tables. */
 #define OK     KCORE_OK
@@ -114,6 +128,12 @@ enum setup {
 	S_POOL_FULL,	     /* VM pool of 4 table pages, all used by a page at IPA_OWN */
 	S_POOL_FULL_IMG,     /* the same with a complete image whose tables will not fit */
 	S_KPOOL_FULL,	     /* kcore pool of 4 table pages: 512 image pages remapped */
+	S_SHARED_DMA,	     /* S_SHARED + the host maps the shared page in its domain */
+	S_OFF_SHARED_DMA,    /* + guest SYSTEM_OFF + deactivated */
+	S_HOST_DETACHED,     /* S_READY + SID_HOST detached: the host's domain has no stream */
+	S_DOMS_FULL,	     /* S_READY + host domains until the domain table is full */
+	S_IOPOOL_FULL,	     /* S_READY with an IO pool of 8 pages: both domains use 4 */
+	S_NO_IO,	     /* S_READY on a kcore without an IO pool: no IO calls */
 };
 
 /* ---- page states (what X_PA / X_PFN stand for) ---------------------------- */
@@ -167,6 +187,8 @@ enum page {
 	P_BLK_DEVICE,	    /* FX_DEVICE_BASE (2 MiB aligned) */
 	P_BLK_NONRAM,	    /* NONRAM_PA */
 	P_BLK_HIGH,	    /* 2 MiB of fresh host pages | 1 << 63 */
+	P_DMA,		    /* the host page mapped in the host's IO domain (ctx.dma_pa) */
+	P_BLK_WITH_DMA,	    /* 2 MiB of fresh host pages, one of which the host maps for DMA */
 };
 
 /* What a run sets up; the placeholders resolve against it. */
@@ -178,6 +200,10 @@ static struct {
 	u64 img_pa; /* first page of this VM's (first) image */
 	u64 img_pages;
 	u64 page;
+	bool no_io; /* S_NO_IO: kcore has no IO pool */
+	u32 hdom;   /* the host's IO domain */
+	u32 vdom;   /* the VM's IO domain, IO_FREE_ID if none */
+	u64 dma_pa; /* the host page the host's domain maps at IOVA_DMA */
 } ctx;
 
 /* Signed once for the whole run: 4 KiB of payload, so 2 pages with the trailer. */
@@ -301,12 +327,40 @@ static u64 donate_fresh(u64 vm, u64 ipa)
 	return pa;
 }
 
-/* The VM under test, READY: vCPUs 0 and 1, a page at IPA_OWN, a device page at IPA_IO. */
+/*
+ * The VM under test, READY: vCPUs 0 and 1, a page at IPA_OWN, a device page
+ * at IPA_IO, and its own IO domain with SID_VM attached and IPA_OWN mapped.
+ */
 static void vm_base(void)
 {
+	u64 dom;
+
 	ctx.vm = new_vm();
 	ctx.own_pa = donate_fresh(ctx.vm, IPA_OWN);
 	ok_hc(KC_HC_VM_MAP_IO, ctx.vm, IPA_IO, FX_DEVICE_BASE, 0, NULL);
+	if (ctx.no_io)
+		return;
+	ok_hc(KC_HC_IO_DOMAIN_ALLOC, ctx.vm, 0, 0, 0, &dom);
+	ctx.vdom = (u32)dom;
+	ok_hc(KC_HC_IO_ATTACH, dom, SID_VM, 0, 0, NULL);
+	ok_hc(KC_HC_IO_MAP, dom, IPA_OWN, ctx.own_pa, 0, NULL);
+}
+
+/* Every machine: the host's IO domain, SID_HOST attached, a host page mapped at IOVA_DMA. */
+static void io_base(void)
+{
+	u64 dom, v = PAT_HOST;
+
+	ctx.vdom = IO_FREE_ID;
+	if (ctx.no_io)
+		return;
+	ok_hc(KC_HC_IO_DOMAIN_ALLOC, OWNER_HOST, 0, 0, 0, &dom);
+	ctx.hdom = (u32)dom;
+	ok_hc(KC_HC_IO_ATTACH, dom, SID_HOST, 0, 0, NULL);
+	/* Not the first host page: P_KIMAGE_NEAR_HOST needs that one untouched. */
+	ctx.dma_pa = fx_host_alloc(2 * PG, PG) + PG;
+	assert_int_equal(sim_host_access(ipa_init(ctx.dma_pa), true, &v), SIM_OK);
+	ok_hc(KC_HC_IO_MAP, dom, IOVA_DMA, ctx.dma_pa, 0, NULL);
 }
 
 static void vm_image(const uint8_t *img, u64 declared, u64 nremap)
@@ -365,7 +419,14 @@ static void boot_for(enum setup s)
 		c.vm_pool_pages = 4; /* the root and one path of tables to a 4 KiB page */
 	if (s == S_KPOOL_FULL)
 		c.kcore_pool_pages = 4;
+	if (s == S_IOPOOL_FULL)
+		c.io_pool_pages = 8; /* a root and one path of tables for each of two domains */
+	if (s == S_NO_IO) {
+		c.io_pool_pages = 0;
+		ctx.no_io = true;
+	}
 	fx_boot(&c);
+	io_base();
 }
 
 static void do_setup(enum setup s)
@@ -508,6 +569,28 @@ static void do_setup(enum setup s)
 		ctx.vm = new_vm();
 		vm_image(img_good, img_size, 2);
 		ctx.own_pa = donate_fresh(ctx.vm, IPA_OWN);
+		break;
+	case S_SHARED_DMA:
+		do_setup(S_SHARED);
+		ok_hc(KC_HC_IO_MAP, ctx.hdom, IOVA_SHARED, ctx.own_pa, 0, NULL);
+		break;
+	case S_OFF_SHARED_DMA:
+		do_setup(S_SHARED_DMA);
+		assert_int_equal(guest(ctx.vm, 0, PSCI_SYSTEM_OFF, 0, NULL), KCORE_OK);
+		vcpu_deactivate((u32)ctx.vm, 0);
+		break;
+	case S_HOST_DETACHED:
+		vm_base();
+		ok_hc(KC_HC_IO_DETACH, SID_HOST, 0, 0, 0, NULL);
+		break;
+	case S_DOMS_FULL:
+		vm_base();
+		while (fx_hc(KC_HC_IO_DOMAIN_ALLOC, OWNER_HOST, 0, 0, 0, NULL) == KCORE_OK)
+			;
+		break;
+	case S_IOPOOL_FULL:
+	case S_NO_IO:
+		vm_base();
 		break;
 	case S_KPOOL_FULL: {
 		/* One 2 MiB-aligned window: its 512 pages fill one table; page 513 needs another.
@@ -705,6 +788,14 @@ static void prep_page(enum page p)
 	case P_BLK_HIGH:
 		ctx.page = fx_host_alloc(BLK, BLK) | TOP;
 		break;
+	case P_DMA:
+		ctx.page = ctx.dma_pa;
+		assert_int_equal(fx_dma_count(ctx.page), 1);
+		break;
+	case P_BLK_WITH_DMA:
+		ctx.page = fx_host_alloc(BLK, BLK);
+		ok_hc(KC_HC_IO_MAP, ctx.hdom, IOVA_NEW, ctx.page + BLK_ODD_PAGE, 0, NULL);
+		break;
 	}
 }
 
@@ -719,6 +810,10 @@ static u64 resolve(u64 v)
 		return ctx.page >> 12;
 	case X_PFNWRAP:
 		return (ctx.page >> 12) | (1ull << 52);
+	case X_HDOM:
+		return ctx.hdom;
+	case X_VDOM:
+		return ctx.vdom;
 	default:
 		return v;
 	}
@@ -794,7 +889,15 @@ struct hc_row {
 #define POWEROFF(s, what, vm, ex)	R(s, P_NONE, what, KC_HC_VM_POWEROFF, vm, 0, 0, 0, ex)
 #define CLEAR(s, what, vm, ipa, size, ex) \
 	R(s, P_NONE, what, KC_HC_VM_CLEAR_RANGE, vm, ipa, size, 0, ex)
-#define FREE(s, what, vm, ex) R(s, P_NONE, what, KC_HC_VM_FREE, vm, 0, 0, 0, ex)
+#define FREE(s, what, vm, ex)		      R(s, P_NONE, what, KC_HC_VM_FREE, vm, 0, 0, 0, ex)
+#define IO_ALLOC(s, what, owner, ex)	      R(s, P_NONE, what, KC_HC_IO_DOMAIN_ALLOC, owner, 0, 0, 0, ex)
+#define IO_FREE(s, what, dom, ex)	      R(s, P_NONE, what, KC_HC_IO_DOMAIN_FREE, dom, 0, 0, 0, ex)
+#define IO_ATTACH(s, what, dom, sid, ex)      R(s, P_NONE, what, KC_HC_IO_ATTACH, dom, sid, 0, 0, ex)
+#define IO_DETACH(s, what, sid, ex)	      R(s, P_NONE, what, KC_HC_IO_DETACH, sid, 0, 0, 0, ex)
+#define IO_MAP(s, p, what, dom, iova, pa, ex) R(s, p, what, KC_HC_IO_MAP, dom, iova, pa, 0, ex)
+#define IO_UNMAP(s, what, dom, iova, ex)      R(s, P_NONE, what, KC_HC_IO_UNMAP, dom, iova, 0, 0, ex)
+#define IO_XLATE(s, what, dom, iova, ex) \
+	R(s, P_NONE, what, KC_HC_IO_IOVA_TO_PHYS, dom, iova, 0, 0, ex)
 
 /* The VM ids no call may accept: 0 is the host, 5 is past max_vms (4), and two truncations. */
 #define BAD_IDS(M, s, ...)                                                                     \
@@ -822,7 +925,7 @@ static struct hc_row hc_rows[] = {
     R(S_VERIFIED, P_NONE, "CHECK_INVARIANTS", KC_HC_CHECK_INVARIANTS, 0, 0, 0, 0, OK),
     R(S_VERIFIED, P_NONE, "unknown id KCORE_HC(0x30)", KCORE_HC(0x30), X_VM, 0, 0, 0, NOSUP),
     R(S_VERIFIED, P_NONE, "function id 0", 0, X_VM, 0, 0, 0, NOSUP),
-    R(S_VERIFIED, P_NONE, "one past the last call, KCORE_HC(0x10)", KCORE_HC(0x10), X_VM, 0, 0, 0,
+    R(S_VERIFIED, P_NONE, "one past the last call, KCORE_HC(0x17)", KCORE_HC(0x17), X_VM, 0, 0, 0,
       NOSUP),
     R(S_NONE, P_NONE, "KEY_INFO of the one trusted key", KC_HC_KEY_INFO, 0, 0, 0, 0, OK),
     R(S_NONE, P_NONE, "KEY_INFO past the last key", KC_HC_KEY_INFO, 1, 0, 0, 0, INVAL),
@@ -947,6 +1050,7 @@ static struct hc_row hc_rows[] = {
 	  INVAL),
     REMAP(S_IMG_PART, P_FRESH, "load_idx ~0", X_PFN, ~0ull, INVAL),
     REMAP(S_KPOOL_FULL, P_FRESH, "kcore's table pool exhausted", X_PFN, 0, NOMEM),
+    REMAP(S_IMG_PART, P_DMA, "host page the host maps for DMA", X_PFN, 0, BUSY),
     BAD_IDS(ID_REMAP, S_IMG_PART, 0),
 
     /* ---- VERIFY_VM: VM READY, >= 1 image, every image complete ---- */
@@ -1087,6 +1191,9 @@ static struct hc_row hc_rows[] = {
 	   BLK, EXIST),
     DONATE(S_VERIFIED, P_BLK_FRESH, "2 MiB over the image", FX_LOAD_IPA, X_PA, BLK, EXIST),
     DONATE(S_POOL_FULL, P_FRESH, "no table pages left", IPA_NEW, X_PA, PG, NOMEM),
+    DONATE(S_VERIFIED, P_DMA, "host page the host maps for DMA", IPA_NEW, X_PA, PG, BUSY),
+    DONATE(S_VERIFIED, P_BLK_WITH_DMA, "2 MiB, one page the host maps for DMA", IPA_BLOCK, X_PA,
+	   BLK, BUSY),
     DONATE(S_POOL_FULL, P_FRESH, "no table pages left, none needed", IPA_OWN + PG, X_PA, PG, OK),
     BAD_IDS(ID_DONATE, S_VERIFIED, 0),
 
@@ -1164,6 +1271,8 @@ static struct hc_row hc_rows[] = {
     CLEAR(S_OFF_ACTIVE, "POWEROFF, vCPU still ACTIVE", X_VM, 0, IPA_LIMIT, BUSY),
     CLEAR(S_OFF_GUEST, "POWEROFF by the guest", X_VM, 0, IPA_LIMIT, OK),
     CLEAR(S_OFF_SHARED, "POWEROFF by the guest, a page shared", X_VM, 0, IPA_LIMIT, OK),
+    CLEAR(S_OFF_SHARED_DMA, "POWEROFF, a shared page the host maps for DMA", X_VM, 0, IPA_LIMIT,
+	  OK),
     CLEAR(S_OFF_HOST, "POWEROFF by the host", X_VM, 0, IPA_LIMIT, OK),
     CLEAR(S_OFF_READY, "POWEROFF before verification", X_VM, 0, IPA_LIMIT, OK),
     CLEAR(S_VFAIL, "image rejected by VERIFY_VM", X_VM, 0, IPA_LIMIT, OK),
@@ -1208,6 +1317,165 @@ static struct hc_row hc_rows[] = {
     FREE(S_VFAIL, "image rejected by VERIFY_VM (its pages go back)", X_VM, OK),
     FREE(S_FREED, "twice", X_VM, STATE),
     BAD_IDS(ID_FREE, S_CLEARED, 0),
+
+    /* ---- IO_DOMAIN_ALLOC: owner 0 (host) or a VM READY or VERIFIED; a free domain ---- */
+    IO_ALLOC(S_NONE, "for the host", OWNER_HOST, OK),
+    IO_ALLOC(S_NONE, "for an UNUSED slot", X_VM, STATE),
+    IO_ALLOC(S_READY, "for a READY VM", X_VM, OK),
+    IO_ALLOC(S_IMG_PART, "for a READY VM, image half remapped", X_VM, OK),
+    IO_ALLOC(S_VERIFIED, "for a VERIFIED VM", X_VM, OK),
+    IO_ALLOC(S_ACTIVE, "for a VERIFIED VM, vCPU ACTIVE", X_VM, OK),
+    IO_ALLOC(S_OFF_ACTIVE, "for a POWEROFF VM, vCPU still ACTIVE", X_VM, STATE),
+    IO_ALLOC(S_OFF_GUEST, "for a VM POWEROFF by the guest", X_VM, STATE),
+    IO_ALLOC(S_OFF_HOST, "for a VM POWEROFF by the host", X_VM, STATE),
+    IO_ALLOC(S_OFF_READY, "for a VM POWEROFF before verification", X_VM, STATE),
+    IO_ALLOC(S_VFAIL, "for a VM whose image was rejected", X_VM, STATE),
+    IO_ALLOC(S_CLEARED, "for a POWEROFF VM, cleared", X_VM, STATE),
+    IO_ALLOC(S_FREED, "for a freed VM", X_VM, STATE),
+    IO_ALLOC(S_DOMS_FULL, "for the host, every domain taken", OWNER_HOST, NOMEM),
+    IO_ALLOC(S_DOMS_FULL, "for a VM, every domain taken", X_VM, NOMEM),
+    IO_ALLOC(S_IOPOOL_FULL, "for the host, IO pool empty", OWNER_HOST, NOMEM),
+    IO_ALLOC(S_NO_IO, "on a kcore without an IO pool", OWNER_HOST, NOSUP),
+    IO_ALLOC(S_READY, "owner 5 (> max_vms)", 5, INVAL),
+    IO_ALLOC(S_READY, "owner 32 (KCORE_MAX_VMS)", 32, INVAL),
+    IO_ALLOC(S_READY, "owner 0x100000000 (truncates to the host)", 1ull << 32, INVAL),
+    IO_ALLOC(S_READY, "owner 0x100000001 (truncates to VM 1)", 0x100000001ull, INVAL),
+    IO_ALLOC(S_READY, "owner 0xffff (kcore)", 0xffff, INVAL),
+    IO_ALLOC(S_READY, "owner ~0", ~0ull, INVAL),
+
+    /* ---- IO_DOMAIN_FREE: allocated, no stream attached ---- */
+    IO_FREE(S_HOST_DETACHED, "the host's domain, its stream detached", X_HDOM, OK),
+    IO_FREE(S_READY, "the host's domain, a stream attached", X_HDOM, BUSY),
+    IO_FREE(S_READY, "the VM's domain, a stream attached", X_VDOM, BUSY),
+    IO_FREE(S_READY, "a domain never allocated", IO_FREE_ID, STATE),
+    IO_FREE(S_OFF_HOST, "the VM's domain after power-off (gone with it)", X_VDOM, STATE),
+    IO_FREE(S_OFF_GUEST, "the VM's domain after guest power-off", X_VDOM, STATE),
+    IO_FREE(S_NO_IO, "on a kcore without an IO pool", 0, NOSUP),
+    IO_FREE(S_READY, "domain 16 (KCORE_MAX_IO_DOMAINS)", KCORE_MAX_IO_DOMAINS, INVAL),
+    IO_FREE(S_HOST_DETACHED, "domain 0x100000000 (truncates to the host's)", 1ull << 32, INVAL),
+    IO_FREE(S_READY, "domain ~0", ~0ull, INVAL),
+
+    /* ---- IO_ATTACH: domain allocated; stream < 256 and attached nowhere ---- */
+    IO_ATTACH(S_READY, "a new stream to the host's domain", X_HDOM, SID_NEW, OK),
+    IO_ATTACH(S_READY, "a new stream to the VM's domain", X_VDOM, SID_NEW, OK),
+    IO_ATTACH(S_READY, "the last stream (255)", X_HDOM, KCORE_MAX_STREAMS - 1, OK),
+    IO_ATTACH(S_HOST_DETACHED, "a detached stream again", X_HDOM, SID_HOST, OK),
+    IO_ATTACH(S_READY, "a stream already attached here", X_HDOM, SID_HOST, EXIST),
+    IO_ATTACH(S_READY, "the VM's stream to the host's domain", X_HDOM, SID_VM, BUSY),
+    IO_ATTACH(S_READY, "the host's stream to the VM's domain", X_VDOM, SID_HOST, BUSY),
+    IO_ATTACH(S_READY, "to a domain never allocated", IO_FREE_ID, SID_NEW, STATE),
+    IO_ATTACH(S_OFF_HOST, "to the domain of a powered-off VM", X_VDOM, SID_VM, STATE),
+    IO_ATTACH(S_NO_IO, "on a kcore without an IO pool", 0, SID_NEW, NOSUP),
+    IO_ATTACH(S_READY, "stream 256", X_HDOM, KCORE_MAX_STREAMS, INVAL),
+    IO_ATTACH(S_READY, "stream 0x100000020 (truncates to a free one)", X_HDOM,
+	      (1ull << 32) | SID_NEW, INVAL),
+    IO_ATTACH(S_READY, "stream ~0", X_HDOM, ~0ull, INVAL),
+    IO_ATTACH(S_READY, "domain 16", KCORE_MAX_IO_DOMAINS, SID_NEW, INVAL),
+    IO_ATTACH(S_READY, "domain 0x100000000 (truncates to the host's)", 1ull << 32, SID_NEW, INVAL),
+
+    /* ---- IO_DETACH: stream < 256, attached ---- */
+    IO_DETACH(S_READY, "the host's stream", SID_HOST, OK),
+    IO_DETACH(S_READY, "the VM's stream", SID_VM, OK),
+    IO_DETACH(S_ACTIVE, "the VM's stream while it runs", SID_VM, OK),
+    IO_DETACH(S_READY, "a stream never attached", SID_NEW, NOENT),
+    IO_DETACH(S_HOST_DETACHED, "twice", SID_HOST, NOENT),
+    IO_DETACH(S_OFF_HOST, "the VM's stream after power-off (detached by kcore)", SID_VM, NOENT),
+    IO_DETACH(S_OFF_GUEST, "the VM's stream after guest power-off", SID_VM, NOENT),
+    IO_DETACH(S_NO_IO, "on a kcore without an IO pool", SID_HOST, NOSUP),
+    IO_DETACH(S_READY, "stream 256", KCORE_MAX_STREAMS, INVAL),
+    IO_DETACH(S_READY, "stream 0x100000008 (truncates to the host's)", (1ull << 32) | SID_HOST,
+	      INVAL),
+
+    /* ---- IO_MAP, the host's domain: host pages, pages a VM shares; never kcore's ---- */
+    IO_MAP(S_READY, P_FRESH, "host page never touched", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_READY, P_TOUCHED, "host page the host has mapped", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_READY, P_SCRUBBED, "host page back from a VM", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_READY, P_FREED_IMG, "host page back from a rejected image", X_HDOM, IOVA_NEW, X_PA,
+	   OK),
+    IO_MAP(S_READY, P_DMA, "host page already mapped, at a second iova", X_HDOM, IOVA_NEW, X_PA,
+	   OK),
+    IO_MAP(S_HOST_DETACHED, P_FRESH, "host page, no stream attached", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_SHARED, P_OWN, "a page the VM shares", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_OFF_SHARED, P_OWN, "a page a powered-off VM still shares", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_VERIFIED, P_OTHER_SHARED, "another VM's page it shares", X_HDOM, IOVA_NEW, X_PA, OK),
+    IO_MAP(S_READY, P_OWN, "a VM's page", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_UNSHARED, P_OWN, "a page the VM unshared", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_VERIFIED, P_IMG_LOADED, "a VM's verified image page", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_BLOCK_ACTIVE, P_OWN_BLOCK, "a page of a VM's 2 MiB block", X_HDOM, IOVA_NEW, X_PA,
+	   PERM),
+    IO_MAP(S_IMG_PART, P_AWAIT_OWN, "an image page awaiting verification", X_HDOM, IOVA_NEW, X_PA,
+	   PERM),
+    IO_MAP(S_VFAIL, P_AWAIT_OWN, "an image page VERIFY_VM rejected", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_OTHER, "another VM's page", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_VERIFIED, P_UNSHARED, "another VM's page it unshared", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_AWAIT, "another VM's image page awaiting verification", X_HDOM, IOVA_NEW,
+	   X_PA, PERM),
+    IO_MAP(S_READY, P_KIMAGE, "kcore's image (FX_RAM_BASE)", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_KIMAGE_END, "kcore's image, last page", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_CARVE, "kcore's carve-out (top of RAM)", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_POOL, "host stage-2 root", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_VMPOOL, "a VM's stage-2 root", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_KMAP_ROOT, "kcore's stage-1 root", X_HDOM, IOVA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_DEVICE, "device page", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_KDEVICE, "kcore's device", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_NONRAM, "beyond RAM, no known device", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_RAM_END, "first page after RAM", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_UNALIGNED, "unaligned PA", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_HIGH, "host page | 1 << 63", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_ALIAS48, "host page | 1 << 48", X_HDOM, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_FRESH, "iova already mapped", X_HDOM, IOVA_DMA, X_PA, EXIST),
+    IO_MAP(S_READY, P_FRESH, "iova unaligned", X_HDOM, IOVA_NEW + 8, X_PA, INVAL),
+    IO_MAP(S_READY, P_FRESH, "iova 1 << 40 (outside the IO space)", X_HDOM, IPA_LIMIT, X_PA, INVAL),
+    IO_MAP(S_READY, P_FRESH, "iova 1 << 63 | IOVA_NEW", X_HDOM, TOP | IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_FRESH, "last page of the IO space", X_HDOM, IPA_LIMIT - PG, X_PA, OK),
+    IO_MAP(S_READY, P_FRESH, "a domain never allocated", IO_FREE_ID, IOVA_NEW, X_PA, STATE),
+    IO_MAP(S_READY, P_FRESH, "domain 16", KCORE_MAX_IO_DOMAINS, IOVA_NEW, X_PA, INVAL),
+    IO_MAP(S_READY, P_FRESH, "domain 0x100000000 (truncates to the host's)", 1ull << 32, IOVA_NEW,
+	   X_PA, INVAL),
+    IO_MAP(S_IOPOOL_FULL, P_FRESH, "no IO table pages left", X_HDOM, 1ull << 39, X_PA, NOMEM),
+    IO_MAP(S_IOPOOL_FULL, P_FRESH, "no IO table pages left, none needed", X_HDOM, IOVA_DMA + PG,
+	   X_PA, OK),
+    IO_MAP(S_NO_IO, P_FRESH, "on a kcore without an IO pool", 0, IOVA_NEW, X_PA, NOSUP),
+
+    /* ---- IO_MAP, a VM's domain: that VM's pages, each at its IPA ---- */
+    IO_MAP(S_VERIFIED, P_IMG_LOADED, "its verified image page at its IPA", X_VDOM, FX_LOAD_IPA,
+	   X_PA, OK),
+    IO_MAP(S_BLOCK_ACTIVE, P_OWN_BLOCK, "a page of its 2 MiB block at its IPA", X_VDOM,
+	   IPA_BLOCK + 5 * PG, X_PA, OK),
+    IO_MAP(S_SHARED, P_OWN, "its page at its IPA, already mapped", X_VDOM, IPA_OWN, X_PA, EXIST),
+    IO_MAP(S_READY, P_OWN, "its page at another iova", X_VDOM, IPA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_FRESH, "a host page", X_VDOM, IPA_NEW, X_PA, PERM),
+    IO_MAP(S_VERIFIED, P_OTHER_SHARED, "another VM's page it shares", X_VDOM, IPA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_OTHER, "another VM's page", X_VDOM, IPA_NEW, X_PA, PERM),
+    IO_MAP(S_IMG_PART, P_AWAIT_OWN, "its image page awaiting verification", X_VDOM, FX_LOAD_IPA,
+	   X_PA, PERM),
+    IO_MAP(S_READY, P_KIMAGE, "kcore's image", X_VDOM, IPA_NEW, X_PA, PERM),
+    IO_MAP(S_READY, P_DEVICE, "its device page", X_VDOM, IPA_IO, X_PA, INVAL),
+    IO_MAP(S_OFF_HOST, P_OWN, "after power-off (the domain is gone)", X_VDOM, IPA_OWN, X_PA, STATE),
+
+    /* ---- IO_UNMAP: something mapped there ---- */
+    IO_UNMAP(S_READY, "the host's DMA page", X_HDOM, IOVA_DMA, OK),
+    IO_UNMAP(S_HOST_DETACHED, "the host's DMA page, no stream attached", X_HDOM, IOVA_DMA, OK),
+    IO_UNMAP(S_SHARED_DMA, "a page the VM shares", X_HDOM, IOVA_SHARED, OK),
+    IO_UNMAP(S_READY, "the VM's page", X_VDOM, IPA_OWN, OK),
+    IO_UNMAP(S_READY, "nothing mapped there", X_HDOM, IOVA_NEW, NOENT),
+    IO_UNMAP(S_READY, "iova unaligned", X_HDOM, IOVA_DMA + 8, INVAL),
+    IO_UNMAP(S_READY, "iova 1 << 40 | IOVA_DMA", X_HDOM, IPA_LIMIT | IOVA_DMA, INVAL),
+    IO_UNMAP(S_READY, "a domain never allocated", IO_FREE_ID, IOVA_DMA, STATE),
+    IO_UNMAP(S_OFF_HOST, "the VM's page after power-off", X_VDOM, IPA_OWN, STATE),
+    IO_UNMAP(S_READY, "domain 0x100000000 (truncates to the host's)", 1ull << 32, IOVA_DMA, INVAL),
+    IO_UNMAP(S_NO_IO, "on a kcore without an IO pool", 0, IOVA_DMA, NOSUP),
+
+    /* ---- IO_IOVA_TO_PHYS: something mapped there ---- */
+    IO_XLATE(S_READY, "the host's DMA page", X_HDOM, IOVA_DMA, OK),
+    IO_XLATE(S_READY, "a byte inside it", X_HDOM, IOVA_DMA + 0x123, OK),
+    IO_XLATE(S_READY, "the VM's page", X_VDOM, IPA_OWN + 8, OK),
+    IO_XLATE(S_READY, "nothing mapped there", X_HDOM, IOVA_NEW, NOENT),
+    IO_XLATE(S_READY, "iova 1 << 40", X_HDOM, IPA_LIMIT, INVAL),
+    IO_XLATE(S_READY, "a domain never allocated", IO_FREE_ID, IOVA_DMA, STATE),
+    IO_XLATE(S_OFF_GUEST, "the VM's page after power-off", X_VDOM, IPA_OWN, STATE),
+    IO_XLATE(S_READY, "domain 16", KCORE_MAX_IO_DOMAINS, IOVA_DMA, INVAL),
+    IO_XLATE(S_NO_IO, "on a kcore without an IO pool", 0, IOVA_DMA, NOSUP),
 };
 
 /* ---- what an allowed call must have done ---------------------------------- */
@@ -1222,6 +1490,8 @@ static struct {
 	bool io_mapped;
 	u64 window;
 	u32 img_owner[8];
+	u32 dma_count; /* of the page under test */
+	bool had_vdom; /* the VM had its own IO domain */
 } before;
 
 static u64 count_owner(u32 owner)
@@ -1255,6 +1525,9 @@ static void take_before(void)
 	before.io_mapped = vm != NULL && vm->state != VM_UNUSED &&
 			   sim_can_access((u32)ctx.vm, ipa_init(IPA_IO), false);
 	before.window = kmap_window_reserved();
+	if (sim_is_ram(pa_init(ctx.page)) && is_aligned(ctx.page, PG))
+		before.dma_count = fx_dma_count(ctx.page);
+	before.had_vdom = ctx.vdom != IO_FREE_ID && iommu_domain(ctx.vdom)->state == IO_DOMAIN_LIVE;
 	for (u64 i = 0; i < ctx.img_pages && i < 8; i++)
 		before.img_owner[i] = fx_owner(ctx.img_pa + i * PG);
 }
@@ -1391,6 +1664,116 @@ static void check_verify_failed(void)
 	assert_int_equal(fx_owner(ctx.own_pa), ctx.vm);
 }
 
+/* The stream attached to domain dom in these setups, or KCORE_MAX_STREAMS for none. */
+static u32 stream_of(u64 dom)
+{
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+		if (iommu_stream_domain(sid) == dom)
+			return sid;
+	}
+	return KCORE_MAX_STREAMS;
+}
+
+/* Where domain dom's table maps iova, by the simulated SMMU's own walk; 0 if nowhere. */
+static u64 io_pa_of(u64 dom, u64 iova)
+{
+	struct sim_xlate x;
+	paddr_t root;
+
+	if (!kcore_io_domain_root((u32)dom, &root) ||
+	    sim_s2_walk(root, 40, ipa_init(iova), &x) != SIM_XLATE_OK)
+		return 0;
+	return pa_addr(x.pa);
+}
+
+/* A device on dom's stream reads pa's bytes at iova (if a stream is attached). */
+static void dma_reaches(u64 dom, u64 iova, u64 pa)
+{
+	u32 sid = stream_of(dom);
+	u64 v = 0;
+
+	if (sid == KCORE_MAX_STREAMS)
+		return;
+	assert_int_equal(sim_dma_access(sid, iova, false, &v), SIM_OK);
+	assert_int_equal(v, ram_u64(pa));
+}
+
+/* ... and is refused at iova, with an event. */
+static void dma_refused_at(u32 sid, u64 iova, enum sim_access_result expect)
+{
+	u64 events = sim_smmu_event_count(), v = PAT_PROBE;
+
+	assert_int_equal(sim_dma_access(sid, iova, true, &v), expect);
+	assert_int_equal(sim_smmu_event_count(), events + 1);
+}
+
+/* Power-off took the VM's device off its memory: its domain is gone, its stream blocked. */
+static void check_vm_devices_gone(void)
+{
+	if (!before.had_vdom)
+		return;
+	assert_int_equal(iommu_domain(ctx.vdom)->state, IO_DOMAIN_FREE);
+	assert_int_equal(iommu_stream_domain(SID_VM), IO_DOMAIN_NONE);
+	assert_false(sim_smmu_stream(SID_VM).attached);
+	dma_refused_at(SID_VM, IPA_OWN, SIM_STREAM_FAULT);
+}
+
+static void check_io_allowed(const struct hc_row *r, const u64 a[4], u64 out)
+{
+	const struct io_domain *d = iommu_domain((u32)a[0]);
+
+	switch (r->id) {
+	case KC_HC_IO_DOMAIN_ALLOC:
+		d = iommu_domain((u32)out);
+		assert_true(out < KCORE_MAX_IO_DOMAINS);
+		assert_int_equal(d->state, IO_DOMAIN_LIVE);
+		assert_int_equal(d->owner, a[0]);
+		assert_int_equal(d->nr_streams, 0);
+		assert_int_equal(io_pa_of(out, IOVA_DMA), 0);
+		break;
+	case KC_HC_IO_DOMAIN_FREE:
+		assert_int_equal(d->state, IO_DOMAIN_FREE);
+		/* What it mapped is no longer held: the host may give its page away. */
+		assert_int_equal(fx_dma_count(ctx.dma_pa), 0);
+		ok_hc(KC_HC_VM_DONATE, ctx.vm, IPA_NEW, ctx.dma_pa, PG, NULL);
+		break;
+	case KC_HC_IO_ATTACH:
+		assert_int_equal(iommu_stream_domain((u32)a[1]), a[0]);
+		assert_true(sim_smmu_stream((u32)a[1]).attached);
+		if (a[0] == ctx.hdom)
+			dma_reaches(a[0], IOVA_DMA, ctx.dma_pa);
+		else
+			dma_reaches(a[0], IPA_OWN, ctx.own_pa);
+		break;
+	case KC_HC_IO_DETACH:
+		assert_int_equal(iommu_stream_domain((u32)a[0]), IO_DOMAIN_NONE);
+		assert_false(sim_smmu_stream((u32)a[0]).attached);
+		dma_refused_at((u32)a[0], a[0] == SID_HOST ? IOVA_DMA : IPA_OWN, SIM_STREAM_FAULT);
+		break;
+	case KC_HC_IO_MAP:
+		assert_int_equal(io_pa_of(a[0], a[1]), a[2]);
+		assert_int_equal(fx_dma_count(a[2]),
+				 before.dma_count + (d->owner == OWNER_HOST ? 1 : 0));
+		dma_reaches(a[0], a[1], a[2]);
+		break;
+	case KC_HC_IO_UNMAP: {
+		u32 sid = stream_of(a[0]);
+
+		assert_int_equal(io_pa_of(a[0], a[1]), 0);
+		if (sid != KCORE_MAX_STREAMS)
+			dma_refused_at(sid, a[1], SIM_S2_FAULT);
+		break;
+	}
+	case KC_HC_IO_IOVA_TO_PHYS:
+		assert_int_equal(out, io_pa_of(a[0], a[1]));
+		assert_int_equal(out, a[0] == ctx.hdom ? ctx.dma_pa + (a[1] - IOVA_DMA)
+						       : ctx.own_pa + (a[1] - IPA_OWN));
+		break;
+	default:
+		fail_msg("no effect check for %llx", (unsigned long long)r->id);
+	}
+}
+
 static void check_allowed(const struct hc_row *r, const u64 a[4], u64 out)
 {
 	const struct vm *vm = vm_from_id(a[0]);
@@ -1453,6 +1836,7 @@ static void check_allowed(const struct hc_row *r, const u64 a[4], u64 out)
 	case KC_HC_VM_POWEROFF:
 		assert_int_equal(vm->state, VM_POWEROFF);
 		assert_int_equal(count_owner((u32)a[0]), before.nr_vm_pages);
+		check_vm_devices_gone();
 		break;
 	case KC_HC_VM_CLEAR_RANGE:
 		check_cleared(a[1], a[2]);
@@ -1465,7 +1849,7 @@ static void check_allowed(const struct hc_row *r, const u64 a[4], u64 out)
 		assert_int_equal(out, 1);
 		break;
 	default:
-		fail_msg("no effect check for %llx", (unsigned long long)r->id);
+		check_io_allowed(r, a, out);
 	}
 }
 
@@ -1593,6 +1977,7 @@ static struct gc_row gc_rows[] = {
     UNSHARE(S_ACTIVE, "an image page never shared", FX_LOAD_IPA, STATE),
     UNSHARE(S_BLOCK_ACTIVE, "a block page never shared", IPA_BLOCK + 5 * PG, STATE),
     UNSHARE(S_UNSHARED, "twice", IPA_OWN, STATE),
+    UNSHARE(S_SHARED_DMA, "a shared page the host maps for DMA", IPA_OWN, BUSY),
     UNSHARE(S_ACTIVE, "unmapped IPA", IPA_NEW, NOENT),
     UNSHARE2(S_ACTIVE, "IPA 1 << 40", IPA_LIMIT, INVAL, NOENT),
     UNSHARE2(S_SHARED, "IPA 1 << 63 | IPA_OWN (a shared page)", TOP | IPA_OWN, INVAL, NOENT),
@@ -1677,6 +2062,8 @@ static void run_gc_row(void **state)
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 		assert_int_equal(vm_from_id(vm)->state, VM_POWEROFF);
+		before.had_vdom = true;
+		check_vm_devices_gone();
 		/* Still running until the run loop takes it off the CPU. */
 		assert_int_equal(vm_from_id(vm)->vcpus[0].state, VCPU_ACTIVE);
 		fx_expect_refused(BUSY, KC_HC_VM_CLEAR_RANGE, vm, 0, IPA_LIMIT, 0);
@@ -1712,6 +2099,7 @@ static struct ha_row ha_rows[] = {
     {"another VM's page", S_VERIFIED, P_OTHER, SIM_ABORTED, false, NULL},
     {"another VM's page it shares", S_VERIFIED, P_OTHER_SHARED, SIM_OK, false, NULL},
     {"another VM's page it unshared", S_VERIFIED, P_UNSHARED, SIM_ABORTED, false, NULL},
+    {"host page the host maps for DMA", S_VERIFIED, P_DMA, SIM_OK, false, NULL},
     {"a page the VM shares", S_SHARED, P_OWN, SIM_OK, false, NULL},
     {"a page the VM unshared", S_UNSHARED, P_OWN, SIM_ABORTED, false, NULL},
     {"image page awaiting verification", S_IMG_PART, P_AWAIT_OWN, SIM_ABORTED, false, NULL},
@@ -1893,6 +2281,20 @@ static const char *call_name(u64 id)
 		return "VM_CLEAR_RANGE";
 	case KC_HC_VM_FREE:
 		return "VM_FREE";
+	case KC_HC_IO_DOMAIN_ALLOC:
+		return "IO_DOMAIN_ALLOC";
+	case KC_HC_IO_DOMAIN_FREE:
+		return "IO_DOMAIN_FREE";
+	case KC_HC_IO_ATTACH:
+		return "IO_ATTACH";
+	case KC_HC_IO_DETACH:
+		return "IO_DETACH";
+	case KC_HC_IO_MAP:
+		return "IO_MAP";
+	case KC_HC_IO_UNMAP:
+		return "IO_UNMAP";
+	case KC_HC_IO_IOVA_TO_PHYS:
+		return "IO_IOVA_TO_PHYS";
 	case KC_HC_CHECK_INVARIANTS:
 		return "CHECK_INVARIANTS";
 	default:

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated SMMU: a stream table the core's arch_smmu_* hooks program,
+ * DMA that a test issues on behalf of a device, and an event queue of the
+ * faults. A DMA looks the stream up (blocked: refused), then the SMMU's TLB
+ * (shared with the CPU's model, tagged SIM_REGIME_IO(domain)), then walks
+ * the table the stream's entry names with the same independent stage-2
+ * decoder the CPU's MMU uses. So a stale IO translation is used like any
+ * other, which is what makes a missing invalidation visible.
+ */
+#include <string.h>
+
+#include "arch/sim/sim_internal.h"
+#include "core/arch.h"
+#include "core/kcore.h"
+
+_Static_assert(KCORE_MAX_IO_DOMAINS <= SIM_NR_IO_DOMAINS, "the sim models every IO domain");
+_Static_assert(KCORE_MAX_STREAMS <= SIM_NR_STREAMS, "the sim models every stream");
+/* tlb.c keys an entry with the regime in bits [11:2] of a page-aligned address. */
+_Static_assert(SIM_NR_REGIMES <= 1024u, "regime ids fit the TLB key");
+
+#define DMA_ALIGN 8u
+
+static struct {
+	struct sim_smmu_stream streams[SIM_NR_STREAMS];
+	u64 attaches;
+	u64 detaches;
+	struct sim_smmu_event eventq[SIM_SMMU_EVENTQ_SIZE];
+	u64 nr_events;
+} smmu;
+
+void sim_smmu_reset(void)
+{
+	memset(&smmu, 0, sizeof(smmu));
+}
+
+/* ---- the hooks (core/arch.h) ---- */
+
+bool arch_smmu_present(void)
+{
+	return true;
+}
+
+void arch_smmu_attach(u32 sid, u32 domain, paddr_t root, u32 ia_bits)
+{
+	if (sid >= SIM_NR_STREAMS || domain >= SIM_NR_IO_DOMAINS)
+		sim_die("arch_smmu_attach(%u, %u): beyond the stream table or domains (core bug)",
+			sid, domain);
+	/* The core moves a stream only through a detach: overwriting a live entry is a bug. */
+	if (smmu.streams[sid].attached)
+		sim_die("arch_smmu_attach(%u): stream already attached to domain %u (core bug)",
+			sid, smmu.streams[sid].domain);
+	smmu.streams[sid] = (struct sim_smmu_stream){
+	    .attached = true, .domain = domain, .root = root, .ia_bits = ia_bits};
+	smmu.attaches++;
+}
+
+void arch_smmu_detach(u32 sid)
+{
+	if (sid >= SIM_NR_STREAMS || !smmu.streams[sid].attached)
+		sim_die("arch_smmu_detach(%u): stream not attached (core bug)", sid);
+	smmu.streams[sid] = (struct sim_smmu_stream){.attached = false};
+	smmu.detaches++;
+}
+
+void arch_smmu_tlbi_iova(u32 domain, u64 iova)
+{
+	sim_record_tlbi(SIM_TLBI_SMMU_IOVA, domain, iova);
+	if (domain < SIM_NR_IO_DOMAINS)
+		sim_tlb_drop_addr(SIM_REGIME_IO(domain), iova);
+}
+
+void arch_smmu_tlbi_domain(u32 domain)
+{
+	sim_record_tlbi(SIM_TLBI_SMMU_DOMAIN, domain, 0);
+	if (domain < SIM_NR_IO_DOMAINS)
+		sim_tlb_drop_regime(SIM_REGIME_IO(domain));
+}
+
+/* ---- views for the tests ---- */
+
+struct sim_smmu_stream sim_smmu_stream(u32 sid)
+{
+	if (sid >= SIM_NR_STREAMS)
+		return (struct sim_smmu_stream){.attached = false};
+	return smmu.streams[sid];
+}
+
+u64 sim_smmu_attach_count(void)
+{
+	return smmu.attaches;
+}
+
+u64 sim_smmu_detach_count(void)
+{
+	return smmu.detaches;
+}
+
+/* ---- the event queue ---- */
+
+static void report(enum sim_smmu_event_type type, u32 sid, u64 iova, bool write)
+{
+	smmu.eventq[smmu.nr_events % SIM_SMMU_EVENTQ_SIZE] =
+	    (struct sim_smmu_event){.type = type, .sid = sid, .iova = iova, .write = write};
+	smmu.nr_events++;
+}
+
+u64 sim_smmu_event_count(void)
+{
+	return smmu.nr_events;
+}
+
+bool sim_smmu_event_get(u64 seq, struct sim_smmu_event *out)
+{
+	if (seq >= smmu.nr_events || smmu.nr_events - seq > SIM_SMMU_EVENTQ_SIZE)
+		return false;
+	*out = smmu.eventq[seq % SIM_SMMU_EVENTQ_SIZE];
+	return true;
+}
+
+const char *sim_smmu_event_name(enum sim_smmu_event_type t)
+{
+	switch (t) {
+	case SIM_EVT_C_BAD_STREAMID:
+		return "C_BAD_STREAMID";
+	case SIM_EVT_C_BAD_STE:
+		return "C_BAD_STE";
+	case SIM_EVT_F_TRANSLATION:
+		return "F_TRANSLATION";
+	case SIM_EVT_F_ADDR_SIZE:
+		return "F_ADDR_SIZE";
+	case SIM_EVT_F_ACCESS:
+		return "F_ACCESS";
+	case SIM_EVT_F_PERMISSION:
+		return "F_PERMISSION";
+	case SIM_EVT_F_WALK_EABT:
+		return "F_WALK_EABT";
+	}
+	return "?";
+}
+
+/* ---- DMA ---- */
+
+/* A failed walk as the SMMU reports it, and as the device sees it. */
+static enum sim_access_result walk_fault(const struct sim_xlate *x, enum sim_smmu_event_type *type)
+{
+	switch (x->status) {
+	case SIM_XLATE_TRANSLATION_FAULT:
+		*type = SIM_EVT_F_TRANSLATION;
+		return SIM_S2_FAULT;
+	case SIM_XLATE_ADDR_SIZE_FAULT:
+		*type = SIM_EVT_F_ADDR_SIZE;
+		return SIM_ADDR_SIZE_FAULT;
+	case SIM_XLATE_ACCESS_FLAG_FAULT:
+		*type = SIM_EVT_F_ACCESS;
+		return SIM_AF_FAULT;
+	case SIM_XLATE_PERMISSION_FAULT:
+		*type = SIM_EVT_F_PERMISSION;
+		return SIM_PERM_FAULT;
+	case SIM_XLATE_WALK_ABORT:
+		*type = SIM_EVT_F_WALK_EABT;
+		return SIM_WALK_ABORT;
+	case SIM_XLATE_OK:
+	case SIM_XLATE_MALFORMED:
+		break;
+	}
+	*type = SIM_EVT_F_WALK_EABT;
+	return SIM_MALFORMED;
+}
+
+/* The stream's translation of iova, through the TLB; an event for any fault. */
+static enum sim_access_result dma_translate(u32 sid, u64 iova, bool write, paddr_t *pa)
+{
+	const struct sim_smmu_stream *st;
+	struct sim_tlb_entry e;
+
+	if (sid >= SIM_NR_STREAMS) {
+		report(SIM_EVT_C_BAD_STREAMID, sid, iova, write);
+		return SIM_STREAM_FAULT;
+	}
+	st = &smmu.streams[sid];
+	if (!st->attached) {
+		report(SIM_EVT_C_BAD_STE, sid, iova, write);
+		return SIM_STREAM_FAULT;
+	}
+	if (!sim_tlb_lookup(SIM_REGIME_IO(st->domain), iova, &e)) {
+		enum sim_smmu_event_type type;
+		struct sim_xlate x;
+
+		/* The walk starts where the stream's entry says, not where the core says. */
+		if (sim_s2_walk(st->root, st->ia_bits, ipa_init(iova), &x) != SIM_XLATE_OK) {
+			enum sim_access_result r = walk_fault(&x, &type);
+
+			report(type, sid, iova, write);
+			return r;
+		}
+		sim_tlb_entry_from_xlate(&e, SIM_REGIME_IO(st->domain), iova, &x);
+		sim_tlb_insert(&e);
+	}
+	if (write ? !e.writable : !e.readable) {
+		report(SIM_EVT_F_PERMISSION, sid, iova, write);
+		return SIM_PERM_FAULT;
+	}
+	*pa = pa_add(e.pa, iova & (e.size - 1));
+	return SIM_OK;
+}
+
+enum sim_access_result sim_dma_access(u32 sid, u64 iova, bool write, u64 *val)
+{
+	enum sim_access_result r;
+	paddr_t pa;
+
+	if (!is_aligned(iova, DMA_ALIGN))
+		return SIM_UNALIGNED;
+	r = dma_translate(sid, iova, write, &pa);
+	if (r != SIM_OK)
+		return r;
+	/* Translated outside RAM: the bus, not the SMMU, refuses it. */
+	if (!sim_is_ram_range(pa, sizeof(*val)))
+		return SIM_NOT_RAM;
+	if (write)
+		memcpy(sim_ram_ptr(pa), val, sizeof(*val));
+	else
+		memcpy(val, sim_ram_ptr(pa), sizeof(*val));
+	return SIM_OK;
+}

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+#include "iommu.h"
+
+#include "core/arch.h"
+#include "core/lib/log.h"
+#include "core/mm/mem_lock.h"
+#include "core/mm/pgowner.h"
+#include "core/vm/vm.h"
+
+static struct io_domain domains[KCORE_MAX_IO_DOMAINS];
+static u32 stream_domain[KCORE_MAX_STREAMS];
+static struct pt_pool *io_pool;
+static u32 io_ia_bits;
+
+void iommu_init(struct pt_pool *pool, u32 ia_bits)
+{
+	io_pool = pool;
+	io_ia_bits = ia_bits;
+	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++)
+		domains[i] = (struct io_domain){.state = IO_DOMAIN_FREE};
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++)
+		stream_domain[sid] = IO_DOMAIN_NONE;
+}
+
+/*
+ * Without an SMMU kcore drives, or without a pool for IO tables, there is no
+ * DMA isolation to offer: every IO call is refused as unknown.
+ */
+static bool iommu_supported(void)
+{
+	return arch_smmu_present() && io_pool->nr_pages > 0;
+}
+
+/* The domain with this id, or NULL: the raw register, so no truncation aliases. */
+static struct io_domain *domain_from_id(u64 id)
+{
+	return id < KCORE_MAX_IO_DOMAINS ? &domains[id] : NULL;
+}
+
+static u32 domain_id(const struct io_domain *d)
+{
+	return (u32)(d - domains);
+}
+
+static bool iova_ok(u64 iova)
+{
+	return iova < (1ull << io_ia_bits);
+}
+
+/* ---- allocation ---- */
+
+static int alloc_domain(u32 owner, u32 *id)
+{
+	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {
+		struct io_domain *d = &domains[i];
+		int err;
+
+		if (d->state != IO_DOMAIN_FREE)
+			continue;
+		/* Fails only when the pool has no page for the root: nothing changed then. */
+		err = pgt_init(&d->pt, io_pool, PT_IO, io_ia_bits, i);
+		if (err != KCORE_OK)
+			return err;
+		d->state = IO_DOMAIN_LIVE;
+		d->owner = owner;
+		d->nr_streams = 0;
+		*id = i;
+		return KCORE_OK;
+	}
+	return KCORE_E_NOMEM;
+}
+
+int iommu_domain_alloc(u64 owner, u32 *id)
+{
+	struct vm *vm = NULL;
+	int err;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (owner != OWNER_HOST) {
+		vm = vm_from_id(owner);
+		if (vm == NULL)
+			return KCORE_E_INVAL;
+		/* Held until the domain exists, so a power-off cannot slip in between. */
+		spin_lock(&vm->lock);
+		if (vm->state != VM_READY && vm->state != VM_VERIFIED) {
+			spin_unlock(&vm->lock);
+			return KCORE_E_STATE;
+		}
+	}
+	mem_lock();
+	err = alloc_domain((u32)owner, id);
+	mem_unlock();
+	if (vm != NULL)
+		spin_unlock(&vm->lock);
+	return err;
+}
+
+/* ---- teardown ---- */
+
+static void unmap_io_leaf(struct io_domain *d, u64 iova)
+{
+	struct pt_leaf leaf;
+
+	KC_CHECK(pgt_lookup(&d->pt, iova, &leaf) && leaf.size == PAGE_SIZE);
+	/* Unmapped and invalidated first: only then may the page's count drop. */
+	pgt_unmap_leaf(&d->pt, iova);
+	if (d->owner == OWNER_HOST) {
+		struct page_info *page = pgowner_get(leaf.pa);
+
+		KC_CHECK(page != NULL && page->dma_count > 0);
+		page->dma_count--;
+	}
+}
+
+static bool unmap_each_leaf(void *ctx, const struct pt_leaf *leaf)
+{
+	unmap_io_leaf(ctx, leaf->ia);
+	return true;
+}
+
+/* Caller holds mem_lock; no stream is attached any more. */
+static void release_domain(struct io_domain *d)
+{
+	KC_CHECK(d->nr_streams == 0);
+	pgt_for_each_leaf(&d->pt, 0, 1ull << io_ia_bits, unmap_each_leaf, d);
+	pgt_destroy(&d->pt);
+	/* The id will be reused: no translation or cached walk of it may outlive it. */
+	arch_smmu_tlbi_domain(domain_id(d));
+	d->state = IO_DOMAIN_FREE;
+	d->owner = OWNER_HOST;
+}
+
+int iommu_domain_free(u64 id)
+{
+	struct io_domain *d = domain_from_id(id);
+	int err = KCORE_OK;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (d == NULL)
+		return KCORE_E_INVAL;
+	mem_lock();
+	if (d->state != IO_DOMAIN_LIVE)
+		err = KCORE_E_STATE;
+	else if (d->nr_streams != 0)
+		err = KCORE_E_BUSY;
+	else
+		release_domain(d);
+	mem_unlock();
+	return err;
+}
+
+/* Caller holds mem_lock. */
+static void detach_stream(u32 sid)
+{
+	u32 id = stream_domain[sid];
+
+	KC_CHECK(id < KCORE_MAX_IO_DOMAINS && domains[id].nr_streams > 0);
+	/* Blocked (and the device's cached translations gone) before anything else. */
+	arch_smmu_detach(sid);
+	stream_domain[sid] = IO_DOMAIN_NONE;
+	domains[id].nr_streams--;
+	/* Whatever the SMMU cached on the stream's behalf goes too. */
+	arch_smmu_tlbi_domain(id);
+}
+
+void iommu_release_vm(u32 vmid)
+{
+	KC_CHECK(owner_is_vm(vmid));
+	mem_lock();
+	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {
+		struct io_domain *d = &domains[i];
+
+		if (d->state != IO_DOMAIN_LIVE || d->owner != vmid)
+			continue;
+		for (u32 sid = 0; sid < KCORE_MAX_STREAMS && d->nr_streams > 0; sid++) {
+			if (stream_domain[sid] == i)
+				detach_stream(sid);
+		}
+		release_domain(d);
+	}
+	mem_unlock();
+}
+
+/* ---- streams ---- */
+
+int iommu_attach(u64 id, u64 sid)
+{
+	struct io_domain *d = domain_from_id(id);
+	int err = KCORE_OK;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (d == NULL || sid >= KCORE_MAX_STREAMS)
+		return KCORE_E_INVAL;
+	mem_lock();
+	if (d->state != IO_DOMAIN_LIVE) {
+		err = KCORE_E_STATE;
+	} else if (stream_domain[sid] == id) {
+		err = KCORE_E_EXIST;
+	} else if (stream_domain[sid] != IO_DOMAIN_NONE) {
+		/* Moving a device takes a detach first: never two owners in one step. */
+		err = KCORE_E_BUSY;
+	} else {
+		stream_domain[sid] = (u32)id;
+		d->nr_streams++;
+		arch_smmu_attach((u32)sid, (u32)id, d->pt.root, d->pt.ia_bits);
+	}
+	mem_unlock();
+	return err;
+}
+
+int iommu_detach(u64 sid)
+{
+	int err = KCORE_OK;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (sid >= KCORE_MAX_STREAMS)
+		return KCORE_E_INVAL;
+	mem_lock();
+	if (stream_domain[sid] == IO_DOMAIN_NONE)
+		err = KCORE_E_NOENT;
+	else
+		detach_stream((u32)sid);
+	mem_unlock();
+	return err;
+}
+
+/* ---- mappings ---- */
+
+/* smmu_iso as a predicate: may domain d map this page at iova? */
+static bool domain_may_map(const struct io_domain *d, const struct page_info *page, u64 iova)
+{
+	if (d->owner == OWNER_HOST)
+		return page->owner == OWNER_HOST || (owner_is_vm(page->owner) && page->count > 0);
+	return page->owner == d->owner && page->gfn == iova >> PAGE_SHIFT;
+}
+
+int iommu_map(u64 id, u64 iova, u64 pa_raw)
+{
+	struct io_domain *d = domain_from_id(id);
+	paddr_t pa = pa_init(pa_raw);
+	struct page_info *page;
+	int err = KCORE_OK;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (d == NULL || !is_aligned(iova, PAGE_SIZE) || !iova_ok(iova) ||
+	    !is_aligned(pa_raw, PAGE_SIZE) || pa_raw >= (1ull << 48))
+		return KCORE_E_INVAL;
+	mem_lock();
+	page = pgowner_get(pa);
+	if (d->state != IO_DOMAIN_LIVE)
+		err = KCORE_E_STATE;
+	else if (page == NULL) /* RAM only: peer-to-peer DMA into device memory is not offered */
+		err = KCORE_E_INVAL;
+	else if (!domain_may_map(d, page, iova))
+		err = KCORE_E_PERM;
+	else if (!pgt_range_unmapped(&d->pt, iova, PAGE_SIZE))
+		err = KCORE_E_EXIST;
+	else if (pgt_map_cost(&d->pt, iova, PAGE_SIZE, PAGE_SIZE) > pool_nr_free(io_pool))
+		err = KCORE_E_NOMEM;
+	if (err == KCORE_OK) {
+		if (d->owner == OWNER_HOST) {
+			/* Bounded by the pool (KCORE_MAX_IO_POOL_PAGES): cannot wrap. */
+			KC_CHECK(page->dma_count < 0xffffffffu);
+			page->dma_count++;
+		}
+		/* Data only: a device never needs to execute from it. */
+		pgt_map_leaf(&d->pt, iova, pa, PAGE_SIZE, PT_PROT_RW);
+	}
+	mem_unlock();
+	return err;
+}
+
+int iommu_unmap(u64 id, u64 iova)
+{
+	struct io_domain *d = domain_from_id(id);
+	struct pt_leaf leaf;
+	int err = KCORE_OK;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (d == NULL || !is_aligned(iova, PAGE_SIZE) || !iova_ok(iova))
+		return KCORE_E_INVAL;
+	mem_lock();
+	if (d->state != IO_DOMAIN_LIVE)
+		err = KCORE_E_STATE;
+	else if (!pgt_lookup(&d->pt, iova, &leaf))
+		err = KCORE_E_NOENT;
+	else
+		unmap_io_leaf(d, iova);
+	mem_unlock();
+	return err;
+}
+
+int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
+{
+	struct io_domain *d = domain_from_id(id);
+	struct pt_leaf leaf;
+	int err = KCORE_OK;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	if (d == NULL || !iova_ok(iova))
+		return KCORE_E_INVAL;
+	mem_lock();
+	if (d->state != IO_DOMAIN_LIVE)
+		err = KCORE_E_STATE;
+	else if (!pgt_lookup(&d->pt, iova, &leaf))
+		err = KCORE_E_NOENT;
+	else
+		*pa = pa_addr(leaf.pa) + (iova - leaf.ia);
+	mem_unlock();
+	return err;
+}
+
+/* ---- views ---- */
+
+const struct io_domain *iommu_domain(u32 id)
+{
+	return id < KCORE_MAX_IO_DOMAINS ? &domains[id] : NULL;
+}
+
+u32 iommu_stream_domain(u32 sid)
+{
+	return sid < KCORE_MAX_STREAMS ? stream_domain[sid] : IO_DOMAIN_NONE;
+}
+
+const struct pt_pool *iommu_pool(void)
+{
+	return io_pool;
+}
+
+bool kcore_io_domain_root(u32 id, paddr_t *root)
+{
+	if (id >= KCORE_MAX_IO_DOMAINS || domains[id].state != IO_DOMAIN_LIVE)
+		return false;
+	*root = domains[id].pt.root;
+	return true;
+}

@@ -30,6 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tools/lib/toolmsg.h"
+
 #define PROG "kcore-mkinitramfs"
 
 #define EXIT_OK	   0
@@ -83,16 +85,7 @@ struct out {
 	uint64_t pos;
 };
 
-__attribute__((format(printf, 1, 2))) static void errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define errmsg(...) tool_errmsg(PROG, __VA_ARGS__)
 
 static int usage_error(const char *why)
 {

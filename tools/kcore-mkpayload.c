@@ -29,6 +29,7 @@
 #include <kcore/payload.h>
 
 #include "lib/imgsign.h"
+#include "lib/toolmsg.h"
 
 #define PROG "kcore-mkpayload"
 
@@ -94,16 +95,7 @@ struct options {
 	uint32_t nr_vms;
 };
 
-__attribute__((format(printf, 1, 2))) static void errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define errmsg(...) tool_errmsg(PROG, __VA_ARGS__)
 
 static int usage_error(const char *why)
 {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/imgsign.h"
+#include "lib/toolmsg.h"
 
 #define PROG "kcore-sign"
 
@@ -42,16 +43,7 @@ struct keyset {
 	size_t cap;
 };
 
-__attribute__((format(printf, 1, 2))) static void errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define errmsg(...) tool_errmsg(PROG, __VA_ARGS__)
 
 static int usage(const char *line)
 {

@@ -4,7 +4,8 @@
 # script and needs no build.
 
 KCORE_MKPAYLOAD := $(BUILD)/tools/kcore-mkpayload
-KCORE_MKPAYLOAD_OBJS := $(BUILD)/tools/kcore-mkpayload.o $(BUILD)/tools/lib/imgsign.o
+KCORE_MKPAYLOAD_OBJS := $(BUILD)/tools/kcore-mkpayload.o $(BUILD)/tools/lib/imgsign.o \
+	$(BUILD)/tools/lib/toolmsg.o
 
 $(KCORE_MKPAYLOAD): $(KCORE_MKPAYLOAD_OBJS)
 	@$(if $(Q),echo "  LD [tools] $@")

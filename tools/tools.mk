@@ -9,7 +9,7 @@
 TOOLS := $(BUILD)/tools/kcore-sign $(BUILD)/gen/trusted_keys.c
 
 KCORE_SIGN := $(BUILD)/tools/kcore-sign
-KCORE_SIGN_OBJS := $(BUILD)/tools/kcore-sign.o $(BUILD)/tools/lib/imgsign.o
+KCORE_SIGN_OBJS := $(BUILD)/tools/kcore-sign.o $(BUILD)/tools/lib/imgsign.o $(BUILD)/tools/lib/toolmsg.o
 
 $(BUILD)/tools/%.o: tools/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -22,7 +22,7 @@ $(KCORE_SIGN): $(KCORE_SIGN_OBJS)
 # The Linux guest's initramfs builder (guests/linux.mk), made on demand.
 KCORE_MKINITRAMFS := $(BUILD)/tools/kcore-mkinitramfs
 
-$(KCORE_MKINITRAMFS): $(BUILD)/tools/kcore-mkinitramfs.o
+$(KCORE_MKINITRAMFS): $(BUILD)/tools/kcore-mkinitramfs.o $(BUILD)/tools/lib/toolmsg.o
 	@$(if $(Q),echo "  LD [tools] $@")
 	$(Q)$(HOST_CC) -o $@ $^
 

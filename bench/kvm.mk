@@ -17,6 +17,16 @@
 #
 # BENCH_GUEST=file.bin runs another guest (default: $(BUILD)/bench/bench.bin);
 # BENCH_KVM_TIMEOUT=seconds bounds each QEMU run (default 600).
+#
+#   make linux-boot-cost   the instructions from VM creation to the Linux
+#                          guest's init under kcore, KVM and pKVM
+#                          (scripts/linux-boot-cost.sh), every time: the table
+#                          in $(LINUX_BOOT_OUT), consoles beside it
+#   $(BENCH_DIR)/vmm/linux-initramfs.cpio  init, /vmm, the guest's Image and
+#                          initramfs (as /Image and /initrd.cpio)
+#
+# LINUX_BOOT_TIMEOUT=seconds bounds each run (default 1800),
+# LINUX_BOOT_MODES="nvhe" leaves pKVM out (default "nvhe protected").
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_GUEST ?= $(BENCH_DIR)/bench.bin
@@ -64,6 +74,23 @@ bench-kvm: $(BENCH_KVM_DEPS)
 	@$(call bench_kvm_run,nvhe,$(BENCH_KVM_OUT))
 	@$(call bench_kvm_run,protected,$(BENCH_PKVM_OUT))
 
+LINUX_BOOT_INITRAMFS := $(BENCH_DIR)/vmm/linux-initramfs.cpio
+LINUX_BOOT_OUT := $(BENCH_DIR)/linux-boot.txt
+LINUX_BOOT_TIMEOUT ?= 1800
+LINUX_BOOT_MODES ?= nvhe protected
+
+$(LINUX_BOOT_INITRAMFS): $(BENCH_VMM_INIT) $(BENCH_VMM) $(LINUX_IMAGE) $(LINUX_INITRAMFS) \
+		$(KCORE_MKINITRAMFS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(BENCH_VMM_INIT) --file vmm=$(BENCH_VMM) \
+		--file Image=$(LINUX_IMAGE) --file initrd.cpio=$(LINUX_INITRAMFS)
+
+# kcore's side needs kcore and kserv built (all) and kcore-run.
+linux-boot-cost: all $(LINUX_IMAGE) $(LINUX_INITRAMFS) $(LINUX_BOOT_INITRAMFS) \
+		scripts/linux-boot-cost.sh
+	@bash scripts/linux-boot-cost.sh $(LINUX_IMAGE) $(LINUX_INITRAMFS) $(LINUX_BOOT_INITRAMFS) \
+		$(LINUX_BOOT_OUT) $(LINUX_BOOT_TIMEOUT) "$(LINUX_BOOT_MODES)"
+
 -include $(BENCH_VMM:=.d) $(BENCH_VMM_INIT:=.d)
 
-.PHONY: bench-kvm
+.PHONY: bench-kvm linux-boot-cost

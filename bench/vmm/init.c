@@ -9,6 +9,13 @@
  *   2. says which mode KVM came up in, from the kernel's log
  *      ("KCORE-BENCH-INIT: kvm: Protected nVHE mode initialized successfully");
  *   3. runs /vmm /guest.bin, whose stdout is the console: the guest's lines;
+ *      or, if the initramfs holds a Linux guest (/Image, /initrd.cpio and
+ *      optionally /guest.cmdline, one line), boots it for the boot-cost
+ *      measurement (bench/vmm/README.md, "Linux boot cost"):
+ *      /vmm --kernel /Image --initrd /initrd.cpio --cmdline CMDLINE
+ *           --mem 256 --cpus 1
+ *      (CMDLINE: /guest.cmdline's line, default "console=ttyAMA0
+ *      kcore.expect_cpus=1": what kcore's measurement gives the same guest);
  *   4. says how the VMM ended ("KCORE-BENCH-INIT: vmm exited with status 0")
  *      and powers off (reboot(RB_POWER_OFF): PSCI SYSTEM_OFF).
  *
@@ -30,12 +37,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TAG	  "KCORE-BENCH-INIT: "
-#define VMM	  "/vmm"
-#define GUEST	  "/guest.bin"
-#define KVM_NODE  "/dev/kvm"
-#define KVM_MAJOR 10u
-#define KVM_MINOR 232u
+#define TAG		      "KCORE-BENCH-INIT: "
+#define VMM		      "/vmm"
+#define GUEST		      "/guest.bin"
+#define LINUX_IMAGE	      "/Image"
+#define LINUX_INITRD	      "/initrd.cpio"
+#define LINUX_CMDLINE_FILE    "/guest.cmdline"
+#define LINUX_DEFAULT_CMDLINE "console=ttyAMA0 kcore.expect_cpus=1"
+#define LINUX_MEM_MIB	      "256"
+#define LINUX_CPUS	      "1"
+#define KVM_NODE	      "/dev/kvm"
+#define KVM_MAJOR	      10u
+#define KVM_MINOR	      232u
 
 #define SYSLOG_ACTION_READ_ALL	  3
 #define SYSLOG_ACTION_SIZE_BUFFER 10
@@ -114,6 +127,24 @@ static void report_kvm_mode(void)
 	free(buf);
 }
 
+/* The Linux guest's command line: /guest.cmdline's first line, else the default. */
+static char *linux_cmdline(void)
+{
+	static char line[1024];
+	FILE *f = fopen(LINUX_CMDLINE_FILE, "r");
+
+	line[0] = '\0';
+	if (f != NULL) {
+		if (fgets(line, sizeof(line), f) == NULL)
+			line[0] = '\0';
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+	}
+	if (line[0] == '\0')
+		snprintf(line, sizeof(line), "%s", LINUX_DEFAULT_CMDLINE);
+	return line;
+}
+
 int main(void)
 {
 	pid_t pid;
@@ -129,8 +160,18 @@ int main(void)
 		power_off();
 	}
 	if (pid == 0) {
-		char *const argv[] = {(char *)VMM, (char *)GUEST, NULL};
+		char *const bench_argv[] = {(char *)VMM, (char *)GUEST, NULL};
+		char *const linux_argv[] = {
+		    (char *)VMM,	   "--kernel",	(char *)LINUX_IMAGE, "--initrd",
+		    (char *)LINUX_INITRD,  "--cmdline", linux_cmdline(),     "--mem",
+		    (char *)LINUX_MEM_MIB, "--cpus",	(char *)LINUX_CPUS,  NULL};
+		char *const *argv = access(LINUX_IMAGE, F_OK) == 0 ? linux_argv : bench_argv;
 
+		if (argv == linux_argv)
+			say("booting the Linux guest: " VMM " --kernel " LINUX_IMAGE
+			    " --initrd " LINUX_INITRD " --cmdline \"%s\" --mem " LINUX_MEM_MIB
+			    " --cpus " LINUX_CPUS,
+			    linux_cmdline());
 		execv(VMM, argv);
 		say("FAIL exec " VMM ": %s", strerror(errno));
 		_exit(127);

@@ -95,6 +95,40 @@
  * 18. KC_HC_CHECK_INVARIANTS, if given to model_host_call anyway: OK with
  *     x1 = 0 violations, or NOT_SUPPORTED (a non-debug build), changing nothing.
  * 19. model_page_owner() of a PA outside RAM is MODEL_KCORE (nobody's to use).
+ *
+ * DMA isolation (the KC_HC_IO_* calls, docs/abi.md "DMA isolation"):
+ *
+ * 20. Without IO support (model_config.io_supported false) every IO call
+ *     answers NOT_SUPPORTED whatever its arguments, and every DMA is refused
+ *     (the streams stay blocked, as at boot).
+ * 21. IO_DOMAIN_ALLOC: the owner is x1 whole: 0 the host, 1..max_vms a VM
+ *     (STATE unless READY or VERIFIED; an unused slot is STATE too, as in
+ *     decision 1), anything else INVAL. It may return any free domain.
+ *     NOMEM only when all 16 domains are allocated: like the other pools,
+ *     the IO pool is assumed never to run dry (the driver sizes it so).
+ * 22. IO_DOMAIN_FREE frees any allocated domain, a VM's included ("the
+ *     host's domains are the host's to free" does not forbid the host to
+ *     free a VM's domain early).
+ * 23. IO_MAP: the same page may be mapped at several IOVAs and in several
+ *     domains; each mapping in a host domain counts once in the page's DMA
+ *     count (smmu_count). PERM for a host domain: the page is neither the
+ *     host's nor a VM's page it shares (kcore's pages, image pages in flight
+ *     and VMs' unshared pages included); for a VM's domain: the page is not
+ *     that VM's, or the IOVA is not the IPA the VM maps it at (a verified
+ *     image page's IPA is its load address). EXIST is per domain.
+ * 24. IO_ATTACH: a stream attached to another domain is BUSY even when the
+ *     domain argument is invalid or free (the checks are independent).
+ * 25. IO_IOVA_TO_PHYS returns the mapped page's PA plus the IOVA's offset in
+ *     the page.
+ * 26. VM_CLEAR_RANGE of a page the VM shares and a host domain maps: the page
+ *     goes back to the host zeroed and stays mapped in the host domain (its
+ *     DMA count kept); VM_CLEAR_RANGE is not BUSY for it. VM_FREE is not
+ *     BUSY for the VM's streams or domains (there are none after power-off).
+ * 27. A DMA (model_dma_access) through a stream id >= 256, a blocked stream
+ *     or at an IOVA the stream's domain does not map (IOVAs >= 2^ipa_bits
+ *     included) is refused and changes nothing. Otherwise it reads or writes
+ *     the mapped page's bytes: the same bytes the host, the VM and every other
+ *     domain mapping the page see.
  */
 #include "model.h"
 
@@ -137,6 +171,7 @@ struct page {
 	bool shared;	/* a VM page the VM shared with the host */
 	bool block;	/* a VM page that came in a 2 MiB donation */
 	uint64_t ipa;	/* a VM page: where the VM maps it */
+	uint32_t dma;	/* smmu_count: mappings of the page in host-owned IO domains */
 };
 
 struct vcpu {
@@ -172,8 +207,23 @@ struct vm {
 	size_t nr_dev;
 };
 
+/* One 4 KiB mapping of an IO domain. */
+struct io_map {
+	uint32_t dom;
+	uint64_t iova;
+	uint64_t pa;
+};
+
+#define NO_DOMAIN UINT32_MAX
+
 struct model {
 	struct model_config cfg;
+	/* IO domains: allocated, and the owner (MODEL_HOST or a vmid). */
+	bool dom_alloc[MODEL_IO_DOMAINS];
+	uint32_t dom_owner[MODEL_IO_DOMAINS];
+	uint32_t stream_dom[MODEL_IO_STREAMS]; /* the domain, or NO_DOMAIN: blocked */
+	struct io_map *iomap;		       /* every IO mapping, in no order */
+	size_t nr_iomap, cap_iomap;
 	uint64_t ipa_limit; /* 2^ipa_bits */
 	uint64_t npages;
 	struct page *page; /* [npages], page i is at cfg.ram.base + i * PAGE */
@@ -524,6 +574,20 @@ static const char *call_name(uint64_t id)
 		return "VCPU_RUN";
 	case KC_HC_VCPU_INJECT_IRQ:
 		return "VCPU_INJECT_IRQ";
+	case KC_HC_IO_DOMAIN_ALLOC:
+		return "IO_DOMAIN_ALLOC";
+	case KC_HC_IO_DOMAIN_FREE:
+		return "IO_DOMAIN_FREE";
+	case KC_HC_IO_ATTACH:
+		return "IO_ATTACH";
+	case KC_HC_IO_DETACH:
+		return "IO_DETACH";
+	case KC_HC_IO_MAP:
+		return "IO_MAP";
+	case KC_HC_IO_UNMAP:
+		return "IO_UNMAP";
+	case KC_HC_IO_IOVA_TO_PHYS:
+		return "IO_IOVA_TO_PHYS";
 	case KC_HC_CHECK_INVARIANTS:
 		return "CHECK_INVARIANTS";
 	default:
@@ -566,6 +630,79 @@ static void vm_reset(const struct model *m, struct vm *vm)
 	vm->nr_ram = 0;
 	vm->dev = NULL;
 	vm->nr_dev = 0;
+}
+
+/* ---- IO domains, streams, IO mappings ---- */
+
+/* The mapping of domain d at the page containing iova, or -1. */
+static long iomap_find(const struct model *m, uint32_t d, uint64_t iova)
+{
+	size_t i;
+
+	iova = align_down(iova, PAGE);
+	for (i = 0; i < m->nr_iomap; i++) {
+		if (m->iomap[i].dom == d && m->iomap[i].iova == iova)
+			return (long)i;
+	}
+	return -1;
+}
+
+static void iomap_add(struct model *m, uint32_t d, uint64_t iova, uint64_t pa)
+{
+	if (m->nr_iomap == m->cap_iomap) {
+		size_t cap = m->cap_iomap ? 2 * m->cap_iomap : 64;
+		struct io_map *n = realloc(m->iomap, cap * sizeof(*n));
+
+		if (n == NULL) {
+			fprintf(stderr, "model: out of memory\n");
+			abort();
+		}
+		m->iomap = n;
+		m->cap_iomap = cap;
+	}
+	m->iomap[m->nr_iomap++] = (struct io_map){d, iova, pa};
+	if (m->dom_owner[d] == MODEL_HOST)
+		page_of(m, pa)->dma++;
+}
+
+static void iomap_remove(struct model *m, size_t i)
+{
+	if (m->dom_owner[m->iomap[i].dom] == MODEL_HOST)
+		page_of(m, m->iomap[i].pa)->dma--;
+	m->iomap[i] = m->iomap[--m->nr_iomap];
+}
+
+/* Frees domain d: its streams blocked again, everything it maps unmapped. */
+static void domain_teardown(struct model *m, uint32_t d)
+{
+	size_t i;
+	uint32_t sid;
+
+	for (sid = 0; sid < MODEL_IO_STREAMS; sid++) {
+		if (m->stream_dom[sid] == d)
+			m->stream_dom[sid] = NO_DOMAIN;
+	}
+	for (i = m->nr_iomap; i-- > 0;) {
+		if (m->iomap[i].dom == d)
+			iomap_remove(m, i);
+	}
+	m->dom_alloc[d] = false;
+	m->dom_owner[d] = 0;
+}
+
+/*
+ * Every power-off (VM_POWEROFF, the guest's SYSTEM_OFF/RESET, a failed
+ * VERIFY_VM) tears down the VM's IO domains (docs/abi.md "DMA isolation").
+ */
+static void vm_power_off(struct model *m, struct vm *vm)
+{
+	uint32_t vmid = vmid_of(m, vm), d;
+
+	vm->state = VM_POWEROFF;
+	for (d = 0; d < MODEL_IO_DOMAINS; d++) {
+		if (m->dom_alloc[d] && m->dom_owner[d] == vmid)
+			domain_teardown(m, d);
+	}
 }
 
 /* KC_HC_REGISTER_VM: any free slot; NOMEM when there is none. */
@@ -675,7 +812,7 @@ static bool hc_remap_vm_image(struct model *m, const char *call, const uint64_t 
 		errs |= ERR(KCORE_E_EXIST);
 	if (pa_ok && page_of(m, pa)->owner != MODEL_HOST)
 		errs |= ERR(KCORE_E_PERM);
-	if (pa_ok && page_of(m, pa)->shared)
+	if (pa_ok && (page_of(m, pa)->shared || page_of(m, pa)->dma != 0))
 		errs |= ERR(KCORE_E_BUSY);
 	if (!verdict(m, call, errs, 0, got_x0, got_x1))
 		return false;
@@ -746,7 +883,7 @@ static bool hc_verify_vm(struct model *m, const char *call, const uint64_t x[7],
 		return false;
 	}
 	if (!good) {
-		vm->state = VM_POWEROFF; /* for good; the image pages stay kcore's until VM_FREE */
+		vm_power_off(m, vm); /* for good; the image pages stay kcore's until VM_FREE */
 		return true;
 	}
 	for (i = 0; i < vm->nr_images; i++) {
@@ -820,7 +957,7 @@ static bool hc_vm_donate(struct model *m, const char *call, const uint64_t x[7],
 	for (i = first; i < last; i++) {
 		if (m->page[i].owner != MODEL_HOST)
 			errs |= ERR(KCORE_E_PERM);
-		if (m->page[i].shared)
+		if (m->page[i].shared || m->page[i].dma != 0)
 			errs |= ERR(KCORE_E_BUSY);
 	}
 	if (vm != NULL && (vm_mapped_in(m, vm, ilo, ihi) || vm_image_in(vm, ilo, ihi)))
@@ -918,7 +1055,7 @@ static bool hc_vm_poweroff(struct model *m, const char *call, const uint64_t x[7
 	if (!verdict(m, call, errs, 0, got_x0, got_x1))
 		return false;
 	if (got_x0 == KCORE_OK)
-		vm->state = VM_POWEROFF;
+		vm_power_off(m, vm);
 	return true;
 }
 
@@ -1056,6 +1193,208 @@ static bool hc_vm_set_ram(struct model *m, const char *call, const uint64_t x[7]
 	return true;
 }
 
+/* ---- DMA isolation: the IO calls (docs/abi.md "DMA isolation (IO domains)") ---- */
+
+/* x names an allocated domain (x >= 16: INVAL; not allocated: STATE). */
+static bool dom_allocated(const struct model *m, uint64_t x)
+{
+	return x < MODEL_IO_DOMAINS && m->dom_alloc[x];
+}
+
+/* KC_HC_IO_DOMAIN_ALLOC(owner) -> domain: any free one (decision 21). */
+static bool hc_io_domain_alloc(struct model *m, const char *call, const uint64_t x[7],
+			       int64_t got_x0, uint64_t got_x1)
+{
+	uint64_t owner = x[1];
+	struct vm *vm = vm_arg(m, owner);
+	unsigned errs = 0;
+	bool any_free = false;
+	uint32_t d;
+
+	if (owner != MODEL_HOST && vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	for (d = 0; d < MODEL_IO_DOMAINS; d++)
+		any_free = any_free || !m->dom_alloc[d];
+	if (!any_free)
+		errs |= ERR(KCORE_E_NOMEM);
+	if (errs != 0 || got_x0 != KCORE_OK)
+		return verdict(m, call, errs, 0, got_x0, got_x1);
+	if (got_x1 >= MODEL_IO_DOMAINS || m->dom_alloc[got_x1]) {
+		set_why(m, "%s: OK with x1 = %#" PRIx64 ", which is not a free IO domain", call,
+			got_x1);
+		return false;
+	}
+	m->dom_alloc[got_x1] = true;
+	m->dom_owner[got_x1] = (uint32_t)owner;
+	return true;
+}
+
+/* KC_HC_IO_DOMAIN_FREE(domain): no stream attached; unmaps everything. */
+static bool hc_io_domain_free(struct model *m, const char *call, const uint64_t x[7],
+			      int64_t got_x0, uint64_t got_x1)
+{
+	unsigned errs = 0;
+	uint32_t sid;
+
+	if (x[1] >= MODEL_IO_DOMAINS)
+		errs |= ERR(KCORE_E_INVAL);
+	else if (!m->dom_alloc[x[1]])
+		errs |= ERR(KCORE_E_STATE);
+	for (sid = 0; dom_allocated(m, x[1]) && sid < MODEL_IO_STREAMS; sid++) {
+		if (m->stream_dom[sid] == x[1])
+			errs |= ERR(KCORE_E_BUSY);
+	}
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		domain_teardown(m, (uint32_t)x[1]);
+	return true;
+}
+
+/* KC_HC_IO_ATTACH(domain, stream). */
+static bool hc_io_attach(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1)
+{
+	uint64_t d = x[1], sid = x[2];
+	unsigned errs = 0;
+
+	if (d >= MODEL_IO_DOMAINS || sid >= MODEL_IO_STREAMS)
+		errs |= ERR(KCORE_E_INVAL);
+	if (d < MODEL_IO_DOMAINS && !m->dom_alloc[d])
+		errs |= ERR(KCORE_E_STATE);
+	if (sid < MODEL_IO_STREAMS && m->stream_dom[sid] != NO_DOMAIN)
+		errs |= m->stream_dom[sid] == d ? ERR(KCORE_E_EXIST) : ERR(KCORE_E_BUSY);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		m->stream_dom[sid] = (uint32_t)d;
+	return true;
+}
+
+/* KC_HC_IO_DETACH(stream): blocked again. */
+static bool hc_io_detach(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1)
+{
+	uint64_t sid = x[1];
+	unsigned errs = 0;
+
+	if (sid >= MODEL_IO_STREAMS)
+		errs |= ERR(KCORE_E_INVAL);
+	else if (m->stream_dom[sid] == NO_DOMAIN)
+		errs |= ERR(KCORE_E_NOENT);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		m->stream_dom[sid] = NO_DOMAIN;
+	return true;
+}
+
+/*
+ * smmu_iso: whether domain d may map the RAM page at pa at iova. A host
+ * domain: a host page or a page a VM shares with the host. A VM's domain:
+ * that VM's page, only at its IPA.
+ */
+static bool domain_may_map(const struct model *m, uint32_t d, uint64_t iova, uint64_t pa)
+{
+	const struct page *pg = page_of(m, pa);
+
+	if (m->dom_owner[d] == MODEL_HOST)
+		return pg->owner == MODEL_HOST || (pg->owner != MODEL_KCORE && pg->shared);
+	return pg->owner == m->dom_owner[d] && pg->ipa == iova;
+}
+
+/* KC_HC_IO_MAP(domain, iova, pa). */
+static bool hc_io_map(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+		      uint64_t got_x1)
+{
+	uint64_t d = x[1], iova = x[2], pa = x[3];
+	bool pa_ok = pa % PAGE == 0 && pa < MODEL_PA_LIMIT && is_ram(m, pa);
+	bool iova_ok = iova % PAGE == 0 && in_ipa_space(m, iova, PAGE);
+	bool live = dom_allocated(m, d);
+	unsigned errs = 0;
+
+	if (d >= MODEL_IO_DOMAINS || !iova_ok || !pa_ok)
+		errs |= ERR(KCORE_E_INVAL);
+	if (d < MODEL_IO_DOMAINS && !live)
+		errs |= ERR(KCORE_E_STATE);
+	if (live && pa_ok && !domain_may_map(m, (uint32_t)d, iova, pa))
+		errs |= ERR(KCORE_E_PERM);
+	if (live && iova_ok && iomap_find(m, (uint32_t)d, iova) >= 0)
+		errs |= ERR(KCORE_E_EXIST);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		iomap_add(m, (uint32_t)d, iova, pa);
+	return true;
+}
+
+/* KC_HC_IO_UNMAP(domain, iova). */
+static bool hc_io_unmap(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			uint64_t got_x1)
+{
+	uint64_t d = x[1], iova = x[2];
+	bool iova_ok = iova % PAGE == 0 && in_ipa_space(m, iova, PAGE);
+	bool live = dom_allocated(m, d);
+	long i = live && iova_ok ? iomap_find(m, (uint32_t)d, iova) : -1;
+	unsigned errs = 0;
+
+	if (d >= MODEL_IO_DOMAINS || !iova_ok)
+		errs |= ERR(KCORE_E_INVAL);
+	if (d < MODEL_IO_DOMAINS && !live)
+		errs |= ERR(KCORE_E_STATE);
+	if (live && iova_ok && i < 0)
+		errs |= ERR(KCORE_E_NOENT);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		iomap_remove(m, (size_t)i);
+	return true;
+}
+
+/* KC_HC_IO_IOVA_TO_PHYS(domain, iova) -> the PA iova translates to (decision 25). */
+static bool hc_io_iova_to_phys(struct model *m, const char *call, const uint64_t x[7],
+			       int64_t got_x0, uint64_t got_x1)
+{
+	uint64_t d = x[1], iova = x[2];
+	bool iova_ok = iova < m->ipa_limit;
+	bool live = dom_allocated(m, d);
+	long i = live && iova_ok ? iomap_find(m, (uint32_t)d, iova) : -1;
+	unsigned errs = 0;
+
+	if (d >= MODEL_IO_DOMAINS || !iova_ok)
+		errs |= ERR(KCORE_E_INVAL);
+	if (d < MODEL_IO_DOMAINS && !live)
+		errs |= ERR(KCORE_E_STATE);
+	if (live && iova_ok && i < 0)
+		errs |= ERR(KCORE_E_NOENT);
+	return verdict(m, call, errs, i >= 0 ? m->iomap[i].pa + iova % PAGE : 0, got_x0, got_x1);
+}
+
+static bool hc_io(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+		  uint64_t got_x1)
+{
+	if (!m->cfg.io_supported)
+		return verdict(m, call, ERR(KCORE_E_NOT_SUPPORTED), 0, got_x0, got_x1);
+	switch (x[0]) {
+	case KC_HC_IO_DOMAIN_ALLOC:
+		return hc_io_domain_alloc(m, call, x, got_x0, got_x1);
+	case KC_HC_IO_DOMAIN_FREE:
+		return hc_io_domain_free(m, call, x, got_x0, got_x1);
+	case KC_HC_IO_ATTACH:
+		return hc_io_attach(m, call, x, got_x0, got_x1);
+	case KC_HC_IO_DETACH:
+		return hc_io_detach(m, call, x, got_x0, got_x1);
+	case KC_HC_IO_MAP:
+		return hc_io_map(m, call, x, got_x0, got_x1);
+	case KC_HC_IO_UNMAP:
+		return hc_io_unmap(m, call, x, got_x0, got_x1);
+	default:
+		return hc_io_iova_to_phys(m, call, x, got_x0, got_x1);
+	}
+}
+
 bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint64_t got_x1)
 {
 	char call[200];
@@ -1097,6 +1436,14 @@ bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint6
 	case KC_HC_VCPU_RUN:
 		set_why(m, "%s: driver error: use model_vcpu_run() for VCPU_RUN", call);
 		return false;
+	case KC_HC_IO_DOMAIN_ALLOC:
+	case KC_HC_IO_DOMAIN_FREE:
+	case KC_HC_IO_ATTACH:
+	case KC_HC_IO_DETACH:
+	case KC_HC_IO_MAP:
+	case KC_HC_IO_UNMAP:
+	case KC_HC_IO_IOVA_TO_PHYS:
+		return hc_io(m, call, x, got_x0, got_x1);
 	case KC_HC_CHECK_INVARIANTS:
 		if (got_x0 == KCORE_E_NOT_SUPPORTED)
 			return verdict(m, call, ERR(KCORE_E_NOT_SUPPORTED), 0, got_x0, got_x1);
@@ -1246,6 +1593,8 @@ static bool gc_share(struct model *m, const char *what, uint32_t vmid, bool shar
 		errs |= ERR(KCORE_E_EXIST);
 	if (mapped && !share && !page_of(m, pa)->shared)
 		errs |= ERR(KCORE_E_STATE);
+	if (mapped && !share && page_of(m, pa)->dma != 0)
+		errs |= ERR(KCORE_E_BUSY);
 	if (!verdict(m, what, errs, 0, got_x0, got_x1))
 		return false;
 	if (got_x0 == KCORE_OK)
@@ -1285,7 +1634,7 @@ static bool gc_psci(struct model *m, const char *what, struct vm *vm, uint64_t f
 		return false;
 	}
 	if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET)
-		vm->state = VM_POWEROFF;
+		vm_power_off(m, vm);
 	return true;
 }
 
@@ -1493,10 +1842,124 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 	/* The transition. */
 	vcpu->has_run = true;
 	if (step->act == MODEL_ACT_POWEROFF)
-		vm->state = VM_POWEROFF;
+		vm_power_off(m, vm);
 	for (i = 0; i < RUN_OUT_WORDS; i++)
 		store64(m, run_pa + MODEL_RUN_OUT_OFFSET + i * 8, want[i]);
 	return true;
+}
+
+/* ---- DMA ---- */
+
+bool model_dma_access(struct model *m, uint32_t sid, uint64_t iova, bool write, uint64_t value,
+		      bool got_ok, uint64_t got_value)
+{
+	char what[96];
+	long i = -1;
+	uint64_t pa;
+
+	snprintf(what, sizeof(what), "DMA %s by stream %" PRIu32 " at iova %#" PRIx64,
+		 write ? "write" : "read", sid, iova);
+	if (iova % 8 != 0) {
+		set_why(m, "%s: driver error: not 8-byte aligned", what);
+		return false;
+	}
+	/* Decision 26: without IO support every stream stays blocked, as at boot. */
+	if (m->cfg.io_supported && sid < MODEL_IO_STREAMS && m->stream_dom[sid] != NO_DOMAIN &&
+	    iova < m->ipa_limit)
+		i = iomap_find(m, m->stream_dom[sid], iova);
+	if (i < 0) {
+		if (got_ok) {
+			set_why(m, "%s: %s, expected a refusal, got the access", what,
+				sid >= MODEL_IO_STREAMS || !m->cfg.io_supported ||
+					m->stream_dom[sid] == NO_DOMAIN
+				    ? "the stream is blocked"
+				    : "its domain maps nothing there");
+			return false;
+		}
+		return true;
+	}
+	pa = m->iomap[i].pa + iova % PAGE;
+	if (!got_ok) {
+		set_why(m,
+			"%s: domain %" PRIu32 " maps pa %#" PRIx64 " there, expected the access, "
+			"got a refusal",
+			what, m->iomap[i].dom, m->iomap[i].pa);
+		return false;
+	}
+	if (write) {
+		store64(m, pa, value);
+		return true;
+	}
+	if (got_value != load64(m, pa)) {
+		set_why(m, "%s (pa %#" PRIx64 "): expected %#" PRIx64 ", got %#" PRIx64, what, pa,
+			load64(m, pa), got_value);
+		return false;
+	}
+	return true;
+}
+
+bool model_io_domain(const struct model *m, uint32_t d, uint32_t *owner)
+{
+	if (d >= MODEL_IO_DOMAINS || !m->dom_alloc[d])
+		return false;
+	*owner = m->dom_owner[d];
+	return true;
+}
+
+bool model_stream_domain(const struct model *m, uint32_t sid, uint32_t *d)
+{
+	if (sid >= MODEL_IO_STREAMS || m->stream_dom[sid] == NO_DOMAIN)
+		return false;
+	*d = m->stream_dom[sid];
+	return true;
+}
+
+bool model_io_mapped(const struct model *m, uint32_t d, uint64_t iova, uint64_t *pa)
+{
+	long i = iomap_find(m, d, iova);
+
+	if (i < 0)
+		return false;
+	*pa = m->iomap[i].pa;
+	return true;
+}
+
+bool model_io_nth_mapping(const struct model *m, uint32_t d, uint64_t n, uint64_t *iova,
+			  uint64_t *pa)
+{
+	uint64_t count = 0, k = 0;
+	size_t i;
+
+	for (i = 0; i < m->nr_iomap; i++)
+		count += m->iomap[i].dom == d;
+	if (count == 0)
+		return false;
+	n %= count;
+	for (i = 0; i < m->nr_iomap; i++) {
+		if (m->iomap[i].dom != d)
+			continue;
+		if (k++ == n) {
+			*iova = m->iomap[i].iova;
+			*pa = m->iomap[i].pa;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint64_t model_page_ipa(const struct model *m, uint64_t pa)
+{
+	const struct page *pg;
+
+	if (!is_ram(m, pa))
+		return 0;
+	pg = page_of(m, pa);
+	return pg->owner != MODEL_HOST && pg->owner != MODEL_KCORE ? pg->ipa : 0;
+}
+
+uint32_t model_page_dma_count(const struct model *m, uint64_t pa)
+{
+	return is_ram(m, pa) ? page_of(m, pa)->dma : 0;
 }
 
 /* ---- the ownership view ---- */
@@ -1555,6 +2018,8 @@ struct model *model_new(const struct model_config *cfg)
 		for (i = first; i < last; i++)
 			m->page[i].owner = MODEL_KCORE;
 	}
+	for (i = 0; i < MODEL_IO_STREAMS; i++)
+		m->stream_dom[i] = NO_DOMAIN; /* every stream blocked at boot */
 	snprintf(m->why, sizeof(m->why), "no mismatch");
 	return m;
 }
@@ -1571,6 +2036,7 @@ void model_free(struct model *m)
 		free(m->vm[v].vcpu);
 	}
 	free(m->vm);
+	free(m->iomap);
 	free(m->page);
 	free(m->mem);
 	free(m);

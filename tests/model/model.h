@@ -18,7 +18,8 @@
  *
  * The model assumes kcore's internal pools (page-table pages) never run dry
  * in the configurations it is used with: NOMEM is allowed only for the limits
- * the ABI names (VM slots, 4 images per VM, 4 RAM regions per VM).
+ * the ABI names (VM slots, 4 images per VM, 4 RAM regions per VM, 16 IO
+ * domains): the IO pool included.
  */
 #ifndef KCORE_TESTS_MODEL_H
 #define KCORE_TESTS_MODEL_H
@@ -30,6 +31,10 @@
 /* Who owns a physical page. VMs are 1..max_vms. */
 #define MODEL_HOST  0u
 #define MODEL_KCORE 0xffffffffu
+
+/* DMA isolation (docs/abi.md "DMA isolation"): IO domains 0..15, streams 0..255. */
+#define MODEL_IO_DOMAINS 16u
+#define MODEL_IO_STREAMS 256u
 
 struct model_range {
 	uint64_t base; /* page aligned */
@@ -49,6 +54,12 @@ struct model_config {
 	uint32_t max_vcpus; /* vCPU ids 0..max_vcpus-1 per VM */
 	uint32_t ipa_bits;  /* each VM's IPA space is [0, 2^ipa_bits) */
 	uint32_t nr_keys;   /* trusted keys (KC_HC_KEY_INFO) */
+	/*
+	 * kcore drives an SMMU and was booted with an IO pool: the KC_HC_IO_*
+	 * calls work. False: every IO call is NOT_SUPPORTED and every DMA is
+	 * refused.
+	 */
+	bool io_supported;
 	model_image_ok_fn *image_ok;
 	void *image_ok_ctx;
 };
@@ -143,11 +154,39 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 		    const struct model_run_result *got);
 
 /*
+ * A device behind stream sid reads (write false) or writes 8 bytes at iova
+ * (8-byte aligned) through the SMMU. got_ok: whether the access happened
+ * (false: the SMMU refused it); got_value: what a read returned. A blocked
+ * stream, a stream id beyond the stream table or an iova its domain does not
+ * map: refused. Otherwise the bytes of the mapped page, shared with whoever
+ * else maps it. True if allowed; an allowed write updates the model's memory.
+ */
+bool model_dma_access(struct model *m, uint32_t sid, uint64_t iova, bool write, uint64_t value,
+		      bool got_ok, uint64_t got_value);
+
+/* Whether IO domain d is allocated, and if so its owner (MODEL_HOST or a vmid). */
+bool model_io_domain(const struct model *m, uint32_t d, uint32_t *owner);
+
+/* The domain stream sid is attached to; false if it is blocked. */
+bool model_stream_domain(const struct model *m, uint32_t sid, uint32_t *d);
+
+/* Whether IO domain d maps the page at iova; *pa the page it maps. */
+bool model_io_mapped(const struct model *m, uint32_t d, uint64_t iova, uint64_t *pa);
+
+/* The n-th (modulo their number) mapping of IO domain d; false if it maps nothing. */
+bool model_io_nth_mapping(const struct model *m, uint32_t d, uint64_t n, uint64_t *iova,
+			  uint64_t *pa);
+
+/*
  * The state, for the driver and for comparison with the core's ownership
  * table: the owner of a RAM page (MODEL_HOST, MODEL_KCORE or a vmid), and
  * whether a VM page is shared with the host.
  */
 uint32_t model_page_owner(const struct model *m, uint64_t pa);
 bool model_page_shared(const struct model *m, uint64_t pa);
+/* smmu_count: how many mappings in host-owned IO domains reach the page at pa. */
+uint32_t model_page_dma_count(const struct model *m, uint64_t pa);
+/* The IPA at which its VM maps a VM page (0 for any other page). */
+uint64_t model_page_ipa(const struct model *m, uint64_t pa);
 
 #endif /* KCORE_TESTS_MODEL_H */

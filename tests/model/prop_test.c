@@ -52,6 +52,9 @@
 #define BLOCK	      (2ull << 20)
 #define NR_RAM_PAGES  (RAM_SIZE / PAGE)
 #define PAYLOAD_BYTES 6000u
+/* IO page-table pages: enough for 16 domains over every IOVA the driver uses. */
+#define IO_POOL_PAGES 320u
+#define NR_STREAMS    6u /* the streams the driver's devices use: 0..NR_STREAMS-1 */
 
 /* ---- deterministic randomness -------------------------------------------- */
 
@@ -74,11 +77,13 @@ enum op_kind {
 	OP_GUEST,    /* a guest call */
 	OP_RUN,	     /* KC_HC_VCPU_RUN with a guest step */
 	OP_TEARDOWN, /* power off, clear in pieces, free */
+	OP_IO,	     /* an IO call (domains, streams, IO maps) with role-chosen arguments */
+	OP_DMA,	     /* a device's DMA through a stream */
 	OP_NR_KINDS,
 };
 
 /* Relative weights of the kinds. */
-static const unsigned op_weight[OP_NR_KINDS] = {30, 3, 12, 16, 16, 8, 10, 2};
+static const unsigned op_weight[OP_NR_KINDS] = {30, 3, 12, 16, 16, 8, 10, 2, 14, 6};
 
 struct op {
 	enum op_kind kind;
@@ -123,6 +128,12 @@ static struct model *model;
 static bool verbose;
 static uint64_t steps;	/* checked steps in this sequence */
 static uint64_t cursor; /* where the next search for a host page starts */
+static bool io_on;	/* this sequence boots kcore with an IO pool */
+/* The last DMA that reached memory: replayed now and then (after teardown, say). */
+static struct {
+	u32 sid;
+	u64 iova;
+} last_dma;
 
 static struct {
 	const struct model_guest_step *step;
@@ -232,6 +243,7 @@ static void boot(void)
 	params.host_pool_pages = 24;
 	params.kcore_pool_pages = 16;
 	params.vm_pool_pages = 16;
+	params.io_pool_pages = io_on ? IO_POOL_PAGES : 0;
 	params.window_base = va_init(0x0000100000000000ull);
 	params.window_pages = 4096;
 	params.keys = trusted_table;
@@ -253,6 +265,7 @@ static void boot(void)
 	mc.max_vcpus = MAX_VCPUS;
 	mc.ipa_bits = IPA_BITS;
 	mc.nr_keys = 1;
+	mc.io_supported = io_on;
 	mc.image_ok = image_ok;
 	if (model != NULL)
 		model_free(model);
@@ -262,6 +275,8 @@ static void boot(void)
 		exit(2);
 	}
 	cursor = 0;
+	last_dma.sid = 0;
+	last_dma.iova = 0;
 }
 
 /* ---- the checks after every step --------------------------------------------- */
@@ -290,6 +305,20 @@ static void check_step(void)
 		if (owner_is_vm(p->owner) && (p->count != 0) != model_page_shared(model, pa))
 			fail("page %llx: the core says shared %u, the model %d",
 			     (unsigned long long)pa, p->count, model_page_shared(model, pa));
+		if (p->dma_count != model_page_dma_count(model, pa))
+			fail("page %llx: the core says DMA count %u, the model %u",
+			     (unsigned long long)pa, p->dma_count, model_page_dma_count(model, pa));
+	}
+	/* The SMMU's stream table (what devices see) against the model's streams. */
+	for (u32 sid = 0; sid < NR_STREAMS; sid++) {
+		struct sim_smmu_stream st = sim_smmu_stream(sid);
+		uint32_t d = 0;
+		bool attached = model_stream_domain(model, sid, &d);
+
+		if (st.attached != attached || (attached && st.domain != d))
+			fail("stream %u: the SMMU says %s %u, the model %s %u", sid,
+			     st.attached ? "attached to" : "blocked", st.domain,
+			     attached ? "attached to" : "blocked", d);
 	}
 	sim_tlb_fill_all();
 }
@@ -428,10 +457,12 @@ static u64 pick_size(u64 w)
 static const char *call_name(u64 id)
 {
 	static const char *const names[] = {
-	    "VERSION",	      "REGISTER_VM", "REGISTER_VCPU", "SET_BOOT_INFO",
-	    "REMAP_VM_IMAGE", "VERIFY_VM",   "SET_ENTRY",     "DONATE",
-	    "MAP_IO",	      "POWEROFF",    "CLEAR_RANGE",   "FREE",
-	    "KEY_INFO",	      "SET_RAM",     "VCPU_RUN",      "INJECT_IRQ"};
+	    "VERSION",	       "REGISTER_VM",	 "REGISTER_VCPU",  "SET_BOOT_INFO",
+	    "REMAP_VM_IMAGE",  "VERIFY_VM",	 "SET_ENTRY",	   "DONATE",
+	    "MAP_IO",	       "POWEROFF",	 "CLEAR_RANGE",	   "FREE",
+	    "KEY_INFO",	       "SET_RAM",	 "VCPU_RUN",	   "INJECT_IRQ",
+	    "IO_DOMAIN_ALLOC", "IO_DOMAIN_FREE", "IO_ATTACH",	   "IO_DETACH",
+	    "IO_MAP",	       "IO_UNMAP",	 "IO_IOVA_TO_PHYS"};
 
 	if ((id & ~0xffull) == KCORE_HC_BASE && (id & 0xff) < sizeof(names) / sizeof(names[0]))
 		return names[id & 0xff];
@@ -556,7 +587,7 @@ static void op_call(const struct op *op)
 				  KC_HC_VCPU_SET_ENTRY, KC_HC_VM_DONATE,      KC_HC_VM_MAP_IO,
 				  KC_HC_VM_POWEROFF,	KC_HC_VM_CLEAR_RANGE, KC_HC_VM_FREE,
 				  KC_HC_KEY_INFO,	KC_HC_VM_SET_RAM,     KC_HC_VCPU_INJECT_IRQ,
-				  KCORE_HC(0x10),	KCORE_HC(0x3e)};
+				  KCORE_HC(0x17),	KCORE_HC(0x3e)};
 	u64 id = ids[op->w[0] % (sizeof(ids) / sizeof(ids[0]))];
 	u64 vmid = pick_vmid(op->w[1]), a2 = 0, a3 = 0, a4 = 0;
 
@@ -845,6 +876,219 @@ static void op_teardown(const struct op *op)
 	host_call(KC_HC_VM_FREE, vmid, 0, 0, 0, NULL);
 }
 
+/* ---- DMA isolation: IO domains, streams, IO maps, devices ---------------------- */
+
+/* A domain id: mostly an allocated one (of the owner wanted, if any), sometimes junk. */
+static u64 pick_domain(u64 w)
+{
+	uint32_t owner;
+
+	switch (w % 16) {
+	case 0:
+		return MODEL_IO_DOMAINS;
+	case 1:
+		return (w >> 4) | (1ull << 32);
+	case 2:
+		return (w >> 4) % MODEL_IO_DOMAINS;
+	default:
+		for (u32 i = 0; i < MODEL_IO_DOMAINS; i++) {
+			u32 d = (u32)((w >> 4) + i) % MODEL_IO_DOMAINS;
+
+			if (model_io_domain(model, d, &owner))
+				return d;
+		}
+		return (w >> 4) % MODEL_IO_DOMAINS;
+	}
+}
+
+static u64 pick_stream(u64 w)
+{
+	static const u64 odd[] = {255, 256, 1ull << 32};
+
+	return w % 16 == 0 ? odd[(w >> 4) % 3] : (w >> 4) % NR_STREAMS;
+}
+
+/* A VM page (of vmid, or of any VM when vmid is 0), shared or not as asked, or 0. */
+static u64 vm_page_near(u64 start, u32 vmid, int shared)
+{
+	for (u64 i = 0; i < NR_RAM_PAGES; i++) {
+		u64 pa = page_of_index(start + i);
+		uint32_t o = model_page_owner(model, pa);
+
+		if (o == MODEL_HOST || o == MODEL_KCORE || (vmid != 0 && o != vmid))
+			continue;
+		if (shared >= 0 && model_page_shared(model, pa) != (shared != 0))
+			continue;
+		return pa;
+	}
+	return 0;
+}
+
+/*
+ * IO_MAP arguments for domain d: for a host domain its pages, pages VMs share
+ * and do not share, kcore's, at their own address or in the guests' range;
+ * for a VM's domain its pages at and not at their IPA, another VM's, the host's.
+ */
+static void pick_io_map(u64 d, u64 w, u64 *iova, u64 *pa)
+{
+	uint32_t owner = MODEL_HOST;
+	u64 r = w >> 4;
+	bool vm_dom = model_io_domain(model, (uint32_t)(d % MODEL_IO_DOMAINS), &owner) &&
+		      owner != MODEL_HOST && d < MODEL_IO_DOMAINS;
+
+	switch (w % 16) {
+	case 0:
+	case 1:
+	case 2:
+		*pa = host_page_near(r);
+		break;
+	case 3:
+	case 4:
+		*pa = vm_page_near(r, 0, 1);
+		break;
+	case 5:
+	case 6:
+	case 7:
+	case 8:
+		*pa = vm_page_near(r, vm_dom ? owner : 0, vm_dom ? -1 : 0);
+		break;
+	case 9:
+		*pa = vm_page_near(r, 0, -1);
+		break;
+	case 10:
+		*pa = pa_addr(params.carve.base) + (r % (params.carve.size / PAGE)) * PAGE;
+		break;
+	case 11:
+		*pa = RAM_BASE + (r % (KIMAGE_SIZE / PAGE)) * PAGE;
+		break;
+	default:
+		*pa = pick_pa(r);
+		break;
+	}
+	if (*pa == 0)
+		*pa = host_page_near(r);
+	/* The IOVA: a VM page's IPA (or next to it), the PA itself, the guests' range, junk. */
+	r = mix(w);
+	switch (r % 8) {
+	case 0:
+	case 1:
+	case 2:
+		*iova = model_page_ipa(model, *pa) != 0 ? model_page_ipa(model, *pa) : *pa;
+		break;
+	case 3:
+		*iova = model_page_ipa(model, *pa) != 0 ? model_page_ipa(model, *pa) ^ PAGE
+							: GUEST_RAM + ((r >> 3) % 16) * PAGE;
+		break;
+	case 4:
+		*iova = *pa & ~(PAGE - 1);
+		break;
+	case 5:
+		*iova = GUEST_RAM + ((r >> 3) % (GUEST_RAM_SZ / PAGE)) * PAGE;
+		break;
+	default:
+		*iova = pick_ipa(r >> 3);
+		if (*iova < (1ull << IPA_BITS) && (*iova & (PAGE - 1)) == 0 &&
+		    (*iova < GUEST_RAM || *iova >= GUEST_RAM + GUEST_RAM_SZ) &&
+		    *iova < (1ull << IPA_BITS) - 2 * PAGE)
+			*iova = GUEST_RAM + BLOCK; /* keep the IO tables few */
+		break;
+	}
+}
+
+/* An IOVA domain d maps (or a nearby one that it may not), for unmap and lookups. */
+static u64 pick_iova_of(u64 d, u64 w)
+{
+	u64 iova = 0, pa = 0;
+
+	if (w % 4 != 0 && d < MODEL_IO_DOMAINS &&
+	    model_io_nth_mapping(model, (uint32_t)d, w >> 2, &iova, &pa))
+		return iova;
+	return pick_ipa(w >> 2);
+}
+
+static void op_io(const struct op *op)
+{
+	u64 d = pick_domain(op->w[1]), a2 = 0, a3 = 0, id;
+
+	switch (op->w[0] % 16) {
+	case 0:
+	case 1: {
+		/* Mostly the host, or a VM that exists; now and then junk. */
+		u64 owner = op->w[2] % 2 == 0 ? 0 : pick_vmid(op->w[2] >> 1);
+
+		host_call(KC_HC_IO_DOMAIN_ALLOC, owner, 0, 0, 0, NULL);
+		return;
+	}
+	case 2:
+		id = KC_HC_IO_DOMAIN_FREE;
+		break;
+	case 3:
+	case 4:
+		id = KC_HC_IO_ATTACH;
+		a2 = pick_stream(op->w[2]);
+		break;
+	case 5:
+		host_call(KC_HC_IO_DETACH, pick_stream(op->w[2]), 0, 0, 0, NULL);
+		return;
+	case 6:
+	case 7:
+	case 8:
+	case 9:
+	case 10:
+		id = KC_HC_IO_MAP;
+		pick_io_map(d, op->w[2], &a2, &a3);
+		break;
+	case 11:
+	case 12:
+		id = KC_HC_IO_UNMAP;
+		a2 = pick_iova_of(d, op->w[2]);
+		break;
+	default:
+		id = KC_HC_IO_IOVA_TO_PHYS;
+		a2 = pick_iova_of(d, op->w[2]) + (op->w[3] % 4 == 0 ? (op->w[3] >> 2) % PAGE : 0);
+		break;
+	}
+	host_call(id, d, a2, a3, 0, NULL);
+}
+
+/* A device's 8-byte DMA, on the simulated SMMU and the model. */
+static void dma(u32 sid, u64 iova, bool write, u64 value)
+{
+	u64 v = value;
+	enum sim_access_result res = sim_dma_access(sid, iova, write, &v);
+
+	trace("DMA stream %u %s %llx: %s", sid, write ? "write" : "read", (unsigned long long)iova,
+	      sim_access_result_name(res));
+	if (res != SIM_OK && res != SIM_STREAM_FAULT && res != SIM_S2_FAULT)
+		fail("DMA stream %u %s at %llx: %s", sid, write ? "write" : "read",
+		     (unsigned long long)iova, sim_access_result_name(res));
+	if (!model_dma_access(model, sid, iova, write, value, res == SIM_OK, v))
+		fail("%s", model_why(model));
+	if (res == SIM_OK) {
+		last_dma.sid = sid;
+		last_dma.iova = iova;
+	}
+	check_step();
+}
+
+static void op_dma(const struct op *op)
+{
+	u32 sid = (u32)(op->w[1] % 64 == 0 ? 255 : op->w[1] % NR_STREAMS);
+	uint32_t d = 0;
+	u64 iova, pa;
+
+	if (op->w[2] % 4 == 0) {
+		sid = last_dma.sid;
+		iova = last_dma.iova;
+	} else if (model_stream_domain(model, sid, &d) && op->w[2] % 8 != 1 &&
+		   model_io_nth_mapping(model, d, op->w[2] >> 3, &iova, &pa)) {
+		iova += pick_offset(op->w[3]);
+	} else {
+		iova = (pick_ipa(op->w[2] >> 3) & ~7ull) % (1ull << IPA_BITS);
+	}
+	dma(sid, iova & ~7ull, op->w[3] & 1, op->w[4]);
+}
+
 static void run_op(const struct op *op)
 {
 	switch (op->kind) {
@@ -868,6 +1112,12 @@ static void run_op(const struct op *op)
 		break;
 	case OP_RUN:
 		op_run(op);
+		break;
+	case OP_IO:
+		op_io(op);
+		break;
+	case OP_DMA:
+		op_dma(op);
 		break;
 	case OP_TEARDOWN:
 	case OP_NR_KINDS:
@@ -893,6 +1143,7 @@ static int64_t run_sequence(uint64_t seed, const uint64_t *idx, uint64_t n, uint
 		exit(2);
 	}
 	if (pid == 0) {
+		io_on = seed % 8 != 7; /* one sequence in 8: a kcore without IO support */
 		boot();
 		steps = 0;
 		for (uint64_t i = 0; i < n; i++) {

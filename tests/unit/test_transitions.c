@@ -1965,9 +1965,8 @@ static struct gc_row gc_rows[] = {
     /* A device page is mapped but is not one of the VM's (RAM) pages: nothing to share. */
     SHARE2(S_ACTIVE, "the device page (MMIO)", IPA_IO, INVAL, NOENT),
     /*
-     * CORE BUG (doc/code disagreement): an unaligned IPA is a malformed argument (INVAL,
-     * docs/abi.md "Errors"; pKVM's MEM_SHARE refuses it the same way), but kcore rounds it
-     * down and shares (or unshares) the page: it returns KCORE_OK. These two rows fail.
+     * An unaligned IPA is a malformed argument (INVAL, docs/abi.md "Errors"; pKVM's
+     * MEM_SHARE refuses it the same way): kcore must not round it down and share the page.
      */
     SHARE(S_ACTIVE, "unaligned IPA (IPA_OWN + 8)", IPA_OWN + 8, INVAL),
     UNSHARE(S_SHARED, "unaligned IPA (IPA_OWN + 8)", IPA_OWN + 8, INVAL),
@@ -2187,10 +2186,9 @@ static void run_ha_row(void **state)
 /* ---- the rest -------------------------------------------------------------------- */
 
 /*
- * CORE BUG: kcore halts the whole machine here. vm_guest_poweroff() asserts
- * KC_CHECK(vm->state == VM_VERIFIED) (core/vm/vm.c), but the VM is already
- * POWEROFF after the first vCPU's call, so any guest with two vCPUs can stop
- * kcore and every other VM. This test fails until that is fixed.
+ * A regression test: kcore once halted the whole machine here, because
+ * vm_guest_poweroff() asserted the VM was still VERIFIED, so any guest with
+ * two vCPUs could stop kcore and every other VM.
  *
  * Two vCPUs run; vCPU 0 powers the VM off (PSCI SYSTEM_OFF) and, before the run
  * loop has stopped vCPU 1, vCPU 1 does the same. docs/abi.md: SYSTEM_OFF means

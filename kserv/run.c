@@ -116,6 +116,8 @@ static enum after run_once(struct guest_vcpu *v)
 	/* Only another vCPU's turn is worth an interrupt. */
 	if (sched_waiting())
 		preempt_arm(v->timer_ms);
+	/* Whatever a sibling sent so far is pending in kcore: this entry delivers it. */
+	__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
 	err = kcore_call(KC_HC_VCPU_RUN, g->vmid, v->id, v->run_pa, 0, 0, &r);
 	preempt_disarm();
 	v->exits++;

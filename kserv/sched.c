@@ -133,6 +133,8 @@ void sched_kick(struct guest *g, u64 vcpus)
 		 * one inside a guest elsewhere exits.
 		 */
 		v->idle_until = 0;
+		/* Its worker may be about to requeue it after a WFI exit: do not let it sleep. */
+		__atomic_store_n(&v->kicked, true, __ATOMIC_RELEASE);
 		kick = v->state == VCPU_RUNNING && v->cpu != me;
 		queued = v->state == VCPU_QUEUED;
 		ticket_unlock(&g->lock);
@@ -149,8 +151,10 @@ void sched_requeue(struct guest_vcpu *v, bool waits)
 	struct guest *g = v->g;
 	bool done;
 
-	v->idle_until = waits ? time_ms() + SCHED_WFI_MS : 0;
 	ticket_lock(&g->lock);
+	/* A sibling's SGI that came while it ran means there is no reason to wait. */
+	v->idle_until =
+	    waits && !__atomic_load_n(&v->kicked, __ATOMIC_ACQUIRE) ? time_ms() + SCHED_WFI_MS : 0;
 	done = g->done;
 	if (!done)
 		enqueue(v);

@@ -12,33 +12,57 @@
 /* Aff1, Aff2, RS and Aff3: every vCPU has Aff0 = its index (< 16) and zero above. */
 #define SGI1R_HIGH_AFF	 ((0xffull << 16) | (0xffull << 32) | (0xfull << 44) | (0xffull << 48))
 
+/*
+ * Every entry asks for pending interrupts, and almost always there are none:
+ * virq_words says which of the 16 words to look at. A raise sets the bit in
+ * its word first and then the word's summary bit; a pop clears the summary
+ * bit first and then looks at the word (setting it again if bits are left),
+ * so a concurrent raise is never missed, at worst looked at once for nothing.
+ */
 void virq_raise(struct vcpu *vcpu, u32 intid)
 {
 	__atomic_fetch_or(&vcpu->virq_pending[intid / 64], 1ull << (intid % 64), __ATOMIC_RELEASE);
+	__atomic_fetch_or(&vcpu->virq_words, 1ull << (intid / 64), __ATOMIC_RELEASE);
+}
+
+/* Takes the lowest pending bit of word w, or returns false if it has none. */
+static bool pop_word(struct vcpu *vcpu, u32 w, u32 *intid)
+{
+	u64 bits = __atomic_load_n(&vcpu->virq_pending[w], __ATOMIC_ACQUIRE);
+
+	while (bits != 0) {
+		u64 bit = bits & -bits;
+		u64 old = __atomic_fetch_and(&vcpu->virq_pending[w], ~bit, __ATOMIC_ACQ_REL);
+
+		if ((old & bit) != 0) {
+			if ((old & ~bit) != 0) /* more left in this word */
+				__atomic_fetch_or(&vcpu->virq_words, 1ull << w, __ATOMIC_RELEASE);
+			*intid = w * 64 + (u32)__builtin_ctzll(bit);
+			return true;
+		}
+		bits = old & ~bit; /* someone else took it meanwhile: look again */
+	}
+	return false;
 }
 
 bool virq_pop(struct vcpu *vcpu, u32 *intid)
 {
-	for (u32 w = 0; w < VIRQ_WORDS; w++) {
-		u64 bits = __atomic_load_n(&vcpu->virq_pending[w], __ATOMIC_ACQUIRE);
+	u64 words = __atomic_load_n(&vcpu->virq_words, __ATOMIC_ACQUIRE);
 
-		while (bits != 0) {
-			u64 bit = bits & -bits;
-			u64 old =
-			    __atomic_fetch_and(&vcpu->virq_pending[w], ~bit, __ATOMIC_ACQ_REL);
+	while (words != 0) {
+		u32 w = (u32)__builtin_ctzll(words);
 
-			if ((old & bit) != 0) {
-				*intid = w * 64 + (u32)__builtin_ctzll(bit);
-				return true;
-			}
-			bits = old & ~bit; /* someone else took it meanwhile: look again */
-		}
+		__atomic_fetch_and(&vcpu->virq_words, ~(1ull << w), __ATOMIC_ACQ_REL);
+		if (pop_word(vcpu, w, intid))
+			return true;
+		words &= ~(1ull << w);
 	}
 	return false;
 }
 
 void virq_clear(struct vcpu *vcpu)
 {
+	__atomic_store_n(&vcpu->virq_words, 0, __ATOMIC_RELEASE);
 	for (u32 w = 0; w < VIRQ_WORDS; w++)
 		__atomic_store_n(&vcpu->virq_pending[w], 0, __ATOMIC_RELEASE);
 }

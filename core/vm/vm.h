@@ -66,6 +66,7 @@ struct vcpu {
 	} mmio;
 	/* Virtual interrupts waiting for a list register (core/vm/virq.c): atomics only. */
 	u64 virq_pending[VIRQ_WORDS];
+	u64 virq_words; /* bit w: virq_pending[w] may be non-zero (checked at every entry) */
 };
 
 #define VM_MAX_RAM_REGIONS 4u

@@ -44,6 +44,16 @@
 #define KC_HC_IO_MAP	       KCORE_HC(0x14) /* x1 domain, x2 iova, x3 pa (4 KiB) */
 #define KC_HC_IO_UNMAP	       KCORE_HC(0x15) /* x1 domain, x2 iova (4 KiB) */
 #define KC_HC_IO_IOVA_TO_PHYS  KCORE_HC(0x16) /* x1 domain, x2 iova -> x1 pa */
+/* Encrypted snapshots (docs/abi.md "Snapshots"; records: include/kcore/snapshot.h). */
+#define KC_HC_VM_SNAPSHOT_BEGIN	 KCORE_HC(0x17) /* x1 vmid, x2 record pa (header) */
+#define KC_HC_VM_SNAPSHOT_PAGE	 KCORE_HC(0x18) /* x1 vmid, x2 ipa, x3 data pa, x4 record pa */
+#define KC_HC_VM_SNAPSHOT_VCPU	 KCORE_HC(0x19) /* x1 vmid, x2 vcpuid, x3 data pa, x4 record pa */
+#define KC_HC_VM_SNAPSHOT_END	 KCORE_HC(0x1a) /* x1 vmid, x2 record pa (trailer) */
+#define KC_HC_VM_SNAPSHOT_CANCEL KCORE_HC(0x1b) /* x1 vmid */
+#define KC_HC_VM_RESTORE_BEGIN	 KCORE_HC(0x1c) /* x1 vmid, x2 record pa (header) */
+#define KC_HC_VM_RESTORE_PAGE	 KCORE_HC(0x1d) /* x1 vmid, x2 data pa, x3 record pa */
+#define KC_HC_VM_RESTORE_VCPU	 KCORE_HC(0x1e) /* x1 vmid, x2 data pa, x3 record pa */
+#define KC_HC_VM_RESTORE_END	 KCORE_HC(0x1f) /* x1 vmid, x2 record pa (trailer) */
 #define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */
@@ -62,6 +72,7 @@
 #define KCORE_E_EXIST	      (-7) /* already mapped or already done */
 #define KCORE_E_VERIFY	      (-8) /* an image failed signature verification */
 #define KCORE_E_NOENT	      (-9) /* nothing mapped or registered there */
+#define KCORE_E_AUTH	      (-10) /* a snapshot record or blob failed authentication */
 
 /*
  * Running a vCPU. The host gives kcore one of its own pages per vCPU it runs

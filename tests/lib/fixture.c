@@ -20,9 +20,14 @@ static struct kcore_trusted_key trusted_table[1];
 static struct kcore_boot_params params;
 static u64 host_next;
 
+/* The sealing secret tests boot with (snapshots); any 32 bytes will do. */
+static const u8 test_seal_secret[32] = "kcore test sealing secret 32 B!";
+
 struct fx_config fx_default_config(void)
 {
-	return (struct fx_config){.max_vms = 4,
+	return (struct fx_config){.seal_secret = test_seal_secret,
+				  .seal_secret_len = sizeof(test_seal_secret),
+				  .max_vms = 4,
 				  .max_vcpus = 4,
 				  .host_pool_pages = 64,
 				  .kcore_pool_pages = 16,
@@ -73,6 +78,8 @@ void fx_boot(const struct fx_config *cfg)
 	params.window_pages = c.window_pages;
 	params.keys = trusted_table;
 	params.nr_keys = 1;
+	params.seal_secret = c.seal_secret;
+	params.seal_secret_len = c.seal_secret_len;
 	carve = (kcore_carve_size(&params) + 0xfffff) & ~0xfffffull;
 	params.carve = (struct kcore_mem_range){pa_init(FX_RAM_BASE + FX_RAM_SIZE - carve), carve};
 	assert_int_equal(kcore_init(&params), KCORE_OK);

@@ -25,6 +25,7 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 	struct kcore_snap_record rec;
 	u64 nr_pages, nr_shared;
 	u8 id[KCORE_SNAP_ID_SIZE];
+	struct vm_snap prev;
 	struct vm *vm;
 	int err;
 
@@ -40,6 +41,12 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 		err = KCORE_E_NOT_SUPPORTED;
 		goto out;
 	}
+	/*
+	 * The header is sealed with the new id and key in place; only writing it
+	 * can still fail (the page may have left the host since the call began),
+	 * and then the VM's snapshot state is put back as it was.
+	 */
+	prev = vm->snap;
 	memcpy(vm->snap.id, id, sizeof(id));
 	seal_derive_snapshot_key(id, vm->measurement, vm->snap.key);
 	snap_record_init(&rec, vm, KCORE_SNAP_HEADER, 0, 0);
@@ -47,8 +54,8 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 	snap_seal(vm, &rec, NULL, 0);
 	err = snap_write_host(0, NULL, record_pa, &rec);
 	if (err != KCORE_OK) {
-		/* Nothing was opened: the id and key go. */
 		seal_wipe(vm->snap.key, sizeof(vm->snap.key));
+		vm->snap = prev;
 		goto out;
 	}
 	vm->snap.phase = SNAP_EXPORTING;

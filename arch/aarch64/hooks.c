@@ -120,6 +120,17 @@ void arch_smmu_tlbi_domain(u32 domain)
 	kc_panic("arch_smmu_tlbi_domain(%u) without an SMMU driver", domain);
 }
 
+bool arch_smmu_stage1_tables(void)
+{
+	kc_panic("arch_smmu_stage1_tables() without an SMMU driver");
+}
+
+bool arch_smmu_fault_pop(struct arch_io_fault *fault)
+{
+	(void)fault;
+	kc_panic("arch_smmu_fault_pop() without an SMMU driver");
+}
+
 void arch_crypto_begin(void)
 {
 	fp_save(&this_cpu()->fp);

@@ -27,6 +27,7 @@ static struct {
 	u64 detaches;
 	struct sim_smmu_event eventq[SIM_SMMU_EVENTQ_SIZE];
 	u64 nr_events;
+	u64 nr_popped; /* events arch_smmu_fault_pop has taken (or the overflow lost) */
 } smmu;
 
 void sim_smmu_reset(void)
@@ -39,6 +40,12 @@ void sim_smmu_reset(void)
 bool arch_smmu_present(void)
 {
 	return true;
+}
+
+/* The simulated SMMU translates with stage 2, as an SMMUv3 with S2P does. */
+bool arch_smmu_stage1_tables(void)
+{
+	return false;
 }
 
 void arch_smmu_attach(u32 sid, u32 domain, paddr_t root, u32 ia_bits)
@@ -137,6 +144,54 @@ const char *sim_smmu_event_name(enum sim_smmu_event_type t)
 		return "F_WALK_EABT";
 	}
 	return "?";
+}
+
+/* The SMMUv3 event type code of t (include/kcore/abi.h). */
+static u32 event_code(enum sim_smmu_event_type t)
+{
+	switch (t) {
+	case SIM_EVT_C_BAD_STREAMID:
+		return KC_IO_FAULT_C_BAD_STREAMID;
+	case SIM_EVT_C_BAD_STE:
+		return KC_IO_FAULT_C_BAD_STE;
+	case SIM_EVT_F_TRANSLATION:
+		return KC_IO_FAULT_F_TRANSLATION;
+	case SIM_EVT_F_ADDR_SIZE:
+		return KC_IO_FAULT_F_ADDR_SIZE;
+	case SIM_EVT_F_ACCESS:
+		return KC_IO_FAULT_F_ACCESS;
+	case SIM_EVT_F_PERMISSION:
+		return KC_IO_FAULT_F_PERMISSION;
+	case SIM_EVT_F_WALK_EABT:
+		break;
+	}
+	return KC_IO_FAULT_F_WALK_EABT;
+}
+
+/*
+ * The consumer's side of the queue. Like a hardware queue it holds the last
+ * SIM_SMMU_EVENTQ_SIZE events: older ones nobody took are lost.
+ */
+bool arch_smmu_fault_pop(struct arch_io_fault *fault)
+{
+	const struct sim_smmu_event *ev;
+	bool addressed;
+
+	if (smmu.nr_events - smmu.nr_popped > SIM_SMMU_EVENTQ_SIZE)
+		smmu.nr_popped = smmu.nr_events - SIM_SMMU_EVENTQ_SIZE;
+	if (smmu.nr_popped == smmu.nr_events)
+		return false;
+	ev = &smmu.eventq[smmu.nr_popped % SIM_SMMU_EVENTQ_SIZE];
+	smmu.nr_popped++;
+	/* As on SMMUv3, configuration errors carry neither address nor direction. */
+	addressed = ev->type != SIM_EVT_C_BAD_STREAMID && ev->type != SIM_EVT_C_BAD_STE;
+	*fault = (struct arch_io_fault){.sid = ev->sid,
+					.type = event_code(ev->type),
+					.addr = addressed ? ev->iova : 0,
+					.access = !addressed  ? KC_IO_FAULT_ACCESS_UNKNOWN
+						  : ev->write ? KC_IO_FAULT_ACCESS_WRITE
+							      : KC_IO_FAULT_ACCESS_READ};
+	return true;
 }
 
 /* ---- DMA ---- */

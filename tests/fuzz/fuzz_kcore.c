@@ -280,6 +280,7 @@ static const struct call_shape calls[] = {
     {KC_HC_IO_MAP, {R_DOM, R_IOVA, R_PA, R_NONE}},
     {KC_HC_IO_UNMAP, {R_DOM, R_IOVA, R_NONE, R_NONE}},
     {KC_HC_IO_IOVA_TO_PHYS, {R_DOM, R_IOVA, R_NONE, R_NONE}},
+    {KC_HC_IO_FAULT_POP, {R_NONE, R_NONE, R_NONE, R_NONE}},
 };
 
 static void one_op(const uint8_t *op)

@@ -27,7 +27,12 @@ static struct {
 	u64 detaches;
 	struct sim_smmu_event eventq[SIM_SMMU_EVENTQ_SIZE];
 	u64 nr_events;
-	u64 nr_popped; /* events arch_smmu_fault_pop has taken (or the overflow lost) */
+	/*
+	 * The queue the host reads through arch_smmu_fault_pop: the events not
+	 * yet taken, in order. As on SMMUv3, an event that finds it full is lost.
+	 */
+	struct sim_smmu_event hostq[SIM_SMMU_EVENTQ_SIZE];
+	u64 hostq_prod, hostq_cons;
 } smmu;
 
 void sim_smmu_reset(void)
@@ -107,9 +112,12 @@ u64 sim_smmu_detach_count(void)
 
 static void report(enum sim_smmu_event_type type, u32 sid, u64 iova, bool write)
 {
-	smmu.eventq[smmu.nr_events % SIM_SMMU_EVENTQ_SIZE] =
-	    (struct sim_smmu_event){.type = type, .sid = sid, .iova = iova, .write = write};
+	struct sim_smmu_event ev = {.type = type, .sid = sid, .iova = iova, .write = write};
+
+	smmu.eventq[smmu.nr_events % SIM_SMMU_EVENTQ_SIZE] = ev;
 	smmu.nr_events++;
+	if (smmu.hostq_prod - smmu.hostq_cons < SIM_SMMU_EVENTQ_SIZE)
+		smmu.hostq[smmu.hostq_prod++ % SIM_SMMU_EVENTQ_SIZE] = ev;
 }
 
 u64 sim_smmu_event_count(void)
@@ -168,21 +176,14 @@ static u32 event_code(enum sim_smmu_event_type t)
 	return KC_IO_FAULT_F_WALK_EABT;
 }
 
-/*
- * The consumer's side of the queue. Like a hardware queue it holds the last
- * SIM_SMMU_EVENTQ_SIZE events: older ones nobody took are lost.
- */
 bool arch_smmu_fault_pop(struct arch_io_fault *fault)
 {
 	const struct sim_smmu_event *ev;
 	bool addressed;
 
-	if (smmu.nr_events - smmu.nr_popped > SIM_SMMU_EVENTQ_SIZE)
-		smmu.nr_popped = smmu.nr_events - SIM_SMMU_EVENTQ_SIZE;
-	if (smmu.nr_popped == smmu.nr_events)
+	if (smmu.hostq_cons == smmu.hostq_prod)
 		return false;
-	ev = &smmu.eventq[smmu.nr_popped % SIM_SMMU_EVENTQ_SIZE];
-	smmu.nr_popped++;
+	ev = &smmu.hostq[smmu.hostq_cons++ % SIM_SMMU_EVENTQ_SIZE];
 	/* As on SMMUv3, configuration errors carry neither address nor direction. */
 	addressed = ev->type != SIM_EVT_C_BAD_STREAMID && ev->type != SIM_EVT_C_BAD_STE;
 	*fault = (struct arch_io_fault){.sid = ev->sid,

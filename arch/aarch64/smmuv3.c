@@ -53,10 +53,10 @@
 #define IDR0_S1P	   (1u << 1)
 #define IDR0_TTF_AARCH64   (1u << 3) /* TTF = 0b10 or 0b11 */
 #define IDR0_COHACC	   (1u << 4)
-#define IDR1_SIDSIZE(v)	   ((v) & 0x3fu)
+#define IDR1_SIDSIZE(v)	   ((v)&0x3fu)
 #define IDR1_EVENTQS(v)	   (((v) >> 16) & 0x1fu)
 #define IDR1_CMDQS(v)	   (((v) >> 21) & 0x1fu)
-#define IDR5_OAS(v)	   ((v) & 7u)
+#define IDR5_OAS(v)	   ((v)&7u)
 #define IDR5_GRAN4K	   (1u << 4)
 #define CR0_SMMUEN	   (1u << 0)
 #define CR0_EVENTQEN	   (1u << 2)
@@ -130,11 +130,11 @@ _Static_assert(NR_STREAMS == KCORE_MAX_STREAMS, "the stream table covers every s
 #define CMD_RANGE_ALL	  31ull
 
 /* ---- events ---- */
-#define EVT_TYPE(w0)	  ((u32)((w0) & 0xffu))
-#define EVT_SID(w0)	  ((u32)((w0) >> 32))
-#define EVT_RNW(w1)	  (((w1) >> 35) & 1u)
-#define EVT_F_UUT	  0x01u
-#define EVT_F_TRANS_FORB  0x07u
+#define EVT_TYPE(w0)	 ((u32)((w0)&0xffu))
+#define EVT_SID(w0)	 ((u32)((w0) >> 32))
+#define EVT_RNW(w1)	 (((w1) >> 35) & 1u)
+#define EVT_F_UUT	 0x01u
+#define EVT_F_TRANS_FORB 0x07u
 
 static u64 stream_table[NR_STREAMS * STE_WORDS] __attribute__((aligned(NR_STREAMS * 64)));
 static u64 context_descs[KCORE_MAX_IO_DOMAINS * CD_WORDS] __attribute__((aligned(64)));

@@ -21,17 +21,18 @@
 #include "fdt_info.h"
 #include "format.h"
 #include "hvc.h"
+#include "io_faults.h"
 #include "pages.h"
 
-#define XFER	    2048u   /* bytes per transfer: half the device's buffer */
+#define XFER	     2048u /* bytes per transfer: half the device's buffer */
 /* Refused transfers are shorter: QEMU queues a fault per 4 bytes, its queue holds 128. */
-#define ATTACK_LEN  256u
-#define PROBE_OFF   0x800u  /* where refused reads land in the buffer */
-#define IOVA_SRC    0x100000ull
-#define IOVA_DST    0x101000ull
-#define IOVA_ZERO   0x102000ull
-#define IOVA_KCORE  0x200000ull
-#define VM_IPA	    KCORE_GUEST_RAM_BASE
+#define ATTACK_LEN   256u
+#define PROBE_OFF    0x800u /* where refused reads land in the buffer */
+#define IOVA_SRC     0x100000ull
+#define IOVA_DST     0x101000ull
+#define IOVA_ZERO    0x102000ull
+#define IOVA_KCORE   0x200000ull
+#define VM_IPA	     KCORE_GUEST_RAM_BASE
 #define KCORE_POISON ((u64)0x6b73657276212121) /* run-scenario.sh -p looks for it */
 
 struct dma_run {
@@ -108,67 +109,6 @@ static bool zero_bytes(u64 pa, u32 from, u32 to)
 	return true;
 }
 
-static const char *fault_name(u64 type)
-{
-	switch (type) {
-	case KC_IO_FAULT_C_BAD_STREAMID:
-		return "C_BAD_STREAMID";
-	case KC_IO_FAULT_C_BAD_STE:
-		return "C_BAD_STE";
-	case KC_IO_FAULT_F_WALK_EABT:
-		return "F_WALK_EABT";
-	case KC_IO_FAULT_F_TRANSLATION:
-		return "F_TRANSLATION";
-	case KC_IO_FAULT_F_ADDR_SIZE:
-		return "F_ADDR_SIZE";
-	case KC_IO_FAULT_F_ACCESS:
-		return "F_ACCESS";
-	case KC_IO_FAULT_F_PERMISSION:
-		return "F_PERMISSION";
-	default:
-		return "other";
-	}
-}
-
-static const char *access_name(u64 access)
-{
-	return access == KC_IO_FAULT_ACCESS_READ    ? "read"
-	       : access == KC_IO_FAULT_ACCESS_WRITE ? "write"
-						    : "no address";
-}
-
-/*
- * The refused transfer's trace in kcore's fault queue: at least one fault,
- * and every fault queued of the edu's stream, of this kind and direction,
- * inside [addr, addr + len) (the SMMU records each refused transaction: QEMU
- * one per 4 bytes). For a blocked stream (C_BAD_STE) addr is 0: its events
- * carry none. Drains the queue; describes what it found in detail.
- */
-static bool faults_for(const struct dma_run *r, u64 type, u64 addr, u32 len, u64 access,
-		       char *detail, size_t size)
-{
-	struct kcore_ret f, first = {0};
-	u32 n = 0, wrong = 0;
-
-	while (kcore_call0(KC_HC_IO_FAULT_POP, &f) == KCORE_OK) {
-		bool inside = type == KC_IO_FAULT_C_BAD_STE ? f.x[2] == 0
-							    : f.x[2] >= addr && f.x[2] - addr < len;
-
-		if (n++ == 0)
-			first = f;
-		if (f.x[1] != r->edu.sid || f.x[3] != type || f.x[4] != access || !inside)
-			wrong++;
-	}
-	if (n == 0) {
-		format_buf(detail, size, "no fault recorded");
-		return false;
-	}
-	format_buf(detail, size, "%u faults, the first %s, stream 0x%lx, address 0x%lx, %s%s", n,
-		   fault_name(first.x[3]), first.x[1], first.x[2], access_name(first.x[4]),
-		   wrong == 0 ? "" : "; some not of this transfer");
-	return wrong == 0;
-}
-
 static bool no_fault(void)
 {
 	return kcore_call0(KC_HC_IO_FAULT_POP, NULL) == KCORE_E_NOENT;
@@ -209,9 +149,8 @@ static void refused_write(struct dma_run *r, const char *what, u64 iova, u64 typ
 		memcpy(before, (const void *)(uintptr_t)target, sizeof(before));
 	if (!from_buffer(r, iova, 0, ATTACK_LEN))
 		return;
-	ok = faults_for(r, type, addr, ATTACK_LEN, access, detail, sizeof(detail));
-	if (target != 0 &&
-	    memcmp(before, (const void *)(uintptr_t)target, sizeof(before)) != 0) {
+	ok = io_faults_expect(r->edu.sid, type, addr, ATTACK_LEN, access, detail, sizeof(detail));
+	if (target != 0 && memcmp(before, (const void *)(uintptr_t)target, sizeof(before)) != 0) {
 		ok = false;
 		format_buf(detail, sizeof(detail), "the target page at 0x%lx CHANGED", target);
 	}
@@ -219,7 +158,8 @@ static void refused_write(struct dma_run *r, const char *what, u64 iova, u64 typ
 	if (!ok)
 		r->failed++;
 	kprintf("DMA-ATTACK: %s (%s): %s\n", what, detail,
-		ok ? (target != 0 ? "refused, target intact" : "refused") : "NOT REFUSED AS EXPECTED");
+		ok ? (target != 0 ? "refused, target intact" : "refused")
+		   : "NOT REFUSED AS EXPECTED");
 }
 
 /*
@@ -236,8 +176,8 @@ static void refused_read(struct dma_run *r, const char *what, u64 iova, u64 addr
 	if (!to_buffer(r, IOVA_SRC, PROBE_OFF, ATTACK_LEN) ||
 	    !to_buffer(r, iova, PROBE_OFF, ATTACK_LEN))
 		return;
-	ok = faults_for(r, KC_IO_FAULT_F_TRANSLATION, addr, ATTACK_LEN, KC_IO_FAULT_ACCESS_READ,
-			detail, sizeof(detail));
+	ok = io_faults_expect(r->edu.sid, KC_IO_FAULT_F_TRANSLATION, addr, ATTACK_LEN,
+			      KC_IO_FAULT_ACCESS_READ, detail, sizeof(detail));
 	/* The probe area out to a host page, to look at it. */
 	memset((void *)(uintptr_t)r->copy, 0xee, KSERV_PAGE_SIZE);
 	if (!from_buffer(r, IOVA_ZERO + KSERV_PAGE_SIZE, PROBE_OFF, ATTACK_LEN))
@@ -405,9 +345,9 @@ int cmd_dma(int argc, char **argv)
 		kcore_attacks(&r);
 		/* A detached stream is blocked: no domain, no DMA. */
 		if (detach(&r))
-			refused_write(&r, "edu writes a mapped host page after its stream was detached",
-				      IOVA_SRC, KC_IO_FAULT_C_BAD_STE, 0, KC_IO_FAULT_ACCESS_UNKNOWN,
-				      r.src);
+			refused_write(
+			    &r, "edu writes a mapped host page after its stream was detached",
+			    IOVA_SRC, KC_IO_FAULT_C_BAD_STE, 0, KC_IO_FAULT_ACCESS_UNKNOWN, r.src);
 		vm_domain(&r);
 		call_ok(KC_HC_IO_DETACH, r.edu.sid, 0, 0, NULL);
 	}

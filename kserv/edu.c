@@ -13,7 +13,8 @@
 #define EDU_REG_DMA_CMD	  0x98u
 #define EDU_ID_MAGIC	  0xedu /* the low byte of the identification register */
 #define EDU_DMA_RUN	  (1u << 0)
-#define EDU_DMA_TO_MEMORY (1u << 1) /* direction: the buffer to memory; clear: memory to the buffer */
+#define EDU_DMA_TO_MEMORY \
+	(1u << 1) /* direction: the buffer to memory; clear: memory to the buffer */
 /* QEMU starts a transfer 100 ms (virtual) after the command; give it ample time. */
 #define EDU_DMA_TIMEOUT_MS 3000u
 

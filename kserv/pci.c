@@ -3,19 +3,19 @@
 
 #include "fdt_info.h"
 
-#define CFG_ID		0x00
-#define CFG_COMMAND	0x04
-#define CFG_BAR0	0x10
-#define CMD_MEMORY	(1u << 1)
-#define CMD_BUS_MASTER	(1u << 2)
-#define BAR_IO		(1u << 0)
-#define BAR_TYPE_MASK	(3u << 1)
-#define BAR_ADDR_MASK	0xfffffff0u
-#define ECAM_DEV_SHIFT	15
-#define ECAM_FN_SHIFT	12
-#define MAX_DEVICES	32u
-#define MAX_FUNCTIONS	8u
-#define NO_DEVICE	0xffffu
+#define CFG_ID	       0x00
+#define CFG_COMMAND    0x04
+#define CFG_BAR0       0x10
+#define CMD_MEMORY     (1u << 1)
+#define CMD_BUS_MASTER (1u << 2)
+#define BAR_IO	       (1u << 0)
+#define BAR_TYPE_MASK  (3u << 1)
+#define BAR_ADDR_MASK  0xfffffff0u
+#define ECAM_DEV_SHIFT 15
+#define ECAM_FN_SHIFT  12
+#define MAX_DEVICES    32u
+#define MAX_FUNCTIONS  8u
+#define NO_DEVICE      0xffffu
 
 static u32 cfg_read(const struct pci_dev *d, u32 off)
 {

@@ -43,8 +43,7 @@ static const char *access_name(u64 access)
  * one per 4 bytes). For a blocked stream (C_BAD_STE) addr is 0: its events
  * carry none. Drains the queue; describes what it found in detail.
  */
-bool io_faults_expect(u32 sid, u64 type, u64 addr, u32 len, u64 access, char *detail,
-		      size_t size)
+bool io_faults_expect(u32 sid, u64 type, u64 addr, u32 len, u64 access, char *detail, size_t size)
 {
 	struct kcore_ret f, first = {0};
 	u32 n = 0, wrong = 0;
@@ -67,4 +66,3 @@ bool io_faults_expect(u32 sid, u64 type, u64 addr, u32 len, u64 access, char *de
 		   wrong == 0 ? "" : "; some not of this transfer");
 	return wrong == 0;
 }
-

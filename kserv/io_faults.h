@@ -12,7 +12,6 @@
  * QEMU one per 4 bytes). A blocked stream's faults (C_BAD_STE) carry no
  * address: addr is 0 then. Drains the queue; says what it found in detail.
  */
-bool io_faults_expect(u32 sid, u64 type, u64 addr, u32 len, u64 access, char *detail,
-		      size_t size);
+bool io_faults_expect(u32 sid, u64 type, u64 addr, u32 len, u64 access, char *detail, size_t size);
 
 #endif /* KSERV_IO_FAULTS_H */

@@ -207,7 +207,7 @@ static void check_cmdq_error(void)
 
 static void cmd_push(u64 w0, u64 w1)
 {
-	u32 idx = smmu.cmdq_prod & ((1u << smmu.cmdq_bits) - 1u);
+	u64 *entry = &cmdq[(size_t)(smmu.cmdq_prod & ((1u << smmu.cmdq_bits) - 1u)) * CMD_WORDS];
 	u32 n = 0;
 
 	while (q_full(smmu.cmdq_prod, rd32(SMMU_CMDQ_CONS), smmu.cmdq_bits)) {
@@ -215,8 +215,8 @@ static void cmd_push(u64 w0, u64 w1)
 		if (++n == POLL_ATTEMPTS)
 			kc_panic("SMMU: command queue stays full");
 	}
-	cmdq[idx * CMD_WORDS] = w0;
-	cmdq[idx * CMD_WORDS + 1] = w1;
+	entry[0] = w0;
+	entry[1] = w1;
 	smmu.cmdq_prod = q_next(smmu.cmdq_prod, smmu.cmdq_bits);
 	/* The command (and any table it names) visible to the SMMU before it may read it. */
 	dsb_ishst();

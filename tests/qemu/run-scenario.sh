@@ -82,6 +82,7 @@ command -v qemu-system-aarch64 >/dev/null || fail "qemu-system-aarch64 not insta
 qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=3,iommu=smmuv3" -cpu "$cpu"
 	-smp "$smp" -m "$mem" -nographic -nic none -kernel "$img" -append "kserv.cmds=$cmds")
 # edu masks DMA addresses to 28 bits unless told otherwise; 40 reach every IOVA kserv uses.
+# shellcheck disable=SC2054 # the comma is QEMU's, inside one argument
 [ "$edu" -eq 1 ] && qemu+=(-device edu,dma_mask=0xffffffffff)
 
 tmp=$(mktemp -d)

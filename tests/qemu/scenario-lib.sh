@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # img and build are the sourcing script's
 # Sourced by the tests/scripts/qemu_*.sh that boot kserv command lists through
 # tests/qemu/run-scenario.sh. Expects $build, $img (BUILD/kcore.img), $pass
 # and $fail to be set, and counts into the last two.

@@ -162,11 +162,11 @@ test: all $(asan_TEST_BINS) $(FUZZ_BIN) $(PROP_BIN) linux-assets
 
 # The main job: kcore boots at EL2 in QEMU on 4 CPUs and enters kserv, which
 # boots signed guests: `hello`, `ioshare` (shares a page with the host), and
-# `secret`, which the host attacks in every way it can (each attack refused,
+# `secret`, which the host attacks in every way it can, by DMA too (each attack refused,
 # the victim intact); all power off and are torn down. `make kserv-run` gives kserv's interactive prompt
 # instead (Ctrl-A X leaves QEMU); tools/kcore-run runs your own images.
 run: all
-	@tools/kcore-run --attacks --vm image=$(BUILD)/guests/hello.signed \
+	@tools/kcore-run --attacks --edu --vm image=$(BUILD)/guests/hello.signed \
 		--vm image=$(BUILD)/guests/secret.signed --vm image=$(BUILD)/guests/ioshare.signed
 
 # Debian's unmodified arm64 cloud kernel as a protected VM on 2 vCPUs, with the

@@ -51,6 +51,30 @@ void arch_smmu_tlbi_iova(u32 domain, u64 iova);
 void arch_smmu_tlbi_domain(u32 domain);
 
 /*
+ * The format the SMMU reads an IO domain's table in: false, the stage-2
+ * format (an SMMU that translates a stream with stage 2); true, the stage-1
+ * format, for an SMMU that has stage 1 only (QEMU 7.2's). Either way the
+ * table, and every structure naming it, is kcore's and only kcore writes it.
+ */
+bool arch_smmu_stage1_tables(void);
+
+/*
+ * One fault the SMMU recorded in its event queue, in the ABI's terms
+ * (KC_IO_FAULT_* of include/kcore/abi.h): type is the SMMUv3 event type,
+ * addr the input address (0 when the event carries none), access
+ * KC_IO_FAULT_ACCESS_*.
+ */
+struct arch_io_fault {
+	u32 sid;
+	u32 type;
+	u64 addr;
+	u32 access;
+};
+
+/* Takes the oldest recorded fault off the SMMU's event queue; false when it is empty. */
+bool arch_smmu_fault_pop(struct arch_io_fault *fault);
+
+/*
  * The host touched something it may not: inject a synchronous external abort
  * into the host for the access the arch is currently handling.
  */

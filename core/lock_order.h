@@ -12,7 +12,9 @@
  *                                        pool, kcore's stage-1, its pool and
  *                                        the image windows, and every IO
  *                                        domain, the stream table and the IO
- *                                        pool (core/smmu/iommu.c)
+ *                                        pool (core/smmu/iommu.c), and the
+ *                                        SMMU's command and event queues
+ *                                        (every arch_smmu_* hook)
  *   4. console lock     (core/lib/log.c)  log output only; taken with any of
  *                                        the above held, never takes another
  *

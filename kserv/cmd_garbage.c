@@ -26,6 +26,8 @@
 #define PA_HUGE	   (1ull << 52)	 /* beyond any physical address */
 #define PFN_HUGE   (1ull << 40)
 #define SIZE_BLOCK KCORE_BLOCK_SIZE
+#define IO_DOMAINS 16u	/* IO domain ids are 0..15 (docs/abi.md) */
+#define IO_STREAMS 256u /* stream ids 0..255 */
 
 struct tally {
 	u32 calls;
@@ -36,9 +38,12 @@ struct tally {
 static const char *call_name(u64 id, char *buf, size_t size)
 {
 	static const char *const names[] = {
-	    "VERSION",	      "REGISTER_VM",	"REGISTER_VCPU", "SET_BOOT_INFO", "REMAP_VM_IMAGE",
-	    "VERIFY_VM",      "VCPU_SET_ENTRY", "VM_DONATE",	 "VM_MAP_IO",	  "VM_POWEROFF",
-	    "VM_CLEAR_RANGE", "VM_FREE",	"KEY_INFO",
+	    "VERSION",	       "REGISTER_VM",	 "REGISTER_VCPU",   "SET_BOOT_INFO",
+	    "REMAP_VM_IMAGE",  "VERIFY_VM",	 "VCPU_SET_ENTRY",  "VM_DONATE",
+	    "VM_MAP_IO",       "VM_POWEROFF",	 "VM_CLEAR_RANGE",  "VM_FREE",
+	    "KEY_INFO",	       "VM_SET_RAM",	 "VCPU_RUN",	    "VCPU_INJECT_IRQ",
+	    "IO_DOMAIN_ALLOC", "IO_DOMAIN_FREE", "IO_ATTACH",	    "IO_DETACH",
+	    "IO_MAP",	       "IO_UNMAP",	 "IO_IOVA_TO_PHYS",
 	};
 
 	if (id >= KCORE_HC_BASE && id - KCORE_HC_BASE < ARRAY_SIZE(names))
@@ -223,6 +228,52 @@ static void on_freed_vm(struct tally *t, u64 vm)
 	garbage(t, "VM freed", state, KC_HC_VM_FREE, vm, 0, 0, 0);
 }
 
+/*
+ * The IO calls (DMA isolation). Where kcore drives no SMMU each answers
+ * NOT_SUPPORTED, which is then the one documented error.
+ */
+static void bad_io_calls(struct tally *t, u64 host_pa, u64 dev_pa, u64 kcore_pa)
+{
+	bool io = kcore_call(KC_HC_IO_IOVA_TO_PHYS, IO_DOMAINS, 0, 0, 0, 0, NULL) !=
+		  KCORE_E_NOT_SUPPORTED;
+	const u64 iova = 0x100000;
+	struct kcore_ret r;
+
+#define IO_E(code) (io ? E(code) : E(KCORE_E_NOT_SUPPORTED))
+	garbage(t, "owner names no VM", IO_E(KCORE_E_INVAL), KC_HC_IO_DOMAIN_ALLOC, 0x10000, 0, 0,
+		0);
+	garbage(t, "domain out of range", IO_E(KCORE_E_INVAL), KC_HC_IO_DOMAIN_FREE, IO_DOMAINS, 0,
+		0, 0);
+	garbage(t, "domain 2^32 (low bits 0)", IO_E(KCORE_E_INVAL), KC_HC_IO_DOMAIN_FREE,
+		1ull << 32, 0, 0, 0);
+	garbage(t, "domain not allocated", IO_E(KCORE_E_STATE), KC_HC_IO_DOMAIN_FREE,
+		IO_DOMAINS - 1, 0, 0, 0);
+	garbage(t, "stream out of range", IO_E(KCORE_E_INVAL), KC_HC_IO_ATTACH, 0, IO_STREAMS, 0,
+		0);
+	garbage(t, "stream out of range", IO_E(KCORE_E_INVAL), KC_HC_IO_DETACH, IO_STREAMS, 0, 0,
+		0);
+	garbage(t, "stream not attached", IO_E(KCORE_E_NOENT), KC_HC_IO_DETACH, IO_STREAMS - 1, 0,
+		0, 0);
+	garbage(t, "domain out of range", IO_E(KCORE_E_INVAL), KC_HC_IO_MAP, IO_DOMAINS, iova,
+		host_pa, 0);
+	garbage(t, "domain out of range", IO_E(KCORE_E_INVAL), KC_HC_IO_UNMAP, IO_DOMAINS, iova, 0,
+		0);
+#undef IO_E
+	if (!io || !setup(t, "IO_DOMAIN_ALLOC", KC_HC_IO_DOMAIN_ALLOC, 0, 0, &r))
+		return;
+	garbage(t, "IOVA not page aligned", E(KCORE_E_INVAL), KC_HC_IO_MAP, r.x[1], iova + 8,
+		host_pa, 0);
+	garbage(t, "IOVA beyond the IPA space", E(KCORE_E_INVAL), KC_HC_IO_MAP, r.x[1], IPA_HUGE,
+		host_pa, 0);
+	garbage(t, "a device page", E(KCORE_E_INVAL), KC_HC_IO_MAP, r.x[1], iova, dev_pa, 0);
+	if (kcore_pa != 0)
+		garbage(t, "kcore's page", E(KCORE_E_PERM), KC_HC_IO_MAP, r.x[1], iova, kcore_pa,
+			0);
+	garbage(t, "nothing mapped", E(KCORE_E_NOENT), KC_HC_IO_UNMAP, r.x[1], iova, 0, 0);
+	garbage(t, "nothing mapped", E(KCORE_E_NOENT), KC_HC_IO_IOVA_TO_PHYS, r.x[1], iova, 0, 0);
+	setup(t, "IO_DOMAIN_FREE", KC_HC_IO_DOMAIN_FREE, r.x[1], 0, &r);
+}
+
 int cmd_hvc_garbage(int argc, char **argv)
 {
 	struct tally t = {0};
@@ -241,6 +292,7 @@ int cmd_hvc_garbage(int argc, char **argv)
 	bad_vmids(&t, host_pa, dev_pa);
 	unknown_ids(&t);
 	bad_keys(&t);
+	bad_io_calls(&t, host_pa, dev_pa, kcore_pa);
 	if (setup(&t, "REGISTER_VM", KC_HC_REGISTER_VM, 0, 0, &r)) {
 		vm = r.x[1];
 		kprintf("hvc-garbage: registered VM %lu for the state checks\n", vm);

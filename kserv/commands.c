@@ -124,6 +124,7 @@ static const struct command commands[] = {
     {"attack-kcore", "[sweep]", "read and write kcore's reserved memory from every CPU",
      cmd_attack_kcore},
     {"hvc-garbage", "", "every host hypercall with bad arguments", cmd_hvc_garbage},
+    {"dma", "", "DMA through edu behind kcore's SMMU: allowed and refused transfers", cmd_dma},
     {"check", "", "kcore's invariant checker (KC_HC_CHECK_INVARIANTS)", cmd_check},
     {"vms", "", "the VMs of the last payload run and their state", cmd_vms},
     {"run-payload", "", "create and run every VM of the payload (the initrd)", cmd_run_payload},

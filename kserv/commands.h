@@ -29,5 +29,6 @@ int cmd_mem(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_vms(int argc, char **argv);
 int cmd_run_payload(int argc, char **argv);
+int cmd_dma(int argc, char **argv);
 
 #endif /* KSERV_COMMANDS_H */

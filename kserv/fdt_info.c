@@ -209,6 +209,35 @@ static void parse_chosen(const void *fdt, struct machine *m)
 		m->initrd = (struct range){start, end - start};
 }
 
+/*
+ * A generic ECAM host bridge: its config window and the first 32-bit memory
+ * range of "ranges" (PCI address: 3 cells, the space code in bits 25:24 of
+ * the first; then the CPU address in the parent's cells; the size in 2).
+ */
+static void parse_pci(const void *fdt, struct machine *m)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic");
+	int pac, len;
+	const fdt32_t *p;
+
+	if (node < 0 || !node_enabled(fdt, node) || !node_reg(fdt, node, 0, &m->pci_ecam))
+		return;
+	pac = fdt_address_cells(fdt, fdt_parent_offset(fdt, node));
+	p = fdt_getprop(fdt, node, "ranges", &len);
+	if (p == NULL || pac < 1 || pac > 2)
+		return;
+	for (int at = 0; (at + 5 + pac) * 4 <= len; at += 5 + pac) {
+		u32 space = (fdt32_to_cpu(p[at]) >> 24) & 3u;
+
+		if (space != 2) /* 32-bit memory */
+			continue;
+		m->pci_mem_bus = read_cells(p + at + 1, 2);
+		m->pci_mem.base = read_cells(p + at + 3, pac);
+		m->pci_mem.size = read_cells(p + at + 3 + pac, 2);
+		return;
+	}
+}
+
 int fdt_info_parse(const void *fdt, struct machine *m)
 {
 	int err = fdt_check_header(fdt);
@@ -225,5 +254,6 @@ int fdt_info_parse(const void *fdt, struct machine *m)
 	parse_uart(fdt, m);
 	parse_chosen(fdt, m);
 	parse_gic(fdt, m);
+	parse_pci(fdt, m);
 	return 0;
 }

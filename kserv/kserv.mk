@@ -59,11 +59,12 @@ kserv: $(KSERV_BIN)
 
 # Boots kcore + kserv in QEMU on the serial console: interactive ("kserv> "),
 # or running KSERV_CMDS (e.g. make kserv-run KSERV_CMDS="info;cpus") and then
-# powering off. SMP (default 4) and CPU (default max) choose the machine.
+# powering off. SMP (default 4) and CPU (default max) choose the machine; an
+# SMMUv3 and QEMU's edu device are always there (kserv's "dma").
 # Ctrl-A X leaves QEMU.
-KSERV_QEMU = qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+KSERV_QEMU = qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
 	-cpu $(or $(CPU),max) -smp $(or $(SMP),4) -m 1G -nographic -nic none \
-	-kernel $(BUILD)/kcore.img
+	-device edu,dma_mask=0xffffffffff -kernel $(BUILD)/kcore.img
 
 kserv-run: $(BUILD)/kcore.img
 	$(KSERV_QEMU) $(if $(KSERV_CMDS),-append "kserv.cmds=$(KSERV_CMDS)")

@@ -7,12 +7,17 @@
 #include "attack_report.h"
 #include "commands.h"
 #include "console.h"
+#include "edu.h"
 #include "fdt_info.h"
+#include "format.h"
 #include "hvc.h"
+#include "io_faults.h"
 #include "pages.h"
 #include "vm_teardown.h"
 
 #define B_RAM_SIZE KCORE_BLOCK_SIZE
+#define DMA_IOVA   0x100000ull /* where the host maps its own page for edu */
+#define DMA_LEN	   256u	       /* bytes per refused transfer (QEMU queues a fault per 4) */
 
 /* What the attacks aim at. */
 struct targets {
@@ -122,6 +127,90 @@ static u64 image_swap_attacks(u64 b, const struct targets *t)
 	return pa;
 }
 
+/* Mappings of the secret VM's page for a device that kcore must refuse (smmu_iso). */
+static void io_map_attacks(struct guest *g, u64 host_dom, u64 host_pa, const struct targets *t)
+{
+	struct kcore_ret r;
+
+	attack_call("map the secret VM's page into the host's IO domain", KCORE_E_PERM,
+		    KC_HC_IO_MAP, host_dom, DMA_IOVA + KSERV_PAGE_SIZE, t->secret_pa, 0);
+	if (!setup("KC_HC_IO_DOMAIN_ALLOC (the secret VM's)", KC_HC_IO_DOMAIN_ALLOC, g->vmid, 0, 0,
+		   &r))
+		return;
+	attack_call("map the secret VM's page into its own IO domain at another IPA", KCORE_E_PERM,
+		    KC_HC_IO_MAP, r.x[1], layout_ram_end(&g->lay), t->secret_pa, 0);
+	attack_call("map a host page into the secret VM's IO domain", KCORE_E_PERM, KC_HC_IO_MAP,
+		    r.x[1], KC_TEST_SECRET_IPA + KSERV_PAGE_SIZE, host_pa, 0);
+	setup("KC_HC_IO_DOMAIN_FREE (the secret VM's)", KC_HC_IO_DOMAIN_FREE, r.x[1], 0, 0, &r);
+}
+
+/*
+ * edu, attached to a domain holding one host page, aimed at the secret VM's
+ * page by its PA: the SMMU must refuse the write (the guest's checkpoints
+ * find its secret intact) and the read (no secret word reaches the device's
+ * buffer, looked at by copying it out to the host's page).
+ */
+static void dma_transfer_attacks(const struct edu *edu, u64 host_pa, const struct targets *t)
+{
+	const u64 *words = (const u64 *)(uintptr_t)host_pa;
+	char detail[128];
+	bool refused, leaked = false;
+
+	for (u32 i = 0; i < DMA_LEN / 8; i++)
+		((u64 *)(uintptr_t)host_pa)[i] = ATTACK_VM_POISON;
+	if (!edu_dma(edu, false, DMA_IOVA, 0, DMA_LEN) ||
+	    !edu_dma(edu, true, t->secret_pa, 0, DMA_LEN)) {
+		kprintf("kserv: attacks: edu did not finish a transfer\n");
+		return;
+	}
+	refused = io_faults_expect(edu->sid, KC_IO_FAULT_F_TRANSLATION, t->secret_pa, DMA_LEN,
+				   KC_IO_FAULT_ACCESS_WRITE, detail, sizeof(detail));
+	attack_report("edu writes the secret VM's page by its PA (host domain)", refused, detail);
+	if (!edu_dma(edu, false, t->secret_pa, 0, DMA_LEN) ||
+	    !edu_dma(edu, true, DMA_IOVA, 0, DMA_LEN)) {
+		kprintf("kserv: attacks: edu did not finish a transfer\n");
+		return;
+	}
+	refused = io_faults_expect(edu->sid, KC_IO_FAULT_F_TRANSLATION, t->secret_pa, DMA_LEN,
+				   KC_IO_FAULT_ACCESS_READ, detail, sizeof(detail));
+	for (u32 i = 0; i < DMA_LEN / 8; i++)
+		leaked = leaked || kc_test_is_secret(words[i]);
+	if (leaked)
+		format_buf(detail, sizeof(detail), "a secret word reached the host's page");
+	attack_report("edu reads the secret VM's page by its PA (host domain)", refused && !leaked,
+		      detail);
+}
+
+/* The host's DMA engine against the running secret VM, if QEMU has one (kcore-run --edu). */
+static void dma_attacks(struct guest *g, const struct targets *t)
+{
+	struct edu edu;
+	struct kcore_ret r;
+	u64 dom, pa;
+
+	if (t->secret_pa == 0 || !edu_probe(&edu)) {
+		kprintf("kserv: attacks: no edu device (kcore-run --edu): no DMA attacks\n");
+		return;
+	}
+	pa = page_alloc();
+	if (pa == 0 || !setup("KC_HC_IO_DOMAIN_ALLOC", KC_HC_IO_DOMAIN_ALLOC, 0, 0, 0, &r)) {
+		if (pa != 0)
+			page_free(pa);
+		return;
+	}
+	dom = r.x[1];
+	io_map_attacks(g, dom, pa, t);
+	if (setup("KC_HC_IO_MAP", KC_HC_IO_MAP, dom, DMA_IOVA, pa, &r)) {
+		if (setup("KC_HC_IO_ATTACH", KC_HC_IO_ATTACH, dom, edu.sid, 0, &r)) {
+			dma_transfer_attacks(&edu, pa, t);
+			setup("KC_HC_IO_DETACH", KC_HC_IO_DETACH, edu.sid, 0, 0, &r);
+		}
+		setup("KC_HC_IO_UNMAP", KC_HC_IO_UNMAP, dom, DMA_IOVA, 0, &r);
+	}
+	if (setup("KC_HC_IO_DOMAIN_FREE", KC_HC_IO_DOMAIN_FREE, dom, 0, 0, &r))
+		page_free_zeroed(pa);
+}
+
 /* Calls on the running secret VM that would change it or take it apart. */
 static void running_vm_attacks(struct guest *g, struct guest_vcpu *v, const struct targets *t)
 {
@@ -182,6 +271,7 @@ void vm_attacks_suite(struct guest *g, struct guest_vcpu *v)
 
 	find_targets(g, &t);
 	memory_attacks(&t);
+	dma_attacks(g, &t);
 	second_vm_attacks(g, &t);
 	running_vm_attacks(g, v, &t);
 	command_run(check);

@@ -87,38 +87,7 @@ void arch_tlbi_el2_va(vaddr_t va)
 	isb();
 }
 
-/*
- * No SMMUv3 driver yet: kcore neither owns the SMMU's stream table nor can
- * keep a device from any memory, so it offers no IO domains at all (the IO
- * hypercalls return KCORE_E_NOT_SUPPORTED) rather than pretend to isolate
- * DMA. The core calls the other hooks only when this says yes.
- */
-bool arch_smmu_present(void)
-{
-	return false;
-}
-
-void arch_smmu_attach(u32 sid, u32 domain, paddr_t root, u32 ia_bits)
-{
-	(void)root;
-	(void)ia_bits;
-	kc_panic("arch_smmu_attach(%u, %u) without an SMMU driver", sid, domain);
-}
-
-void arch_smmu_detach(u32 sid)
-{
-	kc_panic("arch_smmu_detach(%u) without an SMMU driver", sid);
-}
-
-void arch_smmu_tlbi_iova(u32 domain, u64 iova)
-{
-	kc_panic("arch_smmu_tlbi_iova(%u, %lx) without an SMMU driver", domain, iova);
-}
-
-void arch_smmu_tlbi_domain(u32 domain)
-{
-	kc_panic("arch_smmu_tlbi_domain(%u) without an SMMU driver", domain);
-}
+/* The SMMU hooks (arch_smmu_*) are the SMMUv3 driver's: smmuv3.c. */
 
 void arch_crypto_begin(void)
 {

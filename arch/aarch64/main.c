@@ -16,6 +16,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "pl011.h"
+#include "smmuv3.h"
 #include "sysreg.h"
 
 extern char _start_image[], _end[], _kserv_blob_start[], _kserv_blob_end[];
@@ -115,8 +116,8 @@ static void describe_core(u64 dtb)
 	params.vm_pool_pages = 256;
 	/*
 	 * IO tables: a root and one path of tables per domain, and room for a few
-	 * MiB of scattered DMA buffers besides (512 KiB). Unused until the SMMUv3
-	 * driver exists (arch_smmu_present() says no), but laid out already.
+	 * MiB of scattered DMA buffers besides (512 KiB). Used only when there is
+	 * an SMMU (smmuv3.c); without one the IO calls are NOT_SUPPORTED.
 	 */
 	params.io_pool_pages = KCORE_MAX_IO_DOMAINS * PT_LEVELS + 64;
 	params.window_base = va_init(WINDOW_BASE);
@@ -194,6 +195,9 @@ void kcore_main(void *dtb)
 		kc_panic("the machine description is inconsistent");
 	mmu_build(&machine);
 	mmu_enable();
+	/* Before the host runs: from its first instruction no device of its reaches anything. */
+	if (machine.smmu.size > 0)
+		smmuv3_init(&machine.smmu);
 	reserve_in_dtb(dtb);
 	place_host(addr_of(dtb));
 	kc_log("image %lx-%lx, carve-out %lx-%lx", pa_addr(params.kcore_image.base),

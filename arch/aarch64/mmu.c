@@ -3,8 +3,8 @@
  * kcore's own EL2 stage-1, built through the core's write-once kmap: kcore's
  * text read-only and executable, its read-only data read-only, its data and
  * all other RAM read-write and never executable (RAM at its physical
- * address: kcore reads tables, scrubs pages, copies images), the UART as a
- * device. Image windows are added later by the core, above all of this.
+ * address: kcore reads tables, scrubs pages, copies images), the UART and
+ * the SMMU's registers as devices. Image windows are added later by the core, above all of this.
  */
 #include "mmu.h"
 
@@ -69,6 +69,9 @@ void mmu_build(const struct machine *m)
 		}
 	}
 	map_page(m->uart_base & ~(PAGE_SIZE - 1), PT_PROT_RW | PT_PROT_DEVICE);
+	/* The SMMU's registers: kcore's alone (a kcore device, never the host's). */
+	for (u64 off = 0; off < m->smmu.size; off += PAGE_SIZE)
+		map_page(pa_addr(m->smmu.base) + off, PT_PROT_RW | PT_PROT_DEVICE);
 	mem_unlock();
 }
 

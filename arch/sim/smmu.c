@@ -27,6 +27,12 @@ static struct {
 	u64 detaches;
 	struct sim_smmu_event eventq[SIM_SMMU_EVENTQ_SIZE];
 	u64 nr_events;
+	/*
+	 * The queue the host reads through arch_smmu_fault_pop: the events not
+	 * yet taken, in order. As on SMMUv3, an event that finds it full is lost.
+	 */
+	struct sim_smmu_event hostq[SIM_SMMU_EVENTQ_SIZE];
+	u64 hostq_prod, hostq_cons;
 } smmu;
 
 void sim_smmu_reset(void)
@@ -39,6 +45,12 @@ void sim_smmu_reset(void)
 bool arch_smmu_present(void)
 {
 	return true;
+}
+
+/* The simulated SMMU translates with stage 2, as an SMMUv3 with S2P does. */
+bool arch_smmu_stage1_tables(void)
+{
+	return false;
 }
 
 void arch_smmu_attach(u32 sid, u32 domain, paddr_t root, u32 ia_bits)
@@ -100,9 +112,12 @@ u64 sim_smmu_detach_count(void)
 
 static void report(enum sim_smmu_event_type type, u32 sid, u64 iova, bool write)
 {
-	smmu.eventq[smmu.nr_events % SIM_SMMU_EVENTQ_SIZE] =
-	    (struct sim_smmu_event){.type = type, .sid = sid, .iova = iova, .write = write};
+	struct sim_smmu_event ev = {.type = type, .sid = sid, .iova = iova, .write = write};
+
+	smmu.eventq[smmu.nr_events % SIM_SMMU_EVENTQ_SIZE] = ev;
 	smmu.nr_events++;
+	if (smmu.hostq_prod - smmu.hostq_cons < SIM_SMMU_EVENTQ_SIZE)
+		smmu.hostq[smmu.hostq_prod++ % SIM_SMMU_EVENTQ_SIZE] = ev;
 }
 
 u64 sim_smmu_event_count(void)
@@ -137,6 +152,47 @@ const char *sim_smmu_event_name(enum sim_smmu_event_type t)
 		return "F_WALK_EABT";
 	}
 	return "?";
+}
+
+/* The SMMUv3 event type code of t (include/kcore/abi.h). */
+static u32 event_code(enum sim_smmu_event_type t)
+{
+	switch (t) {
+	case SIM_EVT_C_BAD_STREAMID:
+		return KC_IO_FAULT_C_BAD_STREAMID;
+	case SIM_EVT_C_BAD_STE:
+		return KC_IO_FAULT_C_BAD_STE;
+	case SIM_EVT_F_TRANSLATION:
+		return KC_IO_FAULT_F_TRANSLATION;
+	case SIM_EVT_F_ADDR_SIZE:
+		return KC_IO_FAULT_F_ADDR_SIZE;
+	case SIM_EVT_F_ACCESS:
+		return KC_IO_FAULT_F_ACCESS;
+	case SIM_EVT_F_PERMISSION:
+		return KC_IO_FAULT_F_PERMISSION;
+	case SIM_EVT_F_WALK_EABT:
+		break;
+	}
+	return KC_IO_FAULT_F_WALK_EABT;
+}
+
+bool arch_smmu_fault_pop(struct arch_io_fault *fault)
+{
+	const struct sim_smmu_event *ev;
+	bool addressed;
+
+	if (smmu.hostq_cons == smmu.hostq_prod)
+		return false;
+	ev = &smmu.hostq[smmu.hostq_cons++ % SIM_SMMU_EVENTQ_SIZE];
+	/* As on SMMUv3, configuration errors carry neither address nor direction. */
+	addressed = ev->type != SIM_EVT_C_BAD_STREAMID && ev->type != SIM_EVT_C_BAD_STE;
+	*fault = (struct arch_io_fault){.sid = ev->sid,
+					.type = event_code(ev->type),
+					.addr = addressed ? ev->iova : 0,
+					.access = !addressed  ? KC_IO_FAULT_ACCESS_UNKNOWN
+						  : ev->write ? KC_IO_FAULT_ACCESS_WRITE
+							      : KC_IO_FAULT_ACCESS_READ};
+	return true;
 }
 
 /* ---- DMA ---- */

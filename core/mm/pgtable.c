@@ -189,6 +189,7 @@ static void tlb_invalidate(const struct pgtable *pt, u64 ia)
 		arch_tlbi_s2_ipa(pt->vmid, ipa_init(ia));
 		break;
 	case PT_IO:
+	case PT_IO_S1:
 		/* The CPU never walks an IO table: only the SMMU's TLB can hold it. */
 		arch_smmu_tlbi_iova(pt->vmid, ia);
 		break;

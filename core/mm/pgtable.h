@@ -24,6 +24,7 @@ enum pt_regime {
 	PT_STAGE2,     /* host or VM stage-2; tlbi by VMID and IPA */
 	PT_EL2_STAGE1, /* kcore's own tables; tlbi by VA */
 	PT_IO,	       /* an IO domain's table (stage-2 format); SMMU tlbi by domain and IOVA */
+	PT_IO_S1,      /* the same in the stage-1 format, for an SMMU without stage 2 */
 };
 
 /* Leaf permissions and memory type. */

@@ -20,6 +20,14 @@ u64 desc_make_leaf(enum pt_regime regime, u32 level, paddr_t pa, u32 prot)
 			d |= S2AP_R;
 		if (prot & PT_PROT_W)
 			d |= S2AP_W;
+	} else if (regime == PT_IO_S1) {
+		/* Stage-1 has no "no access" either: an IO mapping is always readable. */
+		d |= device ? S1_ATTRIDX_DEVICE : S1_ATTRIDX_NORMAL;
+		d |= S1_AP_ANY_EL | S1_NG;
+		if ((prot & PT_PROT_W) == 0)
+			d |= S1_AP_RO;
+		if ((prot & PT_PROT_X) == 0)
+			d |= S1_PXN;
 	} else {
 		/* EL2 stage-1 has no "no access": every mapping is readable. */
 		d |= device ? S1_ATTRIDX_DEVICE : S1_ATTRIDX_NORMAL;

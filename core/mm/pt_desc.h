@@ -36,6 +36,17 @@
 #define S1_AP_RO	  (1ull << 7)
 #define S1_AP1_RES1	  (1ull << 6)
 
+/*
+ * An SMMU's stage-1 leaf (PT_IO_S1), an EL1&0-style regime: AP[1] grants
+ * unprivileged access too (a device's transaction may be either), nG tags the
+ * entry with the domain's ASID (a global entry would match every domain's),
+ * and both execute-never bits are set. AttrIndx as above: the context
+ * descriptor's MAIR is MAIR_EL2's.
+ */
+#define S1_AP_ANY_EL (1ull << 6)
+#define S1_NG	     (1ull << 11)
+#define S1_PXN	     (1ull << 53)
+
 static inline bool desc_is_valid(u64 d)
 {
 	return (d & DESC_VALID) != 0;

@@ -58,7 +58,8 @@ static int alloc_domain(u32 owner, u32 *id)
 		if (d->state != IO_DOMAIN_FREE)
 			continue;
 		/* Fails only when the pool has no page for the root: nothing changed then. */
-		err = pgt_init(&d->pt, io_pool, PT_IO, io_ia_bits, i);
+		err = pgt_init(&d->pt, io_pool, arch_smmu_stage1_tables() ? PT_IO_S1 : PT_IO,
+			       io_ia_bits, i);
 		if (err != KCORE_OK)
 			return err;
 		d->state = IO_DOMAIN_LIVE;
@@ -315,6 +316,21 @@ int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 		*pa = pa_addr(leaf.pa) + (iova - leaf.ia);
 	mem_unlock();
 	return err;
+}
+
+/* ---- faults ---- */
+
+int iommu_fault_pop(struct arch_io_fault *fault)
+{
+	bool found;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	/* mem_lock guards the SMMU's queues as it does its stream table: one consumer at a time. */
+	mem_lock();
+	found = arch_smmu_fault_pop(fault);
+	mem_unlock();
+	return found ? KCORE_OK : KCORE_E_NOENT;
 }
 
 /* ---- views ---- */

@@ -26,6 +26,7 @@
 #ifndef KCORE_SMMU_IOMMU_H
 #define KCORE_SMMU_IOMMU_H
 
+#include "core/arch.h"
 #include "core/kcore.h"
 #include "core/mm/pgtable.h"
 
@@ -51,6 +52,8 @@ int iommu_detach(u64 sid);
 int iommu_map(u64 domain, u64 iova, u64 pa);
 int iommu_unmap(u64 domain, u64 iova);
 int iommu_iova_to_phys(u64 domain, u64 iova, u64 *pa);
+/* The oldest DMA fault the SMMU recorded, taken off its queue (NOENT: none). */
+int iommu_fault_pop(struct arch_io_fault *fault);
 
 /*
  * The VM is being powered off: detach every stream of its domains, unmap

@@ -124,6 +124,16 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 	case KC_HC_VM_RESTORE_END:
 		err = restore_end(x[1], x[2]);
 		break;
+	case KC_HC_IO_FAULT_POP: {
+		struct arch_io_fault fault = {0};
+
+		err = iommu_fault_pop(&fault);
+		result = fault.sid;
+		more[0] = fault.addr;
+		more[1] = fault.type;
+		more[2] = fault.access;
+		break;
+	}
 	case KC_HC_KEY_INFO:
 		err = verify_key_info(x[1], &out32, more);
 		result = out32;

@@ -54,7 +54,26 @@
 #define KC_HC_VM_RESTORE_PAGE	 KCORE_HC(0x1d) /* x1 vmid, x2 data pa, x3 record pa */
 #define KC_HC_VM_RESTORE_VCPU	 KCORE_HC(0x1e) /* x1 vmid, x2 data pa, x3 record pa */
 #define KC_HC_VM_RESTORE_END	 KCORE_HC(0x1f) /* x1 vmid, x2 record pa (trailer) */
+/* -> the oldest DMA fault: x1 stream id, x2 address, x3 event type, x4 access (below) */
+#define KC_HC_IO_FAULT_POP	 KCORE_HC(0x20)
 #define KC_HC_CHECK_INVARIANTS	 KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
+
+/*
+ * KC_HC_IO_FAULT_POP's event types: the SMMUv3 event record's own codes
+ * (Arm IHI 0070, "Event records"), so a host can name them as the SMMU does.
+ */
+#define KC_IO_FAULT_C_BAD_STREAMID 0x02 /* the stream id is beyond the stream table */
+#define KC_IO_FAULT_C_BAD_STE	   0x04 /* the stream is attached to no domain: blocked */
+#define KC_IO_FAULT_F_WALK_EABT	   0x0b
+#define KC_IO_FAULT_F_TRANSLATION  0x10 /* nothing mapped at the address in the domain */
+#define KC_IO_FAULT_F_ADDR_SIZE	   0x11
+#define KC_IO_FAULT_F_ACCESS	   0x12
+#define KC_IO_FAULT_F_PERMISSION   0x13
+/* KC_HC_IO_FAULT_POP's access (x4): events of a blocked stream carry neither address nor direction.
+ */
+#define KC_IO_FAULT_ACCESS_UNKNOWN 0
+#define KC_IO_FAULT_ACCESS_READ	   1
+#define KC_IO_FAULT_ACCESS_WRITE   2
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */
 #define KC_GC_VERSION	   KCORE_HC(0x40) /* -> x1 = (major << 16) | minor */

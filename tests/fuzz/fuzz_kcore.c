@@ -297,6 +297,7 @@ static const struct call_shape calls[] = {
     {KC_HC_VM_RESTORE_PAGE, {R_VMID, R_PA, R_REC, R_NONE}},
     {KC_HC_VM_RESTORE_VCPU, {R_VMID, R_PA, R_REC, R_NONE}},
     {KC_HC_VM_RESTORE_END, {R_VMID, R_REC, R_NONE, R_NONE}},
+    {KC_HC_IO_FAULT_POP, {R_NONE, R_NONE, R_NONE, R_NONE}},
 };
 
 static void one_op(const uint8_t *op)

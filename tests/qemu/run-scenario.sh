@@ -12,6 +12,7 @@
 #   -f REGEX   no line may match REGEX; repeatable. Always checked: "PANIC",
 #              "kserv: abort: unexpected", "KSERV: FAILED"
 #   -t SECS    time limit (default $QEMU_TIMEOUT, else 60)
+#   -d         add QEMU's edu device (a DMA engine behind the SMMU: kserv's "dma")
 #   -p         poison check: after kserv is done, read through QEMU's monitor
 #              every address the attack-kcore command names in its
 #              "attack: cpu N: write ADDR" lines; none may hold the value the
@@ -33,6 +34,7 @@ mem=1G
 cmds=info
 limit=${QEMU_TIMEOUT:-60}
 poison_check=0
+edu=0
 expect=()
 forbid=("PANIC" "kserv: abort: unexpected" "KSERV: FAILED")
 
@@ -41,7 +43,7 @@ usage() {
 	exit 2
 }
 
-while getopts "b:s:c:m:a:e:f:t:ph" opt; do
+while getopts "b:s:c:m:a:e:f:t:pdh" opt; do
 	case $opt in
 	b) build=$OPTARG ;;
 	s) smp=$OPTARG ;;
@@ -52,6 +54,7 @@ while getopts "b:s:c:m:a:e:f:t:ph" opt; do
 	f) forbid+=("$OPTARG") ;;
 	t) limit=$OPTARG ;;
 	p) poison_check=1 ;;
+	d) edu=1 ;;
 	*) usage ;;
 	esac
 done
@@ -75,8 +78,12 @@ fail() {
 [ -f "$img" ] || fail "$img missing (run make)"
 command -v qemu-system-aarch64 >/dev/null || fail "qemu-system-aarch64 not installed"
 
-qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=3" -cpu "$cpu" -smp "$smp"
-	-m "$mem" -nographic -nic none -kernel "$img" -append "kserv.cmds=$cmds")
+# Always behind an SMMUv3, which kcore takes at boot (docs/abi.md, DMA isolation).
+qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=3,iommu=smmuv3" -cpu "$cpu"
+	-smp "$smp" -m "$mem" -nographic -nic none -kernel "$img" -append "kserv.cmds=$cmds")
+# edu masks DMA addresses to 28 bits unless told otherwise; 40 reach every IOVA kserv uses.
+# shellcheck disable=SC2054 # the comma is QEMU's, inside one argument
+[ "$edu" -eq 1 ] && qemu+=(-device edu,dma_mask=0xffffffffff)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

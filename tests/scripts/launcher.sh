@@ -329,7 +329,7 @@ check "kcore-run: ... and the signed payload is the unsigned image, unchanged" \
 	cmp -s -n "$(size_of "$himg")" "$tmp/x.img" "$himg"
 check "kcore-run: the VM is named after the user's file, not the signed copy" [ "$(str "$dp" 64 32)" = hello ]
 check "kcore-run: the QEMU command boots kcore.img with the payload as the initrd" \
-	grep -qE "^qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 4 -m 1G -nographic -nic none -kernel [^ ]*/kcore.img -initrd $dp $" "$tmp/stdout"
+	grep -qE "^qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu max -smp 4 -m 1G -nographic -nic none -kernel [^ ]*/kcore.img -initrd $dp $" "$tmp/stdout"
 "$run" --build "$build" --dry-run --payload "$dp" --icount --cpus 2 --mem 2G --cpu cortex-a72 --attacks \
 	--vm "image=$hello,cpus=2" --vm "image=$ms,name=m,mem=128M,cmdline=mib=8" >"$tmp/stdout" 2>"$tmp/stderr" &&
 	! grep -q signing "$tmp/stderr" && { file_at "$dp" 0 && cmp -s "$tmp/x.img" "$hello"; }
@@ -339,6 +339,9 @@ check "kcore-run: --cpus, --mem, --cpu and --icount reach QEMU" \
 [ "$(le "$dp" 12 4)" -eq 1 ] && [ "$(le "$dp" $((64 + 32)) 4)" -eq 2 ] &&
 	[ "$(str "$dp" $((64 + 368)) 32)" = m ] && [ "$(str "$dp" $((64 + 368 + 80)) 256)" = mib=8 ]
 result "kcore-run: --attacks sets the payload flag; SPEC items reach the payload"
+"$run" --build "$build" --dry-run --payload "$dp" --edu --vm "image=$hello" >"$tmp/stdout" 2>"$tmp/stderr"
+check "kcore-run: --edu adds the edu device, its DMA mask widened to 40 bits" \
+	grep -q -- "-initrd $dp -device edu,dma_mask=0xffffffffff \$" "$tmp/stdout"
 "$ks" keygen "$tmp/other" >/dev/null 2>&1
 "$run" --build "$build" --dry-run --payload "$dp" --key "$tmp/other.priv" \
 	--vm "image=$himg,initrd=$tmp/initrd.bin" >"$tmp/stdout" 2>"$tmp/stderr" &&

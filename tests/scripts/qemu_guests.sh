@@ -127,12 +127,18 @@ scenario attack "attack guest beside a secret victim: every access outside its R
 
 # The host attack suite (KCORE_PAYLOAD_F_ATTACKS): kserv attacks the running
 # victim between its checkpoints and reports a summary line (docs/launcher.md).
-scenario secret-attacks "host attack suite against the secret victim: every attack refused, the victim's memory and registers intact" 0 \
+# With edu (--edu) the suite also attacks by DMA, through the SMMU kcore drives.
+scenario secret-attacks "host attack suite against the secret victim, DMA by edu included: every attack refused, the victim's memory and registers intact" 0 \
 	-e '^ATTACKS: ([1-9][0-9]*) attempted, \1 refused, 0 succeeded$' \
 	-e '^\[secret\] GUEST secret: intact after [1-9][0-9]* checkpoints$' \
 	-e '^ATTACK: read VM ioshare.s page at IPA 0x[0-9a-f]* after it unshared it .*: refused$' \
+	-e '^ATTACK: map the secret VM.s page into the host.s IO domain \(KCORE_E_PERM\): refused$' \
+	-e '^ATTACK: map the secret VM.s page into its own IO domain at another IPA \(KCORE_E_PERM\): refused$' \
+	-e '^ATTACK: map a host page into the secret VM.s IO domain \(KCORE_E_PERM\): refused$' \
+	-e '^ATTACK: edu writes the secret VM.s page by its PA \(host domain\) \([1-9][0-9]* faults, the first F_TRANSLATION, stream 0x8, address (0x[0-9a-f]+), write\): refused$' \
+	-e '^ATTACK: edu reads the secret VM.s page by its PA \(host domain\) \([1-9][0-9]* faults, the first F_TRANSLATION, stream 0x8, address (0x[0-9a-f]+), read\): refused$' \
 	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
-	--attacks --vm "image=$g/secret.signed" --vm "image=$g/ioshare.signed"
+	--attacks --edu --vm "image=$g/secret.signed" --vm "image=$g/ioshare.signed"
 
 # An image signed with a key kcore does not trust never runs; kcore-run says so.
 "$build/tools/kcore-sign" keygen "$tmp/wrong" >/dev/null 2>&1

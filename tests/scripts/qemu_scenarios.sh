@@ -12,7 +12,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 build=${1:-build}
 img="$build/kcore.img"
-run=tests/qemu/run-scenario.sh
 
 pass=0
 fail=0
@@ -26,22 +25,8 @@ done_='^KSERV: DONE$'
 attack_forbid=(-f 'SUCCEEDED' -f '^ATTACK-KCORE: .* [1-9][0-9]* succeeded'
 	-f ' [1-9][0-9]* aborts with a wrong syndrome')
 
-scenario() { # DESC NAME RUN-SCENARIO-OPTIONS...
-	local desc=$1 name=$2 out
-	shift 2
-	if [ ! -f "$img" ]; then
-		echo "not ok - kcore.img missing ($img): qemu: $desc"
-		fail=$((fail + 1))
-		return
-	fi
-	if out=$(bash "$run" -b "$build" "$@" "$name" 2>&1); then
-		echo "ok - qemu: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - qemu: $desc: ${out#FAIL "$name": }"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=tests/qemu/scenario-lib.sh
+. tests/qemu/scenario-lib.sh
 
 # The trusted keys' fingerprints as kcore-sign computes them: kserv's "info"
 # must show the same ones, in order, from KC_HC_KEY_INFO.

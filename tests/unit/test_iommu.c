@@ -751,7 +751,7 @@ static void test_no_io_pool_no_io_calls(void **state)
 	struct fx_config c = fx_default_config();
 	const u64 ids[] = {KC_HC_IO_DOMAIN_ALLOC, KC_HC_IO_DOMAIN_FREE, KC_HC_IO_ATTACH,
 			   KC_HC_IO_DETACH,	  KC_HC_IO_MAP,		KC_HC_IO_UNMAP,
-			   KC_HC_IO_IOVA_TO_PHYS};
+			   KC_HC_IO_IOVA_TO_PHYS, KC_HC_IO_FAULT_POP};
 	u64 pa;
 
 	(void)state;
@@ -766,6 +766,69 @@ static void test_no_io_pool_no_io_calls(void **state)
 	/* Powering a VM off finds no domain to tear down. */
 	call_ok(KC_HC_REGISTER_VM, 0, 0, 0, 0);
 	call_ok(KC_HC_VM_POWEROFF, 1, 0, 0, 0);
+}
+
+/* ---- the faults the host reads (KC_HC_IO_FAULT_POP) ---------------------------------- */
+
+/* The next fault the host pops: the call must succeed; x1..x4 describe it. */
+static void expect_fault(u32 sid, u64 addr, u32 type, u32 access)
+{
+	struct kcore_hvc_regs regs = {{KC_HC_IO_FAULT_POP, 0, 0, 0, 0, 0, 0, 0}};
+
+	host_hvc_dispatch(&regs);
+	assert_int_equal((s64)regs.x[0], KCORE_OK);
+	assert_int_equal(regs.x[1], sid);
+	assert_int_equal(regs.x[2], addr);
+	assert_int_equal(regs.x[3], type);
+	assert_int_equal(regs.x[4], access);
+	fx_check();
+}
+
+/* Every refused DMA reaches the host as one fault, oldest first; a DMA that worked, none. */
+static void test_faults_reach_the_host_in_order(void **state)
+{
+	u64 pa = host_page_with(PAT_HOST), v = PAT_DMA;
+	u32 dom;
+
+	(void)state;
+	fx_expect_refused(KCORE_E_NOENT, KC_HC_IO_FAULT_POP, 0, 0, 0, 0);
+	dom = domain_for(OWNER_HOST);
+	attach(dom, SID_NIC);
+	io_map(dom, IOVA_A, pa);
+	assert_int_equal(sim_dma_access(SID_IDLE, IOVA_A, true, &v), SIM_STREAM_FAULT);
+	assert_int_equal(sim_dma_access(SID_NIC, IOVA_B, true, &v), SIM_S2_FAULT);
+	assert_int_equal(sim_dma_access(SID_NIC, IOVA_B + 8, false, &v), SIM_S2_FAULT);
+	assert_int_equal(sim_dma_access(KCORE_MAX_STREAMS, IOVA_A, false, &v), SIM_STREAM_FAULT);
+	assert_int_equal(dma_read(SID_NIC, IOVA_A), PAT_HOST);
+	/* A blocked stream's event names no address or direction, as SMMUv3's C_BAD_STE. */
+	expect_fault(SID_IDLE, 0, KC_IO_FAULT_C_BAD_STE, KC_IO_FAULT_ACCESS_UNKNOWN);
+	expect_fault(SID_NIC, IOVA_B, KC_IO_FAULT_F_TRANSLATION, KC_IO_FAULT_ACCESS_WRITE);
+	expect_fault(SID_NIC, IOVA_B + 8, KC_IO_FAULT_F_TRANSLATION, KC_IO_FAULT_ACCESS_READ);
+	expect_fault(KCORE_MAX_STREAMS, 0, KC_IO_FAULT_C_BAD_STREAMID, KC_IO_FAULT_ACCESS_UNKNOWN);
+	fx_expect_refused(KCORE_E_NOENT, KC_HC_IO_FAULT_POP, 0, 0, 0, 0);
+	/* The arguments are ignored: garbage in them changes nothing. */
+	fx_expect_refused(KCORE_E_NOENT, KC_HC_IO_FAULT_POP, ~0ull, ~0ull, ~0ull, ~0ull);
+}
+
+/* More faults than the queue holds: as on SMMUv3, those that find it full are lost. */
+static void test_fault_queue_full_drops_new_faults(void **state)
+{
+	const u64 extra = 3;
+	u64 v = 0;
+	u32 dom;
+
+	(void)state;
+	dom = domain_for(OWNER_HOST);
+	attach(dom, SID_NIC);
+	for (u64 i = 0; i < SIM_SMMU_EVENTQ_SIZE + extra; i++)
+		assert_int_equal(sim_dma_access(SID_NIC, IOVA_B + 8 * i, false, &v), SIM_S2_FAULT);
+	for (u64 i = 0; i < SIM_SMMU_EVENTQ_SIZE; i++)
+		expect_fault(SID_NIC, IOVA_B + 8 * i, KC_IO_FAULT_F_TRANSLATION,
+			     KC_IO_FAULT_ACCESS_READ);
+	fx_expect_refused(KCORE_E_NOENT, KC_HC_IO_FAULT_POP, 0, 0, 0, 0);
+	/* Room again: the next fault is queued. */
+	assert_int_equal(sim_dma_access(SID_NIC, IOVA_A, true, &v), SIM_S2_FAULT);
+	expect_fault(SID_NIC, IOVA_A, KC_IO_FAULT_F_TRANSLATION, KC_IO_FAULT_ACCESS_WRITE);
 }
 
 /* ---- the simulated SMMU's TLB: a forgotten invalidation shows -------------------------- */
@@ -828,6 +891,8 @@ int main(void)
 	    T(test_domain_free),
 	    T(test_attach_rules),
 	    T(test_whole_register_arguments),
+	    T(test_faults_reach_the_host_in_order),
+	    T(test_fault_queue_full_drops_new_faults),
 	    T(test_io_limits),
 	    T(test_no_io_pool_no_io_calls),
 	    T(test_stale_io_translation_is_observable),

@@ -460,6 +460,50 @@ static void test_unmap_leaf_invalidates(void **state)
 	tpool_fini(&tp);
 }
 
+/*
+ * An IO table for an SMMU with stage 1 only (PT_IO_S1): the same tables, its
+ * leaves in the stage-1 format of an EL1&0-style regime. The table walk is
+ * stage-2's (the sim's walker still finds the leaf); the leaf's bits are what
+ * an SMMU's stage-1 reads: RW is AP[2:1] = 01 (AP[1]: a device's unprivileged
+ * transactions too), read-only AP[2:1] = 11, nG so the entry is the domain's
+ * (ASID) alone, both execute-nevers, AttrIndx 0 (Normal WB), inner shareable.
+ */
+static void test_io_stage1_leaves(void **state)
+{
+	const u64 ap1 = 1ull << 6, ap2 = 1ull << 7, ng = 1ull << 11, pxn = 1ull << 53,
+		  uxn = 1ull << 54, af = 1ull << 10, sh_inner = 3ull << 8;
+	struct test_pool tp;
+	struct pgtable pt;
+	struct pt_leaf leaf;
+	struct sim_xlate x;
+	u64 seq;
+
+	(void)state;
+	tpool_init(&tp, 16);
+	assert_int_equal(pgt_init(&pt, &tp.pool, PT_IO_S1, IPA40, 3), KCORE_OK);
+	map_checked(&pt, 0x5000, 0x40005000, KiB4, PT_PROT_RW);
+	map_checked(&pt, 0x6000, 0x40006000, KiB4, PT_PROT_R);
+
+	x = walk_s2(&pt, 0x5000);
+	assert_int_equal(x.level, 3);
+	assert_int_equal(x.desc, 0x40005000ull | 3 | af | sh_inner | ap1 | ng | pxn | uxn);
+	x = walk_s2(&pt, 0x6000);
+	assert_int_equal(x.desc, 0x40006000ull | 3 | af | sh_inner | ap1 | ap2 | ng | pxn | uxn);
+
+	/* The core reads its own encoding back. */
+	assert_true(pgt_lookup(&pt, 0x5000, &leaf));
+	assert_int_equal(leaf.prot, PT_PROT_RW);
+	assert_true(pgt_lookup(&pt, 0x6000, &leaf));
+	assert_int_equal(leaf.prot, PT_PROT_R);
+
+	/* An unmap invalidates the SMMU's TLB for this domain and IOVA, as PT_IO does. */
+	seq = sim_tlbi_count();
+	assert_int_equal(pgt_unmap_leaf(&pt, 0x5000), KiB4);
+	assert_true(sim_tlbi_smmu_covered_since(seq, 3, 0x5000));
+	assert_false(sim_tlbi_smmu_covered_since(seq, 4, 0x5000));
+	tpool_fini(&tp);
+}
+
 static void test_unmap_leaf_el2_invalidates(void **state)
 {
 	struct test_pool tp;
@@ -1089,6 +1133,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_s2_blocks_read_back, setup),
 	    cmocka_unit_test_setup(test_s2_48bit_space, setup),
 	    cmocka_unit_test_setup(test_el2_stage1_read_back, setup),
+	    cmocka_unit_test_setup(test_io_stage1_leaves, setup),
 	    cmocka_unit_test_setup(test_map_cost_fresh_table, setup),
 	    cmocka_unit_test_setup(test_map_cost_neighbours, setup),
 	    cmocka_unit_test_setup(test_map_cost_crossing_boundaries, setup),

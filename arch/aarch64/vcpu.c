@@ -211,9 +211,8 @@ static void log_unhandled(u64 esr, u64 pc)
 	}
 }
 
-static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
+static void decode_sync(struct vcpu *vcpu, u64 esr, struct arch_exit *e)
 {
-	u64 esr = read_sysreg(esr_el2);
 	u64 iss = esr & 0x1ffffffull;
 	u64 fsc = esr & FSC_MASK;
 
@@ -328,15 +327,35 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * (vcpu_exit_fast); then the guest goes straight back in.
 	 */
 	for (;;) {
+		u64 esr;
+		bool answered;
+
 		type = __guest_enter(&vcpu->regs, c);
-		*exit =
-		    (struct arch_exit){.kind = ARCH_EXIT_IRQ}; /* IRQ, FIQ, SError: the host's */
-		if (type != GUEST_EXIT_SYNC)
+		if (type != GUEST_EXIT_SYNC) {
+			/* IRQ, FIQ, SError: the host's */
+			*exit = (struct arch_exit){.kind = ARCH_EXIT_IRQ};
 			break;
-		if (emulate_sysreg(vcpu, read_sysreg(esr_el2)))
-			continue;
-		decode_sync(vcpu, exit);
-		if (!vcpu_exit_fast(vm, vcpu, exit))
+		}
+		esr = read_sysreg(esr_el2);
+		/* The exception class once, HVC first: guest calls are the commonest exits. */
+		switch (ESR_EC(esr)) {
+		case EC_HVC64:
+			answered = vcpu_exit_fast_hvc(vm, vcpu);
+			if (!answered)
+				*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
+			break;
+		case EC_SYSREG:
+			if (emulate_sysreg(vcpu, esr))
+				continue;
+			/* Not an ID, debug or PMU register: decoded like the rest. */
+			__attribute__((fallthrough));
+		default:
+			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
+			decode_sync(vcpu, esr, exit);
+			answered = vcpu_exit_fast(vm, vcpu, exit);
+			break;
+		}
+		if (!answered)
 			break;
 		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
 			exit->kind = ARCH_EXIT_DONE;

@@ -15,8 +15,6 @@
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
 
-#define ABI_VERSION (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
-
 void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 {
 	const u64 *x = regs->x;
@@ -28,7 +26,7 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 	switch (x[0]) {
 	case KC_HC_VERSION:
 		err = KCORE_OK;
-		result = ABI_VERSION;
+		result = KCORE_ABI_VERSION;
 		break;
 	case KC_HC_REGISTER_VM:
 		err = vm_register(&out32);

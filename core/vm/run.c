@@ -253,11 +253,28 @@ static bool is_fast_call(u64 fid)
 	}
 }
 
-bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
+bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
 {
 	struct kcore_vcpu_run unused;
+	u64 *x = vcpu->regs.x;
 
-	if (e->kind != ARCH_EXIT_HVC || !is_fast_call(vcpu->regs.x[0]))
+	/*
+	 * The two version calls are a guest's commonest (drivers probe them) and
+	 * depend on nothing: answered here, as vm_hvc_dispatch and guest_psci
+	 * would, without their copies of the registers and the power-off check.
+	 */
+	switch (x[0]) {
+	case KC_GC_VERSION:
+		x[0] = KCORE_OK;
+		x[1] = KCORE_ABI_VERSION;
+		return true;
+	case PSCI_VERSION:
+		x[0] = PSCI_VERSION_1_0;
+		return true;
+	default:
+		break;
+	}
+	if (!is_fast_call(x[0]))
 		return false;
 	/*
 	 * These never write the run page; one that finds the VM powered off by a
@@ -265,6 +282,11 @@ bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
 	 */
 	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
 	return true;
+}
+
+bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
+{
+	return e->kind == ARCH_EXIT_HVC && vcpu_exit_fast_hvc(vm, vcpu);
 }
 
 static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,

@@ -119,8 +119,7 @@ void host_stage2_enable(void)
 	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
 	vgic_reset_lrs(); /* vgic_load relies on empty list registers */
-	/* SMCs trap (PSCI CPU_ON must come to kcore); IRQ/FIQ/SError stay with the host. */
-	write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW);
+	write_sysreg(hcr_el2, HCR_HOST);
 	isb();
 	__asm__ volatile("tlbi alle1is" ::: "memory");
 	dsb_ish();

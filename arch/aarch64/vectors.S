@@ -222,6 +222,78 @@ fp_restore:
 	ret
 
 /*
+ * el1_save(u64 *r), el1_load(const u64 *r): the EL1 registers the host and
+ * each guest have their own of, r[0..25] in the order of vcpu.c's R_* list,
+ * two per STP/LDP (vcpu.c asserts the order). el1_load writes the virtual
+ * timer's control register after its compare value.
+ */
+.macro el1_pair op, a, b, index
+	.ifc \op, save
+	mrs	x1, \a
+	mrs	x2, \b
+	stp	x1, x2, [x0, #8 * \index]
+	.else
+	ldp	x1, x2, [x0, #8 * \index]
+	msr	\a, x1
+	msr	\b, x2
+	.endif
+.endm
+
+.macro el1_all op
+	el1_pair \op, sctlr_el1, cpacr_el1, 0
+	el1_pair \op, ttbr0_el1, ttbr1_el1, 2
+	el1_pair \op, tcr_el1, esr_el1, 4
+	el1_pair \op, afsr0_el1, afsr1_el1, 6
+	el1_pair \op, far_el1, mair_el1, 8
+	el1_pair \op, vbar_el1, contextidr_el1, 10
+	el1_pair \op, amair_el1, cntkctl_el1, 12
+	el1_pair \op, par_el1, tpidr_el1, 14
+	el1_pair \op, tpidr_el0, tpidrro_el0, 16
+	el1_pair \op, sp_el0, sp_el1, 18
+	el1_pair \op, elr_el1, spsr_el1, 20
+	el1_pair \op, csselr_el1, mdscr_el1, 22
+.endm
+
+	.globl el1_save
+el1_save:
+	el1_all save
+	mrs	x1, cntv_ctl_el0
+	mrs	x2, cntv_cval_el0
+	stp	x1, x2, [x0, #8 * 24]
+	ret
+
+	.globl el1_load
+el1_load:
+	el1_all load
+	ldp	x1, x2, [x0, #8 * 24]
+	msr	cntv_cval_el0, x2
+	msr	cntv_ctl_el0, x1
+	ret
+
+/*
+ * pauth_save(u64 *keys), pauth_load(const u64 *keys): the five pointer
+ * authentication keys, low and high halves, keys[0..9] (vcpu.c's R_APIAKEYLO
+ * onwards), by their encodings (APIAKeyLo_EL1 is S3_0_C2_C1_0).
+ */
+.macro pauth_all op
+	el1_pair \op, S3_0_C2_C1_0, S3_0_C2_C1_1, 0
+	el1_pair \op, S3_0_C2_C1_2, S3_0_C2_C1_3, 2
+	el1_pair \op, S3_0_C2_C2_0, S3_0_C2_C2_1, 4
+	el1_pair \op, S3_0_C2_C2_2, S3_0_C2_C2_3, 6
+	el1_pair \op, S3_0_C2_C3_0, S3_0_C2_C3_1, 8
+.endm
+
+	.globl pauth_save
+pauth_save:
+	pauth_all save
+	ret
+
+	.globl pauth_load
+pauth_load:
+	pauth_all load
+	ret
+
+/*
  * u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu): saves kcore's
  * callee-saved registers and SP in cpu, loads the guest's general registers,
  * PC and PSTATE, and enters it. Returns (through guest_exit) when the guest

@@ -4,6 +4,7 @@
 #define KCORE_AARCH64_PERCPU_H
 
 #include "asm.h"
+#include "core/kcore.h"
 #include "core/lib/types.h"
 
 #define KCORE_MAX_CPUS 8u
@@ -11,7 +12,11 @@ _Static_assert(KCORE_MAX_CPUS == KCORE_MAX_CPUS_ASM, "asm.h agrees");
 
 /* The registers a trap saves (vectors.S lays it out; keep in sync). */
 struct trap_frame {
-	u64 x[31];
+	union {
+		u64 x[31];
+		/* x0..x7 as a host call's arguments and results, for host_hvc_dispatch in place. */
+		struct kcore_hvc_regs hvc;
+	};
 	u64 elr;
 	u64 spsr;
 	u64 pad;

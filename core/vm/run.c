@@ -5,7 +5,6 @@
 #include "core/arch.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
-#include "core/lib/mem.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "core/vm/virq.h"
@@ -46,12 +45,13 @@ static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 
 	mem_lock();
 	if (run_page_ok(pa)) {
-		const struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
+		const volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
 
 		/* Read once (the host may change it meanwhile), and only what kcore uses. */
 		run->in.flags = page->in.flags;
 		run->in.mmio_value = page->in.mmio_value;
-		memcpy(run->in.call_ret, page->in.call_ret, sizeof(run->in.call_ret));
+		for (u32 i = 0; i < 4; i++)
+			run->in.call_ret[i] = page->in.call_ret[i];
 	} else {
 		err = KCORE_E_PERM;
 	}
@@ -59,13 +59,35 @@ static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 	return err;
 }
 
+/*
+ * The out part is nine words; copied (and cleared, below) word by word,
+ * unrolled, through a volatile pointer: a plain loop or a struct assignment
+ * becomes a call to memcpy/memset, several times the instructions.
+ */
+#define RUN_OUT_WORDS (sizeof(((struct kcore_vcpu_run *)0)->out) / sizeof(u64))
+_Static_assert(RUN_OUT_WORDS == 9, "the run record's out part: reason and eight words");
+
+static void run_out_clear(struct kcore_vcpu_run *run)
+{
+	volatile u64 *w = (volatile u64 *)&run->out;
+
+#pragma GCC unroll 9
+	for (u32 i = 0; i < RUN_OUT_WORDS; i++)
+		w[i] = 0;
+}
+
 static void write_run_out(paddr_t pa, const struct kcore_vcpu_run *run)
 {
 	mem_lock();
 	/* Checked again: the host may have given the page away while the vCPU ran. */
-	if (run_page_ok(pa))
-		memcpy(&((struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->out, &run->out,
-		       sizeof(run->out));
+	if (run_page_ok(pa)) {
+		volatile u64 *to = (volatile u64 *)&((struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->out;
+		const u64 *from = (const u64 *)&run->out;
+
+#pragma GCC unroll 9
+		for (u32 i = 0; i < RUN_OUT_WORDS; i++)
+			to[i] = from[i];
+	}
 	mem_unlock();
 }
 
@@ -392,7 +414,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	    !pgowner_is_ram(pa_init(run_pa)))
 		return KCORE_E_INVAL;
 	/* The out part goes to the host whole: what the exit does not set is zero. */
-	memset(&run.out, 0, sizeof(run.out));
+	run_out_clear(&run);
 	err = read_run_in(pa_init(run_pa), &run);
 	if (err != KCORE_OK)
 		return err;

@@ -245,6 +245,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	u64 host_cptr = read_sysreg(cptr_el2);
 	u64 *guest_sysregs = vcpu_sysregs(vcpu);
 	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
+	u32 lrs_loaded;
 	u64 type;
 	static bool probed;
 
@@ -268,7 +269,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	vgic_sync_timer(vcpu_vgic(vcpu), guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
 			guest_sysregs[R_CNTVOFF]);
 	load_pending_virqs(vcpu);
-	vgic_load(vcpu_vgic(vcpu));
+	lrs_loaded = vgic_load(vcpu_vgic(vcpu));
 	write_sysreg(vmpidr_el2, (u64)(vcpu - vm->vcpus) | (1ull << 31));
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
@@ -339,7 +340,7 @@ decode:
 		fp_save(vcpu_fp(vcpu));
 		fp_restore(&c->host_fp);
 	}
-	vgic_save(vcpu_vgic(vcpu));
+	vgic_save(vcpu_vgic(vcpu), lrs_loaded);
 	/* restore_host */
 	write_sysreg(hcr_el2, host_hcr);
 	write_sysreg(vttbr_el2, host_vttbr);

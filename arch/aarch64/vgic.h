@@ -20,11 +20,16 @@ void vgic_reset_lrs(void);
 /*
  * Loads the saved state into ICH_* and enables the virtual interface. Only
  * the list registers in use are written: the others are empty already
- * (vgic_reset_lrs at boot, vgic_save after every run).
+ * (vgic_reset_lrs at boot, vgic_save after every run). Returns which ones it
+ * wrote (bit n: LR n), for vgic_save.
  */
-void vgic_load(const u64 *state);
-/* Saves ICH_* and disables the virtual interface (the host does not use it). */
-void vgic_save(u64 *state);
+u32 vgic_load(const u64 *state);
+/*
+ * Saves ICH_* and disables the virtual interface (the host does not use it).
+ * loaded is what vgic_load returned: only kcore fills list registers, so the
+ * others are still empty and their saved words still zero.
+ */
+void vgic_save(u64 *state, u32 loaded);
 
 /*
  * If the guest's virtual timer is enabled, unmasked and expired, makes its

@@ -43,7 +43,14 @@ static bool index_of(paddr_t pa, u64 *index)
 {
 	u64 pfn = pa_pfn(pa);
 
-	for (u32 i = 0; i < nr_banks; i++) {
+	/* The first bank on its own, before the loop: on most machines it is the only one
+	 * (exits look pages up several times each). */
+	if (nr_banks != 0 && pfn >= banks[0].first_pfn &&
+	    pfn - banks[0].first_pfn < banks[0].nr_pages) {
+		*index = pfn - banks[0].first_pfn; /* the first bank's first index is 0 */
+		return true;
+	}
+	for (u32 i = 1; i < nr_banks; i++) {
 		if (pfn >= banks[i].first_pfn && pfn - banks[i].first_pfn < banks[i].nr_pages) {
 			*index = banks[i].first_index + (pfn - banks[i].first_pfn);
 			return true;

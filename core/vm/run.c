@@ -39,12 +39,17 @@ static bool run_page_ok(paddr_t pa)
 	return page != NULL && page->owner == OWNER_HOST;
 }
 
+/* KCORE_E_INVAL if pa is not RAM, KCORE_E_PERM if it is not the host's. */
 static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 {
+	const struct page_info *page_owner;
 	int err = KCORE_OK;
 
 	mem_lock();
-	if (run_page_ok(pa)) {
+	page_owner = pgowner_get(pa);
+	if (page_owner == NULL) {
+		err = KCORE_E_INVAL;
+	} else if (page_owner->owner == OWNER_HOST) {
 		const volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
 
 		/* Read once (the host may change it meanwhile), and only what kcore uses. */
@@ -410,16 +415,15 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
-	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48) ||
-	    !pgowner_is_ram(pa_init(run_pa)))
+	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48))
 		return KCORE_E_INVAL;
 	/* The out part goes to the host whole: what the exit does not set is zero. */
 	run_out_clear(&run);
-	err = read_run_in(pa_init(run_pa), &run);
+	err = read_run_in(pa_init(run_pa), &run); /* not RAM: INVAL; not the host's: PERM */
 	if (err != KCORE_OK)
 		return err;
 	first = !vcpu->has_run;
-	err = vcpu_activate((u32)vmid, (u32)vcpuid, &entry);
+	err = vm_vcpu_activate(vm, vcpu, &entry);
 	if (err != KCORE_OK)
 		return err;
 	/* From here the vCPU is ACTIVE: this CPU alone touches its registers. */
@@ -443,7 +447,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
 			break;
 	}
-	vcpu_deactivate((u32)vmid, (u32)vcpuid);
+	vm_vcpu_deactivate(vm, vcpu);
 	write_run_out(pa_init(run_pa), &run);
 	*reason = run.out.reason;
 	return KCORE_OK;

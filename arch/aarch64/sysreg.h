@@ -71,6 +71,13 @@ static inline void dsb_ishst(void)
 /* CNTHCTL_EL2: EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 #define CNTHCTL_EL1PCEN	 (1ull << 1)
+/*
+ * The EL2 controls while the host runs, set at boot (mmu.c, head.S) and
+ * restored after every guest run (vcpu.c); the host cannot change them.
+ */
+#define CNTHCTL_HOST (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+#define MDCR_HOST    0ull
+#define CPTR_HOST    CPTR_EL2_RES1
 
 /* ICC_SRE_EL2: system-register GIC interface, and allow EL1 to use it. */
 #define ICC_SRE_SRE    (1ull << 0)

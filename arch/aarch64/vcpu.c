@@ -238,11 +238,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 {
 	struct cpu *c = this_cpu();
 	u64 host_vttbr = read_sysreg(vttbr_el2);
-	u64 host_hcr = read_sysreg(hcr_el2);
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
-	u64 host_cnthctl = read_sysreg(cnthctl_el2);
-	u64 host_mdcr = read_sysreg(mdcr_el2);
-	u64 host_cptr = read_sysreg(cptr_el2);
 	u64 *guest_sysregs = vcpu_sysregs(vcpu);
 	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
 	u32 lrs_loaded;
@@ -265,7 +261,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * can read or change them; only then does the guest's state replace the
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
-	write_sysreg(cptr_el2, host_cptr | CPTR_EL2_TFP);
+	write_sysreg(cptr_el2, CPTR_HOST | CPTR_EL2_TFP);
 	vgic_sync_timer(vcpu_vgic(vcpu), guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
 			guest_sysregs[R_CNTVOFF]);
 	load_pending_virqs(vcpu);
@@ -274,7 +270,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
-	write_sysreg(mdcr_el2, (host_mdcr & MDCR_HPMN_MASK) | MDCR_GUEST);
+	write_sysreg(mdcr_el2, (MDCR_HOST & MDCR_HPMN_MASK) | MDCR_GUEST);
 	write_sysreg(hcr_el2, HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0));
 	isb();
 
@@ -301,7 +297,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 			if (guest_fp)
 				goto decode; /* cannot happen: TFP is clear by now */
 			/* EL2's own FP/SIMD instructions trap too while TFP is set. */
-			write_sysreg(cptr_el2, host_cptr);
+			write_sysreg(cptr_el2, CPTR_HOST);
 			isb();
 			fp_save(&c->host_fp);
 			fp_restore(vcpu_fp(vcpu));
@@ -342,12 +338,12 @@ decode:
 	}
 	vgic_save(vcpu_vgic(vcpu), lrs_loaded);
 	/* restore_host */
-	write_sysreg(hcr_el2, host_hcr);
+	write_sysreg(hcr_el2, HCR_HOST);
 	write_sysreg(vttbr_el2, host_vttbr);
 	write_sysreg(vmpidr_el2, host_vmpidr);
-	write_sysreg(cnthctl_el2, host_cnthctl);
-	write_sysreg(mdcr_el2, host_mdcr);
-	write_sysreg(cptr_el2, host_cptr);
+	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
+	write_sysreg(mdcr_el2, MDCR_HOST);
+	write_sysreg(cptr_el2, CPTR_HOST);
 	write_sysreg(cntvoff_el2, 0);
 	isb();
 	el1_load(c->host_sysregs);

@@ -24,6 +24,15 @@ static inline s64 kcore_call0(u64 id, struct kcore_ret *ret)
 	return kcore_call(id, 0, 0, 0, 0, 0, ret);
 }
 
+/*
+ * KC_HC_VCPU_RUN, the call of every exit, with its arguments and results in
+ * registers rather than through kcore_call's blocks in memory. Returns x0;
+ * *reason = x1. Unlike kcore_call it has no fallback for a machine without
+ * EL2 (exceptions.c knows only smccc_hvc's HVC): only a VM kcore registered
+ * gets this far.
+ */
+s64 kcore_vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason);
+
 /* "KCORE_E_INVAL" and so on; "?" for a code abi.h does not define. */
 const char *kcore_err_name(s64 err);
 

@@ -10,7 +10,11 @@
 #define KCORE_MAX_CPUS 8u
 _Static_assert(KCORE_MAX_CPUS == KCORE_MAX_CPUS_ASM, "asm.h agrees");
 
-/* The registers a trap saves (vectors.S lays it out; keep in sync). */
+/*
+ * The registers a trap saves (vectors.S lays it out; keep in sync). For the
+ * host's synchronous traps (handle_host_sync) x19..x29 are not stored: C
+ * preserves them, and nothing may read those slots.
+ */
 struct trap_frame {
 	union {
 		u64 x[31];

@@ -79,6 +79,7 @@ _Static_assert(R_EXIT_FAR + 1 == NR_EL1_SYSREGS, "sysreg list");
 
 /* Set once at the first run (every CPU of the machine is alike). */
 static bool pauth;
+static u64 hcr_guest; /* HCR_GUEST, with pointer authentication the guest's if the CPU has it */
 
 /* vectors.S: r[R_SCTLR..R_CNTV_CVAL] in this order, two registers at a time. */
 void el1_save(u64 *r);
@@ -245,9 +246,11 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	u64 type;
 	static bool probed;
 
-	if (!probed) {
+	/* Two CPUs may probe at once (same results); release/acquire: none sees probed before them. */
+	if (!__atomic_load_n(&probed, __ATOMIC_ACQUIRE)) {
 		pauth = idregs_cpu_has_pauth();
-		probed = true;
+		hcr_guest = HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0);
+		__atomic_store_n(&probed, true, __ATOMIC_RELEASE);
 	}
 	/* save_host, restore_vm: what moves and why, above el1_save. */
 	el1_save(c->host_sysregs);
@@ -271,7 +274,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
 	write_sysreg(mdcr_el2, (MDCR_HOST & MDCR_HPMN_MASK) | MDCR_GUEST);
-	write_sysreg(hcr_el2, HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0));
+	write_sysreg(hcr_el2, hcr_guest);
 	isb();
 
 	/*
@@ -317,7 +320,8 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 			decode_sync(vcpu, esr, exit);
-			answered = vcpu_exit_fast(vm, vcpu, exit);
+			/* Only a call can be answered on the fast path: a trapped SMC is one. */
+			answered = exit->kind == ARCH_EXIT_HVC && vcpu_exit_fast(vm, vcpu, exit);
 			break;
 		}
 		if (!answered)

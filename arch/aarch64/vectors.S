@@ -54,6 +54,50 @@
 	eret
 .endm
 
+/*
+ * The caller-saved half of a trap frame (x0..x18, x30, ELR, SPSR), for the
+ * host's synchronous traps: the C that handles them preserves x19..x29 itself
+ * (AAPCS64), so the host gets those back unchanged without kcore storing
+ * them, and nothing reads their slots in the frame (psci.c and traps.c use
+ * x0..x3, ELR and SPSR). Every other vector saves the whole frame.
+ */
+.macro save_caller_saved_frame
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	str	x18, [sp, #16 * 9]
+	str	x30, [sp, #16 * 15]
+	mrs	x0, elr_el2
+	mrs	x1, spsr_el2
+	stp	x0, x1, [sp, #FRAME_ELR]
+.endm
+
+.macro restore_caller_saved_frame_and_eret
+	ldp	x0, x1, [sp, #FRAME_ELR]
+	msr	elr_el2, x0
+	msr	spsr_el2, x1
+	ldp	x0, x1, [sp, #16 * 0]
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x4, x5, [sp, #16 * 2]
+	ldp	x6, x7, [sp, #16 * 3]
+	ldp	x8, x9, [sp, #16 * 4]
+	ldp	x10, x11, [sp, #16 * 5]
+	ldp	x12, x13, [sp, #16 * 6]
+	ldp	x14, x15, [sp, #16 * 7]
+	ldp	x16, x17, [sp, #16 * 8]
+	ldr	x18, [sp, #16 * 9]
+	ldr	x30, [sp, #16 * 15]
+	add	sp, sp, #FRAME_SIZE
+	eret
+.endm
+
 .macro vector_to label
 	.balign 0x80
 	b	\label
@@ -106,10 +150,10 @@ el2_lower_serror:
 	lower_entry el2_host_other, GUEST_EXIT_SERROR
 
 el2_host_sync:
-	save_frame
+	save_caller_saved_frame
 	mov	x0, sp
 	bl	handle_host_sync
-	restore_frame_and_eret
+	restore_caller_saved_frame_and_eret
 
 el2_host_other:
 	save_frame

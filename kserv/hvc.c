@@ -17,22 +17,6 @@ s64 kcore_call(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct kcore_ret 
 	return (s64)r.x[0];
 }
 
-s64 kcore_vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
-{
-	register u64 x0 __asm__("x0") = KC_HC_VCPU_RUN;
-	register u64 x1 __asm__("x1") = vmid;
-	register u64 x2 __asm__("x2") = vcpuid;
-	register u64 x3 __asm__("x3") = run_pa;
-
-	/* kcore returns results in x0..x5 and leaves the rest as they were; x4, x5 are unset. */
-	__asm__ volatile("hvc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-			 :
-			 : "x4", "x5", "memory");
-	*reason = x1;
-	return (s64)x0;
-}
-
 const char *kcore_err_name(s64 err)
 {
 	switch (err) {

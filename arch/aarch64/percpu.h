@@ -6,6 +6,7 @@
 #include "asm.h"
 #include "core/kcore.h"
 #include "core/lib/types.h"
+#include "sysreg.h"
 
 #define KCORE_MAX_CPUS 8u
 _Static_assert(KCORE_MAX_CPUS == KCORE_MAX_CPUS_ASM, "asm.h agrees");
@@ -61,6 +62,9 @@ extern struct cpu cpus[KCORE_MAX_CPUS];
 extern u32 nr_cpus;
 
 /* This CPU, from TPIDR_EL2 (set at entry). */
-struct cpu *this_cpu(void);
+static inline struct cpu *this_cpu(void)
+{
+	return (struct cpu *)(uintptr_t)read_sysreg(tpidr_el2);
+}
 
 #endif /* KCORE_AARCH64_PERCPU_H */

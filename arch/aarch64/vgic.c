@@ -11,8 +11,6 @@
 #define LR_PRIORITY(p)	 ((u64)(p) << 48)
 #define LR_VINTID_MASK	 0xffffffffull
 
-#define CNTV_CTL_ENABLE (1ull << 0)
-#define CNTV_CTL_IMASK	(1ull << 1)
 
 enum { S_VMCR, S_AP0R0, S_AP1R0, S_LR0 };
 
@@ -198,13 +196,12 @@ bool vgic_add_pending(u64 *state, u32 intid)
 	return true;
 }
 
-void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
+void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff)
 {
 	u32 n = nr_lrs();
 	u32 free_lr = n;
 
-	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE ||
-	    read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
+	if (read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
 		return;
 	for (u32 i = 0; i < n; i++) {
 		u64 lr = state[S_LR0 + i];

@@ -31,11 +31,22 @@ u32 vgic_load(const u64 *state);
  */
 void vgic_save(u64 *state, u32 loaded);
 
+#define CNTV_CTL_ENABLE (1ull << 0)
+#define CNTV_CTL_IMASK	(1ull << 1)
+
+/* vgic_sync_timer for a timer that is enabled and unmasked. */
+void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff);
+
 /*
  * If the guest's virtual timer is enabled, unmasked and expired, makes its
  * interrupt pending in a free list register (unless it already is in one).
+ * Inline: at most entries the timer is off, and that is one test.
  */
-void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff);
+static inline void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
+{
+	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE)
+		vgic_sync_armed_timer(state, cntv_cval, cntvoff);
+}
 
 /*
  * Makes intid pending in the saved list registers: in the LR that already

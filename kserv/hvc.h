@@ -39,7 +39,10 @@ static inline s64 kcore_vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	register u64 x3 __asm__("x3") = run_pa;
 
 	/* kcore returns results in x0..x5 and leaves the rest as they were; x4, x5 are unset. */
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "x4", "x5", "memory");
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "x4", "x5", "memory");
 	*reason = x1;
 	return (s64)x0;
 }

@@ -51,7 +51,7 @@ static inline void dsb_ishst(void)
  * neither read nor write the pointer authentication keys nor use them, which
  * is why a guest's keys may stay in the CPU while the host runs (vcpu.c).
  */
-#define HCR_HOST (HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW)
+#define HCR_HOST   (HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW)
 
 /* SCTLR_EL2 (non-VHE): RES1 bits, then what kcore turns on. */
 #define SCTLR_EL2_RES1 0x30c50830ull
@@ -75,9 +75,9 @@ static inline void dsb_ishst(void)
  * The EL2 controls while the host runs, set at boot (mmu.c, head.S) and
  * restored after every guest run (vcpu.c); the host cannot change them.
  */
-#define CNTHCTL_HOST (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
-#define MDCR_HOST    0ull
-#define CPTR_HOST    CPTR_EL2_RES1
+#define CNTHCTL_HOST	 (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+#define MDCR_HOST	 0ull
+#define CPTR_HOST	 CPTR_EL2_RES1
 
 /* ICC_SRE_EL2: system-register GIC interface, and allow EL1 to use it. */
 #define ICC_SRE_SRE    (1ull << 0)

@@ -246,7 +246,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	u64 type;
 	static bool probed;
 
-	/* Two CPUs may probe at once (same results); release/acquire: none sees probed before them. */
+	/* Two CPUs may probe at once, alike; no CPU sees probed set before the results. */
 	if (!__atomic_load_n(&probed, __ATOMIC_ACQUIRE)) {
 		pauth = idregs_cpu_has_pauth();
 		hcr_guest = HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0);
@@ -317,7 +317,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 			/* Not an ID, debug or PMU register: decoded like the rest. */
 			__attribute__((fallthrough));
 		default:
-decode:
+		decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 			decode_sync(vcpu, esr, exit);
 			/* Only a call can be answered on the fast path: a trapped SMC is one. */

@@ -7,59 +7,12 @@
  */
 #include "asm.h"
 
-.macro save_frame
-	sub	sp, sp, #FRAME_SIZE
-	stp	x0, x1, [sp, #16 * 0]
-	stp	x2, x3, [sp, #16 * 1]
-	stp	x4, x5, [sp, #16 * 2]
-	stp	x6, x7, [sp, #16 * 3]
-	stp	x8, x9, [sp, #16 * 4]
-	stp	x10, x11, [sp, #16 * 5]
-	stp	x12, x13, [sp, #16 * 6]
-	stp	x14, x15, [sp, #16 * 7]
-	stp	x16, x17, [sp, #16 * 8]
-	stp	x18, x19, [sp, #16 * 9]
-	stp	x20, x21, [sp, #16 * 10]
-	stp	x22, x23, [sp, #16 * 11]
-	stp	x24, x25, [sp, #16 * 12]
-	stp	x26, x27, [sp, #16 * 13]
-	stp	x28, x29, [sp, #16 * 14]
-	str	x30, [sp, #16 * 15]
-	mrs	x0, elr_el2
-	mrs	x1, spsr_el2
-	stp	x0, x1, [sp, #FRAME_ELR]
-.endm
-
-.macro restore_frame_and_eret
-	ldp	x0, x1, [sp, #FRAME_ELR]
-	msr	elr_el2, x0
-	msr	spsr_el2, x1
-	ldp	x0, x1, [sp, #16 * 0]
-	ldp	x2, x3, [sp, #16 * 1]
-	ldp	x4, x5, [sp, #16 * 2]
-	ldp	x6, x7, [sp, #16 * 3]
-	ldp	x8, x9, [sp, #16 * 4]
-	ldp	x10, x11, [sp, #16 * 5]
-	ldp	x12, x13, [sp, #16 * 6]
-	ldp	x14, x15, [sp, #16 * 7]
-	ldp	x16, x17, [sp, #16 * 8]
-	ldp	x18, x19, [sp, #16 * 9]
-	ldp	x20, x21, [sp, #16 * 10]
-	ldp	x22, x23, [sp, #16 * 11]
-	ldp	x24, x25, [sp, #16 * 12]
-	ldp	x26, x27, [sp, #16 * 13]
-	ldp	x28, x29, [sp, #16 * 14]
-	ldr	x30, [sp, #16 * 15]
-	add	sp, sp, #FRAME_SIZE
-	eret
-.endm
-
 /*
  * The caller-saved half of a trap frame (x0..x18, x30, ELR, SPSR), for the
  * host's synchronous traps: the C that handles them preserves x19..x29 itself
  * (AAPCS64), so the host gets those back unchanged without kcore storing
  * them, and nothing reads their slots in the frame (psci.c and traps.c use
- * x0..x3, ELR and SPSR). Every other vector saves the whole frame.
+ * x0..x3, ELR and SPSR). Every other vector saves the whole frame (below).
  */
 .macro save_caller_saved_frame
 	sub	sp, sp, #FRAME_SIZE
@@ -96,6 +49,27 @@
 	ldr	x30, [sp, #16 * 15]
 	add	sp, sp, #FRAME_SIZE
 	eret
+.endm
+
+/* The whole frame, for the other vectors (each ends in a panic): the half above, then x19..x29. */
+.macro save_frame
+	save_caller_saved_frame
+	stp	x19, x20, [sp, #8 * 19]
+	stp	x21, x22, [sp, #8 * 21]
+	stp	x23, x24, [sp, #8 * 23]
+	stp	x25, x26, [sp, #8 * 25]
+	stp	x27, x28, [sp, #8 * 27]
+	str	x29, [sp, #8 * 29]
+.endm
+
+.macro restore_frame_and_eret
+	ldp	x19, x20, [sp, #8 * 19]
+	ldp	x21, x22, [sp, #8 * 21]
+	ldp	x23, x24, [sp, #8 * 23]
+	ldp	x25, x26, [sp, #8 * 25]
+	ldp	x27, x28, [sp, #8 * 27]
+	ldr	x29, [sp, #8 * 29]
+	restore_caller_saved_frame_and_eret
 .endm
 
 .macro vector_to label

@@ -11,7 +11,6 @@
 #define LR_PRIORITY(p)	 ((u64)(p) << 48)
 #define LR_VINTID_MASK	 0xffffffffull
 
-
 enum { S_VMCR, S_AP0R0, S_AP1R0, S_LR0 };
 
 /* ICH_VTR_EL2's count of list registers, read once (every CPU of the machine is alike). */

@@ -65,20 +65,24 @@ static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 }
 
 /*
- * The out part is nine words; copied (and cleared, below) word by word,
- * unrolled, through a volatile pointer: a plain loop or a struct assignment
- * becomes a call to memcpy/memset, several times the instructions.
+ * The out part is its reason and eight words (raw, the union's view of all
+ * of them); copied and cleared word by word, unrolled, through volatile
+ * pointers: a plain loop or a struct assignment becomes a call to
+ * memcpy/memset, several times the instructions. The words keep the ABI's
+ * type (unsigned long long), so nothing is read through another type.
  */
-#define RUN_OUT_WORDS (sizeof(((struct kcore_vcpu_run *)0)->out) / sizeof(u64))
-_Static_assert(RUN_OUT_WORDS == 9, "the run record's out part: reason and eight words");
+#define RUN_OUT_RAW_WORDS (sizeof(((struct kcore_vcpu_run *)0)->out.raw) / sizeof(u64))
+_Static_assert(sizeof(((struct kcore_vcpu_run *)0)->out) == (1 + RUN_OUT_RAW_WORDS) * sizeof(u64),
+	       "the run record's out part: the reason and the raw words, nothing else");
 
 static void run_out_clear(struct kcore_vcpu_run *run)
 {
-	volatile u64 *w = (volatile u64 *)&run->out;
+	volatile unsigned long long *raw = run->out.raw;
 
-#pragma GCC unroll 9
-	for (u32 i = 0; i < RUN_OUT_WORDS; i++)
-		w[i] = 0;
+	run->out.reason = 0;
+#pragma GCC unroll 8
+	for (u32 i = 0; i < RUN_OUT_RAW_WORDS; i++)
+		raw[i] = 0;
 }
 
 static void write_run_out(paddr_t pa, const struct kcore_vcpu_run *run)
@@ -86,12 +90,12 @@ static void write_run_out(paddr_t pa, const struct kcore_vcpu_run *run)
 	mem_lock();
 	/* Checked again: the host may have given the page away while the vCPU ran. */
 	if (run_page_ok(pa)) {
-		volatile u64 *to = (volatile u64 *)&((struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->out;
-		const u64 *from = (const u64 *)&run->out;
+		volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
 
-#pragma GCC unroll 9
-		for (u32 i = 0; i < RUN_OUT_WORDS; i++)
-			to[i] = from[i];
+		page->out.reason = run->out.reason;
+#pragma GCC unroll 8
+		for (u32 i = 0; i < RUN_OUT_RAW_WORDS; i++)
+			page->out.raw[i] = run->out.raw[i];
 	}
 	mem_unlock();
 }

@@ -137,6 +137,8 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
  * ARCH_EXIT_DONE instead.
  */
 bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *exit);
+/* The same for an HVC (ARCH_EXIT_HVC), for an arch that knows it has one before decoding more. */
+bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu);
 
 /*
  * Makes the vCPU take a synchronous external abort (a data abort for a read

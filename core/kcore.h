@@ -18,6 +18,8 @@
 #define KCORE_MAX_VCPUS	      16u /* per VM, same */
 #define KCORE_MAX_LOAD_IMAGES 4u  /* images per VM (kernel, initrd, ...) */
 #define KCORE_HOST_VMID	      0u  /* VMID 0 is the host; VMs are 1..max_vms */
+/* What KC_HC_VERSION and KC_GC_VERSION return in x1. */
+#define KCORE_ABI_VERSION     (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
 
 /* DMA isolation (core/smmu): IO domains 0..15, SMMU streams 0..255 (PCI bus 0's requester IDs). */
 #define KCORE_MAX_IO_DOMAINS	16u

@@ -103,7 +103,7 @@ static enum after run_once(struct guest_vcpu *v)
 {
 	struct guest *g = v->g;
 	struct kcore_vcpu_run *run = run_page(v);
-	struct kcore_ret r;
+	u64 reason = 0;
 	s64 err;
 
 	if (__atomic_load_n(&g->done, __ATOMIC_ACQUIRE))
@@ -118,14 +118,14 @@ static enum after run_once(struct guest_vcpu *v)
 		preempt_arm(v->timer_ms);
 	/* Whatever a sibling sent so far is pending in kcore: this entry delivers it. */
 	__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
-	err = kcore_call(KC_HC_VCPU_RUN, g->vmid, v->id, v->run_pa, 0, 0, &r);
+	err = kcore_vcpu_run(g->vmid, v->id, v->run_pa, &reason);
 	preempt_disarm();
 	v->exits++;
 	/*
 	 * The timer counts kcore's time too: if the call itself took longer than
 	 * the slice (a busy machine), the guest never got in. Back off, so it does.
 	 */
-	if (err == KCORE_OK && r.x[1] == KC_EXIT_IRQ)
+	if (err == KCORE_OK && reason == KC_EXIT_IRQ)
 		v->timer_ms =
 		    v->timer_ms * 2 < SCHED_TIMER_MAX_MS ? v->timer_ms * 2 : SCHED_TIMER_MAX_MS;
 	else
@@ -138,14 +138,14 @@ static enum after run_once(struct guest_vcpu *v)
 		guest_fail(g, "KC_HC_VCPU_RUN failed");
 		return AFTER_STOP;
 	}
-	if (r.x[1] != run->out.reason) {
+	if (reason != run->out.reason) {
 		kprintf("kserv: VM %s: vCPU %u: exit reason %lu in x1, %llu in the run page\n",
-			g->name, v->id, r.x[1], run->out.reason);
+			g->name, v->id, reason, run->out.reason);
 		guest_fail(g, "kcore's two exit reasons disagree");
 		return AFTER_STOP;
 	}
 	vm_attacks_check_exit(g, run);
-	return handle_exit(v, r.x[1], run);
+	return handle_exit(v, reason, run);
 }
 
 void vcpu_run_slice(struct guest_vcpu *v)

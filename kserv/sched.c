@@ -14,7 +14,8 @@
 
 static struct ticket_lock queue_lock;
 static struct guest_vcpu *queue[QUEUE_CAP];
-static u32 queue_head, queue_len;
+static u32 queue_head;
+u32 sched_queue_len;
 static _Atomic u32 live_guests;
 /* Workers asleep in WFI (worker()): a vCPU that becomes runnable wakes one with SGI 1. */
 static _Atomic bool cpu_idle[KSERV_MAX_CPUS];
@@ -23,7 +24,7 @@ void sched_reset(void)
 {
 	ticket_lock(&queue_lock);
 	queue_head = 0;
-	queue_len = 0;
+	sched_queue_len = 0;
 	ticket_unlock(&queue_lock);
 	atomic_store(&live_guests, 0);
 }
@@ -45,8 +46,8 @@ static void enqueue(struct guest_vcpu *v)
 	v->state = VCPU_QUEUED;
 	ticket_lock(&queue_lock);
 	/* Cannot overflow: each vCPU is queued at most once. */
-	queue[(queue_head + queue_len) % QUEUE_CAP] = v;
-	queue_len++;
+	queue[(queue_head + sched_queue_len) % QUEUE_CAP] = v;
+	sched_queue_len++;
 	ticket_unlock(&queue_lock);
 	sev();
 }
@@ -57,7 +58,7 @@ static struct guest_vcpu *dequeue(void)
 	u64 now = time_ms();
 
 	ticket_lock(&queue_lock);
-	for (u32 i = 0; i < queue_len; i++) {
+	for (u32 i = 0; i < sched_queue_len; i++) {
 		u32 slot = (queue_head + i) % QUEUE_CAP;
 		struct guest_vcpu *v = queue[slot];
 
@@ -68,7 +69,7 @@ static struct guest_vcpu *dequeue(void)
 			queue[(queue_head + j) % QUEUE_CAP] =
 			    queue[(queue_head + j - 1) % QUEUE_CAP];
 		queue_head = (queue_head + 1) % QUEUE_CAP;
-		queue_len--;
+		sched_queue_len--;
 		ticket_unlock(&queue_lock);
 		return v;
 	}
@@ -91,11 +92,6 @@ static void wake_idle_worker(void)
 			return;
 		}
 	}
-}
-
-bool sched_waiting(void)
-{
-	return __atomic_load_n(&queue_len, __ATOMIC_RELAXED) != 0;
 }
 
 void sched_start_vcpu(struct guest *g, u32 id)

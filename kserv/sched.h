@@ -49,8 +49,14 @@ void sched_kick(struct guest *g, u64 vcpus);
 /* The worker's vCPU will not run again; the last one of a finished guest tears it down. */
 void sched_vcpu_stopped(struct guest_vcpu *v);
 
-/* True if some vCPU waits in the queue. */
-bool sched_waiting(void);
+/* The run queue's length (sched.c); read through sched_waiting. */
+extern u32 sched_queue_len;
+
+/* True if some vCPU waits in the queue. Inline: the run loop asks at every exit. */
+static inline bool sched_waiting(void)
+{
+	return __atomic_load_n(&sched_queue_len, __ATOMIC_RELAXED) != 0;
+}
 
 /* Runs workers on every online CPU until every started guest is finished. */
 void sched_run_all(void);

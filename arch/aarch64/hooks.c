@@ -10,11 +10,6 @@
 struct cpu cpus[KCORE_MAX_CPUS];
 u32 nr_cpus;
 
-struct cpu *this_cpu(void)
-{
-	return (struct cpu *)(uintptr_t)read_sysreg(tpidr_el2);
-}
-
 void fp_save(struct fp_state *fp);
 void fp_restore(const struct fp_state *fp);
 

@@ -115,15 +115,14 @@ void host_stage2_enable(void)
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vtcr_el2, vtcr);
 	write_sysreg(vttbr_el2, pa_addr(root)); /* VMID 0 */
-	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(sctlr_el1, SCTLR_EL1_INIT);
-	write_sysreg(mdcr_el2, 0);
+	write_sysreg(mdcr_el2, MDCR_HOST);
 	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
 	vgic_reset_lrs(); /* vgic_load relies on empty list registers */
-	/* SMCs trap (PSCI CPU_ON must come to kcore); IRQ/FIQ/SError stay with the host. */
-	write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW);
+	write_sysreg(hcr_el2, HCR_HOST);
 	isb();
 	__asm__ volatile("tlbi alle1is" ::: "memory");
 	dsb_ish();

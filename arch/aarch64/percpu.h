@@ -4,14 +4,24 @@
 #define KCORE_AARCH64_PERCPU_H
 
 #include "asm.h"
+#include "core/kcore.h"
 #include "core/lib/types.h"
+#include "sysreg.h"
 
 #define KCORE_MAX_CPUS 8u
 _Static_assert(KCORE_MAX_CPUS == KCORE_MAX_CPUS_ASM, "asm.h agrees");
 
-/* The registers a trap saves (vectors.S lays it out; keep in sync). */
+/*
+ * The registers a trap saves (vectors.S lays it out; keep in sync). For the
+ * host's synchronous traps (handle_host_sync) x19..x29 are not stored: C
+ * preserves them, and nothing may read those slots.
+ */
 struct trap_frame {
-	u64 x[31];
+	union {
+		u64 x[31];
+		/* x0..x7 as a host call's arguments and results, for host_hvc_dispatch in place. */
+		struct kcore_hvc_regs hvc;
+	};
 	u64 elr;
 	u64 spsr;
 	u64 pad;
@@ -52,6 +62,9 @@ extern struct cpu cpus[KCORE_MAX_CPUS];
 extern u32 nr_cpus;
 
 /* This CPU, from TPIDR_EL2 (set at entry). */
-struct cpu *this_cpu(void);
+static inline struct cpu *this_cpu(void)
+{
+	return (struct cpu *)(uintptr_t)read_sysreg(tpidr_el2);
+}
 
 #endif /* KCORE_AARCH64_PERCPU_H */

@@ -45,6 +45,13 @@ static inline void dsb_ishst(void)
 #define HCR_RW	   (1ull << 31)
 #define HCR_APK	   (1ull << 40) /* EL1 may access the pointer authentication keys */
 #define HCR_API	   (1ull << 41) /* EL1 may use pointer authentication instructions */
+/*
+ * HCR_EL2 while the host runs: SMCs trap (PSCI CPU_ON must come to kcore);
+ * IRQ/FIQ/SError stay with the host. API and APK stay clear: the host can
+ * neither read nor write the pointer authentication keys nor use them, which
+ * is why a guest's keys may stay in the CPU while the host runs (vcpu.c).
+ */
+#define HCR_HOST   (HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW)
 
 /* SCTLR_EL2 (non-VHE): RES1 bits, then what kcore turns on. */
 #define SCTLR_EL2_RES1 0x30c50830ull
@@ -59,10 +66,18 @@ static inline void dsb_ishst(void)
 
 /* CPTR_EL2 (non-VHE): RES1 bits; TFP (bit 10) clear so FP/SIMD is not trapped. */
 #define CPTR_EL2_RES1 0x000032ffull
+#define CPTR_EL2_TFP  (1ull << 10) /* FP/SIMD traps to EL2 (lazy switching, vcpu.c) */
 
 /* CNTHCTL_EL2: EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 #define CNTHCTL_EL1PCEN	 (1ull << 1)
+/*
+ * The EL2 controls while the host runs, set at boot (mmu.c, head.S) and
+ * restored after every guest run (vcpu.c); the host cannot change them.
+ */
+#define CNTHCTL_HOST	 (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+#define MDCR_HOST	 0ull
+#define CPTR_HOST	 CPTR_EL2_RES1
 
 /* ICC_SRE_EL2: system-register GIC interface, and allow EL1 to use it. */
 #define ICC_SRE_SRE    (1ull << 0)
@@ -75,6 +90,7 @@ static inline void dsb_ishst(void)
 #define ESR_EC_SHIFT 26
 #define ESR_EC(esr)  (((esr) >> ESR_EC_SHIFT) & 0x3f)
 #define ESR_IL	     (1ull << 25)
+#define EC_FP	     0x07 /* FP/SIMD trapped by CPTR_EL2.TFP */
 #define EC_HVC64     0x16
 #define EC_SMC64     0x17
 #define EC_SYSREG    0x18 /* a trapped MSR, MRS or system instruction */

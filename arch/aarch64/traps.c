@@ -53,17 +53,12 @@ void arch_host_inject_abort(ipaddr_t ipa)
 
 static void host_call(struct trap_frame *f)
 {
-	struct kcore_hvc_regs regs;
-
 	if (is_psci_call(f->x[0])) {
 		psci_host_call(f);
 		return;
 	}
-	for (u32 i = 0; i < 8; i++)
-		regs.x[i] = f->x[i];
-	host_hvc_dispatch(&regs);
-	for (u32 i = 0; i < 6; i++)
-		f->x[i] = regs.x[i];
+	/* On the saved registers themselves: x0..x5 become the results, x6 on stay the host's. */
+	host_hvc_dispatch(&f->hvc);
 }
 
 static bool is_translation_fault(u64 esr)

@@ -79,102 +79,50 @@ _Static_assert(R_EXIT_FAR + 1 == NR_EL1_SYSREGS, "sysreg list");
 
 /* Set once at the first run (every CPU of the machine is alike). */
 static bool pauth;
+static u64 hcr_guest; /* HCR_GUEST, with pointer authentication the guest's if the CPU has it */
 
-/* A guest's keys are its secrets and the next world's keys must not be its. */
-static void save_pauth(u64 *r)
-{
-	r[R_APIAKEYLO] = read_sysreg(S3_0_C2_C1_0);
-	r[R_APIAKEYHI] = read_sysreg(S3_0_C2_C1_1);
-	r[R_APIBKEYLO] = read_sysreg(S3_0_C2_C1_2);
-	r[R_APIBKEYHI] = read_sysreg(S3_0_C2_C1_3);
-	r[R_APDAKEYLO] = read_sysreg(S3_0_C2_C2_0);
-	r[R_APDAKEYHI] = read_sysreg(S3_0_C2_C2_1);
-	r[R_APDBKEYLO] = read_sysreg(S3_0_C2_C2_2);
-	r[R_APDBKEYHI] = read_sysreg(S3_0_C2_C2_3);
-	r[R_APGAKEYLO] = read_sysreg(S3_0_C2_C3_0);
-	r[R_APGAKEYHI] = read_sysreg(S3_0_C2_C3_1);
-}
+/* vectors.S: r[R_SCTLR..R_CNTV_CVAL] in this order, two registers at a time. */
+void el1_save(u64 *r);
+void el1_load(const u64 *r);
+/* vectors.S: the ten key halves from r[R_APIAKEYLO] on. */
+void pauth_save(u64 *keys);
+void pauth_load(const u64 *keys);
+_Static_assert(R_SCTLR == 0 && R_CPACR == 1 && R_TTBR0 == 2 && R_TTBR1 == 3 && R_TCR == 4 &&
+		   R_ESR == 5 && R_AFSR0 == 6 && R_AFSR1 == 7 && R_FAR == 8 && R_MAIR == 9 &&
+		   R_VBAR == 10 && R_CONTEXTIDR == 11 && R_AMAIR == 12 && R_CNTKCTL == 13 &&
+		   R_PAR == 14 && R_TPIDR_EL1 == 15 && R_TPIDR_EL0 == 16 && R_TPIDRRO_EL0 == 17 &&
+		   R_SP_EL0 == 18 && R_SP_EL1 == 19 && R_ELR == 20 && R_SPSR == 21 &&
+		   R_CSSELR == 22 && R_MDSCR == 23 && R_CNTV_CTL == 24 && R_CNTV_CVAL == 25,
+	       "el1_save/el1_load (vectors.S) lay the registers out in this order");
+_Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 &&
+		   R_APIBKEYHI == R_APIAKEYLO + 3 && R_APDAKEYLO == R_APIAKEYLO + 4 &&
+		   R_APDAKEYHI == R_APIAKEYLO + 5 && R_APDBKEYLO == R_APIAKEYLO + 6 &&
+		   R_APDBKEYHI == R_APIAKEYLO + 7 && R_APGAKEYLO == R_APIAKEYLO + 8 &&
+		   R_APGAKEYHI == R_APIAKEYLO + 9,
+	       "pauth_save/pauth_load (vectors.S) lay the keys out in this order");
 
-static void load_pauth(const u64 *r)
-{
-	write_sysreg(S3_0_C2_C1_0, r[R_APIAKEYLO]);
-	write_sysreg(S3_0_C2_C1_1, r[R_APIAKEYHI]);
-	write_sysreg(S3_0_C2_C1_2, r[R_APIBKEYLO]);
-	write_sysreg(S3_0_C2_C1_3, r[R_APIBKEYHI]);
-	write_sysreg(S3_0_C2_C2_0, r[R_APDAKEYLO]);
-	write_sysreg(S3_0_C2_C2_1, r[R_APDAKEYHI]);
-	write_sysreg(S3_0_C2_C2_2, r[R_APDBKEYLO]);
-	write_sysreg(S3_0_C2_C2_3, r[R_APDBKEYHI]);
-	write_sysreg(S3_0_C2_C3_0, r[R_APGAKEYLO]);
-	write_sysreg(S3_0_C2_C3_1, r[R_APGAKEYHI]);
-}
-
-static void save_el1(u64 *r)
-{
-	if (pauth)
-		save_pauth(r);
-	r[R_SCTLR] = read_sysreg(sctlr_el1);
-	r[R_CPACR] = read_sysreg(cpacr_el1);
-	r[R_TTBR0] = read_sysreg(ttbr0_el1);
-	r[R_TTBR1] = read_sysreg(ttbr1_el1);
-	r[R_TCR] = read_sysreg(tcr_el1);
-	r[R_ESR] = read_sysreg(esr_el1);
-	r[R_AFSR0] = read_sysreg(afsr0_el1);
-	r[R_AFSR1] = read_sysreg(afsr1_el1);
-	r[R_FAR] = read_sysreg(far_el1);
-	r[R_MAIR] = read_sysreg(mair_el1);
-	r[R_VBAR] = read_sysreg(vbar_el1);
-	r[R_CONTEXTIDR] = read_sysreg(contextidr_el1);
-	r[R_AMAIR] = read_sysreg(amair_el1);
-	r[R_CNTKCTL] = read_sysreg(cntkctl_el1);
-	r[R_PAR] = read_sysreg(par_el1);
-	r[R_TPIDR_EL1] = read_sysreg(tpidr_el1);
-	r[R_TPIDR_EL0] = read_sysreg(tpidr_el0);
-	r[R_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);
-	r[R_SP_EL0] = read_sysreg(sp_el0);
-	r[R_SP_EL1] = read_sysreg(sp_el1);
-	r[R_ELR] = read_sysreg(elr_el1);
-	r[R_SPSR] = read_sysreg(spsr_el1);
-	r[R_CSSELR] = read_sysreg(csselr_el1);
-	r[R_MDSCR] = read_sysreg(mdscr_el1);
-	r[R_CNTV_CTL] = read_sysreg(cntv_ctl_el0);
-	r[R_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
-	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
-}
-
-static void load_el1(const u64 *r)
-{
-	if (pauth)
-		load_pauth(r);
-	write_sysreg(sctlr_el1, r[R_SCTLR]);
-	write_sysreg(cpacr_el1, r[R_CPACR]);
-	write_sysreg(ttbr0_el1, r[R_TTBR0]);
-	write_sysreg(ttbr1_el1, r[R_TTBR1]);
-	write_sysreg(tcr_el1, r[R_TCR]);
-	write_sysreg(esr_el1, r[R_ESR]);
-	write_sysreg(afsr0_el1, r[R_AFSR0]);
-	write_sysreg(afsr1_el1, r[R_AFSR1]);
-	write_sysreg(far_el1, r[R_FAR]);
-	write_sysreg(mair_el1, r[R_MAIR]);
-	write_sysreg(vbar_el1, r[R_VBAR]);
-	write_sysreg(contextidr_el1, r[R_CONTEXTIDR]);
-	write_sysreg(amair_el1, r[R_AMAIR]);
-	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
-	write_sysreg(par_el1, r[R_PAR]);
-	write_sysreg(tpidr_el1, r[R_TPIDR_EL1]);
-	write_sysreg(tpidr_el0, r[R_TPIDR_EL0]);
-	write_sysreg(tpidrro_el0, r[R_TPIDRRO_EL0]);
-	write_sysreg(sp_el0, r[R_SP_EL0]);
-	write_sysreg(sp_el1, r[R_SP_EL1]);
-	write_sysreg(elr_el1, r[R_ELR]);
-	write_sysreg(spsr_el1, r[R_SPSR]);
-	write_sysreg(csselr_el1, r[R_CSSELR]);
-	write_sysreg(mdscr_el1, r[R_MDSCR]);
-	write_sysreg(cntvoff_el2, r[R_CNTVOFF]);
-	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
-	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
-}
-
+/*
+ * What a world switch must move, and what it need not (the host is
+ * untrusted: nothing here may let its values reach a guest, nor a guest's
+ * reach the host or another guest):
+ *
+ * - The 26 EL1 registers of el1_save: the host and the guest may each
+ *   change any of them at any time without trapping, so the guest's are
+ *   saved at every exit and loaded at every entry, and the host's too.
+ * - CNTVOFF_EL2 is an EL2 register: neither a guest nor the host can
+ *   change it. A guest's is loaded at entry and never read back (it is
+ *   what kcore put there); the host's is always 0 (mmu.c), written back at
+ *   exit.
+ * - The pointer authentication keys: the host runs with HCR_EL2.APK and API
+ *   clear (HCR_HOST), so it cannot read or write a key register, nor use a
+ *   key (the PAC instructions trap to kcore, which makes them undefined for
+ *   the host). Whatever keys the CPU holds while the host runs are therefore
+ *   invisible and useless to it: kcore saves a guest's keys at exit (the
+ *   guest may change them) and loads a guest's at entry, but neither saves
+ *   nor restores the host's. The next guest on this CPU loads its own before
+ *   it runs, so it never sees another's either.
+ * - FP/SIMD: lazily, see arch_vcpu_run.
+ */
 static u64 *vcpu_sysregs(struct vcpu *vcpu)
 {
 	return &vcpu->arch[ARCH_SYSREGS];
@@ -211,9 +159,8 @@ static void log_unhandled(u64 esr, u64 pc)
 	}
 }
 
-static void decode_sync(struct vcpu *vcpu, struct arch_exit *e)
+static void decode_sync(struct vcpu *vcpu, u64 esr, struct arch_exit *e)
 {
-	u64 esr = read_sysreg(esr_el2);
 	u64 iss = esr & 0x1ffffffull;
 	u64 fsc = esr & FSC_MASK;
 
@@ -292,33 +239,42 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 {
 	struct cpu *c = this_cpu();
 	u64 host_vttbr = read_sysreg(vttbr_el2);
-	u64 host_hcr = read_sysreg(hcr_el2);
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
-	u64 host_cnthctl = read_sysreg(cnthctl_el2);
-	u64 host_mdcr = read_sysreg(mdcr_el2);
+	u64 *guest_sysregs = vcpu_sysregs(vcpu);
+	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
+	u32 lrs_loaded;
 	u64 type;
 	static bool probed;
 
-	if (!probed) {
+	/* Two CPUs may probe at once, alike; no CPU sees probed set before the results. */
+	if (!__atomic_load_n(&probed, __ATOMIC_ACQUIRE)) {
 		pauth = idregs_cpu_has_pauth();
-		probed = true;
+		hcr_guest = HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0);
+		__atomic_store_n(&probed, true, __ATOMIC_RELEASE);
 	}
-	/* save_host */
-	save_el1(c->host_sysregs);
-	fp_save(&c->host_fp);
-	/* restore_vm */
-	load_el1(vcpu_sysregs(vcpu));
-	fp_restore(vcpu_fp(vcpu));
-	vgic_sync_timer(vcpu_vgic(vcpu), vcpu_sysregs(vcpu)[R_CNTV_CTL],
-			vcpu_sysregs(vcpu)[R_CNTV_CVAL], vcpu_sysregs(vcpu)[R_CNTVOFF]);
+	/* save_host, restore_vm: what moves and why, above el1_save. */
+	el1_save(c->host_sysregs);
+	el1_load(guest_sysregs);
+	if (pauth)
+		pauth_load(&guest_sysregs[R_APIAKEYLO]);
+	write_sysreg(cntvoff_el2, guest_sysregs[R_CNTVOFF]);
+	/*
+	 * FP/SIMD is switched lazily: the host's registers stay in the CPU, and
+	 * the guest's first FP/SIMD instruction traps (CPTR_EL2.TFP) before it
+	 * can read or change them; only then does the guest's state replace the
+	 * host's (below). A guest that uses none in a run costs nothing.
+	 */
+	write_sysreg(cptr_el2, CPTR_HOST | CPTR_EL2_TFP);
+	vgic_sync_timer(vcpu_vgic(vcpu), guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
+			guest_sysregs[R_CNTVOFF]);
 	load_pending_virqs(vcpu);
-	vgic_load(vcpu_vgic(vcpu));
+	lrs_loaded = vgic_load(vcpu_vgic(vcpu));
 	write_sysreg(vmpidr_el2, (u64)(vcpu - vm->vcpus) | (1ull << 31));
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
-	write_sysreg(mdcr_el2, (host_mdcr & MDCR_HPMN_MASK) | MDCR_GUEST);
-	write_sysreg(hcr_el2, HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0));
+	write_sysreg(mdcr_el2, (MDCR_HOST & MDCR_HPMN_MASK) | MDCR_GUEST);
+	write_sysreg(hcr_el2, hcr_guest);
 	isb();
 
 	/*
@@ -328,15 +284,47 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * (vcpu_exit_fast); then the guest goes straight back in.
 	 */
 	for (;;) {
+		u64 esr;
+		bool answered;
+
 		type = __guest_enter(&vcpu->regs, c);
-		*exit =
-		    (struct arch_exit){.kind = ARCH_EXIT_IRQ}; /* IRQ, FIQ, SError: the host's */
-		if (type != GUEST_EXIT_SYNC)
+		if (type != GUEST_EXIT_SYNC) {
+			/* IRQ, FIQ, SError: the host's */
+			*exit = (struct arch_exit){.kind = ARCH_EXIT_IRQ};
 			break;
-		if (emulate_sysreg(vcpu, read_sysreg(esr_el2)))
-			continue;
-		decode_sync(vcpu, exit);
-		if (!vcpu_exit_fast(vm, vcpu, exit))
+		}
+		esr = read_sysreg(esr_el2);
+		/* The exception class once, HVC first: guest calls are the commonest exits. */
+		switch (ESR_EC(esr)) {
+		case EC_FP:
+			if (guest_fp)
+				goto decode; /* cannot happen: TFP is clear by now */
+			/* EL2's own FP/SIMD instructions trap too while TFP is set. */
+			write_sysreg(cptr_el2, CPTR_HOST);
+			isb();
+			fp_save(&c->host_fp);
+			fp_restore(vcpu_fp(vcpu));
+			guest_fp = true;
+			continue; /* the instruction runs again, on the guest's registers */
+		case EC_HVC64:
+			answered = vcpu_exit_fast_hvc(vm, vcpu);
+			if (!answered)
+				*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
+			break;
+		case EC_SYSREG:
+			if (emulate_sysreg(vcpu, esr))
+				continue;
+			/* Not an ID, debug or PMU register: decoded like the rest. */
+			__attribute__((fallthrough));
+		default:
+		decode:
+			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
+			decode_sync(vcpu, esr, exit);
+			/* Only a call can be answered on the fast path: a trapped SMC is one. */
+			answered = exit->kind == ARCH_EXIT_HVC && vcpu_exit_fast(vm, vcpu, exit);
+			break;
+		}
+		if (!answered)
 			break;
 		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
 			exit->kind = ARCH_EXIT_DONE;
@@ -345,18 +333,24 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	}
 
 	/* save_vm */
-	save_el1(vcpu_sysregs(vcpu));
-	fp_save(vcpu_fp(vcpu));
-	vgic_save(vcpu_vgic(vcpu));
+	el1_save(guest_sysregs);
+	if (pauth)
+		pauth_save(&guest_sysregs[R_APIAKEYLO]); /* the host's are not reloaded: above */
+	if (guest_fp) {
+		fp_save(vcpu_fp(vcpu));
+		fp_restore(&c->host_fp);
+	}
+	vgic_save(vcpu_vgic(vcpu), lrs_loaded);
 	/* restore_host */
-	write_sysreg(hcr_el2, host_hcr);
+	write_sysreg(hcr_el2, HCR_HOST);
 	write_sysreg(vttbr_el2, host_vttbr);
 	write_sysreg(vmpidr_el2, host_vmpidr);
-	write_sysreg(cnthctl_el2, host_cnthctl);
-	write_sysreg(mdcr_el2, host_mdcr);
+	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
+	write_sysreg(mdcr_el2, MDCR_HOST);
+	write_sysreg(cptr_el2, CPTR_HOST);
+	write_sysreg(cntvoff_el2, 0);
 	isb();
-	load_el1(c->host_sysregs);
-	fp_restore(&c->host_fp);
+	el1_load(c->host_sysregs);
 }
 
 static void inject(struct vcpu *vcpu, u64 esr, u64 far)

@@ -7,7 +7,14 @@
  */
 #include "asm.h"
 
-.macro save_frame
+/*
+ * The caller-saved half of a trap frame (x0..x18, x30, ELR, SPSR), for the
+ * host's synchronous traps: the C that handles them preserves x19..x29 itself
+ * (AAPCS64), so the host gets those back unchanged without kcore storing
+ * them, and nothing reads their slots in the frame (psci.c and traps.c use
+ * x0..x3, ELR and SPSR). Every other vector saves the whole frame (below).
+ */
+.macro save_caller_saved_frame
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp, #16 * 0]
 	stp	x2, x3, [sp, #16 * 1]
@@ -18,19 +25,14 @@
 	stp	x12, x13, [sp, #16 * 6]
 	stp	x14, x15, [sp, #16 * 7]
 	stp	x16, x17, [sp, #16 * 8]
-	stp	x18, x19, [sp, #16 * 9]
-	stp	x20, x21, [sp, #16 * 10]
-	stp	x22, x23, [sp, #16 * 11]
-	stp	x24, x25, [sp, #16 * 12]
-	stp	x26, x27, [sp, #16 * 13]
-	stp	x28, x29, [sp, #16 * 14]
+	str	x18, [sp, #16 * 9]
 	str	x30, [sp, #16 * 15]
 	mrs	x0, elr_el2
 	mrs	x1, spsr_el2
 	stp	x0, x1, [sp, #FRAME_ELR]
 .endm
 
-.macro restore_frame_and_eret
+.macro restore_caller_saved_frame_and_eret
 	ldp	x0, x1, [sp, #FRAME_ELR]
 	msr	elr_el2, x0
 	msr	spsr_el2, x1
@@ -43,15 +45,31 @@
 	ldp	x12, x13, [sp, #16 * 6]
 	ldp	x14, x15, [sp, #16 * 7]
 	ldp	x16, x17, [sp, #16 * 8]
-	ldp	x18, x19, [sp, #16 * 9]
-	ldp	x20, x21, [sp, #16 * 10]
-	ldp	x22, x23, [sp, #16 * 11]
-	ldp	x24, x25, [sp, #16 * 12]
-	ldp	x26, x27, [sp, #16 * 13]
-	ldp	x28, x29, [sp, #16 * 14]
+	ldr	x18, [sp, #16 * 9]
 	ldr	x30, [sp, #16 * 15]
 	add	sp, sp, #FRAME_SIZE
 	eret
+.endm
+
+/* The whole frame, for the other vectors (each ends in a panic): the half above, then x19..x29. */
+.macro save_frame
+	save_caller_saved_frame
+	stp	x19, x20, [sp, #8 * 19]
+	stp	x21, x22, [sp, #8 * 21]
+	stp	x23, x24, [sp, #8 * 23]
+	stp	x25, x26, [sp, #8 * 25]
+	stp	x27, x28, [sp, #8 * 27]
+	str	x29, [sp, #8 * 29]
+.endm
+
+.macro restore_frame_and_eret
+	ldp	x19, x20, [sp, #8 * 19]
+	ldp	x21, x22, [sp, #8 * 21]
+	ldp	x23, x24, [sp, #8 * 23]
+	ldp	x25, x26, [sp, #8 * 25]
+	ldp	x27, x28, [sp, #8 * 27]
+	ldr	x29, [sp, #8 * 29]
+	restore_caller_saved_frame_and_eret
 .endm
 
 .macro vector_to label
@@ -106,10 +124,10 @@ el2_lower_serror:
 	lower_entry el2_host_other, GUEST_EXIT_SERROR
 
 el2_host_sync:
-	save_frame
+	save_caller_saved_frame
 	mov	x0, sp
 	bl	handle_host_sync
-	restore_frame_and_eret
+	restore_caller_saved_frame_and_eret
 
 el2_host_other:
 	save_frame
@@ -219,6 +237,78 @@ fp_restore:
 	ldp	x1, x2, [x0]
 	msr	fpsr, x1
 	msr	fpcr, x2
+	ret
+
+/*
+ * el1_save(u64 *r), el1_load(const u64 *r): the EL1 registers the host and
+ * each guest have their own of, r[0..25] in the order of vcpu.c's R_* list,
+ * two per STP/LDP (vcpu.c asserts the order). el1_load writes the virtual
+ * timer's control register after its compare value.
+ */
+.macro el1_pair op, a, b, index
+	.ifc \op, save
+	mrs	x1, \a
+	mrs	x2, \b
+	stp	x1, x2, [x0, #8 * \index]
+	.else
+	ldp	x1, x2, [x0, #8 * \index]
+	msr	\a, x1
+	msr	\b, x2
+	.endif
+.endm
+
+.macro el1_all op
+	el1_pair \op, sctlr_el1, cpacr_el1, 0
+	el1_pair \op, ttbr0_el1, ttbr1_el1, 2
+	el1_pair \op, tcr_el1, esr_el1, 4
+	el1_pair \op, afsr0_el1, afsr1_el1, 6
+	el1_pair \op, far_el1, mair_el1, 8
+	el1_pair \op, vbar_el1, contextidr_el1, 10
+	el1_pair \op, amair_el1, cntkctl_el1, 12
+	el1_pair \op, par_el1, tpidr_el1, 14
+	el1_pair \op, tpidr_el0, tpidrro_el0, 16
+	el1_pair \op, sp_el0, sp_el1, 18
+	el1_pair \op, elr_el1, spsr_el1, 20
+	el1_pair \op, csselr_el1, mdscr_el1, 22
+.endm
+
+	.globl el1_save
+el1_save:
+	el1_all save
+	mrs	x1, cntv_ctl_el0
+	mrs	x2, cntv_cval_el0
+	stp	x1, x2, [x0, #8 * 24]
+	ret
+
+	.globl el1_load
+el1_load:
+	el1_all load
+	ldp	x1, x2, [x0, #8 * 24]
+	msr	cntv_cval_el0, x2
+	msr	cntv_ctl_el0, x1
+	ret
+
+/*
+ * pauth_save(u64 *keys), pauth_load(const u64 *keys): the five pointer
+ * authentication keys, low and high halves, keys[0..9] (vcpu.c's R_APIAKEYLO
+ * onwards), by their encodings (APIAKeyLo_EL1 is S3_0_C2_C1_0).
+ */
+.macro pauth_all op
+	el1_pair \op, S3_0_C2_C1_0, S3_0_C2_C1_1, 0
+	el1_pair \op, S3_0_C2_C1_2, S3_0_C2_C1_3, 2
+	el1_pair \op, S3_0_C2_C2_0, S3_0_C2_C2_1, 4
+	el1_pair \op, S3_0_C2_C2_2, S3_0_C2_C2_3, 6
+	el1_pair \op, S3_0_C2_C3_0, S3_0_C2_C3_1, 8
+.endm
+
+	.globl pauth_save
+pauth_save:
+	pauth_all save
+	ret
+
+	.globl pauth_load
+pauth_load:
+	pauth_all load
 	ret
 
 /*

@@ -11,16 +11,21 @@
 #define LR_PRIORITY(p)	 ((u64)(p) << 48)
 #define LR_VINTID_MASK	 0xffffffffull
 
-#define CNTV_CTL_ENABLE (1ull << 0)
-#define CNTV_CTL_IMASK	(1ull << 1)
-
 enum { S_VMCR, S_AP0R0, S_AP1R0, S_LR0 };
+
+/* ICH_VTR_EL2's count of list registers, read once (every CPU of the machine is alike). */
+static u32 lrs_cached;
 
 static u32 nr_lrs(void)
 {
-	u32 n = (u32)(read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+	u32 n = lrs_cached;
 
-	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+	if (n == 0) {
+		n = (u32)(read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+		n = n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+		__atomic_store_n(&lrs_cached, n, __ATOMIC_RELAXED);
+	}
+	return n;
 }
 
 /* The list registers are separate system registers: one case each. */
@@ -125,31 +130,37 @@ void vgic_reset_lrs(void)
 	isb();
 }
 
-void vgic_load(const u64 *state)
+u32 vgic_load(const u64 *state)
 {
 	u32 n = nr_lrs();
+	u32 loaded = 0;
 
 	write_sysreg(ich_vmcr_el2, state[S_VMCR]);
 	write_sysreg(ich_ap0r0_el2, state[S_AP0R0]);
 	write_sysreg(ich_ap1r0_el2, state[S_AP1R0]);
 	/* vgic_save left every list register that held something zero: fill the used ones. */
 	for (u32 i = 0; i < n; i++) {
-		if (state[S_LR0 + i] != 0)
+		if (state[S_LR0 + i] != 0) {
 			write_lr(i, state[S_LR0 + i]);
+			loaded |= 1u << i;
+		}
 	}
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
+	return loaded;
 }
 
-void vgic_save(u64 *state)
+void vgic_save(u64 *state, u32 loaded)
 {
-	u32 n = nr_lrs();
 	u64 empty = read_sysreg(ich_elrsr_el2); /* bit i: LR i holds no interrupt */
 
 	state[S_VMCR] = read_sysreg(ich_vmcr_el2);
 	state[S_AP0R0] = read_sysreg(ich_ap0r0_el2);
 	state[S_AP1R0] = read_sysreg(ich_ap1r0_el2);
-	for (u32 i = 0; i < n; i++) {
+	/* The others: empty since vgic_load, their words zero (see vgic.h). */
+	for (u32 i = 0; loaded != 0; i++, loaded >>= 1) {
+		if ((loaded & 1) == 0)
+			continue;
 		if ((empty & (1ull << i)) != 0) {
 			state[S_LR0 + i] = 0; /* what is left in it is ignored by the GIC */
 			continue;
@@ -184,13 +195,12 @@ bool vgic_add_pending(u64 *state, u32 intid)
 	return true;
 }
 
-void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
+void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff)
 {
 	u32 n = nr_lrs();
 	u32 free_lr = n;
 
-	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE ||
-	    read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
+	if (read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
 		return;
 	for (u32 i = 0; i < n; i++) {
 		u64 lr = state[S_LR0 + i];

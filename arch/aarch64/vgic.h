@@ -20,17 +20,33 @@ void vgic_reset_lrs(void);
 /*
  * Loads the saved state into ICH_* and enables the virtual interface. Only
  * the list registers in use are written: the others are empty already
- * (vgic_reset_lrs at boot, vgic_save after every run).
+ * (vgic_reset_lrs at boot, vgic_save after every run). Returns which ones it
+ * wrote (bit n: LR n), for vgic_save.
  */
-void vgic_load(const u64 *state);
-/* Saves ICH_* and disables the virtual interface (the host does not use it). */
-void vgic_save(u64 *state);
+u32 vgic_load(const u64 *state);
+/*
+ * Saves ICH_* and disables the virtual interface (the host does not use it).
+ * loaded is what vgic_load returned: only kcore fills list registers, so the
+ * others are still empty and their saved words still zero.
+ */
+void vgic_save(u64 *state, u32 loaded);
+
+#define CNTV_CTL_ENABLE (1ull << 0)
+#define CNTV_CTL_IMASK	(1ull << 1)
+
+/* vgic_sync_timer for a timer that is enabled and unmasked. */
+void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff);
 
 /*
  * If the guest's virtual timer is enabled, unmasked and expired, makes its
  * interrupt pending in a free list register (unless it already is in one).
+ * Inline: at most entries the timer is off, and that is one test.
  */
-void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff);
+static inline void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
+{
+	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE)
+		vgic_sync_armed_timer(state, cntv_cval, cntvoff);
+}
 
 /*
  * Makes intid pending in the saved list registers: in the LR that already

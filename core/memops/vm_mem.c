@@ -41,6 +41,28 @@ static int check_host_pages(paddr_t pa, u64 size)
 	return KCORE_OK;
 }
 
+/*
+ * Whether [ipa, ipa + size) is free in the VM's stage-2 and its table pool
+ * can map it: KCORE_E_EXIST, KCORE_E_NOMEM or KCORE_OK. Caller holds vm->lock.
+ */
+static int vm_range_mappable(struct vm *vm, u64 ipa, u64 size)
+{
+	u32 cost;
+
+	if (vm_ipa_in_image(vm, ipa, size))
+		return KCORE_E_EXIST;
+	if (size == PAGE_SIZE) {
+		/* The common case (a first touch): both questions in one walk. */
+		if (!pgt_page_unmapped(&vm->s2, ipa, &cost))
+			return KCORE_E_EXIST;
+	} else {
+		if (!pgt_range_unmapped(&vm->s2, ipa, size))
+			return KCORE_E_EXIST;
+		cost = pgt_map_cost(&vm->s2, ipa, size, size);
+	}
+	return cost > pool_nr_free(&vm->pool) ? KCORE_E_NOMEM : KCORE_OK;
+}
+
 int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 {
 	struct vm *vm = vm_from_id(vmid);
@@ -52,12 +74,7 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 		return KCORE_E_INVAL;
 
 	spin_lock(&vm->lock);
-	if (!vm_accepts_memory(vm))
-		err = KCORE_E_STATE;
-	else if (vm_ipa_in_image(vm, ipa, size) || !pgt_range_unmapped(&vm->s2, ipa, size))
-		err = KCORE_E_EXIST;
-	else if (pgt_map_cost(&vm->s2, ipa, size, size) > pool_nr_free(&vm->pool))
-		err = KCORE_E_NOMEM;
+	err = vm_accepts_memory(vm) ? vm_range_mappable(vm, ipa, size) : KCORE_E_STATE;
 	if (err != KCORE_OK)
 		goto out;
 
@@ -96,14 +113,8 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 		return KCORE_E_PERM;
 
 	spin_lock(&vm->lock);
-	if (!vm_accepts_memory(vm))
-		err = KCORE_E_STATE;
-	else if (vm_ipa_in_image(vm, ipa, PAGE_SIZE) ||
-		 !pgt_range_unmapped(&vm->s2, ipa, PAGE_SIZE))
-		err = KCORE_E_EXIST;
-	else if (pgt_map_cost(&vm->s2, ipa, PAGE_SIZE, PAGE_SIZE) > pool_nr_free(&vm->pool))
-		err = KCORE_E_NOMEM;
-	else
+	err = vm_accepts_memory(vm) ? vm_range_mappable(vm, ipa, PAGE_SIZE) : KCORE_E_STATE;
+	if (err == KCORE_OK)
 		pgt_map_leaf(&vm->s2, ipa, pa, PAGE_SIZE, PT_PROT_RW | PT_PROT_DEVICE);
 	spin_unlock(&vm->lock);
 	return err;

@@ -1,19 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "mem_lock.h"
 
-#include "core/lib/spinlock.h"
+spinlock_t mem_lock_word;
 
-static spinlock_t lock;
-
-void mem_lock(void)
-{
-	spin_lock(&lock);
-}
-void mem_unlock(void)
-{
-	spin_unlock(&lock);
-}
 bool mem_lock_held(void)
 {
-	return spin_is_locked(&lock);
+	return spin_is_locked(&mem_lock_word);
 }

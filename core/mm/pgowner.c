@@ -39,17 +39,38 @@ void pgowner_init(void *storage, const struct kcore_mem_range *ram, u32 nr_ram)
 		table[i] = (struct page_info){.owner = OWNER_HOST, .gfn = GFN_NONE};
 }
 
-static bool index_of(paddr_t pa, u64 *index)
+/* The first bank's index of pfn (its first index is 0), or false. */
+static inline bool index_in_first_bank(u64 pfn, u64 *index)
 {
-	u64 pfn = pa_pfn(pa);
+	if (nr_banks != 0 && pfn >= banks[0].first_pfn &&
+	    pfn - banks[0].first_pfn < banks[0].nr_pages) {
+		*index = pfn - banks[0].first_pfn;
+		return true;
+	}
+	return false;
+}
 
-	for (u32 i = 0; i < nr_banks; i++) {
+/* The other banks: called only when the first misses. */
+static __attribute__((noinline)) bool index_in_other_banks(u64 pfn, u64 *index)
+{
+	for (u32 i = 1; i < nr_banks; i++) {
 		if (pfn >= banks[i].first_pfn && pfn - banks[i].first_pfn < banks[i].nr_pages) {
 			*index = banks[i].first_index + (pfn - banks[i].first_pfn);
 			return true;
 		}
 	}
 	return false;
+}
+
+/*
+ * The first bank on its own, before the loop: on most machines it is the
+ * only one, and exits look pages up several times each.
+ */
+static inline bool index_of(paddr_t pa, u64 *index)
+{
+	u64 pfn = pa_pfn(pa);
+
+	return index_in_first_bank(pfn, index) || index_in_other_banks(pfn, index);
 }
 
 struct page_info *pgowner_get(paddr_t pa)

@@ -155,6 +155,26 @@ u32 pgt_map_cost(const struct pgtable *pt, u64 ia, u64 size, u64 leaf_size)
 	return cost;
 }
 
+bool pgt_page_unmapped(const struct pgtable *pt, u64 ia, u32 *cost)
+{
+	paddr_t table = pt->root;
+
+	KC_CHECK(pgt_ia_valid(pt, ia) && is_aligned(ia, PAGE_SIZE));
+	for (u32 l = 0; l < PT_LEVELS; l++) {
+		u64 d = read_desc(&table_ptr(table)[index_at(ia, l)]);
+
+		if (desc_is_leaf(d, l))
+			return false;
+		if (!desc_is_table(d, l)) {
+			/* Nothing from here down: a table for each level below this one. */
+			*cost = PT_LEVELS - 1 - l;
+			return true;
+		}
+		table = desc_oa(d);
+	}
+	return false; /* a table at the last level: not a state kcore creates */
+}
+
 void pgt_map_leaf(struct pgtable *pt, u64 ia, paddr_t pa, u64 leaf_size, u32 prot)
 {
 	u32 target = leaf_level(leaf_size);
@@ -199,19 +219,41 @@ static void tlb_invalidate(const struct pgtable *pt, u64 ia)
 	}
 }
 
+/* The slot of the leaf that maps ia and its level, or NULL (pgt_lookup, for a change). */
+static u64 *leaf_slot(const struct pgtable *pt, u64 ia, u32 *level)
+{
+	paddr_t table = pt->root;
+
+	if (!pgt_ia_valid(pt, ia))
+		return NULL;
+	for (u32 l = 0; l < PT_LEVELS; l++) {
+		u64 *slot = &table_ptr(table)[index_at(ia, l)];
+		u64 d = read_desc(slot);
+
+		if (desc_is_leaf(d, l)) {
+			*level = l;
+			return slot;
+		}
+		if (!desc_is_table(d, l))
+			return NULL;
+		table = desc_oa(d);
+	}
+	return NULL;
+}
+
 u64 pgt_unmap_leaf(struct pgtable *pt, u64 ia)
 {
-	struct pt_leaf leaf;
-	u64 *slot;
+	u32 level = 0;
+	u64 *slot = leaf_slot(pt, ia, &level);
+	u64 size;
 
-	if (!pgt_lookup(pt, ia, &leaf))
+	if (slot == NULL)
 		return 0;
-	slot = slot_at(pt, leaf.ia, leaf.level);
-	KC_CHECK(slot != NULL);
+	size = level_size(level);
 	/* Break: the entry goes invalid and every TLB forgets it before we return. */
 	write_desc(slot, 0);
-	tlb_invalidate(pt, leaf.ia);
-	return leaf.size;
+	tlb_invalidate(pt, ia & ~(size - 1));
+	return size;
 }
 
 int pgt_set_prot(struct pgtable *pt, u64 ia, u32 prot)

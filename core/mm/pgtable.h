@@ -80,6 +80,14 @@ bool pgt_range_unmapped(const struct pgtable *pt, u64 ia, u64 size);
 u32 pgt_map_cost(const struct pgtable *pt, u64 ia, u64 size, u64 leaf_size);
 
 /*
+ * pgt_range_unmapped and pgt_map_cost for one 4 KiB page at ia (page
+ * aligned, inside the table's input size) in a single walk: true when
+ * nothing maps the page, with the table pages a map of it would need in
+ * *cost.
+ */
+bool pgt_page_unmapped(const struct pgtable *pt, u64 ia, u32 *cost);
+
+/*
  * Maps one leaf (leaf_size PAGE_SIZE or BLOCK_SIZE, both addresses aligned to
  * it) that the caller has checked is unmapped and whose cost it has checked
  * against the pool. Cannot fail: a violated precondition is a kcore bug.

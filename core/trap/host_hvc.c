@@ -16,20 +16,19 @@
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
 
-#define ABI_VERSION (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
-
 void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 {
 	const u64 *x = regs->x;
 	u64 result = 0;
 	u64 more[4] = {0, 0, 0, 0}; /* x2..x5, for calls that return more */
 	u32 out32 = 0;
+	bool ok;
 	int err;
 
 	switch (x[0]) {
 	case KC_HC_VERSION:
 		err = KCORE_OK;
-		result = ABI_VERSION;
+		result = KCORE_ABI_VERSION;
 		break;
 	case KC_HC_REGISTER_VM:
 		err = vm_register(&out32);
@@ -149,8 +148,12 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 		break;
 	}
 
+	/* Results only on success; written out one by one (a loop here cost a dozen more). */
+	ok = err == KCORE_OK;
 	regs->x[0] = (u64)(s64)err;
-	regs->x[1] = err == KCORE_OK ? result : 0;
-	for (u32 i = 0; i < 4; i++)
-		regs->x[2 + i] = err == KCORE_OK ? more[i] : 0;
+	regs->x[1] = ok ? result : 0;
+	regs->x[2] = ok ? more[0] : 0;
+	regs->x[3] = ok ? more[1] : 0;
+	regs->x[4] = ok ? more[2] : 0;
+	regs->x[5] = ok ? more[3] : 0;
 }

@@ -23,7 +23,7 @@ bool vm_hvc_dispatch(u32 vmid, u32 vcpuid, struct kcore_hvc_regs *regs)
 	switch (regs->x[0]) {
 	case KC_GC_VERSION:
 		err = KCORE_OK;
-		result = ((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR;
+		result = KCORE_ABI_VERSION;
 		break;
 	case KC_GC_SHARE_PAGE:
 		err = vm_share_page(vmid, regs->x[1]);

@@ -5,7 +5,6 @@
 #include "core/arch.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
-#include "core/lib/mem.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "core/vm/virq.h"
@@ -40,18 +39,24 @@ static bool run_page_ok(paddr_t pa)
 	return page != NULL && page->owner == OWNER_HOST;
 }
 
+/* KCORE_E_INVAL if pa is not RAM, KCORE_E_PERM if it is not the host's. */
 static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 {
+	const struct page_info *page_owner;
 	int err = KCORE_OK;
 
 	mem_lock();
-	if (run_page_ok(pa)) {
-		const struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
+	page_owner = pgowner_get(pa);
+	if (page_owner == NULL) {
+		err = KCORE_E_INVAL;
+	} else if (page_owner->owner == OWNER_HOST) {
+		const volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
 
 		/* Read once (the host may change it meanwhile), and only what kcore uses. */
 		run->in.flags = page->in.flags;
 		run->in.mmio_value = page->in.mmio_value;
-		memcpy(run->in.call_ret, page->in.call_ret, sizeof(run->in.call_ret));
+		for (u32 i = 0; i < 4; i++)
+			run->in.call_ret[i] = page->in.call_ret[i];
 	} else {
 		err = KCORE_E_PERM;
 	}
@@ -59,13 +64,39 @@ static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 	return err;
 }
 
+/*
+ * The out part is its reason and eight words (raw, the union's view of all
+ * of them); copied and cleared word by word, unrolled, through volatile
+ * pointers: a plain loop or a struct assignment becomes a call to
+ * memcpy/memset, several times the instructions. The words keep the ABI's
+ * type (unsigned long long), so nothing is read through another type.
+ */
+#define RUN_OUT_RAW_WORDS (sizeof(((struct kcore_vcpu_run *)0)->out.raw) / sizeof(u64))
+_Static_assert(sizeof(((struct kcore_vcpu_run *)0)->out) == (1 + RUN_OUT_RAW_WORDS) * sizeof(u64),
+	       "the run record's out part: the reason and the raw words, nothing else");
+
+static void run_out_clear(struct kcore_vcpu_run *run)
+{
+	volatile unsigned long long *raw = run->out.raw;
+
+	run->out.reason = 0;
+#pragma GCC unroll 8
+	for (u32 i = 0; i < RUN_OUT_RAW_WORDS; i++)
+		raw[i] = 0;
+}
+
 static void write_run_out(paddr_t pa, const struct kcore_vcpu_run *run)
 {
 	mem_lock();
 	/* Checked again: the host may have given the page away while the vCPU ran. */
-	if (run_page_ok(pa))
-		memcpy(&((struct kcore_vcpu_run *)arch_pa_to_ptr(pa))->out, &run->out,
-		       sizeof(run->out));
+	if (run_page_ok(pa)) {
+		volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
+
+		page->out.reason = run->out.reason;
+#pragma GCC unroll 8
+		for (u32 i = 0; i < RUN_OUT_RAW_WORDS; i++)
+			page->out.raw[i] = run->out.raw[i];
+	}
 	mem_unlock();
 }
 
@@ -253,11 +284,28 @@ static bool is_fast_call(u64 fid)
 	}
 }
 
-bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
+bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
 {
 	struct kcore_vcpu_run unused;
+	u64 *x = vcpu->regs.x;
 
-	if (e->kind != ARCH_EXIT_HVC || !is_fast_call(vcpu->regs.x[0]))
+	/*
+	 * The two version calls are a guest's commonest (drivers probe them) and
+	 * depend on nothing: answered here, as vm_hvc_dispatch and guest_psci
+	 * would, without their copies of the registers and the power-off check.
+	 */
+	switch (x[0]) {
+	case KC_GC_VERSION:
+		x[0] = KCORE_OK;
+		x[1] = KCORE_ABI_VERSION;
+		return true;
+	case PSCI_VERSION:
+		x[0] = PSCI_VERSION_1_0;
+		return true;
+	default:
+		break;
+	}
+	if (!is_fast_call(x[0]))
 		return false;
 	/*
 	 * These never write the run page; one that finds the VM powered off by a
@@ -265,6 +313,11 @@ bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
 	 */
 	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
 	return true;
+}
+
+bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
+{
+	return e->kind == ARCH_EXIT_HVC && vcpu_exit_fast_hvc(vm, vcpu);
 }
 
 static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
@@ -366,16 +419,15 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
-	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48) ||
-	    !pgowner_is_ram(pa_init(run_pa)))
+	if (vcpu == NULL || !is_aligned(run_pa, PAGE_SIZE) || run_pa >= (1ull << 48))
 		return KCORE_E_INVAL;
 	/* The out part goes to the host whole: what the exit does not set is zero. */
-	memset(&run.out, 0, sizeof(run.out));
-	err = read_run_in(pa_init(run_pa), &run);
+	run_out_clear(&run);
+	err = read_run_in(pa_init(run_pa), &run); /* not RAM: INVAL; not the host's: PERM */
 	if (err != KCORE_OK)
 		return err;
 	first = !vcpu->has_run;
-	err = vcpu_activate((u32)vmid, (u32)vcpuid, &entry);
+	err = vm_vcpu_activate(vm, vcpu, &entry);
 	if (err != KCORE_OK)
 		return err;
 	/* From here the vCPU is ACTIVE: this CPU alone touches its registers. */
@@ -399,7 +451,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
 			break;
 	}
-	vcpu_deactivate((u32)vmid, (u32)vcpuid);
+	vm_vcpu_deactivate(vm, vcpu);
 	write_run_out(pa_init(run_pa), &run);
 	*reason = run.out.reason;
 	return KCORE_OK;

@@ -199,32 +199,54 @@ int vm_set_ram(u64 vmid, u64 ipa, u64 size)
 	return err;
 }
 
+/* Boot integrity: the first instruction must come from a verified image. Caller holds vm->lock. */
+static __attribute__((noinline)) bool first_entry_ok(const struct vm *vm, const struct vcpu *vcpu)
+{
+	return vcpu->entry_set && vm_search_load_info(vm, vcpu->entry_pc);
+}
+
+int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
+{
+	int err = KCORE_OK;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY || vm->snap.phase != SNAP_NONE) {
+		/* A VM being saved or restored is paused (docs/abi.md, "Snapshots"). */
+		err = KCORE_E_STATE;
+	} else if (vcpu->has_run) {
+		vcpu->state = VCPU_ACTIVE;
+		*entry_pc = 0;
+	} else if (!first_entry_ok(vm, vcpu)) {
+		err = KCORE_E_PERM;
+	} else {
+		vcpu->state = VCPU_ACTIVE;
+		*entry_pc = vcpu->entry_pc;
+		vcpu->has_run = true;
+	}
+	spin_unlock(&vm->lock);
+	return err;
+}
+
 int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc)
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vcpu *vcpu;
-	int err = KCORE_OK;
 
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
 	if (vcpu == NULL)
 		return KCORE_E_INVAL;
+	return vm_vcpu_activate(vm, vcpu, entry_pc);
+}
+
+void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu)
+{
 	spin_lock(&vm->lock);
-	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY || vm->snap.phase != SNAP_NONE) {
-		/* A VM being saved or restored is paused (docs/abi.md, "Snapshots"). */
-		err = KCORE_E_STATE;
-	} else if (!vcpu->has_run &&
-		   (!vcpu->entry_set || !vm_search_load_info(vm, vcpu->entry_pc))) {
-		/* Boot integrity: the first instruction must come from a verified image. */
-		err = KCORE_E_PERM;
-	} else {
-		vcpu->state = VCPU_ACTIVE;
-		*entry_pc = vcpu->has_run ? 0 : vcpu->entry_pc;
-		vcpu->has_run = true;
-	}
+	/* Only the arch's run loop calls this, for the vCPU it activated. */
+	KC_CHECK(vcpu->state == VCPU_ACTIVE);
+	vcpu->state = VCPU_READY;
 	spin_unlock(&vm->lock);
-	return err;
 }
 
 void vcpu_deactivate(u32 vmid, u32 vcpuid)
@@ -235,11 +257,7 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid)
 	KC_CHECK(vm != NULL);
 	vcpu = vcpu_from_id(vm, vcpuid);
 	KC_CHECK(vcpu != NULL);
-	spin_lock(&vm->lock);
-	/* Only the arch's run loop calls this, for the vCPU it activated. */
-	KC_CHECK(vcpu->state == VCPU_ACTIVE);
-	vcpu->state = VCPU_READY;
-	spin_unlock(&vm->lock);
+	vm_vcpu_deactivate(vm, vcpu);
 }
 
 void vm_enter_poweroff(struct vm *vm)

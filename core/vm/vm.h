@@ -124,6 +124,13 @@ u32 vm_ipa_bits(void);
 bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size);
 bool vm_any_vcpu_active(const struct vm *vm);
 
+/*
+ * vcpu_activate and vcpu_deactivate (core/kcore.h) for a VM and vCPU the
+ * caller has already looked up from the host's ids (vcpu_run).
+ */
+int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc);
+void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
+
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);
 int vcpu_register(u64 vmid, u64 vcpuid);

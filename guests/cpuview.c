@@ -69,6 +69,19 @@ void guest_main(u64 dtb)
 	} else {
 		say("no pointer authentication on this CPU");
 	}
+	/*
+	 * SVE, even enabled at EL1 (CPACR_EL1.ZEN): kcore does not switch the
+	 * upper halves of the Z registers, so it must trap every SVE instruction.
+	 */
+	{
+		u64 cpacr = mrs(CPACR_EL1), vl = 0;
+
+		msr(CPACR_EL1, cpacr | (3ull << 16));
+		probe_set_quiet(true);
+		check(!probe_sve(&vl), "an SVE instruction is undefined (CPTR_EL2.TZ)", vl);
+		probe_set_quiet(false);
+		msr(CPACR_EL1, cpacr);
+	}
 	if (failures == 0)
 		say("PASS");
 }

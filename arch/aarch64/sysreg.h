@@ -67,6 +67,14 @@ static inline void dsb_ishst(void)
 /* CPTR_EL2 (non-VHE): RES1 bits; TFP (bit 10) clear so FP/SIMD is not trapped. */
 #define CPTR_EL2_RES1 0x000032ffull
 #define CPTR_EL2_TFP  (1ull << 10) /* FP/SIMD traps to EL2 (lazy switching, vcpu.c) */
+/*
+ * SVE traps to EL2 (TZ). kcore switches only the FP/SIMD part of the vector
+ * registers, so a guest must never reach the upper bits of the Z registers,
+ * the predicate registers or ZCR: another world's values would be there.
+ * The guest's ID registers say there is no SVE; an SVE instruction anyway
+ * traps and becomes an undefined-instruction exception in the guest.
+ */
+#define CPTR_EL2_TZ   (1ull << 8)
 
 /* CNTHCTL_EL2: EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
@@ -78,6 +86,7 @@ static inline void dsb_ishst(void)
 #define CNTHCTL_HOST	 (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
 #define MDCR_HOST	 0ull
 #define CPTR_HOST	 CPTR_EL2_RES1
+#define CPTR_GUEST	 (CPTR_EL2_RES1 | CPTR_EL2_TZ) /* SME (TSM) is trapped by RES1 bit 12 already */
 
 /* ICC_SRE_EL2: system-register GIC interface, and allow EL1 to use it. */
 #define ICC_SRE_SRE    (1ull << 0)

@@ -264,7 +264,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * can read or change them; only then does the guest's state replace the
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
-	write_sysreg(cptr_el2, CPTR_HOST | CPTR_EL2_TFP);
+	write_sysreg(cptr_el2, CPTR_GUEST | CPTR_EL2_TFP);
 	vgic_sync_timer(vcpu_vgic(vcpu), guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
 			guest_sysregs[R_CNTVOFF]);
 	load_pending_virqs(vcpu);
@@ -300,7 +300,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 			if (guest_fp)
 				goto decode; /* cannot happen: TFP is clear by now */
 			/* EL2's own FP/SIMD instructions trap too while TFP is set. */
-			write_sysreg(cptr_el2, CPTR_HOST);
+			write_sysreg(cptr_el2, CPTR_GUEST);
 			isb();
 			fp_save(&c->host_fp);
 			fp_restore(vcpu_fp(vcpu));

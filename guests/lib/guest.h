@@ -170,6 +170,8 @@ struct probe_abort {
  */
 bool probe_read64(u64 ipa, u64 *val);
 bool probe_write64(u64 ipa, u64 val);
+/* An SVE instruction (RDVL): true and the vector length if it ran, false if it was undefined. */
+bool probe_sve(u64 *vector_bytes);
 struct probe_abort probe_last_abort(void);
 /* Quiet: this vCPU's probe aborts are not reported (the caller reports them). */
 void probe_set_quiet(bool quiet);

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Probes: a 64-bit load or store the guest expects may abort (an attack
- * guest touching what it must not). The vCPU arms its flag around one of the
- * two labelled instructions of start.S; a synchronous data abort taken at
- * exactly that instruction while armed is recorded and skipped. Any other
- * exception stays unexpected.
+ * guest touching what it must not), or an SVE instruction it expects to be
+ * undefined. The vCPU arms its flag around one of the labelled instructions
+ * of start.S; a synchronous data abort (or, for the SVE one, an undefined
+ * instruction) taken at exactly that instruction while armed is recorded and
+ * skipped. Any other exception stays unexpected.
  */
 #include "exc_frame.h"
 
 u64 probe_load64(u64 ipa);
 void probe_store64(u64 ipa, u64 val);
-extern const u32 probe_load64_insn[], probe_store64_insn[];
+u64 probe_sve_rdvl(void);
+extern const u32 probe_load64_insn[], probe_store64_insn[], probe_sve_rdvl_insn[];
 
 struct probe_state {
 	volatile bool armed;
@@ -62,6 +64,23 @@ bool probe_write64(u64 ipa, u64 val)
 	return !p->aborted;
 }
 
+bool probe_sve(u64 *vector_bytes)
+{
+	struct probe_state *p = this_probe();
+	u64 v;
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	v = probe_sve_rdvl();
+	probe_barrier();
+	p->armed = false;
+	if (p->aborted)
+		return false;
+	*vector_bytes = v;
+	return true;
+}
+
 struct probe_abort probe_last_abort(void)
 {
 	return this_probe()->last;
@@ -81,11 +100,16 @@ bool probe_claim_abort(struct exc_frame *f)
 {
 	struct probe_state *p = this_probe();
 
-	if (!p->armed || ESR_EC(f->esr) != ESR_EC_DABT_CUR)
+	if (!p->armed)
 		return false;
-	if (f->elr != (u64)(uintptr_t)probe_load64_insn &&
-	    f->elr != (u64)(uintptr_t)probe_store64_insn)
+	if (ESR_EC(f->esr) == ESR_EC_DABT_CUR) {
+		if (f->elr != (u64)(uintptr_t)probe_load64_insn &&
+		    f->elr != (u64)(uintptr_t)probe_store64_insn)
+			return false;
+	} else if (ESR_EC(f->esr) != ESR_EC_UNKNOWN ||
+		   f->elr != (u64)(uintptr_t)probe_sve_rdvl_insn) {
 		return false;
+	}
 	p->last = (struct probe_abort){f->esr, f->far};
 	p->aborted = true;
 	f->elr += 4;

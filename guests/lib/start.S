@@ -208,6 +208,17 @@ probe_store64_insn:
 	str	x1, [x0]
 	ret
 
+/*
+ * An SVE instruction (RDVL x0, #1: the vector length in bytes) that may be
+ * undefined (probe.c): kcore must trap SVE, since it does not switch the
+ * SVE registers, and a guest's attempt becomes an undefined instruction.
+ */
+	.global	probe_sve_rdvl, probe_sve_rdvl_insn
+probe_sve_rdvl:				/* u64 probe_sve_rdvl(void) */
+probe_sve_rdvl_insn:
+	.inst	0x04bf5020
+	ret
+
 /* void guest_hvc(struct hvc_regs *r): x0..x7 loaded from r, HVC #0, and x0..x7 stored back. */
 	.global	guest_hvc
 guest_hvc:

@@ -112,8 +112,9 @@ scenario timer "timer: the guest's virtual timer interrupt arrives through the v
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/timer.signed"
 
-scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID registers, debug and PMU registers RAZ/WI, each VM's own pointer-auth keys" 0 \
+scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID registers, an SVE instruction undefined even when enabled at EL1, debug and PMU registers RAZ/WI, each VM's own pointer-auth keys" 0 \
 	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \
+	-e '^\[cpuview-a\] GUEST cpuview: an SVE instruction is undefined \(CPTR_EL2.TZ\): ok' \
 	-e '^\[cpuview-a\] GUEST cpuview: a breakpoint written to DBGBVR0/DBGBCR0 reads back as zero: ok' \
 	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/cpuview.signed,name=cpuview-a" --vm "image=$g/cpuview.signed,name=cpuview-b"

@@ -150,6 +150,16 @@ static bool host_owns(u64 pa)
 	return page != NULL && page->owner == OWNER_HOST;
 }
 
+bool snap_host_page(u64 pa)
+{
+	bool mine;
+
+	mem_lock();
+	mine = host_owns(pa);
+	mem_unlock();
+	return mine;
+}
+
 int snap_write_host(u64 data_pa, const void *data, u64 record_pa,
 		    const struct kcore_snap_record *rec)
 {

@@ -73,6 +73,8 @@ int snap_check_data_pa(u64 data_pa, u64 record_pa);
  */
 int snap_write_host(u64 data_pa, const void *data, u64 record_pa,
 		    const struct kcore_snap_record *rec);
+/* Is the page of pa the host's (at this moment; a copy checks again)? */
+bool snap_host_page(u64 pa);
 /* Copies len bytes from a host page; KCORE_E_PERM if it is not the host's. */
 int snap_read_host(u64 pa, void *dst, size_t len);
 

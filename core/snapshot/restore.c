@@ -93,6 +93,9 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 	if (vm == NULL)
 		return err;
 	err = snap_read_host(record_pa, &rec, sizeof(rec));
+	if (err == KCORE_OK && !snap_host_page(data_pa))
+		err = KCORE_E_PERM;
+	/* Pages that are not the host's change nothing, whatever the record says. */
 	if (err != KCORE_OK)
 		goto out;
 	/* The record is not trusted yet: its IPA only picks the page its tag must cover. */

@@ -720,6 +720,9 @@ static void test_restore_state_rules(void **state)
 			  snap_a.page[0].rec, 0);
 	fx_expect_refused(KCORE_E_PERM, KC_HC_VM_RESTORE_PAGE, twin, FX_RAM_BASE,
 			  snap_a.page[0].rec, 0);
+	/* Not the host's page, with a record out of order: PERM, not AUTH (found by the model). */
+	fx_expect_refused(KCORE_E_PERM, KC_HC_VM_RESTORE_PAGE, twin, FX_RAM_BASE,
+			  snap_a.page[4].rec, 0);
 	fx_expect_refused(KCORE_E_PERM, KC_HC_VM_RESTORE_VCPU, twin, snap_a.vcpu[0].data,
 			  FX_RAM_BASE + 128, 0);
 	fx_expect_refused(KCORE_E_STATE, KC_HC_VM_RESTORE_BEGIN, twin, snap_a.header, 0, 0);

@@ -103,7 +103,8 @@ void guest_main(u64 dtb)
 
 	(void)dtb;
 	for (u32 i = 0; i < SECRET_WORDS; i++)
-		write64(KC_TEST_SECRET_IPA + 8 * i, kc_test_secret_word(KC_TEST_SECRET_IPA + 8 * i));
+		write64(KC_TEST_SECRET_IPA + 8 * i,
+			kc_test_secret_word(KC_TEST_SECRET_IPA + 8 * i));
 	for (u32 i = 0; i < MARKER_REGS; i++)
 		markers[i] = kc_test_secret_reg(MARKER_FIRST + i);
 	say("secret written: %u bytes at 0x%llx, x%u..x%u; %u steps to compute", SECRET_WORDS * 8,

@@ -27,7 +27,7 @@ _Static_assert(SNAPSHOT_MAX_VCPUS == GUEST_MAX_VCPUS, "a snapshot holds every vC
 #define PAUSE_TIMEOUT_MS 2000
 #define PAUSE_KICK_MS	 10
 /* SNAPSHOT_BEGIN answers BUSY while kcore still has a vCPU of the VM running: retry so long. */
-#define BEGIN_BUSY_MS 1000
+#define BEGIN_BUSY_MS	 1000
 
 #define RECORDS_PER_PAGE (KSERV_PAGE_SIZE / KCORE_SNAP_RECORD_SIZE)
 #define PAS_PER_PAGE	 (KSERV_PAGE_SIZE / sizeof(u64))
@@ -198,8 +198,8 @@ static s64 begin_snapshot(const struct guest *g, const struct snapshot *s)
 	s64 err;
 
 	for (;;) {
-		err = kcore_call(KC_HC_VM_SNAPSHOT_BEGIN, g->vmid, snapshot_record_pa(s, 0), 0, 0, 0,
-				 NULL);
+		err = kcore_call(KC_HC_VM_SNAPSHOT_BEGIN, g->vmid, snapshot_record_pa(s, 0), 0, 0,
+				 0, NULL);
 		if (err != KCORE_E_BUSY || time_ms() - start > BEGIN_BUSY_MS)
 			return err;
 		cpu_relax();
@@ -334,8 +334,8 @@ static bool restore_call(struct guest *g, struct restore_result *res, const char
 	return false;
 }
 
-static bool restore_pages(struct guest *g, const struct snapshot *s,
-			  const struct restore_faults *f, struct restore_result *res)
+static bool restore_pages(struct guest *g, const struct snapshot *s, const struct restore_faults *f,
+			  struct restore_result *res)
 {
 	u64 n = f->drop_last_page && s->nr_pages > 0 ? s->nr_pages - 1 : s->nr_pages;
 

@@ -18,7 +18,7 @@
 /* A byte every record's tag covers and kcore compares: the snapshot id's first. */
 #define RECORD_FLIP_OFFSET offsetof(struct kcore_snap_record, snapshot_id)
 /* A byte in the middle of a data page's ciphertext. */
-#define DATA_FLIP_OFFSET 100u
+#define DATA_FLIP_OFFSET   100u
 
 /* The VM each attack restores into; outside the guest table (it is kserv's, not the payload's). */
 static struct guest scratch;
@@ -26,10 +26,10 @@ static struct guest scratch;
 struct attack_ctx {
 	struct guest *victim;
 	const struct payload *p;
-	u32 rec;	     /* the victim's payload record */
-	struct snapshot *a;  /* the victim's snapshot, left as it was found */
-	struct snapshot b;   /* a second one of the victim */
-	struct snapshot o;   /* one of another VM */
+	u32 rec;	    /* the victim's payload record */
+	struct snapshot *a; /* the victim's snapshot, left as it was found */
+	struct snapshot b;  /* a second one of the victim */
+	struct snapshot o;  /* one of another VM */
 	bool have_o;
 };
 
@@ -87,8 +87,8 @@ static void restore_attack(struct attack_ctx *c, const char *what, const struct 
 	refused = !restored && res.err == KCORE_E_AUTH && res.call != NULL &&
 		  strcmp(res.call, want_call) == 0 && run == KCORE_E_STATE;
 	format_buf(detail, sizeof(detail), "%s: %s, want %s: AUTH; then VCPU_RUN: %s",
-		  res.call != NULL ? res.call : "every call", kcore_err_name(res.err), want_call,
-		  kcore_err_name(run));
+		   res.call != NULL ? res.call : "every call", kcore_err_name(res.err), want_call,
+		   kcore_err_name(run));
 	attack_report(what, refused, detail);
 	if (run == KCORE_OK)
 		kprintf("kserv: snapshot attacks: a tampered VM ran; tearing it down\n");
@@ -199,8 +199,9 @@ void snapshot_attacks_run(struct guest *g, struct snapshot *a)
 	u32 att0, ref0, suc0, odd0, att, ref, suc, odd;
 
 	if (a->nr_pages < 2 || !snapshot_take(g, &c.b)) {
-		kprintf("kserv: snapshot attacks: no second snapshot of %s (or fewer than 2 pages)\n",
-			g->name);
+		kprintf(
+		    "kserv: snapshot attacks: no second snapshot of %s (or fewer than 2 pages)\n",
+		    g->name);
 		guest_fail(g, "the snapshot attacks could not be set up");
 		return;
 	}

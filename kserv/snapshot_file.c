@@ -43,8 +43,7 @@ static u64 total_size(u64 nr_pages, u32 nr_vcpus)
 	       (nr_pages + nr_vcpus) * KSERV_PAGE_SIZE;
 }
 
-static void fill_header(struct snapshot_file_header *h, const char *name,
-			const struct snapshot *s)
+static void fill_header(struct snapshot_file_header *h, const char *name, const struct snapshot *s)
 {
 	memcpy(h->magic, FILE_MAGIC, sizeof(h->magic));
 	h->version = FILE_VERSION;
@@ -92,8 +91,8 @@ bool snapshot_file_save(const struct guest *g, const struct snapshot *s, const c
 		page_free_zeroed(hpa);
 		return false;
 	}
-	ok = semihost_write(fd, (const void *)(uintptr_t)hpa, FILE_HEADER_SIZE) &&
-	     write_body(fd, s);
+	ok =
+	    semihost_write(fd, (const void *)(uintptr_t)hpa, FILE_HEADER_SIZE) && write_body(fd, s);
 	ok &= semihost_close(fd);
 	page_free_zeroed(hpa);
 	if (!ok)
@@ -190,8 +189,7 @@ bool snapshot_file_load(const char *name, u32 nr_vcpus, const struct guest_layou
 		page_free_zeroed(hpa);
 		return false;
 	}
-	ok = load_open(name, nr_vcpus, lay, fd,
-		       (struct snapshot_file_header *)(uintptr_t)hpa, s);
+	ok = load_open(name, nr_vcpus, lay, fd, (struct snapshot_file_header *)(uintptr_t)hpa, s);
 	semihost_close(fd);
 	page_free_zeroed(hpa);
 	if (ok)

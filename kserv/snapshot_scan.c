@@ -45,7 +45,8 @@ bool snapshot_scan_host(struct guest *g, const char *when)
 
 			if (in_reserved(pa))
 				continue;
-			/* kcore maps the host's memory in 4 KiB pages at least: one probe a page. */
+			/* kcore maps the host's memory in 4 KiB pages at least: one probe a page.
+			 */
 			if (!kserv_probe_read(pa, &first)) {
 				unreadable++;
 				continue;

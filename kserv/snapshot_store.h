@@ -27,10 +27,10 @@ struct snapshot_vcpu_host {
 };
 
 struct snapshot {
-	u64 nr_pages;	  /* PAGE records */
-	u32 nr_vcpus;	  /* VCPU records */
-	u32 asking_vcpu;  /* the vCPU whose KC_TEST_SNAPSHOT call it was taken at */
-	u64 records_pa;	  /* a run of records_pages host pages */
+	u64 nr_pages;	 /* PAGE records */
+	u32 nr_vcpus;	 /* VCPU records */
+	u32 asking_vcpu; /* the vCPU whose KC_TEST_SNAPSHOT call it was taken at */
+	u64 records_pa;	 /* a run of records_pages host pages */
 	u64 records_pages;
 	u64 data_list_pa; /* a run of data_list_pages host pages of u64 PAs */
 	u64 data_list_pages;

@@ -28,6 +28,14 @@
 
 const char guest_name[] = "snapguest";
 
+/*
+ * Read at run time, so the compiler cannot fold the secret values into the
+ * image: the image lies in host memory in clear, where the host's scan must
+ * not find them.
+ */
+static volatile u64 secret_base = KC_TEST_SECRET_IPA;
+static volatile u32 marker_first = MARKER_FIRST;
+
 s64 snapguest_snapshot_call(const u64 markers[MARKER_REGS], u64 markers_out[MARKER_REGS]);
 
 /* One step of Knuth's MMIX LCG, mixed with the step number so a skipped or repeated step shows. */
@@ -46,7 +54,7 @@ static u64 chain_run(u64 x, u64 from, u64 to)
 static bool secret_intact(void)
 {
 	for (u32 i = 0; i < SECRET_WORDS; i++) {
-		u64 a = KC_TEST_SECRET_IPA + 8 * i;
+		u64 a = secret_base + 8ull * i;
 
 		/* The value is never printed: only which word differs. */
 		if (read64(a) != kc_test_secret_word(a)) {
@@ -103,10 +111,9 @@ void guest_main(u64 dtb)
 
 	(void)dtb;
 	for (u32 i = 0; i < SECRET_WORDS; i++)
-		write64(KC_TEST_SECRET_IPA + 8 * i,
-			kc_test_secret_word(KC_TEST_SECRET_IPA + 8 * i));
+		write64(secret_base + 8ull * i, kc_test_secret_word(secret_base + 8ull * i));
 	for (u32 i = 0; i < MARKER_REGS; i++)
-		markers[i] = kc_test_secret_reg(MARKER_FIRST + i);
+		markers[i] = kc_test_secret_reg(marker_first + i);
 	say("secret written: %u bytes at 0x%llx, x%u..x%u; %u steps to compute", SECRET_WORDS * 8,
 	    KC_TEST_SECRET_IPA, MARKER_FIRST, MARKER_FIRST + MARKER_REGS - 1, SNAP_STEPS);
 

@@ -5,6 +5,7 @@
 
 #include "console.h"
 #include "fdt_info.h"
+#include "pages.h"
 #include "probe.h"
 
 static bool in_reserved(u64 pa)
@@ -29,9 +30,29 @@ static u64 secret_in_page(u64 pa)
 	return 0;
 }
 
+/* The scan must be able to fail: a secret word planted in a host page must be found. */
+static bool scan_finds_planted(void)
+{
+	u64 pa = page_alloc(), at = 0;
+
+	if (pa == 0)
+		return false;
+	*(volatile u64 *)(uintptr_t)(pa + 0x7f8) = kc_test_secret_word(KC_TEST_SECRET_IPA);
+	at = secret_in_page(pa);
+	page_free_zeroed(pa);
+	return at == pa + 0x7f8;
+}
+
 bool snapshot_scan_host(struct guest *g, const char *when)
 {
 	u64 read = 0, unreadable = 0, found = 0;
+
+	if (!scan_finds_planted()) {
+		kprintf("SNAPSCAN: %s %s: the scan missed a secret planted for it: FAILED\n",
+			g->name, when);
+		guest_fail(g, "the host memory scan does not work");
+		return false;
+	}
 
 	/* A VM's page aborts: that is kcore's job, not worth a line each. */
 	kserv_probe_set_quiet(true);

@@ -9,7 +9,8 @@
  *   SNAPSCAN: <name> <when>: <n> pages read, <m> unreadable, no secret
  *   SNAPSCAN: <name> <when>: a secret word at PA 0x... FOUND   (and fails the guest)
  *
- * never the value itself.
+ * never the value itself. Each scan first checks it finds a secret word kserv
+ * planted in a page of its own (and zeroes it again).
  */
 #ifndef KSERV_SNAPSHOT_SCAN_H
 #define KSERV_SNAPSHOT_SCAN_H

@@ -78,7 +78,7 @@ leaks() {
 }
 
 forbid_always=('^\[[^]]*\] GUEST [^:]*: FAIL' '\(unexpected( vector)?\)$' 'SUCCEEDED'
-	'CORRUPTED' 'FOUND' '^kserv: abort: unexpected' '^kcore: PANIC')
+	'CORRUPTED' 'FOUND' '^SNAPSCAN: .*FAILED' '^kserv: abort: unexpected' '^kcore: PANIC')
 
 # scenario NAME DESC WANT_RC [-e REGEX]... [-f REGEX]... [-s STDERR_REGEX]... -- KCORE-RUN-ARGS...
 #   -e: a console line (CR stripped) must match; -f: none may; -s: a line of kcore-run's
@@ -219,7 +219,7 @@ done
 scenario attacks "attacks on the snapshot (flips, swap, replay, drop, another VM's page, mixed snapshots, a VM that ran): each refused, the victim intact" 0 \
 	"${attack_args[@]}" \
 	-e "^ATTACK: restore one snapshot's header with another's pages \\(.*\\): refused\$" \
-	-e '^ATTACK: restore a snapshot into a VM whose vCPU ran \(.*\): refused$' \
+	-e '^ATTACK: restore a snapshot into a VM whose vCPU ran \(KCORE_E_STATE\): refused$' \
 	-e '^SNAPATTACKS: 12 attempted, 12 refused, 0 succeeded$' \
 	-e '^SNAPSCAN: snapguest with three snapshots in memory: [0-9]+ pages read, [0-9]+ unreadable, no secret$' \
 	-e "$restored" -e "$copy_pass" -e '^\[hello\] GUEST hello: PASS$' \

@@ -109,6 +109,11 @@ ARM_CORE_OBJS += $(BUILD)/aarch64/gen/trusted_keys.o
 $(BUILD)/aarch64/gen/trusted_keys.o: $(TRUSTED_KEYS_C)
 	@mkdir -p $(@D)
 	$(Q)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+# So is the sealing secret (snapshots), in kcore's image: only kcore reads it.
+ARM_CORE_OBJS += $(BUILD)/aarch64/gen/seal_secret.o
+$(BUILD)/aarch64/gen/seal_secret.o: $(SEAL_SECRET_C)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) $(ARM_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
 $(BUILD)/aarch64/libkcore-core.a: $(ARM_CORE_OBJS)
 	@rm -f $@

@@ -124,6 +124,16 @@ void arch_vcpu_inject_undef(struct vcpu *vcpu);
 /* Puts a vCPU that never ran into its reset state before its first entry. */
 void arch_vcpu_reset(struct vcpu *vcpu);
 
+/*
+ * Snapshots (core/snapshot). arch_random_bytes fills buf from the CPU's
+ * random number generator (a fresh snapshot id); false when the CPU has none
+ * or it failed, and then no snapshot is taken. arch_vcpu_state_format names
+ * the layout of struct vcpu's arch words: a snapshot records it and a
+ * restore insists on the same.
+ */
+bool arch_random_bytes(void *buf, size_t len);
+u32 arch_vcpu_state_format(void);
+
 /* Console output for kcore's log and panic messages. */
 void arch_console_write(const char *s, size_t len);
 

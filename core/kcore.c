@@ -12,6 +12,7 @@
 
 #include "arch.h"
 #include "lib/log.h"
+#include "lib/seal.h"
 #include "memops/host_mem.h"
 #include "mm/kmap.h"
 #include "mm/mem_lock.h"
@@ -94,6 +95,10 @@ static bool params_ok(const struct kcore_boot_params *p)
 	if (p->host_pool_pages < PT_LEVELS || p->kcore_pool_pages < PT_LEVELS ||
 	    p->vm_pool_pages < PT_LEVELS || p->io_pool_pages > KCORE_MAX_IO_POOL_PAGES)
 		return false;
+	/* A sealing secret shorter than a key would make every snapshot key guessable. */
+	if (p->seal_secret_len != 0 &&
+	    (p->seal_secret == NULL || p->seal_secret_len < 16 || p->seal_secret_len > 64))
+		return false;
 	if (!is_aligned(va_addr(p->window_base), PAGE_SIZE) || p->window_pages == 0 ||
 	    va_addr(p->window_base) >= (1ull << 48) ||
 	    p->window_pages > ((1ull << 48) - va_addr(p->window_base)) >> PAGE_SHIFT)
@@ -155,6 +160,10 @@ int kcore_init(const struct kcore_boot_params *p)
 		return err;
 
 	params = *p;
+	/* kcore keeps the derived key, not a pointer to the secret. */
+	params.seal_secret = NULL;
+	params.seal_secret_len = 0;
+	seal_init(p->seal_secret, p->seal_secret_len);
 	ipa_bits = p->ipa_bits;
 	layout_carve(p, &l);
 

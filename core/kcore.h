@@ -59,6 +59,13 @@ struct kcore_boot_params {
 	u64 window_pages;
 	const struct kcore_trusted_key *keys;
 	u32 nr_keys;
+	/*
+	 * The secret kcore's sealing key is derived from (snapshots, docs/abi.md);
+	 * 16..64 bytes, or NULL/0 for none: the snapshot calls are then
+	 * NOT_SUPPORTED. kcore keeps only the derived key.
+	 */
+	const u8 *seal_secret;
+	u32 seal_secret_len;
 };
 
 /* How many bytes of RAM kcore_init() needs in params->carve. */

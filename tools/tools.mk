@@ -62,5 +62,38 @@ $(TRUSTED_KEYS_C): $(KEYS_PUB) $(KEYS_SRC_STAMP) $(KCORE_SIGN)
 	$(KCORE_SIGN) embed-keys $(KEYS_PUB) > $@.tmp || { rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 
+# ---- sealing secret (snapshots; docs/security.md, "Sealing secret") ---------
+#   make SEAL_SECRET=path/to/file   embeds that file's 16..64 bytes;
+#   otherwise a random development secret made once at $(BUILD)/keys/seal.secret.
+SEAL_SECRET_C := $(BUILD)/gen/seal_secret.c
+DEV_SEAL := $(BUILD)/keys/seal.secret
+ifneq ($(strip $(SEAL_SECRET)),)
+SEAL_SRC := $(SEAL_SECRET)
+else
+SEAL_SRC := $(DEV_SEAL)
+endif
+
+$(DEV_SEAL):
+	@mkdir -p $(@D)
+	@echo "  SEAL    $@ (development sealing secret)"
+	$(Q)(umask 077 && head -c 32 /dev/urandom > $@.tmp) && mv $@.tmp $@
+
+SEAL_SRC_STAMP := $(BUILD)/gen/seal_secret.src
+$(SEAL_SRC_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(SEAL_SRC)' | cmp -s - $@ || echo '$(SEAL_SRC)' > $@
+
+$(SEAL_SECRET_C): $(SEAL_SRC) $(SEAL_SRC_STAMP)
+	@mkdir -p $(@D)
+	@n=$$(stat -c %s $(SEAL_SRC)); if [ $$n -lt 16 ] || [ $$n -gt 64 ]; then \
+		echo "kcore: SEAL_SECRET $(SEAL_SRC): $$n bytes, needs 16 to 64" >&2; exit 1; fi
+	@{ echo '/* Generated from $(SEAL_SRC): the secret kcore derives its sealing key from. */'; \
+	   echo '#include <stdint.h>'; \
+	   echo 'const uint8_t kcore_seal_secret[] = {'; \
+	   od -An -v -tx1 $(SEAL_SRC) | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	   echo '};'; \
+	   echo 'const uint32_t kcore_seal_secret_len = sizeof(kcore_seal_secret);'; } > $@.tmp
+	@mv $@.tmp $@
+
 .PHONY: FORCE
 FORCE:

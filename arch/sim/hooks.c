@@ -98,3 +98,36 @@ _Noreturn void arch_halt_all(void)
 	fputs("kcore: halted\n", stderr);
 	_exit(SIM_HALT_EXIT_CODE);
 }
+
+/*
+ * The simulated CPU's random number generator: a fixed sequence (xorshift64*)
+ * so runs repeat; sim_random_fail() makes it report failure like RNDR can.
+ */
+static u64 random_state = 0x9e3779b97f4a7c15ull;
+static bool random_broken;
+
+void sim_random_reset(u64 seed, bool broken)
+{
+	random_state = seed != 0 ? seed : 0x9e3779b97f4a7c15ull;
+	random_broken = broken;
+}
+
+bool arch_random_bytes(void *buf, size_t len)
+{
+	u8 *out = buf;
+
+	if (random_broken)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		random_state ^= random_state >> 12;
+		random_state ^= random_state << 25;
+		random_state ^= random_state >> 27;
+		out[i] = (u8)((random_state * 0x2545f4914f6cdd1dull) >> 56);
+	}
+	return true;
+}
+
+u32 arch_vcpu_state_format(void)
+{
+	return 0x51300001u; /* "sim", layout 1: the arch words are the simulator's counters */
+}

@@ -89,6 +89,7 @@ void sim_machine_reset(const struct sim_config *cfg)
 	sim_tlb_reset();
 	sim_smmu_reset();
 	sim_recorders_reset();
+	sim_random_reset(0, false);
 }
 
 static const struct ram_bank *find_bank(u64 pa)

@@ -53,6 +53,13 @@ struct sim_config {
 /* Fresh machine: zeroed RAM, empty TLB, every recorder cleared. cfg may be NULL. */
 void sim_machine_reset(const struct sim_config *cfg);
 
+/*
+ * The random number generator (snapshot ids): restarts its fixed sequence
+ * from seed (0: the default); broken makes every request fail, as a CPU
+ * without one would. sim_machine_reset() restores the default.
+ */
+void sim_random_reset(u64 seed, bool broken);
+
 /* Host pointer to the byte at pa, or NULL if pa is not RAM. */
 void *sim_ram_ptr(paddr_t pa);
 bool sim_is_ram(paddr_t pa);

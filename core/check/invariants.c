@@ -342,6 +342,26 @@ static void check_core_map(void)
 
 /* ---- states ---- */
 
+/* A VM being saved or restored is a verified one that is paused (core/snapshot). */
+static void check_snapshot_state(const struct vm *vm)
+{
+	if (vm->snap.phase == SNAP_NONE)
+		return;
+	if (vm->state != VM_VERIFIED)
+		violation("snapshot: open on a vm that is not verified", vm->vmid, vm->state);
+	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++) {
+		if (vm->vcpus[i].state == VCPU_ACTIVE)
+			violation("snapshot: vcpu runs while its vm is saved or restored", vm->vmid,
+				  i);
+		if (vm->snap.phase == SNAP_RESTORING && vm->vcpus[i].has_run &&
+		    (vm->snap.vcpus_done & (1ull << i)) == 0)
+			violation("snapshot: restoring a vm whose vcpu ran", vm->vmid, i);
+	}
+	if ((vm->snap.vcpus_done & ~vm->snap.vcpu_mask) != 0)
+		violation("snapshot: a vcpu done that the snapshot does not have", vm->vmid,
+			  vm->snap.vcpus_done);
+}
+
 static void check_states(const struct vm *vm)
 {
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++) {
@@ -358,6 +378,7 @@ static void check_states(const struct vm *vm)
 		if ((vm->state == VM_VERIFIED) != vm->images[i].loaded && vm->state != VM_POWEROFF)
 			violation("state: image loaded but vm not verified", vm->vmid, i);
 	}
+	check_snapshot_state(vm);
 }
 
 u32 kcore_check_invariants(void)

@@ -9,6 +9,7 @@
 #include "core/kcore.h"
 #include "core/memops/vm_mem.h"
 #include "core/smmu/iommu.h"
+#include "core/snapshot/snapshot.h"
 #include "core/vm/boot.h"
 #include "core/vm/run.h"
 #include "core/vm/verify.h"
@@ -95,6 +96,33 @@ void host_hvc_dispatch(struct kcore_hvc_regs *regs)
 		break;
 	case KC_HC_IO_IOVA_TO_PHYS:
 		err = iommu_iova_to_phys(x[1], x[2], &result);
+		break;
+	case KC_HC_VM_SNAPSHOT_BEGIN:
+		err = snapshot_begin(x[1], x[2]);
+		break;
+	case KC_HC_VM_SNAPSHOT_PAGE:
+		err = snapshot_page(x[1], x[2], x[3], x[4]);
+		break;
+	case KC_HC_VM_SNAPSHOT_VCPU:
+		err = snapshot_vcpu(x[1], x[2], x[3], x[4]);
+		break;
+	case KC_HC_VM_SNAPSHOT_END:
+		err = snapshot_end(x[1], x[2]);
+		break;
+	case KC_HC_VM_SNAPSHOT_CANCEL:
+		err = snapshot_cancel(x[1]);
+		break;
+	case KC_HC_VM_RESTORE_BEGIN:
+		err = restore_begin(x[1], x[2]);
+		break;
+	case KC_HC_VM_RESTORE_PAGE:
+		err = restore_page(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VM_RESTORE_VCPU:
+		err = restore_vcpu(x[1], x[2], x[3]);
+		break;
+	case KC_HC_VM_RESTORE_END:
+		err = restore_end(x[1], x[2]);
 		break;
 	case KC_HC_KEY_INFO:
 		err = verify_key_info(x[1], &out32, more);

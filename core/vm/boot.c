@@ -141,6 +141,9 @@ int vm_verify_and_load_images(u64 vmid)
 {
 	struct vm *vm = vm_from_id(vmid);
 	u64 payload[KCORE_MAX_LOAD_IMAGES];
+	u64 load_ipa[KCORE_MAX_LOAD_IMAGES];
+	u64 size[KCORE_MAX_LOAD_IMAGES];
+	u8 digest[KCORE_MAX_LOAD_IMAGES][32];
 	int err = KCORE_OK;
 
 	if (vm == NULL)
@@ -165,8 +168,10 @@ int vm_verify_and_load_images(u64 vmid)
 	 * touch them and they hold vm->lock, so hashing needs no mem_lock.
 	 */
 	for (u32 i = 0; i < vm->nr_images; i++) {
-		if (verify_image(vm->images[i].window, vm->images[i].size, &payload[i]) !=
-		    KCORE_OK) {
+		load_ipa[i] = ipa_addr(vm->images[i].load_ipa);
+		size[i] = vm->images[i].size;
+		if (verify_image(vm->images[i].window, vm->images[i].size, &payload[i],
+				 digest[i]) != KCORE_OK) {
 			kc_log("vm %u: image %u failed verification; the vm will never run",
 			       vm->vmid, i);
 			vm_enter_poweroff(vm);
@@ -174,6 +179,8 @@ int vm_verify_and_load_images(u64 vmid)
 			goto out;
 		}
 	}
+	/* What a snapshot of this VM is bound to (core/snapshot). */
+	verify_measure(load_ipa, size, (const u8(*)[32])digest, vm->nr_images, vm->measurement);
 	mem_lock();
 	for (u32 i = 0; i < vm->nr_images; i++) {
 		vm->images[i].payload_size = payload[i];

@@ -103,7 +103,7 @@ static bool trailer_well_formed(const struct kcore_img_trailer *t, u64 size)
 	return true;
 }
 
-int verify_image(vaddr_t window, u64 size, u64 *payload_size)
+int verify_image(vaddr_t window, u64 size, u64 *payload_size, u8 digest[32])
 {
 	struct kcore_img_trailer trailer;
 	const struct kcore_trusted_key *key;
@@ -136,5 +136,33 @@ int verify_image(vaddr_t window, u64 size, u64 *payload_size)
 	if (!ok)
 		return KCORE_E_VERIFY;
 	*payload_size = trailer.payload_size;
+	memcpy(digest, hash, sizeof(hash));
 	return KCORE_OK;
+}
+
+static void put_le64(u8 out[8], u64 v)
+{
+	for (u32 i = 0; i < 8; i++)
+		out[i] = (u8)(v >> (8 * i));
+}
+
+void verify_measure(const u64 *load_ipa, const u64 *size, const u8 (*digest)[32], u32 nr,
+		    u8 measurement[32])
+{
+	static const char domain[] = "kcore measurement v1";
+	br_sha256_context ctx;
+
+	arch_crypto_begin();
+	br_sha256_init(&ctx);
+	br_sha256_update(&ctx, domain, sizeof(domain) - 1);
+	for (u32 i = 0; i < nr; i++) {
+		u8 le[16];
+
+		put_le64(le, load_ipa[i]);
+		put_le64(le + 8, size[i]);
+		br_sha256_update(&ctx, le, sizeof(le));
+		br_sha256_update(&ctx, digest[i], 32);
+	}
+	br_sha256_out(&ctx, measurement);
+	arch_crypto_end();
 }

@@ -4,6 +4,8 @@
 #include "boot.h"
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "core/lib/mem.h"
+#include "core/lib/seal.h"
 #include "core/memops/vm_mem.h"
 #include "core/mm/mem_lock.h"
 #include "core/smmu/iommu.h"
@@ -105,6 +107,8 @@ int vm_register(u32 *vmid)
 	vm->state = VM_READY;
 	vm->nr_images = 0;
 	vm->nr_ram = 0;
+	memset(vm->measurement, 0, sizeof(vm->measurement));
+	vm->snap = (struct vm_snap){.phase = SNAP_NONE};
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
 		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 	*vmid = vm->vmid;
@@ -207,7 +211,8 @@ int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc)
 	if (vcpu == NULL)
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
-	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY) {
+	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY || vm->snap.phase != SNAP_NONE) {
+		/* A VM being saved or restored is paused (docs/abi.md, "Snapshots"). */
 		err = KCORE_E_STATE;
 	} else if (!vcpu->has_run &&
 		   (!vcpu->entry_set || !vm_search_load_info(vm, vcpu->entry_pc))) {
@@ -240,6 +245,9 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid)
 void vm_enter_poweroff(struct vm *vm)
 {
 	vm->state = VM_POWEROFF;
+	/* An open snapshot or restore ends with the VM; its key goes too. */
+	seal_wipe(&vm->snap, sizeof(vm->snap));
+	vm->snap.phase = SNAP_NONE;
 	/*
 	 * A device the VM drove must lose the VM's pages before teardown can give
 	 * them to anyone else: its domains go now, not at VM_FREE.

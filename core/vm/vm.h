@@ -76,6 +76,20 @@ struct vm_ram {
 	u64 size;
 };
 
+/* An open snapshot or restore of a VM (core/snapshot), under vm->lock. */
+enum snap_phase { SNAP_NONE = 0, SNAP_EXPORTING, SNAP_RESTORING };
+
+struct vm_snap {
+	enum snap_phase phase;
+	bool restored;	/* a restore completed: the VM takes no other */
+	u8 id[16];	/* the open snapshot's id */
+	u8 key[32];	/* and its key: wiped when it closes */
+	u64 nr_pages;	/* PAGE records written or restored so far */
+	u64 last_ipa;	/* export: the last page's IPA (when nr_pages > 0) */
+	u64 vcpus_done; /* bit n: vCPU n written or restored */
+	u64 vcpu_mask;	/* the header's vCPUs */
+};
+
 struct vm {
 	struct vcpu vcpus[KCORE_MAX_VCPUS]; /* first: the 16-byte aligned part */
 	spinlock_t lock;
@@ -87,6 +101,8 @@ struct vm {
 	struct pt_pool pool;
 	struct vm_image images[KCORE_MAX_LOAD_IMAGES];
 	struct vm_ram ram[VM_MAX_RAM_REGIONS];
+	u8 measurement[32]; /* set by VERIFY_VM (core/vm/verify.h) */
+	struct vm_snap snap;
 };
 
 /* Sets up the slots, each with its own page-table pool carved by kcore_init. */

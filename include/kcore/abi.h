@@ -20,30 +20,30 @@
 #define KCORE_HC(n)   (KCORE_HC_BASE | (n))
 
 /* Host calls (HVC from the host, EL1). */
-#define KC_HC_VERSION	       KCORE_HC(0x00) /* -> x1 = (major << 16) | minor */
-#define KC_HC_REGISTER_VM      KCORE_HC(0x01) /* -> x1 = vmid */
-#define KC_HC_REGISTER_VCPU    KCORE_HC(0x02) /* x1 vmid, x2 vcpuid */
-#define KC_HC_SET_BOOT_INFO    KCORE_HC(0x03) /* x1 vmid, x2 load ipa, x3 size -> x1 load_idx */
-#define KC_HC_REMAP_VM_IMAGE   KCORE_HC(0x04) /* x1 vmid, x2 pfn, x3 load_idx */
-#define KC_HC_VERIFY_VM	       KCORE_HC(0x05) /* x1 vmid */
-#define KC_HC_VCPU_SET_ENTRY   KCORE_HC(0x06) /* x1 vmid, x2 vcpuid, x3 entry pc, x4 x0 at entry */
-#define KC_HC_VM_DONATE	       KCORE_HC(0x07) /* x1 vmid, x2 ipa, x3 pa, x4 size (4 KiB or 2 MiB) */
-#define KC_HC_VM_MAP_IO	       KCORE_HC(0x08) /* x1 vmid, x2 ipa, x3 pa (device page) */
-#define KC_HC_VM_POWEROFF      KCORE_HC(0x09) /* x1 vmid */
-#define KC_HC_VM_CLEAR_RANGE   KCORE_HC(0x0a) /* x1 vmid, x2 ipa, x3 size */
-#define KC_HC_VM_FREE	       KCORE_HC(0x0b) /* x1 vmid */
-#define KC_HC_KEY_INFO	       KCORE_HC(0x0c) /* x1 index -> x1 nr keys, x2..x5 key id (LE words) */
-#define KC_HC_VM_SET_RAM       KCORE_HC(0x0d) /* x1 vmid, x2 ipa, x3 size: a RAM region of the VM */
-#define KC_HC_VCPU_RUN	       KCORE_HC(0x0e) /* x1 vmid, x2 vcpuid, x3 run page pa -> x1 exit */
-#define KC_HC_VCPU_INJECT_IRQ  KCORE_HC(0x0f) /* x1 vmid, x2 vcpuid, x3 intid (16..1019, not 27) */
+#define KC_HC_VERSION		 KCORE_HC(0x00) /* -> x1 = (major << 16) | minor */
+#define KC_HC_REGISTER_VM	 KCORE_HC(0x01) /* -> x1 = vmid */
+#define KC_HC_REGISTER_VCPU	 KCORE_HC(0x02) /* x1 vmid, x2 vcpuid */
+#define KC_HC_SET_BOOT_INFO	 KCORE_HC(0x03) /* x1 vmid, x2 load ipa, x3 size -> x1 load_idx */
+#define KC_HC_REMAP_VM_IMAGE	 KCORE_HC(0x04) /* x1 vmid, x2 pfn, x3 load_idx */
+#define KC_HC_VERIFY_VM		 KCORE_HC(0x05) /* x1 vmid */
+#define KC_HC_VCPU_SET_ENTRY	 KCORE_HC(0x06) /* x1 vmid, x2 vcpuid, x3 entry pc, x4 x0 at entry */
+#define KC_HC_VM_DONATE		 KCORE_HC(0x07) /* x1 vmid, x2 ipa, x3 pa, x4 size (4 KiB or 2 MiB) */
+#define KC_HC_VM_MAP_IO		 KCORE_HC(0x08) /* x1 vmid, x2 ipa, x3 pa (device page) */
+#define KC_HC_VM_POWEROFF	 KCORE_HC(0x09) /* x1 vmid */
+#define KC_HC_VM_CLEAR_RANGE	 KCORE_HC(0x0a) /* x1 vmid, x2 ipa, x3 size */
+#define KC_HC_VM_FREE		 KCORE_HC(0x0b) /* x1 vmid */
+#define KC_HC_KEY_INFO		 KCORE_HC(0x0c) /* x1 index -> x1 nr keys, x2..x5 key id (LE words) */
+#define KC_HC_VM_SET_RAM	 KCORE_HC(0x0d) /* x1 vmid, x2 ipa, x3 size: a RAM region of the VM */
+#define KC_HC_VCPU_RUN		 KCORE_HC(0x0e) /* x1 vmid, x2 vcpuid, x3 run page pa -> x1 exit */
+#define KC_HC_VCPU_INJECT_IRQ	 KCORE_HC(0x0f) /* x1 vmid, x2 vcpuid, x3 intid (16..1019, not 27) */
 /* DMA isolation: IO domains (SMMU page tables) and the streams (devices) attached to them. */
-#define KC_HC_IO_DOMAIN_ALLOC  KCORE_HC(0x10) /* x1 owner (0 = host, or a vmid) -> x1 domain */
-#define KC_HC_IO_DOMAIN_FREE   KCORE_HC(0x11) /* x1 domain */
-#define KC_HC_IO_ATTACH	       KCORE_HC(0x12) /* x1 domain, x2 stream id */
-#define KC_HC_IO_DETACH	       KCORE_HC(0x13) /* x1 stream id */
-#define KC_HC_IO_MAP	       KCORE_HC(0x14) /* x1 domain, x2 iova, x3 pa (4 KiB) */
-#define KC_HC_IO_UNMAP	       KCORE_HC(0x15) /* x1 domain, x2 iova (4 KiB) */
-#define KC_HC_IO_IOVA_TO_PHYS  KCORE_HC(0x16) /* x1 domain, x2 iova -> x1 pa */
+#define KC_HC_IO_DOMAIN_ALLOC	 KCORE_HC(0x10) /* x1 owner (0 = host, or a vmid) -> x1 domain */
+#define KC_HC_IO_DOMAIN_FREE	 KCORE_HC(0x11) /* x1 domain */
+#define KC_HC_IO_ATTACH		 KCORE_HC(0x12) /* x1 domain, x2 stream id */
+#define KC_HC_IO_DETACH		 KCORE_HC(0x13) /* x1 stream id */
+#define KC_HC_IO_MAP		 KCORE_HC(0x14) /* x1 domain, x2 iova, x3 pa (4 KiB) */
+#define KC_HC_IO_UNMAP		 KCORE_HC(0x15) /* x1 domain, x2 iova (4 KiB) */
+#define KC_HC_IO_IOVA_TO_PHYS	 KCORE_HC(0x16) /* x1 domain, x2 iova -> x1 pa */
 /* Encrypted snapshots (docs/abi.md "Snapshots"; records: include/kcore/snapshot.h). */
 #define KC_HC_VM_SNAPSHOT_BEGIN	 KCORE_HC(0x17) /* x1 vmid, x2 record pa (header) */
 #define KC_HC_VM_SNAPSHOT_PAGE	 KCORE_HC(0x18) /* x1 vmid, x2 ipa, x3 data pa, x4 record pa */
@@ -54,7 +54,7 @@
 #define KC_HC_VM_RESTORE_PAGE	 KCORE_HC(0x1d) /* x1 vmid, x2 data pa, x3 record pa */
 #define KC_HC_VM_RESTORE_VCPU	 KCORE_HC(0x1e) /* x1 vmid, x2 data pa, x3 record pa */
 #define KC_HC_VM_RESTORE_END	 KCORE_HC(0x1f) /* x1 vmid, x2 record pa (trailer) */
-#define KC_HC_CHECK_INVARIANTS KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
+#define KC_HC_CHECK_INVARIANTS	 KCORE_HC(0x3f) /* debug builds: -> x1 = violations */
 
 /* Guest calls (HVC from a VM) that kcore handles itself. */
 #define KC_GC_VERSION	   KCORE_HC(0x40) /* -> x1 = (major << 16) | minor */
@@ -63,15 +63,15 @@
 
 /* Status codes returned in x0. KCORE_E_NOT_SUPPORTED matches SMCCC's -1. */
 #define KCORE_OK	      0
-#define KCORE_E_NOT_SUPPORTED (-1) /* unknown function id */
-#define KCORE_E_INVAL	      (-2) /* malformed argument: id out of range, unaligned, not RAM */
-#define KCORE_E_STATE	      (-3) /* the VM, vCPU or image is in the wrong state */
-#define KCORE_E_PERM	      (-4) /* the page or object is not the caller's to use */
-#define KCORE_E_NOMEM	      (-5) /* a kcore pool, slot table or window is exhausted */
-#define KCORE_E_BUSY	      (-6) /* still in use: shared, running, or mapped */
-#define KCORE_E_EXIST	      (-7) /* already mapped or already done */
-#define KCORE_E_VERIFY	      (-8) /* an image failed signature verification */
-#define KCORE_E_NOENT	      (-9) /* nothing mapped or registered there */
+#define KCORE_E_NOT_SUPPORTED (-1)  /* unknown function id */
+#define KCORE_E_INVAL	      (-2)  /* malformed argument: id out of range, unaligned, not RAM */
+#define KCORE_E_STATE	      (-3)  /* the VM, vCPU or image is in the wrong state */
+#define KCORE_E_PERM	      (-4)  /* the page or object is not the caller's to use */
+#define KCORE_E_NOMEM	      (-5)  /* a kcore pool, slot table or window is exhausted */
+#define KCORE_E_BUSY	      (-6)  /* still in use: shared, running, or mapped */
+#define KCORE_E_EXIST	      (-7)  /* already mapped or already done */
+#define KCORE_E_VERIFY	      (-8)  /* an image failed signature verification */
+#define KCORE_E_NOENT	      (-9)  /* nothing mapped or registered there */
 #define KCORE_E_AUTH	      (-10) /* a snapshot record or blob failed authentication */
 
 /*

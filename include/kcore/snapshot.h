@@ -24,7 +24,7 @@
 #define KCORE_SNAP_MEAS_SIZE   32u /* the VM's measurement (SHA-256) */
 #define KCORE_SNAP_TAG_SIZE    16u /* Poly1305 */
 /* Bytes of a VCPU blob's ciphertext at the start of its data page (the rest is zero). */
-#define KCORE_SNAP_VCPU_BYTES 2048u
+#define KCORE_SNAP_VCPU_BYTES  2048u
 
 enum kcore_snap_kind {
 	KCORE_SNAP_HEADER = 1,
@@ -34,11 +34,11 @@ enum kcore_snap_kind {
 };
 
 struct kcore_snap_record {
-	char magic[8];	 /* KCORE_SNAP_MAGIC, no NUL */
-	uint32_t kind;	 /* enum kcore_snap_kind */
-	uint32_t format; /* the kcore build's vCPU state layout: restore needs the same */
-	uint64_t index;	 /* PAGE: its position, 0, 1, ...; VCPU: the vcpuid; else 0 */
-	uint64_t ipa;	 /* PAGE: the page's IPA; else 0 */
+	char magic[8];	    /* KCORE_SNAP_MAGIC, no NUL */
+	uint32_t kind;	    /* enum kcore_snap_kind */
+	uint32_t format;    /* the kcore build's vCPU state layout: restore needs the same */
+	uint64_t index;	    /* PAGE: its position, 0, 1, ...; VCPU: the vcpuid; else 0 */
+	uint64_t ipa;	    /* PAGE: the page's IPA; else 0 */
 	uint64_t nr_pages;  /* TRAILER: how many PAGE records; else 0 */
 	uint64_t vcpu_mask; /* HEADER, TRAILER: bit n set for each registered vCPU n */
 	uint8_t snapshot_id[KCORE_SNAP_ID_SIZE];

@@ -90,6 +90,8 @@ static void boot(void)
 	p.window_pages = 64;
 	p.keys = key_table;
 	p.nr_keys = 1;
+	p.seal_secret = (const u8 *)"fuzzing's sealing secret, 32 B!";
+	p.seal_secret_len = 32;
 	carve = (kcore_carve_size(&p) + 0xffff) & ~0xffffull;
 	p.carve = (struct kcore_mem_range){pa_init(RAM_BASE + RAM_SIZE - carve), carve};
 	if (kcore_init(&p) != KCORE_OK)
@@ -138,7 +140,8 @@ enum role {
 	R_RUN,
 	R_DOM,
 	R_SID,
-	R_IOVA
+	R_IOVA,
+	R_REC
 };
 
 /* Mostly meaningful values of the role, sometimes anything at all. */
@@ -175,6 +178,11 @@ static u64 pick_role(enum role role, u64 raw)
 	case R_IOVA:
 		/* A VM's domain maps its pages at their IPA; the host's anywhere. */
 		return (raw & 1) ? GUEST_RAM + ((rest % 512) << 12) : (rest % 64) << 12;
+	case R_REC:
+		/* A snapshot record slot: in a fresh host page, or anywhere in RAM (kcore's, a
+		 * VM's). */
+		return ((raw & 1) ? host_page() : RAM_BASE + ((rest % (RAM_SIZE >> 12)) << 12)) +
+		       ((rest >> 20) % 33) * 128;
 	case R_NONE:
 		break;
 	}
@@ -280,6 +288,15 @@ static const struct call_shape calls[] = {
     {KC_HC_IO_MAP, {R_DOM, R_IOVA, R_PA, R_NONE}},
     {KC_HC_IO_UNMAP, {R_DOM, R_IOVA, R_NONE, R_NONE}},
     {KC_HC_IO_IOVA_TO_PHYS, {R_DOM, R_IOVA, R_NONE, R_NONE}},
+    {KC_HC_VM_SNAPSHOT_BEGIN, {R_VMID, R_REC, R_NONE, R_NONE}},
+    {KC_HC_VM_SNAPSHOT_PAGE, {R_VMID, R_IPA, R_PA, R_REC}},
+    {KC_HC_VM_SNAPSHOT_VCPU, {R_VMID, R_VCPU, R_PA, R_REC}},
+    {KC_HC_VM_SNAPSHOT_END, {R_VMID, R_REC, R_NONE, R_NONE}},
+    {KC_HC_VM_SNAPSHOT_CANCEL, {R_VMID, R_NONE, R_NONE, R_NONE}},
+    {KC_HC_VM_RESTORE_BEGIN, {R_VMID, R_REC, R_NONE, R_NONE}},
+    {KC_HC_VM_RESTORE_PAGE, {R_VMID, R_PA, R_REC, R_NONE}},
+    {KC_HC_VM_RESTORE_VCPU, {R_VMID, R_PA, R_REC, R_NONE}},
+    {KC_HC_VM_RESTORE_END, {R_VMID, R_REC, R_NONE, R_NONE}},
 };
 
 static void one_op(const uint8_t *op)

@@ -20,9 +20,14 @@ static struct kcore_trusted_key trusted_table[1];
 static struct kcore_boot_params params;
 static u64 host_next;
 
+/* The sealing secret tests boot with (snapshots); any 32 bytes will do. */
+static const u8 test_seal_secret[32] = "kcore test sealing secret 32 B!";
+
 struct fx_config fx_default_config(void)
 {
-	return (struct fx_config){.max_vms = 4,
+	return (struct fx_config){.seal_secret = test_seal_secret,
+				  .seal_secret_len = sizeof(test_seal_secret),
+				  .max_vms = 4,
 				  .max_vcpus = 4,
 				  .host_pool_pages = 64,
 				  .kcore_pool_pages = 16,
@@ -73,6 +78,8 @@ void fx_boot(const struct fx_config *cfg)
 	params.window_pages = c.window_pages;
 	params.keys = trusted_table;
 	params.nr_keys = 1;
+	params.seal_secret = c.seal_secret;
+	params.seal_secret_len = c.seal_secret_len;
 	carve = (kcore_carve_size(&params) + 0xfffff) & ~0xfffffull;
 	params.carve = (struct kcore_mem_range){pa_init(FX_RAM_BASE + FX_RAM_SIZE - carve), carve};
 	assert_int_equal(kcore_init(&params), KCORE_OK);
@@ -249,6 +256,29 @@ static bool image_equal(const struct vm_image *a, const struct vm_image *b)
 	       a->loaded == b->loaded;
 }
 
+/* Everything a vCPU holds, registers and arch words included (field by field: no padding). */
+static bool vcpu_equal(const struct vcpu *x, const struct vcpu *y)
+{
+	return x->state == y->state && x->entry_set == y->entry_set && x->has_run == y->has_run &&
+	       x->entry_pc == y->entry_pc && x->entry_x0 == y->entry_x0 &&
+	       memcmp(&x->regs, &y->regs, sizeof(x->regs)) == 0 &&
+	       memcmp(x->arch, y->arch, sizeof(x->arch)) == 0 && x->pending == y->pending &&
+	       x->mmio.rt == y->mmio.rt && x->mmio.size == y->mmio.size &&
+	       x->mmio.write == y->mmio.write && x->mmio.sign_extend == y->mmio.sign_extend &&
+	       x->mmio.reg64 == y->mmio.reg64 &&
+	       memcmp(x->virq_pending, y->virq_pending, sizeof(x->virq_pending)) == 0 &&
+	       x->virq_words == y->virq_words;
+}
+
+static bool snap_equal(const struct vm_snap *a, const struct vm_snap *b)
+{
+	return a->phase == b->phase && a->restored == b->restored &&
+	       memcmp(a->id, b->id, sizeof(a->id)) == 0 &&
+	       memcmp(a->key, b->key, sizeof(a->key)) == 0 && a->nr_pages == b->nr_pages &&
+	       a->last_ipa == b->last_ipa && a->vcpus_done == b->vcpus_done &&
+	       a->vcpu_mask == b->vcpu_mask;
+}
+
 /* Field by field: struct padding is not state. The lock is left out on purpose. */
 static bool vm_equal(const struct vm *a, const struct vm *b)
 {
@@ -261,12 +291,12 @@ static bool vm_equal(const struct vm *a, const struct vm *b)
 		if (!image_equal(&a->images[i], &b->images[i]))
 			return false;
 	}
+	if (a->nr_ram != b->nr_ram || memcmp(a->ram, b->ram, sizeof(a->ram)) != 0 ||
+	    memcmp(a->measurement, b->measurement, sizeof(a->measurement)) != 0 ||
+	    !snap_equal(&a->snap, &b->snap))
+		return false;
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++) {
-		const struct vcpu *x = &a->vcpus[i], *y = &b->vcpus[i];
-
-		if (x->state != y->state || x->entry_set != y->entry_set ||
-		    x->has_run != y->has_run || x->entry_pc != y->entry_pc ||
-		    memcmp(x->virq_pending, y->virq_pending, sizeof(x->virq_pending)) != 0)
+		if (!vcpu_equal(&a->vcpus[i], &b->vcpus[i]))
 			return false;
 	}
 	return true;

@@ -24,6 +24,8 @@
 #define FX_LOAD_IPA	    0x80000000ull /* where test VMs load their image */
 
 struct fx_config {
+	const u8 *seal_secret; /* NULL/0: kcore cannot seal (snapshots NOT_SUPPORTED) */
+	u32 seal_secret_len;
 	u32 max_vms;
 	u32 max_vcpus;
 	u32 host_pool_pages;

@@ -656,7 +656,7 @@ static void test_defect4_unknown_function_ids(void **state)
 {
 	const u64 ids[] = {KC_HC_VERSION | (1ull << 32),
 			   KC_HC_REGISTER_VM | (1ull << 63),
-			   KCORE_HC(0x17),
+			   KCORE_HC(0x20),
 			   KCORE_HC(0x3e),
 			   KC_GC_SHARE_PAGE,
 			   KC_GC_UNSHARE_PAGE,

@@ -925,7 +925,7 @@ static struct hc_row hc_rows[] = {
     R(S_VERIFIED, P_NONE, "CHECK_INVARIANTS", KC_HC_CHECK_INVARIANTS, 0, 0, 0, 0, OK),
     R(S_VERIFIED, P_NONE, "unknown id KCORE_HC(0x30)", KCORE_HC(0x30), X_VM, 0, 0, 0, NOSUP),
     R(S_VERIFIED, P_NONE, "function id 0", 0, X_VM, 0, 0, 0, NOSUP),
-    R(S_VERIFIED, P_NONE, "one past the last call, KCORE_HC(0x17)", KCORE_HC(0x17), X_VM, 0, 0, 0,
+    R(S_VERIFIED, P_NONE, "one past the last call, KCORE_HC(0x20)", KCORE_HC(0x20), X_VM, 0, 0, 0,
       NOSUP),
     R(S_NONE, P_NONE, "KEY_INFO of the one trusted key", KC_HC_KEY_INFO, 0, 0, 0, 0, OK),
     R(S_NONE, P_NONE, "KEY_INFO past the last key", KC_HC_KEY_INFO, 1, 0, 0, 0, INVAL),

@@ -32,11 +32,33 @@ s64 semihost_open(const char *path, bool write)
 	return semihost_call(SYS_OPEN, params);
 }
 
+/*
+ * QEMU reaches the buffer with a debug access, which takes no fault: a host
+ * page kcore has not mapped in the host's stage-2 yet (it maps them at their
+ * first touch) would be skipped without a word. So kserv touches every page
+ * of the buffer first: a read for what QEMU reads, a write of the byte that
+ * is there for what it writes.
+ */
+static void touch_pages(const void *buf, u64 len, bool for_write)
+{
+	u64 start = align_down((u64)(uintptr_t)buf, KSERV_PAGE_SIZE);
+
+	for (u64 p = start; p < (u64)(uintptr_t)buf + len; p += KSERV_PAGE_SIZE) {
+		volatile u8 *b =
+		    (volatile u8 *)(uintptr_t)(p < (u64)(uintptr_t)buf ? (u64)(uintptr_t)buf : p);
+		u8 v = *b;
+
+		if (for_write)
+			*b = v;
+	}
+}
+
 /* SYS_WRITE and SYS_READ answer how many bytes were NOT transferred. */
 bool semihost_write(s64 handle, const void *buf, u64 len)
 {
 	u64 params[3] = {(u64)handle, (u64)(uintptr_t)buf, len};
 
+	touch_pages(buf, len, false);
 	return semihost_call(SYS_WRITE, params) == 0;
 }
 
@@ -44,6 +66,7 @@ bool semihost_read(s64 handle, void *buf, u64 len)
 {
 	u64 params[3] = {(u64)handle, (u64)(uintptr_t)buf, len};
 
+	touch_pages(buf, len, true);
 	return semihost_call(SYS_READ, params) == 0;
 }
 

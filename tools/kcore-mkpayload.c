@@ -774,9 +774,13 @@ static int add_vm(struct options *o, const char *spec)
 		return EXIT_FAIL;
 	}
 	rc = parse_vm_spec(items, spec, vm);
+	if (rc != EXIT_OK) {
+		/* Nothing keeps a refused SPEC: main stops at once. */
+		free(items);
+		return rc;
+	}
 	vm->items = items;
-	if (rc == EXIT_OK)
-		o->nr_vms++;
+	o->nr_vms++;
 	return rc;
 }
 
@@ -797,25 +801,35 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--snapshot-to") == 0 || strcmp(a, "--restore-from") == 0) {
 			const char **slot = a[2] == 's' ? &o.snapshot_to : &o.restore_from;
 
-			if (i + 1 >= argc)
-				return usage_error(
+			if (i + 1 >= argc) {
+				rc = usage_error(
 				    "--snapshot-to and --restore-from need a file name");
-			if (*slot != NULL)
-				return usage_error("--snapshot-to or --restore-from given twice");
+				goto out;
+			}
+			if (*slot != NULL) {
+				rc = usage_error("--snapshot-to or --restore-from given twice");
+				goto out;
+			}
 			*slot = argv[++i];
 		} else if (strcmp(a, "--allow-unsigned") == 0) {
 			o.allow_unsigned = true;
 		} else if (strcmp(a, "--check") == 0) {
 			o.check_only = true;
 		} else if (strcmp(a, "-o") == 0) {
-			if (i + 1 >= argc)
-				return usage_error("-o needs a file name");
-			if (o.out != NULL)
-				return usage_error("-o given twice");
+			if (i + 1 >= argc) {
+				rc = usage_error("-o needs a file name");
+				goto out;
+			}
+			if (o.out != NULL) {
+				rc = usage_error("-o given twice");
+				goto out;
+			}
 			o.out = argv[++i];
 		} else if (strcmp(a, "--vm") == 0) {
-			if (i + 1 >= argc)
-				return usage_error("--vm needs a SPEC");
+			if (i + 1 >= argc) {
+				rc = usage_error("--vm needs a SPEC");
+				goto out;
+			}
 			rc = add_vm(&o, argv[++i]);
 			if (rc != EXIT_OK)
 				goto out;

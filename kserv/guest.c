@@ -26,6 +26,15 @@ void guests_reset(void)
 	nr_guests = 0;
 }
 
+void guest_init(struct guest *g, u32 index)
+{
+	memset(g, 0, sizeof(*g));
+	g->index = index;
+	g->state = GUEST_CREATING;
+	for (u32 i = 0; i < GUEST_MAX_VCPUS; i++)
+		g->vcpus[i] = (struct guest_vcpu){.g = g, .id = i, .timer_ms = SCHED_SLICE_MS};
+}
+
 struct guest *guest_new(void)
 {
 	struct guest *g;
@@ -33,11 +42,7 @@ struct guest *guest_new(void)
 	if (nr_guests == GUEST_MAX)
 		return NULL;
 	g = &guests[nr_guests];
-	memset(g, 0, sizeof(*g));
-	g->index = nr_guests++;
-	g->state = GUEST_CREATING;
-	for (u32 i = 0; i < GUEST_MAX_VCPUS; i++)
-		g->vcpus[i] = (struct guest_vcpu){.g = g, .id = i, .timer_ms = SCHED_SLICE_MS};
+	guest_init(g, nr_guests++);
 	return g;
 }
 

@@ -18,6 +18,7 @@
 #include "gfn_map.h"
 #include "guest_layout.h"
 #include "lock.h"
+#include "snapshot_store.h"
 #include "types.h"
 
 #define GUEST_MAX	  KCORE_PAYLOAD_MAX_VMS
@@ -109,6 +110,14 @@ struct guest {
 	u64 exits_leaking;   /* ... and found holding one */
 	u64 shared_ipa;	     /* the last page the host read at its request (KC_TEST_READ_SHARED) */
 	u64 shared_pa;
+	/* Snapshots (snapshot.h): while paused no vCPU enters kcore; in_run counts those inside. */
+	bool paused;		   /* atomics */
+	u32 in_run;		   /* atomics */
+	bool restored;		   /* made from a snapshot: its vCPUs start as the snapshot says */
+	u32 restored_start_mask;   /* ... these: the ones running when it was taken */
+	bool restore_pending;	   /* restore snap into a new guest once this one is torn down */
+	struct guest *replaced_by; /* the guest restored from its snapshot */
+	struct snapshot snap;	   /* while restore_pending */
 	struct guest_uart uart;
 	struct guest_gic gic;
 	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
@@ -119,6 +128,8 @@ struct guest *guest_slot(u32 i);
 u32 guest_count(void);
 void guests_reset(void);
 struct guest *guest_new(void);
+/* Empties g for a new VM (guest_new does it; kserv's own test VMs outside the table too). */
+void guest_init(struct guest *g, u32 index);
 
 const char *guest_state_name(enum guest_state s);
 

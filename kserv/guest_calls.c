@@ -6,6 +6,7 @@
 #include "console.h"
 #include "layout.h"
 #include "probe.h"
+#include "snapshot.h"
 #include "sysreg.h"
 #include "vm_attacks.h"
 
@@ -68,6 +69,9 @@ void guest_call(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 		break;
 	case KC_TEST_CHECKPOINT:
 		ret[0] = vm_attacks_checkpoint(v, run->out.call.args[0]);
+		break;
+	case KC_TEST_SNAPSHOT:
+		ret[0] = snapshot_asked(v);
 		break;
 	case KC_BENCH_NOP:
 		ret[0] = 0;

@@ -40,6 +40,8 @@ const char *kcore_err_name(s64 err)
 		return "KCORE_E_VERIFY";
 	case KCORE_E_NOENT:
 		return "KCORE_E_NOENT";
+	case KCORE_E_AUTH:
+		return "KCORE_E_AUTH";
 	default:
 		return "?";
 	}

@@ -119,6 +119,53 @@ static bool vm_ok(struct payload *p, u32 i)
 				    v->initrd.offset != 0 ? v->initrd.size : 0, &p->layout[i]);
 }
 
+/* A snapshot file's path: absent, or size printable bytes inside the payload and a NUL. */
+static bool path_ok(const struct payload *p, const char *what, const struct kcore_payload_file *f,
+		    const char **out)
+{
+	const char *s;
+
+	*out = NULL;
+	if (f->offset == 0 && f->size == 0)
+		return true;
+	if (f->offset < HEADERS_END(p->nr_vms) || f->offset > p->size || f->size == 0 ||
+	    f->size >= PAYLOAD_PATH_MAX || f->size >= p->size - f->offset) {
+		kprintf(
+		    "kserv: payload: the %s path at 0x%lx, %lu bytes, is not inside the payload "
+		    "(or longer than %u)\n",
+		    what, f->offset, f->size, PAYLOAD_PATH_MAX - 1);
+		return false;
+	}
+	s = (const char *)payload_file(p, f);
+	if (strnlen(s, f->size + 1) != f->size || !text_ok(s, f->size + 1)) {
+		kprintf("kserv: payload: the %s path is not %lu printable characters and a NUL\n",
+			what, f->size);
+		return false;
+	}
+	*out = s;
+	return true;
+}
+
+/* Each snapshot file belongs to exactly one VM that says so, and the other way round. */
+static bool snapshot_files_ok(const struct payload *p)
+{
+	u32 savers = 0, restorers = 0;
+
+	for (u32 i = 0; i < p->nr_vms; i++) {
+		savers += (p->vms[i].flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_TO_FILE) != 0;
+		restorers += (p->vms[i].flags & KCORE_PAYLOAD_VM_F_RESTORE_FROM_FILE) != 0;
+	}
+	if (savers != (p->snapshot_to != NULL ? 1u : 0u) ||
+	    restorers != (p->restore_from != NULL ? 1u : 0u)) {
+		kprintf("kserv: payload: %u VMs to snapshot to a file and %u to restore from one, "
+			"for %s snapshot_to and %s restore_from path\n",
+			savers, restorers, p->snapshot_to != NULL ? "a" : "no",
+			p->restore_from != NULL ? "a" : "no");
+		return false;
+	}
+	return true;
+}
+
 bool payload_parse(u64 pa, u64 avail, struct payload *out)
 {
 	const struct kcore_payload_hdr *h = (const void *)(uintptr_t)pa;
@@ -163,5 +210,8 @@ bool payload_parse(u64 pa, u64 avail, struct payload *out)
 		if (!vm_ok(out, i))
 			return false;
 	}
-	return true;
+	if (!path_ok(out, "snapshot_to", &h->snapshot_to, &out->snapshot_to) ||
+	    !path_ok(out, "restore_from", &h->restore_from, &out->restore_from))
+		return false;
+	return snapshot_files_ok(out);
 }

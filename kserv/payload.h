@@ -13,12 +13,17 @@
 #include "guest_layout.h"
 #include "types.h"
 
+/* The longest snapshot file path, with its NUL. */
+#define PAYLOAD_PATH_MAX 1024u
+
 struct payload {
 	u64 pa;
 	u64 size; /* total_size */
 	u32 nr_vms;
 	u32 flags; /* KCORE_PAYLOAD_F_* */
 	const struct kcore_payload_vm *vms;
+	const char *snapshot_to; /* the snapshot file paths (docs/snapshots.md), or NULL */
+	const char *restore_from;
 	struct guest_layout layout[KCORE_PAYLOAD_MAX_VMS];
 };
 

@@ -8,6 +8,7 @@
 #include "preempt.h"
 #include "sched.h"
 #include "smp.h"
+#include "snapshot.h"
 #include "sysreg.h"
 #include "vm_attacks.h"
 #include "vm_mem.h"
@@ -108,6 +109,9 @@ static enum after run_once(struct guest_vcpu *v)
 
 	if (__atomic_load_n(&g->done, __ATOMIC_ACQUIRE))
 		return AFTER_STOP;
+	/* Paused for a snapshot: wait outside kcore, completion kept for later. */
+	if (!snapshot_may_run(g))
+		return AFTER_YIELD;
 	run->in.flags = v->next_flags;
 	run->in.mmio_value = v->next_mmio_value;
 	for (u32 i = 0; i < 4; i++)
@@ -119,6 +123,7 @@ static enum after run_once(struct guest_vcpu *v)
 	/* Whatever a sibling sent so far is pending in kcore: this entry delivers it. */
 	__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
 	err = kcore_vcpu_run(g->vmid, v->id, v->run_pa, &reason);
+	snapshot_left_run(g);
 	preempt_disarm();
 	v->exits++;
 	/*

@@ -7,6 +7,7 @@
 #include "preempt.h"
 #include "run.h"
 #include "smp.h"
+#include "snapshot.h"
 #include "sysreg.h"
 #include "vm_teardown.h"
 
@@ -174,6 +175,8 @@ void sched_vcpu_stopped(struct guest_vcpu *v)
 		guest_fail(g, "every vCPU stopped, but the guest did not power off");
 	if (last) {
 		vm_teardown(g);
+		/* Before this guest stops counting, so the workers never see none left. */
+		snapshot_after_teardown(g);
 		sched_guest_finished();
 	}
 }

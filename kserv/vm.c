@@ -138,9 +138,14 @@ static bool boot(struct guest *g, const struct payload *p)
 
 bool vm_create(struct guest *g, const struct payload *p, u32 i)
 {
+	return vm_create_named(g, p, i, p->vms[i].name);
+}
+
+bool vm_create_named(struct guest *g, const struct payload *p, u32 i, const char *name)
+{
 	const struct kcore_payload_vm *rec = &p->vms[i];
 
-	memcpy(g->name, rec->name, sizeof(g->name));
+	memcpy(g->name, name, sizeof(g->name));
 	g->name[sizeof(g->name) - 1] = '\0';
 	g->rec = rec;
 	g->nr_vcpus = rec->nr_vcpus;

@@ -22,5 +22,7 @@
  * ready to run; otherwise it is refused or failed, and already torn down.
  */
 bool vm_create(struct guest *g, const struct payload *p, u32 i);
+/* The same under another name (name[GUEST_NAME_MAX]): kserv's own VMs for tests. */
+bool vm_create_named(struct guest *g, const struct payload *p, u32 i, const char *name);
 
 #endif /* KSERV_VM_H */

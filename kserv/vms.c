@@ -12,11 +12,18 @@
 #include "probe.h"
 #include "sched.h"
 #include "smp.h"
+#include "snapshot.h"
+#include "snapshot_file.h"
 #include "vm.h"
 #include "vm_attacks.h"
 
 static struct payload payload;
 static bool payload_ran;
+
+const struct payload *vms_payload(void)
+{
+	return &payload;
+}
 
 bool vms_payload_present(void)
 {
@@ -28,11 +35,41 @@ bool vms_payload_present(void)
 	return memcmp((const void *)(uintptr_t)pa, KCORE_PAYLOAD_MAGIC, 8) == 0;
 }
 
+/* The VM the payload restores from its restore_from file instead of booting it. */
+static void create_restored(u32 i)
+{
+	const struct kcore_payload_vm *rec = &payload.vms[i];
+	struct snapshot s;
+
+	if (!snapshot_file_load(rec->name, rec->nr_vcpus, &payload.layout[i], payload.restore_from,
+				&s)) {
+		struct guest *g = guest_new();
+
+		/* Counted as a VM that failed, under its name. */
+		if (g != NULL) {
+			memcpy(g->name, rec->name, sizeof(g->name));
+			g->name[sizeof(g->name) - 1] = '\0';
+			g->rec = &payload.vms[i];
+			g->flags = payload.vms[i].flags;
+			guest_fail(g, "its snapshot file could not be read");
+			g->torn_down = true;
+		}
+		return;
+	}
+	snapshot_new_guest(&payload, i, &s);
+	snapshot_free(&s);
+}
+
 static void create_all(void)
 {
 	for (u32 i = 0; i < payload.nr_vms; i++) {
-		struct guest *g = guest_new();
+		struct guest *g;
 
+		if ((payload.vms[i].flags & KCORE_PAYLOAD_VM_F_RESTORE_FROM_FILE) != 0) {
+			create_restored(i);
+			continue;
+		}
+		g = guest_new();
 		if (g != NULL)
 			vm_create(g, &payload, i);
 	}
@@ -47,10 +84,14 @@ static void run_all(void)
 
 		if (g->state != GUEST_VERIFIED)
 			continue;
+		n++;
+		if (g->restored) {
+			snapshot_start_vcpus(g);
+			continue;
+		}
 		g->state = GUEST_RUNNING;
 		sched_guest_started();
 		sched_start_vcpu(g, 0);
-		n++;
 	}
 	kprintf("kserv: running %u VM%s on %u CPUs\n", n, n == 1 ? "" : "s", smp_nr_online());
 	sched_run_all();
@@ -85,6 +126,9 @@ bool vms_run_payload(void)
 	/* After every VM is gone: whatever ran (and any attack) must have left kcore consistent. */
 	attacks_ok &= command_run(check) == 0;
 	for (u32 i = 0; i < guest_count(); i++) {
+		/* A VM restored from its own snapshot counts once: as its copy. */
+		if (guest_slot(i)->replaced_by != NULL)
+			continue;
 		if (guest_ok(guest_slot(i)))
 			ok++;
 		else

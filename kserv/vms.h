@@ -8,10 +8,14 @@
 #ifndef KSERV_VMS_H
 #define KSERV_VMS_H
 
+#include "payload.h"
 #include "types.h"
 
 /* True if the DTB names an initrd that starts like a VM payload (its magic). */
 bool vms_payload_present(void);
+
+/* The payload of the current run (checked). */
+const struct payload *vms_payload(void);
 
 /* Creates and runs every VM of the payload; true if every one ended as it should. */
 bool vms_run_payload(void);

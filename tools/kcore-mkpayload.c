@@ -4,10 +4,12 @@
  * -initrd (include/kcore/payload.h, docs/launcher.md): a header, one record
  * per VM, then each VM's signed image and initrd, each 4 KiB aligned.
  *
- *   kcore-mkpayload [--attacks] [--allow-unsigned] -o OUT --vm SPEC [--vm SPEC...]
+ *   kcore-mkpayload [--attacks] [--allow-unsigned] [--snapshot-to FILE]
+ *                   [--restore-from FILE] -o OUT --vm SPEC [--vm SPEC...]
  *   kcore-mkpayload --check [--allow-unsigned] --vm SPEC [--vm SPEC...]
  *   SPEC = image=PATH[,name=NAME][,initrd=PATH][,cpus=N][,mem=SIZE][,expect-refused]
- *          [,small-pages][,cmdline=STR]   (cmdline= takes the rest of SPEC, commas included)
+ *          [,small-pages][,snapshot][,snapshot-restore][,snapshot-attacks][,snapshot-scan]
+ *          [,restore][,cmdline=STR]   (cmdline= takes the rest of SPEC, commas included)
  *
  * Everything is checked before anything is written, and OUT appears only
  * complete (written to a temporary file, then renamed).
@@ -37,11 +39,14 @@
 #define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
-#define USAGE                                                                                \
-	"kcore-mkpayload [--attacks] [--allow-unsigned] (-o OUT | --check) --vm SPEC [--vm " \
-	"SPEC...]\n"                                                                         \
-	"  SPEC = image=PATH[,name=NAME][,initrd=PATH][,cpus=N][,mem=SIZE][,expect-refused]" \
-	"[,small-pages][,cmdline=STR]"
+#define USAGE                                                                                  \
+	"kcore-mkpayload [--attacks] [--allow-unsigned] [--snapshot-to FILE] [--restore-from " \
+	"FILE] "                                                                               \
+	"(-o OUT | --check) --vm SPEC [--vm "                                                  \
+	"SPEC...]\n"                                                                           \
+	"  SPEC = image=PATH[,name=NAME][,initrd=PATH][,cpus=N][,mem=SIZE][,expect-refused]"   \
+	"[,small-pages][,snapshot][,snapshot-restore][,snapshot-attacks][,snapshot-scan]"      \
+	"[,restore][,cmdline=STR]"
 
 #define KIB (1ull << 10)
 #define MIB (1ull << 20)
@@ -86,8 +91,27 @@ struct vm_spec {
 	const char *cmdline;
 };
 
+/* The snapshot file paths' longest, NUL excluded (kserv: PAYLOAD_PATH_MAX). */
+#define PATH_MAX_LEN 1023u
+
+/* Spec items that are flags without a value. */
+static const struct {
+	const char *item;
+	uint32_t flag;
+} flag_items[] = {
+    {"expect-refused", KCORE_PAYLOAD_VM_F_EXPECT_REFUSED},
+    {"small-pages", KCORE_PAYLOAD_VM_F_SMALL_PAGES},
+    {"snapshot", KCORE_PAYLOAD_VM_F_SNAPSHOT_TO_FILE},
+    {"snapshot-restore", KCORE_PAYLOAD_VM_F_SNAPSHOT_RESTORE},
+    {"snapshot-attacks", KCORE_PAYLOAD_VM_F_SNAPSHOT_ATTACKS},
+    {"snapshot-scan", KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN},
+    {"restore", KCORE_PAYLOAD_VM_F_RESTORE_FROM_FILE},
+};
+
 struct options {
 	const char *out;
+	const char *snapshot_to, *restore_from; /* paths kserv opens by semihosting */
+	uint64_t snapshot_to_off, restore_from_off;
 	uint32_t flags;
 	bool allow_unsigned;
 	bool check_only;
@@ -105,26 +129,36 @@ static int usage_error(const char *why)
 
 static void print_help(void)
 {
-	printf("usage: " USAGE "\n"
-	       "\n"
-	       "Builds the payload kserv reads (include/kcore/payload.h; docs/launcher.md).\n"
-	       "  --attacks          kserv runs the host attack suite (tests)\n"
-	       "  --allow-unsigned   accept images and initrds without a kcore signature\n"
-	       "                     (kcore will refuse them: for tests)\n"
-	       "  --check            check everything, write nothing\n"
-	       "  image=PATH         the VM's signed arm64 Image (required)\n"
-	       "  name=NAME          1-31 of A-Z a-z 0-9 . _ -, unique (default: the image's\n"
-	       "                     file name up to its first '.')\n"
-	       "  initrd=PATH        a signed initrd\n"
-	       "  cpus=N             vCPUs, 1-8 (default 1)\n"
-	       "  mem=SIZE           guest RAM: bytes or K/M/G, a multiple of 2 MiB, 4 MiB to\n"
-	       "                     4 GiB (default 64M)\n"
-	       "  expect-refused     tests: this VM's verification must fail\n"
-	       "  small-pages        the host gives the VM's RAM in 4 KiB pages only, never\n"
-	       "                     2 MiB blocks (benchmarks: one fault per page)\n"
-	       "  cmdline=STR        up to 255 printable characters; takes the rest of SPEC\n"
-	       "At most %u VMs. Exit status: 0 success, 1 bad input, 2 wrong usage.\n",
-	       KCORE_PAYLOAD_MAX_VMS);
+	printf(
+	    "usage: " USAGE "\n"
+	    "\n"
+	    "Builds the payload kserv reads (include/kcore/payload.h; docs/launcher.md).\n"
+	    "  --attacks          kserv runs the host attack suite (tests)\n"
+	    "  --allow-unsigned   accept images and initrds without a kcore signature\n"
+	    "                     (kcore will refuse them: for tests)\n"
+	    "  --check            check everything, write nothing\n"
+	    "  image=PATH         the VM's signed arm64 Image (required)\n"
+	    "  name=NAME          1-31 of A-Z a-z 0-9 . _ -, unique (default: the image's\n"
+	    "                     file name up to its first '.')\n"
+	    "  initrd=PATH        a signed initrd\n"
+	    "  cpus=N             vCPUs, 1-8 (default 1)\n"
+	    "  mem=SIZE           guest RAM: bytes or K/M/G, a multiple of 2 MiB, 4 MiB to\n"
+	    "                     4 GiB (default 64M)\n"
+	    "  expect-refused     tests: this VM's verification must fail\n"
+	    "  small-pages        the host gives the VM's RAM in 4 KiB pages only, never\n"
+	    "                     2 MiB blocks (benchmarks: one fault per page)\n"
+	    "  snapshot           when the guest asks, save a snapshot to --snapshot-to's file\n"
+	    "  snapshot-restore   when the guest asks, snapshot, tear down, restore it\n"
+	    "  snapshot-attacks   tests: when the guest asks, attack the snapshot, then as\n"
+	    "                     snapshot-restore\n"
+	    "  snapshot-scan      tests: scan host memory for the guest's secrets after each\n"
+	    "                     snapshot and restore\n"
+	    "  restore            restore the VM from --restore-from's file instead of booting it\n"
+	    "  --snapshot-to FILE    the file for the VM marked snapshot (docs/snapshots.md)\n"
+	    "  --restore-from FILE   the file for the VM marked restore\n"
+	    "  cmdline=STR        up to 255 printable characters; takes the rest of SPEC\n"
+	    "At most %u VMs. Exit status: 0 success, 1 bad input, 2 wrong usage.\n",
+	    KCORE_PAYLOAD_MAX_VMS);
 }
 
 /* ---- parsing ----------------------------------------------------------------- */
@@ -229,6 +263,7 @@ static int parse_vm_spec(char *items, const char *spec, struct vm_spec *vm)
 {
 	const char *name = NULL, *cpus = NULL, *mem = NULL;
 	char *item = items;
+	uint32_t flag;
 
 	*vm = (struct vm_spec){.spec = spec, .cpus = 1, .mem = DEFAULT_MEM};
 	while (item != NULL) {
@@ -262,16 +297,21 @@ static int parse_vm_spec(char *items, const char *spec, struct vm_spec *vm)
 		else if (strcmp(item, "mem") == 0)
 			slot = &mem;
 
-		if (strcmp(item, "expect-refused") == 0 || strcmp(item, "small-pages") == 0) {
+		flag = 0;
+		for (size_t f = 0; f < sizeof(flag_items) / sizeof(flag_items[0]); f++) {
+			if (strcmp(item, flag_items[f].item) == 0)
+				flag = flag_items[f].flag;
+		}
+		if (flag != 0) {
 			if (value != NULL) {
 				errmsg("--vm %s: '%s' takes no value", vm->spec, item);
 				return EXIT_USAGE;
 			}
-			vm->flags |= item[0] == 'e' ? KCORE_PAYLOAD_VM_F_EXPECT_REFUSED
-						    : KCORE_PAYLOAD_VM_F_SMALL_PAGES;
+			vm->flags |= flag;
 		} else if (slot == NULL) {
 			errmsg("--vm %s: unknown item '%s' (image, name, initrd, cpus, mem, "
-			       "expect-refused, small-pages, cmdline)",
+			       "expect-refused, small-pages, snapshot, snapshot-restore, "
+			       "snapshot-attacks, snapshot-scan, restore, cmdline)",
 			       vm->spec, item);
 			return EXIT_USAGE;
 		} else if (value == NULL || (*value == '\0' && slot != &vm->cmdline)) {
@@ -473,6 +513,62 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
+/* The number of VMs whose flags include flag. */
+static uint32_t vms_flagged(const struct options *o, uint32_t flag)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < o->nr_vms; i++)
+		n += (o->vms[i].flags & flag) != 0;
+	return n;
+}
+
+/* A snapshot file path needs its VM, a VM its path, and a VM one snapshot mode at most. */
+static bool snapshot_options_ok(const struct options *o)
+{
+	const struct {
+		const char *option, *item;
+		const char *path;
+		uint32_t flag;
+	} files[] = {
+	    {"--snapshot-to", "snapshot", o->snapshot_to, KCORE_PAYLOAD_VM_F_SNAPSHOT_TO_FILE},
+	    {"--restore-from", "restore", o->restore_from, KCORE_PAYLOAD_VM_F_RESTORE_FROM_FILE},
+	};
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		uint32_t n = vms_flagged(o, files[f].flag);
+
+		if (files[f].path != NULL &&
+		    (*files[f].path == '\0' || strlen(files[f].path) > PATH_MAX_LEN)) {
+			errmsg("%s: the path must be 1 to %u characters", files[f].option,
+			       PATH_MAX_LEN);
+			return false;
+		}
+		if (files[f].path != NULL && n != 1) {
+			errmsg("%s needs exactly one VM marked '%s' (%u are)", files[f].option,
+			       files[f].item, n);
+			return false;
+		}
+		if (files[f].path == NULL && n != 0) {
+			errmsg("a VM is marked '%s' but there is no %s FILE", files[f].item,
+			       files[f].option);
+			return false;
+		}
+	}
+	for (uint32_t i = 0; i < o->nr_vms; i++) {
+		uint32_t modes = o->vms[i].flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_ANY;
+
+		if ((modes & (modes - 1)) != 0) {
+			errmsg(
+			    "VM %s: snapshot, snapshot-restore and snapshot-attacks exclude each "
+			    "other",
+			    o->vms[i].name);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Checks every VM's files and lays them out; returns the payload's size, 0 on error. */
 static uint64_t check_and_layout(struct options *o)
 {
@@ -508,6 +604,17 @@ static uint64_t check_and_layout(struct options *o)
 			off = align_up(off + vm->initrd.size, FILE_ALIGN);
 		}
 	}
+	if (!snapshot_options_ok(o))
+		return 0;
+	/* Both paths share one page after the files, each followed by its NUL. */
+	if (o->snapshot_to != NULL || o->restore_from != NULL) {
+		o->snapshot_to_off = o->snapshot_to != NULL ? off : 0;
+		o->restore_from_off =
+		    o->restore_from != NULL
+			? off + (o->snapshot_to != NULL ? strlen(o->snapshot_to) + 1 : 0)
+			: 0;
+		off += FILE_ALIGN;
+	}
 	return off;
 }
 
@@ -526,6 +633,14 @@ static void encode_tables(const struct options *o, uint8_t *buf, uint64_t total)
 	imgsign_put_le32(buf + 8, o->nr_vms);
 	imgsign_put_le32(buf + 12, o->flags);
 	imgsign_put_le64(buf + 16, total);
+	if (o->snapshot_to != NULL) {
+		imgsign_put_le64(buf + 24, o->snapshot_to_off);
+		imgsign_put_le64(buf + 32, strlen(o->snapshot_to));
+	}
+	if (o->restore_from != NULL) {
+		imgsign_put_le64(buf + 40, o->restore_from_off);
+		imgsign_put_le64(buf + 48, strlen(o->restore_from));
+	}
 	for (uint32_t i = 0; i < o->nr_vms; i++) {
 		const struct vm_spec *vm = &o->vms[i];
 		uint8_t *r = buf + HDR_SIZE + (size_t)i * VM_SIZE;
@@ -574,6 +689,17 @@ static int copy_file(int out, const char *out_path, const struct file_in *f)
 	return 0;
 }
 
+/* A snapshot file path and its NUL (the payload is zero there already). */
+static bool write_path(int fd, const char *out_path, const char *path, uint64_t off)
+{
+	size_t len = path != NULL ? strlen(path) : 0;
+
+	if (path == NULL || pwrite(fd, path, len, (off_t)off) == (ssize_t)len)
+		return true;
+	errmsg("%s: %s", out_path, strerror(errno));
+	return false;
+}
+
 static int write_payload(const struct options *o, uint64_t total)
 {
 	size_t tables = (size_t)align_up(HDR_SIZE + (uint64_t)o->nr_vms * VM_SIZE, FILE_ALIGN);
@@ -604,6 +730,9 @@ static int write_payload(const struct options *o, uint64_t total)
 		if (o->vms[i].initrd.path != NULL && copy_file(fd, tmp, &o->vms[i].initrd) != 0)
 			goto out;
 	}
+	if (!write_path(fd, tmp, o->snapshot_to, o->snapshot_to_off) ||
+	    !write_path(fd, tmp, o->restore_from, o->restore_from_off))
+		goto out;
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
 		errmsg("%s: %s", tmp, strerror(errno));
@@ -645,9 +774,13 @@ static int add_vm(struct options *o, const char *spec)
 		return EXIT_FAIL;
 	}
 	rc = parse_vm_spec(items, spec, vm);
+	if (rc != EXIT_OK) {
+		/* Nothing keeps a refused SPEC: main stops at once. */
+		free(items);
+		return rc;
+	}
 	vm->items = items;
-	if (rc == EXIT_OK)
-		o->nr_vms++;
+	o->nr_vms++;
 	return rc;
 }
 
@@ -665,19 +798,38 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		} else if (strcmp(a, "--attacks") == 0) {
 			o.flags |= KCORE_PAYLOAD_F_ATTACKS;
+		} else if (strcmp(a, "--snapshot-to") == 0 || strcmp(a, "--restore-from") == 0) {
+			const char **slot = a[2] == 's' ? &o.snapshot_to : &o.restore_from;
+
+			if (i + 1 >= argc) {
+				rc = usage_error(
+				    "--snapshot-to and --restore-from need a file name");
+				goto out;
+			}
+			if (*slot != NULL) {
+				rc = usage_error("--snapshot-to or --restore-from given twice");
+				goto out;
+			}
+			*slot = argv[++i];
 		} else if (strcmp(a, "--allow-unsigned") == 0) {
 			o.allow_unsigned = true;
 		} else if (strcmp(a, "--check") == 0) {
 			o.check_only = true;
 		} else if (strcmp(a, "-o") == 0) {
-			if (i + 1 >= argc)
-				return usage_error("-o needs a file name");
-			if (o.out != NULL)
-				return usage_error("-o given twice");
+			if (i + 1 >= argc) {
+				rc = usage_error("-o needs a file name");
+				goto out;
+			}
+			if (o.out != NULL) {
+				rc = usage_error("-o given twice");
+				goto out;
+			}
 			o.out = argv[++i];
 		} else if (strcmp(a, "--vm") == 0) {
-			if (i + 1 >= argc)
-				return usage_error("--vm needs a SPEC");
+			if (i + 1 >= argc) {
+				rc = usage_error("--vm needs a SPEC");
+				goto out;
+			}
 			rc = add_vm(&o, argv[++i]);
 			if (rc != EXIT_OK)
 				goto out;

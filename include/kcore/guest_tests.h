@@ -42,6 +42,19 @@
  */
 #define KC_BENCH_NOP KCORE_HC(0x82)
 
+/*
+ * snapguest: "snapshot me now" (no arguments). The host pauses the VM, has
+ * kcore write an encrypted snapshot of it (docs/snapshots.md), and answers
+ * x0 = KC_TEST_SNAPSHOT_GO_ON (snapshot taken, or none wanted: go on),
+ * KC_TEST_SNAPSHOT_STOP (saved: power off; a later boot restores the VM), or,
+ * to the copy restored from the snapshot, KC_TEST_SNAPSHOT_RESTORED. A host
+ * without snapshots answers NOT_SUPPORTED.
+ */
+#define KC_TEST_SNAPSHOT	  KCORE_HC(0x83)
+#define KC_TEST_SNAPSHOT_GO_ON	  0
+#define KC_TEST_SNAPSHOT_STOP	  1
+#define KC_TEST_SNAPSHOT_RESTORED 2
+
 /* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
 static inline uint64_t kc_test_checksum(const volatile uint8_t *p, uint64_t len)
 {

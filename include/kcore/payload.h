@@ -18,20 +18,28 @@
 #define KCORE_PAYLOAD_MAGIC   "KCPAYLD1"
 #define KCORE_PAYLOAD_MAX_VMS 8u
 
+struct kcore_payload_file {
+	uint64_t offset; /* from the start of the payload; 0 = absent */
+	uint64_t size;	 /* bytes; a signed image includes its 256-byte trailer */
+};
+
 struct kcore_payload_hdr {
 	char magic[8];
 	uint32_t nr_vms;
 	uint32_t flags;	     /* KCORE_PAYLOAD_F_* */
 	uint64_t total_size; /* bytes of the whole payload */
-	uint64_t reserved[5];
+	/*
+	 * Snapshot files on the machine that runs QEMU (docs/snapshots.md): paths
+	 * kserv opens through semihosting, each stored in the payload after the
+	 * files as size bytes plus a NUL; {0, 0} if absent. QEMU must run with
+	 * semihosting when either is present (tools/kcore-run does).
+	 */
+	struct kcore_payload_file snapshot_to;	/* for the VM flagged SNAPSHOT_TO_FILE */
+	struct kcore_payload_file restore_from; /* for the VM flagged RESTORE_FROM_FILE */
+	uint64_t reserved;
 };
 
 #define KCORE_PAYLOAD_F_ATTACKS (1u << 0) /* kserv runs the host attack suite (tests) */
-
-struct kcore_payload_file {
-	uint64_t offset; /* from the start of the payload; 0 = absent */
-	uint64_t size;	 /* bytes; a signed image includes its 256-byte trailer */
-};
 
 struct kcore_payload_vm {
 	char name[32];
@@ -44,10 +52,30 @@ struct kcore_payload_vm {
 	uint64_t reserved[4];
 };
 
-#define KCORE_PAYLOAD_VM_F_EXPECT_REFUSED (1u << 0) /* tests: verification must fail */
+#define KCORE_PAYLOAD_VM_F_EXPECT_REFUSED    (1u << 0) /* tests: verification must fail */
 /* The host gives this VM's RAM on faults in 4 KiB pages only, never 2 MiB blocks (benchmarks). */
-#define KCORE_PAYLOAD_VM_F_SMALL_PAGES	  (1u << 1)
-#define KCORE_PAYLOAD_VM_FLAGS		  (KCORE_PAYLOAD_VM_F_EXPECT_REFUSED | KCORE_PAYLOAD_VM_F_SMALL_PAGES)
+#define KCORE_PAYLOAD_VM_F_SMALL_PAGES	     (1u << 1)
+/*
+ * Snapshots (docs/snapshots.md), when the guest asks for one
+ * (KC_TEST_SNAPSHOT, include/kcore/guest_tests.h): save it to the header's
+ * snapshot_to file and let the guest stop; or tear the VM down and restore it
+ * from the snapshot in memory; or first attack the snapshot (tests). A VM
+ * flagged RESTORE_FROM_FILE is not booted: it is restored from the header's
+ * restore_from file. SNAPSHOT_SCAN: kserv scans every host page it can read
+ * for the guest's secrets after each snapshot and restore (tests).
+ */
+#define KCORE_PAYLOAD_VM_F_SNAPSHOT_TO_FILE  (1u << 2)
+#define KCORE_PAYLOAD_VM_F_SNAPSHOT_RESTORE  (1u << 3)
+#define KCORE_PAYLOAD_VM_F_SNAPSHOT_ATTACKS  (1u << 4)
+#define KCORE_PAYLOAD_VM_F_RESTORE_FROM_FILE (1u << 5)
+#define KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN     (1u << 6)
+#define KCORE_PAYLOAD_VM_F_SNAPSHOT_ANY                                              \
+	(KCORE_PAYLOAD_VM_F_SNAPSHOT_TO_FILE | KCORE_PAYLOAD_VM_F_SNAPSHOT_RESTORE | \
+	 KCORE_PAYLOAD_VM_F_SNAPSHOT_ATTACKS)
+#define KCORE_PAYLOAD_VM_FLAGS                                                    \
+	(KCORE_PAYLOAD_VM_F_EXPECT_REFUSED | KCORE_PAYLOAD_VM_F_SMALL_PAGES |     \
+	 KCORE_PAYLOAD_VM_F_SNAPSHOT_ANY | KCORE_PAYLOAD_VM_F_RESTORE_FROM_FILE | \
+	 KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN)
 
 /*
  * The guest's machine, as kserv builds it for every VM (docs/guests.md):

@@ -111,6 +111,12 @@ mk_fail 2 '-o given twice' "-o twice" "${o[@]}" "${o[@]}" --vm "image=$hello"
 mk_fail 2 'empty SPEC' "an empty SPEC" "${o[@]}" --vm ""
 mk_fail 2 "unknown item 'colour'" "an unknown SPEC item" "${o[@]}" --vm "image=$hello,colour=red"
 mk_fail 2 'empty item' "two commas in a row" "${o[@]}" --vm "image=$hello,,cpus=2"
+mk_fail 1 "--snapshot-to needs exactly one VM marked 'snapshot' \\(0 are\\)" "--snapshot-to without a VM marked snapshot" "${o[@]}" --snapshot-to /tmp/s --vm "image=$hello"
+mk_fail 1 "a VM is marked 'restore' but there is no --restore-from FILE" "a VM marked restore without --restore-from" "${o[@]}" --vm "image=$hello,restore"
+mk_fail 1 "--restore-from needs exactly one VM marked 'restore' \\(2 are\\)" "two VMs marked restore" "${o[@]}" --restore-from /tmp/s --vm "image=$hello,restore" --vm "image=$hello,name=h2,restore"
+mk_fail 1 'exclude each other' "snapshot and snapshot-restore on one VM" "${o[@]}" --snapshot-to /tmp/s --vm "image=$hello,snapshot,snapshot-restore"
+mk_fail 2 "'snapshot-scan' takes no value" "a snapshot flag with a value" "${o[@]}" --vm "image=$hello,snapshot-scan=1"
+mk_fail 2 'need a file name' "--snapshot-to without a file name" "${o[@]}" --vm "image=$hello" --snapshot-to
 mk_fail 2 'empty item' "a trailing comma" "${o[@]}" --vm "image=$hello,"
 mk_fail 2 "'cpus' needs a value" "an item without its value" "${o[@]}" --vm "image=$hello,cpus"
 mk_fail 2 "'mem' needs a value" "an item with an empty value" "${o[@]}" --vm "image=$hello,mem="
@@ -225,7 +231,7 @@ check "layout: nr_vms = 2" [ "$(le "$pl" 8 4)" -eq 2 ]
 check "layout: flags = KCORE_PAYLOAD_F_ATTACKS with --attacks" [ "$(le "$pl" 12 4)" -eq 1 ]
 [ "$(le "$pl" 16 8)" -eq "$total" ] && [ $((total % 4096)) -eq 0 ]
 result "layout: total_size = the file's size, a multiple of 4 KiB"
-check "layout: header reserved bytes are zero" zero "$pl" 24 40
+check "layout: header snapshot paths (none) and reserved bytes are zero" zero "$pl" 24 40
 # VM 0 at 64, VM 1 at 64 + 368; files from 4096 on.
 r0=64
 r1=$((64 + 368))

@@ -34,7 +34,7 @@ _Static_assert(SNAPSHOT_MAX_VCPUS == GUEST_MAX_VCPUS, "a snapshot holds every vC
 
 /* ---- pausing ----------------------------------------------------------------------- */
 
-bool snapshot_may_run(struct guest *g)
+bool snapshot_may_run_counted(struct guest *g)
 {
 	/* Counted first, checked second; the pauser sets first, counts second (both seq_cst). */
 	__atomic_add_fetch(&g->in_run, 1, __ATOMIC_SEQ_CST);
@@ -42,11 +42,6 @@ bool snapshot_may_run(struct guest *g)
 		return true;
 	__atomic_sub_fetch(&g->in_run, 1, __ATOMIC_SEQ_CST);
 	return false;
-}
-
-void snapshot_left_run(struct guest *g)
-{
-	__atomic_sub_fetch(&g->in_run, 1, __ATOMIC_SEQ_CST);
 }
 
 static void kick_running_vcpus(struct guest *g)

@@ -128,7 +128,63 @@
  *     or at an IOVA the stream's domain does not map (IOVAs >= 2^ipa_bits
  *     included) is refused and changes nothing. Otherwise it reads or writes
  *     the mapped page's bytes: the same bytes the host, the VM and every other
- *     domain mapping the page see.
+ *     domain mapping the page see. *
+ * Snapshots (the KC_HC_VM_SNAPSHOT_* / RESTORE_* calls, docs/abi.md "Snapshots"):
+ *
+ * 28. A record argument must be 128-byte aligned RAM, a data page argument
+ *     page aligned RAM (else INVAL); either must be a host page (else PERM; a
+ *     page a VM shares is the VM's). A host page an IO domain maps is fine.
+ *     A record inside the same call's data page is INVAL.
+ * 29. SNAPSHOT_BEGIN on a VM with a snapshot or a restore open: STATE or BUSY.
+ * 30. SNAPSHOT_PAGE: an unaligned IPA or one outside the IPA space is INVAL;
+ *     NOENT and EXIST are judged on the page the IPA falls in. A MAP_IO page
+ *     is no RAM page (NOENT). The VM's RAM pages are every page it owns: its
+ *     verified image pages too.
+ * 31. While a snapshot or restore is open the VM is VERIFIED but paused:
+ *     VCPU_RUN is STATE and the driver makes no guest access or call. Calls
+ *     that only need VERIFIED (VM_DONATE, VM_MAP_IO, VCPU_INJECT_IRQ,
+ *     VCPU_SET_ENTRY, the IO calls, VM_POWEROFF) are unaffected. A page
+ *     donated below the last one written makes SNAPSHOT_END STATE for good
+ *     (the host can only cancel).
+ * 32. Authenticity: the model cannot decrypt, so a restore's record (all 128
+ *     bytes) and data page (a PAGE blob: all 4,096 bytes) are authentic iff
+ *     they are byte for byte those kcore wrote for that piece (the chance of
+ *     a forgery is ignored). The header is authentic for a VM iff it is one
+ *     kcore wrote since boot (a cancelled or unfinished snapshot's too: it
+ *     can then never END) of a VM with the same measurement (decision 38).
+ * 33. A VM whose vCPUs differ from the header's vcpu_mask: RESTORE_BEGIN may
+ *     refuse it (AUTH) or not; then a vCPU the VM lacks is AUTH at
+ *     RESTORE_VCPU and RESTORE_END is AUTH: it never runs.
+ * 34. RESTORE_PAGE with a record and data page that are not the next page's:
+ *     AUTH, or NOENT when the record's (unauthenticated) IPA has no RAM page
+ *     of the VM. The next page's own, at an IPA without a page: NOENT.
+ * 35. RESTORE_VCPU: a VCPU data page's bytes past KCORE_SNAP_VCPU_BYTES that
+ *     are not zero may be refused (AUTH) or ignored. A vCPU that is restored
+ *     takes the original's state: its entry (PC, x0) if it never ran, and
+ *     whether it ran (then its first-run checks are over).
+ * 36. Every power-off ends an open snapshot (never to be ended) or restore
+ *     (never to run). A failed restore leaves the VM's pages unknown, but
+ *     nobody can see them before VM_CLEAR_RANGE zeroes them.
+ * 37. What kcore writes: a record's 128 bytes at its PA and (PAGE, VCPU) the
+ *     whole data page; nothing else in the host's pages changes, on any
+ *     call. A restore writes no host page. Pages of the new VM that no
+ *     restored page covers keep their bytes.
+ * 38. Checked in every record kcore writes: the magic, kind, index, ipa,
+ *     nr_pages and vcpu_mask the docs give it (0 where unused), reserved
+ *     zero, one format in every record since boot, the header's snapshot id
+ *     and measurement; each header's id differs from every earlier one; two
+ *     headers have the same measurement iff their VMs have the same images at
+ *     the same IPAs (the model's measurement: the images' IPA, size and
+ *     bytes, in order). PAGE data: no aligned 8-byte word equal to the VM
+ *     page's word at the same offset (the page never in clear, not even in
+ *     part). VCPU data: zero past KCORE_SNAP_VCPU_BYTES.
+ * 39. Without a sealing key (model_config.snap_supported false)
+ *     SNAPSHOT_BEGIN and RESTORE_BEGIN add NOT_SUPPORTED to what else
+ *     applies and never succeed; the other snapshot calls have nothing open
+ *     (STATE) or bad arguments, as always.
+ * 40. RESTORE_BEGIN into a VM none of whose vCPUs ran, with pages it shares
+ *     (the driver's guest calls need no vCPU run): allowed; the restored page
+ *     stays shared.
  */
 #include "model.h"
 

@@ -16,7 +16,7 @@
  * step by step. Each sequence runs in a child process, so a kcore panic is a
  * finding like any other.
  *
- *   prop_test [--seed N] [--sequences N] [--length N] [--verbose]
+ *   prop_test [--seed N] [--sequences N] [--length N] [--verbose] [--seeded-bug]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -132,6 +132,12 @@ static uint64_t steps;	/* checked steps in this sequence */
 static uint64_t cursor; /* where the next search for a host page starts */
 static bool io_on;	/* this sequence boots kcore with an IO pool */
 static bool snap_on;	/* this sequence boots kcore with a sealing secret */
+/*
+ * --seeded-bug: a simulated kcore bug for the self-check, a restore that gets
+ * one byte of the first page wrong (flipped in the VM's page after
+ * RESTORE_END); the run must report a mismatch.
+ */
+static bool seeded_bug;
 /* How op_boot_vm built a VM it verified: 1 two images, 0 one; -1 unknown. */
 static int built[MAX_VMS + 1];
 /* The sealing secret (snapshots); any 32 bytes will do. */
@@ -1615,6 +1621,12 @@ static void op_snap_restore(const struct op *op)
 			t = other->trailer;
 		restore_call(KC_HC_VM_RESTORE_END, vmid, &t, w >> 9);
 	}
+	if (seeded_bug && sv->nr_page > 0 && model_vm_runs(model, vmid)) {
+		u64 pa;
+
+		if (model_vm_ram_page(model, vmid, sv->ipa[0], &pa))
+			*(u8 *)sim_ram_ptr(pa_init(pa)) ^= 1;
+	}
 	/* The key property: each restored page holds what the original had at the snapshot. */
 	for (k = 0; k < sv->nr_page && k < 64 && model_vm_runs(model, vmid); k++) {
 		vm_access(vmid, sv->ipa[k], false, 0);
@@ -1803,6 +1815,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--verbose") == 0) {
 			verbose = true;
+		} else if (strcmp(argv[i], "--seeded-bug") == 0) {
+			seeded_bug = true;
 		} else if (i + 1 < argc && strcmp(argv[i], "--seed") == 0) {
 			seed = strtoull(argv[++i], NULL, 0);
 		} else if (i + 1 < argc && strcmp(argv[i], "--sequences") == 0) {
@@ -1811,7 +1825,7 @@ int main(int argc, char **argv)
 			length = strtoull(argv[++i], NULL, 0);
 		} else {
 			fprintf(stderr, "usage: prop_test [--seed N] [--sequences N] [--length N] "
-					"[--verbose]\n");
+					"[--verbose] [--seeded-bug]\n");
 			return 2;
 		}
 	}

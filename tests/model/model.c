@@ -128,14 +128,72 @@
  *     or at an IOVA the stream's domain does not map (IOVAs >= 2^ipa_bits
  *     included) is refused and changes nothing. Otherwise it reads or writes
  *     the mapped page's bytes: the same bytes the host, the VM and every other
- *     domain mapping the page see.
+ *     domain mapping the page see. *
+ * Snapshots (the KC_HC_VM_SNAPSHOT_* / RESTORE_* calls, docs/abi.md "Snapshots"):
+ *
+ * 28. A record argument must be 128-byte aligned RAM, a data page argument
+ *     page aligned RAM (else INVAL); either must be a host page (else PERM; a
+ *     page a VM shares is the VM's). A host page an IO domain maps is fine.
+ *     A record inside the same call's data page is INVAL.
+ * 29. SNAPSHOT_BEGIN on a VM with a snapshot or a restore open: STATE or BUSY.
+ * 30. SNAPSHOT_PAGE: an unaligned IPA or one outside the IPA space is INVAL;
+ *     NOENT and EXIST are judged on the page the IPA falls in. A MAP_IO page
+ *     is no RAM page (NOENT). The VM's RAM pages are every page it owns: its
+ *     verified image pages too.
+ * 31. While a snapshot or restore is open the VM is VERIFIED but paused:
+ *     VCPU_RUN is STATE and the driver makes no guest access or call. Calls
+ *     that only need VERIFIED (VM_DONATE, VM_MAP_IO, VCPU_INJECT_IRQ,
+ *     VCPU_SET_ENTRY, the IO calls, VM_POWEROFF) are unaffected. A page
+ *     donated below the last one written makes SNAPSHOT_END STATE for good
+ *     (the host can only cancel).
+ * 32. Authenticity: the model cannot decrypt, so a restore's record (all 128
+ *     bytes) and data page (a PAGE blob: all 4,096 bytes) are authentic iff
+ *     they are byte for byte those kcore wrote for that piece (the chance of
+ *     a forgery is ignored). The header is authentic for a VM iff it is one
+ *     kcore wrote since boot (a cancelled or unfinished snapshot's too: it
+ *     can then never END) of a VM with the same measurement (decision 38).
+ * 33. A VM whose vCPUs differ from the header's vcpu_mask: RESTORE_BEGIN may
+ *     refuse it (AUTH) or not; then a vCPU the VM lacks is AUTH at
+ *     RESTORE_VCPU and RESTORE_END is AUTH: it never runs.
+ * 34. RESTORE_PAGE with a record and data page that are not the next page's:
+ *     AUTH, or NOENT when the record's (unauthenticated) IPA has no RAM page
+ *     of the VM. The next page's own, at an IPA without a page: NOENT.
+ * 35. RESTORE_VCPU: a VCPU data page's bytes past KCORE_SNAP_VCPU_BYTES that
+ *     are not zero may be refused (AUTH) or ignored. A vCPU that is restored
+ *     takes the original's state: its entry (PC, x0) if it never ran, and
+ *     whether it ran (then its first-run checks are over).
+ * 36. Every power-off ends an open snapshot (never to be ended) or restore
+ *     (never to run). A failed restore leaves the VM's pages unknown, but
+ *     nobody can see them before VM_CLEAR_RANGE zeroes them.
+ * 37. What kcore writes: a record's 128 bytes at its PA and (PAGE, VCPU) the
+ *     whole data page; nothing else in the host's pages changes, on any
+ *     call. A restore writes no host page. Pages of the new VM that no
+ *     restored page covers keep their bytes.
+ * 38. Checked in every record kcore writes: the magic, kind, index, ipa,
+ *     nr_pages and vcpu_mask the docs give it (0 where unused), reserved
+ *     zero, one format in every record since boot, the header's snapshot id
+ *     and measurement; each header's id differs from every earlier one; two
+ *     headers have the same measurement iff their VMs have the same images at
+ *     the same IPAs (the model's measurement: the images' IPA, size and
+ *     bytes, in order). PAGE data: no aligned 8-byte word equal to the VM
+ *     page's word at the same offset (the page never in clear, not even in
+ *     part). VCPU data: zero past KCORE_SNAP_VCPU_BYTES.
+ * 39. Without a sealing key (model_config.snap_supported false)
+ *     SNAPSHOT_BEGIN and RESTORE_BEGIN add NOT_SUPPORTED to what else
+ *     applies and never succeed; the other snapshot calls have nothing open
+ *     (STATE) or bad arguments, as always.
+ * 40. RESTORE_BEGIN into a VM none of whose vCPUs ran, with pages it shares
+ *     (the driver's guest calls need no vCPU run): allowed; the restored page
+ *     stays shared.
  */
 #include "model.h"
 
 #include <kcore/abi.h>
+#include <kcore/snapshot.h>
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +223,8 @@
 #define SMCCC_NOT_SUPPORTED	(-1)
 
 enum vm_state { VM_UNUSED, VM_READY, VM_VERIFIED, VM_POWEROFF };
+
+enum snap_phase { SNAP_NONE, SNAP_TAKING, SNAP_RESTORING };
 
 struct page {
 	uint32_t owner; /* MODEL_HOST, MODEL_KCORE or a vmid */
@@ -205,6 +265,13 @@ struct vm {
 	struct model_range ram[MAX_RAM];
 	struct device *dev;
 	size_t nr_dev;
+	/* Snapshots (docs/abi.md "Snapshots"). */
+	uint64_t meas;	       /* the model's measurement, set at VERIFY_VM */
+	enum snap_phase phase; /* a snapshot or a restore open */
+	size_t snap;	       /* the open one's index in model.snap */
+	uint64_t pages_done;   /* RESTORING: pages restored so far */
+	uint64_t vcpus_done;   /* RESTORING: the vCPUs restored so far (mask) */
+	bool restored;	       /* RESTORE_BEGIN succeeded once */
 };
 
 /* One 4 KiB mapping of an IO domain. */
@@ -216,6 +283,38 @@ struct io_map {
 
 #define NO_DOMAIN UINT32_MAX
 
+/*
+ * A snapshot as kcore wrote it (docs/abi.md "Snapshots"): each record's 128
+ * bytes, a digest of each data page's ciphertext, and what the model knew in
+ * clear when the piece was written (the page's bytes, the vCPU's state).
+ */
+#define REC KCORE_SNAP_RECORD_SIZE
+
+struct snap_page {
+	uint64_t ipa;
+	uint8_t rec[REC];
+	uint64_t data_digest;
+	uint8_t *plain; /* [PAGE] */
+};
+
+struct snap_vcpu {
+	uint8_t rec[REC];
+	uint64_t data_digest; /* of the first KCORE_SNAP_VCPU_BYTES bytes */
+	struct vcpu state;
+};
+
+struct snapshot {
+	uint64_t meas; /* the model's measurement of the VM it was taken of */
+	uint64_t vcpu_mask;
+	uint64_t vcpus_written; /* mask */
+	uint8_t header[REC];
+	struct snap_page *page;
+	size_t nr_page, cap_page;
+	struct snap_vcpu *vcpu; /* [max_vcpus] */
+	bool ended;		/* SNAPSHOT_END wrote the trailer */
+	uint8_t trailer[REC];
+};
+
 struct model {
 	struct model_config cfg;
 	/* IO domains: allocated, and the owner (MODEL_HOST or a vmid). */
@@ -226,9 +325,13 @@ struct model {
 	size_t nr_iomap, cap_iomap;
 	uint64_t ipa_limit; /* 2^ipa_bits */
 	uint64_t npages;
-	struct page *page; /* [npages], page i is at cfg.ram.base + i * PAGE */
-	uint8_t *mem;	   /* [cfg.ram.size] */
-	struct vm *vm;	   /* [max_vms + 1]; vm[0] unused (VMID 0 is the host) */
+	struct page *page;     /* [npages], page i is at cfg.ram.base + i * PAGE */
+	uint8_t *mem;	       /* [cfg.ram.size] */
+	struct vm *vm;	       /* [max_vms + 1]; vm[0] unused (VMID 0 is the host) */
+	struct snapshot *snap; /* every snapshot begun since boot */
+	size_t nr_snap, cap_snap;
+	bool format_known; /* a record's format field seen: every other must equal it */
+	uint32_t format;
 	char why[600];
 };
 
@@ -461,6 +564,8 @@ static const char *code_name(int64_t code)
 		return "VERIFY";
 	case KCORE_E_NOENT:
 		return "NOENT";
+	case KCORE_E_AUTH:
+		return "AUTH";
 	default:
 		return NULL;
 	}
@@ -479,7 +584,7 @@ static const char *code_str(int64_t code, char *buf, size_t n)
 
 static bool in_set(unsigned errs, int64_t code)
 {
-	return code < 0 && code >= KCORE_E_NOENT && (errs & ERR(code)) != 0;
+	return code < 0 && code >= KCORE_E_AUTH && (errs & ERR(code)) != 0;
 }
 
 /* "{INVAL, PERM}" */
@@ -490,7 +595,7 @@ static void set_str(unsigned errs, char *buf, size_t n)
 
 	buf[0] = '\0';
 	len += (size_t)snprintf(buf + len, n - len, "{");
-	for (c = KCORE_E_NOT_SUPPORTED; c >= KCORE_E_NOENT; c--) {
+	for (c = KCORE_E_NOT_SUPPORTED; c >= KCORE_E_AUTH; c--) {
 		if (errs & ERR(c))
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", len > 1 ? ", " : "",
 						code_name(c));
@@ -588,6 +693,24 @@ static const char *call_name(uint64_t id)
 		return "IO_UNMAP";
 	case KC_HC_IO_IOVA_TO_PHYS:
 		return "IO_IOVA_TO_PHYS";
+	case KC_HC_VM_SNAPSHOT_BEGIN:
+		return "SNAPSHOT_BEGIN";
+	case KC_HC_VM_SNAPSHOT_PAGE:
+		return "SNAPSHOT_PAGE";
+	case KC_HC_VM_SNAPSHOT_VCPU:
+		return "SNAPSHOT_VCPU";
+	case KC_HC_VM_SNAPSHOT_END:
+		return "SNAPSHOT_END";
+	case KC_HC_VM_SNAPSHOT_CANCEL:
+		return "SNAPSHOT_CANCEL";
+	case KC_HC_VM_RESTORE_BEGIN:
+		return "RESTORE_BEGIN";
+	case KC_HC_VM_RESTORE_PAGE:
+		return "RESTORE_PAGE";
+	case KC_HC_VM_RESTORE_VCPU:
+		return "RESTORE_VCPU";
+	case KC_HC_VM_RESTORE_END:
+		return "RESTORE_END";
 	case KC_HC_CHECK_INVARIANTS:
 		return "CHECK_INVARIANTS";
 	default:
@@ -630,6 +753,12 @@ static void vm_reset(const struct model *m, struct vm *vm)
 	vm->nr_ram = 0;
 	vm->dev = NULL;
 	vm->nr_dev = 0;
+	vm->meas = 0;
+	vm->phase = SNAP_NONE;
+	vm->snap = 0;
+	vm->pages_done = 0;
+	vm->vcpus_done = 0;
+	vm->restored = false;
 }
 
 /* ---- IO domains, streams, IO mappings ---- */
@@ -699,6 +828,7 @@ static void vm_power_off(struct model *m, struct vm *vm)
 	uint32_t vmid = vmid_of(m, vm), d;
 
 	vm->state = VM_POWEROFF;
+	vm->phase = SNAP_NONE; /* decision 36: an open snapshot or restore ends */
 	for (d = 0; d < MODEL_IO_DOMAINS; d++) {
 		if (m->dom_alloc[d] && m->dom_owner[d] == vmid)
 			domain_teardown(m, d);
@@ -843,6 +973,40 @@ static bool image_verifies(const struct model *m, const struct image *img)
 	return ok;
 }
 
+/* A 64-bit digest (FNV-1a) of n bytes: the model's stand-in for a hash. */
+static uint64_t digest(uint64_t h, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * The VM's measurement as the model sees it (docs/abi.md "Measurement"):
+ * each image's load IPA, size and file, in the order declared. Two VMs have
+ * the same measurement iff they were built from the same files at the same
+ * places (a collision of the 64-bit digest is ignored).
+ */
+static uint64_t measure(const struct model *m, const struct vm *vm)
+{
+	uint64_t h = 0xcbf29ce484222325ull, i, off, n;
+	uint32_t k;
+
+	for (k = 0; k < vm->nr_images; k++) {
+		const struct image *img = &vm->image[k];
+
+		h = digest(h, (const uint8_t *)&img->load_ipa, sizeof(img->load_ipa));
+		h = digest(h, (const uint8_t *)&img->size, sizeof(img->size));
+		for (i = 0, off = 0; off < img->size; i++, off += n) {
+			n = img->size - off < PAGE ? img->size - off : PAGE;
+			h = digest(h, mem_of(m, img->pa[i]), n);
+		}
+	}
+	return h;
+}
+
 /* KC_HC_VERIFY_VM(vmid): all images good -> VERIFIED; any bad -> VERIFY, POWEROFF. */
 static bool hc_verify_vm(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
 			 uint64_t got_x1)
@@ -900,6 +1064,7 @@ static bool hc_verify_vm(struct model *m, const char *call, const uint64_t x[7],
 	}
 	vm->images_given = true;
 	vm->state = VM_VERIFIED;
+	vm->meas = measure(m, vm);
 	return true;
 }
 
@@ -1395,6 +1560,719 @@ static bool hc_io(struct model *m, const char *call, const uint64_t x[7], int64_
 	}
 }
 
+/* ---- encrypted snapshots (docs/abi.md "Snapshots (encrypted VM state)") ---- */
+
+#define REC_OFF(f) offsetof(struct kcore_snap_record, f)
+
+static uint64_t rec_u64(const uint8_t *r, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, r + off, sizeof(v));
+	return v;
+}
+
+static uint32_t rec_u32(const uint8_t *r, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, r + off, sizeof(v));
+	return v;
+}
+
+/* A record argument: 128-byte aligned RAM (else INVAL), a host page (else PERM). */
+static unsigned rec_arg_errs(const struct model *m, uint64_t rec)
+{
+	if (rec % REC != 0 || !is_ram(m, rec))
+		return ERR(KCORE_E_INVAL);
+	return page_of(m, rec)->owner != MODEL_HOST ? ERR(KCORE_E_PERM) : 0;
+}
+
+/* A data page argument: page aligned RAM (else INVAL), the host's (else PERM); no record in it. */
+static unsigned data_arg_errs(const struct model *m, uint64_t data, uint64_t rec)
+{
+	unsigned errs = 0;
+
+	if (data % PAGE != 0 || !is_ram(m, data))
+		errs |= ERR(KCORE_E_INVAL);
+	else if (page_of(m, data)->owner != MODEL_HOST)
+		errs |= ERR(KCORE_E_PERM);
+	if (align_down(rec, PAGE) == align_down(data, PAGE))
+		errs |= ERR(KCORE_E_INVAL);
+	return errs;
+}
+
+/* Bit n for each registered vCPU n. */
+static uint64_t vcpu_mask_of(const struct model *m, const struct vm *vm)
+{
+	uint64_t mask = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->cfg.max_vcpus && i < 64; i++)
+		mask |= vm->vcpu[i].registered ? 1ull << i : 0;
+	return mask;
+}
+
+static bool vm_shares_a_page(const struct model *m, const struct vm *vm)
+{
+	uint32_t vmid = vmid_of(m, vm);
+	uint64_t i;
+
+	for (i = 0; i < m->npages; i++) {
+		if (m->page[i].owner == vmid && m->page[i].shared)
+			return true;
+	}
+	return false;
+}
+
+static uint64_t vm_page_count(const struct model *m, const struct vm *vm)
+{
+	uint32_t vmid = vmid_of(m, vm);
+	uint64_t i, n = 0;
+
+	for (i = 0; i < m->npages; i++)
+		n += m->page[i].owner == vmid;
+	return n;
+}
+
+static bool any_vcpu_ran(const struct model *m, const struct vm *vm)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->cfg.max_vcpus; i++) {
+		if (vm->vcpu[i].has_run)
+			return true;
+	}
+	return false;
+}
+
+static void *model_alloc(size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (p == NULL) {
+		fprintf(stderr, "model: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+/* A new snapshot of vm: its index in m->snap. */
+static size_t snap_new(struct model *m, const struct vm *vm)
+{
+	struct snapshot *s;
+
+	if (m->nr_snap == m->cap_snap) {
+		size_t cap = m->cap_snap ? 2 * m->cap_snap : 8;
+		struct snapshot *n = realloc(m->snap, cap * sizeof(*n));
+
+		if (n == NULL) {
+			fprintf(stderr, "model: out of memory\n");
+			abort();
+		}
+		m->snap = n;
+		m->cap_snap = cap;
+	}
+	s = &m->snap[m->nr_snap];
+	memset(s, 0, sizeof(*s));
+	s->meas = vm->meas;
+	s->vcpu_mask = vcpu_mask_of(m, vm);
+	s->vcpu = model_alloc((m->cfg.max_vcpus ? m->cfg.max_vcpus : 1) * sizeof(*s->vcpu));
+	return m->nr_snap++;
+}
+
+static struct snap_page *snap_add_page(struct snapshot *s)
+{
+	if (s->nr_page == s->cap_page) {
+		size_t cap = s->cap_page ? 2 * s->cap_page : 16;
+		struct snap_page *n = realloc(s->page, cap * sizeof(*n));
+
+		if (n == NULL) {
+			fprintf(stderr, "model: out of memory\n");
+			abort();
+		}
+		s->page = n;
+		s->cap_page = cap;
+	}
+	memset(&s->page[s->nr_page], 0, sizeof(s->page[0]));
+	s->page[s->nr_page].plain = model_alloc(PAGE);
+	return &s->page[s->nr_page++];
+}
+
+/*
+ * The plaintext fields of a record kcore just wrote (include/kcore/snapshot.h):
+ * the magic, the kind, one format in every record, index, ipa, nr_pages and
+ * vcpu_mask as the kind says, reserved zero; every record of a snapshot but
+ * its header carries the header's snapshot id and measurement.
+ */
+static bool check_record(struct model *m, const char *call, const uint8_t *r,
+			 const struct snapshot *s, uint32_t kind, uint64_t index, uint64_t ipa,
+			 uint64_t nr_pages, uint64_t vcpu_mask)
+{
+	static const uint8_t zero[16];
+	const char *bad = NULL;
+
+	if (memcmp(r, KCORE_SNAP_MAGIC, 8) != 0)
+		bad = "magic";
+	else if (rec_u32(r, REC_OFF(kind)) != kind)
+		bad = "kind";
+	else if (m->format_known && rec_u32(r, REC_OFF(format)) != m->format)
+		bad = "format (not the one every other record has)";
+	else if (rec_u64(r, REC_OFF(index)) != index)
+		bad = "index";
+	else if (rec_u64(r, REC_OFF(ipa)) != ipa)
+		bad = "ipa";
+	else if (rec_u64(r, REC_OFF(nr_pages)) != nr_pages)
+		bad = "nr_pages";
+	else if (rec_u64(r, REC_OFF(vcpu_mask)) != vcpu_mask)
+		bad = "vcpu_mask";
+	else if (memcmp(r + REC_OFF(reserved), zero, sizeof(zero)) != 0)
+		bad = "reserved (not zero)";
+	else if (kind != KCORE_SNAP_HEADER &&
+		 memcmp(r + REC_OFF(snapshot_id), s->header + REC_OFF(snapshot_id),
+			KCORE_SNAP_ID_SIZE) != 0)
+		bad = "snapshot_id (not the header's)";
+	else if (kind != KCORE_SNAP_HEADER &&
+		 memcmp(r + REC_OFF(measurement), s->header + REC_OFF(measurement),
+			KCORE_SNAP_MEAS_SIZE) != 0)
+		bad = "measurement (not the header's)";
+	if (bad != NULL) {
+		set_why(m, "%s: OK, but the record kcore wrote has a wrong %s", call, bad);
+		return false;
+	}
+	m->format_known = true;
+	m->format = rec_u32(r, REC_OFF(format));
+	return true;
+}
+
+/*
+ * A new header: a fresh snapshot id (no other snapshot since boot has it) and
+ * the measurement every snapshot of a VM with the same images has, and none
+ * of a VM with others.
+ */
+static bool check_header(struct model *m, const char *call, const uint8_t *r, size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_snap; i++) {
+		const uint8_t *h = m->snap[i].header;
+		bool same = memcmp(h + REC_OFF(measurement), r + REC_OFF(measurement),
+				   KCORE_SNAP_MEAS_SIZE) == 0;
+
+		if (i == idx)
+			continue;
+		if (memcmp(h + REC_OFF(snapshot_id), r + REC_OFF(snapshot_id),
+			   KCORE_SNAP_ID_SIZE) == 0) {
+			set_why(m, "%s: OK, but the snapshot id is snapshot %zu's", call, i);
+			return false;
+		}
+		if (same != (m->snap[i].meas == m->snap[idx].meas)) {
+			set_why(m, "%s: OK, but the measurement %s snapshot %zu's, of a VM %s",
+				call, same ? "equals" : "differs from", i,
+				same ? "with other images" : "with the same images");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Confidentiality: no 8-byte word of the ciphertext kcore wrote equals the
+ * page's word in clear at the same offset (a chance of 2^-64 per word for a
+ * sound cipher): the page is never in the host's page in clear, not even in
+ * part.
+ */
+static bool check_no_plaintext(struct model *m, const char *call, const uint8_t *cipher,
+			       const uint8_t *plain)
+{
+	uint64_t off;
+
+	for (off = 0; off < PAGE; off += 8) {
+		if (memcmp(cipher + off, plain + off, 8) == 0) {
+			set_why(m,
+				"%s: OK, but the data page holds the VM page's bytes in clear at "
+				"offset %#" PRIx64,
+				call, off);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* kcore's bytes of a record (and data page) become the model's: they are the host's pages. */
+static void adopt(struct model *m, uint64_t pa, const uint8_t *bytes, size_t n)
+{
+	memcpy(mem_of(m, pa), bytes, n);
+}
+
+static bool taking(const struct vm *vm)
+{
+	return vm != NULL && vm->state == VM_VERIFIED && vm->phase == SNAP_TAKING;
+}
+
+static bool restoring(const struct vm *vm)
+{
+	return vm != NULL && vm->state == VM_VERIFIED && vm->phase == SNAP_RESTORING;
+}
+
+static bool need_bytes(struct model *m, const char *call, const uint8_t *got)
+{
+	if (got == NULL)
+		set_why(m, "%s: driver error: use model_snapshot_call with kcore's bytes", call);
+	return got != NULL;
+}
+
+/* KC_HC_VM_SNAPSHOT_BEGIN(vmid, record): writes the header, pauses the VM. */
+static bool hc_snap_begin(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			  uint64_t got_x1, const uint8_t *rec)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = rec_arg_errs(m, x[2]);
+	size_t idx;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (!m->cfg.snap_supported)
+		errs |= ERR(KCORE_E_NOT_SUPPORTED);
+	if (vm != NULL && vm->state != VM_VERIFIED)
+		errs |= ERR(KCORE_E_STATE);
+	if (vm != NULL && vm->phase != SNAP_NONE)
+		errs |= ERR(KCORE_E_STATE) | ERR(KCORE_E_BUSY); /* decision 29 */
+	if (vm != NULL && vm_shares_a_page(m, vm))
+		errs |= ERR(KCORE_E_BUSY);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	if (!need_bytes(m, call, rec))
+		return false;
+	idx = snap_new(m, vm);
+	memcpy(m->snap[idx].header, rec, REC);
+	if (!check_record(m, call, rec, &m->snap[idx], KCORE_SNAP_HEADER, 0, 0, 0,
+			  m->snap[idx].vcpu_mask) ||
+	    !check_header(m, call, rec, idx))
+		return false;
+	adopt(m, x[2], rec, REC);
+	vm->phase = SNAP_TAKING;
+	vm->snap = idx;
+	return true;
+}
+
+/* KC_HC_VM_SNAPSHOT_PAGE(vmid, ipa, data, record): the next VM page, sealed. */
+static bool hc_snap_page(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1, const uint8_t *rec, const uint8_t *data)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t ipa = x[2], vpa = 0;
+	unsigned errs = rec_arg_errs(m, x[4]) | data_arg_errs(m, x[3], x[4]);
+	struct snapshot *s = taking(vm) ? &m->snap[vm->snap] : NULL;
+	bool mapped = false;
+	struct snap_page *p;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (ipa % PAGE != 0 || !in_ipa_space(m, ipa, PAGE))
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && s == NULL)
+		errs |= ERR(KCORE_E_STATE);
+	if (s != NULL && ipa < m->ipa_limit) {
+		mapped = vm_page_at(m, vmid_of(m, vm), ipa, &vpa);
+		if (!mapped)
+			errs |= ERR(KCORE_E_NOENT);
+		if (s->nr_page > 0 && align_down(ipa, PAGE) <= s->page[s->nr_page - 1].ipa)
+			errs |= ERR(KCORE_E_EXIST);
+	}
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	if (!need_bytes(m, call, rec) || !need_bytes(m, call, data))
+		return false;
+	if (!check_no_plaintext(m, call, data, mem_of(m, vpa)) ||
+	    !check_record(m, call, rec, s, KCORE_SNAP_PAGE, s->nr_page, ipa, 0, 0))
+		return false;
+	p = snap_add_page(s);
+	p->ipa = ipa;
+	memcpy(p->rec, rec, REC);
+	p->data_digest = digest(0, data, PAGE);
+	memcpy(p->plain, mem_of(m, vpa), PAGE);
+	adopt(m, x[3], data, PAGE);
+	adopt(m, x[4], rec, REC);
+	return true;
+}
+
+/* KC_HC_VM_SNAPSHOT_VCPU(vmid, vcpuid, data, record): a vCPU's state, sealed, once. */
+static bool hc_snap_vcpu(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			 uint64_t got_x1, const uint8_t *rec, const uint8_t *data)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	struct vcpu *vcpu = vcpu_arg(m, vm, x[2]);
+	unsigned errs = rec_arg_errs(m, x[4]) | data_arg_errs(m, x[3], x[4]);
+	struct snapshot *s = taking(vm) ? &m->snap[vm->snap] : NULL;
+	struct snap_vcpu *v;
+	uint64_t off;
+
+	if (vm == NULL || x[2] >= m->cfg.max_vcpus)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && s == NULL)
+		errs |= ERR(KCORE_E_STATE);
+	if (vcpu != NULL && !vcpu->registered)
+		errs |= ERR(KCORE_E_STATE);
+	if (s != NULL && vcpu != NULL && (s->vcpus_written >> x[2]) & 1)
+		errs |= ERR(KCORE_E_EXIST);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	if (!need_bytes(m, call, rec) || !need_bytes(m, call, data))
+		return false;
+	for (off = KCORE_SNAP_VCPU_BYTES; off < PAGE; off++) {
+		if (data[off] != 0) {
+			set_why(m, "%s: OK, but the data page is not zero at %#" PRIx64, call, off);
+			return false;
+		}
+	}
+	if (!check_record(m, call, rec, s, KCORE_SNAP_VCPU, x[2], 0, 0, 0))
+		return false;
+	v = &s->vcpu[x[2]];
+	s->vcpus_written |= 1ull << x[2];
+	memcpy(v->rec, rec, REC);
+	v->data_digest = digest(0, data, KCORE_SNAP_VCPU_BYTES);
+	v->state = *vcpu;
+	adopt(m, x[3], data, PAGE);
+	adopt(m, x[4], rec, REC);
+	return true;
+}
+
+/* KC_HC_VM_SNAPSHOT_END(vmid, record): every page and vCPU written; the trailer. */
+static bool hc_snap_end(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			uint64_t got_x1, const uint8_t *rec)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = rec_arg_errs(m, x[2]);
+	struct snapshot *s = taking(vm) ? &m->snap[vm->snap] : NULL;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && s == NULL)
+		errs |= ERR(KCORE_E_STATE);
+	/* Written pages are distinct VM pages that cannot leave a VERIFIED VM: count them. */
+	if (s != NULL && (vm_page_count(m, vm) != s->nr_page || s->vcpus_written != s->vcpu_mask))
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		return true;
+	if (!need_bytes(m, call, rec) ||
+	    !check_record(m, call, rec, s, KCORE_SNAP_TRAILER, 0, 0, s->nr_page, s->vcpu_mask))
+		return false;
+	s->ended = true;
+	memcpy(s->trailer, rec, REC);
+	adopt(m, x[2], rec, REC);
+	vm->phase = SNAP_NONE;
+	return true;
+}
+
+/* KC_HC_VM_SNAPSHOT_CANCEL(vmid). */
+static bool hc_snap_cancel(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			   uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = 0;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && !taking(vm))
+		errs |= ERR(KCORE_E_STATE);
+	if (!verdict(m, call, errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		vm->phase = SNAP_NONE;
+	return true;
+}
+
+/*
+ * The verdict of a restore call whose arguments and state are right: ok
+ * whether success is allowed, errs the errors that may come instead (both
+ * when the docs leave it open). Any error ends the restore and powers the VM
+ * off; its pages' contents are no longer known, but nobody sees them before
+ * VM_CLEAR_RANGE zeroes them.
+ */
+static bool restore_verdict(struct model *m, const char *call, struct vm *vm, unsigned errs,
+			    bool ok, int64_t got_x0, uint64_t got_x1)
+{
+	if (!verdict(m, call, ok && got_x0 == KCORE_OK ? 0 : errs, 0, got_x0, got_x1))
+		return false;
+	if (got_x0 != KCORE_OK)
+		vm_power_off(m, vm);
+	return true;
+}
+
+/* The snapshot whose header is the 128 bytes at pa, or -1. */
+static long snap_by_header(const struct model *m, uint64_t pa)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_snap; i++) {
+		if (memcmp(m->snap[i].header, mem_of(m, pa), REC) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* KC_HC_VM_RESTORE_BEGIN(vmid, record): the header, for this VM. */
+static bool hc_restore_begin(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			     uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = rec_arg_errs(m, x[2]);
+	long i;
+	bool auth, fits;
+
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (!m->cfg.snap_supported)
+		errs |= ERR(KCORE_E_NOT_SUPPORTED);
+	if (vm != NULL && (vm->state != VM_VERIFIED || vm->phase != SNAP_NONE || vm->restored ||
+			   any_vcpu_ran(m, vm)))
+		errs |= ERR(KCORE_E_STATE);
+	if (errs != 0)
+		return verdict(m, call, errs, 0, got_x0, got_x1);
+	i = snap_by_header(m, x[2]);
+	auth = i >= 0 && m->snap[i].meas == vm->meas;
+	fits = auth && m->snap[i].vcpu_mask == vcpu_mask_of(m, vm);
+	/* Decision 33: other vCPUs than the header's: AUTH now, or later at the latest. */
+	if (!restore_verdict(m, call, vm, ERR(KCORE_E_AUTH), auth, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK) {
+		vm->phase = SNAP_RESTORING;
+		vm->snap = (size_t)i;
+		vm->pages_done = 0;
+		vm->vcpus_done = 0;
+		vm->restored = true;
+	} else if (fits) {
+		set_why(m, "%s: AUTH, but the header is authentic and fits the VM", call);
+		return false;
+	}
+	return true;
+}
+
+/* The errors of a restore call's arguments and state (they change nothing). */
+static unsigned restore_arg_errs(const struct model *m, const struct vm *vm, uint64_t data,
+				 uint64_t rec, bool has_data)
+{
+	unsigned errs = rec_arg_errs(m, rec);
+
+	if (has_data)
+		errs |= data_arg_errs(m, data, rec);
+	if (vm == NULL)
+		errs |= ERR(KCORE_E_INVAL);
+	if (vm != NULL && !restoring(vm))
+		errs |= ERR(KCORE_E_STATE);
+	return errs;
+}
+
+/* KC_HC_VM_RESTORE_PAGE(vmid, data, record): the next page of the snapshot, into the VM. */
+static bool hc_restore_page(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			    uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t data = x[2], rec = x[3], vpa = 0, claimed;
+	unsigned errs = restore_arg_errs(m, vm, data, rec, true);
+	const struct snapshot *s;
+	const struct snap_page *p;
+	bool auth, mapped;
+
+	if (errs != 0)
+		return verdict(m, call, errs, 0, got_x0, got_x1);
+	s = &m->snap[vm->snap];
+	p = vm->pages_done < s->nr_page ? &s->page[vm->pages_done] : NULL;
+	auth = p != NULL && memcmp(p->rec, mem_of(m, rec), REC) == 0 &&
+	       digest(0, mem_of(m, data), PAGE) == p->data_digest;
+	if (auth) {
+		mapped = vm_page_at(m, vmid_of(m, vm), p->ipa, &vpa);
+		if (!restore_verdict(m, call, vm, ERR(KCORE_E_NOENT), mapped, got_x0, got_x1))
+			return false;
+		if (got_x0 == KCORE_OK) {
+			memcpy(mem_of(m, vpa), p->plain, PAGE);
+			vm->pages_done++;
+		}
+		return true;
+	}
+	/* Not the next page's record and blob: AUTH; NOENT too if its IPA has no VM page. */
+	claimed = rec_u64(mem_of(m, rec), REC_OFF(ipa));
+	errs = ERR(KCORE_E_AUTH);
+	if (claimed % PAGE != 0 || claimed >= m->ipa_limit ||
+	    !vm_page_at(m, vmid_of(m, vm), claimed, &vpa))
+		errs |= ERR(KCORE_E_NOENT);
+	return restore_verdict(m, call, vm, errs, false, got_x0, got_x1);
+}
+
+/* KC_HC_VM_RESTORE_VCPU(vmid, data, record): a vCPU of the snapshot not restored yet. */
+static bool hc_restore_vcpu(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			    uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	uint64_t data = x[2], rec = x[3], off;
+	unsigned errs = restore_arg_errs(m, vm, data, rec, true);
+	const struct snapshot *s;
+	uint32_t j;
+	bool auth = false, tail = true;
+
+	if (errs != 0)
+		return verdict(m, call, errs, 0, got_x0, got_x1);
+	s = &m->snap[vm->snap];
+	for (j = 0; j < m->cfg.max_vcpus && j < 64; j++) {
+		const struct snap_vcpu *v = &s->vcpu[j];
+
+		if ((s->vcpus_written >> j) & 1 && memcmp(v->rec, mem_of(m, rec), REC) == 0 &&
+		    digest(0, mem_of(m, data), KCORE_SNAP_VCPU_BYTES) == v->data_digest) {
+			auth = !(vm->vcpus_done & (1ull << j)) && vm->vcpu[j].registered;
+			break;
+		}
+	}
+	for (off = KCORE_SNAP_VCPU_BYTES; off < PAGE; off++)
+		tail = tail && *mem_of(m, data + off) == 0;
+	/* Decision 35: bytes past the blob that are not zero: AUTH, or ignored. */
+	if (!restore_verdict(m, call, vm, auth && tail ? 0 : ERR(KCORE_E_AUTH), auth, got_x0,
+			     got_x1))
+		return false;
+	if (got_x0 == KCORE_OK) {
+		vm->vcpu[j] = s->vcpu[j].state;
+		vm->vcpu[j].registered = true;
+		vm->vcpus_done |= 1ull << j;
+	}
+	return true;
+}
+
+/* KC_HC_VM_RESTORE_END(vmid, record): the trailer; every page and vCPU restored. */
+static bool hc_restore_end(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+			   uint64_t got_x1)
+{
+	struct vm *vm = vm_arg(m, x[1]);
+	unsigned errs = restore_arg_errs(m, vm, 0, x[2], false);
+	const struct snapshot *s;
+	bool ok;
+
+	if (errs != 0)
+		return verdict(m, call, errs, 0, got_x0, got_x1);
+	s = &m->snap[vm->snap];
+	ok = s->ended && memcmp(s->trailer, mem_of(m, x[2]), REC) == 0 &&
+	     vm->pages_done == s->nr_page && vm->vcpus_done == s->vcpu_mask &&
+	     vcpu_mask_of(m, vm) == s->vcpu_mask;
+	if (!restore_verdict(m, call, vm, ok ? 0 : ERR(KCORE_E_AUTH), ok, got_x0, got_x1))
+		return false;
+	if (got_x0 == KCORE_OK)
+		vm->phase = SNAP_NONE;
+	return true;
+}
+
+/* Where a snapshot call's record and data page are (0: the call has none). */
+static void snap_args(const uint64_t x[7], uint64_t *rec, uint64_t *data)
+{
+	*rec = *data = 0;
+	switch (x[0]) {
+	case KC_HC_VM_SNAPSHOT_BEGIN:
+	case KC_HC_VM_SNAPSHOT_END:
+	case KC_HC_VM_RESTORE_BEGIN:
+	case KC_HC_VM_RESTORE_END:
+		*rec = x[2];
+		break;
+	case KC_HC_VM_SNAPSHOT_PAGE:
+	case KC_HC_VM_SNAPSHOT_VCPU:
+		*data = x[3];
+		*rec = x[4];
+		break;
+	case KC_HC_VM_RESTORE_PAGE:
+	case KC_HC_VM_RESTORE_VCPU:
+		*data = x[2];
+		*rec = x[3];
+		break;
+	default:
+		break;
+	}
+}
+
+/* The host's n bytes at pa (a host page) are what the model has: kcore wrote nothing else. */
+static bool host_bytes_unchanged(struct model *m, const char *call, uint64_t pa, size_t n,
+				 const uint8_t *got)
+{
+	size_t off;
+
+	if (got == NULL || pa == 0 || pa % n != 0 || !is_ram(m, pa) ||
+	    page_of(m, pa)->owner != MODEL_HOST)
+		return true;
+	for (off = 0; off < n; off++) {
+		if (got[off] != *mem_of(m, pa + off)) {
+			set_why(m, "%s: kcore changed the host's byte at %#" PRIx64, call,
+				pa + off);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool snap_call(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
+		      uint64_t got_x1, const uint8_t *rec, const uint8_t *data)
+{
+	uint64_t rpa, dpa;
+	bool ok;
+
+	switch (x[0]) {
+	case KC_HC_VM_SNAPSHOT_BEGIN:
+		ok = hc_snap_begin(m, call, x, got_x0, got_x1, rec);
+		break;
+	case KC_HC_VM_SNAPSHOT_PAGE:
+		ok = hc_snap_page(m, call, x, got_x0, got_x1, rec, data);
+		break;
+	case KC_HC_VM_SNAPSHOT_VCPU:
+		ok = hc_snap_vcpu(m, call, x, got_x0, got_x1, rec, data);
+		break;
+	case KC_HC_VM_SNAPSHOT_END:
+		ok = hc_snap_end(m, call, x, got_x0, got_x1, rec);
+		break;
+	case KC_HC_VM_SNAPSHOT_CANCEL:
+		ok = hc_snap_cancel(m, call, x, got_x0, got_x1);
+		break;
+	case KC_HC_VM_RESTORE_BEGIN:
+		ok = hc_restore_begin(m, call, x, got_x0, got_x1);
+		break;
+	case KC_HC_VM_RESTORE_PAGE:
+		ok = hc_restore_page(m, call, x, got_x0, got_x1);
+		break;
+	case KC_HC_VM_RESTORE_VCPU:
+		ok = hc_restore_vcpu(m, call, x, got_x0, got_x1);
+		break;
+	default:
+		ok = hc_restore_end(m, call, x, got_x0, got_x1);
+		break;
+	}
+	if (!ok)
+		return false;
+	/* What kcore wrote is the model's now; nothing else in those pages changed. */
+	snap_args(x, &rpa, &dpa);
+	return host_bytes_unchanged(m, call, rpa, REC, rec) &&
+	       host_bytes_unchanged(m, call, dpa, PAGE, data);
+}
+
+static bool is_snap_call(uint64_t id)
+{
+	return id >= KC_HC_VM_SNAPSHOT_BEGIN && id <= KC_HC_VM_RESTORE_END;
+}
+
+bool model_snapshot_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint64_t got_x1,
+			 const uint8_t *rec, const uint8_t *data)
+{
+	char call[200];
+
+	describe(x, call, sizeof(call));
+	if (!is_snap_call(x[0])) {
+		set_why(m, "%s: driver error: not a snapshot call", call);
+		return false;
+	}
+	return snap_call(m, call, x, got_x0, got_x1, rec, data);
+}
+
 bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint64_t got_x1)
 {
 	char call[200];
@@ -1444,6 +2322,16 @@ bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint6
 	case KC_HC_IO_UNMAP:
 	case KC_HC_IO_IOVA_TO_PHYS:
 		return hc_io(m, call, x, got_x0, got_x1);
+	case KC_HC_VM_SNAPSHOT_BEGIN:
+	case KC_HC_VM_SNAPSHOT_PAGE:
+	case KC_HC_VM_SNAPSHOT_VCPU:
+	case KC_HC_VM_SNAPSHOT_END:
+	case KC_HC_VM_SNAPSHOT_CANCEL:
+	case KC_HC_VM_RESTORE_BEGIN:
+	case KC_HC_VM_RESTORE_PAGE:
+	case KC_HC_VM_RESTORE_VCPU:
+	case KC_HC_VM_RESTORE_END:
+		return snap_call(m, call, x, got_x0, got_x1, NULL, NULL);
 	case KC_HC_CHECK_INVARIANTS:
 		if (got_x0 == KCORE_E_NOT_SUPPORTED)
 			return verdict(m, call, ERR(KCORE_E_NOT_SUPPORTED), 0, got_x0, got_x1);
@@ -1500,7 +2388,20 @@ bool model_host_access(struct model *m, uint64_t pa, bool write, uint64_t value,
 
 bool model_vm_runs(const struct model *m, uint32_t vmid)
 {
-	return vmid >= 1 && vmid <= m->cfg.max_vms && m->vm[vmid].state == VM_VERIFIED;
+	return vmid >= 1 && vmid <= m->cfg.max_vms && m->vm[vmid].state == VM_VERIFIED &&
+	       m->vm[vmid].phase == SNAP_NONE;
+}
+
+int model_vm_snap_phase(const struct model *m, uint32_t vmid)
+{
+	if (vmid < 1 || vmid > m->cfg.max_vms)
+		return 0;
+	return m->vm[vmid].phase == SNAP_TAKING ? 1 : m->vm[vmid].phase == SNAP_RESTORING ? 2 : 0;
+}
+
+bool model_vm_ram_page(const struct model *m, uint32_t vmid, uint64_t ipa, uint64_t *pa)
+{
+	return vmid >= 1 && vmid <= m->cfg.max_vms && vm_page_at(m, vmid, ipa, pa);
 }
 
 bool model_vcpu_registered(const struct model *m, uint32_t vmid, uint32_t vcpuid)
@@ -1738,8 +2639,8 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 		errs |= ERR(KCORE_E_INVAL);
 	if (run_pa % PAGE != 0 || !run_ram)
 		errs |= ERR(KCORE_E_INVAL);
-	if (vm != NULL && vm->state != VM_VERIFIED)
-		errs |= ERR(KCORE_E_STATE);
+	if (vm != NULL && (vm->state != VM_VERIFIED || vm->phase != SNAP_NONE))
+		errs |= ERR(KCORE_E_STATE); /* paused while a snapshot or restore is open */
 	if (vcpu != NULL && !vcpu->registered)
 		errs |= ERR(KCORE_E_STATE);
 	if (vcpu != NULL && vcpu->registered && !vcpu->has_run && !vcpu->entry_set)
@@ -2027,6 +2928,7 @@ struct model *model_new(const struct model_config *cfg)
 void model_free(struct model *m)
 {
 	uint32_t v;
+	size_t i, p;
 
 	if (m == NULL)
 		return;
@@ -2035,6 +2937,13 @@ void model_free(struct model *m)
 			vm_reset(m, &m->vm[v]);
 		free(m->vm[v].vcpu);
 	}
+	for (i = 0; i < m->nr_snap; i++) {
+		for (p = 0; p < m->snap[i].nr_page; p++)
+			free(m->snap[i].page[p].plain);
+		free(m->snap[i].page);
+		free(m->snap[i].vcpu);
+	}
+	free(m->snap);
 	free(m->vm);
 	free(m->iomap);
 	free(m->page);

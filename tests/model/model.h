@@ -60,6 +60,12 @@ struct model_config {
 	 * refused.
 	 */
 	bool io_supported;
+	/*
+	 * kcore has a sealing key and random numbers: the snapshot calls work.
+	 * False: SNAPSHOT_BEGIN and RESTORE_BEGIN are NOT_SUPPORTED (so no
+	 * snapshot or restore is ever open).
+	 */
+	bool snap_supported;
 	model_image_ok_fn *image_ok;
 	void *image_ok_ctx;
 };
@@ -81,6 +87,21 @@ const char *model_why(const struct model *m);
 bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint64_t got_x1);
 
 /*
+ * A snapshot call (KC_HC_VM_SNAPSHOT_* and KC_HC_VM_RESTORE_*, docs/abi.md
+ * "Snapshots"), like model_host_call, with what the core's memory holds
+ * afterwards at the call's record PA (rec: 128 bytes) and data page PA (data:
+ * 4,096 bytes), NULL where the argument is not in RAM or the call has none.
+ * The model cannot predict ciphertext: it checks the plaintext fields of a
+ * record kcore wrote, that the data page does not hold the VM page in clear,
+ * and then takes kcore's bytes into its memory (they are the host's pages).
+ * A restore is authentic iff its records and data pages are byte for byte
+ * what kcore wrote for that place in that snapshot. model_host_call accepts
+ * these calls too, but only refusals and calls that write nothing.
+ */
+bool model_snapshot_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint64_t got_x1,
+			 const uint8_t *rec, const uint8_t *data);
+
+/*
  * The host loads (write false) or stores 8 bytes at pa (8-byte aligned, in
  * RAM) through its stage-2. got_ok: whether the access happened (false: the
  * host took an abort); got_value: what a load returned. True if allowed. A
@@ -89,8 +110,20 @@ bool model_host_call(struct model *m, const uint64_t x[7], int64_t got_x0, uint6
 bool model_host_access(struct model *m, uint64_t pa, bool write, uint64_t value, bool got_ok,
 		       uint64_t got_value);
 
-/* Whether a VM's vCPUs may execute at all (it is VERIFIED and not powered off). */
+/*
+ * Whether a VM's vCPUs may execute at all: it is VERIFIED (not powered off)
+ * and no snapshot or restore of it is open (the VM is paused).
+ */
 bool model_vm_runs(const struct model *m, uint32_t vmid);
+
+/*
+ * The VM's snapshot phase: 0 none open, 1 a snapshot open (SNAPSHOT_BEGIN),
+ * 2 a restore open (RESTORE_BEGIN).
+ */
+int model_vm_snap_phase(const struct model *m, uint32_t vmid);
+
+/* Whether the VM maps a RAM page at (the page containing) ipa; *pa that page. */
+bool model_vm_ram_page(const struct model *m, uint32_t vmid, uint64_t ipa, uint64_t *pa);
 
 /* Whether the VM has that vCPU (REGISTER_VCPU succeeded). */
 bool model_vcpu_registered(const struct model *m, uint32_t vmid, uint32_t vcpuid);

@@ -714,12 +714,6 @@ static void op_call(const struct op *op)
 	case KC_HC_VM_RESTORE_PAGE:
 	case KC_HC_VM_RESTORE_VCPU:
 		a2 = pick_pa(op->w[2]);
-		/* Known finding 1: RESTORE_PAGE of a data page that is not the host's. */
-		if (!known_findings && id == KC_HC_VM_RESTORE_PAGE &&
-		    model_vm_snap_phase(model, (uint32_t)(vmid <= MAX_VMS ? vmid : 0)) == 2 &&
-		    sim_is_ram(pa_init(a2 & ~(PAGE - 1))) &&
-		    model_page_owner(model, a2 & ~(PAGE - 1)) != MODEL_HOST)
-			a2 = host_page_near(op->w[2]);
 		a3 = (op->w[3] & 7) == 0 ? a2 + 128 * ((op->w[3] >> 3) % 32) : pick_rec(op->w[3]);
 		break;
 	case KC_HC_VCPU_INJECT_IRQ: {

@@ -85,16 +85,17 @@ static inline u64 ticks(void)
  */
 static u64 counter_offset(void)
 {
-	u64 v0, p, v1;
+	for (;;) {
+		u64 v0, p, v1;
 
-	do {
 		__asm__ volatile("isb\n\tmrs %0, cntvct_el0\n\tmrs %1, cntpct_el0\n\t"
 				 "mrs %2, cntvct_el0\n\tisb"
 				 : "=r"(v0), "=r"(p), "=r"(v1)
 				 :
 				 : "memory");
-	} while (v0 != v1);
-	return p - v0;
+		if (v0 == v1)
+			return p - v0;
+	}
 }
 
 /* One SMCCC call with no arguments: x0 only; the callee may clobber x1..x17. */

@@ -7,6 +7,7 @@
  * (guest, hypervisor and host alike), and prints, on the PL011 only:
  *
  *   BENCH platform=<kcore|kvm>
+ *   BENCH first_insn cntvct=<V> cntvoff=<O>   the counter at its first instruction
  *   BENCH op=<name> reps=<N> ticks=<T>        one line per operation
  *   BENCH done
  *
@@ -74,6 +75,27 @@ static inline u64 ticks(void)
 
 	__asm__ volatile("isb\n\tmrs %0, cntvct_el0\n\tisb" : "=r"(v) : : "memory");
 	return v;
+}
+
+/*
+ * The physical counter minus the virtual one, as this vCPU sees them: what
+ * the hypervisor put in CNTVOFF_EL2 (kcore: 0; KVM 6.1: the host's counter
+ * when the vCPU was created). Exact: read where both counters stand on one
+ * tick (the two virtual reads on either side agree).
+ */
+static u64 counter_offset(void)
+{
+	for (;;) {
+		u64 v0, p, v1;
+
+		__asm__ volatile("isb\n\tmrs %0, cntvct_el0\n\tmrs %1, cntpct_el0\n\t"
+				 "mrs %2, cntvct_el0\n\tisb"
+				 : "=r"(v0), "=r"(p), "=r"(v1)
+				 :
+				 : "memory");
+		if (v0 == v1)
+			return p - v0;
+	}
 }
 
 /* One SMCCC call with no arguments: x0 only; the callee may clobber x1..x17. */
@@ -297,6 +319,8 @@ void guest_main(u64 dtb)
 	/* kcore answers its version call with x0 = 0; KVM knows no such call (-1). */
 	on_kcore = hvc0(KC_GC_VERSION_FID) == 0;
 	out("BENCH platform=%s", on_kcore ? "kcore" : "kvm");
+	/* The host's counter at VM creation plus ticks to here: the boot cost (bench/bench.sh). */
+	out("BENCH first_insn cntvct=%lu cntvoff=%lu", guest_entry_cntvct, counter_offset());
 
 	time_call("hyp_call", on_kcore ? KC_GC_VERSION_FID : SMCCC_VERSION_FID);
 	time_call("psci_version", PSCI_VERSION);

@@ -12,6 +12,11 @@
 # by `make bench-kvm`, which it runs if they are missing and the target exists).
 # BENCH_REPEAT=N runs kcore N times and fails unless every run prints the same numbers.
 # `make bench-profile` shows where each operation's instructions go (bench/profile.sh).
+#
+# The boot cost (docs/bench/README.md, "Boot cost"): `make bench` also runs the
+# hello guest padded to 1, 8 and 32 MiB and signed ($(BUILD)/bench/boot/mib<N>.signed),
+# three VMs in one kcore run, for signature verification and image hand-over per
+# MiB; `make bench-boot` does only that, and prints the boot-cost table.
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_BIN := $(BENCH_DIR)/bench.bin
@@ -40,9 +45,28 @@ $(BENCH_SIGNED): $(BENCH_BIN) $(GUEST_SIGN_KEY) $(KCORE_SIGN)
 
 bench-guest: $(BENCH_BIN) $(BENCH_SIGNED)
 
+BENCH_BOOT_MIBS := 1 8 32
+BENCH_BOOT_IMAGES := $(foreach n,$(BENCH_BOOT_MIBS),$(BENCH_DIR)/boot/mib$(n).signed)
+
+# The hello guest with zeros after it up to N MiB (its BSS and stacks are zero anyway).
+$(BENCH_DIR)/boot/mib%.img: $(GUEST_DIR)/hello.img
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  PAD [bench] $@")
+	$(Q)cp $< $@.tmp && truncate -s $*M $@.tmp && mv $@.tmp $@
+
+$(BENCH_DIR)/boot/mib%.signed: $(BENCH_DIR)/boot/mib%.img $(GUEST_SIGN_KEY) $(KCORE_SIGN)
+	@$(if $(Q),echo "  SIGN [bench] $@")
+	$(Q)$(KCORE_SIGN) sign --key $(GUEST_SIGN_KEY) $< $@
+
+bench-boot-images: $(BENCH_BOOT_IMAGES)
+
+bench-boot: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_BOOT_IMAGES)
+	@BENCH_REPEAT=$(BENCH_REPEAT) bash bench/bench.sh boot $(BUILD)
+
 all: bench-guest
 
-bench: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_SIGNED)
+bench: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_SIGNED) \
+		$(BENCH_BOOT_IMAGES)
 	@BENCH_REPEAT=$(BENCH_REPEAT) MAKE="$(MAKE)" bash bench/bench.sh run $(BUILD)
 
 # Where each operation's instructions go under kcore, function by function (QEMU's
@@ -51,4 +75,4 @@ BENCH_PROFILE_TOP ?= 15
 bench-profile: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_SIGNED)
 	@bash bench/profile.sh $(BUILD) $(BENCH_PROFILE_TOP)
 
-.PHONY: bench bench-guest bench-profile
+.PHONY: bench bench-guest bench-profile bench-boot bench-boot-images

@@ -11,23 +11,47 @@
 #       and docs/bench/results.png. BENCH_REPEAT=N (default 1) runs kcore N
 #       times and fails unless every run printed the same lines.
 #
-#   bench/bench.sh report [--csv OUT] [--png OUT] KCORE KVM PKVM
+#   bench/bench.sh report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM
 #       the table (and CSV, chart) from three files of BENCH output; a file
-#       given as "-" or missing is a column of "n/a". What `run` does after
-#       the runs; the tests use it on sample outputs (tests/scripts/bench_harness.sh).
+#       given as "-" or missing is a column of "n/a". With --sizes (a file of
+#       image lines), the boot-cost table too (and its CSV). What `run` does
+#       after the runs; the tests use it on sample outputs
+#       (tests/scripts/bench_harness.sh).
 #
 #   bench/bench.sh parse FILE PLATFORM
 #       checks FILE and prints "operation instructions-per-op" per operation.
 #
+#   bench/bench.sh boot-sizes FILE
+#       checks a file of "BENCH image ..." lines and prints the boot cost's
+#       least-squares lines (instructions per MiB and fixed, verify and remap).
+#
+#   bench/bench.sh host-lines
+#       kserv's console on stdin to the BENCH lines it carries on stdout.
+#
+#   run also makes the boot-cost table (docs/bench/README.md, "Boot cost")
+#   from a second kcore run of three signed images of 1, 8 and 32 MiB
+#   (BUILD/bench/boot/; console in BUILD/bench/boot.log, lines in boot.txt)
+#   and writes docs/bench/boot.csv; `bench/bench.sh boot [BUILD]` (make
+#   bench-boot) does only that.
+#
 # A file of BENCH output: any text; the lines that matter contain "BENCH "
 # (anything before it, such as kserv's "[bench] " prefix, is ignored):
-#   BENCH platform=<kcore|kvm>                 first, once
+#   BENCH vm_created counter=<C>               the host, at its first VM-creation
+#                                              call (optional, once, anywhere)
+#   BENCH platform=<kcore|kvm>                 first of the guest's, once
+#   BENCH first_insn cntvct=<V> cntvoff=<O>    the guest's counter at its first
+#                                              instruction (optional, once)
 #   BENCH op=<name> reps=<N> ticks=<T>         each operation once, N > 0
 #   BENCH done                                 last
 # Instructions per operation = T * 16 / N (QEMU -icount shift=0: the 62.5 MHz
-# counter advances once per 16 instructions). Anything else, a missing or
-# repeated operation, "BENCH error ..." from the guest or no "BENCH done" is
-# an error: one line "bench: FILE: why" on stderr, exit status 1.
+# counter advances once per 16 instructions). From VM creation to the guest's
+# first instruction: (V + O - C) * 16 (O turns the guest's virtual counter
+# into the host's). Anything else, a missing or repeated operation, "BENCH
+# error ..." from the guest or no "BENCH done" is an error: one line "bench:
+# FILE: why" on stderr, exit status 1.
+#
+# A file of image lines (boot-sizes), one per VM, two sizes at least:
+#   BENCH image name=<NAME> bytes=<B> remap_ticks=<R> verify_ticks=<V>
 set -u
 
 prog=bench
@@ -42,11 +66,13 @@ die() {
 	exit 1
 }
 
-# parse FILE PLATFORM: validates, prints "op instructions" (exact, 3 decimals) per op.
+# parse FILE PLATFORM [ops|boot]: validates; ops (default) prints "op instructions" (exact,
+# 3 decimals) per op, boot "create_to_first_insn N" (n/a without both counter lines).
 parse() {
-	local file=$1 want=$2
+	local file=$1 want=$2 what=${3:-ops}
 	[ -f "$file" ] || die "$file: no such file"
-	tr -d '\r' <"$file" | awk -v file="$file" -v want="$want" -v ops="$OPS" -v ipt="$INSNS_PER_TICK" '
+	tr -d '\r' <"$file" | awk -v file="$file" -v want="$want" -v ops="$OPS" -v ipt="$INSNS_PER_TICK" \
+		-v what="$what" '
 	function bad(why) { printf "%s: %s: %s\n", "'"$prog"'", file, why > "/dev/stderr"; failed = 1; exit 1 }
 	function num(s) { return s ~ /^[0-9]+$/ && length(s) <= 15 }
 	BEGIN { n = split(ops, order, " "); for (i = 1; i <= n; i++) known[order[i]] = 1 }
@@ -68,7 +94,22 @@ parse() {
 			next
 		}
 		if (rest == "done") { done = 1; next }
+		if (rest ~ /^vm_created /) {
+			if (created != "") bad("two vm_created lines")
+			if (split(rest, f, " ") != 2 || f[2] !~ /^counter=/ || !num(substr(f[2], 9)))
+				bad("not \"BENCH vm_created counter=C\": BENCH " rest)
+			created = substr(f[2], 9)
+			next
+		}
 		if (platform == "") bad("\"BENCH " rest "\" before the platform line")
+		if (rest ~ /^first_insn /) {
+			if (first != "") bad("two first_insn lines")
+			if (split(rest, f, " ") != 3 || f[2] !~ /^cntvct=/ || f[3] !~ /^cntvoff=/ ||
+			    !num(substr(f[2], 8)) || !num(substr(f[3], 9)))
+				bad("not \"BENCH first_insn cntvct=V cntvoff=O\": BENCH " rest)
+			first = substr(f[2], 8) + substr(f[3], 9)
+			next
+		}
 		if (split(rest, f, " ") != 3 || f[1] !~ /^op=/ || f[2] !~ /^reps=/ || f[3] !~ /^ticks=/)
 			bad("not \"BENCH op=NAME reps=N ticks=T\": BENCH " rest)
 		op = substr(f[1], 4); reps = substr(f[2], 6); t = substr(f[3], 7)
@@ -86,46 +127,114 @@ parse() {
 		for (i = 1; i <= n; i++)
 			if (!(order[i] in seen)) bad("operation " order[i] " is missing")
 		if (!done) bad("no \"BENCH done\" line: the run did not finish")
-		for (i = 1; i <= n; i++) printf "%s %.3f\n", order[i], insn[order[i]]
+		if (first != "" && created != "" && first + 0 < created + 0)
+			bad("the guest'"'"'s first instruction (counter " first ") before the VM'"'"'s creation (" created ")")
+		if (what == "ops")
+			for (i = 1; i <= n; i++) printf "%s %.3f\n", order[i], insn[order[i]]
+		else if (first != "" && created != "")
+			printf "create_to_first_insn %.0f\n", (first - created) * ipt
+		else
+			print "create_to_first_insn n/a"
 	}'
 }
 
-# report [--csv OUT] [--png OUT] KCORE KVM PKVM
+# boot_sizes FILE: "measure instructions" for verify and remap, per MiB and fixed:
+# the least-squares line through (bytes, ticks x 16) over the images.
+boot_sizes() {
+	local file=$1
+	[ -f "$file" ] || die "$file: no such file"
+	tr -d '\r' <"$file" | awk -v file="$file" -v ipt="$INSNS_PER_TICK" '
+	function bad(why) { printf "%s: %s: %s\n", "'"$prog"'", file, why > "/dev/stderr"; failed = 1; exit 1 }
+	function num(s) { return s ~ /^[0-9]+$/ && length(s) <= 15 }
+	# slope and intercept of y over x (sums over the n points)
+	function fit(sy, sxy) {
+		slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+		fixed = (sy - slope * sx) / n
+	}
+	{
+		p = index($0, "BENCH image ")
+		if (p == 0) next
+		rest = substr($0, p + 12)
+		sub(/[ \t]+$/, "", rest)
+		if (split(rest, f, " ") != 4 || f[1] !~ /^name=./ || f[2] !~ /^bytes=/ ||
+		    f[3] !~ /^remap_ticks=/ || f[4] !~ /^verify_ticks=/)
+			bad("not \"BENCH image name=NAME bytes=B remap_ticks=R verify_ticks=V\": BENCH image " rest)
+		b = substr(f[2], 7); r = substr(f[3], 13); v = substr(f[4], 14)
+		if (!num(b) || b + 0 == 0) bad("image " substr(f[1], 6) ": bytes=" b " is not a positive number")
+		if (!num(r) || !num(v)) bad("image " substr(f[1], 6) ": a tick count is not a number")
+		n++; sizes[b] = 1
+		sx += b; sxx += b * b
+		sr += r * ipt; sxr += b * r * ipt
+		sv += v * ipt; sxv += b * v * ipt
+	}
+	END {
+		if (failed) exit 1
+		if (n == 0) bad("no \"BENCH image\" lines")
+		if (length(sizes) < 2) bad("images of one size only: no cost per MiB")
+		fit(sv, sxv); printf "verify_per_mib %.0f\nverify_fixed %.0f\n", slope * 1048576, fixed
+		fit(sr, sxr); printf "remap_per_mib %.0f\nremap_fixed %.0f\n", slope * 1048576, fixed
+	}'
+}
+
+# host_lines: kserv's console on stdin; its boot-cost lines as BENCH lines on stdout.
+#   kserv: VM NAME: registered as vmid N at counter C         -> BENCH vm_created counter=C
+#   kserv: VM NAME: image B bytes: remap R ticks, verify V ticks
+#                          -> BENCH image name=NAME bytes=B remap_ticks=R verify_ticks=V
+host_lines() {
+	tr -d '\r' | sed -n \
+		-e 's/^.*kserv: VM [^ :]*: registered as vmid [0-9]* at counter \([0-9]*\)$/BENCH vm_created counter=\1/p' \
+		-e 's/^.*kserv: VM \([^ :]*\): image \([0-9]*\) bytes: remap \([0-9]*\) ticks, verify \([0-9]*\) ticks$/BENCH image name=\1 bytes=\2 remap_ticks=\3 verify_ticks=\4/p'
+}
+
+# report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM
 report() {
-	local csv="" png="" files=() tmp rc
+	local csv="" png="" sizes="" boot_csv="" files=() tmp rc
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--csv) csv=$2; shift 2 ;;
 		--png) png=$2; shift 2 ;;
+		--sizes) sizes=$2; shift 2 ;;
+		--boot-csv) boot_csv=$2; shift 2 ;;
 		*) files+=("$1"); shift ;;
 		esac
 	done
 	[ ${#files[@]} -eq 3 ] || die "report takes three files: KCORE KVM PKVM ('-' for none)"
+	[ -z "$boot_csv" ] || [ -n "$sizes" ] || die "--boot-csv needs --sizes"
 	tmp=$(mktemp -d) || die "cannot make a temporary directory"
-	report_in "$tmp" "$csv" "$png" "${files[@]}"
+	report_in "$tmp" "$csv" "$png" "${files[@]}" &&
+		{ [ -z "$sizes" ] || boot_report "$tmp" "$sizes" "$boot_csv" "${files[@]}"; }
 	rc=$?
 	rm -rf "$tmp"
 	return "$rc"
 }
 
-# report_in TMP CSV PNG KCORE KVM PKVM: report's work, in the scratch directory TMP.
-report_in() {
-	local tmp=$1 csv=$2 png=$3 i f col platform
-	shift 3
+# parse_columns TMP WHAT KCORE KVM PKVM: parse ... WHAT (ops or boot) of each file into
+# TMP/WHAT-kcore, -kvm and -pkvm; a file given as "-" or missing is a column of n/a.
+parse_columns() {
+	local tmp=$1 what=$2 i f col platform rows row
+	shift 2
 	local files=("$@")
+	rows=$([ "$what" = ops ] && echo "$OPS" || echo create_to_first_insn)
 	for i in 0 1 2; do
 		f=${files[$i]}
 		col=$(echo kcore kvm pkvm | cut -d' ' -f$((i + 1)))
 		platform=$([ "$i" -eq 0 ] && echo kcore || echo kvm)
 		if [ "$f" = - ] || [ ! -e "$f" ]; then
-			for op in $OPS; do echo "$op n/a"; done >"$tmp/$col"
-			[ "$f" = - ] || echo "$prog: $f is missing: the $col column is n/a" >&2
+			for row in $rows; do echo "$row n/a"; done >"$tmp/$what-$col"
+			[ "$f" = - ] || [ "$what" != ops ] || echo "$prog: $f is missing: the $col column is n/a" >&2
 		else
-			parse "$f" "$platform" >"$tmp/$col" || return 1
+			parse "$f" "$platform" "$what" >"$tmp/$what-$col" || return 1
 		fi
 	done
+}
+
+# report_in TMP CSV PNG KCORE KVM PKVM: report's work, in the scratch directory TMP.
+report_in() {
+	local tmp=$1 csv=$2 png=$3
+	shift 3
+	parse_columns "$tmp" ops "$@" || return 1
 	# operation kcore kvm pkvm kcore/kvm kcore/pkvm
-	paste -d' ' "$tmp/kcore" "$tmp/kvm" "$tmp/pkvm" | awk '
+	paste -d' ' "$tmp/ops-kcore" "$tmp/ops-kvm" "$tmp/ops-pkvm" | awk '
 	function insn(v) { return v == "n/a" ? v : sprintf("%.0f", v) }
 	function ratio(a, b) { return a == "n/a" || b == "n/a" || b + 0 == 0 ? "n/a" : sprintf("%.2f", a / b) }
 	{ print $1, insn($2), insn($4), insn($6), ratio($2, $4), ratio($2, $6) }' >"$tmp/rows"
@@ -148,6 +257,42 @@ report_in() {
 	fi
 	if [ -n "$png" ]; then
 		chart "$tmp/rows" "$png" || return 1
+	fi
+}
+
+# write_csv OUT: stdin to OUT, whole or not at all.
+write_csv() {
+	local out=$1
+	mkdir -p "$(dirname "$out")"
+	{ cat >"$out.tmp" && mv "$out.tmp" "$out"; } || die "cannot write $out"
+	echo "$prog: wrote $out" >&2
+}
+
+# boot_report TMP SIZES BOOT_CSV KCORE KVM PKVM: the boot-cost table (and CSV).
+# create_to_first_insn per platform; verify and remap (kcore only: under KVM
+# the VMM copies the image into the guest's memory itself and nothing checks it).
+boot_report() {
+	local tmp=$1 sizes=$2 boot_csv=$3
+	shift 3
+	parse_columns "$tmp" boot "$@" || return 1
+	boot_sizes "$sizes" >"$tmp/sizes" || return 1
+	# measure kcore kvm pkvm
+	{
+		paste -d' ' "$tmp/boot-kcore" "$tmp/boot-kvm" "$tmp/boot-pkvm" | awk '{ print $1, $2, $4, $6 }'
+		awk '{ print $1, $2, "n/a", "n/a" }' "$tmp/sizes"
+	} >"$tmp/boot-rows"
+	echo
+	printf '%-22s %14s %14s %14s\n' "boot cost" kcore kvm pkvm
+	while read -r m a b c; do
+		printf '%-22s %14s %14s %14s\n' "$m" "$a" "$b" "$c"
+	done <"$tmp/boot-rows"
+	echo "(instructions: from the host's first VM-creation call to the guest's first instruction;"
+	echo " signature verification and image hand-over per MiB and fixed, least squares over $(grep -c 'BENCH image ' "$sizes") images)"
+	if [ -n "$boot_csv" ]; then
+		{
+			echo "measure,kcore,kvm,pkvm"
+			tr ' ' ',' <"$tmp/boot-rows"
+		} | write_csv "$boot_csv"
 	fi
 }
 
@@ -202,7 +347,10 @@ run() {
 			--vm "image=$dir/bench.signed,name=bench,cpus=2,small-pages" >"$log" 2>&1
 		rc=$?
 		[ "$rc" -eq 0 ] || die "kcore-run failed (exit $rc): $(grep '^kcore-run: ' "$log" | tail -3 | paste -sd ' ') (console: $log)"
-		grep -a 'BENCH ' "$log" | tr -d '\r' | sed 's/^.*BENCH /BENCH /' >"$txt"
+		{
+			host_lines <"$log" | grep '^BENCH vm_created '
+			grep -a 'BENCH ' "$log" | tr -d '\r' | sed 's/^.*BENCH /BENCH /'
+		} >"$txt"
 		parse "$txt" kcore >/dev/null || die "the kcore run's output is not complete (console: $log)"
 		if [ "$i" -gt 1 ]; then
 			cmp -s "$dir/kcore.txt" "$txt" ||
@@ -210,6 +358,7 @@ run() {
 			echo "$prog: run $i printed exactly what run 1 did" >&2
 		fi
 	done
+	boot_runs "$build" "$repeat"
 	kvm=$dir/kvm.txt pkvm=$dir/pkvm.txt
 	if ${MAKE:-make} -C "$top" -n bench-kvm BUILD="$build" >/dev/null 2>&1; then
 		# make bench-kvm's own rules: each file made again if missing or older than the guest.
@@ -235,8 +384,48 @@ run() {
 			echo "$prog: there is no 'make bench-kvm' target (yet) to make ${missing[*]}" >&2
 	fi
 	report --csv "$top/docs/bench/results.csv" --png "$top/docs/bench/results.png" \
+		--sizes "$dir/boot.txt" --boot-csv "$top/docs/bench/boot.csv" \
 		"$dir/kcore.txt" "$kvm" "$pkvm" ||
 		die "no table: $kvm and $pkvm come from 'make bench-kvm' (run it again if they are stale)"
+}
+
+# boot_runs BUILD REPEAT: the images of BUILD/bench/boot/ under kcore, REPEAT times (one
+# machine CPU: nothing else runs while kserv times its calls); their image lines in
+# BUILD/bench/boot.txt (boot.N.txt after the first), which must all be the same.
+boot_runs() {
+	local build=$1 repeat=$2 dir=$1/bench vms=() f i log txt rc
+	for f in $(ls "$dir"/boot/mib*.signed 2>/dev/null | sort -V); do
+		vms+=(--vm "image=$f")
+	done
+	[ ${#vms[@]} -ge 2 ] || die "$dir/boot/mib*.signed: two images at least are needed: make bench-boot-images"
+	for ((i = 1; i <= repeat; i++)); do
+		log=$dir/boot.log txt=$dir/boot.txt
+		[ "$i" -eq 1 ] || log=$dir/boot.$i.log txt=$dir/boot.$i.txt
+		echo "$prog: boot-cost run $i of $repeat: tools/kcore-run --icount --cpus 1, $((${#vms[@]} / 2)) VMs (console: $log)" >&2
+		"$top/tools/kcore-run" --build "$build" --icount --cpus 1 --timeout 900 "${vms[@]}" >"$log" 2>&1
+		rc=$?
+		[ "$rc" -eq 0 ] || die "kcore-run failed (exit $rc): $(grep '^kcore-run: ' "$log" | tail -3 | paste -sd ' ') (console: $log)"
+		host_lines <"$log" | grep '^BENCH image ' >"$txt"
+		[ "$(wc -l <"$txt")" -eq $((${#vms[@]} / 2)) ] || die "$log: not one image line per VM"
+		boot_sizes "$txt" >/dev/null || die "the boot-cost run's output is not complete (console: $log)"
+		if [ "$i" -gt 1 ]; then
+			cmp -s "$dir/boot.txt" "$txt" ||
+				die "boot-cost run $i differs from run 1: $(diff "$dir/boot.txt" "$txt" | grep '^[<>]' | paste -sd ' ')"
+			echo "$prog: boot-cost run $i printed exactly what run 1 did" >&2
+		fi
+	done
+}
+
+# boot [BUILD]: make bench-boot: the boot-cost runs and table only (the kcore column of
+# create_to_first_insn from BUILD/bench/kcore.txt, KVM's from kvm.txt and pkvm.txt, if there).
+boot() {
+	local build=${1:-build}
+	local repeat=${BENCH_REPEAT:-1}
+	[[ $repeat =~ ^[1-9]$ ]] || die "BENCH_REPEAT must be 1 to 9, not '$repeat'"
+	cd "$top" || die "cannot enter $top"
+	boot_runs "$build" "$repeat"
+	report --sizes "$build/bench/boot.txt" --boot-csv "$top/docs/bench/boot.csv" \
+		"$build/bench/kcore.txt" "$build/bench/kvm.txt" "$build/bench/pkvm.txt" | sed -n '/^$/,$p'
 }
 
 case ${1:-} in
@@ -248,12 +437,23 @@ report)
 	shift
 	report "$@"
 	;;
+boot)
+	shift
+	boot "$@"
+	;;
 parse)
-	[ $# -eq 3 ] || die "usage: bench/bench.sh parse FILE PLATFORM"
-	parse "$2" "$3"
+	[ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: bench/bench.sh parse FILE PLATFORM [ops|boot]"
+	parse "$2" "$3" "${4:-ops}"
+	;;
+boot-sizes)
+	[ $# -eq 2 ] || die "usage: bench/bench.sh boot-sizes FILE"
+	boot_sizes "$2"
+	;;
+host-lines)
+	host_lines
 	;;
 *)
-	echo "usage: bench/bench.sh run [BUILD] | report [--csv OUT] [--png OUT] KCORE KVM PKVM | parse FILE PLATFORM" >&2
+	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
 	exit 2
 	;;
 esac

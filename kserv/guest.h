@@ -121,6 +121,11 @@ struct guest {
 	struct guest_uart uart;
 	struct guest_gic gic;
 	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
+	/* Boot cost, in counter ticks (docs/bench/README.md, "Boot cost"): */
+	u64 created_at;	  /* the counter just before KC_HC_REGISTER_VM */
+	u64 image_bytes;  /* every file handed to kcore (image, initrd) */
+	u64 remap_ticks;  /* all its KC_HC_REMAP_VM_IMAGE calls */
+	u64 verify_ticks; /* its KC_HC_VERIFY_VM */
 };
 
 /* The table of guests of the current payload run. */

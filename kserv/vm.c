@@ -7,6 +7,7 @@
 #include "guest_dtb.h"
 #include "hvc.h"
 #include "pages.h"
+#include "sysreg.h"
 #include "vm_image.h"
 #include "vm_mem.h"
 #include "vm_teardown.h"
@@ -28,13 +29,18 @@ static bool register_vm(struct guest *g)
 {
 	struct kcore_ret r;
 
+	/*
+	 * The counter just before the first call that creates the VM (kcore gives
+	 * the host and VMs no counter offset): with QEMU -icount, instructions / 16
+	 * since boot; a guest's counter at its first instruction minus this is its
+	 * boot cost (docs/guests.md, Linux; docs/bench/README.md, "Boot cost").
+	 */
+	g->created_at = read_cntvct_fenced();
 	if (!boot_call(g, "KC_HC_REGISTER_VM", KC_HC_REGISTER_VM, 0, 0, 0, 0, &r))
 		return false;
 	g->vmid = r.x[1];
-	/* The counter at creation (kcore gives the host and VMs no offset): with QEMU -icount,
-	 * instructions / 16 since boot (docs/guests.md, Linux). */
 	kprintf("kserv: VM %s: registered as vmid %lu at counter %lu\n", g->name, g->vmid,
-		read_cntvct());
+		g->created_at);
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		if (!boot_call(g, "KC_HC_REGISTER_VCPU", KC_HC_REGISTER_VCPU, g->vmid, i, 0, 0, &r))
 			return false;
@@ -100,11 +106,17 @@ static bool make_run_pages(struct guest *g)
 
 static bool verify(struct guest *g)
 {
+	u64 t0 = read_cntvct_fenced();
 	s64 err = kcore_call(KC_HC_VERIFY_VM, g->vmid, 0, 0, 0, 0, NULL);
 
+	g->verify_ticks = read_cntvct_fenced() - t0;
 	if (err == KCORE_OK) {
 		g->state = GUEST_VERIFIED;
 		kprintf("KSERV: VM %s verified\n", g->name);
+		/* Counter ticks; x16 = instructions under QEMU -icount (bench/bench.sh reads it).
+		 */
+		kprintf("kserv: VM %s: image %lu bytes: remap %lu ticks, verify %lu ticks\n",
+			g->name, g->image_bytes, g->remap_ticks, g->verify_ticks);
 		if ((g->flags & KCORE_PAYLOAD_VM_F_EXPECT_REFUSED) != 0)
 			guest_fail(g, "verified, but the payload says its verification must fail");
 		return !g->failed;

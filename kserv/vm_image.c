@@ -6,6 +6,7 @@
 #include "console.h"
 #include "hvc.h"
 #include "pages.h"
+#include "sysreg.h"
 
 /* A fresh host page holding file bytes [off, off + 4 KiB), zero past the end; 0 if none free. */
 static u64 page_with(const u8 *file, u64 size, u64 off)
@@ -27,7 +28,7 @@ bool vm_image_load(struct guest *g, const char *what, const u8 *file, u64 size, 
 {
 	struct kcore_ret r;
 	s64 err = kcore_call(KC_HC_SET_BOOT_INFO, g->vmid, ipa, size, 0, 0, &r);
-	u64 idx = r.x[1];
+	u64 idx = r.x[1], t0;
 
 	if (err != KCORE_OK) {
 		kprintf("kserv: VM %s: KC_HC_SET_BOOT_INFO(%s at 0x%lx, %lu bytes): %s (%ld)\n",
@@ -41,8 +42,10 @@ bool vm_image_load(struct guest *g, const char *what, const u8 *file, u64 size, 
 			kprintf("kserv: VM %s: out of host memory loading its %s\n", g->name, what);
 			return false;
 		}
+		t0 = read_cntvct_fenced();
 		err = kcore_call(KC_HC_REMAP_VM_IMAGE, g->vmid, pa >> KSERV_PAGE_SHIFT, idx, 0, 0,
 				 &r);
+		g->remap_ticks += read_cntvct_fenced() - t0;
 		if (err != KCORE_OK) {
 			kprintf("kserv: VM %s: KC_HC_REMAP_VM_IMAGE(%s page %lu, pa 0x%lx): %s "
 				"(%ld)\n",
@@ -59,6 +62,7 @@ bool vm_image_load(struct guest *g, const char *what, const u8 *file, u64 size, 
 		if (off == 0)
 			*first_pa = pa;
 	}
+	g->image_bytes += size;
 	kprintf("kserv: VM %s: %s: %lu bytes at IPA 0x%lx handed to kcore (image %lu)\n", g->name,
 		what, size, ipa, idx);
 	return true;

@@ -17,7 +17,7 @@
 #          "nvhe protected"), in the QEMU bench-kvm uses with -m 2G; its init
 #          (bench/vmm/init.c, from L1_INITRAMFS, which also holds the VMM, the
 #          guest's Image and initramfs) runs bench/vmm/vmm.c in its Linux form.
-#          The VMM prints the host counter C right after KVM_CREATE_VM, and C2
+#          The VMM prints the host counter C right before KVM_CREATE_VM, and C2
 #          and the guest's counter G2 after vCPU 0's KVM_ARM_VCPU_INIT; KVM
 #          offsets the guest's virtual counter (G = host - (C2 - G2)), so init's
 #          V is V + C2 - G2 in host time: (V + C2 - G2 - C) x 16.

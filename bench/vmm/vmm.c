@@ -37,7 +37,9 @@
  * device is the first thing checked and costs a compare and a store; UART
  * output is gathered into lines (unprintable bytes as '?', as kserv does) and
  * written with one write(2) per line; any other MMIO address gets a
- * synchronous external abort injected (as kserv injects one). The guest's
+ * synchronous external abort injected (as kserv injects one). Before the
+ * guest's lines it prints "BENCH vm_created counter=C", the host's counter
+ * just before KVM_CREATE_VM (bench/bench.sh: the boot cost). The guest's
  * PSCI SYSTEM_OFF (KVM_EXIT_SYSTEM_EVENT, SHUTDOWN) ends the VMM with status 0.
  *
  * The second form boots an arm64 Linux kernel (bench/vmm/README.md, "Linux
@@ -48,7 +50,7 @@
  * /memory, /cpus (PSCI over HVC), /psci, the GICv3, the arch timer, the
  * PL011 with its apb-pclk clock and /chosen (bootargs, stdout-path, initrd).
  * For the boot-cost measurement it prints, on stdout, the host's virtual
- * counter right after KVM_CREATE_VM and after vCPU 0's KVM_ARM_VCPU_INIT
+ * counter right before KVM_CREATE_VM and after vCPU 0's KVM_ARM_VCPU_INIT
  * (with the guest's own counter then, KVM_REG_ARM_TIMER_CNT):
  *
  *   KCORE-VMM: vm created at counter C
@@ -614,6 +616,7 @@ static void create_vm(struct vm *vm, uint64_t mem_mib)
 {
 	struct kvm_userspace_memory_region region;
 	struct kvm_create_device vgic = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
+	uint64_t created;
 	int ret;
 
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -622,13 +625,14 @@ static void create_vm(struct vm *vm, uint64_t mem_mib)
 	ret = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
 	if (ret != KVM_API_VERSION)
 		die("/dev/kvm: KVM API version %d, this VMM knows %d", ret, KVM_API_VERSION);
+	/* The host's counter just before the first call that creates the VM: the boot cost's start.
+	 */
+	created = read_cntvct();
 	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
-	if (vm->boot_linux) {
-		uint64_t now = read_cntvct();
-
-		if (vm->fd >= 0)
-			report("KCORE-VMM: vm created at counter %llu\n", (unsigned long long)now);
-	}
+	if (vm->fd >= 0 && vm->boot_linux)
+		report("KCORE-VMM: vm created at counter %llu\n", (unsigned long long)created);
+	else if (vm->fd >= 0)
+		report("BENCH vm_created counter=%llu\n", (unsigned long long)created);
 	if (vm->fd < 0)
 		die_errno("KVM_CREATE_VM", "/dev/kvm");
 	ret = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);

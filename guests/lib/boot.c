@@ -9,6 +9,8 @@
 void guest_boot(u64 dtb);
 void guest_secondary_boot(u32 cpu);
 
+u64 guest_entry_cntvct; /* start.S stores it once the BSS is clear */
+
 __attribute__((weak)) void guest_secondary_main(u32 cpu)
 {
 	say("vCPU %u started, but this guest has no work for it", cpu);

@@ -42,6 +42,12 @@ void guest_secondary_main(u32 cpu);
 
 extern char _image_start[], _image_end[];  /* guest.ld */
 extern const char guest_secondary_entry[]; /* start.S: CPU_ON's entry point */
+/*
+ * The virtual counter at vCPU 0's second instruction (the first is the Image
+ * header's branch), read by start.S before anything else: with QEMU -icount,
+ * the guest's first instruction to within a tick (docs/bench/README.md).
+ */
+extern u64 guest_entry_cntvct;
 
 static inline u64 image_start(void)
 {

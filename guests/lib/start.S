@@ -27,6 +27,7 @@ _start:
 
 	.text
 primary_entry:
+	mrs	x20, cntvct_el0			/* first: guest_entry_cntvct (guest.h) */
 	mov	x19, x0
 	msr	daifset, #0xf
 	/* Linked to run where it was loaded: absolute addresses would be wrong. */
@@ -44,6 +45,8 @@ primary_entry:
 	stp	xzr, xzr, [x1], #16
 	b	1b
 2:
+	ldr	x1, =guest_entry_cntvct
+	str	x20, [x1]
 	ldr	x1, =guest_stacks + GUEST_STACK_SIZE
 	mov	sp, x1
 	mov	x29, xzr

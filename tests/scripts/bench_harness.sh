@@ -3,8 +3,10 @@
 # parses sample BENCH outputs (good ones, one with an operation missing,
 # garbage, ...) and checks that the table and the CSV have every column and
 # every row, that instructions per operation and the ratios are computed
-# right, that a missing KVM or pKVM file is a column of "n/a", and that bad
-# input is refused with one clear error line. It checks the harness, not the
+# right, that a missing KVM or pKVM file is a column of "n/a", that the boot
+# cost (creation to first instruction, verify and remap per MiB) is computed
+# and tabled with every column, and that bad input is refused with one clear
+# error line. It checks the harness, not the
 # speed, and boots nothing.
 # Prints one "ok - ..." or "not ok - ..." line per check; exits 0 only if all passed.
 #
@@ -35,11 +37,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # ---- sample outputs ------------------------------------------------------------------------
-# kcore, as kcore-run's console shows it: kserv's lines around, "[bench] " before the guest's.
+# kcore, as kcore-run's console shows it: kserv's lines around, "[bench] " before the guest's
+# (and the creation line bench/bench.sh run makes of kserv's).
 cat >"$tmp/kcore.txt" <<'EOF'
+BENCH vm_created counter=1000
 KSERV: VM bench verified
 kserv: running 1 VM on 2 CPUs
 [bench] BENCH platform=kcore
+[bench] BENCH first_insn cntvct=2000 cntvoff=0
 [bench] BENCH op=hyp_call reps=1000 ticks=60000
 [bench] BENCH op=psci_version reps=1000 ticks=62500
 [bench] BENCH op=host_call reps=1000 ticks=250000
@@ -51,7 +56,8 @@ kserv: running 1 VM on 2 CPUs
 KSERV: VM bench powered off
 EOF
 # KVM: the guest's lines alone, with the serial console's CRs.
-printf '%s\r\n' "BENCH platform=kvm" "BENCH op=hyp_call reps=1000 ticks=120000" \
+printf '%s\r\n' "BENCH vm_created counter=5000" "BENCH platform=kvm" \
+	"BENCH first_insn cntvct=100 cntvoff=6000" "BENCH op=hyp_call reps=1000 ticks=120000" \
 	"BENCH op=psci_version reps=1000 ticks=125000" "BENCH op=host_call reps=1000 ticks=125000" \
 	"BENCH op=mmio_read reps=1000 ticks=330000" "BENCH op=exit_entry reps=1000 ticks=320000" \
 	"BENCH op=s2_fault reps=256 ticks=160000" "BENCH op=ipi reps=100 ticks=80000" \
@@ -120,6 +126,67 @@ check "CSV: the KVM and pKVM columns and both ratios are n/a" \
 	grep -qx 'hyp_call,960,n/a,n/a,n/a,n/a' "$tmp/na.csv"
 check "table: n/a in the missing columns" grep -Eq '^ipi +10000 +n/a +n/a +n/a +n/a$' <<<"$out"
 
+# ---- the boot cost ---------------------------------------------------------------------------------
+# kserv's console as the boot-cost run prints it: three images of 1, 2 and 4 MiB; verify
+# 1000 + 2000 ticks per MiB, remap 5 + 100 per MiB.
+cat >"$tmp/boot.log" <<'EOF'
+kserv: VM mib1: registered as vmid 1 at counter 1264373
+KSERV: VM mib1 verified
+kserv: VM mib1: image 1048576 bytes: remap 105 ticks, verify 3000 ticks
+kserv: VM mib2: registered as vmid 2 at counter 4550323
+kserv: VM mib2: image 2097152 bytes: remap 205 ticks, verify 5000 ticks
+kserv: VM mib4: registered as vmid 3 at counter 26808193
+kserv: VM mib4: image 4194304 bytes: remap 405 ticks, verify 9000 ticks
+[mib4] Hello from mib4
+EOF
+bash "$h" host-lines <"$tmp/boot.log" >"$tmp/host-lines"
+check "host-lines: kserv's creation and image lines as BENCH lines" \
+	[ "$(grep -c '^BENCH vm_created counter=[0-9]*$' "$tmp/host-lines")-$(grep -c '^BENCH image name=mib[124] bytes=[0-9]* remap_ticks=[0-9]* verify_ticks=[0-9]*$' "$tmp/host-lines")-$(wc -l <"$tmp/host-lines")" = 3-3-6 ]
+grep '^BENCH image ' "$tmp/host-lines" >"$tmp/sizes.txt"
+check "boot-sizes: per MiB and fixed, verify and remap, x 16 instructions" \
+	[ "$(bash "$h" boot-sizes "$tmp/sizes.txt" | paste -sd' ')" = "verify_per_mib 32000 verify_fixed 16000 remap_per_mib 1600 remap_fixed 80" ]
+check "parse boot: (V + O - C) x 16 = (2000 + 0 - 1000) x 16" \
+	[ "$(bash "$h" parse "$tmp/kcore.txt" kcore boot)" = "create_to_first_insn 16000" ]
+out=$(bash "$h" report --csv "$tmp/boot/results.csv" --sizes "$tmp/sizes.txt" \
+	--boot-csv "$tmp/boot/boot.csv" "$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" 2>"$tmp/err")
+rc=$?
+check "report --sizes: exit 0" [ "$rc" -eq 0 ]
+check "report --sizes: the operations' table as before" \
+	[ "$(tail -n +2 "$tmp/boot/results.csv" | tr ',' ' ')" = "$(sed -n '2,8p' <<<"$out" | tr -s ' ')" ]
+check "boot table: header names every column" grep -Eq '^boot cost +kcore +kvm +pkvm$' <<<"$out"
+check "boot table: KVM's guest counter offset added: (100 + 6000 - 5000) x 16 = 17600; pKVM's file has no counters: n/a" \
+	grep -Eq '^create_to_first_insn +16000 +17600 +n/a$' <<<"$out"
+rows=0
+for m in verify_per_mib verify_fixed remap_per_mib remap_fixed; do
+	grep -Eq "^$m +[0-9]+ +n/a +n/a\$" <<<"$out" && rows=$((rows + 1))
+done
+check "boot table: verify and remap, per MiB and fixed, kcore only" [ "$rows" -eq 4 ]
+bcsv=$tmp/boot/boot.csv
+check "boot CSV: header measure,kcore,kvm,pkvm and 5 rows, 4 fields each" \
+	[ "$(head -1 "$bcsv" 2>/dev/null)-$(awk -F, 'NF == 4' "$bcsv" 2>/dev/null | wc -l)-$(wc -l <"$bcsv" 2>/dev/null)" = "measure,kcore,kvm,pkvm-6-6" ]
+check "boot CSV: the numbers" [ "$(tail -n +2 "$bcsv" 2>/dev/null | paste -sd' ')" = \
+	"create_to_first_insn,16000,17600,n/a verify_per_mib,32000,n/a,n/a verify_fixed,16000,n/a,n/a remap_per_mib,1600,n/a,n/a remap_fixed,80,n/a,n/a" ]
+# sizes_refused NAME REASON CONTENT: a sizes file with CONTENT is refused with one line.
+sizes_refused() {
+	local f=$tmp/sizes-$1.txt rc
+	printf '%s\n' "$3" >"$f"
+	rm -f "$tmp/bad-boot.csv"
+	bash "$h" report --sizes "$f" --boot-csv "$tmp/bad-boot.csv" "$tmp/kcore.txt" - - >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q "^bench: $f: " "$tmp/err" ||
+		! grep -Eq -- "$2" "$tmp/err" || [ -e "$tmp/bad-boot.csv" ]; then
+		not_ok "sizes: refuses $1 (exit $rc: $(head -c 300 "$tmp/err"))"
+	else
+		ok "sizes: refuses $1: $(sed "s|^bench: $f: ||" "$tmp/err")"
+	fi
+}
+sizes=$(cat "$tmp/sizes.txt")
+sizes_refused one-size "images of one size only" "$(grep name=mib1 <<<"$sizes")"
+sizes_refused none 'no "BENCH image" lines' ""
+sizes_refused malformed 'not "BENCH image name=NAME' "${sizes/ remap_ticks=105/}"
+sizes_refused zero-bytes "bytes=0 is not a positive number" "${sizes/bytes=1048576/bytes=0}"
+sizes_refused bad-ticks "a tick count is not a number" "${sizes/verify_ticks=3000/verify_ticks=3e3}"
+
 # ---- bad input: one error line, exit 1, nothing written ------------------------------------------------
 # refused NAME REASON CONTENT [ROLE]: the file with CONTENT, as the kcore (default) or kvm
 # file, is refused with one "bench: FILE: ..." line matching REASON, and no CSV appears.
@@ -176,6 +243,16 @@ refused bad-platform 'unknown platform "xen"' "${good/platform=kvm/platform=xen}
 refused kvm-as-kcore "platform=kvm, expected platform=kcore" "$good"
 refused kcore-as-kvm "platform=kcore, expected platform=kvm" "$kc" kvm
 refused kvm-missing-op "operation s2_fault is missing" "$(grep -v op=s2_fault <<<"$good")" kvm
+refused two-created "two vm_created lines" "$(echo 'BENCH vm_created counter=1'; echo "$kc")"
+refused bad-created 'not "BENCH vm_created counter=C"' "${kc/vm_created counter=5000/vm_created at=5000}"
+refused two-first-insn "two first_insn lines" \
+	"${kc/BENCH platform=kcore/BENCH platform=kcore
+BENCH first_insn cntvct=1 cntvoff=0}"
+refused bad-first-insn 'not "BENCH first_insn cntvct=V cntvoff=O"' "${kc/ cntvoff=6000/}"
+refused first-insn-before-platform "before the platform line" \
+	"$(echo 'BENCH first_insn cntvct=1 cntvoff=0'; grep -v first_insn <<<"$kc")"
+refused created-after-first-insn "first instruction .* before the VM's creation" \
+	"${kc/vm_created counter=5000/vm_created counter=9000}"
 
 echo "# bench_harness: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -160,6 +160,15 @@ void arch_vcpu_reset(struct vcpu *vcpu);
 bool arch_random_bytes(void *buf, size_t len);
 u32 arch_vcpu_state_format(void);
 
+/*
+ * SHA-256 compression in the CPU's own instructions (core/lib/sha256.c):
+ * arch_sha256_fast() says whether there are any; arch_sha256_blocks runs
+ * nblocks 64-byte blocks of data through state. Only between
+ * arch_crypto_begin and arch_crypto_end.
+ */
+bool arch_sha256_fast(void);
+void arch_sha256_blocks(u32 state[8], const void *data, size_t nblocks);
+
 /* Console output for kcore's log and panic messages. */
 void arch_console_write(const char *s, size_t len);
 

@@ -90,6 +90,7 @@ void sim_machine_reset(const struct sim_config *cfg)
 	sim_smmu_reset();
 	sim_recorders_reset();
 	sim_random_reset(0, false);
+	sim_sha256_fast(true);
 }
 
 static const struct ram_bank *find_bank(u64 pa)

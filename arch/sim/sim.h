@@ -60,6 +60,9 @@ void sim_machine_reset(const struct sim_config *cfg);
  */
 void sim_random_reset(u64 seed, bool broken);
 
+/* Whether the simulated CPU offers SHA-256 instructions (default: yes; reset restores it). */
+void sim_sha256_fast(bool fast);
+
 /* Host pointer to the byte at pa, or NULL if pa is not RAM. */
 void *sim_ram_ptr(paddr_t pa);
 bool sim_is_ram(paddr_t pa);

@@ -8,6 +8,7 @@
 
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "core/lib/sha256.h"
 
 static const struct kcore_trusted_key *trusted;
 static u32 nr_trusted;
@@ -70,12 +71,12 @@ static void window_read(vaddr_t window, u64 off, void *dst, size_t len)
 	}
 }
 
-static void window_hash(br_sha256_context *ctx, vaddr_t window, u64 size)
+static void window_hash(struct kc_sha256 *ctx, vaddr_t window, u64 size)
 {
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
 		u64 chunk = size - off < PAGE_SIZE ? size - off : PAGE_SIZE;
 
-		br_sha256_update(ctx, arch_kva_to_ptr(va_add(window, off)), (size_t)chunk);
+		kc_sha256_update(ctx, arch_kva_to_ptr(va_add(window, off)), (size_t)chunk);
 	}
 }
 
@@ -107,7 +108,7 @@ int verify_image(vaddr_t window, u64 size, u64 *payload_size, u8 digest[32])
 {
 	struct kcore_img_trailer trailer;
 	const struct kcore_trusted_key *key;
-	br_sha256_context ctx;
+	struct kc_sha256 ctx;
 	br_ec_public_key pk;
 	u8 hash[32];
 	bool ok;
@@ -122,10 +123,10 @@ int verify_image(vaddr_t window, u64 size, u64 *payload_size, u8 digest[32])
 		return KCORE_E_VERIFY;
 
 	arch_crypto_begin();
-	br_sha256_init(&ctx);
+	kc_sha256_init(&ctx);
 	window_hash(&ctx, window, trailer.payload_size);
-	br_sha256_update(&ctx, &trailer, KCORE_IMG_SIGNED_PREFIX);
-	br_sha256_out(&ctx, hash);
+	kc_sha256_update(&ctx, &trailer, KCORE_IMG_SIGNED_PREFIX);
+	kc_sha256_out(&ctx, hash);
 
 	pk.curve = BR_EC_secp256r1;
 	pk.q = (unsigned char *)(uintptr_t)key->pub;

@@ -32,53 +32,20 @@ trap 'rm -rf "$tmp"' EXIT
 forbid_always=('^\[[^]]*\] GUEST [^:]*: FAIL' '\(unexpected( vector)?\)$' 'SUCCEEDED'
 	'CORRUPTED' '^kserv: abort: unexpected' '^kcore: PANIC')
 
+# shellcheck source=tests/qemu/kcore-run-scenario.sh
+. tests/qemu/kcore-run-scenario.sh
+
 # scenario NAME DESC WANT_RC [-e REGEX]... [-f REGEX]... [-s STDERR_REGEX]... -- KCORE-RUN-ARGS...
-#   -e: a console line (CR stripped) must match; -f: none may; -s: a line of
-#   kcore-run's stderr must match.
+#   (the checks: tests/qemu/kcore-run-scenario.sh)
 scenario() {
-	local name=$1 desc=$2 want=$3 rc why="" re line
-	local -a expect=() forbid=("${forbid_always[@]}") serr=()
+	local name=$1 desc=$2 want=$3
 	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		case $1 in
-		-e) expect+=("$2") ;;
-		-f) forbid+=("$2") ;;
-		-s) serr+=("$2") ;;
-		esac
-		shift 2
-	done
-	shift
-	local log=$logdir/guests-$name.log
-	"$run" --build "$build" --timeout "$limit" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	{
-		echo "# tools/kcore-run --build $build --timeout $limit $*"
-		cat "$tmp/out"
-		echo "# kcore-run's stderr (exit status $rc):"
-		cat "$tmp/err"
-	} >"$log"
-	tr -d '\r' <"$tmp/out" >"$tmp/clean"
-	if [ "$rc" -ne "$want" ]; then
-		# kcore-run's verdict (its last line), or whatever else it said
-		why="kcore-run exit $rc, want $want: $(grep -v '^kcore-run: signing ' "$tmp/err" | tail -1)"
-	fi
-	for re in "${forbid[@]}"; do
-		[ -n "$why" ] && break
-		line=$(grep -m1 -E -- "$re" "$tmp/clean") && why="forbidden output: $line"
-	done
-	for re in "${expect[@]}"; do
-		[ -n "$why" ] && break
-		grep -qE -- "$re" "$tmp/clean" || why="no console line matches /$re/"
-	done
-	for re in "${serr[@]}"; do
-		[ -n "$why" ] && break
-		grep -qE -- "$re" "$tmp/err" || why="kcore-run's stderr has no line matching /$re/"
-	done
-	if [ -z "$why" ]; then
+	run_scenario "guests-$name" "$want" "$@"
+	if [ -z "$scenario_why" ]; then
 		echo "ok - guests: $desc"
 		pass=$((pass + 1))
 	else
-		echo "not ok - guests: $desc: $why (log: $log)"
+		echo "not ok - guests: $desc: $scenario_why (log: $scenario_log)"
 		fail=$((fail + 1))
 	fi
 }

@@ -80,55 +80,24 @@ leaks() {
 forbid_always=('^\[[^]]*\] GUEST [^:]*: FAIL' '\(unexpected( vector)?\)$' 'SUCCEEDED'
 	'CORRUPTED' 'FOUND' '^SNAPSCAN: .*FAILED' '^kserv: abort: unexpected' '^kcore: PANIC')
 
+# shellcheck source=tests/qemu/kcore-run-scenario.sh
+. tests/qemu/kcore-run-scenario.sh
+
 # scenario NAME DESC WANT_RC [-e REGEX]... [-f REGEX]... [-s STDERR_REGEX]... -- KCORE-RUN-ARGS...
-#   -e: a console line (CR stripped) must match; -f: none may; -s: a line of kcore-run's
-#   stderr must match. The console must not show a secret value either.
+#   (the checks: tests/qemu/kcore-run-scenario.sh); the console must not
+#   show a secret value either.
 scenario() {
-	local name=$1 desc=$2 want=$3 rc why="" re line leaked
-	local -a expect=() forbid=("${forbid_always[@]}") serr=()
+	local name=$1 desc=$2 want=$3 leaked
 	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		case $1 in
-		-e) expect+=("$2") ;;
-		-f) forbid+=("$2") ;;
-		-s) serr+=("$2") ;;
-		esac
-		shift 2
-	done
-	shift
-	local log=$logdir/snapshot-$name.log
-	"$run" --build "$build" --timeout "$limit" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	{
-		echo "# tools/kcore-run --build $build --timeout $limit $*"
-		cat "$tmp/out"
-		echo "# kcore-run's stderr (exit status $rc):"
-		cat "$tmp/err"
-	} >"$log"
-	tr -d '\r' <"$tmp/out" >"$tmp/clean"
-	if [ "$rc" -ne "$want" ]; then
-		why="kcore-run exit $rc, want $want: $(grep -v '^kcore-run: signing ' "$tmp/err" | tail -1)"
+	run_scenario "snapshot-$name" "$want" "$@"
+	if [ -z "$scenario_why" ]; then
+		leaked=$(leaks "$scenario_log")
+		[ -n "$leaked" ] && scenario_why="the console shows a secret value ($leaked)"
 	fi
-	for re in "${forbid[@]}"; do
-		[ -n "$why" ] && break
-		line=$(grep -m1 -E -- "$re" "$tmp/clean") && why="forbidden output: $line"
-	done
-	for re in "${expect[@]}"; do
-		[ -n "$why" ] && break
-		grep -qE -- "$re" "$tmp/clean" || why="no console line matches /$re/"
-	done
-	for re in "${serr[@]}"; do
-		[ -n "$why" ] && break
-		grep -qE -- "$re" "$tmp/err" || why="kcore-run's stderr has no line matching /$re/"
-	done
-	if [ -z "$why" ]; then
-		leaked=$(leaks "$log")
-		[ -n "$leaked" ] && why="the console shows a secret value ($leaked)"
-	fi
-	if [ -z "$why" ]; then
+	if [ -z "$scenario_why" ]; then
 		ok "$desc"
 	else
-		not_ok "$desc" "$why (log: $log)"
+		not_ok "$desc" "$scenario_why (log: $scenario_log)"
 	fi
 }
 

@@ -13,12 +13,13 @@
  *                  every kcore page is kcore's image, carve-out, or an image
  *                  page waiting for verification
  *   smmu_iso       a host IO domain maps only host pages or pages a VM shares;
- *                  a VM's domain only that VM's pages, each at its gfn; no
+ *                  a VM's domain only pages that VM shares, each at its
+ *                  gfn (no domain maps a VM's page without its consent); no
  *                  domain maps kcore's pages or non-RAM; a VM's domain
  *                  lives only while the VM is READY or VERIFIED; attached
  *                  streams point at live domains
- *   smmu_count     each page's dma_count equals the number of host-domain
- *                  leaves that map it
+ *   smmu_count     each page's dma_count equals the number of IO leaves
+ *                  (every domain's) that map it
  *   core_map       kcore's window mappings equal the write-once log, nothing
  *                  is mapped beyond it, and no two image windows overlap
  *   pools          every table page comes from its principal's pool, no pool
@@ -212,11 +213,16 @@ static bool check_io_leaf(void *ctx, const struct pt_leaf *leaf)
 			    !(owner_is_vm(page->owner) && page->count > 0))
 				violation("smmu_iso: host domain maps a page not the host's",
 					  leaf->ia + off, pa_addr(pa));
-			page->check_scratch++;
 		} else if (page->owner != d->owner || page->gfn != (leaf->ia + off) >> PAGE_SHIFT) {
 			violation("smmu_iso: vm domain maps a page not the vm's at its gfn",
 				  leaf->ia + off, pa_addr(pa));
+		} else if (page->count == 0) {
+			/* The VM's consent: a device reaches only what the VM shares. */
+			violation("smmu_iso: vm domain maps a page the vm does not share",
+				  leaf->ia + off, pa_addr(pa));
 		}
+		if (page != NULL)
+			page->check_scratch++;
 	}
 	return true;
 }
@@ -275,7 +281,7 @@ static void check_iommu(void)
 		struct page_info *page = pgowner_get(pgowner_page_at(i));
 
 		if (page->dma_count != page->check_scratch)
-			violation("smmu_count: dma_count disagrees with the host's IO mappings",
+			violation("smmu_count: dma_count disagrees with the IO mappings",
 				  pa_addr(pgowner_page_at(i)), page->dma_count);
 		page->check_scratch = 0;
 	}

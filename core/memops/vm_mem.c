@@ -178,7 +178,7 @@ int vm_unshare_page(u32 vmid, u64 ipa)
 	} else if (page->count == 0) {
 		err = KCORE_E_STATE;
 	} else if (page->dma_count != 0) {
-		/* A host device can still reach it: taking it back would be a lie. */
+		/* A device (any IO domain) can still reach it: taking it back would be a lie. */
 		err = KCORE_E_BUSY;
 	} else {
 		host_unmap_page(pa);

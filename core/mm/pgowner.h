@@ -22,9 +22,10 @@ struct page_info {
 	/* VM pages: 1 while the VM shares the page with the host, else 0. */
 	u32 count;
 	/*
-	 * Mappings of the page in host-owned IO domains (smmu_count): while it is
-	 * non-zero a device the host programs can reach the page, so the page may
-	 * not leave the host (donation, image) nor a VM take it back (unshare).
+	 * Mappings of the page in IO domains, the host's and VMs' (smmu_count):
+	 * while it is non-zero a device the host programs can reach the page, so
+	 * the page may not leave the host (donation, image) nor a VM take it back
+	 * (unshare). Only a shared VM page may be in a domain at all.
 	 */
 	u32 dma_count;
 	/*

@@ -101,17 +101,15 @@ int iommu_domain_alloc(u64 owner, u32 *id)
 
 static void unmap_io_leaf(struct io_domain *d, u64 iova)
 {
+	struct page_info *page;
 	struct pt_leaf leaf;
 
 	KC_CHECK(pgt_lookup(&d->pt, iova, &leaf) && leaf.size == PAGE_SIZE);
 	/* Unmapped and invalidated first: only then may the page's count drop. */
 	pgt_unmap_leaf(&d->pt, iova);
-	if (d->owner == OWNER_HOST) {
-		struct page_info *page = pgowner_get(leaf.pa);
-
-		KC_CHECK(page != NULL && page->dma_count > 0);
-		page->dma_count--;
-	}
+	page = pgowner_get(leaf.pa);
+	KC_CHECK(page != NULL && page->dma_count > 0);
+	page->dma_count--;
 }
 
 static bool unmap_each_leaf(void *ctx, const struct pt_leaf *leaf)
@@ -231,12 +229,20 @@ int iommu_detach(u64 sid)
 
 /* ---- mappings ---- */
 
-/* smmu_iso as a predicate: may domain d map this page at iova? */
+/*
+ * smmu_iso as a predicate: may domain d map this page at iova? A VM's page
+ * reaches a device only with the VM's consent, which is its share
+ * (KC_GC_SHARE_PAGE, count > 0), whoever owns the domain: the host programs
+ * every device, including one attached to a VM's domain, so a device may
+ * reach no more of a VM than the host's own loads may.
+ */
 static bool domain_may_map(const struct io_domain *d, const struct page_info *page, u64 iova)
 {
+	bool vm_consents = owner_is_vm(page->owner) && page->count > 0;
+
 	if (d->owner == OWNER_HOST)
-		return page->owner == OWNER_HOST || (owner_is_vm(page->owner) && page->count > 0);
-	return page->owner == d->owner && page->gfn == iova >> PAGE_SHIFT;
+		return page->owner == OWNER_HOST || vm_consents;
+	return vm_consents && page->owner == d->owner && page->gfn == iova >> PAGE_SHIFT;
 }
 
 int iommu_map(u64 id, u64 iova, u64 pa_raw)
@@ -264,11 +270,9 @@ int iommu_map(u64 id, u64 iova, u64 pa_raw)
 	else if (pgt_map_cost(&d->pt, iova, PAGE_SIZE, PAGE_SIZE) > pool_nr_free(io_pool))
 		err = KCORE_E_NOMEM;
 	if (err == KCORE_OK) {
-		if (d->owner == OWNER_HOST) {
-			/* Bounded by the pool (KCORE_MAX_IO_POOL_PAGES): cannot wrap. */
-			KC_CHECK(page->dma_count < 0xffffffffu);
-			page->dma_count++;
-		}
+		/* Bounded by the pool (KCORE_MAX_IO_POOL_PAGES): cannot wrap. */
+		KC_CHECK(page->dma_count < 0xffffffffu);
+		page->dma_count++;
 		/* Data only: a device never needs to execute from it. */
 		pgt_map_leaf(&d->pt, iova, pa, PAGE_SIZE, PT_PROT_RW);
 	}

@@ -7,14 +7,16 @@
  * checks ownership on every map, the rule the CPU's stage-2 follows (smmu_iso):
  *
  *   a host domain maps host pages and pages a VM shares with the host;
- *   a VM's domain maps that VM's pages, each at its IPA (iova == gfn), so a
- *     device the VM drives sees the VM's own address space and the host
- *     cannot redirect the VM's DMA from one of its pages to another;
- *   no domain maps kcore's pages, or anything that is not RAM.
+ *   a VM's domain maps only pages that VM shares, each at its IPA
+ *     (iova == gfn), so a device attached to it sees the VM's own address
+ *     space and the host cannot redirect its DMA from one page to another;
+ *   no domain maps a VM's page the VM does not share (its consent: the host
+ *     programs every device, one attached to a VM's domain too), kcore's
+ *     pages, or anything that is not RAM.
  *
- * A page's dma_count counts its mappings in host domains (smmu_count): while
- * a device the host programs can reach a page, the page may not leave the
- * host (donation, image) and a VM may not take it back (unshare). A VM's
+ * A page's dma_count counts its mappings in every IO domain (smmu_count):
+ * while a device can reach a page, the page may not leave the host
+ * (donation, image) and a VM may not take it back (unshare: BUSY). A VM's
  * domains go with the VM: when it is powered off kcore detaches their
  * streams, unmaps everything and frees them.
  *

@@ -110,7 +110,12 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 	}
 	dst = arch_pa_to_ptr(page);
 	mem_lock();
-	KC_CHECK(pgowner_get(page)->owner == vm->vmid);
+	/*
+	 * No device may see the plaintext: only a page the VM shares can be in an
+	 * IO domain, and a VM that has never run has shared none.
+	 */
+	KC_CHECK(pgowner_get(page)->owner == vm->vmid && pgowner_get(page)->count == 0 &&
+		 pgowner_get(page)->dma_count == 0);
 	{
 		const struct page_info *src = pgowner_get(pa_init(data_pa));
 

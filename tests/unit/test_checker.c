@@ -3,8 +3,8 @@
  * The invariant checker (core/check/invariants.c) must notice every kind of
  * broken state: each test builds a clean state (a verified VM with a donated
  * and a shared page, a second VM still loading, a host IO domain mapping a
- * host page and the shared page, and the VM's own IO domain mapping its
- * donated page), breaks one property directly through the internal headers,
+ * host page and the shared page, and the VM's own IO domain mapping the
+ * shared page at its IPA), breaks one property directly through the internal headers,
  * and expects kcore_check_invariants() > 0.
  * The checker logs each violation on the console; that output is expected.
  */
@@ -42,7 +42,7 @@ static u64 donated_pa; /* the VM's page at DONATED_IPA */
 static u64 shared_pa;  /* the VM's page at SHARED_IPA, shared with the host */
 static u64 host_pa;    /* a plain host page */
 static u32 hdom;       /* the host's IO domain, stream 8 attached */
-static u32 vdom;       /* vmid's IO domain, stream 16 attached */
+static u32 vdom;       /* vmid's IO domain, stream 16 attached, shared_pa at SHARED_IPA */
 
 static int setup(void **state)
 {
@@ -96,7 +96,7 @@ static int setup(void **state)
 	assert_int_equal(fx_hc(KC_HC_IO_ATTACH, vdom, 16, 0, 0, NULL), KCORE_OK);
 	assert_int_equal(fx_hc(KC_HC_IO_MAP, hdom, IOVA_HOST, host_pa, 0, NULL), KCORE_OK);
 	assert_int_equal(fx_hc(KC_HC_IO_MAP, hdom, IOVA_SHARED, shared_pa, 0, NULL), KCORE_OK);
-	assert_int_equal(fx_hc(KC_HC_IO_MAP, vdom, DONATED_IPA, donated_pa, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_IO_MAP, vdom, SHARED_IPA, shared_pa, 0, NULL), KCORE_OK);
 	fx_check(); /* the clean state passes */
 	return 0;
 }
@@ -249,7 +249,7 @@ static void test_vm_page_at_wrong_gfn(void **state)
 static void io_map_by_hand(u32 dom, u64 iova, u64 pa)
 {
 	pgt_map_leaf(&io_domain(dom)->pt, iova, pa_init(pa), PAGE_SIZE, PT_PROT_RW);
-	if (io_domain(dom)->owner == OWNER_HOST && page(pa) != NULL)
+	if (page(pa) != NULL)
 		page(pa)->dma_count++;
 }
 
@@ -321,9 +321,30 @@ static void test_vm_domain_maps_host_page(void **state)
 static void test_vm_domain_maps_page_at_wrong_iova(void **state)
 {
 	(void)state;
-	/* The VM's own page, but where its gfn does not say: the host redirects its DMA. */
-	io_map_by_hand(vdom, SPARE_IPA, donated_pa);
+	/* The VM's own shared page, but where its gfn does not say: the host redirects its DMA. */
+	io_map_by_hand(vdom, SPARE_IPA, shared_pa);
 	expect_violation();
+}
+
+static void test_vm_domain_maps_unshared_page(void **state)
+{
+	(void)state;
+	/* The consentless IO domain: the VM's page at its IPA, but the VM never shared it. */
+	io_map_by_hand(vdom, DONATED_IPA, donated_pa);
+	expect_violation();
+}
+
+static void test_vm_domain_keeps_unshared_page(void **state)
+{
+	(void)state;
+	/* Only the VM's own domain maps the shared page now ... */
+	assert_int_equal(fx_hc(KC_HC_IO_UNMAP, hdom, IOVA_SHARED, 0, 0, NULL), KCORE_OK);
+	expect_clean();
+	/* ... and the VM took it back, but its domain's device can still reach it. */
+	page(shared_pa)->count = 0;
+	expect_violation();
+	page(shared_pa)->count = 1;
+	expect_clean();
 }
 
 static void test_vm_domain_maps_another_vms_page(void **state)
@@ -396,10 +417,15 @@ static void test_dma_count_too_high(void **state)
 static void test_vm_domain_leaf_counted(void **state)
 {
 	(void)state;
-	/* Only host domains count: a VM's device does not hold a page for the host. */
-	assert_int_equal(page(donated_pa)->dma_count, 0);
-	page(donated_pa)->dma_count = 1;
+	/* Every domain counts: the host's and the VM's both map the shared page. */
+	assert_int_equal(page(shared_pa)->dma_count, 2);
+	page(shared_pa)->dma_count = 1;
 	expect_violation();
+	page(shared_pa)->dma_count = 2;
+	expect_clean();
+	assert_int_equal(fx_hc(KC_HC_IO_UNMAP, vdom, SHARED_IPA, 0, 0, NULL), KCORE_OK);
+	assert_int_equal(page(shared_pa)->dma_count, 1);
+	expect_clean();
 }
 
 /* ---- the IO pool ---- */
@@ -694,6 +720,8 @@ int main(void)
 	    T(test_io_block_leaf),
 	    T(test_vm_domain_maps_host_page),
 	    T(test_vm_domain_maps_page_at_wrong_iova),
+	    T(test_vm_domain_maps_unshared_page),
+	    T(test_vm_domain_keeps_unshared_page),
 	    T(test_vm_domain_maps_another_vms_page),
 	    T(test_domain_of_powered_off_vm),
 	    T(test_stream_count_disagrees),

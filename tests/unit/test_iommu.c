@@ -3,11 +3,12 @@
  * DMA isolation on the simulated machine (core/smmu/iommu.c, arch/sim/smmu.c):
  * the host creates IO domains, attaches streams (devices) and maps pages, and
  * a test DMAs on a device's behalf through the simulated SMMU. What a device
- * reaches is what the brief's smmu_iso allows, nothing more: its owner's
- * pages (for the host also pages a VM shares), never kcore's or another
- * VM's, never after an unmap or a detach, and never through a stream that is
- * not attached. Every refused DMA leaves its target unchanged and puts an
- * event in the SMMU's queue; every refused call changes nothing
+ * reaches is what the brief's smmu_iso allows, nothing more: the host's
+ * pages and pages a VM shares through a host domain, a VM's shared pages at
+ * their IPAs through that VM's domain; never a VM's page it does not share
+ * (its consent), never kcore's or another VM's, never after an unmap or a
+ * detach, and never through a stream that is not attached. Every refused DMA leaves its target
+ * unchanged and puts an event in the SMMU's queue; every refused call changes nothing
  * (fx_expect_refused); the invariant checker (smmu_iso, smmu_count), the
  * stream-table cross-check and the TLB stale check run after every step.
  */
@@ -334,7 +335,37 @@ static u64 vm_pa_of(u32 vm, u64 ipa)
 	return pa_addr(x.pa);
 }
 
-/* A device given to a VM reaches that VM's pages, each at its IPA, and nothing else. */
+/*
+ * The consentless IO domain (issue 14): the host alone makes a domain for a
+ * VM, attaches a device it drives and maps a page the VM never shared. The
+ * map is refused and the device reaches nothing of the VM: neither what is
+ * there (read) nor to change it (write).
+ */
+static void test_vm_domain_needs_the_vms_share(void **state)
+{
+	u64 vm_pa, img_pa;
+	u32 vm, dom;
+
+	(void)state;
+	vm = vm_with_page(&vm_pa);
+	img_pa = vm_pa_of(vm, FX_LOAD_IPA);
+	dom = domain_for(vm);
+	attach(dom, SID_NIC);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, dom, VM_IPA, vm_pa, 0);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, dom, FX_LOAD_IPA, img_pa, 0);
+	dma_refused(SID_NIC, VM_IPA, SIM_S2_FAULT, SIM_EVT_F_TRANSLATION, vm_pa);
+	dma_refused(SID_NIC, FX_LOAD_IPA, SIM_S2_FAULT, SIM_EVT_F_TRANSLATION, img_pa);
+	assert_int_equal(ram_u64(vm_pa), PAT_VM);
+	assert_int_equal(fx_dma_count(vm_pa), 0);
+
+	/* Shared, then taken back: the consent goes with the share. */
+	assert_int_equal(guest_call(vm, KC_GC_SHARE_PAGE, VM_IPA), KCORE_OK);
+	assert_int_equal(guest_call(vm, KC_GC_UNSHARE_PAGE, VM_IPA), KCORE_OK);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, dom, VM_IPA, vm_pa, 0);
+	dma_refused(SID_NIC, VM_IPA, SIM_S2_FAULT, SIM_EVT_F_TRANSLATION, vm_pa);
+}
+
+/* A device given to a VM reaches the pages that VM shares, each at its IPA, and nothing else. */
 static void test_vm_device_reaches_only_vm_pages(void **state)
 {
 	u64 vm_pa, other_pa, img_pa, host_pa = host_page_with(PAT_HOST), v = 0, first;
@@ -347,10 +378,12 @@ static void test_vm_device_reaches_only_vm_pages(void **state)
 	dom = domain_for(vm);
 	attach(dom, SID_DISK);
 
+	assert_int_equal(guest_call(vm, KC_GC_SHARE_PAGE, VM_IPA), KCORE_OK);
+	assert_int_equal(guest_call(vm, KC_GC_SHARE_PAGE, FX_LOAD_IPA), KCORE_OK);
 	io_map(dom, VM_IPA, vm_pa);
 	io_map(dom, FX_LOAD_IPA, img_pa);
-	/* A VM's domain is not the host's: the VM's pages do not count (smmu_count). */
-	assert_int_equal(fx_dma_count(vm_pa), 0);
+	/* Every IO mapping counts, a VM domain's too (smmu_count). */
+	assert_int_equal(fx_dma_count(vm_pa), 1);
 	assert_int_equal(dma_read(SID_DISK, VM_IPA), PAT_VM);
 	memcpy(&first, payload, sizeof(first));
 	assert_int_equal(dma_read(SID_DISK, FX_LOAD_IPA), first);
@@ -368,6 +401,9 @@ static void test_vm_device_reaches_only_vm_pages(void **state)
 	dma_refused(SID_DISK, VM_IPA2, SIM_S2_FAULT, SIM_EVT_F_TRANSLATION, host_pa);
 	other_dom = domain_for(other);
 	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, other_dom, VM_IPA, vm_pa, 0);
+	/* The other VM shares nothing: its own domain may not map its page either. */
+	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, other_dom, VM_IPA, other_pa, 0);
+	assert_int_equal(guest_call(other, KC_GC_SHARE_PAGE, VM_IPA), KCORE_OK);
 	io_map(other_dom, VM_IPA, other_pa);
 
 	/* What the stream reaches, page by page: exactly the two pages mapped. */
@@ -375,9 +411,18 @@ static void test_vm_device_reaches_only_vm_pages(void **state)
 	assert_int_equal(call_ok(KC_HC_IO_IOVA_TO_PHYS, dom, FX_LOAD_IPA, 0, 0), img_pa);
 	assert_int_equal(ram_u64(other_pa), PAT_VM);
 
-	/* A VM-domain mapping does not hold the page: the VM may share and unshare it. */
-	assert_int_equal(guest_call(vm, KC_GC_SHARE_PAGE, VM_IPA), KCORE_OK);
+	/*
+	 * A page a device can reach stays shared: the unshare is BUSY and changes
+	 * nothing, and succeeds once the host unmapped it.
+	 */
+	assert_int_equal(guest_call(vm, KC_GC_UNSHARE_PAGE, VM_IPA), KCORE_E_BUSY);
+	assert_int_equal(fx_count(vm_pa), 1);
+	assert_int_equal(dma_read(SID_DISK, VM_IPA + 16), PAT_DMA);
+	io_unmap(dom, VM_IPA);
+	assert_int_equal(fx_dma_count(vm_pa), 0);
 	assert_int_equal(guest_call(vm, KC_GC_UNSHARE_PAGE, VM_IPA), KCORE_OK);
+	dma_refused(SID_DISK, VM_IPA, SIM_S2_FAULT, SIM_EVT_F_TRANSLATION, vm_pa);
+	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, dom, VM_IPA, vm_pa, 0);
 }
 
 /* A domain for a VM needs the VM READY or VERIFIED. */
@@ -436,6 +481,7 @@ static void vm_with_devices(struct vm_with_devices *w)
 	attach(w->dom, SID_DISK);
 	attach(w->dom2, SID_IDLE);
 	attach(w->hdom, SID_NIC);
+	assert_int_equal(guest_call(w->vm, KC_GC_SHARE_PAGE, VM_IPA), KCORE_OK);
 	io_map(w->dom, VM_IPA, w->vm_pa);
 	io_map(w->hdom, IOVA_A, w->host_pa);
 	assert_int_equal(dma_read(SID_DISK, VM_IPA), PAT_VM);
@@ -495,7 +541,8 @@ static void test_failed_verification_frees_vm_domains(void **state)
 	call_ok(KC_HC_VM_DONATE, vm, VM_IPA, pa, PG);
 	dom = domain_for(vm);
 	attach(dom, SID_DISK);
-	io_map(dom, VM_IPA, pa);
+	/* A VM that never ran shared nothing: its domain maps nothing. */
+	fx_expect_refused(KCORE_E_PERM, KC_HC_IO_MAP, dom, VM_IPA, pa, 0);
 	assert_int_equal(fx_load_image((u32)vm, FX_LOAD_IPA, img, size, NULL), KCORE_OK);
 	free(img);
 	call_ok(KC_HC_VCPU_SET_ENTRY, vm, 0, FX_LOAD_IPA, 0);
@@ -880,6 +927,7 @@ int main(void)
 	    T(test_host_cannot_map_what_is_not_its),
 	    T(test_dma_after_unmap_is_refused),
 	    T(test_unattached_stream_is_blocked),
+	    T(test_vm_domain_needs_the_vms_share),
 	    T(test_vm_device_reaches_only_vm_pages),
 	    T(test_vm_domain_needs_live_vm),
 	    T(test_host_poweroff_frees_vm_domains),

@@ -110,12 +110,14 @@
  *     host's domains are the host's to free" does not forbid the host to
  *     free a VM's domain early).
  * 23. IO_MAP: the same page may be mapped at several IOVAs and in several
- *     domains; each mapping in a host domain counts once in the page's DMA
- *     count (smmu_count). PERM for a host domain: the page is neither the
- *     host's nor a VM's page it shares (kcore's pages, image pages in flight
- *     and VMs' unshared pages included); for a VM's domain: the page is not
- *     that VM's, or the IOVA is not the IPA the VM maps it at (a verified
- *     image page's IPA is its load address). EXIST is per domain.
+ *     domains; each mapping in any domain (the host's or a VM's) counts once
+ *     in the page's DMA count (smmu_count). PERM for a host domain: the page
+ *     is neither the host's nor a VM's page it shares (kcore's pages, image
+ *     pages in flight and VMs' unshared pages included); for a VM's domain:
+ *     the page is not that VM's, the VM does not share it (its consent), or
+ *     the IOVA is not the IPA the VM maps it at (a verified image page's IPA
+ *     is its load address). EXIST is per domain. The VM's UNSHARE is BUSY
+ *     while any domain maps the page.
  * 24. IO_ATTACH: a stream attached to another domain is BUSY even when the
  *     domain argument is invalid or free (the checks are independent).
  * 25. IO_IOVA_TO_PHYS returns the mapped page's PA plus the IOVA's offset in
@@ -231,7 +233,7 @@ struct page {
 	bool shared;	/* a VM page the VM shared with the host */
 	bool block;	/* a VM page that came in a 2 MiB donation */
 	uint64_t ipa;	/* a VM page: where the VM maps it */
-	uint32_t dma;	/* smmu_count: mappings of the page in host-owned IO domains */
+	uint32_t dma;	/* smmu_count: mappings of the page in IO domains, any owner's */
 };
 
 struct vcpu {
@@ -790,14 +792,12 @@ static void iomap_add(struct model *m, uint32_t d, uint64_t iova, uint64_t pa)
 		m->cap_iomap = cap;
 	}
 	m->iomap[m->nr_iomap++] = (struct io_map){d, iova, pa};
-	if (m->dom_owner[d] == MODEL_HOST)
-		page_of(m, pa)->dma++;
+	page_of(m, pa)->dma++;
 }
 
 static void iomap_remove(struct model *m, size_t i)
 {
-	if (m->dom_owner[m->iomap[i].dom] == MODEL_HOST)
-		page_of(m, m->iomap[i].pa)->dma--;
+	page_of(m, m->iomap[i].pa)->dma--;
 	m->iomap[i] = m->iomap[--m->nr_iomap];
 }
 
@@ -1459,7 +1459,8 @@ static bool hc_io_detach(struct model *m, const char *call, const uint64_t x[7],
 /*
  * smmu_iso: whether domain d may map the RAM page at pa at iova. A host
  * domain: a host page or a page a VM shares with the host. A VM's domain:
- * that VM's page, only at its IPA.
+ * a page that VM shares, only at its IPA. A VM's page the VM does not share
+ * reaches no device, whoever owns the domain (the VM's consent).
  */
 static bool domain_may_map(const struct model *m, uint32_t d, uint64_t iova, uint64_t pa)
 {
@@ -1467,7 +1468,7 @@ static bool domain_may_map(const struct model *m, uint32_t d, uint64_t iova, uin
 
 	if (m->dom_owner[d] == MODEL_HOST)
 		return pg->owner == MODEL_HOST || (pg->owner != MODEL_KCORE && pg->shared);
-	return pg->owner == m->dom_owner[d] && pg->ipa == iova;
+	return pg->owner == m->dom_owner[d] && pg->shared && pg->ipa == iova;
 }
 
 /* KC_HC_IO_MAP(domain, iova, pa). */

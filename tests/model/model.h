@@ -217,7 +217,7 @@ bool model_io_nth_mapping(const struct model *m, uint32_t d, uint64_t n, uint64_
  */
 uint32_t model_page_owner(const struct model *m, uint64_t pa);
 bool model_page_shared(const struct model *m, uint64_t pa);
-/* smmu_count: how many mappings in host-owned IO domains reach the page at pa. */
+/* smmu_count: how many mappings in IO domains (any owner's) reach the page at pa. */
 uint32_t model_page_dma_count(const struct model *m, uint64_t pa);
 /* The IPA at which its VM maps a VM page (0 for any other page). */
 uint64_t model_page_ipa(const struct model *m, uint64_t pa);

@@ -1024,7 +1024,8 @@ static u64 vm_page_near(u64 start, u32 vmid, int shared)
 /*
  * IO_MAP arguments for domain d: for a host domain its pages, pages VMs share
  * and do not share, kcore's, at their own address or in the guests' range;
- * for a VM's domain its pages at and not at their IPA, another VM's, the host's.
+ * for a VM's domain its pages (shared, which it may map, and not) at and not
+ * at their IPA, another VM's, the host's.
  */
 static void pick_io_map(u64 d, u64 w, u64 *iova, u64 *pa)
 {
@@ -1041,7 +1042,7 @@ static void pick_io_map(u64 d, u64 w, u64 *iova, u64 *pa)
 		break;
 	case 3:
 	case 4:
-		*pa = vm_page_near(r, 0, 1);
+		*pa = vm_page_near(r, vm_dom ? owner : 0, 1);
 		break;
 	case 5:
 	case 6:

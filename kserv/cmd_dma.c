@@ -4,13 +4,14 @@
  * behind kcore's SMMU (docs/kserv.md). The host gives edu a domain of its
  * own pages and DMAs into and out of them (data checked byte for byte), then
  * tries what kcore must refuse: a page it unmapped, kcore's memory, a stream
- * it detached, a VM's page through its own domain, host pages through a
- * VM's domain. Each refused DMA must leave its target as it was (checked
- * here where the host can read it; kcore's pages by the QEMU monitor after
- * power-off, from the "attack: cpu 0: write ADDR" lines) and leave exactly
- * one fault, of that stream, address and kind, in kcore's fault queue
- * (KC_HC_IO_FAULT_POP). A VM's domain must reach the VM's page at its IPA:
- * data sent through it comes back. Ends with "DMA: OK" or "DMA: FAILED".
+ * it detached, a VM's page through the host's domain, and, through a domain
+ * the host made for a VM that shares nothing, the VM's page at its IPA (the
+ * consentless IO domain: kcore maps a VM's page only while the VM shares
+ * it) and host pages. Each refused DMA must leave its target as it was
+ * (checked here where the host can read it; kcore's pages by the QEMU
+ * monitor after power-off, from the "attack: cpu 0: write ADDR" lines) and
+ * leave only faults of that stream, address and kind in kcore's fault
+ * queue (KC_HC_IO_FAULT_POP). Ends with "DMA: OK" or "DMA: FAILED".
  */
 #include <kcore/payload.h>
 #include <string.h>
@@ -242,18 +243,54 @@ static void kcore_attacks(struct dma_run *r)
 }
 
 /*
+ * edu, attached to domain dom, reads iova into its buffer (which holds the
+ * source page's pattern first, loaded through the host's domain); the SMMU
+ * must refuse it, and the buffer, copied out to a host page, must hold the
+ * pattern or zeros, nothing of the page behind iova.
+ */
+static void refused_read_in(struct dma_run *r, u64 dom, const char *what, u64 iova)
+{
+	char detail[128];
+	bool ok;
+
+	if (!attach(r, r->host_dom) || !to_buffer(r, IOVA_SRC, 0, ATTACK_LEN) || !detach(r) ||
+	    !attach(r, dom) || !to_buffer(r, iova, 0, ATTACK_LEN))
+		return;
+	ok = io_faults_expect(r->edu.sid, KC_IO_FAULT_F_TRANSLATION, iova, ATTACK_LEN,
+			      KC_IO_FAULT_ACCESS_READ, detail, sizeof(detail));
+	memset((void *)(uintptr_t)r->copy, 0xee, KSERV_PAGE_SIZE);
+	if (!detach(r) || !attach(r, r->host_dom) ||
+	    !from_buffer(r, IOVA_ZERO + KSERV_PAGE_SIZE, 0, ATTACK_LEN) || !detach(r))
+		return;
+	if (!zero_bytes(r->copy, 0, ATTACK_LEN) && !same(r->copy, r->src, ATTACK_LEN)) {
+		ok = false;
+		format_buf(detail, sizeof(detail), "the buffer holds something new");
+	}
+	r->checks++;
+	if (!ok)
+		r->failed++;
+	kprintf("DMA-ATTACK: %s (%s): %s\n", what, detail,
+		ok ? "refused, nothing read" : "NOT REFUSED AS EXPECTED");
+}
+
+/*
  * A VM of kserv's own (registered, one page donated; READY is all a VM
- * domain needs) and a domain for it, with edu attached: it reaches the VM's
- * page at its IPA, and nothing of the host's.
+ * domain needs) and a domain for it, with edu attached. The VM never ran, so
+ * it shares nothing, and a VM's page reaches a device only while the VM
+ * shares it (docs/abi.md, DMA isolation): the domain may map none of its
+ * pages, and edu in it reaches neither the VM's page at its IPA (the
+ * consentless IO domain) nor anything of the host's. Power-off blocks edu.
+ * A VM's domain over a page the VM does share: the attack suite, where the
+ * ioshare guest shares one (vm_attacks.c).
  */
 static void vm_domain(struct dma_run *r)
 {
 	u64 vm, vm_dom, vm_pa = page_alloc();
-	char detail[96];
-	bool ok;
 
 	if (vm_pa == 0 || !call_ok(KC_HC_REGISTER_VM, 0, 0, 0, &vm))
 		return;
+	/* The VM's page holds a pattern of its own, so that a read of it would show. */
+	fill(vm_pa, 0x5a5aa5a55a5aa5a5ull, KSERV_PAGE_SIZE);
 	if (!call4_ok(KC_HC_VM_DONATE, vm, VM_IPA, vm_pa, KSERV_PAGE_SIZE, NULL) ||
 	    !call_ok(KC_HC_IO_DOMAIN_ALLOC, vm, 0, 0, &vm_dom))
 		return;
@@ -263,39 +300,34 @@ static void vm_domain(struct dma_run *r)
 		       vm_dom, VM_IPA + KSERV_PAGE_SIZE, r->dst);
 	expect_refused(r, "map the VM's page into its domain at another IPA", KCORE_E_PERM,
 		       KC_HC_IO_MAP, vm_dom, VM_IPA + KSERV_PAGE_SIZE, vm_pa);
-	if (!call_ok(KC_HC_IO_MAP, vm_dom, VM_IPA, vm_pa, NULL))
-		return;
+	expect_refused(r, "map the VM's page, never shared, into its domain at its IPA",
+		       KCORE_E_PERM, KC_HC_IO_MAP, vm_dom, VM_IPA, vm_pa);
 
-	/* The pattern into the buffer (host domain), then into the VM's page (its domain). */
+	/* The pattern into the buffer (host domain), then at the VM's page (its domain). */
 	if (!attach(r, r->host_dom) || !to_buffer(r, IOVA_SRC, 0, XFER) || !detach(r) ||
-	    !attach(r, vm_dom) || !from_buffer(r, VM_IPA, 0, XFER))
+	    !attach(r, vm_dom))
 		return;
-	verdict(r, no_fault(), "edu writes the VM's page at its IPA through the VM's domain",
-		"no fault");
+	refused_write(r, "edu in the VM's domain writes the VM's page at its IPA (never shared)",
+		      VM_IPA, KC_IO_FAULT_F_TRANSLATION, VM_IPA, KC_IO_FAULT_ACCESS_WRITE, 0);
 	refused_write(r, "edu in the VM's domain writes a host page (IOVA = its PA)", r->dst,
 		      KC_IO_FAULT_F_TRANSLATION, r->dst, KC_IO_FAULT_ACCESS_WRITE, r->dst);
-	/* Buffer cleared (host domain), then filled again from the VM's page. */
-	if (!detach(r) || !attach(r, r->host_dom) || !to_buffer(r, IOVA_ZERO, 0, XFER) ||
-	    !detach(r) || !attach(r, vm_dom) || !to_buffer(r, VM_IPA, 0, XFER))
+	if (!detach(r))
 		return;
+	refused_read_in(r, vm_dom,
+			"edu in the VM's domain reads the VM's page at its IPA (never shared)",
+			VM_IPA);
 	/* Power-off tears the VM's domain down and blocks its device at once. */
-	if (!call_ok(KC_HC_VM_POWEROFF, vm, 0, 0, NULL))
+	if (!attach(r, vm_dom) || !call_ok(KC_HC_VM_POWEROFF, vm, 0, 0, NULL))
 		return;
 	expect_refused(r, "detach edu after its VM powered off (kcore did already)", KCORE_E_NOENT,
 		       KC_HC_IO_DETACH, r->edu.sid, 0, 0);
 	refused_write(r, "edu writes the powered-off VM's page", VM_IPA, KC_IO_FAULT_C_BAD_STE, 0,
 		      KC_IO_FAULT_ACCESS_UNKNOWN, 0);
-	/* What came back from the VM's page, out to a host page. */
-	memset((void *)(uintptr_t)r->copy, 0, KSERV_PAGE_SIZE);
-	if (!attach(r, r->host_dom) || !from_buffer(r, IOVA_ZERO + KSERV_PAGE_SIZE, 0, XFER))
-		return;
-	ok = same(r->copy, r->src, XFER) && no_fault();
-	format_buf(detail, sizeof(detail), "%u bytes through IPA 0x%llx (PA 0x%lx)", XFER, VM_IPA,
-		   vm_pa);
-	verdict(r, ok, "edu reaches the VM's page at its IPA: the data came back", detail);
+	/* Back in the host's domain, as the caller left it. */
+	attach(r, r->host_dom);
 	if (call_ok(KC_HC_VM_CLEAR_RANGE, vm, VM_IPA, KSERV_PAGE_SIZE, NULL) &&
 	    call_ok(KC_HC_VM_FREE, vm, 0, 0, NULL))
-		page_free(vm_pa);
+		page_free(vm_pa); /* zeroed by kcore when it came back */
 }
 
 int cmd_dma(int argc, char **argv)

@@ -11,7 +11,9 @@
  *   itself and as a device, kcore's pages donated, an image page written and
  *   handed over twice before verification, vCPUs of an unverified and of a
  *   powered-off VM run, its registers set, its memory cleared and the VM freed
- *   while it runs, a run page in its memory; then the invariant checker; the
+ *   while it runs, a run page in its memory; with edu, DMA at its page through
+ *   the host's domain and through a domain the host made for it without its
+ *   consent (io_consent_attack.h); then the invariant checker; the
  *   checkpoint's completion also asks kcore for an MMIO completion and an
  *   abort (a register write and an exception the host may not make); at the
  *   second checkpoint kserv answers STOP and the guest checks itself;

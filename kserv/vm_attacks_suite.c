@@ -11,6 +11,7 @@
 #include "fdt_info.h"
 #include "format.h"
 #include "hvc.h"
+#include "io_consent_attack.h"
 #include "io_faults.h"
 #include "pages.h"
 #include "vm_teardown.h"
@@ -201,6 +202,8 @@ static void dma_attacks(struct guest *g, const struct targets *t)
 	dom = r.x[1];
 	io_map_attacks(g, dom, pa, t);
 	if (setup("KC_HC_IO_MAP", KC_HC_IO_MAP, dom, DMA_IOVA, pa, &r)) {
+		io_consent_attack(g->vmid, KC_TEST_SECRET_IPA, t->secret_pa, &edu, dom, DMA_IOVA,
+				  pa);
 		if (setup("KC_HC_IO_ATTACH", KC_HC_IO_ATTACH, dom, edu.sid, 0, &r)) {
 			dma_transfer_attacks(&edu, pa, t);
 			setup("KC_HC_IO_DETACH", KC_HC_IO_DETACH, edu.sid, 0, 0, &r);

@@ -32,7 +32,7 @@ scenario "kcore takes the SMMU at boot: every stream blocked before the host run
 	-e '^kcore: SMMUv3 at [0-9a-f]+: 256 streams blocked, stage-1 IO tables, 128-entry event queue$' \
 	-e '^INVARIANTS: OK$' -e '^KSERV: DONE$'
 
-scenario "edu DMAs through the host's domain (data checked); into an unmapped page, kcore's memory (poison-checked), through a detached stream or the VM's domain it is refused, targets intact, faults reported; a VM's domain reaches the VM's page at its IPA" \
+scenario "edu DMAs through the host's domain (data checked); into an unmapped page, kcore's memory (poison-checked), through a detached stream or a VM's domain it is refused, targets intact, faults reported; a VM that shares nothing gets nothing into its domain (the consentless IO domain: its page at its IPA refused, edu reads and writes nothing of it)" \
 	dma-edu -d -p -s 2 -a "dma;check" "${forbid[@]}" \
 	-e '^DMA: edu at 00:01\.0, stream 0x8, BAR0 at 0x[0-9a-f]+$' \
 	-e "^DMA: the host's own pages through its domain, byte for byte \\(2048 bytes, .*\\): ok\$" \
@@ -45,12 +45,13 @@ scenario "edu DMAs through the host's domain (data checked); into an unmapped pa
 	-e "^DMA: map the VM's page into the host's domain \\(KCORE_E_PERM, documented KCORE_E_PERM\\): ok\$" \
 	-e "^DMA: map a host page into the VM's domain \\(KCORE_E_PERM, documented KCORE_E_PERM\\): ok\$" \
 	-e "^DMA: map the VM's page into its domain at another IPA \\(KCORE_E_PERM, documented KCORE_E_PERM\\): ok\$" \
-	-e "^DMA: edu writes the VM's page at its IPA through the VM's domain \\(no fault\\): ok\$" \
+	-e "^DMA: map the VM's page, never shared, into its domain at its IPA \\(KCORE_E_PERM, documented KCORE_E_PERM\\): ok\$" \
+	-e "^DMA-ATTACK: edu in the VM's domain writes the VM's page at its IPA \\(never shared\\) \\($faults F_TRANSLATION, $sid, address 0x80000000, write\\): refused\$" \
 	-e "^DMA-ATTACK: edu in the VM's domain writes a host page \\(IOVA = its PA\\) \\($faults F_TRANSLATION, $sid, address 0x[0-9a-f]+, write\\): refused, target intact\$" \
+	-e "^DMA-ATTACK: edu in the VM's domain reads the VM's page at its IPA \\(never shared\\) \\($faults F_TRANSLATION, $sid, address 0x80000000, read\\): refused, nothing read\$" \
 	-e "^DMA: detach edu after its VM powered off \\(kcore did already\\) \\(KCORE_E_NOENT, documented KCORE_E_NOENT\\): ok\$" \
 	-e "^DMA-ATTACK: edu writes the powered-off VM's page \\($faults C_BAD_STE, $sid, address 0x0, no address\\): refused\$" \
-	-e "^DMA: edu reaches the VM's page at its IPA: the data came back \\(2048 bytes through IPA 0x80000000 \\(PA 0x[0-9a-f]+\\)\\): ok\$" \
-	-e '^DMA: 17 checks, 0 failed, 0 setup calls failed$' -e '^DMA: OK$' \
+	-e '^DMA: 18 checks, 0 failed, 0 setup calls failed$' -e '^DMA: OK$' \
 	-e '^INVARIANTS: OK$' -e '^KSERV: DONE$'
 
 # The same command without the device must fail, and say why: the scenario above can fail.

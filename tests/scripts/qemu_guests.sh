@@ -105,6 +105,9 @@ scenario secret-attacks "host attack suite against the secret victim, DMA by edu
 	-e '^ATTACK: map a host page into the secret VM.s IO domain \(KCORE_E_PERM\): refused$' \
 	-e '^ATTACK: edu writes the secret VM.s page by its PA \(host domain\) \([1-9][0-9]* faults, the first F_TRANSLATION, stream 0x8, address (0x[0-9a-f]+), write\): refused$' \
 	-e '^ATTACK: edu reads the secret VM.s page by its PA \(host domain\) \([1-9][0-9]* faults, the first F_TRANSLATION, stream 0x8, address (0x[0-9a-f]+), read\): refused$' \
+	-e '^ATTACK: map the secret VM.s page, never shared, at its IPA into an IO domain the host made for it \(the consentless IO domain\) \(KCORE_E_PERM\): refused$' \
+	-e '^ATTACK: edu, attached to the secret VM.s consentless IO domain, reads its page at its IPA \([1-9][0-9]* faults, the first F_TRANSLATION, stream 0x8, address 0x80200000, read\): refused$' \
+	-e '^ATTACK: edu, attached to the secret VM.s consentless IO domain, writes its page at its IPA \([1-9][0-9]* faults, the first F_TRANSLATION, stream 0x8, address 0x80200000, write\): refused$' \
 	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
 	--attacks --edu --vm "image=$g/secret.signed" --vm "image=$g/ioshare.signed"
 

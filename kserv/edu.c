@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "edu.h"
 
+#include "lock.h"
 #include "sysreg.h"
 
 #define EDU_VENDOR	  0x1234u
@@ -76,4 +77,16 @@ bool edu_dma(const struct edu *e, bool to_memory, u64 iova, u32 buf_off, u32 len
 			;
 	}
 	return true;
+}
+
+static struct ticket_lock edu_lock;
+
+void edu_claim(void)
+{
+	ticket_lock(&edu_lock);
+}
+
+void edu_release(void)
+{
+	ticket_unlock(&edu_lock);
 }

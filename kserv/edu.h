@@ -30,4 +30,12 @@ bool edu_probe(struct edu *e);
  */
 bool edu_dma(const struct edu *e, bool to_memory, u64 iova, u32 buf_off, u32 len);
 
+/*
+ * One user of the device at a time: the attack suite uses it from the CPUs
+ * of different VMs (vm_attacks_suite.c, io_consent_share.c). Taken around
+ * the probe and every transfer and fault check of one user.
+ */
+void edu_claim(void);
+void edu_release(void);
+
 #endif /* KSERV_EDU_H */

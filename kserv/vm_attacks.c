@@ -7,6 +7,7 @@
 #include "attack_report.h"
 #include "console.h"
 #include "format.h"
+#include "io_consent_share.h"
 #include "probe.h"
 #include "run.h"
 #include "vm_attacks_suite.h"
@@ -107,6 +108,7 @@ void vm_attacks_shared_read(struct guest *g, u64 ipa, u64 pa, bool readable)
 
 	if (!enabled)
 		return;
+	io_consent_shared_read(g, ipa, pa, readable);
 	if (readable) {
 		g->shared_ipa = ipa;
 		g->shared_pa = pa;

@@ -22,7 +22,9 @@
  * - at its teardown: its memory read after power-off, before it is cleared,
  *   and every page it had scanned for its secret after it was cleared;
  * - when a guest (ioshare) asks the host to read a page it shared and then
- *   unshared: the host's read and a write of that page must abort.
+ *   unshared: the host's read and a write of that page must abort, and its
+ *   map into an IO domain of that VM is refused; while it still shares it,
+ *   edu reaches it through such a domain (io_consent_share.h).
  *
  * The summary: "ATTACKS: N attempted, N refused, 0 succeeded", then the
  * invariant checker once more (vms.c).

@@ -183,7 +183,7 @@ static void dma_transfer_attacks(const struct edu *edu, u64 host_pa, const struc
 }
 
 /* The host's DMA engine against the running secret VM, if QEMU has one (kcore-run --edu). */
-static void dma_attacks(struct guest *g, const struct targets *t)
+static void dma_attacks_claimed(struct guest *g, const struct targets *t)
 {
 	struct edu edu;
 	struct kcore_ret r;
@@ -212,6 +212,14 @@ static void dma_attacks(struct guest *g, const struct targets *t)
 	}
 	if (setup("KC_HC_IO_DOMAIN_FREE", KC_HC_IO_DOMAIN_FREE, dom, 0, 0, &r))
 		page_free_zeroed(pa);
+}
+
+/* edu is also used from other VMs' CPUs (io_consent_share.c): one user at a time. */
+static void dma_attacks(struct guest *g, const struct targets *t)
+{
+	edu_claim();
+	dma_attacks_claimed(g, t);
+	edu_release();
 }
 
 /* Calls on the running secret VM that would change it or take it apart. */

@@ -96,10 +96,12 @@ scenario attack "attack guest beside a secret victim: every access outside its R
 # The host attack suite (KCORE_PAYLOAD_F_ATTACKS): kserv attacks the running
 # victim between its checkpoints and reports a summary line (docs/launcher.md).
 # With edu (--edu) the suite also attacks by DMA, through the SMMU kcore drives.
-scenario secret-attacks "host attack suite against the secret victim, DMA by edu included: every attack refused, the victim's memory and registers intact" 0 \
+scenario secret-attacks "host attack suite against the secret victim, DMA by edu included (the consentless IO domain too; a VM's domain reaches the page ioshare shares, and no longer once it unshared it): every attack refused, the victim's memory and registers intact" 0 \
 	-e '^ATTACKS: ([1-9][0-9]*) attempted, \1 refused, 0 succeeded$' \
 	-e '^\[secret\] GUEST secret: intact after [1-9][0-9]* checkpoints$' \
 	-e '^ATTACK: read VM ioshare.s page at IPA 0x[0-9a-f]* after it unshared it .*: refused$' \
+	-e '^DMA-CONSENT: edu in VM ioshare.s own IO domain reads the page it shares, at its IPA \(2048 bytes at IPA 0x[0-9a-f]+ \(PA 0x[0-9a-f]+\)\): ok$' \
+	-e '^ATTACK: map VM ioshare.s page at IPA 0x[0-9a-f]* into its own IO domain after it unshared it \(KCORE_E_PERM\): refused$' \
 	-e '^ATTACK: map the secret VM.s page into the host.s IO domain \(KCORE_E_PERM\): refused$' \
 	-e '^ATTACK: map the secret VM.s page into its own IO domain at another IPA \(KCORE_E_PERM\): refused$' \
 	-e '^ATTACK: map a host page into the secret VM.s IO domain \(KCORE_E_PERM\): refused$' \

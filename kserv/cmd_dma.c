@@ -303,6 +303,10 @@ static void vm_domain(struct dma_run *r)
 	expect_refused(r, "map the VM's page, never shared, into its domain at its IPA",
 		       KCORE_E_PERM, KC_HC_IO_MAP, vm_dom, VM_IPA, vm_pa);
 
+	/* First the read: the VM's page still holds only its own pattern. */
+	refused_read_in(r, vm_dom,
+			"edu in the VM's domain reads the VM's page at its IPA (never shared)",
+			VM_IPA);
 	/* The pattern into the buffer (host domain), then at the VM's page (its domain). */
 	if (!attach(r, r->host_dom) || !to_buffer(r, IOVA_SRC, 0, XFER) || !detach(r) ||
 	    !attach(r, vm_dom))
@@ -311,13 +315,8 @@ static void vm_domain(struct dma_run *r)
 		      VM_IPA, KC_IO_FAULT_F_TRANSLATION, VM_IPA, KC_IO_FAULT_ACCESS_WRITE, 0);
 	refused_write(r, "edu in the VM's domain writes a host page (IOVA = its PA)", r->dst,
 		      KC_IO_FAULT_F_TRANSLATION, r->dst, KC_IO_FAULT_ACCESS_WRITE, r->dst);
-	if (!detach(r))
-		return;
-	refused_read_in(r, vm_dom,
-			"edu in the VM's domain reads the VM's page at its IPA (never shared)",
-			VM_IPA);
 	/* Power-off tears the VM's domain down and blocks its device at once. */
-	if (!attach(r, vm_dom) || !call_ok(KC_HC_VM_POWEROFF, vm, 0, 0, NULL))
+	if (!call_ok(KC_HC_VM_POWEROFF, vm, 0, 0, NULL))
 		return;
 	expect_refused(r, "detach edu after its VM powered off (kcore did already)", KCORE_E_NOENT,
 		       KC_HC_IO_DETACH, r->edu.sid, 0, 0);

@@ -15,6 +15,9 @@ struct machine {
 	struct kcore_mem_range gicd, gicr;
 	struct kcore_mem_range smmu; /* size 0 when there is none */
 	struct kcore_mem_range pci_ecam;
+	/* The platform policy derived from the DTB (platform_policy.c). */
+	struct kcore_dev_range devices[KCORE_MAX_DEV_RANGES];
+	u32 nr_devices;
 	u64 initrd_start, initrd_end; /* 0, 0 when there is none */
 	u64 dtb_size;
 };

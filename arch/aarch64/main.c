@@ -13,6 +13,7 @@
 #include "core/lib/mem.h"
 #include "core/mm/pgowner.h"
 #include "core/mm/pgtable.h"
+#include "gicr_mediate.h"
 #include "machine.h"
 #include "mmu.h"
 #include "pl011.h"
@@ -194,6 +195,7 @@ void kcore_main(void *dtb)
 		kc_panic("the machine description is inconsistent");
 	mmu_build(&machine);
 	mmu_enable();
+	gicr_mediate_init(&machine);
 	/* Before the host runs: from its first instruction no device of its reaches anything. */
 	if (machine.smmu.size > 0)
 		smmuv3_init(&machine.smmu);

@@ -18,20 +18,20 @@
 #include "core/lib/log.h"
 #include "sysreg.h"
 
-#define GICR_CTLR	       0x00u
-#define GICR_CTLR_ENABLE_LPIS  (1ull << 0)
-#define GICR_TYPER	       0x08u
-#define GICR_TYPER_PLPIS       (1ull << 0)
-#define GICR_PROPBASER	       0x70u
-#define GICR_PENDBASER_END     0x80u /* PROPBASER 0x70..0x77, PENDBASER 0x78..0x7f */
+#define GICR_CTLR	      0x00u
+#define GICR_CTLR_ENABLE_LPIS (1ull << 0)
+#define GICR_TYPER	      0x08u
+#define GICR_TYPER_PLPIS      (1ull << 0)
+#define GICR_PROPBASER	      0x70u
+#define GICR_PENDBASER_END    0x80u /* PROPBASER 0x70..0x77, PENDBASER 0x78..0x7f */
 /* ESR_EL2 for a data abort (ISS): valid syndrome, access size, sign extension, register. */
-#define ESR_ISV		       (1ull << 24)
-#define ESR_SAS(esr)	       (((esr) >> 22) & 3u)
-#define ESR_SSE		       (1ull << 21)
-#define ESR_SRT(esr)	       ((u32)((esr) >> 16) & 31u)
-#define ESR_SF		       (1ull << 15)
-#define ESR_S1PTW	       (1ull << 7)
-#define XZR		       31u
+#define ESR_ISV		      (1ull << 24)
+#define ESR_SAS(esr)	      (((esr) >> 22) & 3u)
+#define ESR_SSE		      (1ull << 21)
+#define ESR_SRT(esr)	      ((u32)((esr) >> 16) & 31u)
+#define ESR_SF		      (1ull << 15)
+#define ESR_S1PTW	      (1ull << 7)
+#define XZR		      31u
 
 static u64 frames[KCORE_MAX_CPUS];
 static u32 nr_frames;
@@ -66,6 +66,11 @@ static void mmio_write(u64 pa, u32 size, u64 v)
 		*(volatile u64 *)(uintptr_t)pa = v;
 		break;
 	}
+}
+
+u64 gicr_read_typer(u64 frame)
+{
+	return mmio_read(frame + GICR_TYPER, 8);
 }
 
 void gicr_mediate_init(const struct machine *m)

@@ -10,6 +10,9 @@
 #include "machine.h"
 #include "percpu.h"
 
+/* GICR_TYPER of the redistributor frame at frame (a physical access: kcore's MMU still off). */
+u64 gicr_read_typer(u64 frame);
+
 /* Remembers the frames (from the platform policy); checks LPIs are off in each. */
 void gicr_mediate_init(const struct machine *m);
 

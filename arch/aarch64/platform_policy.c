@@ -13,13 +13,15 @@
 #include <libfdt.h>
 
 #include "core/lib/log.h"
+#include "gicr_mediate.h"
 #include "machine.h"
 
 /* How a class is applied beyond the node's reg. */
 enum rule_kind {
 	RULE_PLAIN, /* every reg entry gets the class */
 	RULE_GICV3, /* distributor HOST_SAFE; each redistributor's RD_base page MEDIATED */
-	RULE_PCIE,  /* reg and ranges windows: BEHIND_SMMU only if iommu-map sends all to kcore's SMMU */
+	RULE_PCIE,  /* reg and ranges windows: BEHIND_SMMU only if iommu-map sends all to kcore's
+		       SMMU */
 };
 
 struct policy_rule {
@@ -43,15 +45,14 @@ static const struct policy_rule rules[] = {
     {"qemu,platform", KCORE_DEV_DENIED, RULE_PLAIN},
 };
 
-#define GICR_TYPER	 0x08u
 #define GICR_TYPER_VLPIS (1ull << 1)
 #define GICR_TYPER_LAST	 (1ull << 4)
 #define GICR_FRAME	 0x20000ull /* RD_base + SGI_base */
 #define GICR_VLPI_FRAMES 0x20000ull /* VLPI_base + reserved, when TYPER.VLPIS */
 #define PCI_RID_SPACE	 0x10000u   /* bus:device.function */
 
-static const char *const class_names[KCORE_DEV_NR_CLASSES] = {
-    "DENIED", "KCORE", "MEDIATED", "BEHIND_SMMU", "HOST_SAFE"};
+static const char *const class_names[KCORE_DEV_NR_CLASSES] = {"DENIED", "KCORE", "MEDIATED",
+							      "BEHIND_SMMU", "HOST_SAFE"};
 
 static u64 read_cells(const fdt32_t *p, int cells)
 {
@@ -126,7 +127,7 @@ static void add_redistributors(struct machine *m, u64 base, u64 size)
 	u64 frame = base;
 
 	while (frame + GICR_FRAME <= base + size) {
-		u64 typer = *(volatile u64 *)(uintptr_t)(frame + GICR_TYPER);
+		u64 typer = gicr_read_typer(frame);
 		u64 span = GICR_FRAME + ((typer & GICR_TYPER_VLPIS) != 0 ? GICR_VLPI_FRAMES : 0);
 
 		if (m->nr_gicr_frames == KCORE_MAX_CPUS) {
@@ -187,7 +188,8 @@ static bool all_rids_behind_smmu(const void *fdt, int node)
 	while (covered < PCI_RID_SPACE && progress) {
 		progress = false;
 		for (int at = 0; at < len / 4; at += entry) {
-			u32 rid = fdt32_to_cpu(map[at]), len_rid = fdt32_to_cpu(map[at + entry - 1]);
+			u32 rid = fdt32_to_cpu(map[at]),
+			    len_rid = fdt32_to_cpu(map[at + entry - 1]);
 
 			if (fdt32_to_cpu(map[at + 1]) == phandle && rid <= covered &&
 			    covered - rid < len_rid) {
@@ -246,8 +248,7 @@ static void classify_node(const void *fdt, int node, struct machine *m)
 	u32 nr;
 
 	/* RAM is governed by page ownership; /cpus' reg is an MPIDR, not an address. */
-	if ((type != NULL && str_eq(type, "memory")) || ac < 1 || ac > 2 || sc < 1 ||
-	    sc > 2)
+	if ((type != NULL && str_eq(type, "memory")) || ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return;
 	if (!cpu_physical(fdt, parent)) {
 		kc_log("platform policy: %s is behind a translating bus: DENIED",
@@ -309,12 +310,15 @@ static void resolve(struct machine *m)
 				     pa_addr(b->base), b->size + (a->dev_class == b->dev_class)))
 				continue;
 			if (a->dev_class != b->dev_class) {
-				if (a->dev_class == KCORE_DEV_KCORE || b->dev_class == KCORE_DEV_KCORE)
-					kc_panic("platform policy: kcore's device at %lx shares a page",
-						 pa_addr(a->base));
+				if (a->dev_class == KCORE_DEV_KCORE ||
+				    b->dev_class == KCORE_DEV_KCORE)
+					kc_panic(
+					    "platform policy: kcore's device at %lx shares a page",
+					    pa_addr(a->base));
 				a->dev_class = b->dev_class = KCORE_DEV_DENIED;
 			}
-			lo = pa_addr(a->base) < pa_addr(b->base) ? pa_addr(a->base) : pa_addr(b->base);
+			lo = pa_addr(a->base) < pa_addr(b->base) ? pa_addr(a->base)
+								 : pa_addr(b->base);
 			hi = pa_addr(a->base) + a->size > pa_addr(b->base) + b->size
 				 ? pa_addr(a->base) + a->size
 				 : pa_addr(b->base) + b->size;

@@ -5,13 +5,18 @@
  * GICR_PENDBASER - physical addresses the redistributor's LPI table walker
  * reads and writes - and GICR_CTLR.EnableLPIs, which starts that walker. A
  * host that programs them makes the GIC write wherever it likes, kcore's
- * memory included. So the host gets no LPIs, consistently:
- *   - GICR_TYPER.PLPIS reads as 0 (no physical LPIs on this redistributor);
- *   - writes to PROPBASER/PENDBASER are ignored (they read back unchanged);
- *   - GICR_CTLR.EnableLPIs cannot be set (the write goes through without it).
- * Every other register of the page (CTLR's other bits, IIDR, TYPER's other
- * bits, STATUSR, WAKER, SETLPIR/CLRLPIR, INV*, SYNCR) passes through with
- * the access's size. GICD_TYPER.LPIS is not hidden: see docs/security.md.
+ * memory included. So the host gets no LPIs, consistently - the view the
+ * GICv3 architecture gives of a redistributor without physical LPIs:
+ *   - GICR_TYPER.PLPIS reads as 0;
+ *   - GICR_CTLR.EnableLPIs cannot be set (the write goes through without it);
+ *   - PROPBASER, PENDBASER and the LPI registers (SETLPIR, CLRLPIR, INVLPIR,
+ *     INVALLR, SYNCR) are RAZ/WI, as they are RES0 without PLPIS.
+ * The registers the host needs pass through: CTLR (its other bits), IIDR,
+ * TYPER, WAKER, each only with an access size the architecture defines for
+ * it. STATUSR and every reserved offset are RAZ/WI, and any other access
+ * (a byte, a halfword, a 64-bit access to a 32-bit register) gets an abort:
+ * kcore never forwards an access the GIC might answer with an external abort
+ * at EL2. GICD_TYPER.LPIS is not hidden: see docs/security.md.
  */
 #include "gicr_mediate.h"
 
@@ -20,10 +25,12 @@
 
 #define GICR_CTLR	      0x00u
 #define GICR_CTLR_ENABLE_LPIS (1ull << 0)
+#define GICR_IIDR	      0x04u
 #define GICR_TYPER	      0x08u
+#define GICR_TYPER_HI	      0x0cu
 #define GICR_TYPER_PLPIS      (1ull << 0)
-#define GICR_PROPBASER	      0x70u
-#define GICR_PENDBASER_END    0x80u /* PROPBASER 0x70..0x77, PENDBASER 0x78..0x7f */
+#define GICR_STATUSR	      0x10u
+#define GICR_WAKER	      0x14u
 /* ESR_EL2 for a data abort (ISS): valid syndrome, access size, sign extension, register. */
 #define ESR_ISV		      (1ull << 24)
 #define ESR_SAS(esr)	      (((esr) >> 22) & 3u)
@@ -96,14 +103,43 @@ static bool in_page0(u64 pa)
 	return false;
 }
 
-/* The write the host asked for, as kcore lets it reach the redistributor (false: dropped). */
-static bool filter_write(u32 off, u32 size, u64 *v)
+/* What kcore does with one access of the host's. */
+enum gicr_action {
+	GICR_ABORT,	/* no such access: the host gets an abort */
+	GICR_RAZ_WI,	/* reads 0, writes ignored */
+	GICR_FORWARD,	/* performed on the redistributor (through filter_*) */
+	GICR_READ_ONLY, /* reads forwarded, writes ignored */
+};
+
+static enum gicr_action action_for(u32 off, u32 size)
 {
-	if (off < GICR_PENDBASER_END && off + size > GICR_PROPBASER)
-		return false;
+	if (size != 4 && size != 8)
+		return GICR_ABORT;
+	if (size == 8) {
+		/* CTLR+IIDR and STATUSR+WAKER are 32-bit registers: no 64-bit access. */
+		if (off == GICR_CTLR || off == GICR_STATUSR)
+			return GICR_ABORT;
+		return off == GICR_TYPER ? GICR_READ_ONLY : GICR_RAZ_WI;
+	}
+	switch (off) {
+	case GICR_CTLR:
+	case GICR_WAKER:
+		return GICR_FORWARD;
+	case GICR_IIDR:
+	case GICR_TYPER:
+	case GICR_TYPER_HI:
+		return GICR_READ_ONLY;
+	default:
+		/* STATUSR, PROPBASER, PENDBASER, the LPI registers, reserved space. */
+		return GICR_RAZ_WI;
+	}
+}
+
+static u64 filter_write(u32 off, u64 v)
+{
 	if (off == GICR_CTLR)
-		*v &= ~GICR_CTLR_ENABLE_LPIS;
-	return true;
+		v &= ~GICR_CTLR_ENABLE_LPIS;
+	return v;
 }
 
 static u64 filter_read(u32 off, u64 v)
@@ -117,20 +153,21 @@ bool gicr_mediate(struct trap_frame *f, u64 esr, u64 pa)
 {
 	u32 size = 1u << ESR_SAS(esr), rt = ESR_SRT(esr);
 	u32 off = (u32)(pa & (PAGE_SIZE - 1));
+	enum gicr_action act = action_for(off, size);
 	u64 v;
 
 	/* Only a data access with a full syndrome can be emulated; never a walk or a fetch. */
 	if (ESR_EC(esr) != EC_DABT_LOW || (esr & ESR_ISV) == 0 || (esr & ESR_S1PTW) != 0 ||
-	    !in_page0(pa) || (pa & (size - 1)) != 0)
+	    !in_page0(pa) || (pa & (size - 1)) != 0 || act == GICR_ABORT)
 		return false;
 	if ((esr & ESR_WNR) != 0) {
 		v = rt == XZR ? 0 : f->x[rt];
 		if (size < 8)
 			v &= (1ull << (8 * size)) - 1;
-		if (filter_write(off, size, &v))
-			mmio_write(pa, size, v);
+		if (act == GICR_FORWARD)
+			mmio_write(pa, size, filter_write(off, v));
 	} else {
-		v = filter_read(off, mmio_read(pa, size));
+		v = act == GICR_RAZ_WI ? 0 : filter_read(off, mmio_read(pa, size));
 		if ((esr & ESR_SSE) != 0 && size < 8 && (v & (1ull << (8 * size - 1))) != 0)
 			v |= ~((1ull << (8 * size)) - 1);
 		if ((esr & ESR_SF) == 0)

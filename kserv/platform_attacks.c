@@ -28,14 +28,17 @@
 #define FW_CFG_BAD_KEY	  0x3fffu
 
 /* The GICv3 ITS (Arm IHI 0069): registers and the MAPD command. */
-#define GITS_CTLR    0x000u
-#define GITS_CBASER  0x080u
-#define GITS_CWRITER 0x088u
-#define GITS_BASER0  0x100u
-#define GITS_VALID   (1ull << 63)
-#define ITS_CMD_MAPD 0x08u
-#define ITS_CMD_SIZE 32u
-#define ITS_DTE_SIZE 8u /* QEMU's device-table entry */
+#define GITS_CTLR     0x000u
+#define GITS_CBASER   0x080u
+#define GITS_CWRITER  0x088u
+#define GITS_BASER0   0x100u
+#define GITS_VALID    (1ull << 63)
+#define ITS_CMD_INT   0x03u
+#define ITS_CMD_MAPD  0x08u
+#define ITS_CMD_MAPC  0x09u
+#define ITS_CMD_MAPTI 0x0au
+#define ITS_CMD_SIZE  32u
+#define ITS_DTE_SIZE  8u /* QEMU's device-table entry */
 
 /* A redistributor's RD_base registers. */
 #define GICR_CTLR	 0x00u
@@ -46,6 +49,7 @@
 #define GICR_TYPER_LAST	 (1u << 4)
 #define GICR_TYPER_VLPIS (1u << 1)
 #define LPI_ID_BITS	 15u /* PROPBASER.IDbits: INTIDs below 2^16 */
+#define LPI_FIRST	 8192u
 
 #define VIRTIO_MMIO_STATUS 0x70u
 
@@ -208,36 +212,87 @@ static u64 my_redistributor(void)
 	return 0;
 }
 
+/* The pending bit of an LPI below 2^16 can land on entry + 4 (its count) from a 64 KiB base. */
+static bool pending_bit_reaches(u64 entry)
+{
+	u64 off = (entry + 4) & 0xffffu;
+
+	return off >= LPI_FIRST / 8 && off < (1u << (LPI_ID_BITS + 1)) / 8;
+}
+
+static void its_cmd(u64 q, u32 n, u64 w0, u64 w1, u64 w2)
+{
+	wr64(q + n * ITS_CMD_SIZE, w0);
+	wr64(q + n * ITS_CMD_SIZE + 8, w1);
+	wr64(q + n * ITS_CMD_SIZE + 16, w2);
+	wr64(q + n * ITS_CMD_SIZE + 24, 0);
+}
+
+/*
+ * Makes the GIC write the pending bit of LPI intid into the pending table,
+ * through the ITS (QEMU 7.2 has no DirectLPI): device 0's event 0 mapped to
+ * intid on collection 0 (this redistributor), then INT. Only reached when
+ * the redistributor took the tables, i.e. where LPIs were not mediated.
+ */
+static void pend_lpi_through_its(u64 rd, u32 intid)
+{
+	u64 its = device_base("arm,gic-v3-its");
+	u64 dt = page_alloc(), ct = page_alloc(), itt = page_alloc(), q = page_alloc();
+	u64 proc = (rd64(rd + GICR_TYPER) >> 8) & 0xffffu;
+
+	if (its == 0 || dt == 0 || ct == 0 || itt == 0 || q == 0)
+		return;
+	(void)kserv_probe_write32(its + GITS_CTLR, 0);
+	(void)kserv_probe_write(its + GITS_BASER0, GITS_VALID | dt);
+	(void)kserv_probe_write(its + GITS_BASER0 + 8, GITS_VALID | ct);
+	(void)kserv_probe_write(its + GITS_CBASER, GITS_VALID | q);
+	(void)kserv_probe_write(its + GITS_CWRITER, 0);
+	(void)kserv_probe_write32(its + GITS_CTLR, 1);
+	its_cmd(q, 0, ITS_CMD_MAPD, 0, GITS_VALID | itt);
+	its_cmd(q, 1, ITS_CMD_MAPC, 0, GITS_VALID | (proc << 16));
+	its_cmd(q, 2, ITS_CMD_MAPTI, (u64)intid << 32, 0);
+	its_cmd(q, 3, ITS_CMD_INT, 0, 0);
+	(void)kserv_probe_write(its + GITS_CWRITER, 4 * ITS_CMD_SIZE);
+	kprintf("kserv: attacks: GICR: LPI %u pended through the ITS\n", intid);
+}
+
 /*
  * (c) the redistributor's LPI tables: PROPBASER/PENDBASER into kcore's
- * carve-out, then EnableLPIs. Refused when none of it reads back. (QEMU 7.2
- * has no DirectLPI, so the host cannot pend an LPI here to make the GIC write
- * at once; with LPIs on, the ITS's INT or a device's MSI would.)
+ * carve-out, then EnableLPIs; refused when none of it reads back. Where it
+ * took, an LPI is pended whose pending bit is bit 0 of the target's count.
  */
 static void gicr_attack(const struct range *carve)
 {
-	u64 rd = my_redistributor(), table = carve->base + 16 * PAGE, typer, got_prop, got_pend;
+	u64 rd = my_redistributor(), target = 0, pend, typer, got_prop, got_pend;
 	u32 ctlr;
 	bool landed;
 	char detail[160];
 
-	if (rd == 0) {
-		kprintf("kserv: attacks: no redistributor: the GICR attack did not run\n");
+	for (u64 page = 8; page + 2 < carve->size / PAGE && target == 0; page++) {
+		if (pending_bit_reaches(entry_of(carve, carve->base + page * PAGE)))
+			target = pick_target(carve, page, "GICR pending table");
+	}
+	if (rd == 0 || target == 0) {
+		kprintf(
+		    "kserv: attacks: no redistributor or target: the GICR attack did not run\n");
 		return;
 	}
+	pend = (target + 4) & ~0xffffull;
 	typer = rd64(rd + GICR_TYPER);
-	wr64(rd + GICR_PROPBASER, table | LPI_ID_BITS);
-	wr64(rd + GICR_PENDBASER, table);
+	wr64(rd + GICR_PROPBASER, pend | LPI_ID_BITS);
+	wr64(rd + GICR_PENDBASER, pend);
 	wr32(rd + GICR_CTLR, rd32(rd + GICR_CTLR) | 1u);
 	got_prop = rd64(rd + GICR_PROPBASER);
 	got_pend = rd64(rd + GICR_PENDBASER);
 	ctlr = rd32(rd + GICR_CTLR);
 	landed =
-	    (got_prop & ~0xfffull) == table || (got_pend & ~0xffffull) == table || (ctlr & 1u) != 0;
+	    (got_prop & ~0xfffull) == pend || (got_pend & ~0xffffull) == pend || (ctlr & 1u) != 0;
 	format_buf(detail, sizeof(detail),
 		   "TYPER.PLPIS %lu; PROPBASER reads 0x%lx, PENDBASER 0x%lx, CTLR 0x%x", typer & 1,
 		   got_prop, got_pend, ctlr);
 	attack_report("GICR: LPI tables in kcore's carve-out, then EnableLPIs", !landed, detail);
+	if (landed)
+		pend_lpi_through_its(rd, (u32)((target + 4 - pend) * 8));
 }
 
 /* (d) a virtio-mmio transport: a DMA master outside the SMMU on virt. */

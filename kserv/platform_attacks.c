@@ -220,7 +220,7 @@ static bool pending_bit_reaches(u64 entry)
 	return off >= LPI_FIRST / 8 && off < (1u << (LPI_ID_BITS + 1)) / 8;
 }
 
-static void its_cmd(u64 q, u32 n, u64 w0, u64 w1, u64 w2)
+static void its_cmd(u64 q, u64 n, u64 w0, u64 w1, u64 w2)
 {
 	wr64(q + n * ITS_CMD_SIZE, w0);
 	wr64(q + n * ITS_CMD_SIZE + 8, w1);
@@ -252,7 +252,7 @@ static void pend_lpi_through_its(u64 rd, u32 intid)
 	its_cmd(q, 1, ITS_CMD_MAPC, 0, GITS_VALID | (proc << 16));
 	its_cmd(q, 2, ITS_CMD_MAPTI, (u64)intid << 32, 0);
 	its_cmd(q, 3, ITS_CMD_INT, 0, 0);
-	(void)kserv_probe_write(its + GITS_CWRITER, 4 * ITS_CMD_SIZE);
+	(void)kserv_probe_write(its + GITS_CWRITER, 4ull * ITS_CMD_SIZE);
 	kprintf("kserv: attacks: GICR: LPI %u pended through the ITS\n", intid);
 }
 

@@ -78,11 +78,13 @@ static void host_abort(struct trap_frame *f, u64 esr)
 	 * A translation fault is the lazy identity map, or a MEDIATED device the
 	 * arch emulates (host IPA == PA); anything else is refused.
 	 */
-	if (!is_translation_fault(esr))
-		arch_host_inject_abort(ipa_init(ipa));
-	else if (host_s2_fault(ipa_init(ipa)) == KCORE_HOST_FAULT_MEDIATED &&
-		 !gicr_mediate(f, esr, ipa))
-		arch_host_inject_abort(ipa_init(ipa));
+	if (is_translation_fault(esr)) {
+		/* Mapped, or refused (host_s2_fault injected the abort), or emulated. */
+		if (host_s2_fault(ipa_init(ipa)) != KCORE_HOST_FAULT_MEDIATED ||
+		    gicr_mediate(f, esr, ipa))
+			return;
+	}
+	arch_host_inject_abort(ipa_init(ipa));
 }
 
 void handle_host_sync(struct trap_frame *f);

@@ -18,7 +18,8 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "arch/aarch64/platform_policy.c"
+/* The arch file under test, built for the host. */
+#include "arch/aarch64/platform_policy.c" // NOLINT(bugprone-suspicious-include)
 #include "core/memops/platform.h"
 
 #define GICR_BASE   0x080a0000ull
@@ -53,7 +54,7 @@ static void reg2(const u64 *pairs, int n)
 {
 	u32 c[16];
 
-	for (int i = 0; i < 2 * n; i++) {
+	for (size_t i = 0; i < 2 * (size_t)n; i++) {
 		c[2 * i] = (u32)(pairs[i] >> 32);
 		c[2 * i + 1] = (u32)pairs[i];
 	}

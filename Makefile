@@ -39,7 +39,7 @@ SIM_SRCS := $(sort $(wildcard arch/sim/*.c))
 TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c tools/lib/*.c))
 UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 
-HOST_LIBS := -lbearssl -lcmocka
+HOST_LIBS := -lbearssl -lcmocka -lfdt
 
 # The libFuzzer target (rules below; defined here because `test` needs it).
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_kcore

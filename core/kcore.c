@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/seal.h"
 #include "memops/host_mem.h"
+#include "memops/platform.h"
 #include "mm/kmap.h"
 #include "mm/mem_lock.h"
 #include "mm/pgowner.h"
@@ -89,7 +90,7 @@ static bool params_ok(const struct kcore_boot_params *p)
 
 	if (p->nr_ram < 1 || p->nr_ram > KCORE_MAX_RAM_BANKS || p->ipa_bits < 40 ||
 	    p->ipa_bits > 48 || p->max_vms < 1 || p->max_vms > KCORE_MAX_VMS || p->max_vcpus < 1 ||
-	    p->max_vcpus > KCORE_MAX_VCPUS || p->nr_kcore_devices > KCORE_MAX_DEV_RANGES)
+	    p->max_vcpus > KCORE_MAX_VCPUS)
 		return false;
 	/* A stage-2 needs a root plus three tables before its first 4 KiB mapping. */
 	if (p->host_pool_pages < PT_LEVELS || p->kcore_pool_pages < PT_LEVELS ||
@@ -112,13 +113,8 @@ static bool params_ok(const struct kcore_boot_params *p)
 				return false;
 		}
 	}
-	for (u32 i = 0; i < p->nr_kcore_devices; i++) {
-		for (u32 j = 0; j < p->nr_ram; j++) {
-			if (!range_ok(&p->kcore_devices[i]) ||
-			    ranges_overlap(&p->kcore_devices[i], &p->ram[j]))
-				return false;
-		}
-	}
+	if (!platform_table_ok(p->devices, p->nr_devices, p->ram, p->nr_ram))
+		return false;
 	layout_carve(p, &l);
 	if (!range_ok(&p->carve) || !range_ok(&p->kcore_image) || p->carve.size < l.total ||
 	    !inside_one_bank(p, &p->carve) ||
@@ -193,7 +189,8 @@ int kcore_init(const struct kcore_boot_params *p)
 	/* Pools hold at least PT_LEVELS pages (checked above): the roots always fit. */
 	err = kmap_init(&kcore_pt_pool, p->window_base, p->window_pages, carve_ptr(l.log_off));
 	KC_CHECK(err == KCORE_OK);
-	err = host_mem_init(&host_pt_pool, p->ipa_bits, p->kcore_devices, p->nr_kcore_devices);
+	platform_init(p->devices, p->nr_devices);
+	err = host_mem_init(&host_pt_pool, p->ipa_bits);
 	KC_CHECK(err == KCORE_OK);
 	mem_unlock();
 	kc_log("core up: %lu RAM pages, %u VMs x %u vCPUs, %u trusted keys", pgowner_nr_pages(),

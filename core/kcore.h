@@ -13,7 +13,7 @@
 #include "lib/addr.h"
 
 #define KCORE_MAX_RAM_BANKS   8u
-#define KCORE_MAX_DEV_RANGES  8u
+#define KCORE_MAX_DEV_RANGES  64u
 #define KCORE_MAX_VMS	      32u /* build-time ceiling; boot params pick the limit */
 #define KCORE_MAX_VCPUS	      16u /* per VM, same */
 #define KCORE_MAX_LOAD_IMAGES 4u  /* images per VM (kernel, initrd, ...) */
@@ -32,6 +32,25 @@ struct kcore_mem_range {
 	u64 size;
 };
 
+/*
+ * The platform policy (docs/security.md, "Platform policy"): the class of every
+ * non-RAM range the machine has. A physical address no range covers is DENIED.
+ */
+enum kcore_dev_class {
+	KCORE_DEV_DENIED = 0,  /* never mapped for the host nor for any VM */
+	KCORE_DEV_KCORE,       /* kcore's own device (the SMMU): only kcore touches it */
+	KCORE_DEV_MEDIATED,    /* never mapped: kcore emulates the host's accesses */
+	KCORE_DEV_BEHIND_SMMU, /* its bus masters reach memory only through kcore's SMMU */
+	KCORE_DEV_HOST_SAFE,   /* cannot master the bus: the host and VMs may map it */
+	KCORE_DEV_NR_CLASSES
+};
+
+struct kcore_dev_range {
+	paddr_t base;
+	u64 size;
+	u32 dev_class; /* enum kcore_dev_class */
+};
+
 struct kcore_boot_params {
 	struct kcore_mem_range ram[KCORE_MAX_RAM_BANKS];
 	u32 nr_ram;
@@ -42,9 +61,12 @@ struct kcore_boot_params {
 	 * page-ownership table and page-table pools. Owned by kcore.
 	 */
 	struct kcore_mem_range carve;
-	/* MMIO that only kcore may touch (e.g. the SMMU): never mapped for the host. */
-	struct kcore_mem_range kcore_devices[KCORE_MAX_DEV_RANGES];
-	u32 nr_kcore_devices;
+	/*
+	 * The platform policy: page-aligned, non-empty ranges that overlap neither
+	 * each other nor RAM, each with its class. Everything else is DENIED.
+	 */
+	struct kcore_dev_range devices[KCORE_MAX_DEV_RANGES];
+	u32 nr_devices;
 	u32 ipa_bits;	      /* 40..48: IPA size of every stage-2 */
 	u32 max_vms;	      /* 1..KCORE_MAX_VMS */
 	u32 max_vcpus;	      /* 1..KCORE_MAX_VCPUS, per VM */
@@ -89,8 +111,15 @@ struct kcore_hvc_regs {
 void host_hvc_dispatch(struct kcore_hvc_regs *regs);
 
 /*
+ * What host_s2_fault returns for a page of a MEDIATED device: nothing is mapped
+ * and nothing injected; the arch emulates the access (arch/aarch64/gicr_mediate.c).
+ */
+#define KCORE_HOST_FAULT_MEDIATED 1
+
+/*
  * The host's stage-2 missed at ipa. Maps it (KCORE_OK: the host retries the
- * access) or refuses and asks the arch to inject an abort into the host.
+ * access), reports KCORE_HOST_FAULT_MEDIATED, or refuses (an error) and asks
+ * the arch to inject an abort into the host.
  */
 int host_s2_fault(ipaddr_t ipa);
 

@@ -9,8 +9,10 @@
 
 u64 probe_load64(u64 pa);
 void probe_store64(u64 pa, u64 val);
+void probe_store32(u64 pa, u32 val);
 extern const u32 probe_load64_insn[];
 extern const u32 probe_store64_insn[];
+extern const u32 probe_store32_insn[];
 
 struct probe_state {
 	volatile bool armed;
@@ -62,6 +64,19 @@ bool kserv_probe_write(u64 pa, u64 val)
 	return !p->aborted;
 }
 
+bool kserv_probe_write32(u64 pa, u32 val)
+{
+	struct probe_state *p = this_probe();
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	probe_store32(pa, val);
+	probe_barrier();
+	p->armed = false;
+	return !p->aborted;
+}
+
 struct probe_abort kserv_probe_last_abort(void)
 {
 	return this_probe()->last;
@@ -85,7 +100,8 @@ bool probe_claim_abort(struct exc_frame *f)
 	if (!p->armed || ec != ESR_EC_DABT_CUR)
 		return false;
 	if (f->elr != (u64)(uintptr_t)probe_load64_insn &&
-	    f->elr != (u64)(uintptr_t)probe_store64_insn)
+	    f->elr != (u64)(uintptr_t)probe_store64_insn &&
+	    f->elr != (u64)(uintptr_t)probe_store32_insn)
 		return false;
 	p->last = (struct probe_abort){f->esr, f->far, f->elr};
 	p->aborted = true;

@@ -17,3 +17,9 @@ probe_store64:			/* void probe_store64(u64 pa, u64 val) */
 probe_store64_insn:
 	str	x1, [x0]
 	ret
+
+	.global	probe_store32, probe_store32_insn
+probe_store32:			/* void probe_store32(u64 pa, u32 val): 32-bit registers */
+probe_store32_insn:
+	str	w1, [x0]
+	ret

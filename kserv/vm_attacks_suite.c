@@ -14,6 +14,7 @@
 #include "io_consent_attack.h"
 #include "io_faults.h"
 #include "pages.h"
+#include "platform_attacks.h"
 #include "vm_teardown.h"
 
 #define B_RAM_SIZE KCORE_BLOCK_SIZE
@@ -283,6 +284,7 @@ void vm_attacks_suite(struct guest *g, struct guest_vcpu *v)
 	find_targets(g, &t);
 	memory_attacks(&t);
 	dma_attacks(g, &t);
+	platform_attacks(g);
 	second_vm_attacks(g, &t);
 	running_vm_attacks(g, v, &t);
 	command_run(check);

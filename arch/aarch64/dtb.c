@@ -124,6 +124,7 @@ void machine_from_dtb(const void *fdt, struct machine *m)
 	find_compatible(fdt, "arm,gic-v3", 1, &m->gicr);
 	find_compatible(fdt, "arm,smmu-v3", 0, &m->smmu);
 	find_compatible(fdt, "pci-host-ecam-generic", 0, &m->pci_ecam);
+	policy_from_dtb(fdt, m);
 	m->initrd_start = chosen_u64(fdt, "linux,initrd-start");
 	m->initrd_end = chosen_u64(fdt, "linux,initrd-end");
 }

@@ -13,6 +13,7 @@
 #include "core/lib/mem.h"
 #include "core/mm/pgowner.h"
 #include "core/mm/pgtable.h"
+#include "gicr_mediate.h"
 #include "machine.h"
 #include "mmu.h"
 #include "pl011.h"
@@ -99,11 +100,10 @@ static void describe_core(u64 dtb)
 	params.nr_ram = machine.nr_ram;
 	params.kcore_image = (struct kcore_mem_range){pa_init(addr_of(_start_image)),
 						      image_end - addr_of(_start_image)};
-	if (machine.smmu.size > 0) {
-		/* The SMMU is kcore's: the host may never program it (DMA isolation, issue 8). */
-		params.kcore_devices[0] = machine.smmu;
-		params.nr_kcore_devices = 1;
-	}
+	/* The platform policy the DTB gave (platform_policy.c): every device's class. */
+	for (u32 i = 0; i < machine.nr_devices; i++)
+		params.devices[i] = machine.devices[i];
+	params.nr_devices = machine.nr_devices;
 	params.ipa_bits = 40;
 	params.max_vms = 8;
 	params.max_vcpus = 8;
@@ -195,6 +195,7 @@ void kcore_main(void *dtb)
 		kc_panic("the machine description is inconsistent");
 	mmu_build(&machine);
 	mmu_enable();
+	gicr_mediate_init(&machine);
 	/* Before the host runs: from its first instruction no device of its reaches anything. */
 	if (machine.smmu.size > 0)
 		smmuv3_init(&machine.smmu);

@@ -72,6 +72,9 @@ void mmu_build(const struct machine *m)
 	/* The SMMU's registers: kcore's alone (a kcore device, never the host's). */
 	for (u64 off = 0; off < m->smmu.size; off += PAGE_SIZE)
 		map_page(pa_addr(m->smmu.base) + off, PT_PROT_RW | PT_PROT_DEVICE);
+	/* Each redistributor's RD_base page 0: mediated for the host (gicr_mediate.c). */
+	for (u32 i = 0; i < m->nr_gicr_frames; i++)
+		map_page(m->gicr_frames[i], PT_PROT_RW | PT_PROT_DEVICE);
 	mem_unlock();
 }
 

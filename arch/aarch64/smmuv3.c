@@ -38,6 +38,7 @@
 #define SMMU_CR0ACK	     0x24
 #define SMMU_CR1	     0x28
 #define SMMU_CR2	     0x2c
+#define SMMU_GBPA	     0x44
 #define SMMU_GERROR	     0x60
 #define SMMU_GERRORN	     0x64
 #define SMMU_STRTAB_BASE     0x80
@@ -58,6 +59,8 @@
 #define IDR1_CMDQS(v)	   (((v) >> 21) & 0x1fu)
 #define IDR5_OAS(v)	   ((v)&7u)
 #define IDR5_GRAN4K	   (1u << 4)
+#define GBPA_UPDATE	   (1u << 31)
+#define GBPA_ABORT	   (1u << 20)
 #define CR0_SMMUEN	   (1u << 0)
 #define CR0_EVENTQEN	   (1u << 2)
 #define CR0_CMDQEN	   (1u << 3)
@@ -197,6 +200,38 @@ static void set_cr0(u32 v)
 	}
 }
 
+static void wait_gbpa_update(void)
+{
+	u32 n = 0;
+
+	while ((rd32(SMMU_GBPA) & GBPA_UPDATE) != 0) {
+		if (++n == POLL_ATTEMPTS)
+			kc_panic("SMMU: GBPA update never completed (GBPA %x)", rd32(SMMU_GBPA));
+	}
+}
+
+/*
+ * While SMMUEN is 0 every transaction takes SMMU_GBPA's attributes, and with
+ * ABORT clear that means bypass: straight to physical memory. Abort instead,
+ * before SMMUEN goes off, so nothing reaches memory while kcore builds its
+ * tables (SMMUv3 spec 6.3.14: one 32-bit write with Update set, written only
+ * while Update is 0, then poll Update until the SMMU clears it).
+ */
+static void gbpa_abort(void)
+{
+	wait_gbpa_update();
+	wr32(SMMU_GBPA, rd32(SMMU_GBPA) | GBPA_ABORT | GBPA_UPDATE);
+	wait_gbpa_update();
+	/*
+	 * QEMU's SMMUv3 before 8.0 has no GBPA (reads 0, ignores writes): there
+	 * the bring-up below is only safe because no device has been programmed
+	 * yet (the host has not run). docs/security.md says so.
+	 */
+	if ((rd32(SMMU_GBPA) & GBPA_ABORT) == 0)
+		kc_log("SMMU: GBPA.ABORT not implemented (GBPA %x): the SMMU bypasses while off",
+		       rd32(SMMU_GBPA));
+}
+
 /* A command kcore built wrong, or an SMMU that stopped: either way nothing is isolated any more. */
 static void check_cmdq_error(void)
 {
@@ -275,6 +310,8 @@ void smmuv3_init(const struct kcore_mem_range *regs)
 	smmu.cmdq_bits = min_u32(CMDQ_BITS, IDR1_CMDQS(idr1));
 	smmu.eventq_bits = min_u32(EVENTQ_BITS, IDR1_EVENTQS(idr1));
 
+	/* Nothing bypasses from here on, not even while the SMMU is off below. */
+	gbpa_abort();
 	/* Whatever firmware left on goes off first: the tables change under it next. */
 	set_cr0(0);
 	/* Every STE invalid (the table is zero, in .bss): every stream blocked. */

@@ -8,6 +8,7 @@
 #include "core/arch.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
+#include "gicr_mediate.h"
 #include "psci.h"
 #include "sysreg.h"
 
@@ -68,16 +69,22 @@ static bool is_translation_fault(u64 esr)
 	return fsc >= 0x04 && fsc <= 0x07;
 }
 
-static void host_abort(u64 esr)
+static void host_abort(struct trap_frame *f, u64 esr)
 {
 	u64 far = read_sysreg(far_el2);
 	u64 ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (far & 0xfff);
 
-	/* A translation fault is the lazy identity map; anything else is refused. */
-	if (is_translation_fault(esr))
-		(void)host_s2_fault(ipa_init(ipa));
-	else
-		arch_host_inject_abort(ipa_init(ipa));
+	/*
+	 * A translation fault is the lazy identity map, or a MEDIATED device the
+	 * arch emulates (host IPA == PA); anything else is refused.
+	 */
+	if (is_translation_fault(esr)) {
+		/* Mapped, or refused (host_s2_fault injected the abort), or emulated. */
+		if (host_s2_fault(ipa_init(ipa)) != KCORE_HOST_FAULT_MEDIATED ||
+		    gicr_mediate(f, esr, ipa))
+			return;
+	}
+	arch_host_inject_abort(ipa_init(ipa));
 }
 
 void handle_host_sync(struct trap_frame *f);
@@ -98,7 +105,7 @@ void handle_host_sync(struct trap_frame *f)
 		break;
 	case EC_DABT_LOW:
 	case EC_IABT_LOW:
-		host_abort(esr);
+		host_abort(f, esr);
 		break;
 	default:
 		/* Unknown reason (EC 0): the host sees an undefined instruction. */

@@ -76,6 +76,8 @@ static enum sim_access_result host_translate(u64 ipa, bool write, paddr_t *pa)
 	ret = host_s2_fault(ipa_init(ipa));
 	if (sim_host_abort_count() != aborts_before)
 		return SIM_ABORTED;
+	if (ret == KCORE_HOST_FAULT_MEDIATED)
+		return SIM_MEDIATED;
 	if (ret != KCORE_OK)
 		return SIM_FAULT_UNHANDLED;
 	return sim_translate(KCORE_HOST_VMID, ipa, write, true, pa);
@@ -207,6 +209,8 @@ const char *sim_access_result_name(enum sim_access_result r)
 		return "fault neither mapped nor aborted by kcore";
 	case SIM_STREAM_FAULT:
 		return "stream blocked by the SMMU";
+	case SIM_MEDIATED:
+		return "mediated device: emulated by the arch, never mapped";
 	}
 	return "?";
 }

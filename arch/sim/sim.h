@@ -223,6 +223,11 @@ enum sim_access_result {
 	SIM_ABORTED,	     /* host only: kcore refused and injected an abort */
 	SIM_FAULT_UNHANDLED, /* host only: kcore refused but injected nothing: core bug */
 	SIM_STREAM_FAULT,    /* DMA only: the stream is blocked or beyond the stream table */
+	/*
+	 * host only: a MEDIATED device page; kcore mapped nothing and the arch
+	 * would emulate the access (the simulated machine has no device to emulate).
+	 */
+	SIM_MEDIATED,
 };
 
 const char *sim_access_result_name(enum sim_access_result r);

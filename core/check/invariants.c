@@ -34,6 +34,7 @@
 #include "core/kcore.h"
 #include "core/lib/log.h"
 #include "core/memops/host_mem.h"
+#include "core/memops/platform.h"
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
@@ -79,8 +80,10 @@ static bool check_vm_leaf(void *ctx, const struct pt_leaf *leaf)
 		const struct page_info *page = pgowner_get(pa);
 
 		if (page == NULL) {
-			if (is_kcore_device(pa))
-				violation("vm_iso: kcore device", vm->vmid, pa_addr(pa));
+			/* Only the classes VM_MAP_IO may give: never KCORE, MEDIATED or DENIED. */
+			if (!platform_vm_may_map_class(platform_class(pa)))
+				violation("vm_iso: device the platform policy denies", vm->vmid,
+					  pa_addr(pa));
 		} else if (page->owner != vm->vmid) {
 			violation("vm_iso: not the vm's page", vm->vmid, pa_addr(pa));
 		} else if (page->gfn != (leaf->ia + off) >> PAGE_SHIFT) {

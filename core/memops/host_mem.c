@@ -5,53 +5,41 @@
 #include "core/lib/log.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
+#include "platform.h"
 
 static struct pgtable host_s2;
 static struct pt_pool *pool;
-static struct kcore_mem_range kdev[KCORE_MAX_DEV_RANGES];
-static u32 nr_kdev;
 
-int host_mem_init(struct pt_pool *p, u32 ipa_bits, const struct kcore_mem_range *kcore_devices,
-		  u32 nr_kcore_devices)
+int host_mem_init(struct pt_pool *p, u32 ipa_bits)
 {
 	pool = p;
-	nr_kdev = nr_kcore_devices;
-	for (u32 i = 0; i < nr_kcore_devices; i++)
-		kdev[i] = kcore_devices[i];
 	return pgt_init(&host_s2, p, PT_STAGE2, ipa_bits, KCORE_HOST_VMID);
-}
-
-bool is_kcore_device(paddr_t pa)
-{
-	for (u32 i = 0; i < nr_kdev; i++) {
-		if (pa_addr(pa) - pa_addr(kdev[i].base) < kdev[i].size &&
-		    pa_addr(pa) >= pa_addr(kdev[i].base))
-			return true;
-	}
-	return false;
 }
 
 bool host_may_map(paddr_t pa)
 {
 	const struct page_info *page = pgowner_get(pa);
 
+	/* Non-RAM: the platform policy's class decides (unknown space is DENIED). */
 	if (page == NULL)
-		return !is_kcore_device(pa);
+		return platform_host_may_map_class(platform_class(pa));
 	if (page->owner == OWNER_HOST)
 		return true;
 	/* A VM's page is the host's to see only while that VM shares it. */
 	return owner_is_vm(page->owner) && page->count > 0;
 }
 
-/* A whole 2 MiB of device space the host may map can take one block. */
+/*
+ * A whole 2 MiB of device space can take one block only if all of it is of
+ * one class the host may map: a block must never reach into a neighbour the
+ * host may not map (RAM lies in no device range, so it fails here too).
+ */
 static bool device_block_ok(paddr_t block)
 {
-	for (u64 off = 0; off < BLOCK_SIZE; off += PAGE_SIZE) {
-		paddr_t pa = pa_add(block, off);
+	enum kcore_dev_class cls;
 
-		if (pgowner_is_ram(pa) || is_kcore_device(pa))
-			return false;
-	}
+	if (!platform_uniform_class(block, BLOCK_SIZE, &cls) || !platform_host_may_map_class(cls))
+		return false;
 	return pgt_range_unmapped(&host_s2, pa_addr(block), BLOCK_SIZE);
 }
 
@@ -89,6 +77,13 @@ int host_s2_fault(ipaddr_t ipa)
 	paddr_t pa = pa_from_host_ipa(ipa);
 	int err;
 
+	/*
+	 * A mediated device is never mapped: the arch decodes and emulates the
+	 * access instead. The class is fixed at boot, so no lock is needed.
+	 */
+	if (pgt_ia_valid(&host_s2, ipa_addr(ipa)) && !pgowner_is_ram(pa) &&
+	    platform_class(pa) == KCORE_DEV_MEDIATED)
+		return KCORE_HOST_FAULT_MEDIATED;
 	mem_lock();
 	if (!pgt_ia_valid(&host_s2, ipa_addr(ipa)) || !host_may_map(pa)) {
 		err = KCORE_E_PERM;

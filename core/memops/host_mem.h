@@ -14,14 +14,14 @@
 #include "core/kcore.h"
 #include "core/mm/pgtable.h"
 
-int host_mem_init(struct pt_pool *pool, u32 ipa_bits, const struct kcore_mem_range *kcore_devices,
-		  u32 nr_kcore_devices);
+int host_mem_init(struct pt_pool *pool, u32 ipa_bits);
 
-/* May the host map this address right now? (host_iso as a predicate.) */
+/*
+ * May the host map this address right now? (host_iso as a predicate.) RAM by
+ * its owner; anything else by its class in the platform policy (HOST_SAFE and
+ * BEHIND_SMMU only: never KCORE, MEDIATED, DENIED or unknown space).
+ */
 bool host_may_map(paddr_t pa);
-
-/* True when pa lies in MMIO that only kcore may touch. */
-bool is_kcore_device(paddr_t pa);
 
 /* Removes the host's mapping of one RAM page, if any, invalidating the TLB. */
 void host_unmap_page(paddr_t pa);

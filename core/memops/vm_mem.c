@@ -9,6 +9,7 @@
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "host_mem.h"
+#include "platform.h"
 
 static bool ipa_range_ok(u64 ipa, u64 size)
 {
@@ -109,7 +110,8 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 	/* Device pages only: RAM reaches a VM by donation, which moves ownership. */
 	if (pgowner_is_ram(pa))
 		return KCORE_E_INVAL;
-	if (is_kcore_device(pa))
+	/* The platform policy: never kcore's, a mediated or a denied (or unknown) device. */
+	if (!platform_vm_may_map_class(platform_class(pa)))
 		return KCORE_E_PERM;
 
 	spin_lock(&vm->lock);

@@ -77,8 +77,9 @@ static void boot(void)
 	p.ram[0] = (struct kcore_mem_range){pa_init(RAM_BASE), RAM_SIZE};
 	p.nr_ram = 1;
 	p.kcore_image = (struct kcore_mem_range){pa_init(RAM_BASE), 0x10000};
-	p.kcore_devices[0] = (struct kcore_mem_range){pa_init(0x09050000), 0x1000};
-	p.nr_kcore_devices = 1;
+	p.devices[0] = (struct kcore_dev_range){pa_init(0x09050000), 0x1000, KCORE_DEV_KCORE};
+	p.devices[1] = (struct kcore_dev_range){pa_init(0x09000000), 0x50000, KCORE_DEV_HOST_SAFE};
+	p.nr_devices = 2;
 	p.ipa_bits = 40;
 	p.max_vms = 3;
 	p.max_vcpus = 2;

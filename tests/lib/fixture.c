@@ -46,6 +46,27 @@ const struct imgsign_key *fx_untrusted_key(void)
 	return &untrusted_key;
 }
 
+u32 fx_policy(struct kcore_dev_range *out)
+{
+	static const struct {
+		u64 base, size;
+		u32 cls;
+	} policy[] = {
+	    {FX_GICD_LIKE_BASE, 0x10000, KCORE_DEV_HOST_SAFE},
+	    {FX_MEDIATED_DEVICE, 0x1000, KCORE_DEV_MEDIATED},
+	    {FX_DEVICE_BASE, FX_KCORE_DEVICE - FX_DEVICE_BASE, KCORE_DEV_HOST_SAFE},
+	    {FX_KCORE_DEVICE, 0x1000, KCORE_DEV_KCORE},
+	    {FX_DENIED_DEVICE, 0x1000, KCORE_DEV_DENIED},
+	    {FX_SMMU_WINDOW, FX_SMMU_WINDOW_SIZE, KCORE_DEV_BEHIND_SMMU},
+	};
+	u32 n = sizeof(policy) / sizeof(policy[0]);
+
+	for (u32 i = 0; i < n; i++)
+		out[i] = (struct kcore_dev_range){pa_init(policy[i].base), policy[i].size,
+						  policy[i].cls};
+	return n;
+}
+
 void fx_boot(const struct fx_config *cfg)
 {
 	struct fx_config c = cfg != NULL ? *cfg : fx_default_config();
@@ -65,8 +86,7 @@ void fx_boot(const struct fx_config *cfg)
 	params.ram[0] = (struct kcore_mem_range){pa_init(FX_RAM_BASE), FX_RAM_SIZE};
 	params.nr_ram = 1;
 	params.kcore_image = (struct kcore_mem_range){pa_init(FX_RAM_BASE), FX_KCORE_IMAGE_SIZE};
-	params.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_KCORE_DEVICE), 0x1000};
-	params.nr_kcore_devices = 1;
+	params.nr_devices = fx_policy(params.devices);
 	params.ipa_bits = c.ipa_bits;
 	params.max_vms = c.max_vms;
 	params.max_vcpus = c.max_vcpus;

@@ -21,6 +21,16 @@
 #define FX_KCORE_IMAGE_SIZE (1ull << 20)  /* pretend kcore text/data at the start of RAM */
 #define FX_DEVICE_BASE	    0x09000000ull /* a device page the host may use (like a UART) */
 #define FX_KCORE_DEVICE	    0x09050000ull /* a device page only kcore may touch */
+/*
+ * The simulated machine's platform policy (fx_policy): one range of each class
+ * besides the two above, and space no range covers (DENIED by default).
+ */
+#define FX_GICD_LIKE_BASE   0x08000000ull /* HOST_SAFE, 64 KiB */
+#define FX_MEDIATED_DEVICE  0x08100000ull /* MEDIATED, one page (like a GICR RD_base page) */
+#define FX_DENIED_DEVICE    0x09060000ull /* DENIED by name, one page (like fw_cfg) */
+#define FX_SMMU_WINDOW	    0x0a000000ull /* BEHIND_SMMU, 64 MiB (like a PCIe MMIO window) */
+#define FX_SMMU_WINDOW_SIZE (64ull << 20)
+#define FX_UNKNOWN_DEVICE   0x0f000000ull /* in no range: unknown, so DENIED */
 #define FX_LOAD_IPA	    0x80000000ull /* where test VMs load their image */
 
 struct fx_config {
@@ -38,6 +48,9 @@ struct fx_config {
 
 /* The defaults, for tests that want to change one field. */
 struct fx_config fx_default_config(void);
+
+/* The fixture's platform policy table; returns how many entries it wrote. */
+u32 fx_policy(struct kcore_dev_range *out);
 
 /* A fresh machine and kcore. cfg may be NULL for the defaults. */
 void fx_boot(const struct fx_config *cfg);

@@ -56,7 +56,8 @@
  *     (else INVAL). The IPA need not lie in a RAM region. The pages keep their
  *     contents (the host gave them; kcore does not zero them on the way in).
  * 11. VM_MAP_IO: IPA and PA must be page aligned and the IPA inside the IPA
- *     space (else INVAL); a PA in RAM is INVAL, in kcore's device range PERM.
+ *     space (else INVAL); a PA in RAM is INVAL; a device PA the platform
+ *     policy does not let a VM have (kcore's, mediated, denied, unknown) PERM.
  *     The IPA must not be mapped (RAM or device) and not inside an image's
  *     range (else EXIST). The same device page may be given to several VMs or
  *     at several IPAs. A PA at or above 2^48 (the largest physical address
@@ -1167,7 +1168,10 @@ static bool hc_vcpu_inject_irq(struct model *m, const char *call, const uint64_t
 /* Physical addresses are below 2^48 (52-bit PAs need LPA2, which kcore does not use). */
 #define MODEL_PA_LIMIT (1ull << 48)
 
-/* KC_HC_VM_MAP_IO(vmid, ipa, pa): a device page (not RAM, not kcore's) into the VM. */
+/*
+ * KC_HC_VM_MAP_IO(vmid, ipa, pa): a device page into the VM: not RAM (INVAL),
+ * and of a class the platform policy lets a VM have (else PERM).
+ */
 static bool hc_vm_map_io(struct model *m, const char *call, const uint64_t x[7], int64_t got_x0,
 			 uint64_t got_x1)
 {
@@ -1184,7 +1188,8 @@ static bool hc_vm_map_io(struct model *m, const char *call, const uint64_t x[7],
 		errs |= ERR(KCORE_E_INVAL);
 	if (pa % PAGE != 0 || is_ram(m, plo) || pa >= MODEL_PA_LIMIT)
 		errs |= ERR(KCORE_E_INVAL);
-	if (in_range(plo, &m->cfg.kcore_device))
+	if (in_range(plo, &m->cfg.kcore_device) ||
+	    (!is_ram(m, plo) && !in_range(plo, &m->cfg.vm_io_ok)))
 		errs |= ERR(KCORE_E_PERM);
 	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
 		errs |= ERR(KCORE_E_STATE);

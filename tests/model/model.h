@@ -50,6 +50,11 @@ struct model_config {
 	struct model_range kcore_ram[2];
 	/* kcore's own device pages (never the host's, never a VM's). */
 	struct model_range kcore_device;
+	/*
+	 * The device pages the platform policy lets a VM map (HOST_SAFE or
+	 * BEHIND_SMMU). Any other non-RAM page is refused with PERM.
+	 */
+	struct model_range vm_io_ok;
 	uint32_t max_vms;   /* VM ids 1..max_vms */
 	uint32_t max_vcpus; /* vCPU ids 0..max_vcpus-1 per VM */
 	uint32_t ipa_bits;  /* each VM's IPA space is [0, 2^ipa_bits) */

@@ -254,8 +254,12 @@ static void boot(void)
 	params.ram[0] = (struct kcore_mem_range){pa_init(RAM_BASE), RAM_SIZE};
 	params.nr_ram = 1;
 	params.kcore_image = (struct kcore_mem_range){pa_init(RAM_BASE), KIMAGE_SIZE};
-	params.kcore_devices[0] = (struct kcore_mem_range){pa_init(KCORE_DEV), PAGE};
-	params.nr_kcore_devices = 1;
+	/* The platform policy: the host's device pages are HOST_SAFE, the rest as the model says.
+	 */
+	params.devices[0] = (struct kcore_dev_range){pa_init(KCORE_DEV), PAGE, KCORE_DEV_KCORE};
+	params.devices[1] =
+	    (struct kcore_dev_range){pa_init(HOST_DEV), 4 * PAGE, KCORE_DEV_HOST_SAFE};
+	params.nr_devices = 2;
 	params.ipa_bits = IPA_BITS;
 	params.max_vms = MAX_VMS;
 	params.max_vcpus = MAX_VCPUS;
@@ -283,6 +287,7 @@ static void boot(void)
 	mc.kcore_ram[0] = (struct model_range){RAM_BASE, KIMAGE_SIZE};
 	mc.kcore_ram[1] = (struct model_range){pa_addr(params.carve.base), carve};
 	mc.kcore_device = (struct model_range){KCORE_DEV, PAGE};
+	mc.vm_io_ok = (struct model_range){HOST_DEV, 4 * PAGE};
 	mc.max_vms = MAX_VMS;
 	mc.max_vcpus = MAX_VCPUS;
 	mc.ipa_bits = IPA_BITS;

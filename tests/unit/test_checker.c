@@ -188,6 +188,44 @@ static void test_host_maps_kcore_device(void **state)
 	expect_violation();
 }
 
+/* The platform policy: no host leaf over a MEDIATED, DENIED or unknown device page. */
+static void test_host_maps_mediated_device(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), FX_MEDIATED_DEVICE, pa_init(FX_MEDIATED_DEVICE), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_violation();
+}
+
+static void test_host_maps_denied_device(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), FX_DENIED_DEVICE, pa_init(FX_DENIED_DEVICE), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_violation();
+	pgt_unmap_leaf(host_s2(), FX_DENIED_DEVICE);
+	expect_clean();
+	pgt_map_leaf(host_s2(), FX_UNKNOWN_DEVICE, pa_init(FX_UNKNOWN_DEVICE), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_violation();
+}
+
+/*
+ * A 2 MiB device block is fine inside one class the host may map (the
+ * BEHIND_SMMU window), not where HOST_SAFE pages share it with kcore's,
+ * denied and unknown ones (FX_DEVICE_BASE's 2 MiB).
+ */
+static void test_host_block_straddles_classes(void **state)
+{
+	(void)state;
+	pgt_map_leaf(host_s2(), FX_SMMU_WINDOW, pa_init(FX_SMMU_WINDOW), 2ull << 20,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_clean();
+	pgt_map_leaf(host_s2(), FX_DEVICE_BASE, pa_init(FX_DEVICE_BASE), 2ull << 20,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_violation();
+}
+
 /* ---- vm_iso ---- */
 
 static void test_vm_maps_host_page(void **state)
@@ -233,6 +271,24 @@ static void test_vm_maps_other_device_is_fine(void **state)
 	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(FX_DEVICE_BASE), PAGE_SIZE,
 		     PT_PROT_RW | PT_PROT_DEVICE);
 	expect_clean();
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA + PAGE_SIZE, pa_init(FX_SMMU_WINDOW), PAGE_SIZE,
+		     PT_PROT_RW | PT_PROT_DEVICE);
+	expect_clean();
+}
+
+/* The platform policy: no VM leaf over a MEDIATED, DENIED or unknown device page. */
+static void test_vm_maps_policy_denied_devices(void **state)
+{
+	const u64 pages[] = {FX_MEDIATED_DEVICE, FX_DENIED_DEVICE, FX_UNKNOWN_DEVICE};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(pages[i]), PAGE_SIZE,
+			     PT_PROT_RW | PT_PROT_DEVICE);
+		expect_violation();
+		pgt_unmap_leaf(&vm(vmid)->s2, SPARE_IPA);
+		expect_clean();
+	}
 }
 
 static void test_vm_page_at_wrong_gfn(void **state)
@@ -710,6 +766,10 @@ int main(void)
 	    T(test_vm_maps_kcore_page),
 	    T(test_vm_maps_another_vms_page),
 	    T(test_vm_maps_kcore_device),
+	    T(test_vm_maps_policy_denied_devices),
+	    T(test_host_maps_mediated_device),
+	    T(test_host_maps_denied_device),
+	    T(test_host_block_straddles_classes),
 	    T(test_vm_maps_other_device_is_fine),
 	    T(test_vm_page_at_wrong_gfn),
 	    T(test_host_domain_maps_vm_page),

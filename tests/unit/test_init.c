@@ -46,8 +46,7 @@ static int setup(void **state)
 	good.ram[0] = (struct kcore_mem_range){pa_init(FX_RAM_BASE), FX_RAM_SIZE};
 	good.nr_ram = 1;
 	good.kcore_image = (struct kcore_mem_range){pa_init(FX_RAM_BASE), FX_KCORE_IMAGE_SIZE};
-	good.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_KCORE_DEVICE), 0x1000};
-	good.nr_kcore_devices = 1;
+	good.nr_devices = fx_policy(good.devices);
 	good.ipa_bits = 40;
 	good.max_vms = 4;
 	good.max_vcpus = 4;
@@ -123,7 +122,7 @@ static void test_counts_out_of_range(void **state)
 	p = good, p.max_vms = KCORE_MAX_VMS + 1, refused(&p);
 	p = good, p.max_vcpus = 0, refused(&p);
 	p = good, p.max_vcpus = KCORE_MAX_VCPUS + 1, refused(&p);
-	p = good, p.nr_kcore_devices = KCORE_MAX_DEV_RANGES + 1, refused(&p);
+	p = good, p.nr_devices = KCORE_MAX_DEV_RANGES + 1, refused(&p);
 }
 
 static void test_pools_too_small(void **state)
@@ -185,27 +184,63 @@ static void test_bad_ram_banks(void **state)
 	refused(&p);
 }
 
+/* Sets the first device range of p (the fixture's table is otherwise kept). */
+static void set_dev0(struct kcore_boot_params *p, u64 base, u64 size, u32 cls)
+{
+	*p = good;
+	p->devices[0] = (struct kcore_dev_range){pa_init(base), size, cls};
+}
+
 static void test_bad_kcore_devices(void **state)
 {
 	struct kcore_boot_params p;
 
 	(void)state;
-	p = good,
-	p.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_RAM_BASE + 0x2000), 0x1000};
-	refused(&p);
-	p = good,
-	p.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_RAM_BASE - 0x1000), 0x2000};
-	refused(&p);
-	p = good,
-	p.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_KCORE_DEVICE + 4), 0x1000};
-	refused(&p);
-	p = good, p.kcore_devices[0] = (struct kcore_mem_range){pa_init(FX_KCORE_DEVICE), 0x10};
-	refused(&p);
+	/* Over RAM (inside, and straddling its start). */
+	set_dev0(&p, FX_RAM_BASE + 0x2000, 0x1000, KCORE_DEV_KCORE), refused(&p);
+	set_dev0(&p, FX_RAM_BASE - 0x1000, 0x2000, KCORE_DEV_KCORE), refused(&p);
+	set_dev0(&p, FX_RAM_BASE - 0x1000, 0x2000, KCORE_DEV_DENIED), refused(&p);
+	/* Unaligned, partial page, empty, wrapping, beyond 2^48, an unknown class. */
+	set_dev0(&p, FX_KCORE_DEVICE + 4, 0x1000, KCORE_DEV_KCORE), refused(&p);
+	set_dev0(&p, FX_KCORE_DEVICE, 0x10, KCORE_DEV_KCORE), refused(&p);
+	set_dev0(&p, 0x0f000000, 0, KCORE_DEV_HOST_SAFE), refused(&p);
+	set_dev0(&p, 0xfffffffffffff000ull, 0x2000, KCORE_DEV_HOST_SAFE), refused(&p);
+	set_dev0(&p, 1ull << 48, 0x1000, KCORE_DEV_HOST_SAFE), refused(&p);
+	set_dev0(&p, 0x0f000000, 0x1000, KCORE_DEV_NR_CLASSES), refused(&p);
 	/* The second device is the bad one. */
-	p = good, p.nr_kcore_devices = 2;
-	p.kcore_devices[1] =
-	    (struct kcore_mem_range){pa_init(FX_RAM_BASE + FX_RAM_SIZE - 0x1000), 0x1000};
+	p = good, p.nr_devices = 2;
+	p.devices[1] = (struct kcore_dev_range){pa_init(FX_RAM_BASE + FX_RAM_SIZE - 0x1000), 0x1000,
+						KCORE_DEV_KCORE};
 	refused(&p);
+}
+
+/* Two ranges of the policy overlap, whatever their classes: which would win is undefined. */
+static void test_overlapping_devices(void **state)
+{
+	struct kcore_boot_params p;
+	u32 last = good.nr_devices;
+
+	(void)state;
+	assert_true(last < KCORE_MAX_DEV_RANGES);
+	/* A HOST_SAFE page over kcore's device, a DENIED one over a HOST_SAFE range. */
+	p = good, p.nr_devices = last + 1;
+	p.devices[last] =
+	    (struct kcore_dev_range){pa_init(FX_KCORE_DEVICE), 0x1000, KCORE_DEV_HOST_SAFE};
+	refused(&p);
+	p = good, p.nr_devices = last + 1;
+	p.devices[last] =
+	    (struct kcore_dev_range){pa_init(FX_DEVICE_BASE + 0x3000), 0x1000, KCORE_DEV_DENIED};
+	refused(&p);
+	/* Same class, overlapping by one page. */
+	p = good, p.nr_devices = last + 1;
+	p.devices[last] = (struct kcore_dev_range){
+	    pa_init(FX_SMMU_WINDOW + FX_SMMU_WINDOW_SIZE - 0x1000), 0x2000, KCORE_DEV_BEHIND_SMMU};
+	refused(&p);
+	/* Adjacent, not overlapping: accepted. */
+	p = good, p.nr_devices = last + 1;
+	p.devices[last] = (struct kcore_dev_range){pa_init(FX_SMMU_WINDOW + FX_SMMU_WINDOW_SIZE),
+						   0x2000, KCORE_DEV_DENIED};
+	assert_int_equal(kcore_init(&p), KCORE_OK);
 }
 
 static void test_bad_carve_and_image(void **state)
@@ -272,6 +307,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_window, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_ram_banks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_kcore_devices, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overlapping_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_carve_and_image, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_trusted_key, setup, teardown),
 	};

@@ -171,6 +171,9 @@ enum page {
 	P_CARVE_NEAR_HOST,  /* kcore's first carve-out page after the host mapped the one below */
 	P_NONRAM,	    /* NONRAM_PA */
 	P_RAM_END,	    /* the first address after RAM */
+	P_MEDIATED,	    /* FX_MEDIATED_DEVICE: the platform policy's MEDIATED page */
+	P_DENIED,	    /* FX_DENIED_DEVICE: a DENIED device (like fw_cfg) */
+	P_SMMU_WIN,	    /* FX_SMMU_WINDOW: BEHIND_SMMU (like a PCIe MMIO window) */
 	P_BEYOND,	    /* 1 << 40: beyond the IPA space */
 	P_UNALIGNED,	    /* a fresh host page + 0x800 */
 	P_HIGH,		    /* a fresh host page | 1 << 63 */
@@ -740,6 +743,15 @@ static void prep_page(enum page p)
 	case P_RAM_END:
 		ctx.page = RAM_END;
 		break;
+	case P_MEDIATED:
+		ctx.page = FX_MEDIATED_DEVICE;
+		break;
+	case P_DENIED:
+		ctx.page = FX_DENIED_DEVICE;
+		break;
+	case P_SMMU_WIN:
+		ctx.page = FX_SMMU_WINDOW + 0x5000;
+		break;
 	case P_BEYOND:
 		ctx.page = IPA_LIMIT;
 		break;
@@ -1225,8 +1237,12 @@ static struct hc_row hc_rows[] = {
     MAP_IO(S_CLEARED, P_DEVICE, "POWEROFF, cleared", IPA_NEW, X_PA, STATE),
     MAP_IO(S_FREED, P_DEVICE, "freed", IPA_NEW, X_PA, STATE),
     MAP_IO(S_IMG_PART, P_DEV_TOUCHED, "device page the host has mapped", IPA_NEW, X_PA, OK),
-    MAP_IO(S_IMG_PART, P_NONRAM, "beyond RAM, no known device", IPA_NEW, X_PA, OK),
-    MAP_IO(S_IMG_PART, P_RAM_END, "first page after RAM", IPA_NEW, X_PA, OK),
+    /* The platform policy: unknown space is DENIED; only HOST_SAFE and BEHIND_SMMU map. */
+    MAP_IO(S_IMG_PART, P_NONRAM, "beyond RAM, no known device", IPA_NEW, X_PA, PERM),
+    MAP_IO(S_IMG_PART, P_RAM_END, "first page after RAM", IPA_NEW, X_PA, PERM),
+    MAP_IO(S_IMG_PART, P_MEDIATED, "a MEDIATED device page", IPA_NEW, X_PA, PERM),
+    MAP_IO(S_IMG_PART, P_DENIED, "a DENIED device page", IPA_NEW, X_PA, PERM),
+    MAP_IO(S_IMG_PART, P_SMMU_WIN, "a BEHIND_SMMU device page", IPA_NEW, X_PA, OK),
     MAP_IO(S_IMG_PART, P_KDEVICE, "kcore's device", IPA_NEW, X_PA, PERM),
     MAP_IO(S_IMG_PART, P_KDEV_ALIAS48, "kcore's device | 1 << 48", IPA_NEW, X_PA, INVAL),
     MAP_IO(S_IMG_PART, P_DEV_UNALIGNED, "device page + 0x800", IPA_NEW, X_PA, INVAL),
@@ -2154,8 +2170,12 @@ static struct ha_row ha_rows[] = {
      SIM_ABORTED, false, NULL},
     {"kcore's carve-out after the host mapped the page below it", S_VERIFIED, P_CARVE_NEAR_HOST,
      SIM_ABORTED, false, NULL},
-    {"beyond RAM, no known device", S_VERIFIED, P_NONRAM, SIM_NOT_RAM, false, NULL},
-    {"first page after RAM", S_VERIFIED, P_RAM_END, SIM_NOT_RAM, false, NULL},
+    /* The platform policy: unknown space is DENIED. */
+    {"beyond RAM, no known device", S_VERIFIED, P_NONRAM, SIM_ABORTED, false, NULL},
+    {"first page after RAM", S_VERIFIED, P_RAM_END, SIM_ABORTED, false, NULL},
+    {"a DENIED device page", S_VERIFIED, P_DENIED, SIM_ABORTED, false, NULL},
+    {"a MEDIATED device page", S_VERIFIED, P_MEDIATED, SIM_MEDIATED, false, NULL},
+    {"a BEHIND_SMMU device page", S_VERIFIED, P_SMMU_WIN, SIM_NOT_RAM, false, NULL},
     {"IPA 1 << 40 (beyond the IPA space)", S_VERIFIED, P_BEYOND, SIM_ABORTED, false, NULL},
     {"IPA of a host page | 1 << 63", S_VERIFIED, P_HIGH, SIM_ABORTED, false, NULL},
 };
@@ -2205,6 +2225,17 @@ static void run_ha_row(void **state)
 		v = PAT_PROBE;
 		assert_int_equal(sim_host_access(ipa_init(ipa), true, &v), SIM_NOT_RAM);
 		assert_true(sim_can_access(0, ipa_init(ipa), true));
+		assert_int_equal(sim_host_abort_count(), aborts);
+		break;
+	case SIM_MEDIATED:
+		/* kcore would emulate it: no abort, and the page never enters the host's stage-2.
+		 */
+		assert_false(ram);
+		for (int w = 0; w <= 1; w++) {
+			v = PAT_PROBE;
+			assert_int_equal(sim_host_access(ipa_init(ipa), w != 0, &v), SIM_MEDIATED);
+			assert_false(sim_can_access(0, ipa_init(ipa), false));
+		}
 		assert_int_equal(sim_host_abort_count(), aborts);
 		break;
 	default:

@@ -205,7 +205,7 @@ static __attribute__((noinline)) bool first_entry_ok(const struct vm *vm, const 
 	return vcpu->entry_set && vm_search_load_info(vm, vcpu->entry_pc);
 }
 
-int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
+int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 {
 	int err = KCORE_OK;
 
@@ -215,12 +215,13 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
 		err = KCORE_E_STATE;
 	} else if (vcpu->has_run) {
 		vcpu->state = VCPU_ACTIVE;
-		*entry_pc = 0;
+		*start = (struct vcpu_start){.first = false};
 	} else if (!first_entry_ok(vm, vcpu)) {
 		err = KCORE_E_PERM;
 	} else {
+		/* The first run, claimed under the lock: no other CPU can also see it as first. */
 		vcpu->state = VCPU_ACTIVE;
-		*entry_pc = vcpu->entry_pc;
+		*start = (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
 		vcpu->has_run = true;
 	}
 	spin_unlock(&vm->lock);
@@ -230,14 +231,19 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
 int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vcpu_start start;
 	struct vcpu *vcpu;
+	int err;
 
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
 	if (vcpu == NULL)
 		return KCORE_E_INVAL;
-	return vm_vcpu_activate(vm, vcpu, entry_pc);
+	err = vm_vcpu_activate(vm, vcpu, &start);
+	if (err == KCORE_OK)
+		*entry_pc = start.pc;
+	return err;
 }
 
 void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu)

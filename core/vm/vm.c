@@ -138,6 +138,21 @@ int vcpu_register(u64 vmid, u64 vcpuid)
 	return err;
 }
 
+static bool any_vcpu_has_run(const struct vm *vm)
+{
+	for (u32 i = 0; i < max_vcpus; i++) {
+		if (vm->vcpus[i].has_run)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The host chooses where the boot vCPU (vCPU 0) starts, and only until the
+ * VM first runs; every other vCPU starts only where the guest's own PSCI
+ * CPU_ON says (core/vm/run.c). Otherwise the host could start a vCPU of its
+ * choice, or overwrite the entry of one the guest has just turned on.
+ */
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 {
 	struct vm *vm = vm_from_id(vmid);
@@ -151,9 +166,11 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 		return KCORE_E_INVAL;
 	if (!is_aligned(pc, 4))
 		return KCORE_E_INVAL;
+	if (vcpuid != VM_BOOT_VCPU)
+		return KCORE_E_PERM;
 	spin_lock(&vm->lock);
 	if ((vm->state != VM_READY && vm->state != VM_VERIFIED) || vcpu->state != VCPU_READY ||
-	    vcpu->has_run) {
+	    any_vcpu_has_run(vm)) {
 		err = KCORE_E_STATE;
 	} else {
 		vcpu->entry_pc = pc;
@@ -221,7 +238,8 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 	} else {
 		/* The first run, claimed under the lock: no other CPU can also see it as first. */
 		vcpu->state = VCPU_ACTIVE;
-		*start = (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
+		*start =
+		    (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
 		vcpu->has_run = true;
 	}
 	spin_unlock(&vm->lock);

@@ -18,6 +18,9 @@
 #include "core/lib/spinlock.h"
 #include "core/mm/pgtable.h"
 
+/* The vCPU the host starts (VCPU_SET_ENTRY); the guest starts the others (PSCI CPU_ON). */
+#define VM_BOOT_VCPU 0u
+
 enum vm_state { VM_UNUSED = 0, VM_READY, VM_VERIFIED, VM_POWEROFF };
 enum vcpu_state { VCPU_UNUSED = 0, VCPU_READY, VCPU_ACTIVE };
 

@@ -24,7 +24,9 @@ WARN := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wcast-qual \
 	-Wundef -Wvla -Wimplicit-fallthrough -Wformat=2
 INCLUDES := -Iinclude -I.
-HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG -MMD -MP
+# KCORE_SCHED_POINTS: the race harness's switch points (core/lib/sched_point.h), sim only.
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG \
+	-DKCORE_SCHED_POINTS -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # BearSSL's headers come from /usr/include/bearssl (architecture independent);
 # arch/aarch64/include supplies the one libc header they include.

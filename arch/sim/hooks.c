@@ -68,7 +68,7 @@ void arch_host_inject_abort(ipaddr_t ipa)
  * The simulated machine has no FP state to protect; it checks that the core
  * brackets its crypto properly (never nested, always closed).
  */
-static int crypto_depth;
+static _Thread_local int crypto_depth; /* per CPU: the race harness's CPUs are threads */
 
 void arch_crypto_begin(void)
 {

@@ -331,6 +331,11 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch
 {
 	bool instruction = e->kind == ARCH_EXIT_IABT;
 
+	/*
+	 * vm->ram is read without vm->lock: VM_SET_RAM changes it only while
+	 * the VM is READY, and this vCPU runs, so the VM is VERIFIED (or was
+	 * powered off by a sibling since): the regions no longer change.
+	 */
 	if (vm_ipa_is_ram(vm, e->ipa)) {
 		if (!e->translation) {
 			arch_vcpu_inject_abort(vcpu, instruction, e->write, e->ipa);

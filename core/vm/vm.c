@@ -286,7 +286,8 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid)
 
 void vm_enter_poweroff(struct vm *vm)
 {
-	vm->state = VM_POWEROFF;
+	/* Atomic: running vCPUs of the VM poll it without vm->lock (core/vm/run.c). */
+	__atomic_store_n(&vm->state, VM_POWEROFF, __ATOMIC_RELEASE);
 	/* An open snapshot or restore ends with the VM; its key goes too. */
 	seal_wipe(&vm->snap, sizeof(vm->snap));
 	vm->snap.phase = SNAP_NONE;

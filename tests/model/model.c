@@ -1068,7 +1068,17 @@ static bool hc_verify_vm(struct model *m, const char *call, const uint64_t x[7],
 	return true;
 }
 
-static bool any_vcpu_ran(const struct model *m, const struct vm *vm);
+/* Whether any vCPU of vm has run (vm not NULL). */
+static bool some_vcpu_ran(const struct model *m, struct vm *vm)
+{
+	for (uint32_t i = 0; i < m->cfg.max_vcpus; i++) {
+		const struct vcpu *v = vcpu_arg(m, vm, i);
+
+		if (v != NULL && v->has_run)
+			return true;
+	}
+	return false;
+}
 
 /* KC_HC_VCPU_SET_ENTRY(vmid, vcpuid, pc, x0). */
 static bool hc_vcpu_set_entry(struct model *m, const char *call, const uint64_t x[7],
@@ -1090,7 +1100,7 @@ static bool hc_vcpu_set_entry(struct model *m, const char *call, const uint64_t 
 	/* ... vCPU 0 READY and no vCPU of the VM has ever run (else STATE). */
 	if (vcpu != NULL && (!vcpu->registered || vcpu->has_run))
 		errs |= ERR(KCORE_E_STATE);
-	if (vm != NULL && any_vcpu_ran(m, vm))
+	if (vm != NULL && some_vcpu_ran(m, vm))
 		errs |= ERR(KCORE_E_STATE);
 	if (!verdict(m, call, errs, 0, got_x0, got_x1))
 		return false;

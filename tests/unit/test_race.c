@@ -107,12 +107,12 @@ static u64 mix(u64 x)
 /* The context a guest gives CPU_ON for vCPU v of vmid; the boot vCPU starts with x0 = 0. */
 static u64 start_x0(u32 vmid, u32 vcpuid)
 {
-	return vcpuid == 0 ? 0 : 0xc0de0000ull + vmid * 16 + vcpuid;
+	return vcpuid == 0 ? 0 : 0xc0de0000ull + (u64)vmid * 16 + vcpuid;
 }
 
 static u64 secret(u32 vmid, u32 vcpuid)
 {
-	return 0x5ec2e7000000ull + vmid * 16 + vcpuid;
+	return 0x5ec2e7000000ull + (u64)vmid * 16 + vcpuid;
 }
 
 /* ---- the guests ---- */
@@ -144,7 +144,7 @@ static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct a
 	case 0:
 		r->x[0] = PSCI_CPU_ON_64;
 		r->x[1] = target;
-		r->x[2] = SECONDARY_PC + 16 * target;
+		r->x[2] = SECONDARY_PC + 16 * (u64)target;
 		r->x[3] = start_x0(vmid, target);
 		r->pc += 4;
 		e->kind = ARCH_EXIT_HVC;
@@ -245,7 +245,7 @@ static void cpu_main(u32 cpu, void *arg)
 	(void)arg;
 	for (u32 i = 0; i < OPS_PER_CPU; i++) {
 		/* The host's program depends on the workload seed only, not on the interleaving. */
-		host_op(cpu, i, mix(h.workload_seed * 64 + cpu * OPS_PER_CPU + i + 1));
+		host_op(cpu, i, mix(h.workload_seed * 64 + (u64)cpu * OPS_PER_CPU + i + 1));
 		race_step_done();
 	}
 }

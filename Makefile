@@ -24,7 +24,9 @@ WARN := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wcast-qual \
 	-Wundef -Wvla -Wimplicit-fallthrough -Wformat=2
 INCLUDES := -Iinclude -I.
-HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG -MMD -MP
+# KCORE_SCHED_POINTS: the race harness's switch points (core/lib/sched_point.h), sim only.
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG \
+	-DKCORE_SCHED_POINTS -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # BearSSL's headers come from /usr/include/bearssl (architecture independent);
 # arch/aarch64/include supplies the one libc header they include.
@@ -62,11 +64,11 @@ deps: $(DEPS_STAMP)
 
 # ---- host (normal and sanitizer) builds of core + sim + tests ------------------
 define host_variant
-# $(1) = variant name, $(2) = extra flags
+# $(1) = variant name, $(2) = extra flags, $(3) = compiler (default HOST_CC)
 $(BUILD)/$(1)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC [$(1)] $$<")
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(2) -c $$< -o $$@
+	$(Q)$(or $(3),$(HOST_CC)) $(HOST_CFLAGS) $(2) -c $$< -o $$@
 
 $(BUILD)/$(1)/libkcore-sim.a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(CORE_SRCS) $(SIM_SRCS) $(TESTLIB_SRCS))
 	@rm -f $$@
@@ -74,7 +76,21 @@ $(BUILD)/$(1)/libkcore-sim.a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(CORE_SRCS) $(SI
 
 $(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/libkcore-sim.a
 	@$(if $(Q),echo "  LD [$(1)] $$@")
-	$(Q)$(HOST_CC) $(2) -o $$@ $$^ $(HOST_LIBS)
+	$(Q)$(or $(3),$(HOST_CC)) $(2) -o $$@ $$^ $(HOST_LIBS)
+
+# The race harness also links the run loop with issue 14's first-run race put
+# back (core/vm/run.c, KCORE_PUT_BACK_FIRST_RUN_RACE), renamed, to show it finds it.
+$(BUILD)/$(1)/tests/unit/run_racy.o: core/vm/run.c | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  CC [$(1)] $$< (first-run race put back)")
+	$(Q)$(or $(3),$(HOST_CC)) $(HOST_CFLAGS) $(2) -DKCORE_PUT_BACK_FIRST_RUN_RACE -Dvcpu_run=vcpu_run_racy \
+		-Dvcpu_exit_fast=vcpu_exit_fast_racy -Dvcpu_exit_fast_hvc=vcpu_exit_fast_hvc_racy \
+		-c $$< -o $$@
+
+$(BUILD)/$(1)/tests/unit/test_race: $(BUILD)/$(1)/tests/unit/test_race.o \
+		$(BUILD)/$(1)/tests/unit/run_racy.o $(BUILD)/$(1)/libkcore-sim.a
+	@$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$(or $(3),$(HOST_CC)) $(2) -o $$@ $$^ $(HOST_LIBS) -lpthread
 
 $(1)_TEST_BINS := $(patsubst %.c,$(BUILD)/$(1)/%,$(UNIT_TESTS))
 endef
@@ -84,6 +100,10 @@ $(eval $(call host_variant,asan,$(SAN_FLAGS)))
 $(eval $(call host_variant,cov,--coverage -O0))
 # The model comparison runs a million steps: optimised, it takes half the time.
 $(eval $(call host_variant,opt,-O2))
+# ThreadSanitizer (clang): the race harness with real threads (tests/scripts/race_tsan.sh).
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+$(eval $(call host_variant,tsan,$(TSAN_FLAGS),clang))
+TSAN_RACE_BIN := $(BUILD)/tsan/tests/unit/test_race
 
 # ---- the reference model and the property-based test (tests/model) -------------
 PROP_BIN := $(BUILD)/opt/tests/model/prop_test
@@ -157,7 +177,7 @@ $(BUILD)/kcore.img: $(BUILD)/kcore.elf
 # ---- top-level targets --------------------------------------------------------
 all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img
 
-test: all $(asan_TEST_BINS) $(FUZZ_BIN) $(PROP_BIN) linux-assets
+test: all $(asan_TEST_BINS) $(TSAN_RACE_BIN) $(FUZZ_BIN) $(PROP_BIN) linux-assets
 	@bash tests/run.sh $(BUILD)
 
 # The main job: kcore boots at EL2 in QEMU on 4 CPUs and enters kserv, which

@@ -198,6 +198,14 @@ int kcore_init(const struct kcore_boot_params *p)
 	return KCORE_OK;
 }
 
+/*
+ * Read without vm->lock, on purpose: its callers are the hardware's view
+ * (the simulated MMU walking on behalf of a CPU; on aarch64 only the
+ * host's, VMID 0, at boot). A VM's root is set when the slot is registered
+ * and torn down only by VM_FREE, which needs every vCPU of it stopped, so
+ * a vCPU that runs always sees its VM's one root; a walk that loses a race
+ * with VM_FREE sees a VM with no stage-2, as hardware would after it.
+ */
 bool kcore_s2_root(u32 vmid, paddr_t *root)
 {
 	const struct vm *vm;
@@ -207,7 +215,7 @@ bool kcore_s2_root(u32 vmid, paddr_t *root)
 		return true;
 	}
 	vm = vm_from_id(vmid);
-	if (vm == NULL || vm->state == VM_UNUSED)
+	if (vm == NULL || __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_UNUSED)
 		return false;
 	*root = vm->s2.root;
 	return true;

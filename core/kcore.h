@@ -126,7 +126,9 @@ int host_s2_fault(ipaddr_t ipa);
 /*
  * vCPU run state, used by the arch's run loop around a world switch:
  * activate checks that the VM is verified, the vCPU ready, and (first run)
- * that its entry PC lies in a verified image.
+ * that its entry PC lies in a verified image. *entry_pc is that entry on
+ * the first run and 0 on any later one (decided under vm->lock: see
+ * struct vcpu_start in core/vm/vm.h).
  */
 int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc);
 void vcpu_deactivate(u32 vmid, u32 vcpuid);

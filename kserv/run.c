@@ -11,6 +11,7 @@
 #include "snapshot.h"
 #include "sysreg.h"
 #include "vm_attacks.h"
+#include "vm_attacks_cpu_on.h"
 #include "vm_mem.h"
 #include "vmmio.h"
 
@@ -78,11 +79,14 @@ static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kco
 	case KC_EXIT_KICK:
 		sched_kick(g, run->out.kick.vcpus);
 		return AFTER_AGAIN;
-	case KC_EXIT_VCPU_START:
-		sched_start_vcpu(g, (u32)(run->out.start.vcpuid < GUEST_MAX_VCPUS
-					      ? run->out.start.vcpuid
-					      : GUEST_MAX_VCPUS));
+	case KC_EXIT_VCPU_START: {
+		u32 id = (u32)(run->out.start.vcpuid < GUEST_MAX_VCPUS ? run->out.start.vcpuid
+								       : GUEST_MAX_VCPUS);
+
+		vm_attacks_cpu_on(g, id); /* with --attacks only */
+		sched_start_vcpu(g, id);
 		return AFTER_AGAIN;
+	}
 	default:
 		kprintf("kserv: VM %s: vCPU %u: unknown exit reason %lu\n", g->name, v->id, reason);
 		guest_fail(g, "kcore returned an unknown exit reason");

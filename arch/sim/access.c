@@ -36,7 +36,8 @@ static enum sim_access_result from_status(enum sim_xlate_status s)
 	return SIM_MALFORMED;
 }
 
-enum sim_access_result sim_translate(u32 regime, u64 addr, bool write, bool fill, paddr_t *pa)
+static enum sim_access_result locked_translate(u32 regime, u64 addr, bool write, bool fill,
+					       paddr_t *pa)
 {
 	struct sim_tlb_entry e;
 
@@ -57,6 +58,16 @@ enum sim_access_result sim_translate(u32 regime, u64 addr, bool write, bool fill
 		return SIM_PERM_FAULT;
 	*pa = pa_add(e.pa, addr & (e.size - 1));
 	return SIM_OK;
+}
+
+enum sim_access_result sim_translate(u32 regime, u64 addr, bool write, bool fill, paddr_t *pa)
+{
+	enum sim_access_result r;
+
+	sim_bus_lock();
+	r = locked_translate(regime, addr, write, fill, pa);
+	sim_bus_unlock();
+	return r;
 }
 
 /*

@@ -11,6 +11,7 @@
 
 #include "arch/sim/sim_internal.h"
 #include "core/arch.h"
+#include "core/lib/sched_point.h"
 
 void *arch_pa_to_ptr(paddr_t pa)
 {
@@ -40,6 +41,8 @@ const void *arch_kva_to_ptr(vaddr_t va)
 
 void arch_tlbi_s2_ipa(u32 vmid, ipaddr_t ipa)
 {
+	/* A table changed, not yet invalidated: another CPU may run in this window. */
+	sched_point(SCHED_MARK, "tlbi");
 	sim_record_tlbi(SIM_TLBI_S2_IPA, vmid, ipa_addr(ipa));
 	/* Beyond the modelled VMIDs nothing can be cached (SIM_REGIME_EL2 is not a VMID). */
 	if (vmid < SIM_NR_VMIDS)
@@ -48,6 +51,8 @@ void arch_tlbi_s2_ipa(u32 vmid, ipaddr_t ipa)
 
 void arch_tlbi_s2_vmid(u32 vmid)
 {
+	/* A table changed, not yet invalidated: another CPU may run in this window. */
+	sched_point(SCHED_MARK, "tlbi");
 	sim_record_tlbi(SIM_TLBI_S2_VMID, vmid, 0);
 	if (vmid < SIM_NR_VMIDS)
 		sim_tlb_drop_regime(vmid);
@@ -55,6 +60,8 @@ void arch_tlbi_s2_vmid(u32 vmid)
 
 void arch_tlbi_el2_va(vaddr_t va)
 {
+	/* A table changed, not yet invalidated: another CPU may run in this window. */
+	sched_point(SCHED_MARK, "tlbi");
 	sim_record_tlbi(SIM_TLBI_EL2_VA, 0, va_addr(va));
 	sim_tlb_drop_addr(SIM_REGIME_EL2, va_addr(va));
 }
@@ -68,7 +75,7 @@ void arch_host_inject_abort(ipaddr_t ipa)
  * The simulated machine has no FP state to protect; it checks that the core
  * brackets its crypto properly (never nested, always closed).
  */
-static int crypto_depth;
+static _Thread_local int crypto_depth; /* per CPU: the race harness's CPUs are threads */
 
 void arch_crypto_begin(void)
 {

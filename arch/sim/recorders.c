@@ -38,11 +38,18 @@ void sim_recorders_reset(void)
 
 /* ---- host aborts ---- */
 
-void sim_record_host_abort(ipaddr_t ipa)
+static void locked_record_host_abort(ipaddr_t ipa)
 {
 	aborts.log[aborts.count % SIM_ABORT_LOG_SIZE] = ipa;
 	aborts.last = ipa;
 	aborts.count++;
+}
+
+void sim_record_host_abort(ipaddr_t ipa)
+{
+	sim_bus_lock();
+	locked_record_host_abort(ipa);
+	sim_bus_unlock();
 }
 
 u64 sim_host_abort_count(void)
@@ -65,7 +72,7 @@ bool sim_host_abort_get(u64 seq, ipaddr_t *ipa)
 
 /* ---- console ---- */
 
-void sim_record_console(const char *s, size_t len)
+static void locked_record_console(const char *s, size_t len)
 {
 	const char *verbose = getenv("SIM_VERBOSE");
 
@@ -91,6 +98,13 @@ void sim_record_console(const char *s, size_t len)
 	}
 }
 
+void sim_record_console(const char *s, size_t len)
+{
+	sim_bus_lock();
+	locked_record_console(s, len);
+	sim_bus_unlock();
+}
+
 const char *sim_console_text(void)
 {
 	return console.text ? console.text : "";
@@ -110,13 +124,20 @@ void sim_console_clear(void)
 
 /* ---- TLB invalidations ---- */
 
-void sim_record_tlbi(enum sim_tlbi_type type, u32 vmid, u64 addr)
+static void locked_record_tlbi(enum sim_tlbi_type type, u32 vmid, u64 addr)
 {
 	tlbis.log[tlbis.count % SIM_TLBI_LOG_SIZE] =
 	    (struct sim_tlbi_rec){.type = type, .vmid = vmid, .addr = addr};
 	tlbis.count++;
 	if ((u32)type < ARRAY_SIZE(tlbis.by_type))
 		tlbis.by_type[type]++;
+}
+
+void sim_record_tlbi(enum sim_tlbi_type type, u32 vmid, u64 addr)
+{
+	sim_bus_lock();
+	locked_record_tlbi(type, vmid, addr);
+	sim_bus_unlock();
 }
 
 u64 sim_tlbi_count(void)

@@ -8,6 +8,13 @@
 
 #include "arch/sim/sim.h"
 
+/*
+ * bus.c: makes one operation on the machine's shared hardware state (TLB,
+ * recorders, a translation's lookup-walk-fill) atomic among CPU threads.
+ */
+void sim_bus_lock(void);
+void sim_bus_unlock(void);
+
 /* Bits hi..lo (inclusive) of a 64-bit word set. */
 #define SIM_BITS(hi, lo) ((~0ull >> (63u - (hi))) & (~0ull << (lo)))
 

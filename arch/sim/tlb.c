@@ -181,7 +181,7 @@ static void remove_slot(u32 i)
 	tlb.regime_count[r]--;
 }
 
-void sim_tlb_insert(const struct sim_tlb_entry *e)
+static void locked_tlb_insert(const struct sim_tlb_entry *e)
 {
 	u64 key = make_key(e->regime, e->in, size_code_of(e->size));
 	struct slot *s;
@@ -218,7 +218,14 @@ void sim_tlb_insert(const struct sim_tlb_entry *e)
 		grow_buckets();
 }
 
-bool sim_tlb_lookup(u32 regime, u64 addr, struct sim_tlb_entry *out)
+void sim_tlb_insert(const struct sim_tlb_entry *e)
+{
+	sim_bus_lock();
+	locked_tlb_insert(e);
+	sim_bus_unlock();
+}
+
+static bool locked_tlb_lookup(u32 regime, u64 addr, struct sim_tlb_entry *out)
 {
 	u32 found = NIL, matches = 0;
 
@@ -247,7 +254,17 @@ bool sim_tlb_lookup(u32 regime, u64 addr, struct sim_tlb_entry *out)
 	return true;
 }
 
-u32 sim_tlb_drop_addr(u32 regime, u64 addr)
+bool sim_tlb_lookup(u32 regime, u64 addr, struct sim_tlb_entry *out)
+{
+	bool r;
+
+	sim_bus_lock();
+	r = locked_tlb_lookup(regime, addr, out);
+	sim_bus_unlock();
+	return r;
+}
+
+static u32 locked_tlb_drop_addr(u32 regime, u64 addr)
 {
 	u32 dropped = 0;
 
@@ -266,7 +283,17 @@ u32 sim_tlb_drop_addr(u32 regime, u64 addr)
 	return dropped;
 }
 
-u32 sim_tlb_drop_regime(u32 regime)
+u32 sim_tlb_drop_addr(u32 regime, u64 addr)
+{
+	u32 r;
+
+	sim_bus_lock();
+	r = locked_tlb_drop_addr(regime, addr);
+	sim_bus_unlock();
+	return r;
+}
+
+static u32 locked_tlb_drop_regime(u32 regime)
 {
 	u32 dropped = 0;
 
@@ -281,25 +308,56 @@ u32 sim_tlb_drop_regime(u32 regime)
 	return dropped;
 }
 
-void sim_tlb_flush_all(void)
+u32 sim_tlb_drop_regime(u32 regime)
+{
+	u32 r;
+
+	sim_bus_lock();
+	r = locked_tlb_drop_regime(regime);
+	sim_bus_unlock();
+	return r;
+}
+
+static void locked_tlb_flush_all(void)
 {
 	ensure_init();
 	clear_index();
 }
 
-void sim_tlb_reset(void)
+void sim_tlb_flush_all(void)
+{
+	sim_bus_lock();
+	locked_tlb_flush_all();
+	sim_bus_unlock();
+}
+
+static void locked_tlb_reset(void)
 {
 	ensure_init();
 	clear_index();
 	memset(&tlb.stats, 0, sizeof(tlb.stats));
 }
 
-void sim_tlb_for_each(void (*fn)(void *ctx, const struct sim_tlb_entry *e), void *ctx)
+void sim_tlb_reset(void)
+{
+	sim_bus_lock();
+	locked_tlb_reset();
+	sim_bus_unlock();
+}
+
+static void locked_tlb_for_each(void (*fn)(void *ctx, const struct sim_tlb_entry *e), void *ctx)
 {
 	ensure_init();
 	for (u32 i = 0; i < tlb.high; i++)
 		if (tlb.slots[i].used)
 			fn(ctx, &tlb.slots[i].e);
+}
+
+void sim_tlb_for_each(void (*fn)(void *ctx, const struct sim_tlb_entry *e), void *ctx)
+{
+	sim_bus_lock();
+	locked_tlb_for_each(fn, ctx);
+	sim_bus_unlock();
 }
 
 size_t sim_tlb_count(void)
@@ -312,10 +370,17 @@ size_t sim_tlb_count_regime(u32 regime)
 	return regime < SIM_NR_REGIMES ? tlb.regime_count[regime] : 0;
 }
 
-void sim_tlb_get_stats(struct sim_tlb_stats *out)
+static void locked_tlb_get_stats(struct sim_tlb_stats *out)
 {
 	*out = tlb.stats;
 	out->entries = tlb.count;
+}
+
+void sim_tlb_get_stats(struct sim_tlb_stats *out)
+{
+	sim_bus_lock();
+	locked_tlb_get_stats(out);
+	sim_bus_unlock();
 }
 
 void sim_tlb_entry_from_xlate(struct sim_tlb_entry *e, u32 regime, u64 addr,

@@ -11,6 +11,7 @@
 
 #include "arch/sim/sim.h"
 #include "core/arch.h"
+#include "core/lib/sched_point.h"
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
 
@@ -27,7 +28,7 @@ void sim_set_guest(sim_guest_fn fn, void *ctx)
 
 u64 sim_vcpu_runs(void)
 {
-	return nr_runs;
+	return __atomic_load_n(&nr_runs, __ATOMIC_RELAXED);
 }
 
 void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
@@ -36,7 +37,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		fputs("sim: a vCPU ran but the test gave no guest (sim_set_guest)\n", stderr);
 		abort();
 	}
-	nr_runs++;
+	__atomic_fetch_add(&nr_runs, 1, __ATOMIC_RELAXED); /* CPUs may be threads (test_race) */
 	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
 		u32 intid;
 
@@ -45,11 +46,13 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	}
 	/* As on hardware: exits the core finishes on the fast path re-enter at once. */
 	for (;;) {
+		/* Another CPU may run meanwhile: each guest step is a switch point. */
+		sched_point(SCHED_MARK, "guest step");
 		*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 		guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
 		if (!vcpu_exit_fast(vm, vcpu, exit))
 			return;
-		nr_fast_exits++;
+		__atomic_fetch_add(&nr_fast_exits, 1, __ATOMIC_RELAXED);
 		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
 			exit->kind = ARCH_EXIT_DONE;
 			return;
@@ -59,7 +62,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 
 u64 sim_vcpu_fast_exits(void)
 {
-	return nr_fast_exits;
+	return __atomic_load_n(&nr_fast_exits, __ATOMIC_RELAXED);
 }
 
 void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa)

@@ -392,10 +392,13 @@ static void check_states(const struct vm *vm)
 
 u32 kcore_check_invariants(void)
 {
-	violations = 0;
+	u32 found;
+
 	for (u32 id = 1; id <= vm_max_vms(); id++)
 		spin_lock(&vm_from_id(id)->lock);
 	mem_lock();
+	/* Counted under every lock: two CPUs may check at once. */
+	violations = 0;
 
 	pgt_for_each_leaf(host_s2_table(), 0, 1ull << kcore_ipa_bits(), check_host_leaf, NULL);
 	check_tables(host_s2_table(), host_pool(), "pool: host table outside host pool");
@@ -423,8 +426,9 @@ u32 kcore_check_invariants(void)
 	check_core_map();
 	check_iommu();
 
+	found = violations;
 	mem_unlock();
 	for (u32 id = vm_max_vms(); id >= 1; id--)
 		spin_unlock(&vm_from_id(id)->lock);
-	return violations;
+	return found;
 }

@@ -138,6 +138,21 @@ int vcpu_register(u64 vmid, u64 vcpuid)
 	return err;
 }
 
+static bool any_vcpu_has_run(const struct vm *vm)
+{
+	for (u32 i = 0; i < max_vcpus; i++) {
+		if (vm->vcpus[i].has_run)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The host chooses where the boot vCPU (vCPU 0) starts, and only until the
+ * VM first runs; every other vCPU starts only where the guest's own PSCI
+ * CPU_ON says (core/vm/run.c). Otherwise the host could start a vCPU of its
+ * choice, or overwrite the entry of one the guest has just turned on.
+ */
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 {
 	struct vm *vm = vm_from_id(vmid);
@@ -151,9 +166,11 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 		return KCORE_E_INVAL;
 	if (!is_aligned(pc, 4))
 		return KCORE_E_INVAL;
+	if (vcpuid != VM_BOOT_VCPU)
+		return KCORE_E_PERM;
 	spin_lock(&vm->lock);
 	if ((vm->state != VM_READY && vm->state != VM_VERIFIED) || vcpu->state != VCPU_READY ||
-	    vcpu->has_run) {
+	    any_vcpu_has_run(vm)) {
 		err = KCORE_E_STATE;
 	} else {
 		vcpu->entry_pc = pc;
@@ -205,7 +222,7 @@ static __attribute__((noinline)) bool first_entry_ok(const struct vm *vm, const 
 	return vcpu->entry_set && vm_search_load_info(vm, vcpu->entry_pc);
 }
 
-int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
+int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 {
 	int err = KCORE_OK;
 
@@ -215,12 +232,14 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
 		err = KCORE_E_STATE;
 	} else if (vcpu->has_run) {
 		vcpu->state = VCPU_ACTIVE;
-		*entry_pc = 0;
+		*start = (struct vcpu_start){.first = false};
 	} else if (!first_entry_ok(vm, vcpu)) {
 		err = KCORE_E_PERM;
 	} else {
+		/* The first run, claimed under the lock: no other CPU can also see it as first. */
 		vcpu->state = VCPU_ACTIVE;
-		*entry_pc = vcpu->entry_pc;
+		*start =
+		    (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
 		vcpu->has_run = true;
 	}
 	spin_unlock(&vm->lock);
@@ -230,14 +249,19 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc)
 int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vcpu_start start;
 	struct vcpu *vcpu;
+	int err;
 
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
 	if (vcpu == NULL)
 		return KCORE_E_INVAL;
-	return vm_vcpu_activate(vm, vcpu, entry_pc);
+	err = vm_vcpu_activate(vm, vcpu, &start);
+	if (err == KCORE_OK)
+		*entry_pc = start.pc;
+	return err;
 }
 
 void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu)
@@ -262,7 +286,8 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid)
 
 void vm_enter_poweroff(struct vm *vm)
 {
-	vm->state = VM_POWEROFF;
+	/* Atomic: running vCPUs of the VM poll it without vm->lock (core/vm/run.c). */
+	__atomic_store_n(&vm->state, VM_POWEROFF, __ATOMIC_RELEASE);
 	/* An open snapshot or restore ends with the VM; its key goes too. */
 	seal_wipe(&vm->snap, sizeof(vm->snap));
 	vm->snap.phase = SNAP_NONE;

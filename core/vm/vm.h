@@ -18,6 +18,9 @@
 #include "core/lib/spinlock.h"
 #include "core/mm/pgtable.h"
 
+/* The vCPU the host starts (VCPU_SET_ENTRY); the guest starts the others (PSCI CPU_ON). */
+#define VM_BOOT_VCPU 0u
+
 enum vm_state { VM_UNUSED = 0, VM_READY, VM_VERIFIED, VM_POWEROFF };
 enum vcpu_state { VCPU_UNUSED = 0, VCPU_READY, VCPU_ACTIVE };
 
@@ -125,10 +128,24 @@ bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size);
 bool vm_any_vcpu_active(const struct vm *vm);
 
 /*
+ * How an activated vCPU starts, decided under vm->lock together with the
+ * activation itself: first is true exactly when this activation is the
+ * vCPU's first run (the caller then resets it and starts it at pc with x0);
+ * otherwise it resumes from its saved registers and pc/x0 are 0. Deciding
+ * anything from has_run read before the lock is issue 14's race: another
+ * CPU may run the first run in between.
+ */
+struct vcpu_start {
+	bool first;
+	u64 pc;
+	u64 x0;
+};
+
+/*
  * vcpu_activate and vcpu_deactivate (core/kcore.h) for a VM and vCPU the
  * caller has already looked up from the host's ids (vcpu_run).
  */
-int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, u64 *entry_pc);
+int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start);
 void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
 
 /* Host calls: all arguments raw from registers, all checked. */

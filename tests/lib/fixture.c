@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arch.h"
 #include "core/memops/host_mem.h"
 #include "core/mm/kmap.h"
 #include "core/mm/pgowner.h"
@@ -186,6 +187,56 @@ bool fx_guest_call(u32 vmid, u32 vcpuid, u64 id, u64 a1, s64 *err)
 	if (err != NULL)
 		*err = (s64)regs.x[0];
 	return handled;
+}
+
+#define FX_PSCI_CPU_ON_64 0xc4000003ull
+
+/* What fx_guest_cpu_on's guest asks for and what it got. */
+static struct {
+	u64 target, pc, x0;
+	u32 steps;
+	s64 result;
+} cpu_on;
+
+static void cpu_on_guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct arch_exit *e)
+{
+	(void)ctx;
+	(void)vmid;
+	(void)vcpuid;
+	if (cpu_on.steps++ == 0) {
+		r->x[0] = FX_PSCI_CPU_ON_64;
+		r->x[1] = cpu_on.target;
+		r->x[2] = cpu_on.pc;
+		r->x[3] = cpu_on.x0;
+		e->kind = ARCH_EXIT_HVC;
+		return;
+	}
+	/* Refused: kcore answered in x0 and re-entered the guest, which now waits. */
+	cpu_on.result = (s64)r->x[0];
+	e->kind = ARCH_EXIT_WFX;
+}
+
+s64 fx_guest_cpu_on(u32 vmid, u32 from, u32 target, u64 pc, u64 x0)
+{
+	u64 run_pa = fx_host_page(), reason = 0;
+	struct kcore_vcpu_run *run = sim_ram_ptr(pa_init(run_pa));
+
+	memset(run, 0, 4096);
+	cpu_on.target = target;
+	cpu_on.pc = pc;
+	cpu_on.x0 = x0;
+	cpu_on.steps = 0;
+	cpu_on.result = 0;
+	sim_set_guest(cpu_on_guest, NULL);
+	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, vmid, from, run_pa, 0, &reason), KCORE_OK);
+	if (reason == KC_EXIT_VCPU_START) {
+		assert_int_equal(run->out.start.vcpuid, target);
+		assert_int_equal(vm_from_id(vmid)->vcpus[from].regs.x[0], 0);
+		return 0;
+	}
+	assert_int_equal(reason, KC_EXIT_WFI);
+	assert_int_not_equal(cpu_on.result, 0);
+	return cpu_on.result;
 }
 
 void fx_prime_tlb(void)

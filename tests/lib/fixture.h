@@ -90,6 +90,14 @@ u32 fx_boot_vm(u32 nr_vcpus, const void *payload, size_t len);
 /* A guest call from (vmid, vcpuid): true if kcore handled it; x0 in *err. */
 bool fx_guest_call(u32 vmid, u32 vcpuid, u64 id, u64 a1, s64 *err);
 
+/*
+ * The guest's way to start a vCPU other than the boot vCPU: vCPU `from` of
+ * vmid runs (KC_HC_VCPU_RUN; its first run if it never ran) and calls PSCI
+ * CPU_ON(target, pc, x0). Returns the PSCI result the guest got (0: the
+ * target will start at pc with x0). Replaces the test's guest (sim_set_guest).
+ */
+s64 fx_guest_cpu_on(u32 vmid, u32 from, u32 target, u64 pc, u64 x0);
+
 /* Caches every current translation, as a worst-case TLB would. */
 void fx_prime_tlb(void);
 

@@ -1069,6 +1069,18 @@ static bool hc_verify_vm(struct model *m, const char *call, const uint64_t x[7],
 	return true;
 }
 
+/* Whether any vCPU of vm has run (vm not NULL). */
+static bool some_vcpu_ran(const struct model *m, struct vm *vm)
+{
+	for (uint32_t i = 0; i < m->cfg.max_vcpus; i++) {
+		const struct vcpu *v = vcpu_arg(m, vm, i);
+
+		if (v != NULL && v->has_run)
+			return true;
+	}
+	return false;
+}
+
 /* KC_HC_VCPU_SET_ENTRY(vmid, vcpuid, pc, x0). */
 static bool hc_vcpu_set_entry(struct model *m, const char *call, const uint64_t x[7],
 			      int64_t got_x0, uint64_t got_x1)
@@ -1081,9 +1093,15 @@ static bool hc_vcpu_set_entry(struct model *m, const char *call, const uint64_t 
 		errs |= ERR(KCORE_E_INVAL);
 	if (x[3] % 4 != 0)
 		errs |= ERR(KCORE_E_INVAL);
+	/* docs/abi.md: vcpuid 0 (the boot vCPU) only; any other valid vcpuid is PERM. */
+	if (x[2] != 0 && x[2] < m->cfg.max_vcpus)
+		errs |= ERR(KCORE_E_PERM);
 	if (vm != NULL && vm->state != VM_READY && vm->state != VM_VERIFIED)
 		errs |= ERR(KCORE_E_STATE);
+	/* ... vCPU 0 READY and no vCPU of the VM has ever run (else STATE). */
 	if (vcpu != NULL && (!vcpu->registered || vcpu->has_run))
+		errs |= ERR(KCORE_E_STATE);
+	if (vm != NULL && some_vcpu_ran(m, vm))
 		errs |= ERR(KCORE_E_STATE);
 	if (!verdict(m, call, errs, 0, got_x0, got_x1))
 		return false;

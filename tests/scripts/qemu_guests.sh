@@ -96,7 +96,7 @@ scenario attack "attack guest beside a secret victim: every access outside its R
 # The host attack suite (KCORE_PAYLOAD_F_ATTACKS): kserv attacks the running
 # victim between its checkpoints and reports a summary line (docs/launcher.md).
 # With edu (--edu) the suite also attacks by DMA, through the SMMU kcore drives.
-scenario secret-attacks "host attack suite against the secret victim, DMA by edu included (the consentless IO domain too; a VM's domain reaches the page ioshare shares, and no longer once it unshared it): every attack refused, the victim's memory and registers intact" 0 \
+scenario secret-attacks "host attack suite against the secret victim, DMA by edu included (the consentless IO domain too; a VM's domain reaches the page ioshare shares, and no longer once it unshared it), and the CPU_ON override against smp: every attack refused, the victims' memory and registers intact, smp's vCPUs start where it said" 0 \
 	-e '^ATTACKS: ([1-9][0-9]*) attempted, \1 refused, 0 succeeded$' \
 	-e '^\[secret\] GUEST secret: intact after [1-9][0-9]* checkpoints$' \
 	-e '^ATTACK: read VM ioshare.s page at IPA 0x[0-9a-f]* after it unshared it .*: refused$' \
@@ -115,8 +115,12 @@ scenario secret-attacks "host attack suite against the secret victim, DMA by edu
 	-e '^ATTACK: GICR: LPI tables .* \(TYPER.PLPIS 0; PROPBASER reads 0x0, PENDBASER 0x0, .*\): refused$' \
 	-e '^ATTACK: write a virtio-mmio transport.s status \(DENIED\) \(aborted, .*\): refused$' \
 	-s 'attack targets: [1-9][0-9]* read through QEMU.s monitor, each unchanged' \
-	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
-	--attacks --edu --vm "image=$g/secret.signed" --vm "image=$g/ioshare.signed"
+	-e '^ATTACK: move where VM smp.s vCPU 1 starts after its CPU_ON \(KC_HC_VCPU_SET_ENTRY\) \(KCORE_E_PERM\): refused$' \
+	-e '^ATTACK: start VM smp.s vCPU 3, which its guest has not turned on \(KC_HC_VCPU_SET_ENTRY\) \(KCORE_E_PERM\): refused$' \
+	-e '^\[smp\] GUEST smp: PASS 4 vCPUs, shared counter 40000$' \
+	-e '^KSERV: VMS DONE ok=3 failed=0$' -s "$every_vm_ok" -- \
+	--attacks --edu --vm "image=$g/secret.signed" --vm "image=$g/ioshare.signed" \
+	--vm "image=$g/smp.signed,cpus=4"
 
 # An image signed with a key kcore does not trust never runs; kcore-run says so.
 "$build/tools/kcore-sign" keygen "$tmp/wrong" >/dev/null 2>&1

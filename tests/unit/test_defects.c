@@ -826,8 +826,8 @@ static void test_defect6_second_guest_poweroff_does_not_halt(void **state)
 
 	(void)state;
 	child_vmid = fx_boot_vm(2, payload, sizeof(payload));
-	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, child_vmid, 1, FX_LOAD_IPA, 0, NULL),
-			 KCORE_OK);
+	/* vCPU 1 starts as the guest starts it: vCPU 0's CPU_ON. */
+	assert_int_equal(fx_guest_cpu_on((u32)child_vmid, 0, 1, FX_LOAD_IPA, 0), 0);
 	assert_int_equal(vcpu_activate((u32)child_vmid, 0, &pc), KCORE_OK);
 	assert_int_equal(vcpu_activate((u32)child_vmid, 1, &pc), KCORE_OK);
 	assert_true(fx_guest_call((u32)child_vmid, 0, PSCI_SYSTEM_OFF, 0, &err));

@@ -1100,30 +1100,30 @@ static struct hc_row hc_rows[] = {
     VERIFY_VM(S_IMG_SHORT, "image declared one byte short", X_VM, VERIFY),
     BAD_IDS(ID_VERIFY, S_IMG_FULL, 0),
 
-    /* ---- VCPU_SET_ENTRY: vCPU READY and never run; PC 4-byte aligned ---- */
-    ENTRY(S_NONE, "UNUSED slot", X_VM, 1, FX_LOAD_IPA, STATE),
-    ENTRY(S_READY, "READY", X_VM, 1, FX_LOAD_IPA, OK),
-    ENTRY(S_IMG_FULL, "READY, image complete", X_VM, 1, FX_LOAD_IPA, OK),
-    ENTRY(S_VERIFIED, "VERIFIED, vCPU 1", X_VM, 1, FX_LOAD_IPA, OK),
+    /*
+     * ---- VCPU_SET_ENTRY: the boot vCPU (0) only, else PERM (the others start only by the
+     * guest's CPU_ON); VM READY or VERIFIED, vCPU READY and no vCPU of the VM ever ran,
+     * else STATE; PC 4-byte aligned ----
+     */
+    ENTRY(S_NONE, "UNUSED slot", X_VM, 0, FX_LOAD_IPA, STATE),
+    ENTRY(S_READY, "READY", X_VM, 0, FX_LOAD_IPA, OK),
+    ENTRY(S_IMG_FULL, "READY, image complete", X_VM, 0, FX_LOAD_IPA + 4, OK),
     ENTRY(S_VERIFIED, "VERIFIED, vCPU 0 again before it ran", X_VM, 0, FX_LOAD_IPA + 4, OK),
-    ENTRY(S_ACTIVE, "vCPU 1 while vCPU 0 runs", X_VM, 1, FX_LOAD_IPA, OK),
+    ENTRY(S_READY, "READY, vCPU 1 (not the boot vCPU)", X_VM, 1, FX_LOAD_IPA, PERM),
+    ENTRY(S_VERIFIED, "VERIFIED, vCPU 1 (not the boot vCPU)", X_VM, 1, FX_LOAD_IPA, PERM),
+    ENTRY(S_ACTIVE, "vCPU 1 while vCPU 0 runs", X_VM, 1, FX_LOAD_IPA, PERM),
     ENTRY(S_ACTIVE, "vCPU 0 while ACTIVE", X_VM, 0, FX_LOAD_IPA, STATE),
     ENTRY(S_RAN, "vCPU 0 after it ran", X_VM, 0, FX_LOAD_IPA, STATE),
-    ENTRY(S_RAN, "vCPU 1, never run, after vCPU 0 ran", X_VM, 1, FX_LOAD_IPA, OK),
-    /*
-     * docs/abi.md asks only "vCPU READY and never run": vCPU 1 of a powered-off VM is READY
-     * and never ran, so read literally the doc allows these. The table says STATE (the VM is
-     * in the wrong state, as for every other call that sets a VM up): the doc is incomplete.
-     */
-    ENTRY(S_OFF_GUEST, "POWEROFF by the guest, vCPU 1 never ran", X_VM, 1, FX_LOAD_IPA, STATE),
-    ENTRY(S_OFF_HOST, "POWEROFF by the host, vCPU 1 never ran", X_VM, 1, FX_LOAD_IPA, STATE),
-    ENTRY(S_OFF_READY, "POWEROFF before verification", X_VM, 1, FX_LOAD_IPA, STATE),
-    ENTRY(S_VFAIL, "image rejected by VERIFY_VM", X_VM, 1, FX_LOAD_IPA, STATE),
-    ENTRY(S_FREED, "freed", X_VM, 1, FX_LOAD_IPA, STATE),
-    ENTRY(S_READY, "PC + 2 (unaligned)", X_VM, 1, FX_LOAD_IPA + 2, INVAL),
-    ENTRY(S_READY, "PC + 1 (unaligned)", X_VM, 1, FX_LOAD_IPA + 1, INVAL),
-    ENTRY(S_READY, "PC outside any image (checked at first run)", X_VM, 1, 0x1000, OK),
-    ENTRY(S_READY, "unregistered vCPU 2", X_VM, 2, FX_LOAD_IPA, STATE),
+    ENTRY(S_RAN, "vCPU 1, never run, after vCPU 0 ran", X_VM, 1, FX_LOAD_IPA, PERM),
+    ENTRY(S_OFF_GUEST, "POWEROFF by the guest", X_VM, 0, FX_LOAD_IPA, STATE),
+    ENTRY(S_OFF_HOST, "POWEROFF by the host", X_VM, 0, FX_LOAD_IPA, STATE),
+    ENTRY(S_OFF_READY, "POWEROFF before verification", X_VM, 0, FX_LOAD_IPA, STATE),
+    ENTRY(S_VFAIL, "image rejected by VERIFY_VM", X_VM, 0, FX_LOAD_IPA, STATE),
+    ENTRY(S_FREED, "freed", X_VM, 0, FX_LOAD_IPA, STATE),
+    ENTRY(S_READY, "PC + 2 (unaligned)", X_VM, 0, FX_LOAD_IPA + 2, INVAL),
+    ENTRY(S_READY, "PC + 1 (unaligned)", X_VM, 0, FX_LOAD_IPA + 1, INVAL),
+    ENTRY(S_READY, "PC outside any image (checked at first run)", X_VM, 0, 0x1000, OK),
+    ENTRY(S_READY, "unregistered vCPU 2", X_VM, 2, FX_LOAD_IPA, PERM),
     ENTRY(S_READY, "vcpuid 4", X_VM, 4, FX_LOAD_IPA, INVAL),
     ENTRY(S_READY, "vcpuid 0x100000001 (truncates to 1)", X_VM, 0x100000001ull, FX_LOAD_IPA, INVAL),
     BAD_IDS(ID_ENTRY, S_READY, 0),
@@ -2265,7 +2265,8 @@ static void test_system_off_from_two_vcpus(void **state)
 	(void)state;
 	row_start("two vCPUs both call PSCI SYSTEM_OFF");
 	prepare(S_VERIFIED, P_NONE);
-	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 1, FX_LOAD_IPA, 0, NULL);
+	/* vCPU 1 starts as the guest starts it: vCPU 0's CPU_ON. */
+	assert_int_equal(fx_guest_cpu_on((u32)ctx.vm, 0, 1, FX_LOAD_IPA, 0), 0);
 	activate(ctx.vm, 0);
 	activate(ctx.vm, 1);
 	fflush(NULL);
@@ -2300,16 +2301,16 @@ static void test_activation_needs_verified_entry(void **state)
 	row_start("activation needs a verified entry");
 	prepare(S_IMG_FULL, P_NONE);
 	assert_int_equal(vcpu_activate((u32)ctx.vm, 0, &pc), KCORE_E_STATE);
-	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 1, 0x1000, 0, NULL); /* outside every image */
+	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 0, 0x1000, 0, NULL); /* outside every image */
 	ok_hc(KC_HC_VERIFY_VM, ctx.vm, 0, 0, 0, NULL);
-	assert_int_equal(vcpu_activate((u32)ctx.vm, 1, &pc), KCORE_E_PERM);
+	assert_int_equal(vcpu_activate((u32)ctx.vm, 0, &pc), KCORE_E_PERM);
 	/* The payload is 4 KiB: the trailer page is not a place to start. */
-	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 1, FX_LOAD_IPA + PG, 0, NULL);
-	assert_int_equal(vcpu_activate((u32)ctx.vm, 1, &pc), KCORE_E_PERM);
-	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 1, FX_LOAD_IPA + PG - 4, 0, NULL);
-	assert_int_equal(vcpu_activate((u32)ctx.vm, 1, &pc), KCORE_OK);
+	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 0, FX_LOAD_IPA + PG, 0, NULL);
+	assert_int_equal(vcpu_activate((u32)ctx.vm, 0, &pc), KCORE_E_PERM);
+	ok_hc(KC_HC_VCPU_SET_ENTRY, ctx.vm, 0, FX_LOAD_IPA + PG - 4, 0, NULL);
+	assert_int_equal(vcpu_activate((u32)ctx.vm, 0, &pc), KCORE_OK);
 	assert_int_equal(pc, FX_LOAD_IPA + PG - 4);
-	vcpu_deactivate((u32)ctx.vm, 1);
+	vcpu_deactivate((u32)ctx.vm, 0);
 	fx_check();
 	row_done = true;
 }

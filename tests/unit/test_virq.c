@@ -71,9 +71,8 @@ static u64 take_lrs_high(u32 vcpuid, u32 base)
 static int setup(void **state)
 {
 	gp_setup(state);
-	/* vCPU 1 may run too: the host sets its entry before it ever ran. */
-	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, gp_vmid, 1, GP_RAM_IPA + 0x80, 0, NULL),
-			 KCORE_OK);
+	/* vCPU 1 may run too: the guest's vCPU 0 turns it on (PSCI CPU_ON). */
+	assert_int_equal(fx_guest_cpu_on(gp_vmid, 0, 1, GP_RAM_IPA + 0x80, 0), 0);
 	sgi_reg = ARCH_SYSREG_ICC_SGI1R;
 	sgi_write = true;
 	return 0;

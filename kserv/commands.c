@@ -129,6 +129,10 @@ static const struct command commands[] = {
     {"vms", "", "the VMs of the last payload run and their state", cmd_vms},
     {"run-payload", "", "create and run every VM of the payload (the initrd)", cmd_run_payload},
     {"poweroff", "", "PSCI SYSTEM_OFF", cmd_poweroff},
+    {"reset-scan", "",
+     "boot 1: run the payload, PSCI SYSTEM_RESET at the secret VM's first checkpoint; boot 2: "
+     "scan RAM for its secret",
+     cmd_reset_scan},
 };
 
 static int cmd_help(int argc, char **argv)
@@ -322,7 +326,8 @@ void commands_main(const char *bootargs)
 		kprintf("kserv: the initrd is not a VM payload (no %s magic): not running it\n",
 			KCORE_PAYLOAD_MAGIC);
 	/* A VM payload runs at boot, unless the command list says when. */
-	if (vms_payload_present() && !(scripted && script_has(script, "run-payload"))) {
+	if (vms_payload_present() && !(scripted && (script_has(script, "run-payload") ||
+						    script_has(script, "reset-scan")))) {
 		kprintf("kserv> run-payload (the initrd is a VM payload)\n");
 		cmd_run_payload(0, NULL);
 		if (!scripted) {

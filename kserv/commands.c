@@ -11,6 +11,7 @@
 #include "probe.h"
 #include "psci.h"
 #include "smp.h"
+#include "sysreg.h"
 #include "vms.h"
 
 #define LINE_MAX    256
@@ -114,6 +115,25 @@ static int cmd_poweroff(int argc, char **argv)
 	kserv_poweroff();
 }
 
+/*
+ * Stops here for good, the machine running: QEMU's monitor reads kcore's
+ * memory now (tests/qemu/run-scenario.sh -p). After a SYSTEM_OFF it would be
+ * too late: kcore zeroes its carve-out before it powers off.
+ */
+static _Noreturn void wait_forever(void)
+{
+	for (;;)
+		wfi();
+}
+
+static int cmd_pause(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("KSERV: PAUSED\n");
+	wait_forever();
+}
+
 static const struct command commands[] = {
     {"help", "", "this list", cmd_help},
     {"info", "", "RAM, reserved ranges, CPUs, kcore's ABI version and trusted keys", cmd_info},
@@ -129,6 +149,8 @@ static const struct command commands[] = {
     {"vms", "", "the VMs of the last payload run and their state", cmd_vms},
     {"run-payload", "", "create and run every VM of the payload (the initrd)", cmd_run_payload},
     {"poweroff", "", "PSCI SYSTEM_OFF", cmd_poweroff},
+    {"pause", "", "stop here for good, the machine running (tests read memory meanwhile)",
+     cmd_pause},
     {"reset-scan", "",
      "boot 1: run the payload, PSCI SYSTEM_RESET at the secret VM's first checkpoint; boot 2: "
      "scan RAM for its secret",

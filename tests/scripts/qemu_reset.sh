@@ -33,7 +33,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # scenario NAME DESC CPUS [-e REGEX]... [-f REGEX]... -- KCORE-MKPAYLOAD-ARGS...
 scenario() {
-	local name=$1 desc=$2 cpus=$3 rc re line why="" log=$logdir/reset-$1.log
+	local desc=$2 cpus=$3 rc re line why="" log=$logdir/reset-$1.log
 	local -a expect=() forbid=('PANIC' 'kserv: abort: unexpected' 'KSERV: FAILED'
 		'RESET-SCAN: FAILED' 'FOUND' 'NOT ALL STOPPED' '^\[[^]]*\] GUEST [^:]*: FAIL')
 	shift 3

@@ -116,22 +116,19 @@ static int cmd_poweroff(int argc, char **argv)
 }
 
 /*
- * Stops here for good, the machine running: QEMU's monitor reads kcore's
- * memory now (tests/qemu/run-scenario.sh -p). After a SYSTEM_OFF it would be
- * too late: kcore zeroes its carve-out before it powers off.
+ * At the end of the command list, kserv stops for good with the machine
+ * running instead of powering off: QEMU's monitor reads kcore's memory then
+ * (tests/qemu/run-scenario.sh -p). After a SYSTEM_OFF it would be too late:
+ * kcore zeroes its carve-out before it powers off.
  */
-static _Noreturn void wait_forever(void)
-{
-	for (;;)
-		wfi();
-}
+static bool pause_at_end;
 
 static int cmd_pause(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	kprintf("KSERV: PAUSED\n");
-	wait_forever();
+	pause_at_end = true;
+	return 0;
 }
 
 static const struct command commands[] = {
@@ -149,7 +146,7 @@ static const struct command commands[] = {
     {"vms", "", "the VMs of the last payload run and their state", cmd_vms},
     {"run-payload", "", "create and run every VM of the payload (the initrd)", cmd_run_payload},
     {"poweroff", "", "PSCI SYSTEM_OFF", cmd_poweroff},
-    {"pause", "", "stop here for good, the machine running (tests read memory meanwhile)",
+    {"pause", "", "at the end of the list, stop with the machine running instead of powering off",
      cmd_pause},
     {"reset-scan", "",
      "boot 1: run the payload, PSCI SYSTEM_RESET at the secret VM's first checkpoint; boot 2: "
@@ -360,6 +357,11 @@ void commands_main(const char *bootargs)
 	if (scripted) {
 		run_script(script);
 		kprintf("KSERV: DONE\n");
+		if (pause_at_end) {
+			kprintf("KSERV: PAUSED\n");
+			for (;;)
+				wfi();
+		}
 		kserv_poweroff();
 	}
 	kprintf("kserv: interactive; 'help' lists the commands\n");

@@ -77,10 +77,9 @@ void reset_leave_kcore(void)
 	__atomic_store_n(&this_cpu()->in_kcore, false, __ATOMIC_RELEASE);
 }
 
-_Noreturn void reset_park(void)
+/* What a guest (or the host) left in this CPU's registers, but the general ones. */
+static void wipe_cpu_state(void)
 {
-	struct cpu *c = this_cpu();
-
 	/* A guest's FP trap may still be armed (CPTR_EL2.TFP traps EL2's own FP use too). */
 	write_sysreg(cptr_el2, CPTR_HOST);
 	isb();
@@ -93,8 +92,13 @@ _Noreturn void reset_park(void)
 	write_sysreg(elr_el2, 0);
 	write_sysreg(far_el2, 0);
 	isb();
+}
+
+_Noreturn void reset_park(void)
+{
+	wipe_cpu_state();
 	/* Wipes the general registers, then says so; uses no stack from here on. */
-	reset_park_forever(&c->parked);
+	reset_park_forever(&this_cpu()->parked);
 }
 
 void arch_clean_to_poc(const void *p, size_t len)
@@ -202,6 +206,8 @@ _Noreturn void reset_scrub_and_call(u32 fn, u64 a1, u64 a2)
 	       "other CPUs %s",
 	       zeroed, read_sysreg(cntpct_el0) - zeroing, zeroing - start,
 	       all_parked ? "parked" : (all_left ? "parked or in the host" : "NOT ALL STOPPED"));
+	/* A panic may come while this CPU holds a guest's registers. */
+	wipe_cpu_state();
 	reset_wipe_below_sp((u64)(uintptr_t)kcore_stacks + (u64)me * KCORE_STACK_SIZE);
 	firmware_call(fn, a1, a2, 0);
 	stop();

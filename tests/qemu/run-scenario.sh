@@ -17,9 +17,9 @@
 #              every address the attack-kcore command names in its
 #              "attack: cpu N: write ADDR" lines; none may hold the value the
 #              attack wrote (so no write went through). The command list
-#              gets ";pause" at its end: kserv stops with "KSERV: PAUSED"
-#              instead of powering off (kcore zeroes its carve-out before a
-#              power-off, which would hide a write that landed there)
+#              gets ";pause": after "KSERV: DONE" kserv stops with "KSERV:
+#              PAUSED" instead of powering off (kcore zeroes its carve-out
+#              before a power-off, which would hide a write that landed there)
 #
 # The serial output goes to BUILD/qemu-logs/NAME.log. Prints one line,
 # "PASS NAME" or "FAIL NAME: why (log: ...)", and exits 0 only on a pass.
@@ -108,7 +108,7 @@ else
 	pid=$!
 	exec 3<>"$tmp/mon.in"
 	while kill -0 "$pid" 2>/dev/null &&
-		! tr -d '\r' <"$log" | grep -qE '^KSERV: (PAUSED|DONE|FAILED)|PANIC'; do
+		! tr -d '\r' <"$log" | grep -qE '^KSERV: (PAUSED|FAILED)|PANIC'; do
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
@@ -148,7 +148,7 @@ if [ "$poison_check" -eq 1 ]; then
 			fail "kcore's memory at $addr holds the attack's value $poison"
 	done
 	{
-		echo "# poison check (QEMU monitor, after power-off):"
+		echo "# poison check (QEMU monitor, kserv paused after its list):"
 		while read -r w; do echo "#   $w"; done <<<"$words"
 	} >>"$log"
 fi

@@ -75,7 +75,7 @@ scenario() {
 
 both_boots=(-e '^RESET-SCAN: boot 1: marker at PA 0x[0-9a-f]+'
 	-e '^RESET-SCAN: VM secret at checkpoint 1, its secret written; PSCI SYSTEM_RESET$'
-	-e '^kcore: scrub: [1-9][0-9]* bytes zeroed in [0-9]+ counter ticks; other CPUs parked'
+	-e '^kcore: scrub: [1-9][0-9]* bytes zeroed in [0-9]+ counter ticks \([0-9]+ before, stopping the CPUs\); other CPUs parked$'
 	-e '^RESET-SCAN: boot 2 \(the marker at PA 0x[0-9a-f]+ survived the reset\)$'
 	-e '^RESET-SCAN: boot 2: [1-9][0-9]* pages read, [0-9]+ unreadable: no secret word: CLEAN$'
 	-e '^kcore: PSCI MEM_PROTECT: not offered by the firmware')

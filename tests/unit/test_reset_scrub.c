@@ -88,6 +88,9 @@ static bool contains_secret(const u8 *p, size_t len)
 	return false;
 }
 
+/* The gp VM's page it shares with the host (vm_that_ran). */
+static u64 shared_pa;
+
 /* The gp VM has run: secrets in its registers, its RAM, a page it shares, a device of its own. */
 static void vm_that_ran(void)
 {
@@ -95,7 +98,7 @@ static void vm_that_ran(void)
 	s64 err;
 
 	pa = donate(gp_vmid, EXTRA_IPA);
-	(void)donate(gp_vmid, SHARED_IPA);
+	shared_pa = donate(gp_vmid, SHARED_IPA);
 	guest_writes_secret(gp_vmid, EXTRA_IPA + 100);
 	guest_writes_secret(gp_vmid, SHARED_IPA + 200);
 	assert_true(fx_guest_call(gp_vmid, 0, KC_GC_SHARE_PAGE, SHARED_IPA, &err));
@@ -233,7 +236,10 @@ static void test_scrub_every_vm_state(void **state)
 	assert_int_equal(vm_from_id(off)->state, VM_POWEROFF);
 	assert_int_equal(vm_from_id(snap)->snap.phase, SNAP_EXPORTING);
 	assert_int_equal(vm_from_id(transit)->state, VM_READY);
-	assert_int_equal(fx_count(FX_RAM_BASE), 0);
+	/* The shared page: the VM's, shared, the host reads the secret in it. */
+	assert_int_equal(fx_owner(shared_pa), gp_vmid);
+	assert_int_equal(fx_count(shared_pa), 1);
+	assert_true(contains_secret(sim_ram_ptr(pa_init(shared_pa)), PG));
 	assert_int_equal(sim_dma_access(IO_SID, EXTRA_IPA, false, &val), SIM_OK);
 
 	b = take_before();
@@ -247,6 +253,8 @@ static void test_scrub_every_vm_state(void **state)
 	assert_true(kcore_scrub_memory(NULL, 0) > 0);
 
 	assert_true(check_after(b) > 0);
+	assert_true(page_zero(sim_ram_ptr(pa_init(shared_pa))) &&
+		    sim_page_cleaned(pa_init(shared_pa)));
 	/* The core's own secrets. */
 	for (u32 vmid = 1; vmid <= 4; vmid++) {
 		const struct vm *vm = vm_from_id(vmid);

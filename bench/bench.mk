@@ -63,6 +63,10 @@ bench-boot-images: $(BENCH_BOOT_IMAGES)
 bench-boot: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_BOOT_IMAGES)
 	@BENCH_REPEAT=$(BENCH_REPEAT) bash bench/bench.sh boot $(BUILD)
 
+# The reset scrub's cost per GiB (bench/bench.sh scrub; `make bench` runs it too).
+bench-scrub: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(GUEST_SIGNED)
+	@bash bench/bench.sh scrub $(BUILD)
+
 all: bench-guest
 
 bench: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_SIGNED) \
@@ -75,4 +79,4 @@ BENCH_PROFILE_TOP ?= 15
 bench-profile: $(DEPS_STAMP) $(BUILD)/kcore.img $(TOOLS) $(LAUNCHER_TOOLS) $(BENCH_SIGNED)
 	@bash bench/profile.sh $(BUILD) $(BENCH_PROFILE_TOP)
 
-.PHONY: bench bench-guest bench-profile bench-boot bench-boot-images
+.PHONY: bench bench-guest bench-profile bench-boot bench-boot-images bench-scrub

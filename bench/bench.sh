@@ -50,6 +50,23 @@
 # error ..." from the guest or no "BENCH done" is an error: one line "bench:
 # FILE: why" on stderr, exit status 1.
 #
+#   bench/bench.sh scrub [BUILD]
+#       make bench-scrub (and the end of `run`): the cost of the scrub before a
+#       reset (docs/security.md, "Reset, power-off and panic"). Three runs of
+#       kserv's reset-scan under -icount on one CPU, the secret VM writing 0,
+#       128 and 384 MiB more before it (so that much more VM memory is there to
+#       zero); kcore's "scrub:" line of each reset into BUILD/bench/scrub.txt
+#       (consoles: scrub-<MiB>.log), then the line through them: instructions
+#       per GiB zeroed and fixed. Each run must also find no secret in its
+#       second boot.
+#
+#   bench/bench.sh scrub-sizes FILE
+#       checks a file of kcore's scrub lines and prints that line.
+#
+# A file of scrub lines (scrub-sizes), two sizes at least (anything before
+# "scrub: " ignored; T counter ticks are T x 16 instructions):
+#   kcore: scrub: <B> bytes zeroed in <T> counter ticks ...
+#
 # A file of image lines (boot-sizes), one per VM, two sizes at least:
 #   BENCH image name=<NAME> bytes=<B> remap_ticks=<R> verify_ticks=<V>
 set -u
@@ -174,6 +191,66 @@ boot_sizes() {
 		fit(sv, sxv); printf "verify_per_mib %.0f\nverify_fixed %.0f\n", slope * 1048576, fixed
 		fit(sr, sxr); printf "remap_per_mib %.0f\nremap_fixed %.0f\n", slope * 1048576, fixed
 	}'
+}
+
+# scrub_sizes FILE: "scrub_per_gib N" and "scrub_fixed N": the least-squares line of
+# instructions (ticks x 16) over the bytes zeroed.
+scrub_sizes() {
+	local file=$1
+	[ -f "$file" ] || die "$file: no such file"
+	tr -d '\r' <"$file" | awk -v file="$file" -v ipt="$INSNS_PER_TICK" '
+	function bad(why) { printf "%s: %s: %s\n", "'"$prog"'", file, why > "/dev/stderr"; failed = 1; exit 1 }
+	{
+		p = index($0, "scrub: ")
+		if (p == 0) next
+		if (split(substr($0, p + 7), f, " ") < 6 || f[2] != "bytes" || f[3] != "zeroed" ||
+		    f[4] != "in" || f[6] != "counter" || f[7] != "ticks")
+			bad("not \"scrub: B bytes zeroed in T counter ticks\": " substr($0, p))
+		if (f[1] !~ /^[0-9]+$/ || f[1] + 0 == 0 || f[5] !~ /^[0-9]+$/ ||
+		    length(f[1]) > 15 || length(f[5]) > 15)
+			bad("a byte or tick count is not a positive number: " substr($0, p))
+		n++; sizes[f[1]] = 1
+		sx += f[1]; sxx += f[1] * f[1]; sy += f[5] * ipt; sxy += f[1] * f[5] * ipt
+	}
+	END {
+		if (failed) exit 1
+		if (n == 0) bad("no \"scrub:\" lines")
+		if (length(sizes) < 2) bad("scrubs of one size only: no cost per GiB")
+		slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+		printf "scrub_per_gib %.0f\nscrub_fixed %.0f\n", slope * 1073741824, (sy - slope * sx) / n
+	}'
+}
+
+# scrub_runs BUILD: the reset-scan runs of `scrub` (above); their lines in BUILD/bench/scrub.txt.
+scrub_runs() {
+	local build=$1 dir=$1/bench extra log rc payload=$1/bench/scrub.payload
+	: >"$dir/scrub.txt"
+	for extra in 0 128 384; do
+		log=$dir/scrub-$extra.log
+		echo "$prog: scrub run: the secret VM and $extra MiB more, SYSTEM_RESET, under -icount on 1 CPU (console: $log)" >&2
+		"$build/tools/kcore-mkpayload" -o "$payload" \
+			--vm "image=$build/guests/secret.signed,name=secret,mem=512M,cmdline=extra=$extra" ||
+			die "kcore-mkpayload failed"
+		timeout 900 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
+			-cpu max -smp 1 -m 1G -nographic -nic none -icount shift=0,sleep=off \
+			-kernel "$build/kcore.img" -initrd "$payload" \
+			-append "kserv.cmds=reset-scan;poweroff" </dev/null 2>&1 | tr -d '\r' >"$log"
+		rc=${PIPESTATUS[0]}
+		[ "$rc" -eq 0 ] || die "QEMU exit $rc (console: $log)"
+		grep -q '^RESET-SCAN: boot 2: .*: CLEAN$' "$log" || die "no clean second boot (console: $log)"
+		grep -m1 '^kcore: scrub: ' "$log" >>"$dir/scrub.txt" || die "no scrub line (console: $log)"
+	done
+	rm -f "$payload"
+}
+
+# scrub [BUILD]: make bench-scrub.
+scrub() {
+	local build=${1:-build}
+	cd "$top" || die "cannot enter $top"
+	scrub_runs "$build"
+	echo
+	printf '%-22s %14s\n' "reset scrub" kcore
+	scrub_sizes "$build/bench/scrub.txt" | while read -r m v; do printf '%-22s %14s\n' "$m" "$v"; done
 }
 
 # host_lines: kserv's console on stdin; its boot-cost lines as BENCH lines on stdout.
@@ -387,6 +464,7 @@ run() {
 		--sizes "$dir/boot.txt" --boot-csv "$top/docs/bench/boot.csv" \
 		"$dir/kcore.txt" "$kvm" "$pkvm" ||
 		die "no table: $kvm and $pkvm come from 'make bench-kvm' (run it again if they are stale)"
+	scrub "$build"
 }
 
 # boot_runs BUILD REPEAT: the images of BUILD/bench/boot/ under kcore, REPEAT times (one
@@ -449,11 +527,19 @@ boot-sizes)
 	[ $# -eq 2 ] || die "usage: bench/bench.sh boot-sizes FILE"
 	boot_sizes "$2"
 	;;
+scrub)
+	shift
+	scrub "$@"
+	;;
+scrub-sizes)
+	[ $# -eq 2 ] || die "usage: bench/bench.sh scrub-sizes FILE"
+	scrub_sizes "$2"
+	;;
 host-lines)
 	host_lines
 	;;
 *)
-	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
+	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
 	exit 2
 	;;
 esac

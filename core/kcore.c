@@ -28,6 +28,7 @@ static struct pt_pool kcore_pt_pool;
 static struct pt_pool io_pt_pool;
 static struct kcore_boot_params params;
 static u32 ipa_bits;
+static struct kcore_mem_range owner_table;
 
 static u64 page_round(u64 bytes)
 {
@@ -149,6 +150,7 @@ int kcore_init(const struct kcore_boot_params *p)
 	u32 *stacks;
 	int err;
 
+	owner_table = (struct kcore_mem_range){pa_init(0), 0};
 	if (!params_ok(p))
 		return KCORE_E_INVAL;
 	err = verify_set_trusted_keys(p->keys, p->nr_keys);
@@ -193,6 +195,8 @@ int kcore_init(const struct kcore_boot_params *p)
 	err = host_mem_init(&host_pt_pool, p->ipa_bits);
 	KC_CHECK(err == KCORE_OK);
 	mem_unlock();
+	owner_table = (struct kcore_mem_range){pa_add(p->carve.base, l.pgowner_off),
+					       pgowner_table_bytes(p->ram, p->nr_ram)};
 	kc_log("core up: %lu RAM pages, %u VMs x %u vCPUs, %u trusted keys", pgowner_nr_pages(),
 	       p->max_vms, p->max_vcpus, p->nr_keys);
 	return KCORE_OK;
@@ -229,6 +233,11 @@ paddr_t kcore_s1_root(void)
 u32 kcore_ipa_bits(void)
 {
 	return ipa_bits;
+}
+
+struct kcore_mem_range kcore_owner_table(void)
+{
+	return owner_table;
 }
 
 const struct kcore_boot_params *kcore_params(void)

@@ -152,6 +152,36 @@ u32 kcore_ipa_bits(void);
 /* The parameters kcore booted with (for the invariant checker). */
 const struct kcore_boot_params *kcore_params(void);
 
+/*
+ * Before a reset, a power-off or a panic's halt (core/memops/machine_scrub.c;
+ * the arch calls these with every other CPU stopped, see there).
+ *
+ * kcore_scrub_revoke empties the root table of every stage-2 (each VM's
+ * and the host's) and invalidates each VMID's TLB entries: from then on no
+ * guest and no host access translates, so a CPU running either traps into
+ * kcore at its next access.
+ *
+ * kcore_scrub_memory then zeroes, and cleans to the point of coherency
+ * (arch_clean_to_poc), every RAM page that is not the host's: every VM's
+ * pages (shared or not), image pages kcore holds, kcore's carve-out, and
+ * kcore's own pages except those in keep (what the arch still runs on:
+ * its image on aarch64). kcore's stage-1 tables stay (the arch's MMU walks
+ * them; they hold kcore's own mappings, no VM data); the ownership table
+ * goes last. It blocks every SMMU stream first and wipes the core's
+ * secrets kept in its image: every VM's vCPU state and snapshot key, the
+ * snapshot scratch pages, the sealing key. Host pages are not touched.
+ * Returns the bytes zeroed. After it kcore's state is gone: the only thing
+ * left to do is to reset, power off or halt.
+ */
+void kcore_scrub_revoke(void);
+u64 kcore_scrub_memory(const struct kcore_mem_range *keep, u32 nr_keep);
+
+/*
+ * Where the ownership table lives in the carve-out (the reset scrub wipes it
+ * last); size 0 until kcore_init succeeded.
+ */
+struct kcore_mem_range kcore_owner_table(void);
+
 /* Walks the whole state; returns the number of violated properties (logged). */
 u32 kcore_check_invariants(void);
 

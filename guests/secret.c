@@ -12,6 +12,8 @@
  *   GUEST secret: intact after N checkpoints
  *   GUEST secret: CORRUPTED <what>, at checkpoint N
  *
+ * With bootargs "extra=N" it also writes N MiB after the secret before its
+ * first checkpoint (the reset scrub's cost per GiB, bench/bench.sh scrub).
  * With bootargs "checkpoints=N" it makes exactly N checkpoints, whatever the
  * host answers: that keeps a victim alive for as long as another VM attacks
  * it. A host that answers NOT_SUPPORTED (it does not drive checkpoints) gets
@@ -70,7 +72,7 @@ static bool registers_intact(u64 n)
 
 void guest_main(u64 dtb)
 {
-	u64 start = align_up(image_end(), BLOCK), max = 0, n, base, size;
+	u64 start = align_up(image_end(), BLOCK), max = 0, extra = 0, n, base, size;
 	s64 answer = KC_TEST_CHECKPOINT_GO_ON;
 
 	if (!fdt_memory(dtb, &base, &size)) {
@@ -84,6 +86,14 @@ void guest_main(u64 dtb)
 		return;
 	}
 	bootarg_u64(fdt_bootargs(dtb), "checkpoints", &max);
+	bootarg_u64(fdt_bootargs(dtb), "extra", &extra);
+	if (start + KC_TEST_SECRET_SIZE + (extra << 20) > dtb) {
+		say("FAIL extra=%lu MiB does not fit below the DTB at 0x%lx", extra, dtb);
+		return;
+	}
+	for (u64 a = start + KC_TEST_SECRET_SIZE; a < start + KC_TEST_SECRET_SIZE + (extra << 20);
+	     a += 8)
+		write64(a, a);
 	for (u64 a = start; a < start + KC_TEST_SECRET_SIZE; a += 8)
 		write64(a, kc_test_secret_word(a));
 	for (u32 i = 0; i < NR_GPR; i++)

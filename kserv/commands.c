@@ -11,6 +11,7 @@
 #include "probe.h"
 #include "psci.h"
 #include "smp.h"
+#include "sysreg.h"
 #include "vms.h"
 
 #define LINE_MAX    256
@@ -114,6 +115,22 @@ static int cmd_poweroff(int argc, char **argv)
 	kserv_poweroff();
 }
 
+/*
+ * At the end of the command list, kserv stops for good with the machine
+ * running instead of powering off: QEMU's monitor reads kcore's memory then
+ * (tests/qemu/run-scenario.sh -p). After a SYSTEM_OFF it would be too late:
+ * kcore zeroes its carve-out before it powers off.
+ */
+static bool pause_at_end;
+
+static int cmd_pause(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	pause_at_end = true;
+	return 0;
+}
+
 static const struct command commands[] = {
     {"help", "", "this list", cmd_help},
     {"info", "", "RAM, reserved ranges, CPUs, kcore's ABI version and trusted keys", cmd_info},
@@ -129,6 +146,12 @@ static const struct command commands[] = {
     {"vms", "", "the VMs of the last payload run and their state", cmd_vms},
     {"run-payload", "", "create and run every VM of the payload (the initrd)", cmd_run_payload},
     {"poweroff", "", "PSCI SYSTEM_OFF", cmd_poweroff},
+    {"pause", "", "at the end of the list, stop with the machine running instead of powering off",
+     cmd_pause},
+    {"reset-scan", "",
+     "boot 1: run the payload, PSCI SYSTEM_RESET at the secret VM's first checkpoint; boot 2: "
+     "scan RAM for its secret",
+     cmd_reset_scan},
 };
 
 static int cmd_help(int argc, char **argv)
@@ -322,7 +345,8 @@ void commands_main(const char *bootargs)
 		kprintf("kserv: the initrd is not a VM payload (no %s magic): not running it\n",
 			KCORE_PAYLOAD_MAGIC);
 	/* A VM payload runs at boot, unless the command list says when. */
-	if (vms_payload_present() && !(scripted && script_has(script, "run-payload"))) {
+	if (vms_payload_present() && !(scripted && (script_has(script, "run-payload") ||
+						    script_has(script, "reset-scan")))) {
 		kprintf("kserv> run-payload (the initrd is a VM payload)\n");
 		cmd_run_payload(0, NULL);
 		if (!scripted) {
@@ -333,6 +357,11 @@ void commands_main(const char *bootargs)
 	if (scripted) {
 		run_script(script);
 		kprintf("KSERV: DONE\n");
+		if (pause_at_end) {
+			kprintf("KSERV: PAUSED\n");
+			for (;;)
+				wfi();
+		}
 		kserv_poweroff();
 	}
 	kprintf("kserv: interactive; 'help' lists the commands\n");

@@ -30,5 +30,6 @@ int cmd_info(int argc, char **argv);
 int cmd_vms(int argc, char **argv);
 int cmd_run_payload(int argc, char **argv);
 int cmd_dma(int argc, char **argv);
+int cmd_reset_scan(int argc, char **argv);
 
 #endif /* KSERV_COMMANDS_H */

@@ -168,6 +168,22 @@ u64 page_alloc_aligned_run(u64 nr, u64 align)
 	return pa;
 }
 
+bool page_take(u64 pa)
+{
+	u64 i = page_number(pa);
+	bool ok;
+
+	ticket_lock(&pages_lock);
+	ok = i < KSERV_MAX_PAGES && (pa & (KSERV_PAGE_SIZE - 1)) == 0 &&
+	     (free_map[i / 64] & (1ull << (i % 64))) != 0;
+	if (ok) {
+		free_map[i / 64] &= ~(1ull << (i % 64));
+		nr_free--;
+	}
+	ticket_unlock(&pages_lock);
+	return ok;
+}
+
 void page_free(u64 pa)
 {
 	u64 i = page_number(pa);

@@ -23,6 +23,8 @@ u64 page_alloc(void);
  * run. Each page is returned with page_free.
  */
 u64 page_alloc_aligned_run(u64 nr, u64 align);
+/* Takes the free page at pa out of the set (reset-scan's marker); false if it is not free. */
+bool page_take(u64 pa);
 /* Returns a page from page_alloc; a page that is not allocated stops kserv. */
 void page_free(u64 pa);
 

@@ -71,6 +71,11 @@ void psci_system_off(void)
 	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 }
 
+s64 psci_system_reset(void)
+{
+	return psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+}
+
 void kserv_poweroff(void)
 {
 	psci_system_off();

@@ -41,6 +41,8 @@ s64 psci_version(void);
 s64 psci_cpu_on(u64 mpidr, u64 entry_pa, u64 context_id);
 /* Returns only if the firmware refused (or there is no PSCI). */
 void psci_system_off(void);
+/* PSCI SYSTEM_RESET: returns only if the call failed (its error). */
+s64 psci_system_reset(void);
 
 /* Powers the machine off; if that fails, stops this CPU for good. */
 _Noreturn void kserv_poweroff(void);

@@ -9,6 +9,7 @@
 #include "format.h"
 #include "io_consent_share.h"
 #include "probe.h"
+#include "reset_scan.h"
 #include "run.h"
 #include "vm_attacks_suite.h"
 
@@ -37,6 +38,7 @@ u64 vm_attacks_checkpoint(struct guest_vcpu *v, u64 n)
 	struct guest *g = v->g;
 
 	g->checkpoints++;
+	reset_scan_checkpoint(g, n);
 	/* Without the suite kserv does not drive checkpoints: the guest decides when to stop. */
 	if (!is_victim(g))
 		return (u64)(s64)KCORE_E_NOT_SUPPORTED;

@@ -89,7 +89,7 @@ $(SEAL_SECRET_C): $(SEAL_SRC) $(SEAL_SRC_STAMP)
 		echo "kcore: SEAL_SECRET $(SEAL_SRC): $$n bytes, needs 16 to 64" >&2; exit 1; fi
 	@{ echo '/* Generated from $(SEAL_SRC): the secret kcore derives its sealing key from. */'; \
 	   echo '#include <stdint.h>'; \
-	   echo 'const uint8_t kcore_seal_secret[] = {'; \
+	   echo 'uint8_t kcore_seal_secret[] = { /* writable: kcore wipes it at boot */'; \
 	   od -An -v -tx1 $(SEAL_SRC) | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	   echo '};'; \
 	   echo 'const uint32_t kcore_seal_secret_len = sizeof(kcore_seal_secret);'; } > $@.tmp

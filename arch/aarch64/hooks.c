@@ -5,6 +5,7 @@
 #include "percpu.h"
 #include "pl011.h"
 #include "psci.h"
+#include "reset.h"
 #include "sysreg.h"
 
 struct cpu cpus[KCORE_MAX_CPUS];
@@ -103,8 +104,8 @@ _Noreturn void arch_halt_all(void)
 	/*
 	 * PSCI SYSTEM_OFF stops every CPU at once; a CPU that could keep running
 	 * the host after a broken invariant would defeat the point of halting.
+	 * Before it, as before a reset, the other CPUs park and everything that
+	 * is not the host's is zeroed (reset.c).
 	 */
-	firmware_call(PSCI_SYSTEM_OFF, 0, 0, 0);
-	for (;;)
-		__asm__ volatile("msr daifset, #0xf\n\twfi");
+	reset_scrub_and_call(PSCI_SYSTEM_OFF, 0, 0);
 }

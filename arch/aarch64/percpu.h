@@ -49,6 +49,9 @@ struct cpu {
 	u32 index;
 	bool present;
 	bool online;
+	/* The reset scrub (reset.c): inside kcore on the host's behalf; stopped for good. */
+	bool in_kcore;
+	bool parked;
 	/* Where PSCI CPU_ON asked the host to start on this CPU. */
 	u64 host_entry;
 	u64 host_ctx;

@@ -3,12 +3,16 @@
  * The host's PSCI calls. kcore must run first on every CPU, so CPU_ON is
  * intercepted: the CPU is started at kcore's secondary entry, set up at EL2,
  * and only then enters the host's entry point at EL1. CPU_SUSPEND would wake
- * the CPU straight into the host, past kcore, so it is refused. The rest is
- * harmless and goes to the firmware as it is.
+ * the CPU straight into the host, past kcore, so it is refused. SYSTEM_OFF,
+ * SYSTEM_RESET and SYSTEM_RESET2 reach the firmware only after every other
+ * CPU is parked and everything not the host's is zeroed (reset.c);
+ * MEM_PROTECT is kcore's alone. The rest is harmless and goes to the
+ * firmware as it is.
  */
 #include "psci.h"
 
 #include "core/lib/log.h"
+#include "reset.h"
 
 extern char secondary_entry[];
 
@@ -30,6 +34,17 @@ u64 firmware_call(u64 fn, u64 a1, u64 a2, u64 a3)
 bool is_psci_call(u64 fn)
 {
 	return (fn >= 0x84000000u && fn <= 0x8400001fu) || (fn >= 0xc4000000u && fn <= 0xc400001fu);
+}
+
+/*
+ * Refused, and FEATURES says so: CPU_SUSPEND (above), and MEM_PROTECT: it
+ * is kcore's (reset.c enables it where the firmware has it), and a host
+ * that could turn it off would turn off the firmware's scrub.
+ */
+static bool refused(u64 fn)
+{
+	return fn == PSCI_CPU_SUSPEND_32 || fn == PSCI_CPU_SUSPEND_64 || fn == PSCI_MEM_PROTECT ||
+	       fn == PSCI_MEM_PROTECT_RANGE_32 || fn == PSCI_MEM_PROTECT_RANGE_64;
 }
 
 static struct cpu *cpu_by_mpidr(u64 mpidr)
@@ -73,7 +88,7 @@ void psci_host_call(struct trap_frame *f)
 		ret = PSCI_RET_NOT_SUPPORTED;
 		break;
 	case PSCI_FEATURES:
-		if (f->x[1] == PSCI_CPU_SUSPEND_32 || f->x[1] == PSCI_CPU_SUSPEND_64) {
+		if (refused(f->x[1])) {
 			ret = PSCI_RET_NOT_SUPPORTED;
 			break;
 		}
@@ -88,10 +103,18 @@ void psci_host_call(struct trap_frame *f)
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
 	case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET:
 		ret = (s64)firmware_call(fn, f->x[1], f->x[2], f->x[3]);
 		break;
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+		reset_scrub_and_call((u32)fn, 0, 0);
+	case PSCI_SYSTEM_RESET2_32:
+	case PSCI_SYSTEM_RESET2_64:
+		/* Only a reset the firmware will do is worth destroying kcore's state for. */
+		ret = (s64)firmware_call(PSCI_FEATURES, fn, 0, 0);
+		if (ret < 0)
+			break;
+		reset_scrub_and_call((u32)fn, f->x[1], f->x[2]);
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;
 		break;

@@ -10,6 +10,7 @@
 #include "core/lib/log.h"
 #include "gicr_mediate.h"
 #include "psci.h"
+#include "reset.h"
 #include "sysreg.h"
 
 /* Makes the host take an exception with this syndrome at its own vector. */
@@ -91,8 +92,11 @@ void handle_host_sync(struct trap_frame *f);
 void handle_host_sync(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
-	u64 esr = read_sysreg(esr_el2);
+	u64 esr;
 
+	/* Before anything else: once a reset's scrub has begun, no host call runs. */
+	reset_enter_kcore();
+	esr = read_sysreg(esr_el2);
 	c->frame = f;
 	switch (ESR_EC(esr)) {
 	case EC_HVC64:
@@ -113,6 +117,7 @@ void handle_host_sync(struct trap_frame *f)
 		break;
 	}
 	c->frame = NULL;
+	reset_leave_kcore();
 }
 
 void handle_host_unexpected(struct trap_frame *f);

@@ -17,6 +17,7 @@
 #include "dbgpmu.h"
 #include "idregs.h"
 #include "percpu.h"
+#include "reset.h"
 #include "sysreg.h"
 #include "vgic.h"
 
@@ -287,7 +288,16 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		u64 esr;
 		bool answered;
 
+		/*
+		 * A reset's scrub has begun (reset.c): this CPU must not run the
+		 * guest again, nor carry what it did into kcore's memory. Its
+		 * registers are already in vcpu->regs, which the scrub zeroes.
+		 */
+		if (reset_scrubbing())
+			reset_park();
 		type = __guest_enter(&vcpu->regs, c);
+		if (reset_scrubbing())
+			reset_park();
 		if (type != GUEST_EXIT_SYNC) {
 			/* IRQ, FIQ, SError: the host's */
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_IRQ};

@@ -12,6 +12,7 @@
 #include "arch/sim/sim_internal.h"
 #include "core/arch.h"
 #include "core/lib/sched_point.h"
+#include "core/kcore.h"
 
 void *arch_pa_to_ptr(paddr_t pa)
 {
@@ -100,8 +101,33 @@ void arch_console_write(const char *s, size_t len)
 	sim_record_console(s, len);
 }
 
+void arch_clean_to_poc(const void *p, size_t len)
+{
+	sim_record_clean(p, len);
+}
+
+static void (*halt_hook)(void);
+
+void sim_set_halt_hook(void (*hook)(void))
+{
+	halt_hook = hook;
+}
+
+/*
+ * As on aarch64 (arch/aarch64/reset.c), minus the other CPUs: the simulated
+ * machine has one. A panic inside the scrub halts at once.
+ */
 _Noreturn void arch_halt_all(void)
 {
+	static bool halting;
+
+	if (!halting) {
+		halting = true;
+		kcore_scrub_revoke();
+		(void)kcore_scrub_memory(NULL, 0);
+		if (halt_hook != NULL)
+			halt_hook();
+	}
 	fflush(stdout);
 	fputs("kcore: halted\n", stderr);
 	_exit(SIM_HALT_EXIT_CODE);

@@ -14,15 +14,22 @@ struct ram_bank {
 	u64 base;
 	u64 size;
 	u8 *mem;
+	u8 *cleaned; /* per page: arch_clean_to_poc covered it whole since reset */
 };
+
+/* Bytes arch_clean_to_poc cleaned outside RAM (kcore's own data on the simulated machine). */
+static u64 cleaned_elsewhere;
 
 static struct ram_bank banks[SIM_MAX_RAM_BANKS];
 static u32 nr_banks;
 
 static void free_banks(void)
 {
-	for (u32 i = 0; i < nr_banks; i++)
+	for (u32 i = 0; i < nr_banks; i++) {
 		free(banks[i].mem);
+		free(banks[i].cleaned);
+	}
+	cleaned_elsewhere = 0;
 	memset(banks, 0, sizeof(banks));
 	nr_banks = 0;
 }
@@ -50,14 +57,16 @@ static void add_bank(const struct sim_ram_bank *b)
 {
 	u32 pos = nr_banks;
 	u8 *mem = calloc(1, b->size);
+	u8 *cleaned = calloc(1, b->size / PAGE_SIZE);
 
-	if (!mem)
+	if (!mem || !cleaned)
 		sim_die("cannot allocate %llu bytes of RAM", (unsigned long long)b->size);
 	while (pos > 0 && banks[pos - 1].base > pa_addr(b->base)) {
 		banks[pos] = banks[pos - 1];
 		pos--;
 	}
-	banks[pos] = (struct ram_bank){.base = pa_addr(b->base), .size = b->size, .mem = mem};
+	banks[pos] = (struct ram_bank){
+	    .base = pa_addr(b->base), .size = b->size, .mem = mem, .cleaned = cleaned};
 	nr_banks++;
 }
 
@@ -157,4 +166,37 @@ void sim_write_u64(paddr_t pa, u64 val)
 	if (!sim_is_ram_range(pa, sizeof(val)))
 		sim_die("write of PA %#llx: not RAM", (unsigned long long)pa_addr(pa));
 	memcpy(sim_ram_ptr(pa), &val, sizeof(val));
+}
+
+void sim_record_clean(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	for (u32 i = 0; i < nr_banks; i++) {
+		uintptr_t mem = (uintptr_t)banks[i].mem;
+
+		if (a < mem || a - mem >= banks[i].size)
+			continue;
+		if (len > banks[i].size - (a - mem))
+			sim_die("arch_clean_to_poc(%p, %zu) past the end of a RAM bank (core bug)",
+				p, len);
+		/* Only pages covered whole count: a page partly cleaned is not clean. */
+		for (u64 off = (a - mem + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
+		     off + PAGE_SIZE <= a - mem + len; off += PAGE_SIZE)
+			banks[i].cleaned[off / PAGE_SIZE] = 1;
+		return;
+	}
+	cleaned_elsewhere += len;
+}
+
+bool sim_page_cleaned(paddr_t pa)
+{
+	const struct ram_bank *b = find_bank(pa_addr(pa));
+
+	return b != NULL && b->cleaned[(pa_addr(pa) - b->base) / PAGE_SIZE] != 0;
+}
+
+u64 sim_cleaned_elsewhere(void)
+{
+	return cleaned_elsewhere;
 }

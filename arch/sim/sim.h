@@ -256,6 +256,19 @@ bool sim_can_access(u32 vmid, ipaddr_t ipa, bool write);
 
 /* ---- recorders ----------------------------------------------------------- */
 
+/*
+ * arch_clean_to_poc(): whether a RAM page was cleaned whole since reset,
+ * and how many bytes outside RAM (kcore's own data here) were cleaned.
+ */
+bool sim_page_cleaned(paddr_t pa);
+u64 sim_cleaned_elsewhere(void);
+
+/*
+ * Called by arch_halt_all() after the scrub, just before the process exits
+ * (a forked test child checks RAM there); NULL for none.
+ */
+void sim_set_halt_hook(void (*hook)(void));
+
 /* arch_host_inject_abort(): a count, the last ipa, and the most recent ones. */
 #define SIM_ABORT_LOG_SIZE 64u
 u64 sim_host_abort_count(void);

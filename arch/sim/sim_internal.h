@@ -94,6 +94,7 @@ void sim_smmu_reset(void);
 void sim_recorders_reset(void);
 void sim_record_tlbi(enum sim_tlbi_type type, u32 vmid, u64 addr);
 void sim_record_host_abort(ipaddr_t ipa);
+void sim_record_clean(const void *p, size_t len);
 void sim_record_console(const char *s, size_t len);
 
 /*

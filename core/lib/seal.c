@@ -43,6 +43,13 @@ void seal_init(const u8 *secret, u32 len)
 		seal_wipe(sealing_key, sizeof(sealing_key));
 }
 
+void seal_forget(void)
+{
+	seal_wipe(sealing_key, sizeof(sealing_key));
+	have_key = false;
+	arch_clean_to_poc(sealing_key, sizeof(sealing_key));
+}
+
 bool seal_available(void)
 {
 	return have_key;

@@ -40,6 +40,9 @@ void seal_encrypt(const u8 key[SEAL_KEY_SIZE], const u8 nonce[SEAL_NONCE_SIZE], 
 bool seal_decrypt(const u8 key[SEAL_KEY_SIZE], const u8 nonce[SEAL_NONCE_SIZE], void *data,
 		  size_t len, const void *ad, size_t ad_len, const u8 tag[SEAL_TAG_SIZE]);
 
+/* Wipes the sealing key (before a reset): nothing can be sealed or opened afterwards. */
+void seal_forget(void);
+
 /* Zeroes secrets in a way the compiler cannot drop. */
 void seal_wipe(void *p, size_t len);
 

@@ -182,6 +182,14 @@ void iommu_release_vm(u32 vmid)
 	mem_unlock();
 }
 
+void iommu_block_all_streams(void)
+{
+	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+		if (stream_domain[sid] != IO_DOMAIN_NONE)
+			detach_stream(sid);
+	}
+}
+
 /* ---- streams ---- */
 
 int iommu_attach(u64 id, u64 sid)

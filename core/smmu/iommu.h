@@ -64,6 +64,13 @@ int iommu_fault_pop(struct arch_io_fault *fault);
  */
 void iommu_release_vm(u32 vmid);
 
+/*
+ * Blocks every attached stream (the reset scrub): afterwards no device
+ * reaches memory through the SMMU. Takes no lock: the caller is the only
+ * CPU left in kcore (core/memops/machine_scrub.c).
+ */
+void iommu_block_all_streams(void);
+
 /* For the invariant checker and the tests (read under mem_lock). */
 const struct io_domain *iommu_domain(u32 id);
 u32 iommu_stream_domain(u32 sid);

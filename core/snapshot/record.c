@@ -61,6 +61,12 @@ u8 *snap_scratch(const struct vm *vm)
 	return scratch[vm->vmid];
 }
 
+void snap_scratch_wipe(void)
+{
+	seal_wipe(scratch, sizeof(scratch));
+	arch_clean_to_poc(scratch, sizeof(scratch));
+}
+
 void snap_record_init(struct kcore_snap_record *r, const struct vm *vm, u32 kind, u64 index,
 		      u64 ipa)
 {

@@ -46,6 +46,8 @@ struct vm *snap_lock_for_begin(u64 vmid, u64 record_pa, int *err);
 
 /* Scratch for one page of vm's, kcore's alone; used under vm->lock. */
 u8 *snap_scratch(const struct vm *vm);
+/* Zeroes every VM's scratch page (before a reset): a page there may be in clear. */
+void snap_scratch_wipe(void);
 
 /* A record of vm's open snapshot, every field set but the tag. */
 void snap_record_init(struct kcore_snap_record *r, const struct vm *vm, u32 kind, u64 index,

@@ -32,6 +32,12 @@ void vm_registry_init(u32 nr_vms, u32 nr_vcpus, u32 bits)
 	}
 }
 
+void vm_registry_wipe(void)
+{
+	seal_wipe(vms, sizeof(vms));
+	arch_clean_to_poc(vms, sizeof(vms));
+}
+
 struct pt_pool *vm_slot_pool(u32 vmid)
 {
 	KC_CHECK(vmid >= 1 && vmid <= KCORE_MAX_VMS);

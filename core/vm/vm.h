@@ -158,5 +158,11 @@ int vm_host_poweroff(u64 vmid);
 /* The VM becomes POWEROFF for good and its IO domains are torn down. Caller holds vm->lock. */
 void vm_enter_poweroff(struct vm *vm);
 int vm_free(u64 vmid);
+/*
+ * Zeroes every VM slot, vCPU registers, snapshot keys and measurements
+ * included (the reset scrub, core/memops/machine_scrub.c): the registry is
+ * unusable afterwards.
+ */
+void vm_registry_wipe(void);
 
 #endif /* KCORE_VM_VM_H */

@@ -16,7 +16,10 @@
 #   -p         poison check: after kserv is done, read through QEMU's monitor
 #              every address the attack-kcore command names in its
 #              "attack: cpu N: write ADDR" lines; none may hold the value the
-#              attack wrote (so no write went through)
+#              attack wrote (so no write went through). The command list
+#              gets ";pause": after "KSERV: DONE" kserv stops with "KSERV:
+#              PAUSED" instead of powering off (kcore zeroes its carve-out
+#              before a power-off, which would hide a write that landed there)
 #
 # The serial output goes to BUILD/qemu-logs/NAME.log. Prints one line,
 # "PASS NAME" or "FAIL NAME: why (log: ...)", and exits 0 only on a pass.
@@ -79,6 +82,7 @@ fail() {
 command -v qemu-system-aarch64 >/dev/null || fail "qemu-system-aarch64 not installed"
 
 # Always behind an SMMUv3, which kcore takes at boot (docs/abi.md, DMA isolation).
+[ "$poison_check" -eq 1 ] && cmds="$cmds;pause"
 qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=3,iommu=smmuv3" -cpu "$cpu"
 	-smp "$smp" -m "$mem" -nographic -nic none -kernel "$img" -append "kserv.cmds=$cmds")
 # edu masks DMA addresses to 28 bits unless told otherwise; 40 reach every IOVA kserv uses.
@@ -93,8 +97,9 @@ if [ "$poison_check" -eq 0 ]; then
 	rc=$?
 else
 	# A second monitor on a pipe chardev: commands go in through the FIFO
-	# mon.in, answers land in the plain file mon.out. At SYSTEM_OFF QEMU
-	# pauses instead of exiting, so kcore's memory can still be read.
+	# mon.in, answers land in the plain file mon.out. kserv ends with
+	# "pause" (above): kcore's memory is read while the machine still runs,
+	# before any power-off's scrub.
 	mkfifo "$tmp/mon.in"
 	: >"$tmp/mon.out"
 	: >"$log"
@@ -103,11 +108,11 @@ else
 	pid=$!
 	exec 3<>"$tmp/mon.in"
 	while kill -0 "$pid" 2>/dev/null &&
-		! tr -d '\r' <"$log" | grep -qE '^KSERV: (DONE|FAILED)|PANIC'; do
+		! tr -d '\r' <"$log" | grep -qE '^KSERV: (PAUSED|FAILED)|PANIC'; do
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		# Give kserv time to reach SYSTEM_OFF, so nothing runs while we read.
+		# Give kserv time to reach its WFI, so nothing runs while we read.
 		sleep 0.5
 		for addr in $(tr -d '\r' <"$log" |
 			sed -n 's/^attack: cpu [0-9]*: write \(0x[0-9a-f]*\) .*/\1/p' | sort -u); do
@@ -143,7 +148,7 @@ if [ "$poison_check" -eq 1 ]; then
 			fail "kcore's memory at $addr holds the attack's value $poison"
 	done
 	{
-		echo "# poison check (QEMU monitor, after power-off):"
+		echo "# poison check (QEMU monitor, kserv paused after its list):"
 		while read -r w; do echo "#   $w"; done <<<"$words"
 	} >>"$log"
 fi

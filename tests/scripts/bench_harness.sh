@@ -254,5 +254,28 @@ refused first-insn-before-platform "before the platform line" \
 refused created-after-first-insn "first instruction .* before the VM's creation" \
 	"${kc/vm_created counter=5000/vm_created counter=9000}"
 
+# ---- the reset scrub's cost (scrub-sizes) -----------------------------------------------------
+cat >"$tmp/scrub.txt" <<'EOF2'
+kcore: scrub: 1073741824 bytes zeroed in 1000100 counter ticks (250 before, stopping the CPUs); other CPUs parked
+noise line
+kcore: scrub: 2147483648 bytes zeroed in 2000100 counter ticks (250 before, stopping the CPUs); other CPUs parked
+EOF2
+check "scrub-sizes: per GiB and fixed, x 16 instructions" \
+	[ "$(bash "$h" scrub-sizes "$tmp/scrub.txt" | paste -sd' ')" = "scrub_per_gib 16000000 scrub_fixed 1600" ]
+# scrub_refused NAME REASON CONTENT: a scrub file with CONTENT is refused with one line.
+scrub_refused() {
+	local f=$tmp/scrub-$1.txt rc named
+	printf '%s\n' "$3" >"$f"
+	bash "$h" scrub-sizes "$f" >/dev/null 2>"$tmp/err"
+	rc=$?
+	grep -q -- "$2" "$tmp/err" && named=yes || named=no
+	check "scrub-sizes refuses $1: exit 1, one line naming the reason" \
+		[ "$rc-$(wc -l <"$tmp/err")-$named" = 1-1-yes ]
+}
+scrub_refused one-size "one size only" "$(head -1 "$tmp/scrub.txt")"
+scrub_refused none "no \"scrub:\" lines" "nothing here"
+scrub_refused garbled "not \"scrub: B bytes" "kcore: scrub: lots of bytes zeroed quickly"
+scrub_refused zero-bytes "not a positive number" "kcore: scrub: 0 bytes zeroed in 5 counter ticks"
+
 echo "# bench_harness: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

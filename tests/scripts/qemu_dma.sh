@@ -4,8 +4,8 @@
 # scenario is a fresh boot through tests/qemu/run-scenario.sh, decided from
 # the serial output: every line below must be there, none of the forbidden
 # ones may be, and kserv's own count of checks must come out exactly. The
-# refused writes at kcore's memory are checked through QEMU's monitor after
-# power-off (-p). DMA against a running VM (the secret guest) is in
+# refused writes at kcore's memory are checked through QEMU's monitor once
+# kserv is done (-p). DMA against a running VM (the secret guest) is in
 # qemu_guests.sh, "secret-attacks". Prints one "ok - ..." or "not ok - ..."
 # line per scenario; exits 0 only if all passed. Logs: BUILD/qemu-logs/.
 #

@@ -15,6 +15,7 @@
 #include "snapshot.h"
 #include "snapshot_file.h"
 #include "vm.h"
+#include "sysreg.h"
 #include "vm_attacks.h"
 
 static struct payload payload;
@@ -97,6 +98,25 @@ static void run_all(void)
 	sched_run_all();
 }
 
+/*
+ * kcore-run --attacks reads each attack target in kcore's memory through
+ * QEMU's monitor. It must do so before kserv powers off: kcore zeroes its
+ * carve-out on the way to SYSTEM_OFF (docs/security.md, "Reset, power-off and
+ * panic"), which would make a landed write and its reference look equal. So
+ * kserv holds the machine running for a while after its last marker; kcore-run
+ * stops QEMU within that time and refuses a verdict if it came too late.
+ */
+#define MONITOR_HOLD_MS 3000u
+
+static void hold_for_monitor(void)
+{
+	u64 start = read_cntvct();
+
+	kprintf("KSERV: holding %u ms for the monitor\n", MONITOR_HOLD_MS);
+	while (read_cntvct() - start < read_cntfrq() / 1000u * MONITOR_HOLD_MS)
+		;
+}
+
 bool vms_run_payload(void)
 {
 	u32 ok = 0, failed = 0;
@@ -136,6 +156,8 @@ bool vms_run_payload(void)
 	}
 	vms_list();
 	kprintf("KSERV: VMS DONE ok=%u failed=%u\n", ok, failed);
+	if (vm_attacks_enabled())
+		hold_for_monitor();
 	return failed == 0 && attacks_ok;
 }
 

@@ -13,6 +13,7 @@
 #include "core/lib/mem.h"
 #include "core/mm/pgowner.h"
 #include "core/mm/pgtable.h"
+#include "el2ctl.h"
 #include "machine.h"
 #include "mmu.h"
 #include "pl011.h"
@@ -204,6 +205,7 @@ void kcore_main(void *dtb)
 	       pa_addr(params.kcore_image.base) + params.kcore_image.size,
 	       pa_addr(params.carve.base), pa_addr(params.carve.base) + params.carve.size);
 	print_keys();
+	el2ctl_probe(); /* before any CPU enters the host (host_stage2_enable uses it) */
 	host_stage2_enable();
 	kc_log("host stage-2 on; entering host at %lx", (u64)KSERV_LOAD_ADDR);
 	enter_host(KSERV_LOAD_ADDR, addr_of(dtb));

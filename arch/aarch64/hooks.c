@@ -108,3 +108,16 @@ _Noreturn void arch_halt_all(void)
 	for (;;)
 		__asm__ volatile("msr daifset, #0xf\n\twfi");
 }
+
+void arch_clean_dcache_range(paddr_t pa, u64 len)
+{
+	/* CTR_EL0.DminLine [19:16]: log2 of the smallest data cache line, in words. */
+	u64 line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	u64 start = pa_addr(pa) & ~(line - 1), end = pa_addr(pa) + len;
+
+	/* kcore's view of RAM is the identity (arch_pa_to_ptr): clean by that VA. */
+	for (u64 va = start; va < end; va += line)
+		__asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
+	/* Full system: the next reader may be a device, not only another CPU. */
+	__asm__ volatile("dsb sy" ::: "memory");
+}

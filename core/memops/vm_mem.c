@@ -195,6 +195,8 @@ static void scrub_to_host(paddr_t pa)
 	struct page_info *page = pgowner_get(pa);
 
 	memset(arch_pa_to_ptr(pa), 0, PAGE_SIZE);
+	/* The zeros to memory, the VM's lines gone: a host reading uncached sees zeros too. */
+	arch_clean_dcache_range(pa, PAGE_SIZE);
 	page->owner = OWNER_HOST;
 	page->count = 0;
 	page->gfn = GFN_NONE;

@@ -34,6 +34,15 @@ const void *arch_kva_to_ptr(vaddr_t va);
 void arch_clean_dcache_range(paddr_t pa, u64 len);
 
 /*
+ * A host page (or block) becomes a VM's: a dirty line the host left could
+ * later be written back over what the VM wrote with its caches off. Where
+ * the CPU's stage-2 forces Write-Back (HCR_EL2.FWB) no world reads or writes
+ * RAM uncached and there is nothing to do; otherwise the range is cleaned
+ * and invalidated like arch_clean_dcache_range.
+ */
+void arch_dcache_hand_over(paddr_t pa, u64 len);
+
+/*
  * TLB maintenance, each complete (DSB included) on return. vmid 0 is the host.
  * s2_ipa invalidates every cached stage-2 (and combined) entry for that page
  * of that VMID; s2_vmid every entry of the VMID; el2_va kcore's own entry.

@@ -2,6 +2,7 @@
 #include "el2ctl.h"
 
 #include "asm.h"
+#include "core/mm/pt_desc.h"
 #include "dbgpmu.h"
 #include "idregs.h"
 #include "sysreg.h"
@@ -16,7 +17,9 @@ void el2ctl_probe(void)
 {
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1), pfr1 = read_sysreg(id_aa64pfr1_el1);
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+	u64 mmfr2 = read_sysreg(id_aa64mmfr2_el1);
 	struct el2ctl c = {
+	    .hcr_host = HCR_HOST,
 	    .hcr_guest = HCR_GUEST,
 	    .cptr_guest = CPTR_GUEST,
 	    .mdcr_guest = MDCR_GUEST,
@@ -43,6 +46,18 @@ void el2ctl_probe(void)
 	if (c.trf) {
 		c.mdcr_guest |= MDCR_TTRF;
 		c.mdcr_host |= MDCR_TTRF;
+	}
+	/*
+	 * ID_AA64MMFR2_EL1.FWB: every Normal stage-2 leaf of the host's and the
+	 * VMs' tables forces Write-Back, so no world touches RAM uncached and
+	 * no page changes hands behind a stale or dirty cache line (donations
+	 * need no cleaning, arch_dcache_hand_over).
+	 */
+	c.fwb = FIELD(mmfr2, 40) != 0;
+	if (c.fwb) {
+		c.hcr_host |= HCR_FWB;
+		c.hcr_guest |= HCR_FWB;
+		desc_s2_force_write_back();
 	}
 	el2ctl = c;
 }

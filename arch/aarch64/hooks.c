@@ -2,6 +2,7 @@
 /* The portable core's arch interface (core/arch.h) on aarch64 at EL2. */
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "el2ctl.h"
 #include "percpu.h"
 #include "pl011.h"
 #include "psci.h"
@@ -120,4 +121,10 @@ void arch_clean_dcache_range(paddr_t pa, u64 len)
 		__asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
 	/* Full system: the next reader may be a device, not only another CPU. */
 	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+void arch_dcache_hand_over(paddr_t pa, u64 len)
+{
+	if (!el2ctl.fwb)
+		arch_clean_dcache_range(pa, len);
 }

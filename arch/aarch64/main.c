@@ -191,6 +191,7 @@ void kcore_main(void *dtb)
 	kc_log("kcore %s at EL2: %u CPUs, %u RAM banks, DTB at %p", KCORE_VERSION, machine.nr_cpus,
 	       machine.nr_ram, dtb);
 	setup_cpus();
+	el2ctl_probe(); /* before any table is built (FWB) or any CPU enters the host */
 	describe_core(addr_of(dtb));
 	if (kcore_init(&params) != KCORE_OK)
 		kc_panic("the machine description is inconsistent");
@@ -205,7 +206,6 @@ void kcore_main(void *dtb)
 	       pa_addr(params.kcore_image.base) + params.kcore_image.size,
 	       pa_addr(params.carve.base), pa_addr(params.carve.base) + params.carve.size);
 	print_keys();
-	el2ctl_probe(); /* before any CPU enters the host (host_stage2_enable uses it) */
 	host_stage2_enable();
 	kc_log("host stage-2 on; entering host at %lx", (u64)KSERV_LOAD_ADDR);
 	enter_host(KSERV_LOAD_ADDR, addr_of(dtb));

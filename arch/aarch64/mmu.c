@@ -124,7 +124,7 @@ void host_stage2_enable(void)
 	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
 	vgic_reset_lrs(); /* vgic_load relies on empty list registers */
-	write_sysreg(hcr_el2, HCR_HOST);
+	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	isb();
 	__asm__ volatile("tlbi alle1is" ::: "memory");
 	dsb_ish();

@@ -49,6 +49,7 @@ static inline void dsb_ishst(void)
 #define HCR_TERR   (1ull << 36) /* RAS error record registers trap (FEAT_RAS) */
 #define HCR_APK	   (1ull << 40) /* EL1 may access the pointer authentication keys */
 #define HCR_API	   (1ull << 41) /* EL1 may use pointer authentication instructions */
+#define HCR_FWB	   (1ull << 46) /* stage 2 may force Write-Back (FEAT_S2FWB; el2ctl.c) */
 /*
  * HCR_EL2 while the host runs: SMCs trap (PSCI CPU_ON must come to kcore);
  * IRQ/FIQ/SError stay with the host. API and APK stay clear: the host can

@@ -349,7 +349,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	}
 	vgic_save(vcpu_vgic(vcpu), lrs_loaded);
 	/* restore_host */
-	write_sysreg(hcr_el2, HCR_HOST);
+	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);
 	write_sysreg(vmpidr_el2, host_vmpidr);
 	write_sysreg(cnthctl_el2, CNTHCTL_HOST);

@@ -48,6 +48,12 @@ void arch_clean_dcache_range(paddr_t pa, u64 len)
 	cleans.count++;
 }
 
+/* The simulated CPU has no FWB: a hand-over is a clean. */
+void arch_dcache_hand_over(paddr_t pa, u64 len)
+{
+	arch_clean_dcache_range(pa, len);
+}
+
 void sim_dcache_reset(void)
 {
 	memset(&cleans, 0, sizeof(cleans));

@@ -88,6 +88,7 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 			page->gfn = ipa_gfn(ipa_init(ipa + off));
 			host_unmap_page(pa_add(pa, off));
 		}
+		arch_dcache_hand_over(pa, size);
 		/* Only now, with the host's mappings gone and invalidated, may the VM see it. */
 		pgt_map_leaf(&vm->s2, ipa, pa, size, PT_PROT_RWX);
 	}

@@ -112,7 +112,10 @@ static void test_bytes_after_the_image_are_not_the_hosts(void **state)
 	fx_check();
 }
 
-/* A page that leaves a VM is zeroed and cleaned to memory before the host may map it. */
+/*
+ * A page the host donates is cleaned before the VM may map it; a page that
+ * leaves a VM is zeroed and cleaned to memory before the host may map it.
+ */
 static void test_scrubbed_pages_are_cleaned_to_memory(void **state)
 {
 	u32 vmid;
@@ -121,6 +124,8 @@ static void test_scrubbed_pages_are_cleaned_to_memory(void **state)
 	(void)state;
 	vmid = fx_boot_vm(1, payload, sizeof(payload));
 	assert_int_equal(fx_hc(KC_HC_VM_DONATE, vmid, 0x10000000ull, page, 4096, NULL), KCORE_OK);
+	/* Donated: no dirty line of the host's is left to be written back over the VM's data. */
+	assert_true(sim_dcache_is_clean(pa_init(page), 4096));
 	assert_int_equal(sim_vm_write_bytes(vmid, ipa_init(0x10000000ull), payload, 4096), SIM_OK);
 	assert_int_equal(fx_hc(KC_HC_VM_POWEROFF, vmid, 0, 0, 0, NULL), KCORE_OK);
 	assert_int_equal(fx_hc(KC_HC_VM_CLEAR_RANGE, vmid, 0, 1ull << 32, 0, NULL), KCORE_OK);

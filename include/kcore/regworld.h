@@ -98,6 +98,7 @@
 	X(SMCR_EL1, "S3_0_C1_C2_6", 0xfull, KC_RW_HG)                                       \
 	X(SMPRI_EL1, "S3_0_C1_C2_4", 0xfull, KC_RW_HG)                                      \
 	/* GIC CPU interface: a guest's ICV_* (VMCR, APRs), the host's ICC_* */             \
+	X(ICC_SRE_EL1, "S3_0_C12_C12_5", 0x6ull, KC_RW_HG | KC_RW_SALT(6)) /* DIB, DFB */   \
 	X(ICC_BPR1_EL1, "S3_0_C12_C12_3", 0x7ull, KC_RW_HG)                                 \
 	X(ICC_BPR0_EL1, "S3_0_C12_C8_3", 0x7ull, KC_RW_G | KC_RW_SALT(3))                   \
 	X(ICC_PMR_EL1, "S3_0_C4_C6_0", 0xf0ull, KC_RW_G | KC_RW_SALT(0x80))                 \

@@ -35,9 +35,10 @@ static const struct reg regs[KC_REGWORLD_NR] = {KC_REGWORLD_LIST(ENTRY)};
 
 #define MAX_REPORTS 16u
 
+bool regworld_on;
+
 static struct {
 	struct ticket_lock lock;
-	bool on;
 	u32 cpu; /* the CPU that holds the host's values */
 	bool held[KC_REGWORLD_NR];
 	u32 held_count, writable;
@@ -48,7 +49,7 @@ static struct {
 void regworld_reset(void)
 {
 	ticket_lock(&rw.lock);
-	rw.on = false;
+	__atomic_store_n(&regworld_on, false, __ATOMIC_RELEASE);
 	rw.held_count = rw.writable = 0;
 	rw.checks = 0;
 	rw.leaks = rw.lost = rw.reports = 0;
@@ -78,7 +79,7 @@ static void list_held(void)
 u64 regworld_call(void)
 {
 	ticket_lock(&rw.lock);
-	if (!rw.on) {
+	if (!regworld_on) {
 		rw.cpu = read_cpu_index();
 		for (u32 i = 0; i < KC_REGWORLD_NR; i++) {
 			const struct reg *r = &regs[i];
@@ -98,7 +99,7 @@ u64 regworld_call(void)
 				rw.held_count++;
 			}
 		}
-		rw.on = true;
+		__atomic_store_n(&regworld_on, true, __ATOMIC_RELEASE);
 		kprintf("REGWORLD: host: wrote its values into %u registers on CPU %u (%u keep "
 			"them)\n",
 			rw.writable, rw.cpu, rw.held_count);
@@ -108,12 +109,10 @@ u64 regworld_call(void)
 	return 0;
 }
 
-void regworld_check_exit(void)
+void regworld_check(void)
 {
 	bool here;
 
-	if (!__atomic_load_n(&rw.on, __ATOMIC_ACQUIRE))
-		return;
 	ticket_lock(&rw.lock);
 	here = read_cpu_index() == rw.cpu;
 	rw.checks++;
@@ -146,7 +145,7 @@ bool regworld_summary(void)
 {
 	bool ok;
 
-	if (!rw.on)
+	if (!regworld_on)
 		return true;
 	ok = rw.leaks == 0 && rw.lost == 0;
 	kprintf("REGWORLD: host: %lu checks, %u leaks, %u lost%s\n", rw.checks, rw.leaks, rw.lost,

@@ -21,8 +21,16 @@
 
 /* KC_TEST_REGWORLD: writes the host's values once. Returns the call's x0 (0). */
 u64 regworld_call(void);
-/* After every exit of every vCPU: checks the host's registers if the test is on. */
-void regworld_check_exit(void);
+/* Whether a guest started the test (set once, by regworld_call). */
+extern bool regworld_on;
+void regworld_check(void);
+/* After every exit of every vCPU: checks the host's registers if the test is on. Inline: one load.
+ */
+static inline void regworld_check_exit(void)
+{
+	if (__builtin_expect(__atomic_load_n(&regworld_on, __ATOMIC_ACQUIRE), 0))
+		regworld_check();
+}
 /* Forgets the test (before a payload run). */
 void regworld_reset(void);
 /* The summary line, if the test ran; true if it found nothing. */

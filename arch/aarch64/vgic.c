@@ -25,11 +25,11 @@ static u32 lrs_cached;
  */
 static u32 aprs_cached;
 
-static u32 nr_aprs(void)
+static inline u32 nr_aprs(void)
 {
 	u32 n = aprs_cached;
 
-	if (n == 0) {
+	if (__builtin_expect(n == 0, 0)) {
 		u32 prebits = (u32)((read_sysreg(ich_vtr_el2) >> 26) & 7) + 1;
 
 		n = prebits <= 5 ? 1 : (prebits == 6 ? 2 : 4);
@@ -160,7 +160,7 @@ u32 vgic_load(const u64 *state)
 	write_sysreg(ich_vmcr_el2, state[S_VMCR]);
 	write_sysreg(ich_ap0r0_el2, state[S_AP0R0]);
 	write_sysreg(ich_ap1r0_el2, state[S_AP1R0]);
-	if (nr_aprs() > 1) {
+	if (__builtin_expect(nr_aprs() > 1, 0)) {
 		write_sysreg(ich_ap0r1_el2, state[S_AP0R0 + 1]);
 		write_sysreg(ich_ap1r1_el2, state[S_AP1R0 + 1]);
 		if (nr_aprs() > 2) {
@@ -189,7 +189,7 @@ void vgic_save(u64 *state, u32 loaded)
 	state[S_VMCR] = read_sysreg(ich_vmcr_el2);
 	state[S_AP0R0] = read_sysreg(ich_ap0r0_el2);
 	state[S_AP1R0] = read_sysreg(ich_ap1r0_el2);
-	if (nr_aprs() > 1) {
+	if (__builtin_expect(nr_aprs() > 1, 0)) {
 		state[S_AP0R0 + 1] = read_sysreg(ich_ap0r1_el2);
 		state[S_AP1R0 + 1] = read_sysreg(ich_ap1r1_el2);
 		if (nr_aprs() > 2) {

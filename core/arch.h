@@ -43,6 +43,16 @@ void arch_clean_dcache_range(paddr_t pa, u64 len);
 void arch_dcache_hand_over(paddr_t pa, u64 len);
 
 /*
+ * Pages a new owner may execute changed hands (their data already cleaned:
+ * the two hooks above): no instruction cache may still hold an earlier
+ * owner's instructions for them. Nothing to do where the CPU's instruction
+ * cache is coherent with its data (CTR_EL0.DIC); otherwise every CPU's
+ * instruction cache is invalidated. Called once per hand-over call, after
+ * its last data clean and before the new owner can run or map the pages.
+ */
+void arch_sync_icache(void);
+
+/*
  * TLB maintenance, each complete (DSB included) on return. vmid 0 is the host.
  * s2_ipa invalidates every cached stage-2 (and combined) entry for that page
  * of that VMID; s2_vmid every entry of the VMID; el2_va kcore's own entry.

@@ -128,3 +128,11 @@ void arch_dcache_hand_over(paddr_t pa, u64 len)
 	if (!el2ctl.fwb)
 		arch_clean_dcache_range(pa, len);
 }
+
+void arch_sync_icache(void)
+{
+	/* CTR_EL0.DIC [29]: instruction fetches see data writes without maintenance. */
+	if ((read_sysreg(ctr_el0) & (1ull << 29)) != 0)
+		return;
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}

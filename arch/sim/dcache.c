@@ -17,10 +17,13 @@ struct dcache_rec {
 	u64 pa;
 	u64 len;
 	u64 fingerprint;
+	u64 seq; /* among cleans and instruction cache syncs */
 };
 
 static struct {
 	u64 count;
+	u64 seq;
+	u64 last_icache_sync; /* seq of the latest arch_sync_icache, 0 if none */
 	struct dcache_rec log[DCACHE_LOG_SIZE];
 } cleans;
 
@@ -42,7 +45,7 @@ void arch_clean_dcache_range(paddr_t pa, u64 len)
 		sim_die("arch_clean_dcache_range(%#llx, %llu): not RAM (core bug)",
 			(unsigned long long)pa_addr(pa), (unsigned long long)len);
 	cleans.log[cleans.count % DCACHE_LOG_SIZE] =
-	    (struct dcache_rec){pa_addr(pa), len, fingerprint(pa_addr(pa), len)};
+	    (struct dcache_rec){pa_addr(pa), len, fingerprint(pa_addr(pa), len), ++cleans.seq};
 	cleans.count++;
 }
 
@@ -52,15 +55,44 @@ void arch_dcache_hand_over(paddr_t pa, u64 len)
 	arch_clean_dcache_range(pa, len);
 }
 
-/* Only the count: records past it are never read, and a reset must stay cheap (the fuzzer). */
+/* The simulated CPU's instruction cache is not coherent (no DIC): record the sync. */
+void arch_sync_icache(void)
+{
+	cleans.last_icache_sync = ++cleans.seq;
+}
+
+/* Only the counts: records past them are never read, and a reset must stay cheap (the fuzzer). */
 void sim_dcache_reset(void)
 {
 	cleans.count = 0;
+	cleans.seq = 0;
+	cleans.last_icache_sync = 0;
 }
 
 u64 sim_dcache_clean_count(void)
 {
 	return cleans.count;
+}
+
+/* The latest clean covering [start, start + len), or NULL. */
+static const struct dcache_rec *latest_clean(u64 start, u64 len)
+{
+	u64 n = cleans.count < DCACHE_LOG_SIZE ? cleans.count : DCACHE_LOG_SIZE;
+
+	for (u64 k = 0; k < n; k++) {
+		const struct dcache_rec *r = &cleans.log[(cleans.count - 1 - k) % DCACHE_LOG_SIZE];
+
+		if (r->pa <= start && start + len <= r->pa + r->len)
+			return r;
+	}
+	return NULL;
+}
+
+bool sim_icache_synced_after_clean(paddr_t pa, u64 len)
+{
+	const struct dcache_rec *r = latest_clean(pa_addr(pa), len);
+
+	return r != NULL && cleans.last_icache_sync > r->seq;
 }
 
 bool sim_dcache_is_clean(paddr_t pa, u64 len)

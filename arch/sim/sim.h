@@ -297,6 +297,8 @@ bool sim_tlbi_smmu_covered_since(u64 seq, u32 domain, u64 iova);
  */
 u64 sim_dcache_clean_count(void);
 bool sim_dcache_is_clean(paddr_t pa, u64 len);
+/* arch_sync_icache() ran after the latest clean covering [pa, pa + len). */
+bool sim_icache_synced_after_clean(paddr_t pa, u64 len);
 
 /* ---- the SMMU (arch/sim/smmu.c) ------------------------------------------ */
 

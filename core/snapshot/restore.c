@@ -232,6 +232,8 @@ int restore_end(u64 vmid, u64 record_pa)
 		goto out;
 	}
 	seal_wipe(vm->snap.key, sizeof(vm->snap.key));
+	/* Each page was cleaned when restored; before the VM runs, no stale instruction. */
+	arch_sync_icache();
 	vm->snap.phase = SNAP_NONE;
 	vm->snap.restored = true;
 out:

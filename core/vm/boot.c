@@ -210,6 +210,8 @@ int vm_verify_and_load_images(u64 vmid)
 		vm->images[i].payload_size = payload[i];
 		load_image(vm, &vm->images[i]);
 	}
+	/* The pages were cleaned at remap; no earlier owner's instructions stay cached. */
+	arch_sync_icache();
 	mem_unlock();
 	vm->state = VM_VERIFIED;
 out:

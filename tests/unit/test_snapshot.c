@@ -302,6 +302,8 @@ static void test_restore_continues_where_the_snapshot_was_taken(void **state)
 		/* Decrypted into the page, then cleaned to memory: the VM may read it uncached. */
 		assert_true(pgt_lookup(&vm_from_id(twin)->s2, snap_a.ipa[i], &leaf));
 		assert_true(sim_dcache_is_clean(pa_add(leaf.pa, snap_a.ipa[i] - leaf.ia), PG));
+		assert_true(
+		    sim_icache_synced_after_clean(pa_add(leaf.pa, snap_a.ipa[i] - leaf.ia), PG));
 	}
 	assert_vcpus_equal(gp_vmid, twin);
 	assert_host_sees_no_secret();

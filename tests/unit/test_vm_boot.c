@@ -104,6 +104,9 @@ static void test_bytes_after_the_image_are_not_the_hosts(void **state)
 		assert_true(sim_dcache_is_clean(pa_init(pa + i * 4096), 4096));
 	assert_int_equal(fx_hc(KC_HC_VCPU_SET_ENTRY, vmid, 0, FX_LOAD_IPA, 0, NULL), KCORE_OK);
 	assert_int_equal(fx_hc(KC_HC_VERIFY_VM, vmid, 0, 0, 0, NULL), KCORE_OK);
+	/* Verified and the VM's: no instruction cached from an earlier owner of these pages. */
+	for (u64 i = 0; i < npages; i++)
+		assert_true(sim_icache_synced_after_clean(pa_init(pa + i * 4096), 4096));
 	/* The VM's view: the image, then zeros to the end of the page; none of the host's bytes. */
 	assert_int_equal(sim_vm_read_bytes((u32)vmid, ipa_init(FX_LOAD_IPA + size), back, tail),
 			 SIM_OK);
@@ -126,11 +129,13 @@ static void test_scrubbed_pages_are_cleaned_to_memory(void **state)
 	assert_int_equal(fx_hc(KC_HC_VM_DONATE, vmid, 0x10000000ull, page, 4096, NULL), KCORE_OK);
 	/* Donated: no dirty line of the host's is left to be written back over the VM's data. */
 	assert_true(sim_dcache_is_clean(pa_init(page), 4096));
+	assert_true(sim_icache_synced_after_clean(pa_init(page), 4096));
 	assert_int_equal(sim_vm_write_bytes(vmid, ipa_init(0x10000000ull), payload, 4096), SIM_OK);
 	assert_int_equal(fx_hc(KC_HC_VM_POWEROFF, vmid, 0, 0, 0, NULL), KCORE_OK);
 	assert_int_equal(fx_hc(KC_HC_VM_CLEAR_RANGE, vmid, 0, 1ull << 32, 0, NULL), KCORE_OK);
 	assert_int_equal(fx_owner(page), OWNER_HOST);
 	assert_true(sim_dcache_is_clean(pa_init(page), 4096));
+	assert_true(sim_icache_synced_after_clean(pa_init(page), 4096));
 	fx_check();
 }
 

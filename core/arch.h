@@ -22,6 +22,37 @@ void *arch_pa_to_ptr(paddr_t pa);
 const void *arch_kva_to_ptr(vaddr_t va);
 
 /*
+ * Cleans and invalidates the data cache over kcore's view of [pa, pa + len)
+ * to the point of coherency, complete (DSB included) on return: what kcore
+ * wrote there is then in memory, and no stale line is left, whatever
+ * memory attributes the page's next owner uses (a VM with its stage-1 MMU
+ * off reads memory, not kcore's cache). Called at every hand-over of a page
+ * kcore wrote or is about to read on another's behalf: a scrubbed page
+ * before it goes to the host, a restored page before its VM runs, an image
+ * page between leaving the host and being hashed.
+ */
+void arch_clean_dcache_range(paddr_t pa, u64 len);
+
+/*
+ * A host page (or block) becomes a VM's: a dirty line the host left could
+ * later be written back over what the VM wrote with its caches off. Where
+ * the CPU's stage-2 forces Write-Back (HCR_EL2.FWB) no world reads or writes
+ * RAM uncached and there is nothing to do; otherwise the range is cleaned
+ * and invalidated like arch_clean_dcache_range.
+ */
+void arch_dcache_hand_over(paddr_t pa, u64 len);
+
+/*
+ * Pages a new owner may execute changed hands (their data already cleaned:
+ * the two hooks above): no instruction cache may still hold an earlier
+ * owner's instructions for them. Nothing to do where the CPU's instruction
+ * cache is coherent with its data (CTR_EL0.DIC); otherwise every CPU's
+ * instruction cache is invalidated. Called once per hand-over call, after
+ * its last data clean and before the new owner can run or map the pages.
+ */
+void arch_sync_icache(void);
+
+/*
  * TLB maintenance, each complete (DSB included) on return. vmid 0 is the host.
  * s2_ipa invalidates every cached stage-2 (and combined) entry for that page
  * of that VMID; s2_vmid every entry of the VMID; el2_va kcore's own entry.

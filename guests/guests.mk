@@ -11,7 +11,7 @@
 # A guest is guests/<name>.c, plus guests/<name>_*.S if it has assembly, linked
 # with the library in guests/lib.
 
-GUEST_NAMES := hello memstress smp ioshare attack secret timer cpuview snapguest
+GUEST_NAMES := hello memstress smp ioshare attack secret timer cpuview snapguest regworld
 GUEST_DIR := $(BUILD)/guests
 GUEST_IMAGES := $(GUEST_NAMES:%=$(GUEST_DIR)/%.img)
 GUEST_SIGNED := $(GUEST_NAMES:%=$(GUEST_DIR)/%.signed)

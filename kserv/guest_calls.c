@@ -2,10 +2,12 @@
 #include "guest_calls.h"
 
 #include <kcore/guest_tests.h>
+#include <kcore/regworld.h>
 
 #include "console.h"
 #include "layout.h"
 #include "probe.h"
+#include "regworld.h"
 #include "snapshot.h"
 #include "sysreg.h"
 #include "vm_attacks.h"
@@ -72,6 +74,9 @@ void guest_call(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 		break;
 	case KC_TEST_SNAPSHOT:
 		ret[0] = snapshot_asked(v);
+		break;
+	case KC_TEST_REGWORLD:
+		ret[0] = regworld_call();
 		break;
 	case KC_BENCH_NOP:
 		ret[0] = 0;

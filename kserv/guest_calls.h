@@ -11,7 +11,8 @@
  *   KCORE_E_INVAL;
  * - KC_TEST_CHECKPOINT(n): the attack suite's moment (vm_attacks.c); the
  *   answer is x0 = KC_TEST_CHECKPOINT_GO_ON or _STOP, or NOT_SUPPORTED when
- *   kserv does not attack that guest (it then stops when it likes).
+ *   kserv does not attack that guest (it then stops when it likes);
+ * - KC_TEST_REGWORLD: the register-isolation test (regworld.h), x0 = 0.
  *
  * Every other call is answered x0 = -1 (SMCCC NOT_SUPPORTED).
  */

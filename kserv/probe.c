@@ -16,6 +16,8 @@ extern const u32 probe_store32_insn[];
 
 struct probe_state {
 	volatile bool armed;
+	volatile bool
+	    undef_armed; /* kserv_probe_undef: an undefined instruction in it is skipped */
 	volatile bool aborted;
 	bool quiet;
 	struct probe_abort last;
@@ -77,6 +79,30 @@ bool kserv_probe_write32(u64 pa, u32 val)
 	return !p->aborted;
 }
 
+bool kserv_probe_undef(void (*fn)(u64 *), u64 *val)
+{
+	struct probe_state *p = this_probe();
+	bool quiet = p->quiet;
+
+	p->quiet = true; /* a refused access is an answer, not news */
+	p->aborted = false;
+	p->undef_armed = true;
+	probe_barrier();
+	fn(val);
+	probe_barrier();
+	p->undef_armed = false;
+	p->quiet = quiet;
+	return !p->aborted;
+}
+
+/* What a refused system register access raises at EL1: undefined, or an FP/SVE/SME trap. */
+static bool is_refused_access(u64 esr)
+{
+	u32 ec = esr_ec(esr);
+
+	return ec == ESR_EC_UNKNOWN || ec == 0x07 || ec == 0x18 || ec == 0x19 || ec == 0x1d;
+}
+
 struct probe_abort kserv_probe_last_abort(void)
 {
 	return this_probe()->last;
@@ -97,6 +123,12 @@ bool probe_claim_abort(struct exc_frame *f)
 	struct probe_state *p = this_probe();
 	u32 ec = esr_ec(f->esr);
 
+	if (p->undef_armed && is_refused_access(f->esr)) {
+		p->last = (struct probe_abort){f->esr, f->far, f->elr};
+		p->aborted = true;
+		f->elr += 4;
+		return true;
+	}
 	if (!p->armed || ec != ESR_EC_DABT_CUR)
 		return false;
 	if (f->elr != (u64)(uintptr_t)probe_load64_insn &&

@@ -22,6 +22,12 @@ bool kserv_probe_read(u64 pa, u64 *val);
 bool kserv_probe_write(u64 pa, u64 val);
 /* The same with a 32-bit store, for 32-bit device registers. */
 bool kserv_probe_write32(u64 pa, u32 val);
+/*
+ * Runs fn(val), in which one system register access may be refused (kcore
+ * or the CPU makes it undefined): that instruction is then skipped, quietly.
+ * True if nothing was refused.
+ */
+bool kserv_probe_undef(void (*fn)(u64 *), u64 *val);
 /* The syndrome of this CPU's last aborted probe. */
 struct probe_abort kserv_probe_last_abort(void);
 /* Whether this CPU's probe aborts are reported on the console (they are by default). */

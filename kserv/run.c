@@ -6,6 +6,7 @@
 #include "guest_calls.h"
 #include "hvc.h"
 #include "preempt.h"
+#include "regworld.h"
 #include "sched.h"
 #include "smp.h"
 #include "snapshot.h"
@@ -129,6 +130,7 @@ static enum after run_once(struct guest_vcpu *v)
 	err = kcore_vcpu_run(g->vmid, v->id, v->run_pa, &reason);
 	snapshot_left_run(g);
 	preempt_disarm();
+	regworld_check_exit(); /* before kserv's own code changes anything */
 	v->exits++;
 	/*
 	 * The timer counts kcore's time too: if the call itself took longer than

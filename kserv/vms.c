@@ -10,6 +10,7 @@
 #include "pages.h"
 #include "payload.h"
 #include "probe.h"
+#include "regworld.h"
 #include "sched.h"
 #include "smp.h"
 #include "snapshot.h"
@@ -136,6 +137,7 @@ bool vms_run_payload(void)
 		return false;
 	}
 	vm_attacks_reset((payload.flags & KCORE_PAYLOAD_F_ATTACKS) != 0);
+	regworld_reset();
 	kprintf("kserv: payload at 0x%lx, %lu bytes: %u VM%s%s; %lu pages free\n", payload.pa,
 		payload.size, payload.nr_vms, payload.nr_vms == 1 ? "" : "s",
 		vm_attacks_enabled() ? ", host attack suite on" : "", pages_free());
@@ -143,6 +145,7 @@ bool vms_run_payload(void)
 	run_all();
 	if (vm_attacks_enabled())
 		attacks_ok = vm_attacks_summary();
+	attacks_ok &= regworld_summary();
 	/* After every VM is gone: whatever ran (and any attack) must have left kcore consistent. */
 	attacks_ok &= command_run(check) == 0;
 	for (u32 i = 0; i < guest_count(); i++) {

@@ -6,7 +6,8 @@
 #define KCORE_TEXT_OFFSET   0x200000
 #define KCORE_STACK_SIZE    16384
 #define KCORE_MAX_CPUS_ASM  8
-#define CPTR_EL2_RES1_VALUE 0x32ff
+/* CPTR_EL2 while the host runs: RES1 bits and TTA (sysreg.h, CPTR_HOST). */
+#define CPTR_EL2_HOST_VALUE 0x1032ff
 
 /* struct trap_frame: x0..x30, elr, spsr, pad. */
 #define FRAME_SIZE 272

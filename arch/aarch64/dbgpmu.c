@@ -8,6 +8,7 @@
 #define ISS_OP1(iss) (((iss) >> 14) & 7u)
 #define ISS_CRN(iss) (((iss) >> 10) & 0xfu)
 #define ISS_CRM(iss) (((iss) >> 1) & 0xfu)
+#define ISS_OP2(iss) (((iss) >> 17) & 7u)
 
 /* PMU registers: op0 3, op1 3, CRn 9 with CRm 12..14 (PMCR_EL0 ... PMOVSSET_EL0), or CRn 14. */
 static bool is_pmu(u32 iss)
@@ -25,6 +26,20 @@ static bool is_pmu_el1(u32 iss)
 	return ISS_OP0(iss) == 3 && ISS_OP1(iss) == 0 && ISS_CRN(iss) == 9 && ISS_CRM(iss) == 14;
 }
 
+/* ACTLR_EL1: op0 3, op1 0, CRn 1, CRm 0, op2 1. */
+static bool is_actlr(u32 iss)
+{
+	return ISS_OP0(iss) == 3 && ISS_OP1(iss) == 0 && ISS_CRN(iss) == 1 && ISS_CRM(iss) == 0 &&
+	       ISS_OP2(iss) == 1;
+}
+
+/* ERRIDR_EL1, ERRSELR_EL1, ERX*_EL1: op0 3, op1 0, CRn 5, CRm 3..5. */
+static bool is_err_record(u32 iss)
+{
+	return ISS_OP0(iss) == 3 && ISS_OP1(iss) == 0 && ISS_CRN(iss) == 5 && ISS_CRM(iss) >= 3 &&
+	       ISS_CRM(iss) <= 5;
+}
+
 bool dbgpmu_emulate(u64 esr, u64 *value)
 {
 	u32 iss = (u32)(esr & 0x1ffffffu);
@@ -32,7 +47,8 @@ bool dbgpmu_emulate(u64 esr, u64 *value)
 	if (ESR_EC(esr) != EC_SYSREG)
 		return false;
 	/* op0 2 is the whole debug register space (breakpoints, watchpoints, OS lock, DCC). */
-	if (ISS_OP0(iss) != 2 && !is_pmu(iss) && !is_pmu_el1(iss))
+	if (ISS_OP0(iss) != 2 && !is_pmu(iss) && !is_pmu_el1(iss) && !is_actlr(iss) &&
+	    !is_err_record(iss))
 		return false;
 	*value = 0;
 	return true;

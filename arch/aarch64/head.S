@@ -67,7 +67,7 @@ setup_el2_cpu:
 	mov	sp, x1
 	ldr	x1, =el2_vectors
 	msr	vbar_el2, x1
-	mov	x1, #CPTR_EL2_RES1_VALUE
+	ldr	x1, =CPTR_EL2_HOST_VALUE
 	msr	cptr_el2, x1
 	isb
 	ret

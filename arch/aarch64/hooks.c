@@ -2,6 +2,7 @@
 /* The portable core's arch interface (core/arch.h) on aarch64 at EL2. */
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "el2ctl.h"
 #include "percpu.h"
 #include "pl011.h"
 #include "psci.h"
@@ -108,4 +109,31 @@ _Noreturn void arch_halt_all(void)
 	 * is not the host's is zeroed (reset.c).
 	 */
 	reset_scrub_and_call(PSCI_SYSTEM_OFF, 0, 0);
+}
+
+void arch_clean_dcache_range(paddr_t pa, u64 len)
+{
+	/* CTR_EL0.DminLine [19:16]: log2 of the smallest data cache line, in words. */
+	u64 line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	u64 start = pa_addr(pa) & ~(line - 1), end = pa_addr(pa) + len;
+
+	/* kcore's view of RAM is the identity (arch_pa_to_ptr): clean by that VA. */
+	for (u64 va = start; va < end; va += line)
+		__asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
+	/* Full system: the next reader may be a device, not only another CPU. */
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+void arch_dcache_hand_over(paddr_t pa, u64 len)
+{
+	if (!el2ctl.fwb)
+		arch_clean_dcache_range(pa, len);
+}
+
+void arch_sync_icache(void)
+{
+	/* CTR_EL0.DIC [29]: instruction fetches see data writes without maintenance. */
+	if ((read_sysreg(ctr_el0) & (1ull << 29)) != 0)
+		return;
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
 }

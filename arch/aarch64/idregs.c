@@ -19,9 +19,20 @@
 #define DFR0_32_HIDDEN FIELD(24)
 
 /* ID_AA64PFR0_EL1: SVE [35:32], MPAM [43:40], AMU [47:44]. */
-#define PFR0_HIDDEN (FIELD(32) | FIELD(40) | FIELD(44))
+#define PFR0_HIDDEN	     (FIELD(32) | FIELD(40) | FIELD(44))
 /* ID_AA64PFR1_EL1: MTE [11:8], MPAM_frac [19:16], SME [27:24]. */
-#define PFR1_HIDDEN (FIELD(8) | FIELD(16) | FIELD(24))
+#define PFR1_HIDDEN	     (FIELD(8) | FIELD(16) | FIELD(24))
+/*
+ * SCXTNUM_EL0/EL1 exist with FEAT_CSV2_2 (ID_AA64PFR0_EL1.CSV2 [59:56] = 2)
+ * or FEAT_CSV2_1p2 (CSV2 1, ID_AA64PFR1_EL1.CSV2_frac [35:32] = 2). kcore
+ * leaves HCR_EL2.EnSCXT clear, so they trap and are undefined for a guest:
+ * it is told CSV2 1 with CSV2_frac at most 1 (the branch-prediction
+ * guarantees CSV2 stands for still hold; only the registers are hidden).
+ */
+#define PFR0_CSV2_SHIFT	     56
+#define PFR1_CSV2_FRAC_SHIFT 32
+/* ID_AA64MMFR1_EL1: LO [19:16] (LORegions: their registers trap, HCR_EL2.TLOR). */
+#define MMFR1_HIDDEN	     FIELD(16)
 
 /* ID_AA64ISAR1_EL1: APA [7:4], API [11:8], GPA [27:24], GPI [31:28]; ISAR2: GPA3, APA3. */
 #define ISAR1_PAUTH (FIELD(4) | FIELD(8) | FIELD(24) | FIELD(28))
@@ -62,6 +73,14 @@ bool idregs_cpu_has_pauth(void)
 	return (read_id(6, 1) & ISAR1_PAUTH) != 0 || (read_id(6, 2) & ISAR2_PAUTH) != 0;
 }
 
+/* v with its unsigned 4-bit field at shift lowered to at most max. */
+static u64 cap_field(u64 v, u32 shift, u64 max)
+{
+	if (((v >> shift) & 0xf) <= max)
+		return v;
+	return (v & ~FIELD(shift)) | (max << shift);
+}
+
 bool idregs_emulate(u64 esr, u64 *value)
 {
 	u32 iss = (u32)(esr & 0x1ffffffu);
@@ -72,9 +91,11 @@ bool idregs_emulate(u64 esr, u64 *value)
 		return false;
 	*value = read_id(crm, op2);
 	if (crm == 4 && op2 == 0)
-		*value &= ~PFR0_HIDDEN;
+		*value = cap_field(*value & ~PFR0_HIDDEN, PFR0_CSV2_SHIFT, 1);
 	else if (crm == 4 && op2 == 1)
-		*value &= ~PFR1_HIDDEN;
+		*value = cap_field(*value & ~PFR1_HIDDEN, PFR1_CSV2_FRAC_SHIFT, 1);
+	else if (crm == 7 && op2 == 1)
+		*value &= ~MMFR1_HIDDEN;
 	else if (crm == 5 && op2 == 0)
 		*value &= ~DFR0_HIDDEN;
 	else if (crm == 1 && op2 == 2)

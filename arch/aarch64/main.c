@@ -15,6 +15,7 @@
 #include "core/lib/seal.h"
 #include "core/mm/pgowner.h"
 #include "core/mm/pgtable.h"
+#include "el2ctl.h"
 #include "gicr_mediate.h"
 #include "machine.h"
 #include "mmu.h"
@@ -193,6 +194,7 @@ void kcore_main(void *dtb)
 	kc_log("kcore %s at EL2: %u CPUs, %u RAM banks, DTB at %p", KCORE_VERSION, machine.nr_cpus,
 	       machine.nr_ram, dtb);
 	setup_cpus();
+	el2ctl_probe(); /* before any table is built (FWB) or any CPU enters the host */
 	describe_core(addr_of(dtb));
 	if (kcore_init(&params) != KCORE_OK)
 		kc_panic("the machine description is inconsistent");

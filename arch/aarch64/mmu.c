@@ -11,6 +11,7 @@
 #include "core/lib/log.h"
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
+#include "el2ctl.h"
 #include "sysreg.h"
 #include "vgic.h"
 
@@ -121,11 +122,12 @@ void host_stage2_enable(void)
 	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(sctlr_el1, SCTLR_EL1_INIT);
-	write_sysreg(mdcr_el2, MDCR_HOST);
+	write_sysreg(mdcr_el2, el2ctl.mdcr_host);
+	el2ctl_init_cpu();
 	write_sysreg(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
 	vgic_reset_lrs(); /* vgic_load relies on empty list registers */
-	write_sysreg(hcr_el2, HCR_HOST);
+	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	isb();
 	__asm__ volatile("tlbi alle1is" ::: "memory");
 	dsb_ish();

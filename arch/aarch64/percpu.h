@@ -35,7 +35,7 @@ struct fp_state {
 };
 
 /* EL1 system registers and timer state switched between host and guest (vcpu.c). */
-#define NR_EL1_SYSREGS 38u
+#define NR_EL1_SYSREGS 40u
 
 struct cpu {
 	/*

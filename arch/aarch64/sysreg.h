@@ -42,9 +42,14 @@ static inline void dsb_ishst(void)
 #define HCR_TWI	   (1ull << 13)
 #define HCR_TID3   (1ull << 18) /* ID register reads trap */
 #define HCR_TSC	   (1ull << 19)
+#define HCR_TIDCP  (1ull << 20) /* IMPLEMENTATION DEFINED registers (op0 3, CRn 11/15) trap */
+#define HCR_TACR   (1ull << 21) /* ACTLR_EL1 traps */
 #define HCR_RW	   (1ull << 31)
+#define HCR_TLOR   (1ull << 35) /* LORegion registers trap (FEAT_LOR) */
+#define HCR_TERR   (1ull << 36) /* RAS error record registers trap (FEAT_RAS) */
 #define HCR_APK	   (1ull << 40) /* EL1 may access the pointer authentication keys */
 #define HCR_API	   (1ull << 41) /* EL1 may use pointer authentication instructions */
+#define HCR_FWB	   (1ull << 46) /* stage 2 may force Write-Back (FEAT_S2FWB; el2ctl.c) */
 /*
  * HCR_EL2 while the host runs: SMCs trap (PSCI CPU_ON must come to kcore);
  * IRQ/FIQ/SError stay with the host. API and APK stay clear: the host can
@@ -52,6 +57,16 @@ static inline void dsb_ishst(void)
  * is why a guest's keys may stay in the CPU while the host runs (vcpu.c).
  */
 #define HCR_HOST   (HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW)
+/*
+ * HCR_EL2 while a guest runs, before what depends on the CPU (el2ctl.c):
+ * interrupts and SErrors come to kcore (AMO also makes the guest's DISR_EL1
+ * VDISR_EL2), WFI, SMC, ID, IMPLEMENTATION DEFINED and auxiliary control
+ * register accesses trap, maintenance broadcasts (a vCPU may move between
+ * CPUs).
+ */
+#define HCR_GUEST                                                                         \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | \
+	 HCR_TIDCP | HCR_TACR | HCR_FB | HCR_BSU_IS | HCR_RW)
 
 /* SCTLR_EL2 (non-VHE): RES1 bits, then what kcore turns on. */
 #define SCTLR_EL2_RES1 0x30c50830ull
@@ -75,6 +90,10 @@ static inline void dsb_ishst(void)
  * traps and becomes an undefined-instruction exception in the guest.
  */
 #define CPTR_EL2_TZ   (1ull << 8)
+/* Trace unit system register accesses trap, from the host and guests alike. */
+#define CPTR_EL2_TTA  (1ull << 20)
+/* Activity monitor accesses trap (FEAT_AMU; el2ctl.c sets it only where AMU exists). */
+#define CPTR_EL2_TAM  (1ull << 30)
 
 /* CNTHCTL_EL2: EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
@@ -85,8 +104,12 @@ static inline void dsb_ishst(void)
  */
 #define CNTHCTL_HOST	 (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
 #define MDCR_HOST	 0ull
-#define CPTR_HOST	 CPTR_EL2_RES1
-#define CPTR_GUEST	 (CPTR_EL2_RES1 | CPTR_EL2_TZ) /* SME (TSM) is trapped by RES1 bit 12 already */
+#define CPTR_HOST	 (CPTR_EL2_RES1 | CPTR_EL2_TTA)
+/* SME (TSM) is trapped by RES1 bit 12 already: SMCR_EL1, SVCR, SMPRI_EL1, ZA, streaming mode. */
+#define CPTR_GUEST	 (CPTR_HOST | CPTR_EL2_TZ)
+/* MDCR_EL2: SPE's sampling controls (FEAT_SPE) and TRFCR_EL1 (FEAT_TRF) trap; el2ctl.c. */
+#define MDCR_TPMS	 (1ull << 14)
+#define MDCR_TTRF	 (1ull << 19)
 
 /* ICC_SRE_EL2: system-register GIC interface, and allow EL1 to use it. */
 #define ICC_SRE_SRE    (1ull << 0)

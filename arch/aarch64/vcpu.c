@@ -15,6 +15,7 @@
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
 #include "dbgpmu.h"
+#include "el2ctl.h"
 #include "idregs.h"
 #include "percpu.h"
 #include "reset.h"
@@ -74,13 +75,11 @@ enum {
 	R_APDBKEYHI,
 	R_APGAKEYLO,
 	R_APGAKEYHI,
-	R_EXIT_FAR, /* not a register: FAR_EL2 of the last exit, for injection */
+	R_TPIDR2_EL0, /* SME's, when the CPU has it */
+	R_VDISR,      /* the guest's DISR_EL1 (VDISR_EL2), when the CPU has RAS */
+	R_EXIT_FAR,   /* not a register: FAR_EL2 of the last exit, for injection */
 };
 _Static_assert(R_EXIT_FAR + 1 == NR_EL1_SYSREGS, "sysreg list");
-
-/* Set once at the first run (every CPU of the machine is alike). */
-static bool pauth;
-static u64 hcr_guest; /* HCR_GUEST, with pointer authentication the guest's if the CPU has it */
 
 /* vectors.S: r[R_SCTLR..R_CNTV_CVAL] in this order, two registers at a time. */
 void el1_save(u64 *r);
@@ -122,7 +121,19 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
  *   guest may change them) and loads a guest's at entry, but neither saves
  *   nor restores the host's. The next guest on this CPU loads its own before
  *   it runs, so it never sees another's either.
+ * - TPIDR2_EL0 (SME): EL0 and EL1 read and write it without trapping
+ *   (SCTLR_EL1.EnTP2 is each world's own; without FEAT_FGT nothing at EL2
+ *   traps it), so where the CPU has SME it moves like the 26 above: the
+ *   host's saved and the guest's loaded at entry, and back at exit. The rest
+ *   of SME (SMCR_EL1, SVCR, SMPRI_EL1, ZA) traps (CPTR_EL2.TSM) for guests.
+ * - DISR_EL1 (RAS): with HCR_EL2.AMO set a guest's DISR_EL1 is VDISR_EL2,
+ *   an EL2 register the host never sees, but each guest writes it: saved
+ *   at exit and loaded at entry, so no guest reads another's.
  * - FP/SIMD: lazily, see arch_vcpu_run.
+ *
+ * Every other register EL0 or EL1 can reach is either one the guest's
+ * accesses trap (and kcore answers or refuses) or read-only: the table in
+ * docs/security.md, "System registers".
  */
 static u64 *vcpu_sysregs(struct vcpu *vcpu)
 {
@@ -138,15 +149,6 @@ static struct fp_state *vcpu_fp(struct vcpu *vcpu)
 {
 	return (struct fp_state *)vcpu->arch;
 }
-
-/*
- * HCR_EL2 while a guest runs: interrupts and SErrors come to kcore, WFI, SMC
- * and ID register reads trap, maintenance broadcasts (a vCPU may move between
- * CPUs), and pointer authentication is the guest's when the CPU has it.
- */
-#define HCR_GUEST                                                                                  \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | HCR_FB | \
-	 HCR_BSU_IS | HCR_RW)
 
 /* A few unhandled traps are logged, to show what a new guest needs; not more. */
 static u32 unknown_traps_logged;
@@ -245,19 +247,18 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
 	u32 lrs_loaded;
 	u64 type;
-	static bool probed;
 
-	/* Two CPUs may probe at once, alike; no CPU sees probed set before the results. */
-	if (!__atomic_load_n(&probed, __ATOMIC_ACQUIRE)) {
-		pauth = idregs_cpu_has_pauth();
-		hcr_guest = HCR_GUEST | (pauth ? HCR_API | HCR_APK : 0);
-		__atomic_store_n(&probed, true, __ATOMIC_RELEASE);
-	}
 	/* save_host, restore_vm: what moves and why, above el1_save. */
 	el1_save(c->host_sysregs);
 	el1_load(guest_sysregs);
-	if (pauth)
+	if (el2ctl.pauth)
 		pauth_load(&guest_sysregs[R_APIAKEYLO]);
+	if (el2ctl.tpidr2) {
+		c->host_sysregs[R_TPIDR2_EL0] = read_sysreg(S3_3_C13_C0_5);
+		write_sysreg(S3_3_C13_C0_5, guest_sysregs[R_TPIDR2_EL0]);
+	}
+	if (el2ctl.vdisr)
+		write_sysreg(S3_4_C12_C1_1, guest_sysregs[R_VDISR]); /* VDISR_EL2 */
 	write_sysreg(cntvoff_el2, guest_sysregs[R_CNTVOFF]);
 	/*
 	 * FP/SIMD is switched lazily: the host's registers stay in the CPU, and
@@ -265,7 +266,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * can read or change them; only then does the guest's state replace the
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
-	write_sysreg(cptr_el2, CPTR_GUEST | CPTR_EL2_TFP);
+	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
 	vgic_sync_timer(vcpu_vgic(vcpu), guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
 			guest_sysregs[R_CNTVOFF]);
 	load_pending_virqs(vcpu);
@@ -274,8 +275,8 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
-	write_sysreg(mdcr_el2, (MDCR_HOST & MDCR_HPMN_MASK) | MDCR_GUEST);
-	write_sysreg(hcr_el2, hcr_guest);
+	write_sysreg(mdcr_el2, (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest);
+	write_sysreg(hcr_el2, el2ctl.hcr_guest);
 	isb();
 
 	/*
@@ -310,7 +311,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 			if (guest_fp)
 				goto decode; /* cannot happen: TFP is clear by now */
 			/* EL2's own FP/SIMD instructions trap too while TFP is set. */
-			write_sysreg(cptr_el2, CPTR_GUEST);
+			write_sysreg(cptr_el2, el2ctl.cptr_guest);
 			isb();
 			fp_save(&c->host_fp);
 			fp_restore(vcpu_fp(vcpu));
@@ -344,19 +345,25 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 
 	/* save_vm */
 	el1_save(guest_sysregs);
-	if (pauth)
+	if (el2ctl.pauth)
 		pauth_save(&guest_sysregs[R_APIAKEYLO]); /* the host's are not reloaded: above */
+	if (el2ctl.tpidr2) {
+		guest_sysregs[R_TPIDR2_EL0] = read_sysreg(S3_3_C13_C0_5);
+		write_sysreg(S3_3_C13_C0_5, c->host_sysregs[R_TPIDR2_EL0]);
+	}
+	if (el2ctl.vdisr)
+		guest_sysregs[R_VDISR] = read_sysreg(S3_4_C12_C1_1);
 	if (guest_fp) {
 		fp_save(vcpu_fp(vcpu));
 		fp_restore(&c->host_fp);
 	}
 	vgic_save(vcpu_vgic(vcpu), lrs_loaded);
 	/* restore_host */
-	write_sysreg(hcr_el2, HCR_HOST);
+	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);
 	write_sysreg(vmpidr_el2, host_vmpidr);
 	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
-	write_sysreg(mdcr_el2, MDCR_HOST);
+	write_sysreg(mdcr_el2, el2ctl.mdcr_host);
 	write_sysreg(cptr_el2, CPTR_HOST);
 	write_sysreg(cntvoff_el2, 0);
 	isb();

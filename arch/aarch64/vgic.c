@@ -11,10 +11,32 @@
 #define LR_PRIORITY(p)	 ((u64)(p) << 48)
 #define LR_VINTID_MASK	 0xffffffffull
 
-enum { S_VMCR, S_AP0R0, S_AP1R0, S_LR0 };
+/* The saved words: VMCR, the active-priority registers AP0R0..3 and AP1R0..3, the LRs. */
+enum { S_VMCR, S_AP0R0, S_AP1R0 = S_AP0R0 + 4, S_LR0 = S_AP1R0 + 4 };
+_Static_assert(S_LR0 + VGIC_MAX_LRS == VGIC_WORDS, "vgic.h's VGIC_WORDS");
 
 /* ICH_VTR_EL2's count of list registers, read once (every CPU of the machine is alike). */
 static u32 lrs_cached;
+/*
+ * How many ICH_AP0Rn_EL2/ICH_AP1Rn_EL2 pairs the CPU implements: one per 32
+ * preemption levels (ICH_VTR_EL2.PREbits [28:26], the count minus one: 5
+ * bits is one pair, 6 two, 7 four). Each holds a guest's active priorities
+ * (its ICV_AP*Rn_EL1), so each is switched; read once like lrs_cached.
+ */
+static u32 aprs_cached;
+
+static inline u32 nr_aprs(void)
+{
+	u32 n = aprs_cached;
+
+	if (__builtin_expect(n == 0, 0)) {
+		u32 prebits = (u32)((read_sysreg(ich_vtr_el2) >> 26) & 7) + 1;
+
+		n = prebits <= 5 ? 1 : (prebits == 6 ? 2 : 4);
+		__atomic_store_n(&aprs_cached, n, __ATOMIC_RELAXED);
+	}
+	return n;
+}
 
 static u32 nr_lrs(void)
 {
@@ -138,6 +160,16 @@ u32 vgic_load(const u64 *state)
 	write_sysreg(ich_vmcr_el2, state[S_VMCR]);
 	write_sysreg(ich_ap0r0_el2, state[S_AP0R0]);
 	write_sysreg(ich_ap1r0_el2, state[S_AP1R0]);
+	if (__builtin_expect(nr_aprs() > 1, 0)) {
+		write_sysreg(ich_ap0r1_el2, state[S_AP0R0 + 1]);
+		write_sysreg(ich_ap1r1_el2, state[S_AP1R0 + 1]);
+		if (nr_aprs() > 2) {
+			write_sysreg(ich_ap0r2_el2, state[S_AP0R0 + 2]);
+			write_sysreg(ich_ap1r2_el2, state[S_AP1R0 + 2]);
+			write_sysreg(ich_ap0r3_el2, state[S_AP0R0 + 3]);
+			write_sysreg(ich_ap1r3_el2, state[S_AP1R0 + 3]);
+		}
+	}
 	/* vgic_save left every list register that held something zero: fill the used ones. */
 	for (u32 i = 0; i < n; i++) {
 		if (state[S_LR0 + i] != 0) {
@@ -157,6 +189,16 @@ void vgic_save(u64 *state, u32 loaded)
 	state[S_VMCR] = read_sysreg(ich_vmcr_el2);
 	state[S_AP0R0] = read_sysreg(ich_ap0r0_el2);
 	state[S_AP1R0] = read_sysreg(ich_ap1r0_el2);
+	if (__builtin_expect(nr_aprs() > 1, 0)) {
+		state[S_AP0R0 + 1] = read_sysreg(ich_ap0r1_el2);
+		state[S_AP1R0 + 1] = read_sysreg(ich_ap1r1_el2);
+		if (nr_aprs() > 2) {
+			state[S_AP0R0 + 2] = read_sysreg(ich_ap0r2_el2);
+			state[S_AP1R0 + 2] = read_sysreg(ich_ap1r2_el2);
+			state[S_AP0R0 + 3] = read_sysreg(ich_ap0r3_el2);
+			state[S_AP1R0 + 3] = read_sysreg(ich_ap1r3_el2);
+		}
+	}
 	/* The others: empty since vgic_load, their words zero (see vgic.h). */
 	for (u32 i = 0; loaded != 0; i++, loaded >>= 1) {
 		if ((loaded & 1) == 0)

@@ -11,7 +11,7 @@
 #include "core/lib/types.h"
 
 #define VGIC_MAX_LRS 16u
-#define VGIC_WORDS   (3u + VGIC_MAX_LRS) /* VMCR, AP0R0, AP1R0, LRs */
+#define VGIC_WORDS   (9u + VGIC_MAX_LRS) /* VMCR, AP0R0..3, AP1R0..3, LRs */
 #define VTIMER_INTID 27u		 /* the virtual timer's PPI */
 
 /* Empties every list register: once per CPU at boot (their reset value is UNKNOWN). */

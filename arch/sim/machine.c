@@ -98,6 +98,7 @@ void sim_machine_reset(const struct sim_config *cfg)
 	sim_tlb_reset();
 	sim_smmu_reset();
 	sim_recorders_reset();
+	sim_dcache_reset();
 	sim_random_reset(0, false);
 	sim_sha256_fast(true);
 }

@@ -306,6 +306,18 @@ bool sim_tlbi_s2_covered_since(u64 seq, u32 vmid, ipaddr_t ipa);
 bool sim_tlbi_el2_covered_since(u64 seq, vaddr_t va);
 bool sim_tlbi_smmu_covered_since(u64 seq, u32 domain, u64 iova);
 
+/*
+ * arch_clean_dcache_range() (arch/sim/dcache.c): every clean, with a
+ * fingerprint of the bytes it covered. sim_dcache_is_clean: the latest clean
+ * that covers [pa, pa + len) covered exactly the bytes there now, i.e. kcore
+ * cleaned the range after its last write to it (a reader with its caches off
+ * would see what kcore wrote).
+ */
+u64 sim_dcache_clean_count(void);
+bool sim_dcache_is_clean(paddr_t pa, u64 len);
+/* arch_sync_icache() ran after the latest clean covering [pa, pa + len). */
+bool sim_icache_synced_after_clean(paddr_t pa, u64 len);
+
 /* ---- the SMMU (arch/sim/smmu.c) ------------------------------------------ */
 
 /*

@@ -109,4 +109,7 @@ void sim_record_console(const char *s, size_t len);
 		abort();                                        \
 	} while (0)
 
+/* Forgets every recorded data-cache clean (dcache.c). */
+void sim_dcache_reset(void);
+
 #endif /* KCORE_ARCH_SIM_SIM_INTERNAL_H */

@@ -89,6 +89,8 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 			page->gfn = ipa_gfn(ipa_init(ipa + off));
 			host_unmap_page(pa_add(pa, off));
 		}
+		arch_dcache_hand_over(pa, size);
+		arch_sync_icache(); /* no stale instruction of an earlier owner's at these PAs */
 		/* Only now, with the host's mappings gone and invalidated, may the VM see it. */
 		pgt_map_leaf(&vm->s2, ipa, pa, size, PT_PROT_RWX);
 	}
@@ -197,6 +199,8 @@ static void scrub_to_host(paddr_t pa)
 	struct page_info *page = pgowner_get(pa);
 
 	memset(arch_pa_to_ptr(pa), 0, PAGE_SIZE);
+	/* The zeros to memory, the VM's lines gone: a host reading uncached sees zeros too. */
+	arch_clean_dcache_range(pa, PAGE_SIZE);
 	page->owner = OWNER_HOST;
 	page->count = 0;
 	page->gfn = GFN_NONE;
@@ -267,6 +271,9 @@ int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 		cc = (struct clear_ctx){vm, 0};
 		mem_lock();
 		pgt_for_each_leaf(&vm->s2, ipa, ipa + size, clear_leaf, &cc);
+		/* Before the host can map a page: none of the VM's instructions stays cached. */
+		if (cc.cleared != 0)
+			arch_sync_icache();
 		mem_unlock();
 	}
 	spin_unlock(&vm->lock);

@@ -1,6 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 #include "pt_desc.h"
 
+/* MemAttr of a Normal leaf of the CPU's stage-2 tables (desc_s2_force_write_back). */
+static u64 s2_normal = S2_MEMATTR_NORMAL_WB;
+
+void desc_s2_force_write_back(void)
+{
+	s2_normal = S2_MEMATTR_FWB_NORMAL_WB;
+}
+
+static u64 normal_attr(enum pt_regime regime)
+{
+	return regime == PT_STAGE2 ? s2_normal : S2_MEMATTR_NORMAL_WB;
+}
+
 u64 desc_make_leaf(enum pt_regime regime, u32 level, paddr_t pa, u32 prot)
 {
 	bool device = (prot & PT_PROT_DEVICE) != 0;
@@ -15,7 +28,7 @@ u64 desc_make_leaf(enum pt_regime regime, u32 level, paddr_t pa, u32 prot)
 
 	/* An SMMUv3 stage-2 (STE.S2TTB) reads the CPU's VMSAv8-64 stage-2 format. */
 	if (regime == PT_STAGE2 || regime == PT_IO) {
-		d |= device ? S2_MEMATTR_DEVICE_nGnRE : S2_MEMATTR_NORMAL_WB;
+		d |= device ? S2_MEMATTR_DEVICE_nGnRE : normal_attr(regime);
 		if (prot & PT_PROT_R)
 			d |= S2AP_R;
 		if (prot & PT_PROT_W)
@@ -45,7 +58,7 @@ u32 desc_leaf_prot(enum pt_regime regime, u64 d)
 	if ((d & DESC_XN) == 0)
 		prot |= PT_PROT_X;
 	if (regime == PT_STAGE2 || regime == PT_IO) {
-		if ((d & S2_MEMATTR_MASK) != S2_MEMATTR_NORMAL_WB)
+		if ((d & S2_MEMATTR_MASK) != normal_attr(regime))
 			prot |= PT_PROT_DEVICE;
 		if (d & S2AP_R)
 			prot |= PT_PROT_R;

@@ -21,12 +21,14 @@
 #define DESC_XN	      (1ull << 54)
 
 /* Stage-2 leaf: MemAttr[5:2], S2AP[7:6]. */
-#define S2_MEMATTR_SHIFT	2
-#define S2_MEMATTR_MASK		(0xfull << S2_MEMATTR_SHIFT)
-#define S2_MEMATTR_NORMAL_WB	(0xfull << S2_MEMATTR_SHIFT)
-#define S2_MEMATTR_DEVICE_nGnRE (0x1ull << S2_MEMATTR_SHIFT)
-#define S2AP_R			(1ull << 6)
-#define S2AP_W			(1ull << 7)
+#define S2_MEMATTR_SHIFT	 2
+#define S2_MEMATTR_MASK		 (0xfull << S2_MEMATTR_SHIFT)
+#define S2_MEMATTR_NORMAL_WB	 (0xfull << S2_MEMATTR_SHIFT)
+#define S2_MEMATTR_DEVICE_nGnRE	 (0x1ull << S2_MEMATTR_SHIFT)
+/* With HCR_EL2.FWB (FEAT_S2FWB): Normal Write-Back whatever stage 1 says. */
+#define S2_MEMATTR_FWB_NORMAL_WB (0x6ull << S2_MEMATTR_SHIFT)
+#define S2AP_R			 (1ull << 6)
+#define S2AP_W			 (1ull << 7)
 
 /* EL2 stage-1 leaf: AttrIndx[4:2] into MAIR_EL2, AP[2] read-only, AP[1] RES1. */
 #define S1_ATTRIDX_SHIFT  2
@@ -66,6 +68,15 @@ static inline u64 desc_make_table(paddr_t table)
 {
 	return pa_addr(table) | DESC_TYPE_TABLE_OR_PAGE;
 }
+
+/*
+ * The CPU's stage-2 (PT_STAGE2) leaves of Normal memory force Write-Back
+ * from now on (the arch sets HCR_EL2.FWB): neither the host nor a VM can
+ * then reach RAM uncached, so no page changes hands with stale data
+ * behind kcore's cache. Called by the arch before the first table is
+ * built, never after; IO tables (an SMMU has its own FWB) are unchanged.
+ */
+void desc_s2_force_write_back(void);
 
 u64 desc_make_leaf(enum pt_regime regime, u32 level, paddr_t pa, u32 prot);
 u32 desc_leaf_prot(enum pt_regime regime, u64 d);

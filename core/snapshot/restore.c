@@ -131,9 +131,12 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 	/* The VM has never run and cannot until RESTORE_END: no one sees the page meanwhile. */
 	if (!snap_open(vm, &rec, KCORE_SNAP_PAGE, dst, PAGE_SIZE)) {
 		memset(dst, 0, PAGE_SIZE);
+		arch_clean_dcache_range(page, PAGE_SIZE);
 		err = fail_restore(vm, KCORE_E_AUTH);
 		goto out;
 	}
+	/* The plaintext to memory: the VM may read it with its caches off. */
+	arch_clean_dcache_range(page, PAGE_SIZE);
 	vm->snap.nr_pages++;
 out:
 	spin_unlock(&vm->lock);
@@ -234,6 +237,8 @@ int restore_end(u64 vmid, u64 record_pa)
 		goto out;
 	}
 	seal_wipe(vm->snap.key, sizeof(vm->snap.key));
+	/* Each page was cleaned when restored; before the VM runs, no stale instruction. */
+	arch_sync_icache();
 	vm->snap.phase = SNAP_NONE;
 	vm->snap.restored = true;
 out:

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "boot.h"
 
+#include "core/arch.h"
 #include "core/lib/log.h"
+#include "core/lib/mem.h"
 #include "core/memops/host_mem.h"
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
@@ -52,6 +54,21 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 	return err;
 }
 
+/*
+ * The last page of an image holds more than the image: the bytes after its
+ * end (the trailer's) are the host's choice, not signed, and the page is
+ * mapped executable into the VM. Zeroed here, once the page has left the
+ * host and before anything is hashed, so the VM's view of the whole page is
+ * either signed or zero.
+ */
+static void clear_after_image(const struct vm_image *img, paddr_t pa)
+{
+	u64 used = img->size - img->nr_remapped * PAGE_SIZE; /* bytes of the image in this page */
+
+	if (img->nr_remapped + 1 == img->nr_pages && used < PAGE_SIZE)
+		memset((u8 *)arch_pa_to_ptr(pa) + used, 0, PAGE_SIZE - used);
+}
+
 int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
@@ -99,6 +116,13 @@ int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 		page->owner = OWNER_KCORE;
 		page->gfn = GFN_NONE;
 		host_unmap_page(pa);
+		clear_after_image(img, pa);
+		/*
+		 * Whatever the host left in the cache or wrote around it reaches
+		 * memory now, once: the bytes hashed are the bytes the VM reads,
+		 * with its caches on or off.
+		 */
+		arch_clean_dcache_range(pa, PAGE_SIZE);
 		err = kmap_window_map(va, pa);
 		KC_CHECK(err == KCORE_OK);
 		img->nr_remapped++;
@@ -186,6 +210,8 @@ int vm_verify_and_load_images(u64 vmid)
 		vm->images[i].payload_size = payload[i];
 		load_image(vm, &vm->images[i]);
 	}
+	/* The pages were cleaned at remap; no earlier owner's instructions stay cached. */
+	arch_sync_icache();
 	mem_unlock();
 	vm->state = VM_VERIFIED;
 out:

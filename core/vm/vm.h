@@ -46,7 +46,7 @@ struct vcpu_regs {
 enum vcpu_pending { PENDING_NONE = 0, PENDING_MMIO, PENDING_CALL };
 
 /* Storage for the arch's per-vCPU system register and FP/SIMD state. */
-#define VCPU_ARCH_WORDS 128u
+#define VCPU_ARCH_WORDS 136u
 
 /* One bit per INTID 0..1023. */
 #define VIRQ_WORDS 16u

@@ -178,6 +178,12 @@ bool probe_read64(u64 ipa, u64 *val);
 bool probe_write64(u64 ipa, u64 val);
 /* An SVE instruction (RDVL): true and the vector length if it ran, false if it was undefined. */
 bool probe_sve(u64 *vector_bytes);
+/*
+ * Runs fn(val), in which one system register access may be refused: an
+ * undefined instruction (or an FP/SVE/SME access trap) there is skipped.
+ * True if none was taken.
+ */
+bool probe_undef(void (*fn)(u64 *), u64 *val);
 struct probe_abort probe_last_abort(void);
 /* Quiet: this vCPU's probe aborts are not reported (the caller reports them). */
 void probe_set_quiet(bool quiet);

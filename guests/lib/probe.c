@@ -16,6 +16,7 @@ extern const u32 probe_load64_insn[], probe_store64_insn[], probe_sve_rdvl_insn[
 
 struct probe_state {
 	volatile bool armed;
+	volatile bool undef_armed; /* probe_undef: any undefined instruction in it is skipped */
 	volatile bool aborted;
 	bool quiet;
 	struct probe_abort last;
@@ -81,6 +82,34 @@ bool probe_sve(u64 *vector_bytes)
 	return true;
 }
 
+bool probe_undef(void (*fn)(u64 *), u64 *val)
+{
+	struct probe_state *p = this_probe();
+	bool quiet = p->quiet;
+
+	p->quiet = true; /* a refused access is an answer, not news */
+	p->aborted = false;
+	p->undef_armed = true;
+	probe_barrier();
+	fn(val);
+	probe_barrier();
+	p->undef_armed = false;
+	p->quiet = quiet;
+	return !p->aborted;
+}
+
+/*
+ * The exception classes a system register access can take at EL1 when it is
+ * not allowed: undefined (kcore refusing it, or no such register), and the
+ * FP, SVE and SME traps CPACR_EL1 may route to EL1.
+ */
+static bool is_refused_access(u64 esr)
+{
+	u64 ec = ESR_EC(esr);
+
+	return ec == ESR_EC_UNKNOWN || ec == 0x07 || ec == 0x18 || ec == 0x19 || ec == 0x1d;
+}
+
 struct probe_abort probe_last_abort(void)
 {
 	return this_probe()->last;
@@ -100,6 +129,12 @@ bool probe_claim_abort(struct exc_frame *f)
 {
 	struct probe_state *p = this_probe();
 
+	if (p->undef_armed && is_refused_access(f->esr)) {
+		p->last = (struct probe_abort){f->esr, f->far};
+		p->aborted = true;
+		f->elr += 4;
+		return true;
+	}
 	if (!p->armed)
 		return false;
 	if (ESR_EC(f->esr) == ESR_EC_DABT_CUR) {

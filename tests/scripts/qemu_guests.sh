@@ -86,6 +86,35 @@ scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID 
 	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/cpuview.signed,name=cpuview-a" --vm "image=$g/cpuview.signed,name=cpuview-b"
 
+# Register isolation (issue 14, point 6): the host and two VMs take turns on one CPU,
+# each writing its own value into every system register EL0/EL1 can write
+# (include/kcore/regworld.h); none may ever read another's. On both CPU models:
+# `max` has SME (TPIDR2_EL0), RAS (DISR_EL1), LOR, pointer auth; cortex-a72 none.
+for cpu in max cortex-a72; do
+	scenario "regworld-$cpu" "regworld on -cpu $cpu, host + 2 VMs on one CPU: no system register carries a value between worlds, every switched one keeps its own" 0 \
+		-e '^REGWORLD: host: wrote its values into [1-9][0-9]* registers on CPU 0' \
+		-e '^REGWORLD: host: keeps: TPIDR_EL0 ' \
+		-e '^\[rw-a\] GUEST regworld: world 2: [0-9]+ registers readable, [1-9][0-9]* of [0-9]+ hold this world.s value, 0 leaks, 0 lost$' \
+		-e '^\[rw-b\] GUEST regworld: world 3: [0-9]+ registers readable, [1-9][0-9]* of [0-9]+ hold this world.s value, 0 leaks, 0 lost$' \
+		-e '^\[rw-a\] GUEST regworld: PASS$' -e '^\[rw-b\] GUEST regworld: PASS$' \
+		-e '^REGWORLD: host: [1-9][0-9]* checks, 0 leaks, 0 lost$' \
+		-f 'REGWORLD: host: (leak|lost)' -f 'GUEST regworld: (leak|lost)' \
+		-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
+		--cpus 1 --cpu "$cpu" --vm "image=$g/regworld.signed,name=rw-a,cmdline=world=2" \
+		--vm "image=$g/regworld.signed,name=rw-b,cmdline=world=3"
+done
+# The max run must have exercised TPIDR2_EL0 in all three worlds (it needs SME).
+rw_log=$logdir/guests-regworld-max.log
+if grep -q '^REGWORLD: host: keeps:.* TPIDR2_EL0' "$rw_log" 2>/dev/null &&
+	grep -q '^\[rw-a\] GUEST regworld: holds:.* TPIDR2_EL0' "$rw_log" &&
+	grep -q '^\[rw-b\] GUEST regworld: holds:.* TPIDR2_EL0' "$rw_log"; then
+	echo "ok - guests: regworld on -cpu max wrote TPIDR2_EL0 in the host and both VMs"
+	pass=$((pass + 1))
+else
+	echo "not ok - guests: regworld on -cpu max did not write TPIDR2_EL0 in every world (log: $rw_log)"
+	fail=$((fail + 1))
+fi
+
 scenario attack "attack guest beside a secret victim: every access outside its RAM and every bad share refused; the victim intact" 0 \
 	-e '^\[attack\] GUEST attack: ([1-9][0-9]*) attacks, \1 refused, 0 succeeded$' \
 	-e '^\[attack\] GUEST attack: PASS$' \

@@ -29,6 +29,7 @@
 #include "core/mm/pgowner.h"
 #include "core/mm/pgtable.h"
 #include "core/mm/pool.h"
+#include "core/mm/pt_desc.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 
@@ -1126,6 +1127,45 @@ static void test_pgowner_two_banks(void **state)
 	free(table);
 }
 
+/*
+ * FEAT_S2FWB (arch/aarch64/el2ctl.c): once forced, the CPU's stage-2 Normal
+ * leaves say "Write-Back whatever stage 1 says" (MemAttr 0b0110) and still
+ * decode as Normal; Device leaves and IO tables are unchanged. Global and
+ * one-way, so in a child process.
+ */
+static void test_s2_force_write_back_encoding(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		u64 before = desc_make_leaf(PT_STAGE2, 3, pa_init(0x40001000), PT_PROT_RW);
+		u64 normal, device, io;
+		bool ok;
+
+		desc_s2_force_write_back();
+		normal = desc_make_leaf(PT_STAGE2, 3, pa_init(0x40001000), PT_PROT_RW);
+		device =
+		    desc_make_leaf(PT_STAGE2, 3, pa_init(0x9000000), PT_PROT_RW | PT_PROT_DEVICE);
+		io = desc_make_leaf(PT_IO, 3, pa_init(0x40001000), PT_PROT_RW);
+		ok = (before & S2_MEMATTR_MASK) == S2_MEMATTR_NORMAL_WB &&
+		     (normal & S2_MEMATTR_MASK) == S2_MEMATTR_FWB_NORMAL_WB &&
+		     (normal & ~S2_MEMATTR_MASK) == (before & ~S2_MEMATTR_MASK) &&
+		     desc_leaf_prot(PT_STAGE2, normal) == PT_PROT_RW &&
+		     (device & S2_MEMATTR_MASK) == S2_MEMATTR_DEVICE_nGnRE &&
+		     (desc_leaf_prot(PT_STAGE2, device) & PT_PROT_DEVICE) != 0 &&
+		     (io & S2_MEMATTR_MASK) == S2_MEMATTR_NORMAL_WB &&
+		     desc_leaf_prot(PT_IO, io) == PT_PROT_RW;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1157,6 +1197,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_kmap_needs_mem_lock, setup),
 	    cmocka_unit_test_setup(test_pgowner_bounds, setup),
 	    cmocka_unit_test_setup(test_pgowner_two_banks, setup),
+	    cmocka_unit_test(test_s2_force_write_back_encoding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,9 +294,17 @@ static void test_restore_continues_where_the_snapshot_was_taken(void **state)
 
 	twin = twin_vm(&snap_a, 0xee);
 	restore_from(twin, &snap_a);
-	for (u32 i = 0; i < snap_a.nr_pages; i++)
+	for (u32 i = 0; i < snap_a.nr_pages; i++) {
+		struct pt_leaf leaf;
+
 		assert_memory_equal(vm_page(twin, snap_a.ipa[i]), vm_page(gp_vmid, snap_a.ipa[i]),
 				    PG);
+		/* Decrypted into the page, then cleaned to memory: the VM may read it uncached. */
+		assert_true(pgt_lookup(&vm_from_id(twin)->s2, snap_a.ipa[i], &leaf));
+		assert_true(sim_dcache_is_clean(pa_add(leaf.pa, snap_a.ipa[i] - leaf.ia), PG));
+		assert_true(
+		    sim_icache_synced_after_clean(pa_add(leaf.pa, snap_a.ipa[i] - leaf.ia), PG));
+	}
 	assert_vcpus_equal(gp_vmid, twin);
 	assert_host_sees_no_secret();
 

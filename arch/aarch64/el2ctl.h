@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The EL2 trap and feature controls kcore runs the host and guests with,
+ * derived once at boot from what the CPU implements (every CPU of the
+ * machine is alike), so the world switch pays only for what exists: a
+ * register of SME, say, costs nothing on a CPU without SME.
+ *
+ * Why each control is what it is: docs/security.md, "System registers".
+ */
+#ifndef KCORE_AARCH64_EL2CTL_H
+#define KCORE_AARCH64_EL2CTL_H
+
+#include "core/lib/types.h"
+
+struct el2ctl {
+	u64 hcr_host;	/* HCR_EL2 while the host runs */
+	u64 hcr_guest;	/* HCR_EL2 while a guest runs */
+	u64 cptr_guest; /* CPTR_EL2 while a guest runs (TFP is added at each entry) */
+	u64 mdcr_guest; /* MDCR_EL2 while a guest runs */
+	u64 mdcr_host;	/* MDCR_EL2 while the host runs */
+	bool pauth;	/* pointer authentication keys: switched per vCPU */
+	bool tpidr2;	/* SME's TPIDR2_EL0: switched per world */
+	bool vdisr;	/* RAS: a guest's DISR_EL1 is VDISR_EL2, switched per vCPU */
+	bool hcx;	/* HCRX_EL2 exists (cleared at boot) */
+	bool trf;	/* TRFCR_EL1/EL2 exist (trace filtering: no trace at EL2 or below) */
+	bool fwb;	/* FEAT_S2FWB: stage 2 forces Normal RAM Write-Back (HCR_EL2.FWB) */
+};
+
+extern struct el2ctl el2ctl;
+
+/*
+ * Reads the ID registers and fills el2ctl: on the boot CPU, before kcore
+ * builds a translation table (the stage-2 leaf format depends on FWB) and
+ * before any other CPU or guest runs.
+ */
+void el2ctl_probe(void);
+
+/* This CPU's controls that never change after boot: HCRX_EL2, TRFCR_EL2/EL1. */
+void el2ctl_init_cpu(void);
+
+#endif /* KCORE_AARCH64_EL2CTL_H */

@@ -300,9 +300,19 @@ struct sim_smmu_stream {
 	u32 domain;
 	paddr_t root;
 	u32 ia_bits;
+	/* Never set by the hooks: DMA passes untranslated (an STE with Config = bypass). */
+	bool bypass;
 };
 
 struct sim_smmu_stream sim_smmu_stream(u32 sid);
+/*
+ * For the checker's tests: overwrite a stream's entry, or turn the whole SMMU
+ * off (every stream then bypasses, as SMMUv3 with SMMUEN = 0 and GBPA
+ * bypass), as a stray write or a broken driver would. The DMA path obeys the
+ * result; arch_smmu_read_ste and arch_smmu_config_intact report it.
+ */
+void sim_smmu_stream_set(u32 sid, struct sim_smmu_stream st);
+void sim_smmu_turn_off(void);
 /* arch_smmu_attach/detach calls since reset. */
 u64 sim_smmu_attach_count(void);
 u64 sim_smmu_detach_count(void);

@@ -154,8 +154,64 @@ $(BUILD)/kcore.img: $(BUILD)/kcore.elf
 	$(Q)$(CROSS)objcopy -O binary $< $@
 	@echo "  IMAGE   $@ (kcore + kserv, arm64 Image format)"
 
+# ---- the release image: the same kcore without KCORE_DEBUG ---------------------
+# $(BUILD)/kcore.img is the debug build every test and `make run` use: it has
+# KC_HC_CHECK_INVARIANTS, which lets the host have kcore walk (and time) its
+# whole state. $(BUILD)/release/kcore.img is built from the same sources
+# without -DKCORE_DEBUG, every object of its own under $(BUILD)/release/, so
+# nothing compiled for debugging can end up in it; the call is NOT_SUPPORTED
+# there (tests/scripts/qemu_release.sh checks it on QEMU).
+REL := $(BUILD)/release
+ARM_REL_CFLAGS := $(filter-out -DKCORE_DEBUG,$(ARM_CFLAGS))
+ARCH_REL_CFLAGS := $(filter-out -DKCORE_DEBUG,$(ARCH_CFLAGS))
+REL_CORE_OBJS := $(patsubst %.c,$(REL)/aarch64/%.o,$(CORE_SRCS)) \
+	$(REL)/aarch64/gen/trusted_keys.o $(REL)/aarch64/gen/seal_secret.o
+REL_ARCH_OBJS := $(patsubst %.c,$(REL)/aarch64/%.o,$(ARCH_SRCS)) \
+	$(patsubst %.S,$(REL)/aarch64/%.o,$(ARCH_ASM))
+
+$(REL)/aarch64/core/%.o: core/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [release] $<")
+	$(Q)$(ARM_CC) $(ARM_REL_CFLAGS) -c $< -o $@
+
+$(REL)/aarch64/gen/trusted_keys.o: $(TRUSTED_KEYS_C)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) $(ARM_REL_CFLAGS) -c $< -o $@
+
+$(REL)/aarch64/gen/seal_secret.o: $(SEAL_SECRET_C)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) $(ARM_REL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
+
+$(REL)/aarch64/arch/aarch64/%.o: arch/aarch64/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [release] $<")
+	$(Q)$(ARM_CC) $(ARCH_REL_CFLAGS) -c $< -o $@
+
+$(REL)/aarch64/arch/aarch64/%.o: arch/aarch64/%.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) -Iarch/aarch64 -D__ASSEMBLY__ -c $< -o $@
+
+$(REL)/aarch64/libkcore-core.a: $(REL_CORE_OBJS)
+	@rm -f $@
+	$(Q)$(CROSS)ar rcs $@ $^
+
+# kserv is the same host: the blob is only its binary, included (no C, no KCORE_DEBUG).
+$(REL)/kcore.elf: $(REL_ARCH_OBJS) $(BUILD)/aarch64/kserv_blob.o $(REL)/aarch64/libkcore-core.a \
+		arch/aarch64/kcore.lds
+	@$(if $(Q),echo "  LD [release] $@")
+	$(Q)$(ARM_CC) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none -T arch/aarch64/kcore.lds \
+		-o $@ $(REL_ARCH_OBJS) $(BUILD)/aarch64/kserv_blob.o $(REL)/aarch64/libkcore-core.a \
+		$(ARM64_FDT_LIB) $(ARM64_BEARSSL_LIB) $(REL)/aarch64/libkcore-core.a -lgcc
+
+$(REL)/kcore.img: $(REL)/kcore.elf
+	$(Q)$(CROSS)objcopy -O binary $< $@
+	@echo "  IMAGE   $@ (release: no KCORE_DEBUG, no KC_HC_CHECK_INVARIANTS)"
+
+release: $(REL)/kcore.img
+
 # ---- top-level targets --------------------------------------------------------
-all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img
+all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img \
+	$(REL)/kcore.img
 
 test: all $(asan_TEST_BINS) $(FUZZ_BIN) $(PROP_BIN) linux-assets
 	@bash tests/run.sh $(BUILD)
@@ -209,7 +265,7 @@ format:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test run run-linux run-sim coverage fuzz model-check lint format clean
+.PHONY: all deps release test run run-linux run-sim coverage fuzz model-check lint format clean
 
 # make print-VAR shows a variable (scripts/lint.sh reads the cross flags this way).
 print-%:

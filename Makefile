@@ -253,7 +253,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 $(BUILD)/fuzz/obj/core/%.o: core/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [fuzz] $<")
-	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@.tmp
+	$(Q)clang $(FUZZ_CFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
 	$(Q)objcopy --rename-section .data=kcore_data --rename-section .bss=kcore_bss $@.tmp $@
 	@rm -f $@.tmp
 
@@ -266,7 +266,7 @@ FUZZ_SIM_CFLAGS := $(filter-out -fsanitize=% -fsanitize-coverage-ignorelist=%,$(
 $(BUILD)/fuzz/obj/arch/sim/%.o: arch/sim/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [fuzz] $<")
-	$(Q)clang $(FUZZ_SIM_CFLAGS) -c $< -o $@.tmp
+	$(Q)clang $(FUZZ_SIM_CFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
 	$(Q)objcopy --rename-section .data=kcore_data --rename-section .bss=kcore_bss $@.tmp $@
 	@rm -f $@.tmp
 

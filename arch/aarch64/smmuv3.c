@@ -464,9 +464,9 @@ static u32 cd_domain_of(u64 ste0)
 	u64 ptr = ste0 & STE0_S1CTXPTR, base = pa_of(context_descs);
 
 	if ((ste0 & (STE0_S1FMT | STE0_S1CDMAX)) != 0 || ptr < base ||
-	    ptr >= base + sizeof(context_descs) || (ptr - base) % (CD_WORDS * 8u) != 0)
+	    ptr >= base + sizeof(context_descs) || (ptr - base) % (CD_WORDS * 8ull) != 0)
 		return KCORE_MAX_IO_DOMAINS;
-	return (u32)((ptr - base) / (CD_WORDS * 8u));
+	return (u32)((ptr - base) / (CD_WORDS * 8ull));
 }
 
 void arch_smmu_read_ste(u32 sid, struct arch_smmu_ste_view *view)

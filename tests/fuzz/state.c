@@ -147,7 +147,7 @@ bool fuzz_state_same_as_mark(void)
 	at = first_difference(mark_ram, sim_ram_ptr(b.base), b.size);
 	if (at < b.size) {
 		fprintf(stderr, "fuzz: RAM differs at PA %#llx\n",
-			(unsigned long long)(pa_addr(b.base) + at));
+			(unsigned long long)pa_addr(b.base) + (unsigned long long)at);
 		return false;
 	}
 	return true;

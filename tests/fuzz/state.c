@@ -56,12 +56,13 @@ static bool same_bytes(const void *a, const void *b, size_t bytes)
 
 static size_t data_size(void)
 {
-	return (size_t)(__stop_kcore_data - __start_kcore_data);
+	/* As addresses: in C the two symbols are different objects. */
+	return (size_t)((uintptr_t)__stop_kcore_data - (uintptr_t)__start_kcore_data);
 }
 
 static size_t bss_size(void)
 {
-	return (size_t)(__stop_kcore_bss - __start_kcore_bss);
+	return (size_t)((uintptr_t)__stop_kcore_bss - (uintptr_t)__start_kcore_bss);
 }
 
 void fuzz_state_save(void)

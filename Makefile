@@ -45,7 +45,11 @@ HOST_LIBS := -lbearssl -lcmocka -lfdt
 
 # The libFuzzer target (rules below; defined here because `test` needs it).
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_kcore
-FUZZ_SRCS := tests/fuzz/fuzz_kcore.c $(CORE_SRCS) $(SIM_SRCS) tools/lib/imgsign.c
+# The machine's objects (kcore and the sim), whose globals the fuzzer saves and resets...
+FUZZ_STATE_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRCS) $(SIM_SRCS))
+# ...and the harness's, which stay as they are.
+FUZZ_HARNESS_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,tests/fuzz/fuzz_kcore.c \
+	tests/fuzz/state.c tools/lib/imgsign.c)
 
 include tools/tools.mk
 include tools/launcher.mk
@@ -174,8 +178,64 @@ $(BUILD)/kcore.img: $(BUILD)/kcore.elf
 	$(Q)$(CROSS)objcopy -O binary $< $@
 	@echo "  IMAGE   $@ (kcore + kserv, arm64 Image format)"
 
+# ---- the release image: the same kcore without KCORE_DEBUG ---------------------
+# $(BUILD)/kcore.img is the debug build every test and `make run` use: it has
+# KC_HC_CHECK_INVARIANTS, which lets the host have kcore walk (and time) its
+# whole state. $(BUILD)/release/kcore.img is built from the same sources
+# without -DKCORE_DEBUG, every object of its own under $(BUILD)/release/, so
+# nothing compiled for debugging can end up in it; the call is NOT_SUPPORTED
+# there (tests/scripts/qemu_release.sh checks it on QEMU).
+REL := $(BUILD)/release
+ARM_REL_CFLAGS := $(filter-out -DKCORE_DEBUG,$(ARM_CFLAGS))
+ARCH_REL_CFLAGS := $(filter-out -DKCORE_DEBUG,$(ARCH_CFLAGS))
+REL_CORE_OBJS := $(patsubst %.c,$(REL)/aarch64/%.o,$(CORE_SRCS)) \
+	$(REL)/aarch64/gen/trusted_keys.o $(REL)/aarch64/gen/seal_secret.o
+REL_ARCH_OBJS := $(patsubst %.c,$(REL)/aarch64/%.o,$(ARCH_SRCS)) \
+	$(patsubst %.S,$(REL)/aarch64/%.o,$(ARCH_ASM))
+
+$(REL)/aarch64/core/%.o: core/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [release] $<")
+	$(Q)$(ARM_CC) $(ARM_REL_CFLAGS) -c $< -o $@
+
+$(REL)/aarch64/gen/trusted_keys.o: $(TRUSTED_KEYS_C)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) $(ARM_REL_CFLAGS) -c $< -o $@
+
+$(REL)/aarch64/gen/seal_secret.o: $(SEAL_SECRET_C)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) $(ARM_REL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
+
+$(REL)/aarch64/arch/aarch64/%.o: arch/aarch64/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [release] $<")
+	$(Q)$(ARM_CC) $(ARCH_REL_CFLAGS) -c $< -o $@
+
+$(REL)/aarch64/arch/aarch64/%.o: arch/aarch64/%.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(ARM_CC) -Iarch/aarch64 -D__ASSEMBLY__ -c $< -o $@
+
+$(REL)/aarch64/libkcore-core.a: $(REL_CORE_OBJS)
+	@rm -f $@
+	$(Q)$(CROSS)ar rcs $@ $^
+
+# kserv is the same host: the blob is only its binary, included (no C, no KCORE_DEBUG).
+$(REL)/kcore.elf: $(REL_ARCH_OBJS) $(BUILD)/aarch64/kserv_blob.o $(REL)/aarch64/libkcore-core.a \
+		arch/aarch64/kcore.lds
+	@$(if $(Q),echo "  LD [release] $@")
+	$(Q)$(ARM_CC) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none -T arch/aarch64/kcore.lds \
+		-o $@ $(REL_ARCH_OBJS) $(BUILD)/aarch64/kserv_blob.o $(REL)/aarch64/libkcore-core.a \
+		$(ARM64_FDT_LIB) $(ARM64_BEARSSL_LIB) $(REL)/aarch64/libkcore-core.a -lgcc
+
+$(REL)/kcore.img: $(REL)/kcore.elf
+	$(Q)$(CROSS)objcopy -O binary $< $@
+	@echo "  IMAGE   $@ (release: no KCORE_DEBUG, no KC_HC_CHECK_INVARIANTS)"
+
+release: $(REL)/kcore.img
+
 # ---- top-level targets --------------------------------------------------------
-all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img
+all: $(DEPS_STAMP) $(TOOLS) $(host_TEST_BINS) $(BUILD)/aarch64/libkcore-core.a $(BUILD)/kcore.img \
+	$(REL)/kcore.img
 
 test: all $(asan_TEST_BINS) $(TSAN_RACE_BIN) $(FUZZ_BIN) $(PROP_BIN) linux-assets
 	@bash tests/run.sh $(BUILD)
@@ -200,11 +260,61 @@ run-sim: all
 	@$(BUILD)/host/tests/unit/test_scenario --narrate
 
 # ---- the libFuzzer target (clang, ASan + UBSan) -------------------------------
-$(FUZZ_BIN): $(FUZZ_SRCS) | $(DEPS_STAMP)
+# A persistent target (tests/fuzz/state.h): it boots once and resets the
+# machine after every input. For that, every .data and .bss of core/ and
+# arch/sim/ is renamed into kcore_data and kcore_bss, which the linker bounds
+# with __start_/__stop_ symbols, so the reset copies all of kcore's and the
+# sim's globals and nothing else.
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
+	-fno-sanitize-recover=all -DKCORE_DEBUG -D_DEFAULT_SOURCE $(INCLUDES) -Wall -Wextra -Werror \
+	-DSIM_TLBI_LOG_SIZE=1024u -MMD -MP
+
+$(BUILD)/fuzz/obj/core/%.o: core/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $<")
+	$(Q)clang $(FUZZ_CFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
+	$(Q)objcopy --rename-section .data=kcore_data --rename-section .bss=kcore_bss $@.tmp $@
+	@rm -f $@.tmp
+
+# The simulated machine is the fuzzer's instrument, not its target: built without
+# sanitizers or coverage it walks every table before each operation twice as fast.
+# (Every access of the core's to RAM is still checked: that code is the core's.
+# The sim runs under ASan and UBSan in the unit tests, build/asan.)
+FUZZ_SIM_CFLAGS := $(filter-out -fsanitize=% -fsanitize-coverage-ignorelist=%,$(FUZZ_CFLAGS))
+
+$(BUILD)/fuzz/obj/arch/sim/%.o: arch/sim/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $<")
+	$(Q)clang $(FUZZ_SIM_CFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp
+	$(Q)objcopy --rename-section .data=kcore_data --rename-section .bss=kcore_bss $@.tmp $@
+	@rm -f $@.tmp
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $<")
+	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@
+
+# The reset itself, uninstrumented: copying megabytes with a coverage callback per
+# compare would cost more than the inputs (and its loops are no target).
+$(BUILD)/fuzz/obj/tests/fuzz/state.o: tests/fuzz/state.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $<")
+	$(Q)clang $(filter-out -fsanitize=% -fsanitize-coverage-ignorelist=% -O1,$(FUZZ_CFLAGS)) -O2 -c $< -o $@
+
+# The sim's two heap-backed parts keep their sections: the reset empties them instead.
+FUZZ_UNSAVED_OBJS := $(BUILD)/fuzz/obj/arch/sim/tlb.o $(BUILD)/fuzz/obj/arch/sim/console.o
+$(FUZZ_UNSAVED_OBJS): $(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $<")
+	$(Q)clang $(FUZZ_SIM_CFLAGS) -c $< -o $@
+
+$(FUZZ_HARNESS_OBJS) $(FUZZ_STATE_OBJS): tests/fuzz/coverage-ignore.txt
+
+$(FUZZ_BIN): $(FUZZ_HARNESS_OBJS) $(FUZZ_STATE_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-DKCORE_DEBUG -D_DEFAULT_SOURCE $(INCLUDES) -Wall -Wextra -Werror -o $@ $(FUZZ_SRCS) -lbearssl
+	$(Q)clang -fsanitize=fuzzer,address,undefined -o $@ $^ -lbearssl
 
 # A longer campaign: make fuzz FUZZ_SECONDS=3600 (findings land in $(BUILD)/fuzz/).
 FUZZ_SECONDS ?= 600
@@ -229,7 +339,7 @@ format:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test run run-linux run-sim coverage fuzz model-check lint format clean
+.PHONY: all deps release test run run-linux run-sim coverage fuzz model-check lint format clean
 
 # make print-VAR shows a variable (scripts/lint.sh reads the cross flags this way).
 print-%:

@@ -102,6 +102,34 @@ struct arch_io_fault {
 	u32 access;
 };
 
+/*
+ * What the SMMU's hardware holds for a stream, read back from the stream
+ * table (and the context descriptor it names) for the invariant checker,
+ * which compares it with what the core says (core/check/smmu_hw.c). The arch
+ * decodes; the core judges.
+ */
+enum arch_smmu_ste_kind {
+	ARCH_STE_BLOCKED,   /* its DMA aborts: an invalid STE, or one that aborts */
+	ARCH_STE_TRANSLATE, /* translated through the context kcore made for .domain */
+	ARCH_STE_BYPASS,    /* its DMA reaches physical memory untranslated */
+	ARCH_STE_FOREIGN    /* anything kcore never writes: a context it did not make, ATS, ... */
+};
+
+struct arch_smmu_ste_view {
+	enum arch_smmu_ste_kind kind;
+	u32 domain;   /* TRANSLATE: whose context the entry names */
+	paddr_t root; /* TRANSLATE: the table that context walks */
+	u32 ia_bits;  /* TRANSLATE: its input size */
+};
+
+/*
+ * Whether the SMMU as a whole is as kcore set it up: translation on, and the
+ * stream table it reads is kcore's (else no entry below means anything).
+ */
+bool arch_smmu_config_intact(void);
+/* The hardware's entry for stream sid (< KCORE_MAX_STREAMS). Only with an SMMU present. */
+void arch_smmu_read_ste(u32 sid, struct arch_smmu_ste_view *view);
+
 /* Takes the oldest recorded fault off the SMMU's event queue; false when it is empty. */
 bool arch_smmu_fault_pop(struct arch_io_fault *fault);
 

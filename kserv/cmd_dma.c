@@ -219,6 +219,23 @@ static bool host_round_trip(struct dma_run *r)
 	return ok;
 }
 
+/*
+ * kcore's invariant checker while edu is attached: it reads the SMMU's
+ * stream table back (arch/aarch64/smmuv3.c) and compares every entry, this
+ * translating one included, with the core's.
+ */
+static void invariants_attached(struct dma_run *r)
+{
+	struct kcore_ret ret;
+	s64 err = kcore_call0(KC_HC_CHECK_INVARIANTS, &ret);
+	char detail[96];
+
+	format_buf(detail, sizeof(detail), "%s, %lu violations", kcore_err_name(err),
+		   err == KCORE_OK ? ret.x[1] : 0);
+	verdict(r, err == KCORE_OK && ret.x[1] == 0,
+		"the invariant checker with edu attached (the SMMU's entries read back)", detail);
+}
+
 static void kcore_attacks(struct dma_run *r)
 {
 	for (u32 i = 0; i < machine.nr_reserved && i < 2; i++) {
@@ -366,6 +383,7 @@ int cmd_dma(int argc, char **argv)
 	    call_ok(KC_HC_IO_MAP, dom, IOVA_ZERO, r.zero, NULL) &&
 	    call_ok(KC_HC_IO_MAP, dom, IOVA_ZERO + KSERV_PAGE_SIZE, r.copy, NULL) &&
 	    attach(&r, dom) && host_round_trip(&r)) {
+		invariants_attached(&r);
 		/* A page the host mapped, then unmapped: gone for the device at once. */
 		if (call_ok(KC_HC_IO_UNMAP, dom, IOVA_DST, 0, NULL)) {
 			fill(r.dst, 0xfeedfacecafebeefull, KSERV_PAGE_SIZE);

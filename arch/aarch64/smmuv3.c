@@ -62,6 +62,7 @@
 #define GBPA_UPDATE	   (1u << 31)
 #define GBPA_ABORT	   (1u << 20)
 #define CR0_SMMUEN	   (1u << 0)
+#define STRTAB_BASE_ADDR   0x000fffffffffffc0ull
 #define CR0_EVENTQEN	   (1u << 2)
 #define CR0_CMDQEN	   (1u << 3)
 #define GERROR_CMDQ_ERR	   (1u << 0)
@@ -97,7 +98,14 @@ _Static_assert(NR_STREAMS == KCORE_MAX_STREAMS, "the stream table covers every s
 /* ---- STE (stream table entry) ---- */
 #define STE0_V		 (1ull << 0)
 #define STE0_CFG_S1	 (5ull << 1) /* stage 1 translates, stage 2 bypassed */
+#define STE0_CFG(w0)	 (((w0) >> 1) & 7u)
+#define STE_CFG_ABORT	 0u
+#define STE_CFG_BYPASS	 4u
+#define STE_CFG_S1	 5u
+#define STE0_S1FMT	 (3ull << 4)
 #define STE0_S1CTXPTR	 0x000fffffffffffc0ull
+#define STE0_S1CDMAX	 (0x1full << 59)
+#define STE1_EATS	 (3ull << 28) /* ATS: a device caching translations of its own */
 #define STE1_S1CIR_WB	 (1ull << 2)
 #define STE1_S1COR_WB	 (1ull << 4)
 #define STE1_S1CSH_INNER (3ull << 6)
@@ -117,6 +125,9 @@ _Static_assert(NR_STREAMS == KCORE_MAX_STREAMS, "the stream table covers every s
 #define CD0_A	       (1ull << 46) /* a faulting transaction is aborted, not stalled */
 #define CD0_ASID(asid) ((u64)(asid) << 48)
 #define CD1_TTB0       0x000ffffffffffff0ull
+#define CD0_T0SZ_OF(w) ((u32)((w)&0x3fu))
+#define CD0_EPD0       (1ull << 14)
+#define CD0_ASID_OF(w) ((u32)((w) >> 48))
 
 /* ---- commands ---- */
 #define CMD_CFGI_STE	  0x03ull
@@ -466,4 +477,62 @@ bool arch_smmu_fault_pop(struct arch_io_fault *fault)
 	/* The overflow flag acknowledged with it: the lost events are gone either way. */
 	wr32(SMMU_EVENTQ_CONS, smmu.eventq_cons | (prod & EVENTQ_PROD_OVFLG));
 	return true;
+}
+
+/* ---- read back for the invariant checker (core/check/smmu_hw.c) ---- */
+
+bool arch_smmu_config_intact(void)
+{
+	volatile const u64 *base = (volatile const u64 *)(smmu.regs + SMMU_STRTAB_BASE);
+
+	KC_CHECK(smmu.on);
+	/* Off, the SMMU would let every stream pass or abort by SMMU_GBPA, not by its table. */
+	return (rd32(SMMU_CR0) & CR0_SMMUEN) != 0 &&
+	       (*base & STRTAB_BASE_ADDR) == pa_of(stream_table) &&
+	       rd32(SMMU_STRTAB_BASE_CFG) == STREAM_BITS;
+}
+
+/*
+ * Which of kcore's context descriptors an STE names, or KCORE_MAX_IO_DOMAINS
+ * when it names anything else (another address, a CD table of more than one).
+ */
+static u32 cd_domain_of(u64 ste0)
+{
+	u64 ptr = ste0 & STE0_S1CTXPTR, base = pa_of(context_descs);
+
+	if ((ste0 & (STE0_S1FMT | STE0_S1CDMAX)) != 0 || ptr < base ||
+	    ptr >= base + sizeof(context_descs) || (ptr - base) % (CD_WORDS * 8ull) != 0)
+		return KCORE_MAX_IO_DOMAINS;
+	return (u32)((ptr - base) / (CD_WORDS * 8ull));
+}
+
+void arch_smmu_read_ste(u32 sid, struct arch_smmu_ste_view *view)
+{
+	const volatile u64 *ste = ste_of(sid);
+	const volatile u64 *cd;
+	u64 w0 = ste[0], w1 = ste[1], cd0;
+	u32 domain;
+
+	*view = (struct arch_smmu_ste_view){.kind = ARCH_STE_FOREIGN};
+	if ((w0 & STE0_V) == 0 || STE0_CFG(w0) == STE_CFG_ABORT) {
+		view->kind = ARCH_STE_BLOCKED;
+		return;
+	}
+	if (STE0_CFG(w0) == STE_CFG_BYPASS) {
+		view->kind = ARCH_STE_BYPASS;
+		return;
+	}
+	domain = cd_domain_of(w0);
+	if (STE0_CFG(w0) != STE_CFG_S1 || (w1 & STE1_EATS) != 0 || domain >= KCORE_MAX_IO_DOMAINS)
+		return;
+	/* The CD as arch_smmu_attach writes it: valid, AArch64, TTB0 only, ASID = domain. */
+	cd = &context_descs[(size_t)domain * CD_WORDS];
+	cd0 = cd[0];
+	if ((cd0 & (CD0_V | CD0_AA64 | CD0_EPD1 | CD0_EPD0)) != (CD0_V | CD0_AA64 | CD0_EPD1) ||
+	    CD0_ASID_OF(cd0) != domain || CD0_T0SZ_OF(cd0) < 16u)
+		return;
+	*view = (struct arch_smmu_ste_view){.kind = ARCH_STE_TRANSLATE,
+					    .domain = domain,
+					    .root = pa_init(cd[1] & CD1_TTB0),
+					    .ia_bits = 64u - CD0_T0SZ_OF(cd0)};
 }

@@ -2,7 +2,10 @@
 /*
  * The machine's physical memory: up to SIM_MAX_RAM_BANKS banks, each a
  * zeroed host allocation, and the reset that puts the whole machine (MMU
- * registers, TLB, recorders) back to its power-on state.
+ * registers, TLB, recorders) back to its power-on state. Also RAM
+ * checkpoints for the persistent fuzzer (sim_ram_checkpoint): every access
+ * to RAM, the core's and the sim's, goes through sim_ram_ptr, which records
+ * the pages it hands out, so a rollback copies back only those.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,8 @@ struct ram_bank {
 	u64 size;
 	u8 *mem;
 	u8 *cleaned; /* per page: arch_clean_to_poc covered it whole since reset */
+	u8 *saved;    /* the checkpoint's copy, or NULL */
+	u64 *touched; /* one bit per page handed out since the checkpoint */
 };
 
 /* Bytes arch_clean_to_poc cleaned outside RAM (kcore's own data on the simulated machine). */
@@ -22,14 +27,23 @@ static u64 cleaned_elsewhere;
 
 static struct ram_bank banks[SIM_MAX_RAM_BANKS];
 static u32 nr_banks;
+static bool tracking; /* a checkpoint exists: sim_ram_ptr records pages */
+
+/* Ranges rolled back whether or not sim_ram_ptr handed them out. */
+static struct sim_ram_bank always[SIM_MAX_RAM_BANKS];
+static u32 nr_always;
 
 static void free_banks(void)
 {
 	for (u32 i = 0; i < nr_banks; i++) {
 		free(banks[i].mem);
 		free(banks[i].cleaned);
+		free(banks[i].saved);
+		free(banks[i].touched);
 	}
 	cleaned_elsewhere = 0;
+	tracking = false;
+	nr_always = 0;
 	memset(banks, 0, sizeof(banks));
 	nr_banks = 0;
 }
@@ -111,11 +125,110 @@ static const struct ram_bank *find_bank(u64 pa)
 	return NULL;
 }
 
+static void touch(const struct ram_bank *b, u64 page)
+{
+	if (page < b->size >> PAGE_SHIFT)
+		b->touched[page / 64] |= 1ull << (page % 64);
+}
+
 void *sim_ram_ptr(paddr_t pa)
 {
 	const struct ram_bank *b = find_bank(pa_addr(pa));
+	u64 off;
 
-	return b ? b->mem + (pa_addr(pa) - b->base) : NULL;
+	if (b == NULL)
+		return NULL;
+	off = pa_addr(pa) - b->base;
+	if (tracking) {
+		/* A pointer from here serves at most a page from pa: its page and the next. */
+		touch(b, off >> PAGE_SHIFT);
+		touch(b, (off >> PAGE_SHIFT) + 1);
+	}
+	return b->mem + off;
+}
+
+bool sim_ram_load_u64(paddr_t pa, u64 *val)
+{
+	const struct ram_bank *b = find_bank(pa_addr(pa));
+	u64 off;
+
+	if (b == NULL || b->size - (pa_addr(pa) - b->base) < sizeof(*val))
+		return false;
+	off = pa_addr(pa) - b->base;
+	memcpy(val, b->mem + off, sizeof(*val));
+	return true;
+}
+
+static u64 bitmap_words(const struct ram_bank *b)
+{
+	return ((b->size >> PAGE_SHIFT) + 63) / 64;
+}
+
+void sim_ram_checkpoint(void)
+{
+	for (u32 i = 0; i < nr_banks; i++) {
+		struct ram_bank *b = &banks[i];
+
+		if (b->saved == NULL)
+			b->saved = malloc(b->size);
+		if (b->touched == NULL)
+			b->touched = malloc(bitmap_words(b) * sizeof(u64));
+		if (b->saved == NULL || b->touched == NULL)
+			sim_die("cannot allocate a RAM checkpoint of %llu bytes",
+				(unsigned long long)b->size);
+		memcpy(b->saved, b->mem, b->size);
+		memset(b->touched, 0, bitmap_words(b) * sizeof(u64));
+	}
+	tracking = true;
+}
+
+void sim_ram_always_restore(paddr_t base, u64 size)
+{
+	if (nr_always == SIM_MAX_RAM_BANKS)
+		sim_die("sim_ram_always_restore: more than %u ranges", SIM_MAX_RAM_BANKS);
+	if (!sim_is_ram_range(base, size))
+		sim_die("sim_ram_always_restore(%#llx, %#llx): not RAM",
+			(unsigned long long)pa_addr(base), (unsigned long long)size);
+	always[nr_always++] = (struct sim_ram_bank){.base = base, .size = size};
+}
+
+u64 sim_ram_rollback(void)
+{
+	u64 pages = 0;
+
+	if (!tracking)
+		sim_die("sim_ram_rollback without a checkpoint (%u banks)", nr_banks);
+	for (u32 i = 0; i < nr_always; i++) {
+		const struct ram_bank *b = find_bank(pa_addr(always[i].base));
+		u64 off = pa_addr(always[i].base) - b->base;
+
+		memcpy(b->mem + off, b->saved + off, always[i].size);
+	}
+	for (u32 i = 0; i < nr_banks; i++) {
+		const struct ram_bank *b = &banks[i];
+
+		for (u64 w = 0; w < bitmap_words(b); w++) {
+			while (b->touched[w] != 0) {
+				u64 off = (w * 64 + (u64)__builtin_ctzll(b->touched[w]))
+					  << PAGE_SHIFT;
+
+				memcpy(b->mem + off, b->saved + off, PAGE_SIZE);
+				b->touched[w] &= b->touched[w] - 1;
+				pages++;
+			}
+		}
+	}
+	return pages;
+}
+
+bool sim_ram_matches_checkpoint(void)
+{
+	for (u32 i = 0; i < nr_banks; i++) {
+		if (banks[i].saved == NULL ||
+		    memcmp(banks[i].mem, banks[i].saved, banks[i].size) != 0)
+			return false;
+	}
+	return nr_banks > 0;
 }
 
 bool sim_is_ram(paddr_t pa)

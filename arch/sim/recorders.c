@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * What the core asked of the arch, kept for the tests: injected host aborts,
- * console output and TLB invalidations (the CPU's and the SMMU's). Logs are rings indexed by a
+ * What the core asked of the arch, kept for the tests: injected host aborts
+ * and TLB invalidations (the CPU's and the SMMU's). Logs are rings indexed by a
  * sequence number counted from the last reset, so a test can note the count before an operation and
- * look at exactly what the operation did.
+ * look at exactly what the operation did. The console output is in console.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +16,6 @@ static struct {
 	ipaddr_t last;
 	ipaddr_t log[SIM_ABORT_LOG_SIZE];
 } aborts;
-
-static struct {
-	char *text;
-	size_t len;
-	size_t cap;
-} console;
 
 static struct {
 	u64 count;
@@ -68,58 +62,6 @@ bool sim_host_abort_get(u64 seq, ipaddr_t *ipa)
 		return false;
 	*ipa = aborts.log[seq % SIM_ABORT_LOG_SIZE];
 	return true;
-}
-
-/* ---- console ---- */
-
-static void locked_record_console(const char *s, size_t len)
-{
-	const char *verbose = getenv("SIM_VERBOSE");
-
-	if (console.len + len + 1 > console.cap) {
-		size_t cap = console.cap ? console.cap : 4096;
-		char *p;
-
-		while (console.len + len + 1 > cap)
-			cap *= 2;
-		p = realloc(console.text, cap);
-		if (!p)
-			sim_die("console: out of memory (%zu bytes)", cap);
-		console.text = p;
-		console.cap = cap;
-	}
-	memcpy(console.text + console.len, s, len);
-	console.len += len;
-	console.text[console.len] = '\0';
-
-	if (verbose && strcmp(verbose, "1") == 0) {
-		fwrite(s, 1, len, stderr);
-		fflush(stderr);
-	}
-}
-
-void sim_record_console(const char *s, size_t len)
-{
-	sim_bus_lock();
-	locked_record_console(s, len);
-	sim_bus_unlock();
-}
-
-const char *sim_console_text(void)
-{
-	return console.text ? console.text : "";
-}
-
-size_t sim_console_len(void)
-{
-	return console.len;
-}
-
-void sim_console_clear(void)
-{
-	console.len = 0;
-	if (console.text)
-		console.text[0] = '\0';
 }
 
 /* ---- TLB invalidations ---- */

@@ -74,6 +74,22 @@ u64 sim_ram_size(void);
 u32 sim_ram_nr_banks(void);
 struct sim_ram_bank sim_ram_bank(u32 i);
 
+/*
+ * RAM checkpoints, for the persistent fuzzer (tests/fuzz): sim_ram_checkpoint
+ * copies all of RAM aside and from then on records every page sim_ram_ptr
+ * hands out (the page of pa and the next: a pointer serves at most one page
+ * from pa); sim_ram_rollback copies exactly those pages back, plus the
+ * ranges named by sim_ram_always_restore (memory the core writes through a
+ * pointer it keeps, such as its carve-out's tables), and returns how many
+ * pages it copied. sim_ram_matches_checkpoint compares all of RAM with the
+ * checkpoint, for the test that a rollback is exact. sim_machine_reset
+ * drops the checkpoint.
+ */
+void sim_ram_checkpoint(void);
+void sim_ram_always_restore(paddr_t base, u64 size);
+u64 sim_ram_rollback(void);
+bool sim_ram_matches_checkpoint(void);
+
 /* 64-bit little-endian RAM access by PA, for hand-built tables; abort if not RAM. */
 u64 sim_read_u64(paddr_t pa);
 void sim_write_u64(paddr_t pa, u64 val);
@@ -296,7 +312,13 @@ struct sim_tlbi_rec {
 	u64 addr; /* ipa, va or iova; 0 for S2_VMID and SMMU_DOMAIN */
 };
 
+/*
+ * The log's length. The fuzzer, which reads none of it and copies every
+ * global of the sim back after each input, builds with a short one.
+ */
+#ifndef SIM_TLBI_LOG_SIZE
 #define SIM_TLBI_LOG_SIZE 65536u
+#endif
 u64 sim_tlbi_count(void);
 u64 sim_tlbi_count_type(enum sim_tlbi_type type);
 /* The seq-th TLBI since reset (0-based); false if not yet or no longer logged. */
@@ -330,9 +352,19 @@ struct sim_smmu_stream {
 	u32 domain;
 	paddr_t root;
 	u32 ia_bits;
+	/* Never set by the hooks: DMA passes untranslated (an STE with Config = bypass). */
+	bool bypass;
 };
 
 struct sim_smmu_stream sim_smmu_stream(u32 sid);
+/*
+ * For the checker's tests: overwrite a stream's entry, or turn the whole SMMU
+ * off (every stream then bypasses, as SMMUv3 with SMMUEN = 0 and GBPA
+ * bypass), as a stray write or a broken driver would. The DMA path obeys the
+ * result; arch_smmu_read_ste and arch_smmu_config_intact report it.
+ */
+void sim_smmu_stream_set(u32 sid, struct sim_smmu_stream st);
+void sim_smmu_turn_off(void);
 /* arch_smmu_attach/detach calls since reset. */
 u64 sim_smmu_attach_count(void);
 u64 sim_smmu_detach_count(void);

@@ -87,6 +87,9 @@ void sim_tlb_fill_regime(u32 regime);
 /* access.c: translate for an access through the TLB; fill caches a successful walk. */
 enum sim_access_result sim_translate(u32 regime, u64 addr, bool write, bool fill, paddr_t *pa);
 
+/* machine.c: a read of the sim's own (table walks), which a RAM checkpoint need not track. */
+bool sim_ram_load_u64(paddr_t pa, u64 *val);
+
 /* smmu.c */
 void sim_smmu_reset(void);
 

@@ -23,6 +23,7 @@ _Static_assert(SIM_NR_REGIMES <= 1024u, "regime ids fit the TLB key");
 
 static struct {
 	struct sim_smmu_stream streams[SIM_NR_STREAMS];
+	bool off; /* sim_smmu_turn_off: every stream bypasses */
 	u64 attaches;
 	u64 detaches;
 	struct sim_smmu_event eventq[SIM_SMMU_EVENTQ_SIZE];
@@ -89,7 +90,43 @@ void arch_smmu_tlbi_domain(u32 domain)
 		sim_tlb_drop_regime(SIM_REGIME_IO(domain));
 }
 
+/* What the hardware holds, for the invariant checker (core/check/smmu_hw.c). */
+bool arch_smmu_config_intact(void)
+{
+	return !smmu.off;
+}
+
+void arch_smmu_read_ste(u32 sid, struct arch_smmu_ste_view *view)
+{
+	const struct sim_smmu_stream *st;
+
+	if (sid >= SIM_NR_STREAMS)
+		sim_die("arch_smmu_read_ste(%u): beyond the stream table (core bug)", sid);
+	st = &smmu.streams[sid];
+	if (st->bypass)
+		*view = (struct arch_smmu_ste_view){.kind = ARCH_STE_BYPASS};
+	else if (!st->attached)
+		*view = (struct arch_smmu_ste_view){.kind = ARCH_STE_BLOCKED};
+	else
+		*view = (struct arch_smmu_ste_view){.kind = ARCH_STE_TRANSLATE,
+						    .domain = st->domain,
+						    .root = st->root,
+						    .ia_bits = st->ia_bits};
+}
+
 /* ---- views for the tests ---- */
+
+void sim_smmu_stream_set(u32 sid, struct sim_smmu_stream st)
+{
+	if (sid >= SIM_NR_STREAMS)
+		sim_die("sim_smmu_stream_set(%u): beyond the stream table", sid);
+	smmu.streams[sid] = st;
+}
+
+void sim_smmu_turn_off(void)
+{
+	smmu.off = true;
+}
 
 struct sim_smmu_stream sim_smmu_stream(u32 sid)
 {
@@ -235,6 +272,10 @@ static enum sim_access_result dma_translate(u32 sid, u64 iova, bool write, paddr
 		return SIM_STREAM_FAULT;
 	}
 	st = &smmu.streams[sid];
+	if (smmu.off || st->bypass) {
+		*pa = pa_init(iova);
+		return SIM_OK;
+	}
 	if (!st->attached) {
 		report(SIM_EVT_C_BAD_STE, sid, iova, write);
 		return SIM_STREAM_FAULT;

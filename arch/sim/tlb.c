@@ -6,7 +6,9 @@
  * a doubly-linked list per regime lets a VMID-wide invalidation visit only
  * that VMID's entries. A translation looks up the three possible leaf sizes,
  * so lookup and invalidation by address cost three probes whatever the size
- * of the TLB.
+ * of the TLB. Being on the heap, it is the one part of the machine the
+ * persistent fuzzer (tests/fuzz/state.h) does not copy back: it saves the
+ * machine with the TLB empty and empties it again at every reset.
  */
 #include <stdlib.h>
 #include <string.h>

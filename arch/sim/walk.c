@@ -14,14 +14,7 @@
 
 bool sim_read_desc(paddr_t table, u64 index, u64 *desc)
 {
-	paddr_t pa = pa_add(table, index * sizeof(u64));
-	const void *p;
-
-	if (!sim_is_ram_range(pa, sizeof(*desc)))
-		return false;
-	p = sim_ram_ptr(pa);
-	memcpy(desc, p, sizeof(*desc));
-	return true;
+	return sim_ram_load_u64(pa_add(table, index * sizeof(u64)), desc);
 }
 
 static enum sim_xlate_status stop(struct sim_xlate *out, enum sim_xlate_status status, u32 level,

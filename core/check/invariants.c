@@ -20,6 +20,10 @@
  *                  streams point at live domains
  *   smmu_count     each page's dma_count equals the number of IO leaves
  *                  (every domain's) that map it
+ *   kcore_own      every page of kcore's image and carve-out is kcore's and
+ *                  mapped by no stage-2 (the host's, a VM's) and no IO table
+ *   smmu_hw        the SMMU's hardware stream table agrees with the core
+ *                  (core/check/smmu_hw.c)
  *   core_map       kcore's window mappings equal the write-once log, nothing
  *                  is mapped beyond it, and no two image windows overlap
  *   pools          every table page comes from its principal's pool, no pool
@@ -31,6 +35,7 @@
  * writes is its own per-page scratch counter (struct page_info), which it puts
  * back to zero before it returns.
  */
+#include "core/check/check.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
 #include "core/memops/host_mem.h"
@@ -52,9 +57,26 @@ static void violation(const char *what, u64 a, u64 b)
 	violations++;
 }
 
+void check_violation(const char *what, u64 a, u64 b)
+{
+	violation(what, a, b);
+}
+
 static bool in_range(const struct kcore_mem_range *r, paddr_t pa)
 {
 	return pa_addr(pa) >= pa_addr(r->base) && pa_addr(pa) - pa_addr(r->base) < r->size;
+}
+
+/*
+ * kcore's image and carve-out: kcore's from boot to the end, whatever the
+ * ownership table says. Checked by address, not by owner, so that an entry
+ * rewritten to "host" (the fw_cfg DMA of issue 14) cannot hide the page.
+ */
+static bool kcore_region_page(paddr_t pa)
+{
+	const struct kcore_boot_params *p = kcore_params();
+
+	return in_range(&p->carve, pa) || in_range(&p->kcore_image, pa);
 }
 
 /* ---- stage-2 contents ---- */
@@ -67,6 +89,9 @@ static bool check_host_leaf(void *ctx, const struct pt_leaf *leaf)
 	for (u64 off = 0; off < leaf->size; off += PAGE_SIZE) {
 		if (!host_may_map(pa_add(leaf->pa, off)))
 			violation("host_iso", leaf->ia + off, pa_addr(leaf->pa) + off);
+		if (kcore_region_page(pa_add(leaf->pa, off)))
+			violation("kcore_own: host maps kcore's image or carve-out", leaf->ia + off,
+				  pa_addr(leaf->pa) + off);
 	}
 	return true;
 }
@@ -79,6 +104,9 @@ static bool check_vm_leaf(void *ctx, const struct pt_leaf *leaf)
 		paddr_t pa = pa_add(leaf->pa, off);
 		const struct page_info *page = pgowner_get(pa);
 
+		if (kcore_region_page(pa))
+			violation("kcore_own: vm maps kcore's image or carve-out", vm->vmid,
+				  pa_addr(pa));
 		if (page == NULL) {
 			/* Only the classes VM_MAP_IO may give: never KCORE, MEDIATED or DENIED. */
 			if (!platform_vm_may_map_class(platform_class(pa)))
@@ -127,13 +155,6 @@ static void check_tables(const struct pgtable *pt, const struct pt_pool *pool, c
 /* kcore pages outside its image and carve-out: must be exactly the waiting image pages. */
 static u64 kcore_loose_pages;
 
-static bool kcore_region_page(paddr_t pa)
-{
-	const struct kcore_boot_params *p = kcore_params();
-
-	return in_range(&p->carve, pa) || in_range(&p->kcore_image, pa);
-}
-
 static void check_waiting_image_pages(void)
 {
 	u64 waiting = 0;
@@ -170,6 +191,9 @@ static void check_page(paddr_t pa, const struct page_info *page)
 	const struct vm *vm;
 	struct pt_leaf leaf;
 
+	if (kcore_region_page(pa) && page->owner != OWNER_KCORE)
+		violation("kcore_own: image or carve-out page not kcore's", pa_addr(pa),
+			  page->owner);
 	if (page->owner == OWNER_HOST) {
 		if (page->count != 0 || page->gfn != GFN_NONE)
 			violation("ownership: host page with count or gfn", pa_addr(pa),
@@ -209,6 +233,9 @@ static bool check_io_leaf(void *ctx, const struct pt_leaf *leaf)
 		paddr_t pa = pa_add(leaf->pa, off);
 		struct page_info *page = pgowner_get(pa);
 
+		if (kcore_region_page(pa))
+			violation("kcore_own: IO table maps kcore's image or carve-out",
+				  leaf->ia + off, pa_addr(pa));
 		if (page == NULL) {
 			violation("smmu_iso: IO mapping of non-RAM", leaf->ia + off, pa_addr(pa));
 		} else if (d->owner == OWNER_HOST) {
@@ -425,6 +452,7 @@ u32 kcore_check_invariants(void)
 	check_waiting_image_pages();
 	check_core_map();
 	check_iommu();
+	check_smmu_hw();
 
 	found = violations;
 	mem_unlock();

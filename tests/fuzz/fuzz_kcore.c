@@ -3,12 +3,21 @@
  * libFuzzer target: a malicious host and guests drive kcore on the simulated
  * machine through its two real interfaces, the host hypercall dispatcher and
  * the vCPU run loop (with guest exits the input describes), plus host memory
- * accesses. After every operation the invariant checker must find nothing
- * and no TLB entry may be stale; any violation, sanitizer report or kcore
- * panic is a finding. The host also drives the IO calls (domains, streams,
- * IO mappings) and devices DMA through the simulated SMMU; the SMMU's stream
- * table must always agree with kcore's. Each input starts from a fresh boot
- * with one verified VM, so inputs are independent and reproducible.
+ * accesses. After every operation no TLB entry may be stale, and after
+ * every input the invariant checker must find nothing; any violation,
+ * sanitizer report or kcore panic is a finding. The host also drives the
+ * IO calls (domains, streams, IO mappings) and devices DMA through the
+ * simulated SMMU; the SMMU's stream table must always agree with kcore's.
+ *
+ * Each input starts from the same machine: booted once with one verified
+ * VM, saved, and put back exactly after every input (tests/fuzz/state.c:
+ * kcore's and the simulated machine's globals, and the RAM pages the input
+ * touched), so inputs are independent and reproducible without paying for a
+ * boot (and an ECDSA verification) each. With KCORE_FUZZ_CHECK_RESET=1 in
+ * the environment every input runs twice, with a reset between, and must
+ * produce the same results and leave the same machine both times, and each
+ * reset must restore the saved machine to the byte (tests/scripts/fuzz.sh
+ * replays the corpus so).
  *
  * Input: a sequence of 33-byte operations: an opcode byte and four 64-bit
  * little-endian words, which are mapped onto interesting values (ids near the
@@ -24,6 +33,7 @@
 #include "core/kcore.h"
 #include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
+#include "tests/fuzz/state.h"
 #include "tools/lib/imgsign.h"
 
 #define RAM_BASE  0x40000000ull
@@ -37,8 +47,16 @@ static uint8_t *image;
 static size_t image_size;
 static u64 host_next;
 static u64 run_pa;
-static const uint8_t *guest_in; /* the current operation's words, for the guest */
-static unsigned guest_entries;	/* entries in the current run call */
+static const uint8_t *guest_in;		/* the current operation's words, for the guest */
+static unsigned guest_entries;		/* entries in the current run call */
+static u64 boot_host_next, boot_run_pa; /* the harness's own state at the saved point */
+static u64 outputs;			/* a digest of every result the input saw */
+static bool check_reset;		/* KCORE_FUZZ_CHECK_RESET: run each input twice */
+
+static void output(u64 v)
+{
+	outputs = (outputs ^ v) * 0x100000001b3ull;
+}
 
 static void die(const char *what)
 {
@@ -51,6 +69,8 @@ static s64 hc(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 *out)
 	struct kcore_hvc_regs r = {{id, a1, a2, a3, a4, 0, 0, 0}};
 
 	host_hvc_dispatch(&r);
+	for (unsigned i = 0; i < 6; i++)
+		output(r.x[i]);
 	if (out != NULL)
 		*out = r.x[1];
 	return (s64)r.x[0];
@@ -246,10 +266,13 @@ static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct a
 	}
 }
 
-static void check(void)
+/*
+ * After every operation: no TLB entry cached before it (every valid
+ * translation, sim_tlb_fill_all) went stale, and the SMMU's stream table
+ * agrees with kcore's.
+ */
+static void check_op(void)
 {
-	if (kcore_check_invariants() != 0)
-		die("invariant violated");
 	if (sim_tlb_stale(NULL, 0) != 0)
 		die("stale TLB entry: a missing invalidation");
 	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
@@ -259,6 +282,18 @@ static void check(void)
 		if (st.attached != (dom != IO_DOMAIN_NONE) || (st.attached && st.domain != dom))
 			die("the SMMU's stream table disagrees with kcore's");
 	}
+}
+
+/*
+ * After every input (and the boot): the invariant checker. It walks all of
+ * RAM and every table, which after every operation cost most of the
+ * fuzzer's time; a state broken by one operation and repaired by a later one
+ * of the same input is what this gives up.
+ */
+static void check_input(void)
+{
+	if (kcore_check_invariants() != 0)
+		die("invariant violated");
 }
 
 struct call_shape {
@@ -334,19 +369,58 @@ static void one_op(const uint8_t *op)
 	case 2:
 		v = word(op, 2);
 		if (word(op, 3) & 2)
-			(void)sim_dma_access((u32)pick_role(R_SID, word(op, 1) >> 8),
-					     pick_role(R_IOVA, word(op, 1)) | (word(op, 3) & 0xff8),
-					     word(op, 3) & 1, &v);
+			output(
+			    sim_dma_access((u32)pick_role(R_SID, word(op, 1) >> 8),
+					   pick_role(R_IOVA, word(op, 1)) | (word(op, 3) & 0xff8),
+					   word(op, 3) & 1, &v));
 		else
-			(void)sim_host_access(ipa_init(pick_role(R_PA, word(op, 1)) & ~7ull),
-					      word(op, 3) & 1, &v);
+			output(sim_host_access(ipa_init(pick_role(R_PA, word(op, 1)) & ~7ull),
+					       word(op, 3) & 1, &v));
+		output(v);
 		break;
 	default:
 		/* A new run page, or the same: the host may give the old one away. */
 		run_pa = (word(op, 1) & 1) ? host_page() : run_pa;
 		break;
 	}
-	check();
+	check_op();
+}
+
+static void run_input(const uint8_t *data, size_t size)
+{
+	outputs = 0xcbf29ce484222325ull;
+	for (size_t off = 0; off + OP_SIZE <= size && off < (size_t)64 * OP_SIZE; off += OP_SIZE) {
+		if (host_next + 8ull * 4096 >= RAM_BASE + RAM_SIZE / 2)
+			break; /* keep fresh host pages well below the carve-out */
+		one_op(data + off);
+	}
+	check_input();
+}
+
+/* Back to the machine saved after boot: kcore, the sim, and the harness's own two words. */
+static void reset(void)
+{
+	(void)fuzz_state_reset();
+	host_next = boot_host_next;
+	run_pa = boot_run_pa;
+	if (check_reset && !fuzz_state_is_saved_one())
+		die("reset: the machine differs from the one saved after boot");
+}
+
+/* Boots once and saves the machine every input starts from. */
+static void boot_and_save(void)
+{
+	const char *env = getenv("KCORE_FUZZ_CHECK_RESET");
+
+	check_reset = env != NULL && env[0] == '1';
+	boot();
+	check_op();
+	check_input();
+	/* kcore writes its carve-out's tables through pointers it keeps, not via sim_ram_ptr. */
+	sim_ram_always_restore(kcore_params()->carve.base, kcore_params()->carve.size);
+	boot_host_next = host_next;
+	boot_run_pa = run_pa;
+	fuzz_state_save();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -365,12 +439,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    imgsign_sign(&key, payload, sizeof(payload), image, image_size) != IMGSIGN_OK)
 			die("sign");
 		sim_set_guest(guest, NULL);
+		boot_and_save();
 	}
-	boot();
-	for (size_t off = 0; off + OP_SIZE <= size && off < (size_t)64 * OP_SIZE; off += OP_SIZE) {
-		if (host_next + 8ull * 4096 >= RAM_BASE + RAM_SIZE / 2)
-			break; /* keep fresh host pages well below the carve-out */
-		one_op(data + off);
+	run_input(data, size);
+	if (check_reset) {
+		u64 results = outputs;
+
+		fuzz_state_mark();
+		reset();
+		run_input(data, size);
+		if (!fuzz_state_same_as_mark() || outputs != results)
+			die("reset: the same input ran differently after a reset");
 	}
+	reset();
 	return 0;
 }

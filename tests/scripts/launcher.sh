@@ -336,6 +336,14 @@ check "kcore-run: ... and the signed payload is the unsigned image, unchanged" \
 check "kcore-run: the VM is named after the user's file, not the signed copy" [ "$(str "$dp" 64 32)" = hello ]
 check "kcore-run: the QEMU command boots kcore.img with the payload as the initrd" \
 	grep -qE "^qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu max -smp 4 -m 1G -nographic -nic none -kernel [^ ]*/kcore.img -initrd $dp $" "$tmp/stdout"
+"$run" --build "$build" --kcore "$build/release/kcore.img" --dry-run --payload "$dp" --vm "image=$hello" \
+	>"$tmp/stdout" 2>"$tmp/stderr"
+check "kcore-run --kcore: QEMU boots that image instead of BUILD/kcore.img" \
+	grep -qE -- "-kernel $build/release/kcore.img -initrd $dp \$" "$tmp/stdout"
+"$run" --build "$build" --kcore "$tmp/no-such.img" --dry-run --vm "image=$hello" >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+check "kcore-run --kcore: a missing image is refused before anything is booted (exit 2, names it)" \
+	eval '[ "$rc" -eq 2 ] && grep -qF "$tmp/no-such.img is missing" "$tmp/stderr"'
 "$run" --build "$build" --dry-run --payload "$dp" --icount --cpus 2 --mem 2G --cpu cortex-a72 --attacks \
 	--vm "image=$hello,cpus=2" --vm "image=$ms,name=m,mem=128M,cmdline=mib=8" >"$tmp/stdout" 2>"$tmp/stderr" &&
 	! grep -q signing "$tmp/stderr" && { file_at "$dp" 0 && cmp -s "$tmp/x.img" "$hello"; }

@@ -36,6 +36,7 @@ scenario "edu DMAs through the host's domain (data checked); into an unmapped pa
 	dma-edu -d -p -s 2 -a "dma;check" "${forbid[@]}" \
 	-e '^DMA: edu at 00:01\.0, stream 0x8, BAR0 at 0x[0-9a-f]+$' \
 	-e "^DMA: the host's own pages through its domain, byte for byte \\(2048 bytes, .*\\): ok\$" \
+	-e "^DMA: the invariant checker with edu attached \\(the SMMU's entries read back\\) \\(KCORE_OK, 0 violations\\): ok\$" \
 	-e "^DMA-ATTACK: edu writes a host page after its unmap \\($faults F_TRANSLATION, $sid, address 0x101000, write\\): refused, target intact\$" \
 	-e "^DMA: map kcore's page 0x[0-9a-f]+ into the host's domain \\(KCORE_E_PERM, documented KCORE_E_PERM\\): ok\$" \
 	-e "^attack: cpu 0: write 0x[0-9a-f]+ \\(kcore's memory, by DMA at IOVA = PA\\)\$" \
@@ -51,7 +52,7 @@ scenario "edu DMAs through the host's domain (data checked); into an unmapped pa
 	-e "^DMA-ATTACK: edu in the VM's domain reads the VM's page at its IPA \\(never shared\\) \\($faults F_TRANSLATION, $sid, address 0x80000000, read\\): refused, nothing read\$" \
 	-e "^DMA: detach edu after its VM powered off \\(kcore did already\\) \\(KCORE_E_NOENT, documented KCORE_E_NOENT\\): ok\$" \
 	-e "^DMA-ATTACK: edu writes the powered-off VM's page \\($faults C_BAD_STE, $sid, address 0x0, no address\\): refused\$" \
-	-e '^DMA: 18 checks, 0 failed, 0 setup calls failed$' -e '^DMA: OK$' \
+	-e '^DMA: 19 checks, 0 failed, 0 setup calls failed$' -e '^DMA: OK$' \
 	-e '^INVARIANTS: OK$' -e '^KSERV: DONE$'
 
 # The same command without the device must fail, and say why: the scenario above can fail.

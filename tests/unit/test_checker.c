@@ -593,6 +593,139 @@ static void test_waiting_image_page_given_back(void **state)
 	expect_violation();
 }
 
+/* ---- kcore_own: kcore's image and carve-out, whatever the table says (issue 14.7) ---- */
+
+/* A page in the middle of the carve-out (the ownership table, pools...). */
+static u64 carve_page(void)
+{
+	const struct kcore_mem_range *c = &kcore_params()->carve;
+
+	return pa_addr(c->base) + (c->size / 2 & ~(PAGE_SIZE - 1));
+}
+
+static void test_kcore_image_page_owned_by_host(void **state)
+{
+	(void)state;
+	/* What the fw_cfg DMA did: one entry of the table rewritten to "host". */
+	page(FX_RAM_BASE + 0x3000)->owner = OWNER_HOST;
+	expect_violation();
+	page(FX_RAM_BASE + 0x3000)->owner = OWNER_KCORE;
+	expect_clean();
+}
+
+static void test_carve_out_page_owned_by_host(void **state)
+{
+	(void)state;
+	page(carve_page())->owner = OWNER_HOST;
+	expect_violation();
+	page(carve_page())->owner = OWNER_KCORE;
+	expect_clean();
+	page(pa_addr(kcore_params()->carve.base))->owner = OWNER_HOST; /* the table's own page */
+	expect_violation();
+}
+
+/* Each place the page can be reached from is reported on its own, beyond the ownership. */
+static void test_host_maps_kcore_page_marked_host(void **state)
+{
+	u64 carve = carve_page();
+	u32 owned_only;
+
+	(void)state;
+	page(carve)->owner = OWNER_HOST;
+	owned_only = kcore_check_invariants();
+	pgt_map_leaf(host_s2(), carve, pa_init(carve), PAGE_SIZE, PT_PROT_RW);
+	assert_true(kcore_check_invariants() > owned_only);
+	pgt_unmap_leaf(host_s2(), carve);
+
+	page(FX_RAM_BASE)->owner = OWNER_HOST;
+	owned_only = kcore_check_invariants();
+	pgt_map_leaf(host_s2(), FX_RAM_BASE, pa_init(FX_RAM_BASE), PAGE_SIZE, PT_PROT_RWX);
+	assert_true(kcore_check_invariants() > owned_only);
+}
+
+static void test_io_table_maps_kcore_page_marked_host(void **state)
+{
+	u64 carve = carve_page();
+	u32 owned_only;
+
+	(void)state;
+	page(carve)->owner = OWNER_HOST;
+	owned_only = kcore_check_invariants();
+	io_map_by_hand(hdom, IOVA_SPARE, carve);
+	assert_true(kcore_check_invariants() > owned_only);
+}
+
+static void test_vm_maps_carve_page_given_to_it(void **state)
+{
+	u64 carve = carve_page();
+
+	(void)state;
+	/* Owner, gfn and mapping all agree: only where the page lies gives it away. */
+	page(carve)->owner = vmid;
+	page(carve)->gfn = SPARE_IPA >> PAGE_SHIFT;
+	pgt_map_leaf(&vm(vmid)->s2, SPARE_IPA, pa_init(carve), PAGE_SIZE, PT_PROT_RW);
+	expect_violation();
+}
+
+/* ---- smmu_hw: the SMMU's own stream table (issue 14.7) ---- */
+
+static void test_ste_in_bypass(void **state)
+{
+	struct sim_smmu_stream st = sim_smmu_stream(8);
+	u64 v = 0;
+
+	(void)state;
+	/* A blocked stream turned to bypass: its device reaches kcore's carve-out. */
+	sim_smmu_stream_set(20, (struct sim_smmu_stream){.bypass = true});
+	assert_int_equal(sim_dma_access(20, carve_page(), false, &v), SIM_OK);
+	expect_violation();
+	sim_smmu_stream_set(20, (struct sim_smmu_stream){.attached = false});
+	expect_clean();
+	/* The host's attached stream, in bypass instead of through its domain. */
+	st.bypass = true;
+	sim_smmu_stream_set(8, st);
+	expect_violation();
+}
+
+static void test_ste_points_elsewhere(void **state)
+{
+	struct sim_smmu_stream good = sim_smmu_stream(8);
+	struct sim_smmu_stream st = good;
+
+	(void)state;
+	assert_true(good.attached && good.domain == hdom);
+	/* The right domain, but another table: the VM's. */
+	st.root = io_domain(vdom)->pt.root;
+	sim_smmu_stream_set(8, st);
+	expect_violation();
+	/* Another domain altogether. */
+	st.domain = vdom;
+	sim_smmu_stream_set(8, st);
+	expect_violation();
+	/* Another input size. */
+	st = good;
+	st.ia_bits = good.ia_bits - 1;
+	sim_smmu_stream_set(8, st);
+	expect_violation();
+	sim_smmu_stream_set(8, good);
+	expect_clean();
+	/* A stream the core calls blocked translates in hardware. */
+	sim_smmu_stream_set(21, good);
+	expect_violation();
+	sim_smmu_stream_set(21, (struct sim_smmu_stream){.attached = false});
+	expect_clean();
+	/* An attached stream the hardware blocks: the core's view is wrong either way. */
+	sim_smmu_stream_set(16, (struct sim_smmu_stream){.attached = false});
+	expect_violation();
+}
+
+static void test_smmu_turned_off(void **state)
+{
+	(void)state;
+	sim_smmu_turn_off();
+	expect_violation();
+}
+
 /* ---- core_map ---- */
 
 static void test_window_page_unmapped(void **state)
@@ -801,6 +934,14 @@ int main(void)
 	    T(test_vm_page_gfn_points_elsewhere),
 	    T(test_kcore_page_of_no_purpose),
 	    T(test_waiting_image_page_given_back),
+	    T(test_kcore_image_page_owned_by_host),
+	    T(test_carve_out_page_owned_by_host),
+	    T(test_host_maps_kcore_page_marked_host),
+	    T(test_io_table_maps_kcore_page_marked_host),
+	    T(test_vm_maps_carve_page_given_to_it),
+	    T(test_ste_in_bypass),
+	    T(test_ste_points_elsewhere),
+	    T(test_smmu_turned_off),
 	    T(test_window_page_unmapped),
 	    T(test_window_page_remapped),
 	    T(test_window_page_made_writable),

@@ -55,6 +55,8 @@ static void layout_carve(const struct kcore_boot_params *p, struct carve_layout 
 
 	l->pgowner_off = 0;
 	l->meta_off = page_round(pgowner_table_bytes(p->ram, p->nr_ram));
+	/* The pools' free stacks are u32s; the window log after them holds u64s. */
+	meta = (meta + sizeof(u64) - 1) & ~(u64)(sizeof(u64) - 1);
 	l->log_off = l->meta_off + meta;
 	l->kcore_pool_off = l->meta_off + page_round(meta + kmap_log_bytes(p->window_pages));
 	l->host_pool_off = l->kcore_pool_off + (u64)p->kcore_pool_pages * PAGE_SIZE;

@@ -241,13 +241,17 @@ test: all $(asan_TEST_BINS) $(TSAN_RACE_BIN) $(FUZZ_BIN) $(PROP_BIN) linux-asset
 	@bash tests/run.sh $(BUILD)
 
 # The main job: kcore boots at EL2 in QEMU on 4 CPUs and enters kserv, which
-# boots signed guests: `hello`, `ioshare` (shares a page with the host), and
-# `secret`, which the host attacks in every way it can, by DMA too (each attack refused,
-# the victim intact); all power off and are torn down. `make kserv-run` gives kserv's interactive prompt
+# boots signed guests: `hello`, `ioshare` (shares a page with the host), `smp`
+# (starts its vCPUs with PSCI CPU_ON, which the host tries to redirect), and
+# `secret`, which the host attacks in every way it can: its CPU, DMA through the
+# SMMU, devices that write memory outside it, IO domains without the VM's consent
+# (each attack refused, the victim intact, kcore's memory read back through QEMU's
+# monitor); all power off and are torn down. `make kserv-run` gives kserv's interactive prompt
 # instead (Ctrl-A X leaves QEMU); tools/kcore-run runs your own images.
 run: all
 	@tools/kcore-run --attacks --edu --vm image=$(BUILD)/guests/hello.signed \
-		--vm image=$(BUILD)/guests/secret.signed --vm image=$(BUILD)/guests/ioshare.signed
+		--vm image=$(BUILD)/guests/secret.signed --vm image=$(BUILD)/guests/ioshare.signed \
+		--vm image=$(BUILD)/guests/smp.signed,cpus=4
 
 # Debian's unmodified arm64 cloud kernel as a protected VM on 2 vCPUs, with the
 # project's initramfs (guests/linux-init): it checks memory, CPUs and tmpfs and

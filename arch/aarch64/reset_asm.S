@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The parts of the reset scrub (reset.c) that must not use the stack they run on. */
+#include "asm.h"
 
 /*
  * reset_park_forever(bool *parked): wipes every general register, says the
@@ -13,37 +14,7 @@ reset_park_forever:
 	mov	x1, x0
 	mov	w0, #1
 	stlrb	w0, [x1]
-	mov	x0, xzr
-	mov	x1, xzr
-	mov	x2, xzr
-	mov	x3, xzr
-	mov	x4, xzr
-	mov	x5, xzr
-	mov	x6, xzr
-	mov	x7, xzr
-	mov	x8, xzr
-	mov	x9, xzr
-	mov	x10, xzr
-	mov	x11, xzr
-	mov	x12, xzr
-	mov	x13, xzr
-	mov	x14, xzr
-	mov	x15, xzr
-	mov	x16, xzr
-	mov	x17, xzr
-	mov	x18, xzr
-	mov	x19, xzr
-	mov	x20, xzr
-	mov	x21, xzr
-	mov	x22, xzr
-	mov	x23, xzr
-	mov	x24, xzr
-	mov	x25, xzr
-	mov	x26, xzr
-	mov	x27, xzr
-	mov	x28, xzr
-	mov	x29, xzr
-	mov	x30, xzr
+	zero_gprs_from 0
 	msr	daifset, #0xf
 1:	wfe
 	b	1b

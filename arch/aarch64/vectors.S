@@ -158,36 +158,7 @@ enter_host:
 	mov	x2, #0x3c5			/* EL1h, D, A, I, F masked */
 	msr	spsr_el2, x2
 	mov	x0, x1
-	mov	x1, xzr
-	mov	x2, xzr
-	mov	x3, xzr
-	mov	x4, xzr
-	mov	x5, xzr
-	mov	x6, xzr
-	mov	x7, xzr
-	mov	x8, xzr
-	mov	x9, xzr
-	mov	x10, xzr
-	mov	x11, xzr
-	mov	x12, xzr
-	mov	x13, xzr
-	mov	x14, xzr
-	mov	x15, xzr
-	mov	x16, xzr
-	mov	x17, xzr
-	mov	x18, xzr
-	mov	x19, xzr
-	mov	x20, xzr
-	mov	x21, xzr
-	mov	x22, xzr
-	mov	x23, xzr
-	mov	x24, xzr
-	mov	x25, xzr
-	mov	x26, xzr
-	mov	x27, xzr
-	mov	x28, xzr
-	mov	x29, xzr
-	mov	x30, xzr
+	zero_gprs_from 1
 	eret
 
 /* fp_save(struct fp_state *), fp_restore(const struct fp_state *) */

@@ -15,8 +15,8 @@
 #include "smp.h"
 #include "snapshot.h"
 #include "snapshot_file.h"
-#include "vm.h"
 #include "sysreg.h"
+#include "vm.h"
 #include "vm_attacks.h"
 
 static struct payload payload;

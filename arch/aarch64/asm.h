@@ -25,7 +25,8 @@
 #define GUEST_EXIT_SERROR 3
 
 #ifdef __ASSEMBLY__
-/* Zeroes x<first>..x30: no value of kcore's goes on to the code that runs next. */
+/* clang-format off */
+/* Zeroes x<first>..x30 (assembler, not C: clang-format leaves it): no value of kcore's goes on to the code that runs next. */
 .macro zero_gprs_from first
 	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
 	.if \n >= \first
@@ -33,6 +34,7 @@
 	.endif
 	.endr
 .endm
+/* clang-format on */
 #endif
 
 #endif /* KCORE_AARCH64_ASM_H */

@@ -11,8 +11,8 @@
 
 #include "arch/sim/sim_internal.h"
 #include "core/arch.h"
-#include "core/lib/sched_point.h"
 #include "core/kcore.h"
+#include "core/lib/sched_point.h"
 
 void *arch_pa_to_ptr(paddr_t pa)
 {

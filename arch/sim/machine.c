@@ -17,7 +17,7 @@ struct ram_bank {
 	u64 base;
 	u64 size;
 	u8 *mem;
-	u8 *cleaned; /* per page: arch_clean_to_poc covered it whole since reset */
+	u8 *cleaned;  /* per page: arch_clean_to_poc covered it whole since reset */
 	u8 *saved;    /* the checkpoint's copy, or NULL */
 	u64 *touched; /* one bit per page handed out since the checkpoint */
 };
@@ -168,16 +168,18 @@ void sim_ram_checkpoint(void)
 {
 	for (u32 i = 0; i < nr_banks; i++) {
 		struct ram_bank *b = &banks[i];
+		/* Kept from one checkpoint to the next; freed with the banks. */
+		u8 *saved = b->saved != NULL ? b->saved : malloc(b->size);
+		u64 *touched =
+		    b->touched != NULL ? b->touched : malloc(bitmap_words(b) * sizeof(u64));
 
-		if (b->saved == NULL)
-			b->saved = malloc(b->size);
-		if (b->touched == NULL)
-			b->touched = malloc(bitmap_words(b) * sizeof(u64));
-		if (b->saved == NULL || b->touched == NULL)
+		b->saved = saved;
+		b->touched = touched;
+		if (saved == NULL || touched == NULL)
 			sim_die("cannot allocate a RAM checkpoint of %llu bytes",
 				(unsigned long long)b->size);
-		memcpy(b->saved, b->mem, b->size);
-		memset(b->touched, 0, bitmap_words(b) * sizeof(u64));
+		memcpy(saved, b->mem, b->size);
+		memset(touched, 0, bitmap_words(b) * sizeof(u64));
 	}
 	tracking = true;
 }
@@ -200,7 +202,14 @@ u64 sim_ram_rollback(void)
 		sim_die("sim_ram_rollback without a checkpoint (%u banks)", nr_banks);
 	for (u32 i = 0; i < nr_always; i++) {
 		const struct ram_bank *b = find_bank(pa_addr(always[i].base));
-		u64 off = pa_addr(always[i].base) - b->base;
+		u64 off;
+
+		/* sim_ram_always_restore took only RAM, and banks change only with a new machine.
+		 */
+		if (b == NULL || b->saved == NULL)
+			sim_die("sim_ram_rollback: %#llx is no longer checkpointed RAM",
+				(unsigned long long)pa_addr(always[i].base));
+		off = pa_addr(always[i].base) - b->base;
 
 		memcpy(b->mem + off, b->saved + off, always[i].size);
 	}

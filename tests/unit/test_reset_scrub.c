@@ -91,7 +91,8 @@ static bool contains_secret(const u8 *p, size_t len)
 /* The gp VM's page it shares with the host (vm_that_ran). */
 static u64 shared_pa;
 
-/* The gp VM has run: secrets in its registers, its RAM, a page it shares, a device of its own on the page it shares (a VM page reaches a device only with its consent). */
+/* The gp VM has run: secrets in its registers, its RAM, a page it shares, a device of its own on
+ * the page it shares (a VM page reaches a device only with its consent). */
 static void vm_that_ran(void)
 {
 	u64 dom = 0;

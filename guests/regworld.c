@@ -24,30 +24,7 @@ const char guest_name[] = "regworld";
 
 #define ROUNDS 4u
 
-/* Read and write stubs per register: fn(u64 *) for probe_undef. */
-#define STUBS(name, enc, mask, flags)                                 \
-	static void rd_##name(u64 *v)                                 \
-	{                                                             \
-		u64 r = *v;                                           \
-		__asm__ volatile("mrs %0, " enc : "+r"(r));           \
-		*v = r;                                               \
-	}                                                             \
-	static void wr_##name(u64 *v)                                 \
-	{                                                             \
-		__asm__ volatile("msr " enc ", %0\n\tisb" ::"r"(*v)); \
-	}
-KC_REGWORLD_LIST(STUBS)
-
-struct reg {
-	const char *name;
-	void (*rd)(u64 *);
-	void (*wr)(u64 *);
-	u64 mask;
-	u32 flags;
-};
-
-#define ENTRY(name, enc, mask, flags) {#name, rd_##name, wr_##name, mask, flags},
-static const struct reg regs[KC_REGWORLD_NR] = {KC_REGWORLD_LIST(ENTRY)};
+KC_REGWORLD_DEFINE_TABLE(regs);
 
 static u32 world;
 static u32 leaks, lost, readable, held_count;
@@ -58,7 +35,7 @@ static void check_all(const char *when)
 {
 	readable = 0;
 	for (u32 i = 0; i < KC_REGWORLD_NR; i++) {
-		const struct reg *r = &regs[i];
+		const struct kc_regworld_reg *r = &regs[i];
 		u64 v = 0;
 		u32 owner;
 
@@ -82,7 +59,7 @@ static void write_all(void)
 {
 	held_count = 0;
 	for (u32 i = 0; i < KC_REGWORLD_NR; i++) {
-		const struct reg *r = &regs[i];
+		const struct kc_regworld_reg *r = &regs[i];
 		u64 v = 0, mine = kc_regworld_value(world, r->flags) & r->mask;
 
 		if ((r->flags & KC_RW_G) == 0)

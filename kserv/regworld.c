@@ -8,30 +8,7 @@
 #include "probe.h"
 #include "sysreg.h"
 
-/* Read and write stubs per register: fn(u64 *) for kserv_probe_undef. */
-#define STUBS(name, enc, mask, flags)                                 \
-	static void rd_##name(u64 *v)                                 \
-	{                                                             \
-		u64 r = *v;                                           \
-		__asm__ volatile("mrs %0, " enc : "+r"(r));           \
-		*v = r;                                               \
-	}                                                             \
-	static void wr_##name(u64 *v)                                 \
-	{                                                             \
-		__asm__ volatile("msr " enc ", %0\n\tisb" ::"r"(*v)); \
-	}
-KC_REGWORLD_LIST(STUBS)
-
-struct reg {
-	const char *name;
-	void (*rd)(u64 *);
-	void (*wr)(u64 *);
-	u64 mask;
-	u32 flags;
-};
-
-#define ENTRY(name, enc, mask, flags) {#name, rd_##name, wr_##name, mask, flags},
-static const struct reg regs[KC_REGWORLD_NR] = {KC_REGWORLD_LIST(ENTRY)};
+KC_REGWORLD_DEFINE_TABLE(regs);
 
 #define MAX_REPORTS 16u
 
@@ -82,7 +59,7 @@ u64 regworld_call(void)
 	if (!regworld_on) {
 		rw.cpu = read_cpu_index();
 		for (u32 i = 0; i < KC_REGWORLD_NR; i++) {
-			const struct reg *r = &regs[i];
+			const struct kc_regworld_reg *r = &regs[i];
 			u64 v = 0, mine = kc_regworld_value(KC_REGWORLD_HOST, r->flags) & r->mask;
 
 			if ((r->flags & KC_RW_H) == 0)
@@ -117,7 +94,7 @@ void regworld_check(void)
 	here = read_cpu_index() == rw.cpu;
 	rw.checks++;
 	for (u32 i = 0; i < KC_REGWORLD_NR; i++) {
-		const struct reg *r = &regs[i];
+		const struct kc_regworld_reg *r = &regs[i];
 		u64 v = 0;
 		u32 owner;
 

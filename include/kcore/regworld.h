@@ -183,4 +183,37 @@ static inline uint32_t kc_regworld_owner(uint32_t self, uint32_t flags, uint64_t
 	return 0;
 }
 
+/*
+ * One register of the list as each world (kserv, the guest) runs it: the
+ * name, a read and a write stub (fn(uint64_t *), so a probe can call it and
+ * skip the one instruction if it is refused), its mask and flags.
+ */
+struct kc_regworld_reg {
+	const char *name;
+	void (*rd)(uint64_t *);
+	void (*wr)(uint64_t *);
+	uint64_t mask;
+	uint32_t flags;
+};
+
+#define KC_REGWORLD_STUBS(name, enc, mask, flags)                     \
+	static void kc_regworld_rd_##name(uint64_t *v)                \
+	{                                                             \
+		uint64_t r = *v;                                      \
+		__asm__ volatile("mrs %0, " enc : "+r"(r));           \
+		*v = r;                                               \
+	}                                                             \
+	static void kc_regworld_wr_##name(uint64_t *v)                \
+	{                                                             \
+		__asm__ volatile("msr " enc ", %0\n\tisb" ::"r"(*v)); \
+	}
+#define KC_REGWORLD_ENTRY(name, enc, mask, flags) \
+	{#name, kc_regworld_rd_##name, kc_regworld_wr_##name, mask, flags},
+
+/* Defines the stubs and `static const struct kc_regworld_reg table[KC_REGWORLD_NR]`. */
+#define KC_REGWORLD_DEFINE_TABLE(table)                               \
+	KC_REGWORLD_LIST(KC_REGWORLD_STUBS)                           \
+	static const struct kc_regworld_reg table[KC_REGWORLD_NR] = { \
+	    KC_REGWORLD_LIST(KC_REGWORLD_ENTRY)}
+
 #endif /* KCORE_REGWORLD_H */

@@ -109,6 +109,26 @@ static void test_two_banks_and_no_image_accepted(void **state)
 	assert_int_equal(pgowner_get(p.carve.base)->owner, OWNER_KCORE);
 }
 
+/*
+ * Pools whose pages add up to an odd number: their u32 free stacks then end
+ * 4 bytes off an 8-byte boundary, and the window log (u64s) after them must
+ * still start aligned (the ASan/UBSan build aborts on a misaligned access).
+ */
+static void test_odd_pool_pages_accepted(void **state)
+{
+	struct kcore_boot_params p = good;
+
+	(void)state;
+	p.kcore_pool_pages = 17;
+	p.io_pool_pages = 5;
+	p.host_pool_pages = 65;
+	assert_int_equal((p.kcore_pool_pages + p.host_pool_pages + p.io_pool_pages) % 2, 1);
+	p.carve.size = (kcore_carve_size(&p) + 0xfffff) & ~0xfffffull;
+	p.carve.base = pa_init(FX_RAM_BASE + FX_RAM_SIZE - p.carve.size);
+	assert_int_equal(kcore_init(&p), KCORE_OK);
+	assert_int_equal(kcore_check_invariants(), 0);
+}
+
 static void test_counts_out_of_range(void **state)
 {
 	struct kcore_boot_params p;
@@ -302,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_good_params_accepted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_banks_and_no_image_accepted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_odd_pool_pages_accepted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counts_out_of_range, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pools_too_small, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_window, setup, teardown),

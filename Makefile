@@ -83,8 +83,8 @@ $(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/libkcore-
 	$(Q)$(or $(3),$(HOST_CC)) $(2) -o $$@ $$^ $(HOST_LIBS)
 
 # The race harness also links the run loop with issue 14's first-run race put
-# back (core/vm/run.c, KCORE_PUT_BACK_FIRST_RUN_RACE), renamed, to show it finds it.
-$(BUILD)/$(1)/tests/unit/run_racy.o: core/vm/run.c | $(DEPS_STAMP)
+# back (core/run/run.c, KCORE_PUT_BACK_FIRST_RUN_RACE), renamed, to show it finds it.
+$(BUILD)/$(1)/tests/unit/run_racy.o: core/run/run.c | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC [$(1)] $$< (first-run race put back)")
 	$(Q)$(or $(3),$(HOST_CC)) $(HOST_CFLAGS) $(2) -DKCORE_PUT_BACK_FIRST_RUN_RACE -Dvcpu_run=vcpu_run_racy \

@@ -11,6 +11,7 @@
 #include <kcore/abi.h>
 
 #include "arch.h"
+#include "boot/verify.h"
 #include "lib/log.h"
 #include "lib/seal.h"
 #include "memops/host_mem.h"
@@ -20,7 +21,6 @@
 #include "mm/pgowner.h"
 #include "mm/pool.h"
 #include "smmu/iommu.h"
-#include "vm/verify.h"
 #include "vm/vm.h"
 
 static struct pt_pool host_pt_pool;

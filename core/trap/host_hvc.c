@@ -6,13 +6,13 @@
  */
 #include <kcore/abi.h>
 
+#include "core/boot/boot.h"
+#include "core/boot/verify.h"
 #include "core/kcore.h"
 #include "core/memops/vm_mem.h"
+#include "core/run/run.h"
 #include "core/smmu/iommu.h"
 #include "core/snapshot/snapshot.h"
-#include "core/vm/boot.h"
-#include "core/vm/run.h"
-#include "core/vm/verify.h"
 #include "core/vm/virq.h"
 #include "core/vm/vm.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "vm.h"
 
-#include "boot.h"
 #include "core/arch.h"
+#include "core/boot/boot.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"

@@ -42,7 +42,7 @@
 #include <string.h>
 
 #include "core/arch.h"
-#include "core/vm/run.h"
+#include "core/run/run.h"
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 #include "tests/lib/race_sched.h"

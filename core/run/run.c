@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "run.h"
 
-#include "boot.h"
 #include "core/arch.h"
+#include "core/boot/boot.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
 #include "core/mm/mem_lock.h"

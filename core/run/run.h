@@ -8,7 +8,7 @@
 #ifndef KCORE_VM_RUN_H
 #define KCORE_VM_RUN_H
 
-#include "vm.h"
+#include "core/vm/vm.h"
 
 /*
  * KC_HC_VCPU_RUN: vmid, vcpuid and the PA of a host page holding a struct

@@ -9,7 +9,7 @@
 #ifndef KCORE_VM_BOOT_H
 #define KCORE_VM_BOOT_H
 
-#include "vm.h"
+#include "core/vm/vm.h"
 
 int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx);
 int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx);

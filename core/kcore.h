@@ -139,7 +139,7 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid);
  */
 bool vm_hvc_dispatch(u32 vmid, u32 vcpuid, struct kcore_hvc_regs *regs);
 
-/* The guest asked to power off (PSCI SYSTEM_OFF/RESET). */
+/* The guest asked to power off (PSCI SYSTEM_OFF/RESET): core/memops/teardown.c. */
 void vm_guest_poweroff(u32 vmid);
 
 /* Where each stage-2 root lives (sim MMU, world switch). */

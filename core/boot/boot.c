@@ -5,6 +5,7 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/memops/host_mem.h"
+#include "core/memops/teardown.h"
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
@@ -168,11 +169,12 @@ int vm_verify_and_load_images(u64 vmid)
 	u64 load_ipa[KCORE_MAX_LOAD_IMAGES];
 	u64 size[KCORE_MAX_LOAD_IMAGES];
 	u8 digest[KCORE_MAX_LOAD_IMAGES][32];
+	struct vm_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL)
 		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	if (vm->state != VM_READY || vm->nr_images == 0) {
 		err = KCORE_E_STATE;
 		goto out;
@@ -198,7 +200,7 @@ int vm_verify_and_load_images(u64 vmid)
 				 digest[i]) != KCORE_OK) {
 			kc_log("vm %u: image %u failed verification; the vm will never run",
 			       vm->vmid, i);
-			vm_enter_poweroff(vm);
+			vm_poweroff(locked);
 			err = KCORE_E_VERIFY;
 			goto out;
 		}
@@ -215,19 +217,6 @@ int vm_verify_and_load_images(u64 vmid)
 	mem_unlock();
 	vm->state = VM_VERIFIED;
 out:
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
-}
-
-bool vm_search_load_info(const struct vm *vm, u64 pc)
-{
-	if (vm->state != VM_VERIFIED)
-		return false;
-	for (u32 i = 0; i < vm->nr_images; i++) {
-		u64 start = ipa_addr(vm->images[i].load_ipa);
-
-		if (pc >= start && pc - start < vm->images[i].payload_size)
-			return true;
-	}
-	return false;
 }

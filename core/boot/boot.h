@@ -15,8 +15,7 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx);
 int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx);
 int vm_verify_and_load_images(u64 vmid);
 
-/* search_load_info: does pc lie in the payload of one of vm's verified images? */
-bool vm_search_load_info(const struct vm *vm, u64 pc);
+/* search_load_info (is pc in a verified image's payload?) is the registry's: core/vm/vm.h. */
 
 /* Largest image kcore accepts (bytes, trailer included). */
 #define KCORE_MAX_IMAGE_SIZE (512ull * 1024 * 1024)

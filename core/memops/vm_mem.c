@@ -44,10 +44,11 @@ static int check_host_pages(paddr_t pa, u64 size)
 
 /*
  * Whether [ipa, ipa + size) is free in the VM's stage-2 and its table pool
- * can map it: KCORE_E_EXIST, KCORE_E_NOMEM or KCORE_OK. Caller holds vm->lock.
+ * can map it: KCORE_E_EXIST, KCORE_E_NOMEM or KCORE_OK.
  */
-static int vm_range_mappable(struct vm *vm, u64 ipa, u64 size)
+static int vm_range_mappable(struct vm_locked locked, u64 ipa, u64 size)
 {
+	struct vm *vm = locked.vm;
 	u32 cost;
 
 	if (vm_ipa_in_image(vm, ipa, size))
@@ -68,14 +69,15 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 {
 	struct vm *vm = vm_from_id(vmid);
 	paddr_t pa = pa_init(pa_raw);
+	struct vm_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || (size != PAGE_SIZE && size != BLOCK_SIZE) || !is_aligned(ipa, size) ||
 	    !is_aligned(pa_raw, size) || !ipa_range_ok(ipa, size) || pa_raw >= (1ull << 48))
 		return KCORE_E_INVAL;
 
-	spin_lock(&vm->lock);
-	err = vm_accepts_memory(vm) ? vm_range_mappable(vm, ipa, size) : KCORE_E_STATE;
+	locked = vm_lock(vm);
+	err = vm_accepts_memory(vm) ? vm_range_mappable(locked, ipa, size) : KCORE_E_STATE;
 	if (err != KCORE_OK)
 		goto out;
 
@@ -96,7 +98,7 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 	}
 	mem_unlock();
 out:
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -104,6 +106,7 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 {
 	struct vm *vm = vm_from_id(vmid);
 	paddr_t pa = pa_init(pa_raw);
+	struct vm_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || !is_aligned(ipa, PAGE_SIZE) || !is_aligned(pa_raw, PAGE_SIZE) ||
@@ -116,17 +119,18 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 	if (!platform_vm_may_map_class(platform_class(pa)))
 		return KCORE_E_PERM;
 
-	spin_lock(&vm->lock);
-	err = vm_accepts_memory(vm) ? vm_range_mappable(vm, ipa, PAGE_SIZE) : KCORE_E_STATE;
+	locked = vm_lock(vm);
+	err = vm_accepts_memory(vm) ? vm_range_mappable(locked, ipa, PAGE_SIZE) : KCORE_E_STATE;
 	if (err == KCORE_OK)
 		pgt_map_leaf(&vm->s2, ipa, pa, PAGE_SIZE, PT_PROT_RW | PT_PROT_DEVICE);
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
-/* The VM's RAM page at ipa, or NULL. Caller holds vm->lock and mem_lock. */
-static struct page_info *vm_ram_page(struct vm *vm, u64 ipa, paddr_t *pa)
+/* The VM's RAM page at ipa, or NULL. Caller holds mem_lock. */
+static struct page_info *vm_ram_page(struct vm_locked locked, u64 ipa, paddr_t *pa)
 {
+	const struct vm *vm = locked.vm;
 	struct pt_leaf leaf;
 	struct page_info *page;
 
@@ -145,14 +149,15 @@ int vm_share_page(u32 vmid, u64 ipa)
 	struct vm *vm = vm_from_id(vmid);
 	struct page_info *page;
 	paddr_t pa;
+	struct vm_locked locked;
 	int err = KCORE_OK;
 
 	KC_CHECK(vm != NULL);
 	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	mem_lock();
-	page = vm_ram_page(vm, ipa, &pa);
+	page = vm_ram_page(locked, ipa, &pa);
 	if (page == NULL)
 		err = KCORE_E_NOENT;
 	else if (page->count != 0)
@@ -160,7 +165,7 @@ int vm_share_page(u32 vmid, u64 ipa)
 	else
 		page->count = 1; /* the host maps it on its next fault there */
 	mem_unlock();
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -169,14 +174,15 @@ int vm_unshare_page(u32 vmid, u64 ipa)
 	struct vm *vm = vm_from_id(vmid);
 	struct page_info *page;
 	paddr_t pa;
+	struct vm_locked locked;
 	int err = KCORE_OK;
 
 	KC_CHECK(vm != NULL);
 	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	mem_lock();
-	page = vm_ram_page(vm, ipa, &pa);
+	page = vm_ram_page(locked, ipa, &pa);
 	if (page == NULL) {
 		err = KCORE_E_NOENT;
 	} else if (page->count == 0) {
@@ -189,7 +195,7 @@ int vm_unshare_page(u32 vmid, u64 ipa)
 		page->count = 0;
 	}
 	mem_unlock();
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -280,8 +286,10 @@ int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 	return err;
 }
 
-void vm_release_image_pages(struct vm *vm)
+void vm_release_image_pages(struct vm_locked locked)
 {
+	const struct vm *vm = locked.vm;
+
 	KC_CHECK(mem_lock_held());
 	for (u32 i = 0; i < vm->nr_images; i++) {
 		const struct vm_image *img = &vm->images[i];

@@ -25,8 +25,8 @@ int vm_unshare_page(u32 vmid, u64 ipa);
 
 /*
  * Returns to the host, scrubbed, every image page kcore still holds for vm
- * (an image that never verified). Caller holds vm->lock and mem_lock.
+ * (an image that never verified). Caller holds mem_lock.
  */
-void vm_release_image_pages(struct vm *vm);
+void vm_release_image_pages(struct vm_locked locked);
 
 #endif /* KCORE_MEMOPS_VM_MEM_H */

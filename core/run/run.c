@@ -2,7 +2,6 @@
 #include "run.h"
 
 #include "core/arch.h"
-#include "core/boot/boot.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
 #include "core/mm/mem_lock.h"
@@ -158,6 +157,7 @@ enum step { STEP_REENTER, STEP_TO_HOST };
 
 static s64 psci_cpu_on(struct vm *vm, u64 target, u64 entry, u64 ctx, u32 *started)
 {
+	struct vm_locked locked;
 	struct vcpu *t;
 	s64 ret = PSCI_SUCCESS;
 
@@ -165,8 +165,8 @@ static s64 psci_cpu_on(struct vm *vm, u64 target, u64 entry, u64 ctx, u32 *start
 	if (target >= vm_max_vcpus() || (entry & 3) != 0)
 		return PSCI_INVALID_PARAMS;
 	t = &vm->vcpus[target];
-	spin_lock(&vm->lock);
-	if (t->state == VCPU_UNUSED || !vm_search_load_info(vm, entry)) {
+	locked = vm_lock(vm);
+	if (t->state == VCPU_UNUSED || !vm_search_load_info(locked, entry)) {
 		/* A started vCPU, like the first, begins in a verified image. */
 		ret = PSCI_INVALID_PARAMS;
 	} else if (t->has_run || t->state == VCPU_ACTIVE) {
@@ -177,7 +177,7 @@ static s64 psci_cpu_on(struct vm *vm, u64 target, u64 entry, u64 ctx, u32 *start
 		t->entry_set = true;
 		*started = (u32)target;
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 #include <kcore/abi.h>
 
 #include "core/kcore.h"
+#include "core/memops/teardown.h"
 #include "core/memops/vm_mem.h"
 #include "core/vm/vm.h"
 

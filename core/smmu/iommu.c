@@ -164,8 +164,10 @@ static void detach_stream(u32 sid)
 	arch_smmu_tlbi_domain(id);
 }
 
-void iommu_release_vm(u32 vmid)
+void iommu_release_vm(struct vm_locked locked)
 {
+	u32 vmid = locked.vm->vmid;
+
 	KC_CHECK(owner_is_vm(vmid));
 	mem_lock();
 	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {

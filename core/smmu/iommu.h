@@ -31,6 +31,7 @@
 #include "core/arch.h"
 #include "core/kcore.h"
 #include "core/mm/pgtable.h"
+#include "core/vm/vm.h"
 
 #define IO_DOMAIN_NONE 0xffffffffu /* a stream attached to no domain: blocked */
 
@@ -59,10 +60,10 @@ int iommu_fault_pop(struct arch_io_fault *fault);
 
 /*
  * The VM is being powered off: detach every stream of its domains, unmap
- * and free them. Caller holds vm->lock (so no domain can be allocated for
+ * and free them. Under vm->lock (so no domain can be allocated for
  * it meanwhile); takes mem_lock.
  */
-void iommu_release_vm(u32 vmid);
+void iommu_release_vm(struct vm_locked locked);
 
 /*
  * Blocks every attached stream (the reset scrub): afterwards no device

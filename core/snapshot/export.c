@@ -26,10 +26,12 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 	u64 nr_pages, nr_shared;
 	u8 id[KCORE_SNAP_ID_SIZE];
 	struct vm_snap prev;
+	struct vm_locked locked;
 	struct vm *vm;
 	int err;
 
-	vm = snap_lock_for_begin(vmid, record_pa, &err);
+	locked = snap_lock_for_begin(vmid, record_pa, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	snap_count_vm_pages(vm, &nr_pages, &nr_shared);
@@ -64,7 +66,7 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 	vm->snap.vcpus_done = 0;
 	vm->snap.vcpu_mask = rec.vcpu_mask;
 out:
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -79,6 +81,7 @@ static int write_sealed(struct vm *vm, struct kcore_snap_record *rec, u8 *data, 
 int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
+	struct vm_locked locked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *buf;
@@ -91,7 +94,8 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 		err = snap_check_data_pa(data_pa, record_pa);
 	if (err != KCORE_OK)
 		return vm_from_id(vmid) == NULL ? KCORE_E_INVAL : err;
-	vm = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	locked = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	if (!snap_vm_ram_page(vm, ipa, &page)) {
@@ -100,7 +104,7 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 		/* Increasing IPAs: no page twice, so no nonce twice. */
 		err = KCORE_E_EXIST;
 	} else {
-		buf = snap_scratch(vm);
+		buf = snap_scratch(locked);
 		mem_lock();
 		KC_CHECK(pgowner_get(page)->owner == vm->vmid);
 		memcpy(buf, arch_pa_to_ptr(page), PAGE_SIZE);
@@ -112,7 +116,7 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 			vm->snap.last_ipa = ipa;
 		}
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -140,6 +144,7 @@ int snapshot_vcpu(u64 vmid, u64 vcpuid, u64 data_pa, u64 record_pa)
 	struct kcore_snap_record rec;
 	const struct vcpu *vcpu;
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked locked;
 	u8 *buf;
 	int err;
 
@@ -150,7 +155,8 @@ int snapshot_vcpu(u64 vmid, u64 vcpuid, u64 data_pa, u64 record_pa)
 		err = snap_check_data_pa(data_pa, record_pa);
 	if (err != KCORE_OK)
 		return err;
-	vm = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	locked = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	vcpu = vcpu_from_id(vm, vcpuid);
@@ -160,7 +166,7 @@ int snapshot_vcpu(u64 vmid, u64 vcpuid, u64 data_pa, u64 record_pa)
 		/* Once per snapshot: its nonce is its id. */
 		err = KCORE_E_EXIST;
 	} else {
-		buf = snap_scratch(vm);
+		buf = snap_scratch(locked);
 		memset(buf, 0, PAGE_SIZE);
 		/* Paused: no vCPU of the VM runs, so its registers are all in memory. */
 		vcpu_state_save(vcpu, (struct snap_vcpu_state *)buf);
@@ -169,7 +175,7 @@ int snapshot_vcpu(u64 vmid, u64 vcpuid, u64 data_pa, u64 record_pa)
 		if (err == KCORE_OK)
 			vm->snap.vcpus_done |= 1ull << vcpuid;
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -177,13 +183,15 @@ int snapshot_end(u64 vmid, u64 record_pa)
 {
 	struct kcore_snap_record rec;
 	u64 nr_pages, nr_shared;
+	struct vm_locked locked;
 	struct vm *vm;
 	int err;
 
 	err = snap_check_record_pa(record_pa);
 	if (err != KCORE_OK)
 		return err;
-	vm = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	locked = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	/*
@@ -202,19 +210,21 @@ int snapshot_end(u64 vmid, u64 record_pa)
 		if (err == KCORE_OK)
 			close_snapshot(vm);
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
 int snapshot_cancel(u64 vmid)
 {
+	struct vm_locked locked;
 	struct vm *vm;
 	int err;
 
-	vm = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	locked = snap_lock_vm(vmid, SNAP_EXPORTING, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	close_snapshot(vm);
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return KCORE_OK;
 }

@@ -15,49 +15,50 @@
  */
 static u8 scratch[KCORE_MAX_VMS + 1][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-struct vm *snap_lock_vm(u64 vmid, enum snap_phase phase, int *err)
+struct vm_locked snap_lock_vm(u64 vmid, enum snap_phase phase, int *err)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked locked;
 
 	if (vm == NULL) {
 		*err = KCORE_E_INVAL;
-		return NULL;
+		return (struct vm_locked){NULL};
 	}
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	if (vm->snap.phase != phase) {
-		spin_unlock(&vm->lock);
+		vm_unlock(&locked);
 		*err = KCORE_E_STATE;
-		return NULL;
 	}
-	return vm;
+	return locked;
 }
 
-struct vm *snap_lock_for_begin(u64 vmid, u64 record_pa, int *err)
+struct vm_locked snap_lock_for_begin(u64 vmid, u64 record_pa, int *err)
 {
-	struct vm *vm;
+	struct vm_locked locked;
 
 	if (!seal_available()) {
 		*err = KCORE_E_NOT_SUPPORTED;
-		return NULL;
+		return (struct vm_locked){NULL};
 	}
 	if (vm_from_id(vmid) == NULL) {
 		*err = KCORE_E_INVAL;
-		return NULL;
+		return (struct vm_locked){NULL};
 	}
 	*err = snap_check_record_pa(record_pa);
 	if (*err != KCORE_OK)
-		return NULL;
-	vm = snap_lock_vm(vmid, SNAP_NONE, err);
-	if (vm != NULL && vm->state != VM_VERIFIED) {
-		spin_unlock(&vm->lock);
+		return (struct vm_locked){NULL};
+	locked = snap_lock_vm(vmid, SNAP_NONE, err);
+	if (locked.vm != NULL && locked.vm->state != VM_VERIFIED) {
+		vm_unlock(&locked);
 		*err = KCORE_E_STATE;
-		return NULL;
 	}
-	return vm;
+	return locked;
 }
 
-u8 *snap_scratch(const struct vm *vm)
+u8 *snap_scratch(struct vm_locked locked)
 {
+	const struct vm *vm = locked.vm;
+
 	return scratch[vm->vmid];
 }
 

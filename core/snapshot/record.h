@@ -34,18 +34,21 @@ struct snap_vcpu_state {
 
 _Static_assert(sizeof(struct snap_vcpu_state) <= KCORE_SNAP_VCPU_BYTES, "vcpu blob size");
 
-/* The VM, locked, if its open snapshot or restore is `phase`; else NULL and *err (INVAL, STATE). */
-struct vm *snap_lock_vm(u64 vmid, enum snap_phase phase, int *err);
+/*
+ * The VM, locked, if its open snapshot or restore is `phase`; else a token
+ * naming no VM (.vm NULL) and *err (INVAL, STATE).
+ */
+struct vm_locked snap_lock_vm(u64 vmid, enum snap_phase phase, int *err);
 
 /*
  * SNAPSHOT_BEGIN and RESTORE_BEGIN: kcore can seal (else NOT_SUPPORTED), the
  * VM id and record address are good (else INVAL), the VM is verified with
- * nothing open (else STATE): the VM, locked; else NULL and *err.
+ * nothing open (else STATE): the VM, locked; else .vm NULL and *err.
  */
-struct vm *snap_lock_for_begin(u64 vmid, u64 record_pa, int *err);
+struct vm_locked snap_lock_for_begin(u64 vmid, u64 record_pa, int *err);
 
-/* Scratch for one page of vm's, kcore's alone; used under vm->lock. */
-u8 *snap_scratch(const struct vm *vm);
+/* Scratch for one page of the VM's, kcore's alone; only under its lock. */
+u8 *snap_scratch(struct vm_locked locked);
 /* Zeroes every VM's scratch page (before a reset): a page there may be in clear. */
 void snap_scratch_wipe(void);
 

@@ -11,16 +11,17 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
+#include "core/memops/teardown.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "record.h"
 #include "snapshot.h"
 
 /* The restore failed: the VM never runs (its pages are cleared at teardown). */
-static int fail_restore(struct vm *vm, int err)
+static int fail_restore(struct vm_locked locked, int err)
 {
-	kc_log("vm %u: snapshot restore refused (%d); the vm will never run", vm->vmid, err);
-	vm_enter_poweroff(vm);
+	kc_log("vm %u: snapshot restore refused (%d); the vm will never run", locked.vm->vmid, err);
+	vm_poweroff(locked);
 	return err;
 }
 
@@ -36,10 +37,12 @@ static bool any_vcpu_ran(const struct vm *vm)
 int restore_begin(u64 vmid, u64 record_pa)
 {
 	struct kcore_snap_record rec;
+	struct vm_locked locked;
 	struct vm *vm;
 	int err;
 
-	vm = snap_lock_for_begin(vmid, record_pa, &err);
+	locked = snap_lock_for_begin(vmid, record_pa, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	if (vm->snap.restored || any_vcpu_ran(vm)) {
@@ -56,40 +59,42 @@ int restore_begin(u64 vmid, u64 record_pa)
 	if (!snap_open(vm, &rec, KCORE_SNAP_HEADER, NULL, 0) || rec.index != 0 || rec.ipa != 0 ||
 	    rec.nr_pages != 0 || rec.vcpu_mask != snap_vcpu_mask(vm)) {
 		/* Not this VM's snapshot, or not one of kcore's at all. */
-		err = fail_restore(vm, KCORE_E_AUTH);
+		err = fail_restore(locked, KCORE_E_AUTH);
 		goto out;
 	}
 	vm->snap.nr_pages = 0;
 	vm->snap.vcpus_done = 0;
 	vm->snap.vcpu_mask = rec.vcpu_mask;
 out:
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
 /*
  * RESTORE_PAGE and RESTORE_VCPU: the arguments checked, then the VM locked
- * if a restore is open; else NULL and *err, and nothing changed.
+ * if a restore is open; else .vm NULL and *err, and nothing changed.
  */
-static struct vm *lock_for_blob(u64 vmid, u64 data_pa, u64 record_pa, int *err)
+static struct vm_locked lock_for_blob(u64 vmid, u64 data_pa, u64 record_pa, int *err)
 {
 	*err = snap_check_record_pa(record_pa);
 	if (*err == KCORE_OK)
 		*err = snap_check_data_pa(data_pa, record_pa);
 	if (*err != KCORE_OK)
-		return NULL;
+		return (struct vm_locked){NULL};
 	return snap_lock_vm(vmid, SNAP_RESTORING, err);
 }
 
 int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
+	struct vm_locked locked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *dst;
 	int err;
 
-	vm = lock_for_blob(vmid, data_pa, record_pa, &err);
+	locked = lock_for_blob(vmid, data_pa, record_pa, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	err = snap_read_host(record_pa, &rec, sizeof(rec));
@@ -101,11 +106,11 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 	/* The record is not trusted yet: its IPA only picks the page its tag must cover. */
 	if (!is_aligned(rec.ipa, PAGE_SIZE) || rec.ipa >= (1ull << vm_ipa_bits()) ||
 	    rec.index != vm->snap.nr_pages) {
-		err = fail_restore(vm, KCORE_E_AUTH);
+		err = fail_restore(locked, KCORE_E_AUTH);
 		goto out;
 	}
 	if (!snap_vm_ram_page(vm, rec.ipa, &page)) {
-		err = fail_restore(vm, KCORE_E_NOENT);
+		err = fail_restore(locked, KCORE_E_NOENT);
 		goto out;
 	}
 	dst = arch_pa_to_ptr(page);
@@ -132,14 +137,14 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 	if (!snap_open(vm, &rec, KCORE_SNAP_PAGE, dst, PAGE_SIZE)) {
 		memset(dst, 0, PAGE_SIZE);
 		arch_clean_dcache_range(page, PAGE_SIZE);
-		err = fail_restore(vm, KCORE_E_AUTH);
+		err = fail_restore(locked, KCORE_E_AUTH);
 		goto out;
 	}
 	/* The plaintext to memory: the VM may read it with its caches off. */
 	arch_clean_dcache_range(page, PAGE_SIZE);
 	vm->snap.nr_pages++;
 out:
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -179,14 +184,16 @@ int restore_vcpu(u64 vmid, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
 	struct snap_vcpu_state *state;
+	struct vm_locked locked;
 	struct vm *vm;
 	u8 *buf;
 	int err;
 
-	vm = lock_for_blob(vmid, data_pa, record_pa, &err);
+	locked = lock_for_blob(vmid, data_pa, record_pa, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
-	buf = snap_scratch(vm);
+	buf = snap_scratch(locked);
 	err = snap_read_host(record_pa, &rec, sizeof(rec));
 	if (err == KCORE_OK)
 		err = snap_read_host(data_pa, buf, KCORE_SNAP_VCPU_BYTES);
@@ -196,26 +203,27 @@ int restore_vcpu(u64 vmid, u64 data_pa, u64 record_pa)
 	    (vm->snap.vcpus_done & (1ull << rec.index)) != 0 || rec.ipa != 0 || rec.nr_pages != 0 ||
 	    rec.vcpu_mask != 0) {
 		/* Not a vCPU of the header, or one already restored: a replay. */
-		err = fail_restore(vm, KCORE_E_AUTH);
+		err = fail_restore(locked, KCORE_E_AUTH);
 		goto out;
 	}
 	state = (struct snap_vcpu_state *)buf;
 	if (!snap_open(vm, &rec, KCORE_SNAP_VCPU, buf, KCORE_SNAP_VCPU_BYTES) ||
 	    !vcpu_state_sane(state)) {
-		err = fail_restore(vm, KCORE_E_AUTH);
+		err = fail_restore(locked, KCORE_E_AUTH);
 	} else {
 		vcpu_state_load(&vm->vcpus[rec.index], state);
 		vm->snap.vcpus_done |= 1ull << rec.index;
 	}
 out:
 	seal_wipe(buf, KCORE_SNAP_VCPU_BYTES);
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
 int restore_end(u64 vmid, u64 record_pa)
 {
 	struct kcore_snap_record rec;
+	struct vm_locked locked;
 	struct vm *vm;
 	int err = snap_check_record_pa(record_pa);
 
@@ -223,7 +231,8 @@ int restore_end(u64 vmid, u64 record_pa)
 		return KCORE_E_INVAL;
 	if (err != KCORE_OK)
 		return err;
-	vm = snap_lock_vm(vmid, SNAP_RESTORING, &err);
+	locked = snap_lock_vm(vmid, SNAP_RESTORING, &err);
+	vm = locked.vm;
 	if (vm == NULL)
 		return err;
 	err = snap_read_host(record_pa, &rec, sizeof(rec));
@@ -233,7 +242,7 @@ int restore_end(u64 vmid, u64 record_pa)
 	if (!snap_open(vm, &rec, KCORE_SNAP_TRAILER, NULL, 0) || rec.index != 0 || rec.ipa != 0 ||
 	    rec.nr_pages != vm->snap.nr_pages || rec.vcpu_mask != vm->snap.vcpu_mask ||
 	    vm->snap.vcpus_done != vm->snap.vcpu_mask) {
-		err = fail_restore(vm, KCORE_E_AUTH);
+		err = fail_restore(locked, KCORE_E_AUTH);
 		goto out;
 	}
 	seal_wipe(vm->snap.key, sizeof(vm->snap.key));
@@ -242,6 +251,6 @@ int restore_end(u64 vmid, u64 record_pa)
 	vm->snap.phase = SNAP_NONE;
 	vm->snap.restored = true;
 out:
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }

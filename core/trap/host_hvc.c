@@ -9,6 +9,7 @@
 #include "core/boot/boot.h"
 #include "core/boot/verify.h"
 #include "core/kcore.h"
+#include "core/memops/teardown.h"
 #include "core/memops/vm_mem.h"
 #include "core/run/run.h"
 #include "core/smmu/iommu.h"

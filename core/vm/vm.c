@@ -2,15 +2,11 @@
 #include "vm.h"
 
 #include "core/arch.h"
-#include "core/boot/boot.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
-#include "core/memops/vm_mem.h"
-#include "core/mm/mem_lock.h"
-#include "core/smmu/iommu.h"
 
-static spinlock_t vm_registry_lock;
+static spinlock_t registry_lock;	 /* vm_registry_lock() */
 static struct vm vms[KCORE_MAX_VMS + 1]; /* index 0 is the host's VMID: unused */
 static u32 max_vms;
 static u32 max_vcpus;
@@ -23,7 +19,7 @@ void vm_registry_init(u32 nr_vms, u32 nr_vcpus, u32 bits)
 	max_vms = nr_vms;
 	max_vcpus = nr_vcpus;
 	ipa_bits = bits;
-	spin_lock_init(&vm_registry_lock);
+	spin_lock_init(&registry_lock);
 	for (u32 i = 0; i <= KCORE_MAX_VMS; i++) {
 		struct pt_pool pool = vms[i].pool;
 
@@ -83,6 +79,21 @@ bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size)
 	return false;
 }
 
+bool vm_search_load_info(struct vm_locked locked, u64 pc)
+{
+	const struct vm *vm = locked.vm;
+
+	if (vm->state != VM_VERIFIED)
+		return false;
+	for (u32 i = 0; i < vm->nr_images; i++) {
+		u64 start = ipa_addr(vm->images[i].load_ipa);
+
+		if (pc >= start && pc - start < vm->images[i].payload_size)
+			return true;
+	}
+	return false;
+}
+
 bool vm_any_vcpu_active(const struct vm *vm)
 {
 	for (u32 i = 0; i < max_vcpus; i++) {
@@ -97,13 +108,13 @@ int vm_register(u32 *vmid)
 	struct vm *vm = NULL;
 	int err;
 
-	spin_lock(&vm_registry_lock);
+	spin_lock(&registry_lock);
 	for (u32 i = 1; i <= max_vms && vm == NULL; i++) {
 		if (vms[i].state == VM_UNUSED)
 			vm = &vms[i];
 	}
 	if (vm == NULL) {
-		spin_unlock(&vm_registry_lock);
+		spin_unlock(&registry_lock);
 		return KCORE_E_NOMEM;
 	}
 	spin_lock(&vm->lock);
@@ -119,7 +130,7 @@ int vm_register(u32 *vmid)
 		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 	*vmid = vm->vmid;
 	spin_unlock(&vm->lock);
-	spin_unlock(&vm_registry_lock);
+	spin_unlock(&registry_lock);
 	return KCORE_OK;
 }
 
@@ -222,24 +233,25 @@ int vm_set_ram(u64 vmid, u64 ipa, u64 size)
 	return err;
 }
 
-/* Boot integrity: the first instruction must come from a verified image. Caller holds vm->lock. */
-static __attribute__((noinline)) bool first_entry_ok(const struct vm *vm, const struct vcpu *vcpu)
+/* Boot integrity: the first instruction must come from a verified image. */
+static __attribute__((noinline)) bool first_entry_ok(struct vm_locked locked,
+						     const struct vcpu *vcpu)
 {
-	return vcpu->entry_set && vm_search_load_info(vm, vcpu->entry_pc);
+	return vcpu->entry_set && vm_search_load_info(locked, vcpu->entry_pc);
 }
 
 int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 {
+	struct vm_locked locked = vm_lock(vm);
 	int err = KCORE_OK;
 
-	spin_lock(&vm->lock);
 	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY || vm->snap.phase != SNAP_NONE) {
 		/* A VM being saved or restored is paused (docs/abi.md, "Snapshots"). */
 		err = KCORE_E_STATE;
 	} else if (vcpu->has_run) {
 		vcpu->state = VCPU_ACTIVE;
 		*start = (struct vcpu_start){.first = false};
-	} else if (!first_entry_ok(vm, vcpu)) {
+	} else if (!first_entry_ok(locked, vcpu)) {
 		err = KCORE_E_PERM;
 	} else {
 		/* The first run, claimed under the lock: no other CPU can also see it as first. */
@@ -248,7 +260,7 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 		    (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
 		vcpu->has_run = true;
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -290,52 +302,25 @@ void vcpu_deactivate(u32 vmid, u32 vcpuid)
 	vm_vcpu_deactivate(vm, vcpu);
 }
 
-void vm_enter_poweroff(struct vm *vm)
+void vm_set_poweroff(struct vm_locked locked)
 {
-	/* Atomic: running vCPUs of the VM poll it without vm->lock (core/vm/run.c). */
+	struct vm *vm = locked.vm;
+
+	/* Atomic: running vCPUs of the VM poll it without vm->lock (core/run/run.c). */
 	__atomic_store_n(&vm->state, VM_POWEROFF, __ATOMIC_RELEASE);
 	/* An open snapshot or restore ends with the VM; its key goes too. */
 	seal_wipe(&vm->snap, sizeof(vm->snap));
 	vm->snap.phase = SNAP_NONE;
-	/*
-	 * A device the VM drove must lose the VM's pages before teardown can give
-	 * them to anyone else: its domains go now, not at VM_FREE.
-	 */
-	iommu_release_vm(vm->vmid);
 }
 
-void vm_guest_poweroff(u32 vmid)
+void vm_registry_lock(void)
 {
-	struct vm *vm = vm_from_id(vmid);
-
-	KC_CHECK(vm != NULL);
-	spin_lock(&vm->lock);
-	/*
-	 * The call comes from one of the VM's running vCPUs, so the VM was
-	 * verified; another of its vCPUs may have powered it off already.
-	 */
-	KC_CHECK(vm->state == VM_VERIFIED || vm->state == VM_POWEROFF);
-	if (vm->state == VM_VERIFIED)
-		vm_enter_poweroff(vm);
-	spin_unlock(&vm->lock);
+	spin_lock(&registry_lock);
 }
 
-int vm_host_poweroff(u64 vmid)
+void vm_registry_unlock(void)
 {
-	struct vm *vm = vm_from_id(vmid);
-	int err = KCORE_OK;
-
-	if (vm == NULL)
-		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
-	if (vm->state != VM_READY && vm->state != VM_VERIFIED)
-		err = KCORE_E_STATE;
-	else if (vm_any_vcpu_active(vm))
-		err = KCORE_E_BUSY;
-	else
-		vm_enter_poweroff(vm);
-	spin_unlock(&vm->lock);
-	return err;
+	spin_unlock(&registry_lock);
 }
 
 static bool any_leaf(void *ctx, const struct pt_leaf *leaf)
@@ -345,40 +330,30 @@ static bool any_leaf(void *ctx, const struct pt_leaf *leaf)
 	return false;
 }
 
-int vm_free(u64 vmid)
+int vm_free_check(struct vm_locked locked)
 {
-	struct vm *vm = vm_from_id(vmid);
+	struct vm *vm = locked.vm;
 	bool mapped = false;
-	int err = KCORE_OK;
 
-	if (vm == NULL)
-		return KCORE_E_INVAL;
-	spin_lock(&vm_registry_lock);
-	spin_lock(&vm->lock);
-	if (vm->state != VM_POWEROFF) {
-		err = KCORE_E_STATE;
-	} else if (vm_any_vcpu_active(vm)) {
-		err = KCORE_E_BUSY;
-	} else {
-		/* Every page must have been reclaimed (scrubbed) first, range by range. */
-		pgt_for_each_leaf(&vm->s2, 0, 1ull << ipa_bits, any_leaf, &mapped);
-		if (mapped)
-			err = KCORE_E_BUSY;
-	}
-	if (err == KCORE_OK) {
-		mem_lock();
-		vm_release_image_pages(vm);
-		mem_unlock();
-		pgt_destroy(&vm->s2);
-		/* The VMID will be reused: nothing of this VM may stay in any TLB. */
-		arch_tlbi_s2_vmid(vm->vmid);
-		vm->state = VM_UNUSED;
-		vm->nr_images = 0;
-		vm->nr_ram = 0;
-		for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
-			vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
-	}
-	spin_unlock(&vm->lock);
-	spin_unlock(&vm_registry_lock);
-	return err;
+	if (vm->state != VM_POWEROFF)
+		return KCORE_E_STATE;
+	if (vm_any_vcpu_active(vm))
+		return KCORE_E_BUSY;
+	/* Every page must have been reclaimed (scrubbed) first, range by range. */
+	pgt_for_each_leaf(&vm->s2, 0, 1ull << ipa_bits, any_leaf, &mapped);
+	return mapped ? KCORE_E_BUSY : KCORE_OK;
+}
+
+void vm_slot_release(struct vm_locked locked)
+{
+	struct vm *vm = locked.vm;
+
+	pgt_destroy(&vm->s2);
+	/* The VMID will be reused: nothing of this VM may stay in any TLB. */
+	arch_tlbi_s2_vmid(vm->vmid);
+	vm->state = VM_UNUSED;
+	vm->nr_images = 0;
+	vm->nr_ram = 0;
+	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
+		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 }

@@ -108,6 +108,29 @@ struct vm {
 	struct vm_snap snap;
 };
 
+/*
+ * Proof that the holder took vm->lock (as Hafnium's struct vm_locked): only
+ * vm_lock() makes one, so a function that takes a struct vm_locked cannot be
+ * called without the lock; it replaces "Caller holds vm->lock" comments. One
+ * pointer, passed in a register: it costs nothing over a struct vm *.
+ */
+struct vm_locked {
+	struct vm *vm;
+};
+
+static inline struct vm_locked vm_lock(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	return (struct vm_locked){vm};
+}
+
+/* The token is spent: it no longer names a VM. */
+static inline void vm_unlock(struct vm_locked *locked)
+{
+	spin_unlock(&locked->vm->lock);
+	locked->vm = NULL;
+}
+
 /* Sets up the slots, each with its own page-table pool carved by kcore_init. */
 void vm_registry_init(u32 max_vms, u32 max_vcpus, u32 ipa_bits);
 struct pt_pool *vm_slot_pool(u32 vmid);
@@ -125,6 +148,11 @@ u32 vm_ipa_bits(void);
 
 /* True if ipa lies in one of vm's images (registered by set_boot_info). */
 bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size);
+/*
+ * Boot integrity: true if pc lies in the payload of one of the VM's verified
+ * images, where a vCPU may start (the first run, PSCI CPU_ON).
+ */
+bool vm_search_load_info(struct vm_locked locked, u64 pc);
 bool vm_any_vcpu_active(const struct vm *vm);
 
 /*
@@ -154,10 +182,24 @@ int vcpu_register(u64 vmid, u64 vcpuid);
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0);
 int vm_set_ram(u64 vmid, u64 ipa, u64 size);
 bool vm_ipa_is_ram(const struct vm *vm, u64 ipa);
-int vm_host_poweroff(u64 vmid);
-/* The VM becomes POWEROFF for good and its IO domains are torn down. Caller holds vm->lock. */
-void vm_enter_poweroff(struct vm *vm);
-int vm_free(u64 vmid);
+
+/*
+ * The VM's state machine for power-off and free. The teardown itself (IO
+ * domains, image pages, in which order) is a service's:
+ * core/memops/teardown.c. vm_set_poweroff makes the VM POWEROFF for good and
+ * ends an open snapshot or restore.
+ */
+void vm_set_poweroff(struct vm_locked locked);
+/* The slot allocation lock (core/lock_order.h: taken before any vm->lock). */
+void vm_registry_lock(void);
+void vm_registry_unlock(void);
+/*
+ * VM_FREE's state check: KCORE_E_STATE unless POWEROFF, KCORE_E_BUSY while a
+ * vCPU is active or anything is still mapped in the VM's stage-2.
+ */
+int vm_free_check(struct vm_locked locked);
+/* Returns the slot (stage-2 tables, VMID, vCPUs) to UNUSED. After vm_free_check. */
+void vm_slot_release(struct vm_locked locked);
 /*
  * Zeroes every VM slot, vCPU registers, snapshot keys and measurements
  * included (the reset scrub, core/memops/machine_scrub.c): the registry is

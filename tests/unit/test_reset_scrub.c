@@ -258,11 +258,14 @@ static void test_scrub_every_vm_state(void **state)
 		    sim_page_cleaned(pa_init(shared_pa)));
 	/* The core's own secrets. */
 	for (u32 vmid = 1; vmid <= 4; vmid++) {
-		const struct vm *vm = vm_from_id(vmid);
+		struct vm *vm = vm_from_id(vmid);
+		struct vm_locked locked;
 
 		assert_true(page_zero((const u8 *)vm->vcpus));
 		assert_true(vm->vcpus[0].regs.x[5] == 0 && vm->snap.key[0] == 0);
-		assert_true(page_zero(snap_scratch(vm)));
+		locked = vm_lock(vm); /* the scratch page is the VM's lock's */
+		assert_true(page_zero(snap_scratch(locked)));
+		vm_unlock(&locked);
 	}
 	assert_false(seal_available());
 	assert_true(sim_cleaned_elsewhere() >= sizeof(struct vm) * 4 + 4 * PG);

@@ -88,7 +88,6 @@ $(BUILD)/$(1)/tests/unit/run_racy.o: core/run/run.c | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC [$(1)] $$< (first-run race put back)")
 	$(Q)$(or $(3),$(HOST_CC)) $(HOST_CFLAGS) $(2) -DKCORE_PUT_BACK_FIRST_RUN_RACE -Dvcpu_run=vcpu_run_racy \
-		-Dvcpu_exit_fast=vcpu_exit_fast_racy -Dvcpu_exit_fast_hvc=vcpu_exit_fast_hvc_racy \
 		-c $$< -o $$@
 
 $(BUILD)/$(1)/tests/unit/test_race: $(BUILD)/$(1)/tests/unit/test_race.o \

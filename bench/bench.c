@@ -21,13 +21,13 @@
  */
 #include <kcore/guest_tests.h>
 #include <kcore/payload.h>
+#include <kcore/psci.h>
 
 #include "lib/guest.h"
 
 const char guest_name[] = "bench";
 
 #define KC_GC_VERSION_FID 0xC6000040u /* kcore: answered inside kcore (x0 = 0) */
-#define SMCCC_VERSION_FID 0x80000000u /* KVM: answered inside the hypervisor */
 
 /* Repetitions and warm-ups (not timed) per operation. */
 #define REPS_CALL  1000u
@@ -322,7 +322,7 @@ void guest_main(u64 dtb)
 	/* The host's counter at VM creation plus ticks to here: the boot cost (bench/bench.sh). */
 	out("BENCH first_insn cntvct=%lu cntvoff=%lu", guest_entry_cntvct, counter_offset());
 
-	time_call("hyp_call", on_kcore ? KC_GC_VERSION_FID : SMCCC_VERSION_FID);
+	time_call("hyp_call", on_kcore ? KC_GC_VERSION_FID : SMCCC_VERSION);
 	time_call("psci_version", PSCI_VERSION);
 	/* kcore: a call it forwards to kserv; KVM: PSCI_VERSION, which its host kernel answers. */
 	time_call("host_call", on_kcore ? KC_BENCH_NOP : PSCI_VERSION);

@@ -188,16 +188,23 @@ struct arch_exit {
 void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
 
 /*
- * The fast path (core/vm/run.c): before switching worlds back, the arch
- * offers each exit to the core, which finishes the ones that need neither
- * the host nor an exception injected (guest calls kcore answers itself). On
- * true the arch re-enters the guest at once, its EL1, FP and GIC state still
- * loaded; if the VM is powered off by then, it ends the run with
- * ARCH_EXIT_DONE instead.
+ * The fast path (core/run/guest_call.c): before switching worlds back, the
+ * arch offers each exit to the core, which decides what it means and
+ * finishes the ones that need neither the host nor an exception injected
+ * (guest calls kcore answers itself). The arch only decodes and obeys:
+ *   ARCH_FAST_REENTER  answered: re-enter the guest at once, its EL1, FP and
+ *                      GIC state still loaded;
+ *   ARCH_FAST_STOP     answered, but the VM powered off meanwhile: end the
+ *                      run (the core set exit->kind to ARCH_EXIT_DONE);
+ *   ARCH_FAST_NO       not answered: end the run with *exit as it is.
  */
-bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *exit);
-/* The same for an HVC (ARCH_EXIT_HVC), for an arch that knows it has one before decoding more. */
-bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu);
+enum arch_fast { ARCH_FAST_NO, ARCH_FAST_REENTER, ARCH_FAST_STOP };
+enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+/*
+ * The same for an HVC, for an arch that knows it has one before decoding
+ * more: on ARCH_FAST_NO it has set *exit to ARCH_EXIT_HVC.
+ */
+enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
 
 /*
  * Makes the vCPU take a synchronous external abort (a data abort for a read

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "guest_calls.h"
+#include <kcore/psci.h>
 
 #include <kcore/guest_tests.h>
 #include <kcore/regworld.h>
@@ -11,8 +12,6 @@
 #include "snapshot.h"
 #include "sysreg.h"
 #include "vm_attacks.h"
-
-#define SMCCC_NOT_SUPPORTED ((u64)-1)
 
 /* One page per CPU: what the host read of a shared page, checksummed once it is all there. */
 static u8 shared_copy[KSERV_MAX_CPUS][KSERV_PAGE_SIZE] __attribute__((aligned(8)));
@@ -63,7 +62,7 @@ static void read_shared(struct guest_vcpu *v, u64 ipa, u64 ret[4])
 
 void guest_call(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 {
-	u64 ret[4] = {SMCCC_NOT_SUPPORTED, 0, 0, 0};
+	u64 ret[4] = {(u64)SMCCC_NOT_SUPPORTED, 0, 0, 0};
 
 	switch (run->out.call.fid) {
 	case KC_TEST_READ_SHARED:

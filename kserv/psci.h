@@ -7,24 +7,9 @@
 #ifndef KSERV_PSCI_H
 #define KSERV_PSCI_H
 
+#include <kcore/psci.h>
+
 #include "types.h"
-
-#define PSCI_VERSION	  0x84000000u
-#define PSCI_CPU_OFF	  0x84000002u
-#define PSCI_SYSTEM_OFF	  0x84000008u
-#define PSCI_SYSTEM_RESET 0x84000009u
-#define PSCI_CPU_ON_64	  0xC4000003u
-
-#define PSCI_SUCCESS		0
-#define PSCI_E_NOT_SUPPORTED	(-1)
-#define PSCI_E_INVALID_PARAMS	(-2)
-#define PSCI_E_DENIED		(-3)
-#define PSCI_E_ALREADY_ON	(-4)
-#define PSCI_E_ON_PENDING	(-5)
-#define PSCI_E_INTERNAL_FAILURE (-6)
-#define PSCI_E_NOT_PRESENT	(-7)
-#define PSCI_E_DISABLED		(-8)
-#define PSCI_E_INVALID_ADDRESS	(-9)
 
 enum psci_conduit {
 	PSCI_CONDUIT_NONE,

@@ -33,7 +33,7 @@ u64 firmware_call(u64 fn, u64 a1, u64 a2, u64 a3)
 
 bool is_psci_call(u64 fn)
 {
-	return (fn >= 0x84000000u && fn <= 0x8400001fu) || (fn >= 0xc4000000u && fn <= 0xc400001fu);
+	return PSCI_IS_FN(fn);
 }
 
 /*
@@ -62,9 +62,9 @@ static s64 cpu_on(u64 mpidr, u64 entry, u64 ctx)
 	s64 ret;
 
 	if (c == NULL || (entry & 3) != 0)
-		return PSCI_RET_INVALID_PARAMS;
+		return PSCI_E_INVALID_PARAMS;
 	if (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
-		return PSCI_RET_ALREADY_ON;
+		return PSCI_E_ALREADY_ON;
 	c->host_entry = entry;
 	c->host_ctx = ctx;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -85,11 +85,11 @@ void psci_host_call(struct trap_frame *f)
 		break;
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
-		ret = PSCI_RET_NOT_SUPPORTED;
+		ret = PSCI_E_NOT_SUPPORTED;
 		break;
 	case PSCI_FEATURES:
 		if (refused(f->x[1])) {
-			ret = PSCI_RET_NOT_SUPPORTED;
+			ret = PSCI_E_NOT_SUPPORTED;
 			break;
 		}
 		ret = (s64)firmware_call(fn, f->x[1], 0, 0);
@@ -116,7 +116,7 @@ void psci_host_call(struct trap_frame *f)
 			break;
 		reset_scrub_and_call((u32)fn, f->x[1], f->x[2]);
 	default:
-		ret = PSCI_RET_NOT_SUPPORTED;
+		ret = PSCI_E_NOT_SUPPORTED;
 		break;
 	}
 	f->x[0] = (u64)ret;

@@ -43,8 +43,6 @@
 /* How long the scrub waits for the CPUs inside kcore to leave or park, and then for the rest. */
 #define WAIT_IN_KCORE_MS 1000u
 #define WAIT_IN_HOST_MS	 10u
-#define PSCI_MEM_PROTECT 0x84000013u
-#define PSCI_RET_SUCCESS 0
 
 extern char _start_image[], _end[], kcore_stacks[];
 

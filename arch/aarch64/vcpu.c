@@ -273,11 +273,12 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * Exits that need neither the host nor the core's full attention never
 	 * leave the guest's world: ID register reads and debug/PMU accesses are
 	 * answered here, guest calls kcore answers itself by the core's fast path
-	 * (vcpu_exit_fast); then the guest goes straight back in.
+	 * (vcpu_exit_fast, which also says when to stop); then the guest goes
+	 * straight back in.
 	 */
 	for (;;) {
+		enum arch_fast fast;
 		u64 esr;
-		bool answered;
 
 		/*
 		 * A reset's scrub has begun (reset.c): this CPU must not run the
@@ -308,9 +309,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 			guest_fp = true;
 			continue; /* the instruction runs again, on the guest's registers */
 		case EC_HVC64:
-			answered = vcpu_exit_fast_hvc(vm, vcpu);
-			if (!answered)
-				*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
+			fast = vcpu_exit_fast_hvc(vm, vcpu, exit);
 			break;
 		case EC_SYSREG:
 			if (emulate_sysreg(vcpu, esr))
@@ -321,16 +320,12 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 			decode_sync(vcpu, esr, exit);
-			/* Only a call can be answered on the fast path: a trapped SMC is one. */
-			answered = exit->kind == ARCH_EXIT_HVC && vcpu_exit_fast(vm, vcpu, exit);
+			fast = vcpu_exit_fast(vm, vcpu, exit);
 			break;
 		}
-		if (!answered)
+		/* The core decided; the arch only obeys (core/arch.h). */
+		if (fast != ARCH_FAST_REENTER)
 			break;
-		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
-			exit->kind = ARCH_EXIT_DONE;
-			break;
-		}
 	}
 
 	/* save_vm */

@@ -46,17 +46,18 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	}
 	/* As on hardware: exits the core finishes on the fast path re-enter at once. */
 	for (;;) {
+		enum arch_fast fast;
+
 		/* Another CPU may run meanwhile: each guest step is a switch point. */
 		sched_point(SCHED_MARK, "guest step");
 		*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 		guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
-		if (!vcpu_exit_fast(vm, vcpu, exit))
+		fast = vcpu_exit_fast(vm, vcpu, exit);
+		if (fast == ARCH_FAST_NO)
 			return;
 		__atomic_fetch_add(&nr_fast_exits, 1, __ATOMIC_RELAXED);
-		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
-			exit->kind = ARCH_EXIT_DONE;
-			return;
-		}
+		if (fast == ARCH_FAST_STOP)
+			return; /* the core set ARCH_EXIT_DONE: the VM powered off */
 	}
 }
 

@@ -7,28 +7,7 @@
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "core/vm/virq.h"
-
-#define PSCI_VERSION	      0x84000000u
-#define PSCI_CPU_ON_32	      0x84000003u
-#define PSCI_CPU_ON_64	      0xc4000003u
-#define PSCI_AFFINITY_INFO_32 0x84000004u
-#define PSCI_AFFINITY_INFO_64 0xc4000004u
-#define PSCI_SYSTEM_RESET     0x84000009u
-#define PSCI_FEATURES	      0x8400000au
-#define PSCI_SUCCESS	      0
-#define PSCI_NOT_SUPPORTED    (-1)
-#define PSCI_INVALID_PARAMS   (-2)
-#define PSCI_ALREADY_ON	      (-4)
-#define PSCI_AFF_ON	      0
-#define PSCI_AFF_OFF	      1
-#define PSCI_AFF_ON_PENDING   2
-#define PSCI_VERSION_1_0      0x10000u
-
-static bool is_psci(u64 fid)
-{
-	return (fid >= 0x84000000u && fid <= 0x8400001fu) ||
-	       (fid >= 0xc4000000u && fid <= 0xc400001fu);
-}
+#include "guest_call.h"
 
 /* The run page must be one of the host's own RAM pages: kcore writes the exit there. */
 static bool run_page_ok(paddr_t pa)
@@ -143,7 +122,8 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 			for (u32 i = 0; i < 4; i++)
 				vcpu->regs.x[i] = run->in.call_ret[i];
 		} else {
-			vcpu->regs.x[0] = (u64)(s64)PSCI_NOT_SUPPORTED;
+			vcpu->regs.x[0] =
+			    (u64)(s64)SMCCC_NOT_SUPPORTED; /* the host did not answer */
 		}
 		break;
 	case PENDING_NONE:
@@ -155,175 +135,12 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 /* What handling one exit decided. */
 enum step { STEP_REENTER, STEP_TO_HOST };
 
-static s64 psci_cpu_on(struct vm *vm, u64 target, u64 entry, u64 ctx, u32 *started)
+/* A guest call: answered through the guest-call table (core/run/guest_call.h). */
+static enum step guest_call(struct vm *vm, struct vcpu *vcpu, struct kcore_vcpu_run *run)
 {
-	struct vm_locked locked;
-	struct vcpu *t;
-	s64 ret = PSCI_SUCCESS;
+	struct gc_call c = {.vm = vm, .vcpu = vcpu, .x = vcpu->regs.x, .run = run};
 
-	/* vCPU n has MPIDR n (Aff0 only), as the guest's DTB says. */
-	if (target >= vm_max_vcpus() || (entry & 3) != 0)
-		return PSCI_INVALID_PARAMS;
-	t = &vm->vcpus[target];
-	locked = vm_lock(vm);
-	if (t->state == VCPU_UNUSED || !vm_search_load_info(locked, entry)) {
-		/* A started vCPU, like the first, begins in a verified image. */
-		ret = PSCI_INVALID_PARAMS;
-	} else if (t->has_run || t->state == VCPU_ACTIVE) {
-		ret = PSCI_ALREADY_ON;
-	} else {
-		t->entry_pc = entry;
-		t->entry_x0 = ctx;
-		t->entry_set = true;
-		*started = (u32)target;
-	}
-	vm_unlock(&locked);
-	return ret;
-}
-
-static s64 psci_affinity_info(struct vm *vm, u64 target, u64 level)
-{
-	const struct vcpu *t;
-	s64 ret;
-
-	if (target >= vm_max_vcpus() || level != 0)
-		return PSCI_INVALID_PARAMS;
-	t = &vm->vcpus[target];
-	/* has_run and entry_set change under vm->lock (a sibling's CPU_ON, a first run). */
-	spin_lock(&vm->lock);
-	if (t->has_run)
-		ret = PSCI_AFF_ON;
-	else
-		ret = t->entry_set ? PSCI_AFF_ON_PENDING : PSCI_AFF_OFF;
-	spin_unlock(&vm->lock);
-	return ret;
-}
-
-static bool psci_supported(u64 fid)
-{
-	return fid == PSCI_VERSION || fid == PSCI_CPU_ON_32 || fid == PSCI_CPU_ON_64 ||
-	       fid == PSCI_AFFINITY_INFO_32 || fid == PSCI_AFFINITY_INFO_64 ||
-	       fid == 0x84000008u /* SYSTEM_OFF */ || fid == PSCI_SYSTEM_RESET ||
-	       fid == PSCI_FEATURES;
-}
-
-/* PSCI is kcore's: the host never learns or chooses where a vCPU starts. */
-static enum step guest_psci(struct vm *vm, struct vcpu *vcpu, struct kcore_vcpu_run *run)
-{
-	u64 *x = vcpu->regs.x;
-	u32 started = 0;
-	s64 ret;
-
-	switch (x[0]) {
-	case PSCI_VERSION:
-		ret = PSCI_VERSION_1_0;
-		break;
-	case PSCI_FEATURES:
-		ret = psci_supported(x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
-		break;
-	case PSCI_CPU_ON_32:
-	case PSCI_CPU_ON_64:
-		ret = psci_cpu_on(vm, x[0] == PSCI_CPU_ON_32 ? (x[1] & 0xffffffffu) : x[1], x[2],
-				  x[3], &started);
-		if (ret == PSCI_SUCCESS) {
-			x[0] = PSCI_SUCCESS;
-			run->out.reason = KC_EXIT_VCPU_START;
-			run->out.start.vcpuid = started;
-			return STEP_TO_HOST;
-		}
-		break;
-	case PSCI_AFFINITY_INFO_32:
-	case PSCI_AFFINITY_INFO_64:
-		ret = psci_affinity_info(vm, x[1], x[2]);
-		break;
-	default:
-		/* CPU_OFF, CPU_SUSPEND, MIGRATE...: not offered (FEATURES says so). */
-		ret = PSCI_NOT_SUPPORTED;
-		break;
-	}
-	x[0] = (u64)ret;
-	return STEP_REENTER;
-}
-
-static enum step guest_hvc(struct vm *vm, struct vcpu *vcpu, u32 vcpuid, struct kcore_vcpu_run *run)
-{
-	struct kcore_hvc_regs regs;
-	u64 fid = vcpu->regs.x[0];
-
-	for (u32 i = 0; i < 8; i++)
-		regs.x[i] = vcpu->regs.x[i];
-	if (vm_hvc_dispatch(vm->vmid, vcpuid, &regs)) {
-		vcpu->regs.x[0] = regs.x[0];
-		vcpu->regs.x[1] = regs.x[1];
-		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF) {
-			run->out.reason = KC_EXIT_POWEROFF;
-			run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET;
-			return STEP_TO_HOST;
-		}
-		return STEP_REENTER;
-	}
-	if (is_psci(fid))
-		return guest_psci(vm, vcpu, run);
-	/* A call for the host: its id and arguments, nothing else. */
-	run->out.reason = KC_EXIT_GUEST_CALL;
-	run->out.call.fid = fid;
-	for (u32 i = 0; i < 6; i++)
-		run->out.call.args[i] = vcpu->regs.x[1 + i];
-	vcpu->pending = PENDING_CALL;
-	return STEP_TO_HOST;
-}
-
-/* Guest calls kcore answers in full, with no exception to inject and nothing for the host. */
-static bool is_fast_call(u64 fid)
-{
-	switch (fid) {
-	case KC_GC_VERSION:
-	case KC_GC_SHARE_PAGE:
-	case KC_GC_UNSHARE_PAGE:
-	case PSCI_VERSION:
-	case PSCI_FEATURES:
-	case PSCI_AFFINITY_INFO_32:
-	case PSCI_AFFINITY_INFO_64:
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
-{
-	struct kcore_vcpu_run unused;
-	u64 *x = vcpu->regs.x;
-
-	/*
-	 * The two version calls are a guest's commonest (drivers probe them) and
-	 * depend on nothing: answered here, as vm_hvc_dispatch and guest_psci
-	 * would, without their copies of the registers and the power-off check.
-	 */
-	switch (x[0]) {
-	case KC_GC_VERSION:
-		x[0] = KCORE_OK;
-		x[1] = KCORE_ABI_VERSION;
-		return true;
-	case PSCI_VERSION:
-		x[0] = PSCI_VERSION_1_0;
-		return true;
-	default:
-		break;
-	}
-	if (!is_fast_call(x[0]))
-		return false;
-	/*
-	 * These never write the run page; one that finds the VM powered off by a
-	 * sibling has still done its work: the arch ends the run (ARCH_EXIT_DONE).
-	 */
-	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
-	return true;
-}
-
-bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
-{
-	return e->kind == ARCH_EXIT_HVC && vcpu_exit_fast_hvc(vm, vcpu);
+	return guest_call_slow(&c) == GC_TO_HOST ? STEP_TO_HOST : STEP_REENTER;
 }
 
 static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
@@ -396,7 +213,7 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 {
 	switch (e->kind) {
 	case ARCH_EXIT_HVC:
-		return guest_hvc(vm, vcpu, vcpuid, run);
+		return guest_call(vm, vcpu, run);
 	case ARCH_EXIT_DABT:
 	case ARCH_EXIT_IABT:
 		return guest_abort(vm, vcpu, e, run);

@@ -12,6 +12,7 @@
 #ifndef GUEST_H
 #define GUEST_H
 
+#include <kcore/psci.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -142,12 +143,6 @@ struct hvc_res {
 };
 
 struct hvc_res hvc_call(u64 fid, u64 a1, u64 a2, u64 a3);
-
-#define PSCI_VERSION	0x84000000u
-#define PSCI_CPU_ON	0xC4000003u
-#define PSCI_SYSTEM_OFF 0x84000008u
-#define PSCI_SUCCESS	0
-#define PSCI_ALREADY_ON (-4)
 
 _Noreturn void psci_system_off(void);
 s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context);

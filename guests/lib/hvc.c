@@ -25,5 +25,5 @@ _Noreturn void psci_system_off(void)
 
 s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context)
 {
-	return hvc_call(PSCI_CPU_ON, mpidr, entry, context).x0;
+	return hvc_call(PSCI_CPU_ON_64, mpidr, entry, context).x0;
 }

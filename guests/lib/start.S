@@ -11,6 +11,7 @@
  * guest_secondary_entry through PSCI CPU_ON, x0 = the context id, which the
  * library sets to the vCPU's index. TPIDR_EL1 holds that index from then on.
  */
+#include <kcore/psci.h>
 #include "layout.h"
 
 	.section .head.text, "ax"
@@ -101,7 +102,7 @@ wrong_address:
 	cbz	w3, 4f
 	str	w3, [x2]
 	b	3b
-4:	ldr	x0, =0x84000008			/* PSCI SYSTEM_OFF */
+4:	ldr	x0, =PSCI_SYSTEM_OFF
 	hvc	#0
 	b	park
 wrong_msg:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "fixture.h"
+#include <kcore/psci.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,8 +190,6 @@ bool fx_guest_call(u32 vmid, u32 vcpuid, u64 id, u64 a1, s64 *err)
 	return handled;
 }
 
-#define FX_PSCI_CPU_ON_64 0xc4000003ull
-
 /* What fx_guest_cpu_on's guest asks for and what it got. */
 static struct {
 	u64 target, pc, x0;
@@ -204,7 +203,7 @@ static void cpu_on_guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, s
 	(void)vmid;
 	(void)vcpuid;
 	if (cpu_on.steps++ == 0) {
-		r->x[0] = FX_PSCI_CPU_ON_64;
+		r->x[0] = PSCI_CPU_ON_64;
 		r->x[1] = cpu_on.target;
 		r->x[2] = cpu_on.pc;
 		r->x[3] = cpu_on.x0;

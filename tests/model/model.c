@@ -190,6 +190,7 @@
  *     stays shared.
  */
 #include "model.h"
+#include <kcore/psci.h>
 
 #include <kcore/abi.h>
 #include <kcore/snapshot.h>
@@ -211,19 +212,6 @@
 #define RUN_OUT_WORDS 9u
 
 /* PSCI function ids (PSCI 1.0). */
-#define PSCI_VERSION		0x84000000ull
-#define PSCI_CPU_SUSPEND	0x84000001ull
-#define PSCI_CPU_SUSPEND_64	0xC4000001ull
-#define PSCI_CPU_OFF		0x84000002ull
-#define PSCI_MIGRATE		0x84000005ull
-#define PSCI_MIGRATE_64		0xC4000005ull
-#define PSCI_MIGRATE_INFO_TYPE	0x84000006ull
-#define PSCI_MIGRATE_INFO_UP	0x84000007ull
-#define PSCI_MIGRATE_INFO_UP_64 0xC4000007ull
-#define PSCI_SYSTEM_OFF		0x84000008ull
-#define PSCI_SYSTEM_RESET	0x84000009ull
-#define PSCI_VERSION_1_0	0x10000
-#define SMCCC_NOT_SUPPORTED	(-1)
 
 enum vm_state { VM_UNUSED, VM_READY, VM_VERIFIED, VM_POWEROFF };
 
@@ -2491,8 +2479,7 @@ bool model_vm_access(struct model *m, uint32_t vmid, uint64_t ipa, bool write, u
 
 static bool is_psci(uint64_t fid)
 {
-	return (fid >= 0x84000000ull && fid <= 0x8400001full) ||
-	       (fid >= 0xC4000000ull && fid <= 0xC400001full);
+	return PSCI_IS_FN(fid);
 }
 
 /* Whether kcore answers this guest HVC itself (docs/abi.md "Guest calls kcore handles", PSCI). */
@@ -2536,14 +2523,14 @@ static bool gc_psci(struct model *m, const char *what, struct vm *vm, uint64_t f
 	case PSCI_VERSION:
 		want = PSCI_VERSION_1_0;
 		break;
-	case PSCI_CPU_SUSPEND:
+	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
 	case PSCI_CPU_OFF:
-	case PSCI_MIGRATE:
+	case PSCI_MIGRATE_32:
 	case PSCI_MIGRATE_64:
 	case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_MIGRATE_INFO_UP:
-	case PSCI_MIGRATE_INFO_UP_64:
+	case PSCI_MIGRATE_INFO_UP_CPU_32:
+	case PSCI_MIGRATE_INFO_UP_CPU_64:
 		want = SMCCC_NOT_SUPPORTED;
 		break;
 	case PSCI_SYSTEM_OFF:

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <kcore/psci.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -828,7 +829,7 @@ static void op_guest(const struct op *op)
 		vcpuid = 0;
 	if (!model_vcpu_registered(model, vmid, vcpuid))
 		return;
-	fid = op->w[1] % 64 == 0 ? 0x84000008u : fids[op->w[1] % 8];
+	fid = op->w[1] % 64 == 0 ? PSCI_SYSTEM_OFF : fids[op->w[1] % 8];
 	memset(&r, 0, sizeof(r));
 	r.x[0] = fid;
 	r.x[1] = pick_ipa(op->w[2]);
@@ -890,7 +891,7 @@ static void guest_fn(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *regs,
 		exit->kind = ARCH_EXIT_HVC;
 		break;
 	case MODEL_ACT_POWEROFF:
-		regs->x[0] = 0x84000008u;
+		regs->x[0] = PSCI_SYSTEM_OFF;
 		regs->pc += 4;
 		exit->kind = ARCH_EXIT_HVC;
 		break;

@@ -6,6 +6,7 @@
  * it and that nothing changed. Defects 2 and 7 (encryption of VM state) have
  * no code yet (issue 9) and so no test here.
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,13 +27,12 @@
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 
-#define KiB4		0x1000ull
-#define MiB2		(2ull << 20)
-#define IPA_TOP		(1ull << 40) /* the fixture's IPA size */
-#define PSCI_SYSTEM_OFF 0x84000008u
-#define DONATE_IPA	0x10000000ull
-#define BLOCK_IPA	0x10200000ull
-#define IO_IPA		0x20000000ull
+#define KiB4	   0x1000ull
+#define MiB2	   (2ull << 20)
+#define IPA_TOP	   (1ull << 40) /* the fixture's IPA size */
+#define DONATE_IPA 0x10000000ull
+#define BLOCK_IPA  0x10200000ull
+#define IO_IPA	   0x20000000ull
 
 static u8 payload[2 * 4096 + 100];
 

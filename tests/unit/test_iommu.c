@@ -12,6 +12,7 @@
  * (fx_expect_refused); the invariant checker (smmu_iso, smmu_count), the
  * stream-table cross-check and the TLB stale check run after every step.
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,10 +30,9 @@
 #include "core/vm/vm.h"
 #include "tests/lib/fixture.h"
 
-#define PG		KCORE_PAGE_SIZE
-#define BLK		KCORE_BLOCK_SIZE
-#define IOVA_LIMIT	(1ull << 40) /* the fixture's IPA size: the IO address space too */
-#define PSCI_SYSTEM_OFF 0x84000008ull
+#define PG	   KCORE_PAGE_SIZE
+#define BLK	   KCORE_BLOCK_SIZE
+#define IOVA_LIMIT (1ull << 40) /* the fixture's IPA size: the IO address space too */
 
 #define SID_NIC	 0x08u /* 00:01.0: the host's device */
 #define SID_DISK 0x10u /* 00:02.0: a device the tests give a VM */

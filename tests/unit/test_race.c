@@ -29,6 +29,7 @@
  * with it; 3 of the first 100 interleavings find it). Free mode (--free N)
  * runs real threads for ThreadSanitizer (tests/scripts/race_tsan.sh).
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,18 +51,16 @@
 /* core/vm/run.c with issue 14's first-run race put back (see the Makefile). */
 int vcpu_run_racy(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason);
 
-#define NR_CPUS	       3u
-#define NR_VMS	       2u
-#define NR_VCPUS       3u
-#define OPS_PER_CPU    8u
-#define PAYLOAD_BYTES  8192u
-#define RAM_SIZE       (4ull << 20)
-#define DONATE_IPA     (FX_LOAD_IPA + (1ull << 20))
-#define MMIO_IPA       0x09000000ull
-#define SECONDARY_PC   (FX_LOAD_IPA + 0x200)
-#define HOST_ENTRY_PC  (FX_LOAD_IPA + 0x800)
-#define PSCI_CPU_ON_64 0xc4000003ull
-#define PSCI_AFFINITY  0xc4000004ull
+#define NR_CPUS	      3u
+#define NR_VMS	      2u
+#define NR_VCPUS      3u
+#define OPS_PER_CPU   8u
+#define PAYLOAD_BYTES 8192u
+#define RAM_SIZE      (4ull << 20)
+#define DONATE_IPA    (FX_LOAD_IPA + (1ull << 20))
+#define MMIO_IPA      0x09000000ull
+#define SECONDARY_PC  (FX_LOAD_IPA + 0x200)
+#define HOST_ENTRY_PC (FX_LOAD_IPA + 0x800)
 
 /* What each guest vCPU knows of itself; only the CPU running that vCPU touches it. */
 struct guest_state {
@@ -152,7 +151,7 @@ static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct a
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case 1:
-		r->x[0] = PSCI_AFFINITY;
+		r->x[0] = PSCI_AFFINITY_INFO_64;
 		r->x[1] = target;
 		r->x[2] = 0;
 		r->pc += 4;

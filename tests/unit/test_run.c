@@ -5,6 +5,7 @@
  * own guest calls and PSCI, and the run page rules. The guest is a function
  * (sim_set_guest) acting as the vCPU would.
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,7 +240,7 @@ static void test_kcore_handles_share_without_an_exit(void **state)
 
 static void step_off(struct vcpu_regs *r, struct arch_exit *e)
 {
-	r->x[0] = 0x84000008ull;
+	r->x[0] = PSCI_SYSTEM_OFF;
 	r->pc += 4;
 	e->kind = ARCH_EXIT_HVC;
 }
@@ -257,7 +258,7 @@ static void test_system_off_ends_the_vm(void **state)
 
 static void step_cpu_on_outside(struct vcpu_regs *r, struct arch_exit *e)
 {
-	r->x[0] = 0xc4000003ull;
+	r->x[0] = PSCI_CPU_ON_64;
 	r->x[1] = 1;
 	r->x[2] = 0x90000000ull; /* not in a verified image */
 	r->x[3] = 0x77;
@@ -267,7 +268,7 @@ static void step_cpu_on_outside(struct vcpu_regs *r, struct arch_exit *e)
 
 static void step_cpu_on(struct vcpu_regs *r, struct arch_exit *e)
 {
-	r->x[0] = 0xc4000003ull;
+	r->x[0] = PSCI_CPU_ON_64;
 	r->x[1] = 1;
 	r->x[2] = GP_RAM_IPA + 0x100;
 	r->x[3] = 0x77;

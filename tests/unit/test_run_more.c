@@ -4,6 +4,7 @@
  * abort kcore injects instead of exiting, IRQ and unknown exits, and MMIO
  * reads of every size and extension. Same guest harness as test_run.c.
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,10 +43,6 @@ static void call(u32 i, u64 x0, u64 x1, u64 x2, u64 x3)
 	hv[i][3] = x3;
 }
 
-#define PSCI_NOT_SUPPORTED  ((u64)-1)
-#define PSCI_INVALID_PARAMS ((u64)-2)
-#define PSCI_ALREADY_ON	    ((u64)-4)
-
 static void test_psci_version_and_features(void **state)
 {
 	(void)state;
@@ -65,11 +62,11 @@ static void test_psci_version_and_features(void **state)
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[1].x[0], 0x10000);
 	assert_int_equal(gp.seen[2].x[0], 0);
-	assert_int_equal(gp.seen[3].x[0], PSCI_NOT_SUPPORTED);
+	assert_int_equal(gp.seen[3].x[0], (u64)PSCI_E_NOT_SUPPORTED);
 	assert_int_equal(gp.seen[4].x[0], 0);
 	assert_int_equal(gp.seen[5].x[0], 0);
 	assert_int_equal(gp.seen[6].x[0], 0);
-	assert_int_equal(gp.seen[7].x[0], PSCI_NOT_SUPPORTED);
+	assert_int_equal(gp.seen[7].x[0], (u64)PSCI_E_NOT_SUPPORTED);
 	assert_int_equal(gp.seen[8].x[0], 0);
 	assert_int_equal(gp.seen[9].x[0], 0);
 	assert_int_equal(gp.seen[10].x[0], 0);
@@ -86,7 +83,7 @@ static void test_psci_unsupported_calls(void **state)
 	gp_program(5, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	for (u32 i = 1; i <= 4; i++)
-		assert_int_equal(gp.seen[i].x[0], PSCI_NOT_SUPPORTED);
+		assert_int_equal(gp.seen[i].x[0], (u64)PSCI_E_NOT_SUPPORTED);
 	/* Just past the PSCI range: a call for the host. */
 	call(0, 0x84000020, 5, 0, 0);
 	gp_program(1, step_hvc);
@@ -109,8 +106,8 @@ static void test_psci_affinity_info(void **state)
 	assert_int_equal(gp_run_page()->out.start.vcpuid, 1);
 	assert_int_equal(gp.seen[1].x[0], 0);
 	assert_int_equal(gp.seen[2].x[0], 1);
-	assert_int_equal(gp.seen[3].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(gp.seen[4].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[3].x[0], (u64)PSCI_E_INVALID_PARAMS);
+	assert_int_equal(gp.seen[4].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	assert_int_equal(gp.seen[5].x[0], 1);
 	/* vCPU 1 started but has not run: ON_PENDING, from either width. */
 	call(0, 0xc4000004, 1, 0, 0);
@@ -130,7 +127,7 @@ static void test_psci_affinity_info(void **state)
 	gp_program(3, step_hvc, step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[1].x[0], 0);
-	assert_int_equal(gp.seen[2].x[0], PSCI_ALREADY_ON);
+	assert_int_equal(gp.seen[2].x[0], (u64)PSCI_E_ALREADY_ON);
 }
 
 static void test_psci_cpu_on_refusals(void **state)
@@ -144,12 +141,12 @@ static void test_psci_cpu_on_refusals(void **state)
 	call(5, 0xc4000003, 0x100000001ull, GP_RAM_IPA, 0); /* 64-bit: no such vCPU */
 	gp_program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(gp.seen[1].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(gp.seen[2].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(gp.seen[3].x[0], PSCI_ALREADY_ON);
-	assert_int_equal(gp.seen[4].x[0], PSCI_INVALID_PARAMS);
-	assert_int_equal(gp.seen[5].x[0], PSCI_ALREADY_ON);
-	assert_int_equal(gp.seen[6].x[0], PSCI_INVALID_PARAMS);
+	assert_int_equal(gp.seen[1].x[0], (u64)PSCI_E_INVALID_PARAMS);
+	assert_int_equal(gp.seen[2].x[0], (u64)PSCI_E_INVALID_PARAMS);
+	assert_int_equal(gp.seen[3].x[0], (u64)PSCI_E_ALREADY_ON);
+	assert_int_equal(gp.seen[4].x[0], (u64)PSCI_E_INVALID_PARAMS);
+	assert_int_equal(gp.seen[5].x[0], (u64)PSCI_E_ALREADY_ON);
+	assert_int_equal(gp.seen[6].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	/* None of them started anything. */
 	assert_false(vm_from_id(gp_vmid)->vcpus[1].entry_set);
 }

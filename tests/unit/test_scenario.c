@@ -6,6 +6,7 @@
  * and the TLB check hold after every step. `make run` runs it with --narrate,
  * which says what happens at each step.
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,7 +210,7 @@ static void test_two_vm_scenario(void **state)
 	host_poke("read/write the page vm A unshared", pa_share);
 
 	say("== the VMs power off");
-	assert_true(fx_guest_call(a, 0, 0x84000008, 0, &err)); /* PSCI SYSTEM_OFF */
+	assert_true(fx_guest_call(a, 0, PSCI_SYSTEM_OFF, 0, &err));
 	vcpu_deactivate(a, 0);
 	assert_int_equal(vm_from_id(a)->state, VM_POWEROFF);
 	assert_int_not_equal(vcpu_activate(a, 0, &pc), KCORE_OK);

@@ -15,6 +15,7 @@
  * the document lists several errors that apply to one call and does not say
  * which check comes first, a row accepts either (its `also` field).
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,9 +64,6 @@
 #define KIMG_LAST  (FX_RAM_BASE + FX_KCORE_IMAGE_SIZE - PG)
 #define NONRAM_PA  0x100000000ull /* neither RAM nor a device we know: device memory */
 #define TOP	   (1ull << 63)
-
-#define PSCI_SYSTEM_OFF	  0x84000008ull
-#define PSCI_SYSTEM_RESET 0x84000009ull
 
 #define ABI_VERSION (((u64)KCORE_ABI_MAJOR << 16) | KCORE_ABI_MINOR)
 

@@ -6,6 +6,7 @@
  * the host's attack, checks it is refused and changes nothing, and that the
  * guest's vCPU still starts where the guest chose.
  */
+#include <kcore/psci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,11 +19,10 @@
 #include "tests/lib/fixture.h"
 #include "tests/lib/guest_prog.h"
 
-#define PSCI_CPU_ON_64 0xc4000003ull
-#define GUEST_PC       (GP_RAM_IPA + 0x100) /* where the guest starts vCPU 1 */
-#define GUEST_CTX      0x600dc0de
-#define HOST_PC	       (GP_RAM_IPA + 0x200) /* where the host would like it to start */
-#define HOST_X0	       0xbad
+#define GUEST_PC  (GP_RAM_IPA + 0x100) /* where the guest starts vCPU 1 */
+#define GUEST_CTX 0x600dc0de
+#define HOST_PC	  (GP_RAM_IPA + 0x200) /* where the host would like it to start */
+#define HOST_X0	  0xbad
 
 /* vCPU 0's step: PSCI CPU_ON(1, GUEST_PC, GUEST_CTX). */
 static void step_cpu_on(struct vcpu_regs *r, struct arch_exit *e)

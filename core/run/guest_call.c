@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Dispatch through the guest-call table (guest_call.h): the fast path the
+ * arch offers each exit before switching worlds back, the slow path of the
+ * run loop, and vm_hvc_dispatch (kcore's own calls on a copy of the
+ * registers, for the tests and the model).
+ */
+#include "guest_call.h"
+
+#include "core/arch.h"
+#include "core/kcore.h"
+
+/* The versions depend on nothing: defined here so that the fast path inlines them. */
+enum gc_step gc_version(struct gc_call *c)
+{
+	c->x[0] = KCORE_OK;
+	c->x[1] = KCORE_ABI_VERSION;
+	return GC_REENTER;
+}
+
+enum gc_step psci_version(struct gc_call *c)
+{
+	c->x[0] = PSCI_VERSION_1_0;
+	return GC_REENTER;
+}
+
+bool gc_listed(u64 fid)
+{
+	switch (fid) {
+#define GC_LISTED(fid, handler, path, form) case fid:
+		GUEST_CALLS(GC_LISTED)
+#undef GC_LISTED
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool vm_powered_off(const struct vm *vm)
+{
+	/* Atomic: a sibling vCPU powers the VM off under vm->lock, this one does not hold it. */
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF;
+}
+
+enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+{
+	struct gc_call c = {.vm = vm, .vcpu = vcpu, .x = vcpu->regs.x, .run = NULL};
+
+	switch (c.x[0]) {
+#define GC_FAST_CASE(fid, handler, path, form) \
+	case fid:                              \
+		if ((path) != GC_FAST)         \
+			break;                 \
+		(void)handler(&c);             \
+		goto answered;
+		GUEST_CALLS(GC_FAST_CASE)
+#undef GC_FAST_CASE
+	default:
+		break;
+	}
+	*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
+	return ARCH_FAST_NO;
+answered:
+	/* The call did its work; if a sibling powered the VM off meanwhile, the run ends. */
+	if (vm_powered_off(vm)) {
+		exit->kind = ARCH_EXIT_DONE;
+		return ARCH_FAST_STOP;
+	}
+	return ARCH_FAST_REENTER;
+}
+
+enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+{
+	/* Only a call can be answered on the fast path (a trapped SMC is one). */
+	if (exit->kind != ARCH_EXIT_HVC)
+		return ARCH_FAST_NO;
+	return vcpu_exit_fast_hvc(vm, vcpu, exit);
+}
+
+/* The host's part of a call kcore does not answer: its id and arguments, nothing else. */
+static enum gc_step to_host(struct gc_call *c)
+{
+	c->run->out.reason = KC_EXIT_GUEST_CALL;
+	c->run->out.call.fid = c->x[0];
+	for (u32 i = 0; i < 6; i++)
+		c->run->out.call.args[i] = c->x[1 + i];
+	c->vcpu->pending = PENDING_CALL;
+	return GC_TO_HOST;
+}
+
+enum gc_step guest_call_slow(struct gc_call *c)
+{
+	u64 fid = c->x[0];
+	enum gc_step step;
+
+	switch (fid) {
+#define GC_SLOW_CASE(fid, handler, path, form) \
+	case fid:                              \
+		step = handler(c);             \
+		break;
+		GUEST_CALLS(GC_SLOW_CASE)
+#undef GC_SLOW_CASE
+	default:
+		if (PSCI_IS_FN(fid))
+			return psci_not_supported(c);
+		return to_host(c);
+	}
+	if (step == GC_REENTER && vm_powered_off(c->vm)) {
+		/* By this call (SYSTEM_OFF/RESET) or a sibling's meanwhile. */
+		c->run->out.reason = KC_EXIT_POWEROFF;
+		c->run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET;
+		return GC_TO_HOST;
+	}
+	return step;
+}
+
+bool vm_hvc_dispatch(u32 vmid, u32 vcpuid, struct kcore_hvc_regs *regs)
+{
+	/* The caller's ids as they come: a handler that needs the VM checks it (gc_vmid). */
+	struct gc_call c = {.vm = vm_from_id(vmid), .vcpu = NULL, .x = regs->x, .run = NULL};
+
+	(void)vcpuid;
+	switch (regs->x[0]) {
+#define GC_STATUS_CASE(fid, handler, path, form) \
+	case fid:                                \
+		if ((form) != GC_STATUS)         \
+			return false;            \
+		(void)handler(&c);               \
+		return true;
+		GUEST_CALLS(GC_STATUS_CASE)
+#undef GC_STATUS_CASE
+	default:
+		return false;
+	}
+}

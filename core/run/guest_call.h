@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest calls (an HVC or SMC from a running vCPU): what kcore answers
+ * itself, and on which path. GUEST_CALLS below is the one table — function
+ * id, handler, path — and both paths dispatch through it:
+ *
+ *   fast: vcpu_exit_fast (core/run/run.c) answers before the arch switches
+ *         worlds back, and the guest is re-entered at once;
+ *   slow: the run loop's exit handling (guest_call_slow) answers the rest.
+ *
+ * A PSCI id the table does not list gets NOT_SUPPORTED; any other id goes
+ * to the host as function id and arguments only (KC_EXIT_GUEST_CALL).
+ * Handlers: guest PSCI in core/run/psci.c, kcore's own calls in
+ * core/run/vm_hvc.c, the two version calls (answers only, inlined into
+ * the fast path) in core/run/guest_call.c.
+ */
+#ifndef KCORE_RUN_GUEST_CALL_H
+#define KCORE_RUN_GUEST_CALL_H
+
+#include <kcore/abi.h>
+#include <kcore/psci.h>
+
+#include "core/vm/vm.h"
+
+/* What answering a call decided. */
+enum gc_step {
+	GC_REENTER, /* answered in the vCPU's registers: run the guest again */
+	GC_TO_HOST  /* answered, and the host must learn something: run->out says what */
+};
+
+/* One call being answered; x is the vCPU's x0..x7. */
+struct gc_call {
+	struct vm *vm;
+	struct vcpu *vcpu;
+	u32 vcpuid;
+	u64 *x;
+	struct kcore_vcpu_run *run; /* NULL on the fast path: nothing may go to the host */
+};
+
+/* The VM's id for a handler (0, which no VM has, for vm_hvc_dispatch's unknown id). */
+static inline u32 gc_vmid(const struct gc_call *c)
+{
+	return c->vm != NULL ? c->vm->vmid : 0;
+}
+
+enum gc_path { GC_FAST, GC_SLOW };
+
+/*
+ * How a call answers: GC_STATUS as kcore's own calls (x0 a KCORE_E_* status,
+ * x1 the result or 0), GC_PSCI as PSCI (x0 the PSCI result).
+ */
+enum gc_form { GC_STATUS, GC_PSCI };
+
+/*
+ *  X(function id,          handler,            path,    form)
+ * Fast calls never go to the host (their run is NULL) and inject nothing.
+ * The two version calls come first: they are a guest's commonest.
+ */
+#define GUEST_CALLS(X)                                                 \
+	X(KC_GC_VERSION, gc_version, GC_FAST, GC_STATUS)               \
+	X(PSCI_VERSION, psci_version, GC_FAST, GC_PSCI)                \
+	X(KC_GC_SHARE_PAGE, gc_share_page, GC_FAST, GC_STATUS)         \
+	X(KC_GC_UNSHARE_PAGE, gc_unshare_page, GC_FAST, GC_STATUS)     \
+	X(PSCI_FEATURES, psci_features, GC_FAST, GC_PSCI)              \
+	X(PSCI_AFFINITY_INFO_32, psci_affinity_info, GC_FAST, GC_PSCI) \
+	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI) \
+	X(PSCI_CPU_ON_32, psci_cpu_on, GC_SLOW, GC_PSCI)               \
+	X(PSCI_CPU_ON_64, psci_cpu_on, GC_SLOW, GC_PSCI)               \
+	X(PSCI_SYSTEM_OFF, psci_system_off, GC_SLOW, GC_STATUS)        \
+	X(PSCI_SYSTEM_RESET, psci_system_off, GC_SLOW, GC_STATUS)
+
+#define GC_DECLARE(fid, handler, path, form) enum gc_step handler(struct gc_call *c);
+GUEST_CALLS(GC_DECLARE)
+#undef GC_DECLARE
+
+/* Every PSCI id the table does not list (core/run/psci.c). */
+enum gc_step psci_not_supported(struct gc_call *c);
+/* PSCI FEATURES: does the table list fid? */
+bool gc_listed(u64 fid);
+
+/*
+ * The slow path: answers any guest call (the table, then PSCI's
+ * NOT_SUPPORTED, then the host's). GC_TO_HOST with run->out set otherwise.
+ */
+enum gc_step guest_call_slow(struct gc_call *c);
+
+#endif /* KCORE_RUN_GUEST_CALL_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PSCI and SMCCC ids and results (Arm DEN0022 and DEN0028), the one place
+ * kcore, its arch code, kserv, the test guests and the tests take them from.
+ * Plain integer constants only: C (freestanding or hosted) and assembly
+ * include it alike.
+ *
+ * A function id's bit 30 says SMC64/HVC64: the 64-bit form of a call that
+ * takes addresses or MPIDRs is 0xC4... where the 32-bit form is 0x84....
+ */
+#ifndef KCORE_PSCI_H
+#define KCORE_PSCI_H
+
+/* Function ids. */
+#define PSCI_VERSION		    0x84000000u
+#define PSCI_CPU_SUSPEND_32	    0x84000001u
+#define PSCI_CPU_SUSPEND_64	    0xc4000001u
+#define PSCI_CPU_OFF		    0x84000002u
+#define PSCI_CPU_ON_32		    0x84000003u
+#define PSCI_CPU_ON_64		    0xc4000003u
+#define PSCI_AFFINITY_INFO_32	    0x84000004u
+#define PSCI_AFFINITY_INFO_64	    0xc4000004u
+#define PSCI_MIGRATE_32		    0x84000005u
+#define PSCI_MIGRATE_64		    0xc4000005u
+#define PSCI_MIGRATE_INFO_TYPE	    0x84000006u
+#define PSCI_MIGRATE_INFO_UP_CPU_32 0x84000007u
+#define PSCI_MIGRATE_INFO_UP_CPU_64 0xc4000007u
+#define PSCI_SYSTEM_OFF		    0x84000008u
+#define PSCI_SYSTEM_RESET	    0x84000009u
+#define PSCI_FEATURES		    0x8400000au
+#define PSCI_SYSTEM_RESET2_32	    0x84000012u
+#define PSCI_SYSTEM_RESET2_64	    0xc4000012u
+#define PSCI_MEM_PROTECT	    0x84000013u
+#define PSCI_MEM_PROTECT_RANGE_32   0x84000014u
+#define PSCI_MEM_PROTECT_RANGE_64   0xc4000014u
+
+/* PSCI owns function numbers 0x00..0x1f of the standard secure service range, both forms. */
+#define PSCI_FN_FIRST_32 0x84000000u
+#define PSCI_FN_LAST_32	 0x8400001fu
+#define PSCI_FN_FIRST_64 0xc4000000u
+#define PSCI_FN_LAST_64	 0xc400001fu
+#define PSCI_IS_FN(fid)                                             \
+	(((fid) >= PSCI_FN_FIRST_32 && (fid) <= PSCI_FN_LAST_32) || \
+	 ((fid) >= PSCI_FN_FIRST_64 && (fid) <= PSCI_FN_LAST_64))
+
+/* PSCI_VERSION's answer: major << 16 | minor. */
+#define PSCI_VERSION_1_0 0x10000u
+
+/* Results (signed, in x0). */
+#define PSCI_SUCCESS		0
+#define PSCI_E_NOT_SUPPORTED	(-1)
+#define PSCI_E_INVALID_PARAMS	(-2)
+#define PSCI_E_DENIED		(-3)
+#define PSCI_E_ALREADY_ON	(-4)
+#define PSCI_E_ON_PENDING	(-5)
+#define PSCI_E_INTERNAL_FAILURE (-6)
+#define PSCI_E_NOT_PRESENT	(-7)
+#define PSCI_E_DISABLED		(-8)
+#define PSCI_E_INVALID_ADDRESS	(-9)
+
+/* AFFINITY_INFO's answers. */
+#define PSCI_AFF_ON	    0
+#define PSCI_AFF_OFF	    1
+#define PSCI_AFF_ON_PENDING 2
+
+/* SMCCC (DEN0028): its version call (KVM answers it in the hypervisor: bench/bench.c). */
+#define SMCCC_VERSION 0x80000000u
+/* SMCCC: what an unknown function id returns in x0. */
+#define SMCCC_NOT_SUPPORTED (-1)
+
+#endif /* KCORE_PSCI_H */

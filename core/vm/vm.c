@@ -366,9 +366,10 @@ int vm_free(u64 vmid)
 			err = KCORE_E_BUSY;
 	}
 	if (err == KCORE_OK) {
-		mem_lock();
-		vm_release_image_pages(vm);
-		mem_unlock();
+		struct mem_locked locked = mem_lock();
+
+		vm_release_image_pages(locked, vm);
+		mem_unlock(locked);
 		pgt_destroy(&vm->s2);
 		/* The VMID will be reused: nothing of this VM may stay in any TLB. */
 		arch_tlbi_s2_vmid(vm->vmid);

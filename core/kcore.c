@@ -14,7 +14,8 @@
 #include "boot/verify.h"
 #include "lib/log.h"
 #include "lib/seal.h"
-#include "memops/host_mem.h"
+#include "mem/host_s2.h"
+#include "mem/mem.h"
 #include "memops/platform.h"
 #include "mm/kmap.h"
 #include "mm/mem_lock.h"
@@ -140,15 +141,10 @@ static void *carve_ptr(u64 off)
 	return arch_pa_to_ptr(pa_add(params.carve.base, off));
 }
 
-static void claim_for_kcore(const struct kcore_mem_range *r)
-{
-	for (u64 off = 0; off < r->size; off += PAGE_SIZE)
-		pgowner_get(pa_add(r->base, off))->owner = OWNER_KCORE;
-}
-
 int kcore_init(const struct kcore_boot_params *p)
 {
 	struct carve_layout l;
+	struct mem_locked locked;
 	u32 *stacks;
 	int err;
 
@@ -168,8 +164,9 @@ int kcore_init(const struct kcore_boot_params *p)
 	layout_carve(p, &l);
 
 	pgowner_init(carve_ptr(l.pgowner_off), p->ram, p->nr_ram);
-	claim_for_kcore(&p->carve);
-	claim_for_kcore(&p->kcore_image);
+	locked = mem_lock();
+	mem_owners_init(locked, (const struct kcore_mem_range[]){p->carve, p->kcore_image}, 2);
+	mem_unlock(locked);
 
 	stacks = carve_ptr(l.meta_off);
 	pool_init(&kcore_pt_pool, pa_add(p->carve.base, l.kcore_pool_off), p->kcore_pool_pages,
@@ -189,14 +186,14 @@ int kcore_init(const struct kcore_boot_params *p)
 	pool_init(&io_pt_pool, pa_add(p->carve.base, l.io_pool_off), p->io_pool_pages, stacks);
 	iommu_init(&io_pt_pool, p->ipa_bits);
 
-	mem_lock();
+	locked = mem_lock();
 	/* Pools hold at least PT_LEVELS pages (checked above): the roots always fit. */
 	err = kmap_init(&kcore_pt_pool, p->window_base, p->window_pages, carve_ptr(l.log_off));
 	KC_CHECK(err == KCORE_OK);
 	platform_init(p->devices, p->nr_devices);
-	err = host_mem_init(&host_pt_pool, p->ipa_bits);
+	err = host_s2_init(&host_pt_pool, p->ipa_bits);
 	KC_CHECK(err == KCORE_OK);
-	mem_unlock();
+	mem_unlock(locked);
 	owner_table = (struct kcore_mem_range){pa_add(p->carve.base, l.pgowner_off),
 					       pgowner_table_bytes(p->ram, p->nr_ram)};
 	kc_log("core up: %lu RAM pages, %u VMs x %u vCPUs, %u trusted keys", pgowner_nr_pages(),

@@ -22,27 +22,27 @@ static u64 sym(const char *p)
 	return (u64)(uintptr_t)p;
 }
 
-static void map_page(u64 addr, u32 prot)
+static void map_page(struct mem_locked locked, u64 addr, u32 prot)
 {
-	int err = kmap_map_page(va_init(addr), pa_init(addr), prot);
+	int err = kmap_map_page(locked, va_init(addr), pa_init(addr), prot);
 
 	if (err != KCORE_OK)
 		kc_panic("kcore stage-1: cannot map %lx (%d)", addr, err);
 }
 
-static void map_ram_range(u64 start, u64 end)
+static void map_ram_range(struct mem_locked locked, u64 start, u64 end)
 {
 	u64 a = start;
 
 	while (a < end) {
 		if (is_aligned(a, BLOCK_SIZE) && end - a >= BLOCK_SIZE) {
-			int err = kmap_map_block(va_init(a), pa_init(a), PT_PROT_RW);
+			int err = kmap_map_block(locked, va_init(a), pa_init(a), PT_PROT_RW);
 
 			if (err != KCORE_OK)
 				kc_panic("kcore stage-1: cannot map block %lx (%d)", a, err);
 			a += BLOCK_SIZE;
 		} else {
-			map_page(a, PT_PROT_RW);
+			map_page(locked, a, PT_PROT_RW);
 			a += PAGE_SIZE;
 		}
 	}
@@ -52,31 +52,32 @@ void mmu_build(const struct machine *m)
 {
 	u64 img_start = sym(_start_image), img_end = sym(_end);
 
-	mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	for (u64 a = img_start; a < sym(_etext); a += PAGE_SIZE)
-		map_page(a, PT_PROT_R | PT_PROT_X);
+		map_page(locked, a, PT_PROT_R | PT_PROT_X);
 	for (u64 a = sym(_etext); a < sym(_erodata); a += PAGE_SIZE)
-		map_page(a, PT_PROT_R);
+		map_page(locked, a, PT_PROT_R);
 	for (u64 a = sym(_erodata); a < img_end; a += PAGE_SIZE)
-		map_page(a, PT_PROT_RW);
+		map_page(locked, a, PT_PROT_RW);
 	for (u32 i = 0; i < m->nr_ram; i++) {
 		u64 start = pa_addr(m->ram[i].base), end = start + m->ram[i].size;
 
 		if (img_start >= start && img_end <= end) {
-			map_ram_range(start, img_start);
-			map_ram_range(img_end, end);
+			map_ram_range(locked, start, img_start);
+			map_ram_range(locked, img_end, end);
 		} else {
-			map_ram_range(start, end);
+			map_ram_range(locked, start, end);
 		}
 	}
-	map_page(m->uart_base & ~(PAGE_SIZE - 1), PT_PROT_RW | PT_PROT_DEVICE);
+	map_page(locked, m->uart_base & ~(PAGE_SIZE - 1), PT_PROT_RW | PT_PROT_DEVICE);
 	/* The SMMU's registers: kcore's alone (a kcore device, never the host's). */
 	for (u64 off = 0; off < m->smmu.size; off += PAGE_SIZE)
-		map_page(pa_addr(m->smmu.base) + off, PT_PROT_RW | PT_PROT_DEVICE);
+		map_page(locked, pa_addr(m->smmu.base) + off, PT_PROT_RW | PT_PROT_DEVICE);
 	/* Each redistributor's RD_base page 0: mediated for the host (gicr_mediate.c). */
 	for (u32 i = 0; i < m->nr_gicr_frames; i++)
-		map_page(m->gicr_frames[i], PT_PROT_RW | PT_PROT_DEVICE);
-	mem_unlock();
+		map_page(locked, m->gicr_frames[i], PT_PROT_RW | PT_PROT_DEVICE);
+	mem_unlock(locked);
 }
 
 static u64 pa_range_field(void)

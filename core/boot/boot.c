@@ -4,11 +4,11 @@
 #include "core/arch.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
+#include "core/mem/mem.h"
 #include "core/memops/host_mem.h"
 #include "core/memops/teardown.h"
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"
-#include "core/mm/pgowner.h"
 #include "verify.h"
 
 static u64 pages_of(u64 size)
@@ -20,6 +20,7 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vm_image *img;
+	struct mem_locked locked;
 	vaddr_t window;
 	int err;
 
@@ -39,9 +40,9 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 		   !pgt_range_unmapped(&vm->s2, load_ipa, pages_of(size) * PAGE_SIZE)) {
 		err = KCORE_E_EXIST;
 	} else {
-		mem_lock();
-		err = kmap_window_alloc(pages_of(size), &window);
-		mem_unlock();
+		locked = mem_lock();
+		err = kmap_window_alloc(locked, pages_of(size), &window);
+		mem_unlock(locked);
 	}
 	if (err == KCORE_OK) {
 		*load_idx = vm->nr_images;
@@ -55,29 +56,14 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 	return err;
 }
 
-/*
- * The last page of an image holds more than the image: the bytes after its
- * end (the trailer's) are the host's choice, not signed, and the page is
- * mapped executable into the VM. Zeroed here, once the page has left the
- * host and before anything is hashed, so the VM's view of the whole page is
- * either signed or zero.
- */
-static void clear_after_image(const struct vm_image *img, paddr_t pa)
-{
-	u64 used = img->size - img->nr_remapped * PAGE_SIZE; /* bytes of the image in this page */
-
-	if (img->nr_remapped + 1 == img->nr_pages && used < PAGE_SIZE)
-		memset((u8 *)arch_pa_to_ptr(pa) + used, 0, PAGE_SIZE - used);
-}
-
 int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
-	struct page_info *page;
+	struct mem_locked locked;
 	struct vm_image *img;
 	paddr_t pa;
 	vaddr_t va;
-	int err = KCORE_OK;
+	int err;
 
 	if (vm == NULL || pfn >= (1ull << (48 - PAGE_SHIFT)))
 		return KCORE_E_INVAL;
@@ -99,36 +85,17 @@ int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 	}
 	va = va_add(img->window, img->nr_remapped * PAGE_SIZE);
 
-	mem_lock();
-	page = pgowner_get(pa);
-	if (page == NULL)
-		err = KCORE_E_INVAL;
-	else if (page->owner != OWNER_HOST)
-		err = KCORE_E_PERM;
-	else if (page->count != 0 || page->dma_count != 0)
-		err = KCORE_E_BUSY; /* a device the host programs could still write it */
-	else if (kmap_window_map_cost(va) > pool_nr_free(kmap_pool()))
-		err = KCORE_E_NOMEM;
-	if (err == KCORE_OK) {
-		/*
-		 * The page leaves the host's reach (owner, stage-2, TLB) before kcore
-		 * maps it: nothing the host does afterwards can change what gets hashed.
-		 */
-		page->owner = OWNER_KCORE;
-		page->gfn = GFN_NONE;
-		host_unmap_page(pa);
-		clear_after_image(img, pa);
-		/*
-		 * Whatever the host left in the cache or wrote around it reaches
-		 * memory now, once: the bytes hashed are the bytes the VM reads,
-		 * with its caches on or off.
-		 */
-		arch_clean_dcache_range(pa, PAGE_SIZE);
-		err = kmap_window_map(va, pa);
-		KC_CHECK(err == KCORE_OK);
+	/*
+	 * The last page of an image holds more than the image: the bytes after
+	 * its end (the trailer's) are the host's choice, not signed, and the page
+	 * is mapped executable into the VM. host_donate_kcore zeroes them once
+	 * the page has left the host and before anything is hashed.
+	 */
+	locked = mem_lock();
+	err = host_donate_kcore(locked, pa, va, img->size - img->nr_remapped * PAGE_SIZE);
+	mem_unlock(locked);
+	if (err == KCORE_OK)
 		img->nr_remapped++;
-	}
-	mem_unlock();
 	spin_unlock(&vm->lock);
 	return err;
 }
@@ -144,20 +111,14 @@ static u32 images_map_cost(const struct vm *vm)
 	return cost;
 }
 
-static void load_image(struct vm *vm, struct vm_image *img)
+static void load_image(struct mem_locked locked, struct vm *vm, struct vm_image *img)
 {
 	for (u64 i = 0; i < img->nr_pages; i++) {
-		ipaddr_t ipa = ipa_add(img->load_ipa, i * PAGE_SIZE);
-		struct page_info *page;
 		paddr_t pa;
 
 		KC_CHECK(kmap_lookup(va_add(img->window, i * PAGE_SIZE), &pa));
-		page = pgowner_get(pa);
-		KC_CHECK(page != NULL && page->owner == OWNER_KCORE);
-		page->owner = vm->vmid;
-		page->gfn = ipa_gfn(ipa);
-		page->count = 0;
-		pgt_map_leaf(&vm->s2, ipa_addr(ipa), pa, PAGE_SIZE, PT_PROT_RWX);
+		kcore_donate_vm(locked, vm->vmid, &vm->s2, ipa_add(img->load_ipa, i * PAGE_SIZE),
+				pa);
 	}
 	img->loaded = true;
 }
@@ -170,6 +131,7 @@ int vm_verify_and_load_images(u64 vmid)
 	u64 size[KCORE_MAX_LOAD_IMAGES];
 	u8 digest[KCORE_MAX_LOAD_IMAGES][32];
 	struct vm_locked locked;
+	struct mem_locked mlocked;
 	int err = KCORE_OK;
 
 	if (vm == NULL)
@@ -207,14 +169,14 @@ int vm_verify_and_load_images(u64 vmid)
 	}
 	/* What a snapshot of this VM is bound to (core/snapshot). */
 	verify_measure(load_ipa, size, (const u8(*)[32])digest, vm->nr_images, vm->measurement);
-	mem_lock();
+	mlocked = mem_lock();
 	for (u32 i = 0; i < vm->nr_images; i++) {
 		vm->images[i].payload_size = payload[i];
-		load_image(vm, &vm->images[i]);
+		load_image(mlocked, vm, &vm->images[i]);
 	}
 	/* The pages were cleaned at remap; no earlier owner's instructions stay cached. */
 	arch_sync_icache();
-	mem_unlock();
+	mem_unlock(mlocked);
 	vm->state = VM_VERIFIED;
 out:
 	vm_unlock(&locked);

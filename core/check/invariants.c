@@ -32,12 +32,14 @@
  *
  * Tests call it after every step; debug builds expose it to the host as the
  * KC_HC_CHECK_INVARIANTS hypercall. It reports, never fixes; the one thing it
- * writes is its own per-page scratch counter (struct page_info), which it puts
- * back to zero before it returns.
+ * writes is its own per-page scratch counter (struct page_info, through
+ * core/mem's mem_check_scratch_*), which it puts back to zero before it
+ * returns.
  */
 #include "core/check/check.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
+#include "core/mem/mem.h"
 #include "core/memops/host_mem.h"
 #include "core/memops/platform.h"
 #include "core/mm/kmap.h"
@@ -231,7 +233,7 @@ static bool check_io_leaf(void *ctx, const struct pt_leaf *leaf)
 		violation("smmu_iso: IO leaf larger than a page", leaf->ia, leaf->size);
 	for (u64 off = 0; off < leaf->size; off += PAGE_SIZE) {
 		paddr_t pa = pa_add(leaf->pa, off);
-		struct page_info *page = pgowner_get(pa);
+		const struct page_info *page = pgowner_get(pa);
 
 		if (kcore_region_page(pa))
 			violation("kcore_own: IO table maps kcore's image or carve-out",
@@ -251,8 +253,7 @@ static bool check_io_leaf(void *ctx, const struct pt_leaf *leaf)
 			violation("smmu_iso: vm domain maps a page the vm does not share",
 				  leaf->ia + off, pa_addr(pa));
 		}
-		if (page != NULL)
-			page->check_scratch++;
+		mem_check_scratch_count(pa);
 	}
 	return true;
 }
@@ -291,8 +292,7 @@ static void check_iommu(void)
 	const struct pt_pool *pool = iommu_pool();
 	u64 tables = 0;
 
-	for (u64 i = 0; i < pgowner_nr_pages(); i++)
-		pgowner_get(pgowner_page_at(i))->check_scratch = 0;
+	mem_check_scratch_clear();
 	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
 		u32 id = iommu_stream_domain(sid);
 
@@ -308,13 +308,13 @@ static void check_iommu(void)
 		violation("pool: free IO page not zero", pa_addr(pool->base), 0);
 	/* smmu_count: what check_io_leaf counted is exactly what the page records. */
 	for (u64 i = 0; i < pgowner_nr_pages(); i++) {
-		struct page_info *page = pgowner_get(pgowner_page_at(i));
+		const struct page_info *page = pgowner_get(pgowner_page_at(i));
 
 		if (page->dma_count != page->check_scratch)
 			violation("smmu_count: dma_count disagrees with the IO mappings",
 				  pa_addr(pgowner_page_at(i)), page->dma_count);
-		page->check_scratch = 0;
 	}
+	mem_check_scratch_clear();
 }
 
 /* ---- kcore's own mappings ---- */
@@ -419,11 +419,12 @@ static void check_states(const struct vm *vm)
 
 u32 kcore_check_invariants(void)
 {
+	struct mem_locked locked;
 	u32 found;
 
 	for (u32 id = 1; id <= vm_max_vms(); id++)
 		spin_lock(&vm_from_id(id)->lock);
-	mem_lock();
+	locked = mem_lock();
 	/* Counted under every lock: two CPUs may check at once. */
 	violations = 0;
 
@@ -455,7 +456,7 @@ u32 kcore_check_invariants(void)
 	check_smmu_hw();
 
 	found = violations;
-	mem_unlock();
+	mem_unlock(locked);
 	for (u32 id = vm_max_vms(); id >= 1; id--)
 		spin_unlock(&vm_from_id(id)->lock);
 	return found;

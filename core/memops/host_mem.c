@@ -7,15 +7,6 @@
 #include "core/mm/pgowner.h"
 #include "platform.h"
 
-static struct pgtable host_s2;
-static struct pt_pool *pool;
-
-int host_mem_init(struct pt_pool *p, u32 ipa_bits)
-{
-	pool = p;
-	return pgt_init(&host_s2, p, PT_STAGE2, ipa_bits, KCORE_HOST_VMID);
-}
-
 bool host_may_map(paddr_t pa)
 {
 	const struct page_info *page = pgowner_get(pa);
@@ -34,16 +25,16 @@ bool host_may_map(paddr_t pa)
  * one class the host may map: a block must never reach into a neighbour the
  * host may not map (RAM lies in no device range, so it fails here too).
  */
-static bool device_block_ok(paddr_t block)
+static bool device_block_ok(const struct pgtable *host_s2, paddr_t block)
 {
 	enum kcore_dev_class cls;
 
 	if (!platform_uniform_class(block, BLOCK_SIZE, &cls) || !platform_host_may_map_class(cls))
 		return false;
-	return pgt_range_unmapped(&host_s2, pa_addr(block), BLOCK_SIZE);
+	return pgt_range_unmapped(host_s2, pa_addr(block), BLOCK_SIZE);
 }
 
-static int map_for_host(paddr_t pa)
+static int map_for_host(struct mem_locked locked, const struct pgtable *host_s2, paddr_t pa)
 {
 	const struct page_info *page = pgowner_get(pa);
 	paddr_t base = pa_init(pa_addr(pa) & ~(PAGE_SIZE - 1));
@@ -53,7 +44,7 @@ static int map_for_host(paddr_t pa)
 	if (page == NULL) {
 		paddr_t block = pa_init(pa_addr(pa) & ~(BLOCK_SIZE - 1));
 
-		if (device_block_ok(block)) {
+		if (device_block_ok(host_s2, block)) {
 			base = block;
 			size = BLOCK_SIZE;
 		}
@@ -64,60 +55,39 @@ static int map_for_host(paddr_t pa)
 		/* A page a VM shares: data only, never code. */
 		prot = PT_PROT_RW;
 	}
-	if (pgt_map_cost(&host_s2, pa_addr(base), size, size) > pool_nr_free(pool)) {
+	if (host_s2_map(locked, base, size, prot) != KCORE_OK) {
 		kc_log("host stage-2 pool exhausted at %lx", pa_addr(pa));
 		return KCORE_E_NOMEM;
 	}
-	pgt_map_leaf(&host_s2, pa_addr(base), base, size, prot);
 	return KCORE_OK;
 }
 
 int host_s2_fault(ipaddr_t ipa)
 {
+	const struct pgtable *host_s2 = host_s2_table();
 	paddr_t pa = pa_from_host_ipa(ipa);
+	struct mem_locked locked;
 	int err;
 
 	/*
 	 * A mediated device is never mapped: the arch decodes and emulates the
 	 * access instead. The class is fixed at boot, so no lock is needed.
 	 */
-	if (pgt_ia_valid(&host_s2, ipa_addr(ipa)) && !pgowner_is_ram(pa) &&
+	if (pgt_ia_valid(host_s2, ipa_addr(ipa)) && !pgowner_is_ram(pa) &&
 	    platform_class(pa) == KCORE_DEV_MEDIATED)
 		return KCORE_HOST_FAULT_MEDIATED;
-	mem_lock();
-	if (!pgt_ia_valid(&host_s2, ipa_addr(ipa)) || !host_may_map(pa)) {
+	locked = mem_lock();
+	if (!pgt_ia_valid(host_s2, ipa_addr(ipa)) || !host_may_map(pa)) {
 		err = KCORE_E_PERM;
-	} else if (!pgt_range_unmapped(&host_s2, pa_addr(pa) & ~(PAGE_SIZE - 1), PAGE_SIZE)) {
+	} else if (!pgt_range_unmapped(host_s2, pa_addr(pa) & ~(PAGE_SIZE - 1), PAGE_SIZE)) {
 		/* Another CPU mapped it first: the access can simply be retried. */
 		err = KCORE_OK;
 	} else {
-		err = map_for_host(pa);
+		err = map_for_host(locked, host_s2, pa);
 	}
-	mem_unlock();
+	mem_unlock(locked);
 
 	if (err != KCORE_OK)
 		arch_host_inject_abort(ipa);
 	return err;
-}
-
-void host_unmap_page(paddr_t pa)
-{
-	u64 size;
-
-	KC_CHECK(mem_lock_held());
-	size = pgt_unmap_leaf(&host_s2, pa_addr(pa));
-	/*
-	 * RAM is only ever mapped for the host page by page, so no block needs
-	 * splitting (a block here is a kcore bug, and the check halts the machine).
-	 */
-	KC_CHECK(size == 0 || size == PAGE_SIZE);
-}
-
-const struct pgtable *host_s2_table(void)
-{
-	return &host_s2;
-}
-const struct pt_pool *host_pool(void)
-{
-	return pool;
 }

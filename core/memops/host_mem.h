@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host's stage-2 (the seeds' MemHandler/FaultHandler for the host side):
- * an identity map (host_flatmap) built lazily on faults. A fault on a page
- * the host may reach maps it; any other fault is refused and the arch injects
- * an abort into the host. Pages leave the host's stage-2 (with invalidation)
- * when they become kcore's or a VM's.
+ * The host's stage-2 faults (the seeds' MemHandler/FaultHandler for the host
+ * side): the identity map (host_flatmap, core/mem/host_s2.c) is built lazily
+ * on faults. A fault on a page the host may reach maps it; any other fault is
+ * refused and the arch injects an abort into the host. Pages leave the
+ * host's stage-2 (with invalidation) in the ownership transitions of
+ * core/mem when they become kcore's or a VM's.
  *
  * Protected by mem_lock.
  */
@@ -12,9 +13,7 @@
 #define KCORE_MEMOPS_HOST_MEM_H
 
 #include "core/kcore.h"
-#include "core/mm/pgtable.h"
-
-int host_mem_init(struct pt_pool *pool, u32 ipa_bits);
+#include "core/mem/host_s2.h"
 
 /*
  * May the host map this address right now? (host_iso as a predicate.) RAM by
@@ -22,11 +21,5 @@ int host_mem_init(struct pt_pool *pool, u32 ipa_bits);
  * BEHIND_SMMU only: never KCORE, MEDIATED, DENIED or unknown space).
  */
 bool host_may_map(paddr_t pa);
-
-/* Removes the host's mapping of one RAM page, if any, invalidating the TLB. */
-void host_unmap_page(paddr_t pa);
-
-const struct pgtable *host_s2_table(void);
-const struct pt_pool *host_pool(void);
 
 #endif /* KCORE_MEMOPS_HOST_MEM_H */

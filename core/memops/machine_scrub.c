@@ -17,8 +17,9 @@
 #include "core/kcore.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
-#include "core/memops/host_mem.h"
+#include "core/mem/host_s2.h"
 #include "core/mm/kmap.h"
+#include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "core/mm/pool.h"
 #include "core/smmu/iommu.h"
@@ -77,7 +78,7 @@ u64 kcore_scrub_memory(const struct kcore_mem_range *keep, u32 nr_keep)
 	if (table.size == 0)
 		return 0; /* a panic before kcore_init: nothing was ever given to anyone */
 	/* No device may copy a VM's page into one already zeroed. */
-	iommu_block_all_streams();
+	iommu_block_all_streams(mem_locked_sole_cpu());
 	for (u64 i = 0; i < pgowner_nr_pages(); i++) {
 		paddr_t pa = pgowner_page_at(i);
 

@@ -65,9 +65,10 @@ int vm_free(u64 vmid)
 	locked = vm_lock(vm);
 	err = vm_free_check(locked);
 	if (err == KCORE_OK) {
-		mem_lock();
-		vm_release_image_pages(locked);
-		mem_unlock();
+		struct mem_locked mlocked = mem_lock();
+
+		vm_release_image_pages(locked, mlocked);
+		mem_unlock(mlocked);
 		vm_slot_release(locked);
 	}
 	vm_unlock(&locked);

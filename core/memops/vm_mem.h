@@ -5,13 +5,15 @@
  * its pages with the host, and teardown that scrubs each page, unmaps it from
  * the VM and returns it to the host.
  *
- * Each call checks every argument and page first and changes nothing unless
- * all checks pass; the commit that follows cannot fail.
+ * Each call checks every argument and the VM's state first and changes
+ * nothing unless all checks pass; the page ownership transitions themselves
+ * (check, then a commit that cannot fail) are core/mem's.
  * Locks: vm->lock, then mem_lock (core/lock_order.h).
  */
 #ifndef KCORE_MEMOPS_VM_MEM_H
 #define KCORE_MEMOPS_VM_MEM_H
 
+#include "core/mm/mem_lock.h"
 #include "core/vm/vm.h"
 
 /* Host calls. size is KCORE_PAGE_SIZE or KCORE_BLOCK_SIZE. */
@@ -25,8 +27,8 @@ int vm_unshare_page(u32 vmid, u64 ipa);
 
 /*
  * Returns to the host, scrubbed, every image page kcore still holds for vm
- * (an image that never verified). Caller holds mem_lock.
+ * (an image that never verified).
  */
-void vm_release_image_pages(struct vm_locked locked);
+void vm_release_image_pages(struct vm_locked vlocked, struct mem_locked locked);
 
 #endif /* KCORE_MEMOPS_VM_MEM_H */

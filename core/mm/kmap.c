@@ -48,18 +48,21 @@ static int map_leaf(vaddr_t va, paddr_t pa, u64 size, u32 prot)
 	return KCORE_OK;
 }
 
-int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot)
+int kmap_map_page(struct mem_locked locked, vaddr_t va, paddr_t pa, u32 prot)
 {
+	(void)locked;
 	return map_leaf(va, pa, PAGE_SIZE, prot);
 }
 
-int kmap_map_block(vaddr_t va, paddr_t pa, u32 prot)
+int kmap_map_block(struct mem_locked locked, vaddr_t va, paddr_t pa, u32 prot)
 {
+	(void)locked;
 	return map_leaf(va, pa, BLOCK_SIZE, prot);
 }
 
-int kmap_window_alloc(u64 npages, vaddr_t *va)
+int kmap_window_alloc(struct mem_locked locked, u64 npages, vaddr_t *va)
 {
+	(void)locked;
 	KC_CHECK(mem_lock_held());
 	if (npages == 0 || npages > window_pages - window_next)
 		return KCORE_E_NOMEM;
@@ -83,7 +86,7 @@ u32 kmap_window_map_cost(vaddr_t va)
 	return pgt_map_cost(&table, va_addr(va), PAGE_SIZE, PAGE_SIZE);
 }
 
-int kmap_window_map(vaddr_t va, paddr_t pa)
+int kmap_window_map(struct mem_locked locked, vaddr_t va, paddr_t pa)
 {
 	u64 index;
 	int err;
@@ -93,7 +96,7 @@ int kmap_window_map(vaddr_t va, paddr_t pa)
 	if (window_log[index] != 0)
 		return KCORE_E_EXIST;
 	/* Read-only and never executable: kcore only hashes and copies images. */
-	err = kmap_map_page(va, pa, PT_PROT_R);
+	err = kmap_map_page(locked, va, pa, PT_PROT_R);
 	if (err == KCORE_OK)
 		window_log[index] = pa_pfn(pa) + 1;
 	return err;

@@ -7,11 +7,12 @@
  * overlap, and every window page mapped is recorded in a log that the
  * invariant checker compares with the tables.
  *
- * Protected by mem_lock.
+ * Protected by mem_lock: every call that changes a mapping takes its token.
  */
 #ifndef KCORE_MM_KMAP_H
 #define KCORE_MM_KMAP_H
 
+#include "mem_lock.h"
 #include "pgtable.h"
 
 /* Bookkeeping bytes the window log needs. */
@@ -24,16 +25,16 @@ int kmap_init(struct pt_pool *pool, vaddr_t window_base, u64 window_pages, u64 *
  * bits, KCORE_E_EXIST when va is already mapped (write-once), KCORE_E_NOMEM
  * when the kcore pool cannot hold the tables; nothing changes then.
  */
-int kmap_map_page(vaddr_t va, paddr_t pa, u32 prot);
+int kmap_map_page(struct mem_locked locked, vaddr_t va, paddr_t pa, u32 prot);
 
 /* Maps one 2 MiB block (both addresses 2 MiB aligned); errors as kmap_map_page. */
-int kmap_map_block(vaddr_t va, paddr_t pa, u32 prot);
+int kmap_map_block(struct mem_locked locked, vaddr_t va, paddr_t pa, u32 prot);
 
 /* Reserves npages of fresh window VA. KCORE_E_NOMEM when the window range is used up. */
-int kmap_window_alloc(u64 npages, vaddr_t *va);
+int kmap_window_alloc(struct mem_locked locked, u64 npages, vaddr_t *va);
 
 /* Maps pa read-only at va, which must be a reserved, never-mapped window page. */
-int kmap_window_map(vaddr_t va, paddr_t pa);
+int kmap_window_map(struct mem_locked locked, vaddr_t va, paddr_t pa);
 
 /* Table pages a kmap_window_map at va would need (prepare step). */
 u32 kmap_window_map_cost(vaddr_t va);

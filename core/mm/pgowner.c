@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "pgowner.h"
+#include "pgowner_write.h"
 
 #include "core/lib/log.h"
 
@@ -35,8 +36,6 @@ void pgowner_init(void *storage, const struct kcore_mem_range *ram, u32 nr_ram)
 		total_pages += banks[i].nr_pages;
 	}
 	table = storage;
-	for (u64 i = 0; i < total_pages; i++)
-		table[i] = (struct page_info){.owner = OWNER_HOST, .gfn = GFN_NONE};
 }
 
 /* The first bank's index of pfn (its first index is 0), or false. */
@@ -73,11 +72,24 @@ static inline bool index_of(paddr_t pa, u64 *index)
 	return index_in_first_bank(pfn, index) || index_in_other_banks(pfn, index);
 }
 
-struct page_info *pgowner_get(paddr_t pa)
+const struct page_info *pgowner_get(paddr_t pa)
 {
 	u64 index;
 
 	return index_of(pa, &index) ? &table[index] : NULL;
+}
+
+struct page_info *pgowner_get_mut(paddr_t pa)
+{
+	u64 index;
+
+	return index_of(pa, &index) ? &table[index] : NULL;
+}
+
+struct page_info *pgowner_entry_at(u64 index)
+{
+	KC_CHECK(index < total_pages);
+	return &table[index];
 }
 
 bool pgowner_is_ram(paddr_t pa)

@@ -6,6 +6,10 @@
  * Addresses outside RAM have no entry: they are device memory.
  *
  * Protected by mem_lock (core/lock_order.h).
+ *
+ * This is the read side. Entries change only in core/mem/ (every ownership
+ * transition, by direction), through the write side in pgowner_write.h,
+ * which nothing else includes (scripts/check_mem_rules.sh).
  */
 #ifndef KCORE_MM_PGOWNER_H
 #define KCORE_MM_PGOWNER_H
@@ -46,11 +50,14 @@ static inline bool owner_is_vm(u32 owner)
 /* Bytes of storage the table needs for these RAM banks. */
 u64 pgowner_table_bytes(const struct kcore_mem_range *ram, u32 nr_ram);
 
-/* Lays the table out in storage; every page starts owned by the host. */
+/*
+ * Lays the table out in storage; its entries are written by core/mem
+ * (mem_owners_init: every page the host's).
+ */
 void pgowner_init(void *storage, const struct kcore_mem_range *ram, u32 nr_ram);
 
 /* The entry of a RAM page, or NULL when pa is not RAM. */
-struct page_info *pgowner_get(paddr_t pa);
+const struct page_info *pgowner_get(paddr_t pa);
 
 bool pgowner_is_ram(paddr_t pa);
 

@@ -4,41 +4,24 @@
 #include "core/arch.h"
 #include "core/kcore.h"
 #include "core/lib/log.h"
+#include "core/mem/host_page.h"
 #include "core/mm/mem_lock.h"
-#include "core/mm/pgowner.h"
 #include "core/vm/virq.h"
 #include "guest_call.h"
 
-/* The run page must be one of the host's own RAM pages: kcore writes the exit there. */
-static bool run_page_ok(paddr_t pa)
-{
-	const struct page_info *page = pgowner_get(pa);
+/*
+ * The part of the in record kcore uses (flags, mmio_value, call_ret), read
+ * once from the run page, which must be one of the host's own RAM pages:
+ * KCORE_E_INVAL if it is not RAM, KCORE_E_PERM if it is not the host's.
+ */
+#define RUN_IN_USED_BYTES offsetof(struct kcore_vcpu_run, in.reserved)
 
-	return page != NULL && page->owner == OWNER_HOST;
-}
-
-/* KCORE_E_INVAL if pa is not RAM, KCORE_E_PERM if it is not the host's. */
 static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 {
-	const struct page_info *page_owner;
-	int err = KCORE_OK;
+	struct mem_locked locked = mem_lock();
+	int err = host_page_read(locked, pa, &run->in, RUN_IN_USED_BYTES);
 
-	mem_lock();
-	page_owner = pgowner_get(pa);
-	if (page_owner == NULL) {
-		err = KCORE_E_INVAL;
-	} else if (page_owner->owner == OWNER_HOST) {
-		const volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
-
-		/* Read once (the host may change it meanwhile), and only what kcore uses. */
-		run->in.flags = page->in.flags;
-		run->in.mmio_value = page->in.mmio_value;
-		for (u32 i = 0; i < 4; i++)
-			run->in.call_ret[i] = page->in.call_ret[i];
-	} else {
-		err = KCORE_E_PERM;
-	}
-	mem_unlock();
+	mem_unlock(locked);
 	return err;
 }
 
@@ -65,17 +48,12 @@ static void run_out_clear(struct kcore_vcpu_run *run)
 
 static void write_run_out(paddr_t pa, const struct kcore_vcpu_run *run)
 {
-	mem_lock();
-	/* Checked again: the host may have given the page away while the vCPU ran. */
-	if (run_page_ok(pa)) {
-		volatile struct kcore_vcpu_run *page = arch_pa_to_ptr(pa);
+	struct mem_locked locked = mem_lock();
 
-		page->out.reason = run->out.reason;
-#pragma GCC unroll 8
-		for (u32 i = 0; i < RUN_OUT_RAW_WORDS; i++)
-			page->out.raw[i] = run->out.raw[i];
-	}
-	mem_unlock();
+	/* Checked again: the host may have given the page away while the vCPU ran. */
+	(void)host_page_write(locked, pa_add(pa, offsetof(struct kcore_vcpu_run, out)), &run->out,
+			      sizeof(run->out));
+	mem_unlock(locked);
 }
 
 static u64 reg_read(const struct vcpu *vcpu, u32 rt)

@@ -3,6 +3,7 @@
 
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "core/mem/mem.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "core/vm/vm.h"
@@ -49,8 +50,9 @@ static bool iova_ok(u64 iova)
 
 /* ---- allocation ---- */
 
-static int alloc_domain(u32 owner, u32 *id)
+static int alloc_domain(struct mem_locked locked, u32 owner, u32 *id)
 {
+	(void)locked;
 	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {
 		struct io_domain *d = &domains[i];
 		int err;
@@ -74,6 +76,7 @@ static int alloc_domain(u32 owner, u32 *id)
 int iommu_domain_alloc(u64 owner, u32 *id)
 {
 	struct vm *vm = NULL;
+	struct mem_locked locked;
 	int err;
 
 	if (!iommu_supported())
@@ -89,9 +92,9 @@ int iommu_domain_alloc(u64 owner, u32 *id)
 			return KCORE_E_STATE;
 		}
 	}
-	mem_lock();
-	err = alloc_domain((u32)owner, id);
-	mem_unlock();
+	locked = mem_lock();
+	err = alloc_domain(locked, (u32)owner, id);
+	mem_unlock(locked);
 	if (vm != NULL)
 		spin_unlock(&vm->lock);
 	return err;
@@ -99,30 +102,37 @@ int iommu_domain_alloc(u64 owner, u32 *id)
 
 /* ---- teardown ---- */
 
-static void unmap_io_leaf(struct io_domain *d, u64 iova)
+static void unmap_io_leaf(struct mem_locked locked, struct io_domain *d, u64 iova)
 {
-	struct page_info *page;
 	struct pt_leaf leaf;
 
 	KC_CHECK(pgt_lookup(&d->pt, iova, &leaf) && leaf.size == PAGE_SIZE);
 	/* Unmapped and invalidated first: only then may the page's count drop. */
 	pgt_unmap_leaf(&d->pt, iova);
-	page = pgowner_get(leaf.pa);
-	KC_CHECK(page != NULL && page->dma_count > 0);
-	page->dma_count--;
+	host_dma_unmap(locked, leaf.pa);
 }
+
+/* The walk's context: the token travels with the domain. */
+struct unmap_ctx {
+	struct mem_locked locked;
+	struct io_domain *d;
+};
 
 static bool unmap_each_leaf(void *ctx, const struct pt_leaf *leaf)
 {
-	unmap_io_leaf(ctx, leaf->ia);
+	struct unmap_ctx *uc = ctx;
+
+	unmap_io_leaf(uc->locked, uc->d, leaf->ia);
 	return true;
 }
 
-/* Caller holds mem_lock; no stream is attached any more. */
-static void release_domain(struct io_domain *d)
+/* No stream is attached any more. */
+static void release_domain(struct mem_locked locked, struct io_domain *d)
 {
+	struct unmap_ctx uc = {locked, d};
+
 	KC_CHECK(d->nr_streams == 0);
-	pgt_for_each_leaf(&d->pt, 0, 1ull << io_ia_bits, unmap_each_leaf, d);
+	pgt_for_each_leaf(&d->pt, 0, 1ull << io_ia_bits, unmap_each_leaf, &uc);
 	pgt_destroy(&d->pt);
 	/* The id will be reused: no translation or cached walk of it may outlive it. */
 	arch_smmu_tlbi_domain(domain_id(d));
@@ -133,28 +143,29 @@ static void release_domain(struct io_domain *d)
 int iommu_domain_free(u64 id)
 {
 	struct io_domain *d = domain_from_id(id);
+	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL)
 		return KCORE_E_INVAL;
-	mem_lock();
+	locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
 	else if (d->nr_streams != 0)
 		err = KCORE_E_BUSY;
 	else
-		release_domain(d);
-	mem_unlock();
+		release_domain(locked, d);
+	mem_unlock(locked);
 	return err;
 }
 
-/* Caller holds mem_lock. */
-static void detach_stream(u32 sid)
+static void detach_stream(struct mem_locked locked, u32 sid)
 {
 	u32 id = stream_domain[sid];
 
+	(void)locked;
 	KC_CHECK(id < KCORE_MAX_IO_DOMAINS && domains[id].nr_streams > 0);
 	/* Blocked (and the device's cached translations gone) before anything else. */
 	arch_smmu_detach(sid);
@@ -164,12 +175,13 @@ static void detach_stream(u32 sid)
 	arch_smmu_tlbi_domain(id);
 }
 
-void iommu_release_vm(struct vm_locked locked)
+void iommu_release_vm(struct vm_locked vlocked)
 {
-	u32 vmid = locked.vm->vmid;
+	u32 vmid = vlocked.vm->vmid;
+	struct mem_locked locked;
 
 	KC_CHECK(owner_is_vm(vmid));
-	mem_lock();
+	locked = mem_lock();
 	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {
 		struct io_domain *d = &domains[i];
 
@@ -177,18 +189,18 @@ void iommu_release_vm(struct vm_locked locked)
 			continue;
 		for (u32 sid = 0; sid < KCORE_MAX_STREAMS && d->nr_streams > 0; sid++) {
 			if (stream_domain[sid] == i)
-				detach_stream(sid);
+				detach_stream(locked, sid);
 		}
-		release_domain(d);
+		release_domain(locked, d);
 	}
-	mem_unlock();
+	mem_unlock(locked);
 }
 
-void iommu_block_all_streams(void)
+void iommu_block_all_streams(struct mem_locked locked)
 {
 	for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
 		if (stream_domain[sid] != IO_DOMAIN_NONE)
-			detach_stream(sid);
+			detach_stream(locked, sid);
 	}
 }
 
@@ -197,13 +209,14 @@ void iommu_block_all_streams(void)
 int iommu_attach(u64 id, u64 sid)
 {
 	struct io_domain *d = domain_from_id(id);
+	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL || sid >= KCORE_MAX_STREAMS)
 		return KCORE_E_INVAL;
-	mem_lock();
+	locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE) {
 		err = KCORE_E_STATE;
 	} else if (stream_domain[sid] == id) {
@@ -216,50 +229,35 @@ int iommu_attach(u64 id, u64 sid)
 		d->nr_streams++;
 		arch_smmu_attach((u32)sid, (u32)id, d->pt.root, d->pt.ia_bits);
 	}
-	mem_unlock();
+	mem_unlock(locked);
 	return err;
 }
 
 int iommu_detach(u64 sid)
 {
+	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (sid >= KCORE_MAX_STREAMS)
 		return KCORE_E_INVAL;
-	mem_lock();
+	locked = mem_lock();
 	if (stream_domain[sid] == IO_DOMAIN_NONE)
 		err = KCORE_E_NOENT;
 	else
-		detach_stream((u32)sid);
-	mem_unlock();
+		detach_stream(locked, (u32)sid);
+	mem_unlock(locked);
 	return err;
 }
 
 /* ---- mappings ---- */
 
-/*
- * smmu_iso as a predicate: may domain d map this page at iova? A VM's page
- * reaches a device only with the VM's consent, which is its share
- * (KC_GC_SHARE_PAGE, count > 0), whoever owns the domain: the host programs
- * every device, including one attached to a VM's domain, so a device may
- * reach no more of a VM than the host's own loads may.
- */
-static bool domain_may_map(const struct io_domain *d, const struct page_info *page, u64 iova)
-{
-	bool vm_consents = owner_is_vm(page->owner) && page->count > 0;
-
-	if (d->owner == OWNER_HOST)
-		return page->owner == OWNER_HOST || vm_consents;
-	return vm_consents && page->owner == d->owner && page->gfn == iova >> PAGE_SHIFT;
-}
-
 int iommu_map(u64 id, u64 iova, u64 pa_raw)
 {
 	struct io_domain *d = domain_from_id(id);
 	paddr_t pa = pa_init(pa_raw);
-	struct page_info *page;
+	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
@@ -267,32 +265,30 @@ int iommu_map(u64 id, u64 iova, u64 pa_raw)
 	if (d == NULL || !is_aligned(iova, PAGE_SIZE) || !iova_ok(iova) ||
 	    !is_aligned(pa_raw, PAGE_SIZE) || pa_raw >= (1ull << 48))
 		return KCORE_E_INVAL;
-	mem_lock();
-	page = pgowner_get(pa);
+	locked = mem_lock();
+	/* The page's side (RAM, smmu_iso) is core/mem's; the domain's side is checked here. */
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
-	else if (page == NULL) /* RAM only: peer-to-peer DMA into device memory is not offered */
-		err = KCORE_E_INVAL;
-	else if (!domain_may_map(d, page, iova))
-		err = KCORE_E_PERM;
-	else if (!pgt_range_unmapped(&d->pt, iova, PAGE_SIZE))
+	else
+		err = host_dma_map_check(locked, d->owner, pa, iova);
+	if (err == KCORE_OK && !pgt_range_unmapped(&d->pt, iova, PAGE_SIZE))
 		err = KCORE_E_EXIST;
-	else if (pgt_map_cost(&d->pt, iova, PAGE_SIZE, PAGE_SIZE) > pool_nr_free(io_pool))
+	else if (err == KCORE_OK &&
+		 pgt_map_cost(&d->pt, iova, PAGE_SIZE, PAGE_SIZE) > pool_nr_free(io_pool))
 		err = KCORE_E_NOMEM;
 	if (err == KCORE_OK) {
-		/* Bounded by the pool (KCORE_MAX_IO_POOL_PAGES): cannot wrap. */
-		KC_CHECK(page->dma_count < 0xffffffffu);
-		page->dma_count++;
+		host_dma_map(locked, pa);
 		/* Data only: a device never needs to execute from it. */
 		pgt_map_leaf(&d->pt, iova, pa, PAGE_SIZE, PT_PROT_RW);
 	}
-	mem_unlock();
+	mem_unlock(locked);
 	return err;
 }
 
 int iommu_unmap(u64 id, u64 iova)
 {
 	struct io_domain *d = domain_from_id(id);
+	struct mem_locked locked;
 	struct pt_leaf leaf;
 	int err = KCORE_OK;
 
@@ -300,20 +296,21 @@ int iommu_unmap(u64 id, u64 iova)
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL || !is_aligned(iova, PAGE_SIZE) || !iova_ok(iova))
 		return KCORE_E_INVAL;
-	mem_lock();
+	locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
 	else if (!pgt_lookup(&d->pt, iova, &leaf))
 		err = KCORE_E_NOENT;
 	else
-		unmap_io_leaf(d, iova);
-	mem_unlock();
+		unmap_io_leaf(locked, d, iova);
+	mem_unlock(locked);
 	return err;
 }
 
 int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 {
 	struct io_domain *d = domain_from_id(id);
+	struct mem_locked locked;
 	struct pt_leaf leaf;
 	int err = KCORE_OK;
 
@@ -321,14 +318,14 @@ int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL || !iova_ok(iova))
 		return KCORE_E_INVAL;
-	mem_lock();
+	locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
 	else if (!pgt_lookup(&d->pt, iova, &leaf))
 		err = KCORE_E_NOENT;
 	else
 		*pa = pa_addr(leaf.pa) + (iova - leaf.ia);
-	mem_unlock();
+	mem_unlock(locked);
 	return err;
 }
 
@@ -336,14 +333,15 @@ int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 
 int iommu_fault_pop(struct arch_io_fault *fault)
 {
+	struct mem_locked locked;
 	bool found;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	/* mem_lock guards the SMMU's queues as it does its stream table: one consumer at a time. */
-	mem_lock();
+	locked = mem_lock();
 	found = arch_smmu_fault_pop(fault);
-	mem_unlock();
+	mem_unlock(locked);
 	return found ? KCORE_OK : KCORE_E_NOENT;
 }
 

@@ -30,6 +30,7 @@
 
 #include "core/arch.h"
 #include "core/kcore.h"
+#include "core/mm/mem_lock.h"
 #include "core/mm/pgtable.h"
 #include "core/vm/vm.h"
 
@@ -68,9 +69,9 @@ void iommu_release_vm(struct vm_locked locked);
 /*
  * Blocks every attached stream (the reset scrub): afterwards no device
  * reaches memory through the SMMU. Takes no lock: the caller is the only
- * CPU left in kcore (core/memops/machine_scrub.c).
+ * CPU left in kcore (core/memops/machine_scrub.c: mem_locked_sole_cpu).
  */
-void iommu_block_all_streams(void);
+void iommu_block_all_streams(struct mem_locked locked);
 
 /* For the invariant checker and the tests (read under mem_lock). */
 const struct io_domain *iommu_domain(u32 id);

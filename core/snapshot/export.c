@@ -9,6 +9,7 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
+#include "core/mem/mem.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "record.h"
@@ -82,6 +83,7 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
 	struct vm_locked locked;
+	struct mem_locked mlocked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *buf;
@@ -98,17 +100,17 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 	vm = locked.vm;
 	if (vm == NULL)
 		return err;
-	if (!snap_vm_ram_page(vm, ipa, &page)) {
+	if (!vm_ram_page(&vm->s2, vm->vmid, ipa, &page)) {
 		err = KCORE_E_NOENT;
 	} else if (vm->snap.nr_pages > 0 && ipa <= vm->snap.last_ipa) {
 		/* Increasing IPAs: no page twice, so no nonce twice. */
 		err = KCORE_E_EXIST;
 	} else {
 		buf = snap_scratch(locked);
-		mem_lock();
+		mlocked = mem_lock();
 		KC_CHECK(pgowner_get(page)->owner == vm->vmid);
 		memcpy(buf, arch_pa_to_ptr(page), PAGE_SIZE);
-		mem_unlock();
+		mem_unlock(mlocked);
 		snap_record_init(&rec, vm, KCORE_SNAP_PAGE, vm->snap.nr_pages, ipa);
 		err = write_sealed(vm, &rec, buf, PAGE_SIZE, data_pa, record_pa);
 		if (err == KCORE_OK) {

@@ -6,6 +6,7 @@
 #include "core/arch.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
+#include "core/mem/host_page.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 
@@ -150,66 +151,53 @@ int snap_check_data_pa(u64 data_pa, u64 record_pa)
 	return KCORE_OK;
 }
 
-static bool host_owns(u64 pa)
+/*
+ * The callers checked their addresses are RAM (snap_check_*_pa), so a page
+ * that is not the host's is KCORE_E_PERM here, whatever host_page_check says.
+ */
+static int host_or_perm(int err)
 {
-	const struct page_info *page = pgowner_get(pa_init(pa & ~(PAGE_SIZE - 1)));
-
-	return page != NULL && page->owner == OWNER_HOST;
+	return err == KCORE_OK ? KCORE_OK : KCORE_E_PERM;
 }
 
 bool snap_host_page(u64 pa)
 {
-	bool mine;
+	struct mem_locked locked = mem_lock();
+	int err = host_page_check(locked, pa_init(pa));
 
-	mem_lock();
-	mine = host_owns(pa);
-	mem_unlock();
-	return mine;
+	mem_unlock(locked);
+	return err == KCORE_OK;
 }
 
 int snap_write_host(u64 data_pa, const void *data, u64 record_pa,
 		    const struct kcore_snap_record *rec)
 {
-	int err = KCORE_E_PERM;
+	struct mem_locked locked = mem_lock();
+	int err;
 
 	/*
 	 * Both pages checked before either is written, under mem_lock: the host
 	 * cannot hand one to a VM while kcore writes it.
 	 */
-	mem_lock();
-	if ((data == NULL || host_owns(data_pa)) && host_owns(record_pa)) {
-		if (data != NULL)
-			memcpy(arch_pa_to_ptr(pa_init(data_pa)), data, PAGE_SIZE);
-		memcpy(arch_pa_to_ptr(pa_init(record_pa)), rec, sizeof(*rec));
-		err = KCORE_OK;
-	}
-	mem_unlock();
-	return err;
+	err = host_page_check(locked, pa_init(record_pa));
+	if (err == KCORE_OK && data != NULL)
+		err = host_page_check(locked, pa_init(data_pa));
+	if (err == KCORE_OK && data != NULL)
+		err = host_page_write(locked, pa_init(data_pa), data, PAGE_SIZE);
+	if (err == KCORE_OK)
+		err = host_page_write(locked, pa_init(record_pa), rec, sizeof(*rec));
+	mem_unlock(locked);
+	return host_or_perm(err);
 }
 
 int snap_read_host(u64 pa, void *dst, size_t len)
 {
-	int err = KCORE_E_PERM;
+	struct mem_locked locked = mem_lock();
+	/* One copy: what kcore checks is what it uses, whatever the host writes meanwhile. */
+	int err = host_page_read(locked, pa_init(pa), dst, len);
 
-	mem_lock();
-	if (host_owns(pa)) {
-		/* One copy: what kcore checks is what it uses, whatever the host writes meanwhile.
-		 */
-		memcpy(dst, arch_pa_to_ptr(pa_init(pa)), len);
-		err = KCORE_OK;
-	}
-	mem_unlock();
-	return err;
-}
-
-bool snap_vm_ram_page(const struct vm *vm, u64 ipa, paddr_t *pa)
-{
-	struct pt_leaf leaf;
-
-	if (!pgt_lookup(&vm->s2, ipa, &leaf))
-		return false;
-	*pa = pa_add(leaf.pa, (ipa & ~(PAGE_SIZE - 1)) - leaf.ia);
-	return pgowner_is_ram(*pa);
+	mem_unlock(locked);
+	return host_or_perm(err);
 }
 
 struct page_count {
@@ -234,10 +222,10 @@ static bool count_leaf(void *ctx, const struct pt_leaf *leaf)
 void snap_count_vm_pages(const struct vm *vm, u64 *nr_pages, u64 *nr_shared)
 {
 	struct page_count c = {0, 0};
+	struct mem_locked locked = mem_lock();
 
-	mem_lock();
 	pgt_for_each_leaf(&vm->s2, 0, 1ull << vm->s2.ia_bits, count_leaf, &c);
-	mem_unlock();
+	mem_unlock(locked);
 	*nr_pages = c.pages;
 	*nr_shared = c.shared;
 }

@@ -80,11 +80,8 @@ int snap_write_host(u64 data_pa, const void *data, u64 record_pa,
 		    const struct kcore_snap_record *rec);
 /* Is the page of pa the host's (at this moment; a copy checks again)? */
 bool snap_host_page(u64 pa);
-/* Copies len bytes from a host page; KCORE_E_PERM if it is not the host's. */
+/* Copies len bytes (whole words) from a host page; KCORE_E_PERM if it is not the host's. */
 int snap_read_host(u64 pa, void *dst, size_t len);
-
-/* The PA of vm's RAM page at ipa (page aligned), or false: unmapped or a device page. */
-bool snap_vm_ram_page(const struct vm *vm, u64 ipa, paddr_t *pa);
 
 /* How many 4 KiB RAM pages vm's stage-2 maps, and how many of them it shares with the host. */
 void snap_count_vm_pages(const struct vm *vm, u64 *nr_pages, u64 *nr_shared);

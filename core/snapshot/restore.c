@@ -11,6 +11,8 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
+#include "core/mem/host_page.h"
+#include "core/mem/mem.h"
 #include "core/memops/teardown.h"
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
@@ -88,6 +90,7 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
 	struct vm_locked locked;
+	struct mem_locked mlocked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *dst;
@@ -109,28 +112,22 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 		err = fail_restore(locked, KCORE_E_AUTH);
 		goto out;
 	}
-	if (!snap_vm_ram_page(vm, rec.ipa, &page)) {
+	if (!vm_ram_page(&vm->s2, vm->vmid, rec.ipa, &page)) {
 		err = fail_restore(locked, KCORE_E_NOENT);
 		goto out;
 	}
 	dst = arch_pa_to_ptr(page);
-	mem_lock();
+	mlocked = mem_lock();
 	/*
 	 * No device may see the plaintext: only a page the VM shares can be in an
 	 * IO domain, and a VM that has never run has shared none.
 	 */
 	KC_CHECK(pgowner_get(page)->owner == vm->vmid && pgowner_get(page)->count == 0 &&
 		 pgowner_get(page)->dma_count == 0);
-	{
-		const struct page_info *src = pgowner_get(pa_init(data_pa));
-
-		/* Copied into the VM's page first: the host cannot change what is decrypted. */
-		if (src->owner == OWNER_HOST)
-			memcpy(dst, arch_pa_to_ptr(pa_init(data_pa)), PAGE_SIZE);
-		else
-			err = KCORE_E_PERM;
-	}
-	mem_unlock();
+	/* Copied into the VM's page first: the host cannot change what is decrypted. */
+	if (host_page_read(mlocked, pa_init(data_pa), dst, PAGE_SIZE) != KCORE_OK)
+		err = KCORE_E_PERM;
+	mem_unlock(mlocked);
 	if (err != KCORE_OK)
 		goto out;
 	/* The VM has never run and cannot until RESTORE_END: no one sees the page meanwhile. */

@@ -19,7 +19,7 @@
 
 #include "core/memops/host_mem.h"
 #include "core/mm/kmap.h"
-#include "core/mm/pgowner.h"
+#include "core/mm/pgowner_write.h"
 #include "core/mm/pgtable.h"
 #include "core/mm/pool.h"
 #include "core/smmu/iommu.h"
@@ -123,7 +123,7 @@ static struct io_domain *io_domain(u32 id)
 
 static struct page_info *page(u64 pa)
 {
-	return pgowner_get(pa_init(pa));
+	return pgowner_get_mut(pa_init(pa));
 }
 
 static void expect_violation(void)
@@ -510,45 +510,45 @@ static void test_io_table_outside_io_pool(void **state)
 static void test_host_page_with_count(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(host_pa))->count = 1;
+	pgowner_get_mut(pa_init(host_pa))->count = 1;
 	expect_violation();
-	pgowner_get(pa_init(host_pa))->count = 0;
+	pgowner_get_mut(pa_init(host_pa))->count = 0;
 	expect_clean();
 }
 
 static void test_host_page_with_gfn(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(host_pa))->gfn = 0x1234;
+	pgowner_get_mut(pa_init(host_pa))->gfn = 0x1234;
 	expect_violation();
 }
 
 static void test_kcore_page_with_count_or_gfn(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(FX_RAM_BASE))->count = 1;
+	pgowner_get_mut(pa_init(FX_RAM_BASE))->count = 1;
 	expect_violation();
-	pgowner_get(pa_init(FX_RAM_BASE))->count = 0;
+	pgowner_get_mut(pa_init(FX_RAM_BASE))->count = 0;
 	expect_clean();
-	pgowner_get(kcore_params()->carve.base)->gfn = 7;
+	pgowner_get_mut(kcore_params()->carve.base)->gfn = 7;
 	expect_violation();
 }
 
 static void test_owner_not_a_live_vm(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(host_pa))->owner = 3; /* a slot never registered */
+	pgowner_get_mut(pa_init(host_pa))->owner = 3; /* a slot never registered */
 	expect_violation();
-	pgowner_get(pa_init(host_pa))->owner = KCORE_MAX_VMS + 1; /* no VM at all */
+	pgowner_get_mut(pa_init(host_pa))->owner = KCORE_MAX_VMS + 1; /* no VM at all */
 	expect_violation();
-	pgowner_get(pa_init(host_pa))->owner = OWNER_HOST;
+	pgowner_get_mut(pa_init(host_pa))->owner = OWNER_HOST;
 	expect_clean();
 }
 
 static void test_vm_page_shared_twice(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(shared_pa))->count = 2;
+	pgowner_get_mut(pa_init(shared_pa))->count = 2;
 	expect_violation();
 }
 
@@ -562,7 +562,7 @@ static void test_vm_page_not_mapped(void **state)
 static void test_vm_page_without_gfn(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(donated_pa))->gfn = GFN_NONE;
+	pgowner_get_mut(pa_init(donated_pa))->gfn = GFN_NONE;
 	expect_violation();
 }
 
@@ -570,14 +570,14 @@ static void test_vm_page_gfn_points_elsewhere(void **state)
 {
 	(void)state;
 	/* The gfn names the shared page's frame: mapped there, but to another page. */
-	pgowner_get(pa_init(donated_pa))->gfn = SHARED_IPA >> PAGE_SHIFT;
+	pgowner_get_mut(pa_init(donated_pa))->gfn = SHARED_IPA >> PAGE_SHIFT;
 	expect_violation();
 }
 
 static void test_kcore_page_of_no_purpose(void **state)
 {
 	(void)state;
-	pgowner_get(pa_init(host_pa))->owner = OWNER_KCORE;
+	pgowner_get_mut(pa_init(host_pa))->owner = OWNER_KCORE;
 	expect_violation();
 }
 
@@ -589,7 +589,7 @@ static void test_waiting_image_page_given_back(void **state)
 	(void)state;
 	assert_int_equal(img->nr_remapped, 1);
 	assert_true(kmap_lookup(img->window, &pa));
-	pgowner_get(pa)->owner = OWNER_HOST;
+	pgowner_get_mut(pa)->owner = OWNER_HOST;
 	expect_violation();
 }
 

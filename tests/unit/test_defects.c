@@ -423,7 +423,8 @@ static void child_guest_poweroff_unverified(void)
 
 static void child_host_unmap_without_lock(void)
 {
-	host_unmap_page(pa_init(FX_RAM_BASE + FX_KCORE_IMAGE_SIZE));
+	/* A forged token (only a test can make one: scripts/check_mem_rules.sh). */
+	host_unmap_page((struct mem_locked){}, pa_init(FX_RAM_BASE + FX_KCORE_IMAGE_SIZE));
 }
 
 /* Defect 3: kc_panic halts; nothing after it runs. */

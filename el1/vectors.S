@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kserv's EL1 exception vector table: 16 entries of 0x80 bytes (current EL
- * with SP_EL0, current EL with SP_ELx, lower EL AArch64, lower EL AArch32;
- * each synchronous, IRQ, FIQ, SError), 2 KiB aligned for VBAR_EL1.
+ * The EL1 exception vector table of kserv and of every guest: 16 entries of
+ * 0x80 bytes (current EL with SP_EL0, current EL with SP_ELx, lower EL
+ * AArch64, lower EL AArch32; each synchronous, IRQ, FIQ, SError), 2 KiB
+ * aligned for VBAR_EL1 (start.S installs it).
  *
  * Every entry saves the whole register frame (exc_frame.h) on the current
- * stack and calls kserv_exception(frame, vector number). kserv only ever runs
- * at EL1h, so in practice only entries 4..7 are taken; the others report and
- * stop like any unexpected exception.
+ * stack and calls the user's el1_exception(frame, vector number). Both users
+ * only ever run at EL1h, so in practice only entries 4..7 are taken; the
+ * others report and stop like any unexpected exception.
  */
-#include "kserv/exc_frame.h"
+#include "exc_frame.h"
 
 .macro ventry n
 	.balign	0x80
@@ -21,8 +22,8 @@
 
 	.section .text.vectors, "ax"
 	.balign	2048
-	.global	kserv_vectors
-kserv_vectors:
+	.global	el1_vectors
+el1_vectors:
 	ventry	0
 	ventry	1
 	ventry	2
@@ -65,7 +66,7 @@ exception_common:
 	stp	x2, x3, [sp, #FRAME_ESR]
 
 	mov	x0, sp
-	bl	kserv_exception
+	bl	el1_exception
 
 	ldp	x2, x3, [sp, #FRAME_ELR]
 	msr	elr_el1, x2

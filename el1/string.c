@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C library functions libfdt and kserv call. Written for an MMU-off
+ * The C library functions libfdt, kserv, the guests and the compiler's own
+ * calls (struct copies and initialisers) need. Written for an MMU-off
  * kernel: every access is Device memory, so nothing here may access memory
  * unaligned (-mstrict-align keeps the compiler from doing it either), and
- * kserv.mk builds this file with -fno-tree-loop-distribute-patterns so the
+ * el1.mk builds this file with -fno-tree-loop-distribute-patterns so the
  * loops below are not turned back into calls to themselves.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "exceptions.h"
 #include "types.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
@@ -165,17 +165,4 @@ unsigned long strtoul(const char *s, char **end, int base)
 	if (end != NULL)
 		*end = (char *)(uintptr_t)s;
 	return v;
-}
-
-/*
- * Debian builds libfdt with the stack protector; kserv itself is built
- * without it. A smashed canary in libfdt stops the machine.
- */
-void __stack_chk_fail(void);
-extern uintptr_t __stack_chk_guard;
-uintptr_t __stack_chk_guard = 0x2d6b736572762dull;
-
-void __stack_chk_fail(void)
-{
-	kserv_fail("stack smashing detected in libfdt");
 }

@@ -1,41 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Probes: a 64-bit load or store the guest expects may abort (an attack
- * guest touching what it must not), or an SVE instruction it expects to be
- * undefined. The vCPU arms its flag around one of the labelled instructions
- * of start.S; a synchronous data abort (or, for the SVE one, an undefined
- * instruction) taken at exactly that instruction while armed is recorded and
- * skipped. Any other exception stays unexpected.
+ * The probes of probe.h. The CPU arms its flag around one of the labelled
+ * instructions of probe_access.S; a synchronous data abort (or, for the SVE
+ * one, an undefined instruction) taken at exactly that instruction while
+ * armed is recorded and skipped.
  */
-#include "exc_frame.h"
+#include "probe.h"
 
-u64 probe_load64(u64 ipa);
-void probe_store64(u64 ipa, u64 val);
+#include <stdatomic.h>
+
+#include "esr.h"
+#include "layout.h"
+#include "sysreg.h"
+
+u64 probe_load64(u64 addr);
+void probe_store64(u64 addr, u64 val);
+void probe_store32(u64 addr, u32 val);
 u64 probe_sve_rdvl(void);
-extern const u32 probe_load64_insn[], probe_store64_insn[], probe_sve_rdvl_insn[];
+extern const u32 probe_load64_insn[];
+extern const u32 probe_store64_insn[];
+extern const u32 probe_store32_insn[];
+extern const u32 probe_sve_rdvl_insn[];
 
 struct probe_state {
 	volatile bool armed;
-	volatile bool undef_armed; /* probe_undef: any undefined instruction in it is skipped */
+	volatile bool undef_armed; /* probe_undef: an undefined instruction in it is skipped */
 	volatile bool aborted;
 	bool quiet;
 	struct probe_abort last;
 };
 
-static struct probe_state probes[GUEST_MAX_CPUS];
+static struct probe_state probe_cpu[EL1_MAX_CPUS];
 
 static struct probe_state *this_probe(void)
 {
-	return &probes[this_cpu() % GUEST_MAX_CPUS];
+	return &probe_cpu[read_cpu_index() % EL1_MAX_CPUS];
 }
 
-/* Keeps the compiler from moving the flag updates across the probing call. */
+/* Orders the flag updates against the probing instruction (an asm call). */
 static void probe_barrier(void)
 {
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	atomic_signal_fence(memory_order_seq_cst);
 }
 
-bool probe_read64(u64 ipa, u64 *val)
+bool probe_read64(u64 addr, u64 *val)
 {
 	struct probe_state *p = this_probe();
 	u64 v;
@@ -43,7 +51,7 @@ bool probe_read64(u64 ipa, u64 *val)
 	p->aborted = false;
 	p->armed = true;
 	probe_barrier();
-	v = probe_load64(ipa);
+	v = probe_load64(addr);
 	probe_barrier();
 	p->armed = false;
 	if (p->aborted)
@@ -52,14 +60,27 @@ bool probe_read64(u64 ipa, u64 *val)
 	return true;
 }
 
-bool probe_write64(u64 ipa, u64 val)
+bool probe_write64(u64 addr, u64 val)
 {
 	struct probe_state *p = this_probe();
 
 	p->aborted = false;
 	p->armed = true;
 	probe_barrier();
-	probe_store64(ipa, val);
+	probe_store64(addr, val);
+	probe_barrier();
+	p->armed = false;
+	return !p->aborted;
+}
+
+bool probe_write32(u64 addr, u32 val)
+{
+	struct probe_state *p = this_probe();
+
+	p->aborted = false;
+	p->armed = true;
+	probe_barrier();
+	probe_store32(addr, val);
 	probe_barrier();
 	p->armed = false;
 	return !p->aborted;
@@ -98,14 +119,10 @@ bool probe_undef(void (*fn)(u64 *), u64 *val)
 	return !p->aborted;
 }
 
-/*
- * The exception classes a system register access can take at EL1 when it is
- * not allowed: undefined (kcore refusing it, or no such register), and the
- * FP, SVE and SME traps CPACR_EL1 may route to EL1.
- */
+/* What a refused system register access raises at EL1: undefined, or an FP/SVE/SME trap. */
 static bool is_refused_access(u64 esr)
 {
-	u64 ec = ESR_EC(esr);
+	u32 ec = esr_ec(esr);
 
 	return ec == ESR_EC_UNKNOWN || ec == 0x07 || ec == 0x18 || ec == 0x19 || ec == 0x1d;
 }
@@ -128,24 +145,25 @@ bool probe_is_quiet(void)
 bool probe_claim_abort(struct exc_frame *f)
 {
 	struct probe_state *p = this_probe();
+	u32 ec = esr_ec(f->esr);
 
 	if (p->undef_armed && is_refused_access(f->esr)) {
-		p->last = (struct probe_abort){f->esr, f->far};
+		p->last = (struct probe_abort){f->esr, f->far, f->elr};
 		p->aborted = true;
 		f->elr += 4;
 		return true;
 	}
 	if (!p->armed)
 		return false;
-	if (ESR_EC(f->esr) == ESR_EC_DABT_CUR) {
+	if (ec == ESR_EC_DABT_CUR) {
 		if (f->elr != (u64)(uintptr_t)probe_load64_insn &&
-		    f->elr != (u64)(uintptr_t)probe_store64_insn)
+		    f->elr != (u64)(uintptr_t)probe_store64_insn &&
+		    f->elr != (u64)(uintptr_t)probe_store32_insn)
 			return false;
-	} else if (ESR_EC(f->esr) != ESR_EC_UNKNOWN ||
-		   f->elr != (u64)(uintptr_t)probe_sve_rdvl_insn) {
+	} else if (ec != ESR_EC_UNKNOWN || f->elr != (u64)(uintptr_t)probe_sve_rdvl_insn) {
 		return false;
 	}
-	p->last = (struct probe_abort){f->esr, f->far};
+	p->last = (struct probe_abort){f->esr, f->far, f->elr};
 	p->aborted = true;
 	f->elr += 4;
 	return true;

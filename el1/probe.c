@@ -43,18 +43,31 @@ static void probe_barrier(void)
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
-bool probe_read64(u64 addr, u64 *val)
+/* Arms this CPU's probe around one probing instruction; probe_disarm says whether it aborted. */
+static struct probe_state *probe_arm(void)
 {
 	struct probe_state *p = this_probe();
-	u64 v;
 
 	p->aborted = false;
 	p->armed = true;
 	probe_barrier();
-	v = probe_load64(addr);
+	return p;
+}
+
+/* True if the instruction completed. */
+static bool probe_disarm(struct probe_state *p)
+{
 	probe_barrier();
 	p->armed = false;
-	if (p->aborted)
+	return !p->aborted;
+}
+
+bool probe_read64(u64 addr, u64 *val)
+{
+	struct probe_state *p = probe_arm();
+	u64 v = probe_load64(addr);
+
+	if (!probe_disarm(p))
 		return false;
 	*val = v;
 	return true;
@@ -62,42 +75,26 @@ bool probe_read64(u64 addr, u64 *val)
 
 bool probe_write64(u64 addr, u64 val)
 {
-	struct probe_state *p = this_probe();
+	struct probe_state *p = probe_arm();
 
-	p->aborted = false;
-	p->armed = true;
-	probe_barrier();
 	probe_store64(addr, val);
-	probe_barrier();
-	p->armed = false;
-	return !p->aborted;
+	return probe_disarm(p);
 }
 
 bool probe_write32(u64 addr, u32 val)
 {
-	struct probe_state *p = this_probe();
+	struct probe_state *p = probe_arm();
 
-	p->aborted = false;
-	p->armed = true;
-	probe_barrier();
 	probe_store32(addr, val);
-	probe_barrier();
-	p->armed = false;
-	return !p->aborted;
+	return probe_disarm(p);
 }
 
 bool probe_sve(u64 *vector_bytes)
 {
-	struct probe_state *p = this_probe();
-	u64 v;
+	struct probe_state *p = probe_arm();
+	u64 v = probe_sve_rdvl();
 
-	p->aborted = false;
-	p->armed = true;
-	probe_barrier();
-	v = probe_sve_rdvl();
-	probe_barrier();
-	p->armed = false;
-	if (p->aborted)
+	if (!probe_disarm(p))
 		return false;
 	*vector_bytes = v;
 	return true;

@@ -11,6 +11,7 @@
  * others report and stop like any unexpected exception.
  */
 #include "exc_frame.h"
+#include "regpairs.h"
 
 .macro ventry n
 	.balign	0x80
@@ -42,20 +43,9 @@ el1_vectors:
 	ventry	15
 
 exception_common:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
+	/* x0, x1 are saved by the entry: x2..x29 here, then x30 and the SP. */
+	regpairs stp, x, 8, sp, 16, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, \
+		20, 21, 22, 23, 24, 25, 26, 27, 28, 29
 	add	x2, sp, #FRAME_SIZE
 	stp	x30, x2, [sp, #240]
 	mrs	x2, elr_el1
@@ -71,21 +61,8 @@ exception_common:
 	ldp	x2, x3, [sp, #FRAME_ELR]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
+	regpairs ldp, x, 8, sp, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, \
+		19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME_SIZE
 	eret

@@ -18,18 +18,8 @@
 # usage: tests/scripts/qemu_reset.sh [BUILD_DIR]   (default: build)
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-build=${1:-build}
-g=$build/guests
-logdir=$build/qemu-logs
-limit=${QEMU_TIMEOUT:-120}
-mkdir -p "$logdir"
-
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/qemu/preamble.sh
+. "$(dirname "$0")/../qemu/preamble.sh" reset 120 "$@"
 
 # scenario NAME DESC CPUS [-e REGEX]... [-f REGEX]... -- KCORE-MKPAYLOAD-ARGS...
 scenario() {
@@ -64,13 +54,7 @@ scenario() {
 			grep -qE -- "$re" "$log" || why="no console line matches /$re/"
 		done
 	fi
-	if [ -z "$why" ]; then
-		echo "ok - reset: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - reset: $desc: $why (log: $log)"
-		fail=$((fail + 1))
-	fi
+	result "$desc" "${why:+$why (log: $log)}"
 }
 
 both_boots=(-e '^RESET-SCAN: boot 1: marker at PA 0x[0-9a-f]+'

@@ -18,6 +18,13 @@
 #   ok DESC           "ok - TAG: DESC"
 #   not_ok DESC WHY   "not ok - TAG: DESC: WHY"
 #   result DESC WHY   ok when WHY is empty, else not_ok
+#
+# and the check of a console log against the caller's arrays forbid and
+# expect (bash functions see their caller's locals):
+#
+#   console_verdict FILE   prints why FILE fails (the first line matching a
+#                          forbid pattern, else the first expect pattern no
+#                          line matches); nothing if it passes
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top" || exit 1
 preamble_tag=$1
@@ -54,4 +61,22 @@ result() {
 	else
 		not_ok "$1" "$2"
 	fi
+}
+
+# forbid and expect are the caller's.
+# shellcheck disable=SC2154
+console_verdict() {
+	local re line
+	for re in "${forbid[@]}"; do
+		if line=$(grep -m1 -E -- "$re" "$1"); then
+			echo "forbidden output: $line"
+			return
+		fi
+	done
+	for re in "${expect[@]}"; do
+		if ! grep -qE -- "$re" "$1"; then
+			echo "no console line matches /$re/"
+			return
+		fi
+	done
 }

@@ -23,7 +23,7 @@ set -u
 
 # scenario NAME DESC CPUS [-e REGEX]... [-f REGEX]... -- KCORE-MKPAYLOAD-ARGS...
 scenario() {
-	local desc=$2 cpus=$3 rc re line why="" log=$logdir/reset-$1.log
+	local desc=$2 cpus=$3 rc why="" log=$logdir/reset-$1.log
 	local -a expect=() forbid=('PANIC' 'kserv: abort: unexpected' 'KSERV: FAILED'
 		'RESET-SCAN: FAILED' 'FOUND' 'NOT ALL STOPPED' '^\[[^]]*\] GUEST [^:]*: FAIL')
 	shift 3
@@ -45,14 +45,7 @@ scenario() {
 		rc=$?
 		tr -d '\r' <"$tmp/out" >"$log"
 		[ "$rc" -eq 0 ] || why="QEMU exit $rc (124: the time limit)"
-		for re in "${forbid[@]}"; do
-			[ -n "$why" ] && break
-			line=$(grep -m1 -E -- "$re" "$log") && why="forbidden output: $line"
-		done
-		for re in "${expect[@]}"; do
-			[ -n "$why" ] && break
-			grep -qE -- "$re" "$log" || why="no console line matches /$re/"
-		done
+		[ -n "$why" ] || why=$(console_verdict "$log")
 	fi
 	result "$desc" "${why:+$why (log: $log)}"
 }

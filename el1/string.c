@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C library functions libfdt, kserv, the guests and the compiler's own
+ * The <string.h> functions libfdt, kserv, the guests and the compiler's own
  * calls (struct copies and initialisers) need. Written for an MMU-off
  * kernel: every access is Device memory, so nothing here may access memory
  * unaligned (-mstrict-align keeps the compiler from doing it either), and
  * el1.mk builds this file with -fno-tree-loop-distribute-patterns so the
  * loops below are not turned back into calls to themselves.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "types.h"
@@ -132,37 +131,4 @@ int strncmp(const char *a, const char *b, size_t n)
 			return (int)(u8)a[i] - (int)(u8)b[i];
 	}
 	return 0;
-}
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
-}
-
-unsigned long strtoul(const char *s, char **end, int base)
-{
-	unsigned long v = 0;
-	int d;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		base = 16;
-	} else if (base == 0) {
-		base = s[0] == '0' ? 8 : 10;
-	}
-	while ((d = digit_value(*s)) < base) {
-		v = v * (unsigned long)base + (unsigned long)d;
-		s++;
-	}
-	if (end != NULL)
-		*end = (char *)(uintptr_t)s;
-	return v;
 }

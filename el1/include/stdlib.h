@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libfdt_env.h includes <stdlib.h>; the EL1 library provides only strtoul
- * (el1/string.c), the one function of it libfdt (in kserv) and a guest's
- * boot-argument parsing use.
+ * (el1/stdlib.c), the one function of it libfdt and kserv use.
  */
 #ifndef EL1_STDLIB_H
 #define EL1_STDLIB_H

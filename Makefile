@@ -53,6 +53,7 @@ FUZZ_HARNESS_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,tests/fuzz/fuzz_kcore.
 
 include tools/tools.mk
 include tools/launcher.mk
+include el1/el1.mk
 include guests/guests.mk
 include guests/linux.mk
 include bench/bench.mk

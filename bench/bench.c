@@ -68,15 +68,6 @@ __attribute__((format(printf, 1, 2))) static void out(const char *fmt, ...)
 	uart_putc('\n');
 }
 
-/* The counter, with an ISB on each side so nothing before or after leaks across. */
-static inline u64 ticks(void)
-{
-	u64 v;
-
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0\n\tisb" : "=r"(v) : : "memory");
-	return v;
-}
-
 /*
  * The physical counter minus the virtual one, as this vCPU sees them: what
  * the hypervisor put in CNTVOFF_EL2 (kcore: 0; KVM 6.1: the host's counter
@@ -133,12 +124,12 @@ static void report(const char *op, u32 reps, u64 t)
 static __attribute__((noinline)) u64 call_loop(u64 fid, u32 n, u32 *bad)
 {
 	u32 b = 0;
-	u64 t0 = ticks();
+	u64 t0 = read_cntvct_fenced();
 
 	for (u32 i = 0; i < n; i++)
 		b += hvc0(fid) < 0; /* NOT_SUPPORTED (-1): nobody answered it */
 	*bad += b;
-	return ticks() - t0;
+	return read_cntvct_fenced() - t0;
 }
 
 static void time_call(const char *op, u64 fid)
@@ -158,22 +149,22 @@ static void time_call(const char *op, u64 fid)
 static __attribute__((noinline)) u64 mmio_read_loop(u32 n, u32 *bad)
 {
 	u32 b = 0;
-	u64 t0 = ticks();
+	u64 t0 = read_cntvct_fenced();
 
 	for (u32 i = 0; i < n; i++)
 		b += read32(KCORE_GUEST_BENCH_BASE + KCORE_GUEST_BENCH_READ) !=
 		     KCORE_GUEST_BENCH_MAGIC;
 	*bad += b;
-	return ticks() - t0;
+	return read_cntvct_fenced() - t0;
 }
 
 static __attribute__((noinline)) u64 mmio_write_loop(u32 n)
 {
-	u64 t0 = ticks();
+	u64 t0 = read_cntvct_fenced();
 
 	for (u32 i = 0; i < n; i++)
 		mmio_write32(KCORE_GUEST_BENCH_BASE + KCORE_GUEST_BENCH_WRITE, i);
-	return ticks() - t0;
+	return read_cntvct_fenced() - t0;
 }
 
 static void time_mmio_read(void)
@@ -201,11 +192,11 @@ static void time_exit_entry(void)
 
 static __attribute__((noinline)) u64 s2_fault_loop(u32 n)
 {
-	u64 t0 = ticks();
+	u64 t0 = read_cntvct_fenced();
 
 	for (u64 i = 0; i < n; i++)
 		write64(S2_REGION + i * PAGE, i + 1);
-	return ticks() - t0;
+	return read_cntvct_fenced() - t0;
 }
 
 static void time_s2_fault(void)
@@ -269,11 +260,11 @@ static inline void send_sgi(void)
 static __attribute__((noinline)) u64 ipi_loop(u32 n)
 {
 	u64 limit = WAIT_SECONDS * read_cntfrq();
-	u64 t0 = ticks();
+	u64 t0 = read_cntvct_fenced();
 
 	for (u32 i = 0; i < n; i++) {
 		u32 want = ipi_acked + 1;
-		u64 start = ticks();
+		u64 start = read_cntvct_fenced();
 
 		send_sgi();
 		while (ipi_acked != want) {
@@ -284,11 +275,11 @@ static __attribute__((noinline)) u64 ipi_loop(u32 n)
 			 * deadline), and the round trip would measure QEMU's slicing.
 			 */
 			__asm__ volatile("yield");
-			if (ticks() - start > limit)
+			if (read_cntvct_fenced() - start > limit)
 				fail("ipi", "vCPU 1 did not take SGI 1; round trip", i);
 		}
 	}
-	return ticks() - t0;
+	return read_cntvct_fenced() - t0;
 }
 
 static void time_ipi(void)
@@ -298,7 +289,7 @@ static void time_ipi(void)
 
 	guest_irq_handler = ipi_handler;
 	mmio_write32(KCORE_GUEST_GICD_BASE + GICD_CTLR, GICD_CTLR_VAL);
-	r = psci_cpu_on(IPI_VCPU, (u64)(uintptr_t)guest_secondary_entry, IPI_VCPU);
+	r = psci_cpu_on(IPI_VCPU, (u64)(uintptr_t)el1_secondary_entry, IPI_VCPU);
 	if (r != PSCI_SUCCESS)
 		fail("ipi", "PSCI CPU_ON of vCPU 1 failed", (u64)r);
 	deadline = read_cntvct() + 5ull * WAIT_SECONDS * read_cntfrq();

@@ -29,11 +29,11 @@ $(BENCH_DIR)/obj/%.o: bench/%.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CC [bench] $<")
 	$(Q)$(ARM_CC) $(GUEST_CFLAGS) -Iguests -c $< -o $@
 
-$(BENCH_DIR)/bench.elf: $(BENCH_OBJS) guests/lib/guest.ld include/kcore/payload.h
+$(BENCH_DIR)/bench.elf: $(BENCH_OBJS) $(EL1_LIB) guests/lib/guest.ld include/kcore/payload.h
 	@$(if $(Q),echo "  LD [bench] $@")
 	@test -n "$(GUEST_LOAD_ADDR)" || { echo "bench.mk: no KCORE_GUEST_RAM_BASE in include/kcore/payload.h" >&2; exit 1; }
 	$(Q)$(ARM_CC) $(GUEST_LDFLAGS) -Wl,--defsym=GUEST_LOAD_ADDR=$(GUEST_LOAD_ADDR) \
-		-o $@ $(BENCH_OBJS) -lgcc
+		-o $@ $(BENCH_OBJS) $(EL1_LIB) -lgcc
 
 $(BENCH_BIN): $(BENCH_DIR)/bench.elf
 	@$(if $(Q),echo "  IMAGE [bench] $@")

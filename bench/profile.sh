@@ -56,7 +56,7 @@ grep -q call_loop "$tmp/loops" || die "bench.elf has no call_loop: built without
 	awk 'function hex(s,   i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
 	     { a = $1; n = $NF }
 	     prev != "" { printf "%s %x\n", prev, hex(a) - hex(prev); prev = "" }
-	     n ~ /^(guest_vectors|exception_common|guest_exception|ipi_handler|guest_secondary_main|guest_secondary_boot|guest_secondary_entry|guest_park)$/ { prev = a }' \
+	     n ~ /^(el1_vectors|exception_common|el1_exception|ipi_handler|guest_secondary_main|el1_secondary_main|el1_secondary_entry|el1_park)$/ { prev = a }' \
 	>"$tmp/neutral"
 
 "$top/tools/kcore-run" --build "$build" --icount --cpus 2 --dry-run --payload "$tmp/payload" \

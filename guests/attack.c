@@ -57,7 +57,7 @@ static const char *abort_syndrome(u64 ipa)
 {
 	struct probe_abort a = probe_last_abort();
 
-	if (ESR_EC(a.esr) == ESR_EC_DABT_CUR && a.far == ipa)
+	if (esr_ec(a.esr) == ESR_EC_DABT_CUR && a.far == ipa)
 		return "aborted";
 	wrong_syndrome++;
 	say("the abort at 0x%lx has the wrong syndrome: ESR 0x%lx, FAR 0x%lx", ipa, a.esr, a.far);
@@ -97,9 +97,9 @@ static void attack_write(const struct target *t)
 
 static void attack_call(const char *what, u64 fid, u64 a1, u64 a2, u64 a3, u64 a4)
 {
-	struct hvc_regs r = {{fid, a1, a2, a3, a4, 0, 0, 0}};
+	struct smccc_regs r = {{fid, a1, a2, a3, a4, 0, 0, 0}};
 
-	guest_hvc(&r);
+	smccc_hvc(&r);
 	if ((s64)r.x[0] != KCORE_OK) {
 		say("%s: %s (%ld)", what, count(true), (s64)r.x[0]);
 	} else {

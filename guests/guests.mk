@@ -9,7 +9,8 @@
 #                                     loads an Image (make guest-smoke GUEST=hello)
 #
 # A guest is guests/<name>.c, plus guests/<name>_*.S if it has assembly, linked
-# with the library in guests/lib.
+# with the guest library in guests/lib and the EL1 library under it
+# (el1/el1.mk, which this file's flags are).
 
 GUEST_NAMES := hello memstress smp ioshare attack secret timer cpuview snapguest regworld
 GUEST_DIR := $(BUILD)/guests
@@ -36,15 +37,10 @@ GUEST_LIB_OBJS := $(patsubst guests/%.c,$(GUEST_OBJ)/%.o,$(sort $(wildcard guest
 guest_objs = $(GUEST_OBJ)/$(1).o \
 	$(patsubst guests/%.S,$(GUEST_OBJ)/%.o,$(wildcard guests/$(1)_*.S)) $(GUEST_LIB_OBJS)
 
-# Recursive (=): on a fresh machine the cross compiler exists only once
-# $(DEPS_STAMP) has installed it. Stage-1 MMU off: every access is to Device
-# memory, hence -mstrict-align; no FP/SIMD in C code (-mgeneral-regs-only).
-GUEST_GCC_INC = $(shell $(ARM_CC) -print-file-name=include)
-GUEST_CFLAGS = -std=c11 -O2 -g $(WARN) -nostdinc -isystem $(GUEST_GCC_INC) -Iinclude \
-	-ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -nostdlib \
-	-mgeneral-regs-only -mno-outline-atomics -mstrict-align -fno-stack-protector \
-	-fno-pie -MMD -MP
-GUEST_ASFLAGS := -nostdinc -Iinclude -D__ASSEMBLER__ -MMD -MP
+# The EL1 library's flags (el1/el1.mk): freestanding, MMU off (Device memory,
+# hence -mstrict-align), no FP/SIMD in C code (-mgeneral-regs-only).
+GUEST_CFLAGS = $(EL1_CFLAGS)
+GUEST_ASFLAGS := $(EL1_ASFLAGS)
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,guests/lib/guest.ld \
 	-Wl,--no-warn-rwx-segments
 
@@ -60,16 +56,16 @@ $(GUEST_OBJ)/%.o: guests/%.S | $(DEPS_STAMP)
 
 define guest_rules
 # $(1) = guest name
-$(GUEST_DIR)/$(1).elf: $(call guest_objs,$(1)) guests/lib/guest.ld include/kcore/payload.h
+$(GUEST_DIR)/$(1).elf: $(call guest_objs,$(1)) $(EL1_LIB) guests/lib/guest.ld include/kcore/payload.h
 	@$(if $(Q),echo "  LD [guest] $$@")
 	@test -n "$(GUEST_LOAD_ADDR)" || { echo "guests.mk: no KCORE_GUEST_RAM_BASE in include/kcore/payload.h" >&2; exit 1; }
 	$(Q)$(ARM_CC) $(GUEST_LDFLAGS) -Wl,--defsym=GUEST_LOAD_ADDR=$(GUEST_LOAD_ADDR) \
-		-o $$@ $(call guest_objs,$(1)) -lgcc
+		-o $$@ $(call guest_objs,$(1)) $(EL1_LIB) -lgcc
 
-$(GUEST_DIR)/smoke/$(1).elf: $(call guest_objs,$(1)) guests/lib/guest.ld
+$(GUEST_DIR)/smoke/$(1).elf: $(call guest_objs,$(1)) $(EL1_LIB) guests/lib/guest.ld
 	@mkdir -p $$(@D)
 	$(Q)$(ARM_CC) $(GUEST_LDFLAGS) -Wl,--defsym=GUEST_LOAD_ADDR=$(GUEST_SMOKE_LOAD_ADDR) \
-		-o $$@ $(call guest_objs,$(1)) -lgcc
+		-o $$@ $(call guest_objs,$(1)) $(EL1_LIB) -lgcc
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call guest_rules,$(g))))
 
@@ -102,12 +98,12 @@ FAKE_KCORE := $(BUILD)/tests/fake-kcore.img
 $(GUEST_OBJ)/fake_kcore.o: tests/launcher/fake_kcore.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [guest] $<")
-	$(Q)$(ARM_CC) $(GUEST_CFLAGS) -I. -c $< -o $@
+	$(Q)$(ARM_CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/fake-kcore.elf: $(GUEST_OBJ)/fake_kcore.o $(GUEST_LIB_OBJS) guests/lib/guest.ld
+$(BUILD)/tests/fake-kcore.elf: $(GUEST_OBJ)/fake_kcore.o $(GUEST_LIB_OBJS) $(EL1_LIB) guests/lib/guest.ld
 	@mkdir -p $(@D)
 	$(Q)$(ARM_CC) $(GUEST_LDFLAGS) -Wl,--defsym=GUEST_LOAD_ADDR=$(GUEST_SMOKE_LOAD_ADDR) \
-		-o $@ $(GUEST_OBJ)/fake_kcore.o $(GUEST_LIB_OBJS) -lgcc
+		-o $@ $(GUEST_OBJ)/fake_kcore.o $(GUEST_LIB_OBJS) $(EL1_LIB) -lgcc
 
 $(FAKE_KCORE): $(BUILD)/tests/fake-kcore.elf
 	$(Q)$(CROSS)objcopy -O binary $< $@

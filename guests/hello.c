@@ -15,8 +15,8 @@ void guest_main(u64 dtb)
 	struct hvc_res v;
 	u64 base, size;
 
-	say("Hello from %s at EL1, vCPU 0 (MPIDR 0x%lx), loaded at 0x%lx", guest_name, read_mpidr(),
-	    image_start());
+	say("Hello from %s at EL1, vCPU 0 (MPIDR 0x%lx), loaded at 0x%lx", guest_name,
+	    read_mpidr_el1(), image_start());
 	if (fdt_memory(dtb, &base, &size))
 		say("RAM 0x%lx..0x%lx (%lu MiB), %u vCPUs, bootargs \"%s\"", base, base + size,
 		    size >> 20, fdt_cpus(dtb, NULL, 0), fdt_bootargs(dtb));

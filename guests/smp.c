@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * smp: vCPU 0 starts every other vCPU the DTB lists with PSCI CPU_ON (target
- * = the cpu node's reg, entry = guest_secondary_entry, context = the vCPU's
+ * = the cpu node's reg, entry = el1_secondary_entry, context = the vCPU's
  * index). Each secondary checks that its MPIDR is the one the DTB gave it,
  * adds to a shared counter HAMMER times with atomics (exclusive load/store)
  * and reports; vCPU 0 does the same, waits for all of them, checks the total
@@ -9,9 +9,8 @@
  */
 #include "lib/guest.h"
 
-#define HAMMER	       10000u
-#define WAIT_SECONDS   10u
-#define MPIDR_AFFINITY 0xff00ffffffUL
+#define HAMMER	     10000u
+#define WAIT_SECONDS 10u
 
 const char guest_name[] = "smp";
 
@@ -28,7 +27,7 @@ static void add_to_hammer(void)
 
 void guest_secondary_main(u32 cpu)
 {
-	u64 me = read_mpidr() & MPIDR_AFFINITY;
+	u64 me = read_mpidr();
 
 	say("vCPU %u up, MPIDR 0x%lx", cpu, me);
 	seen_mpidr[cpu] = me;
@@ -49,9 +48,9 @@ void guest_main(u64 dtb)
 		say("the DTB lists %u vCPUs; using the first %u", nr, GUEST_MAX_CPUS);
 		nr = GUEST_MAX_CPUS;
 	}
-	say("vCPU 0 up, MPIDR 0x%lx; starting %u more", read_mpidr() & MPIDR_AFFINITY, nr - 1);
+	say("vCPU 0 up, MPIDR 0x%lx; starting %u more", read_mpidr(), nr - 1);
 	for (u32 i = 1; i < nr; i++) {
-		s64 r = psci_cpu_on(mpidr[i], (u64)(uintptr_t)guest_secondary_entry, i);
+		s64 r = psci_cpu_on(mpidr[i], (u64)(uintptr_t)el1_secondary_entry, i);
 
 		if (r != PSCI_SUCCESS) {
 			say("FAIL CPU_ON(0x%lx) returned %ld", mpidr[i], r);
@@ -69,9 +68,8 @@ void guest_main(u64 dtb)
 		    WAIT_SECONDS);
 		return;
 	}
-	if ((read_mpidr() & MPIDR_AFFINITY) != mpidr[0]) {
-		say("vCPU 0 has MPIDR 0x%lx, the DTB says 0x%lx", read_mpidr() & MPIDR_AFFINITY,
-		    mpidr[0]);
+	if (read_mpidr() != mpidr[0]) {
+		say("vCPU 0 has MPIDR 0x%lx, the DTB says 0x%lx", read_mpidr(), mpidr[0]);
 		failed++;
 	}
 	for (u32 i = 1; i < nr; i++) {

@@ -2,12 +2,12 @@
 #include "exceptions.h"
 
 #include "console.h"
+#include "el1/smccc.h"
 #include "esr.h"
 #include "format.h"
 #include "layout.h"
 #include "probe.h"
 #include "psci.h"
-#include "smccc.h"
 #include "sysreg.h"
 
 /* Unexpected exceptions being handled per CPU: a second one stops the CPU at once. */
@@ -59,7 +59,7 @@ void kserv_fail(const char *why)
 	kserv_poweroff();
 }
 
-void kserv_exception(struct exc_frame *f, u64 vector)
+void el1_exception(struct exc_frame *f, u64 vector)
 {
 	u32 cpu = read_cpu_index() % KSERV_MAX_CPUS;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "hvc.h"
 
-#include "smccc.h"
+#include "el1/smccc.h"
 
 s64 kcore_call(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct kcore_ret *ret)
 {

@@ -3,9 +3,9 @@
 # include/kcore/boot.h) and entered at its first byte. Included by the top Makefile; uses BUILD,
 # ARM_CC, CROSS, WARN, Q and DEPS_STAMP from it.
 #
-# kserv has no C library: kserv/include supplies <string.h>, <stdlib.h> and
-# <limits.h>, the compiler its freestanding headers (-nostdinc keeps the
-# build machine's /usr/include out), .deps/arm64 Debian's arm64 libfdt.
+# kserv runs on the EL1 library (el1/el1.mk: bring-up, vectors, probes,
+# conduits, string functions and <string.h>, printf subset), compiled with
+# its flags; .deps/arm64 supplies Debian's arm64 libfdt.
 
 KSERV_BIN := $(BUILD)/kserv/kserv.bin
 KSERV_ELF := $(BUILD)/kserv/kserv.elf
@@ -17,16 +17,8 @@ KSERV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSERV_C_SRCS)) \
 
 KSERV_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
 KSERV_FDT_INC := .deps/arm64/usr/include
-# Recursive (=): on a fresh machine the cross compiler only exists once
-# $(DEPS_STAMP) has installed it, after this file was read.
-KSERV_GCC_INC = $(shell $(ARM_CC) -print-file-name=include)
-
-KSERV_CFLAGS = -std=c11 -O2 -g $(WARN) -nostdinc -isystem kserv/include \
-	-isystem $(KSERV_GCC_INC) -isystem $(KSERV_FDT_INC) -Iinclude -I. \
-	-ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -nostdlib \
-	-mgeneral-regs-only -mno-outline-atomics -mstrict-align -fno-stack-protector \
-	-fno-pie -MMD -MP
-KSERV_ASFLAGS := -nostdinc -Iinclude -I. -D__ASSEMBLER__ -MMD -MP
+KSERV_CFLAGS = $(EL1_CFLAGS) -isystem $(KSERV_FDT_INC)
+KSERV_ASFLAGS := $(EL1_ASFLAGS)
 # The link address: the one number of the boot contract the linker needs.
 KSERV_LOAD_ADDR := $(shell sed -n 's/^\#define KSERV_LOAD_ADDR[[:space:]]*\(0x[0-9a-fA-F]*\).*/\1/p' \
 	include/kcore/boot.h)
@@ -44,10 +36,10 @@ $(BUILD)/kserv/%.o: kserv/%.S | $(DEPS_STAMP)
 	@$(if $(Q),echo "  AS [kserv] $<")
 	$(Q)$(ARM_CC) $(KSERV_ASFLAGS) -c $< -o $@
 
-$(KSERV_ELF): $(KSERV_OBJS) kserv/kserv.ld include/kcore/boot.h
+$(KSERV_ELF): $(KSERV_OBJS) $(EL1_LIB) kserv/kserv.ld include/kcore/boot.h
 	@$(if $(Q),echo "  LD [kserv] $@")
 	@test -n "$(KSERV_LOAD_ADDR)" || { echo "kserv.mk: no KSERV_LOAD_ADDR in include/kcore/boot.h" >&2; exit 1; }
-	$(Q)$(ARM_CC) $(KSERV_LDFLAGS) -o $@ $(KSERV_OBJS) $(KSERV_FDT_LIB) -lgcc
+	$(Q)$(ARM_CC) $(KSERV_LDFLAGS) -o $@ $(KSERV_OBJS) $(KSERV_FDT_LIB) $(EL1_LIB) -lgcc
 
 $(KSERV_BIN): $(KSERV_ELF)
 	@$(if $(Q),echo "  BIN [kserv] $@")

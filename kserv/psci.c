@@ -2,7 +2,7 @@
 #include "psci.h"
 
 #include "console.h"
-#include "smccc.h"
+#include "el1/smccc.h"
 #include "sysreg.h"
 
 static enum psci_conduit psci_conduit;

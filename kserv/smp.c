@@ -25,7 +25,7 @@ struct cpu_slot {
 static struct cpu_slot cpus[KSERV_MAX_CPUS];
 static u32 nr_cpus;
 
-extern const u32 kserv_secondary_entry[];
+extern const u32 el1_secondary_entry[];
 
 u64 time_ms(void)
 {
@@ -63,7 +63,7 @@ void smp_start_secondaries(void)
 	u64 deadline;
 
 	for (u32 i = 1; i < nr_cpus; i++) {
-		s64 ret = psci_cpu_on(cpus[i].mpidr, (u64)(uintptr_t)kserv_secondary_entry, i);
+		s64 ret = psci_cpu_on(cpus[i].mpidr, (u64)(uintptr_t)el1_secondary_entry, i);
 
 		cpus[i].cpu_on_result = ret;
 		if (ret != PSCI_SUCCESS)

@@ -2,7 +2,7 @@
 /*
  * CPUs. Logical CPU 0 is the one kcore entered first; the others are the
  * DTB's remaining CPUs in DTB order, numbered 1..n-1. Each is started with
- * PSCI CPU_ON at kserv_secondary_entry with its number as the context id,
+ * PSCI CPU_ON at el1_secondary_entry with its number as the context id,
  * says "kserv: cpu N up" and then waits (WFE) for work the boot CPU posts.
  */
 #ifndef KSERV_SMP_H

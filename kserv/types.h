@@ -1,33 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* kserv's basic types: fixed-width integers under kernel-style names. */
+/* kserv's basic types: the EL1 library's (el1/types.h), and kserv's page size and ranges. */
 #ifndef KSERV_TYPES_H
 #define KSERV_TYPES_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int32_t s32;
-typedef int64_t s64;
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "el1/types.h"
 
 #define KSERV_PAGE_SHIFT 12
 #define KSERV_PAGE_SIZE	 ((u64)1 << KSERV_PAGE_SHIFT)
-
-static inline u64 align_down(u64 x, u64 a)
-{
-	return x & ~(a - 1);
-}
-
-static inline u64 align_up(u64 x, u64 a)
-{
-	return (x + a - 1) & ~(a - 1);
-}
 
 /* A physical address range [base, base + size). */
 struct range {

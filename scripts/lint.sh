@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make lint: clang-format, cppcheck, clang-tidy and gcc -fanalyzer over all of
 # kcore's C. Host code (core on the simulated machine, tools, tests) is checked
-# with the host compiler; arch/aarch64, kserv and the guests (guests/, and the
+# with the host compiler; arch/aarch64, kserv with the EL1 library (el1/) and the guests (guests/, and the
 # launcher's stand-in kcore in tests/launcher/, the benchmark guest bench/*.c) with the aarch64 flags they
 # are built with; the Linux guest's init (guests/linux-init/) and the KVM
 # benchmark's VMM and init (bench/vmm/), hosted aarch64 programs, with the
@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 
 mapfile -t all < <({ git ls-files '*.c' '*.h'; git ls-files --others --exclude-standard '*.c' '*.h'; } | sort -u)
 mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' |
-	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
+	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^el1/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
 mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$')
-mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$')
+mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$' -e '^el1/.*\.c$')
 mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$' -e '^bench/[^/]*\.c$' |
 	grep -v '^guests/linux-init/')
 mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$')

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Every exception a guest takes lands here (start.S's vectors). It is
- * counted and reported as
+ * Every exception a guest takes lands here (el1_exception, called by the EL1
+ * library's vectors, el1/vectors.S). It is counted and reported as
  *
  *   GUEST <name>: exception EC=0x25 FAR=0x40200000 ESR=0x96000010 ELR=0x80000a2c vCPU 0 (probe:
  * resuming)
  *
- * Two kinds are survived: a data abort at an armed probe (probe.c; not
+ * Two kinds are survived: a data abort at an armed probe (el1/probe.c; not
  * reported while this vCPU's probes are quiet, its counter still counts), and an
  * HVC that is UNDEFINED because there is no EL2 at all (the smoke test on
  * plain QEMU), which then returns NOT_SUPPORTED. Anything else is a failure:
  * "GUEST <name>: FAIL unexpected exception", and the VM powers off.
  */
-#include "exc_frame.h"
+#include "el1/exc_frame.h"
+#include "guest.h"
 
 #define INSN_HVC_0 0xd4000002u /* hvc #0 */
 
@@ -27,13 +28,13 @@ u64 guest_exceptions(void)
 
 static void report(const struct exc_frame *f, const char *what)
 {
-	say("exception EC=0x%lx FAR=0x%lx ESR=0x%lx ELR=0x%lx vCPU %u (%s)", ESR_EC(f->esr), f->far,
-	    f->esr, f->elr, this_cpu(), what);
+	say("exception EC=0x%x FAR=0x%lx ESR=0x%lx ELR=0x%lx vCPU %u (%s)", esr_ec(f->esr), f->far,
+	    f->esr, f->elr, read_cpu_index(), what);
 }
 
 static bool hvc_undefined(struct exc_frame *f)
 {
-	if (ESR_EC(f->esr) != ESR_EC_UNKNOWN || (f->elr & 3) != 0 ||
+	if (esr_ec(f->esr) != ESR_EC_UNKNOWN || (f->elr & 3) != 0 ||
 	    *(const volatile u32 *)(uintptr_t)f->elr != INSN_HVC_0)
 		return false;
 	if (!told_no_hypervisor) {
@@ -47,9 +48,9 @@ static bool hvc_undefined(struct exc_frame *f)
 
 void (*guest_irq_handler)(void);
 
-void guest_exception(struct exc_frame *f, u64 vector)
+void el1_exception(struct exc_frame *f, u64 vector)
 {
-	u32 cpu = this_cpu() % GUEST_MAX_CPUS;
+	u32 cpu = read_cpu_index() % GUEST_MAX_CPUS;
 
 	__atomic_add_fetch(&exception_count, 1, __ATOMIC_RELAXED);
 	if (++nesting[cpu] > 1) {

@@ -10,9 +10,9 @@
 
 struct hvc_res hvc_call(u64 fid, u64 a1, u64 a2, u64 a3)
 {
-	struct hvc_regs r = {{fid, a1, a2, a3, 0, 0, 0, 0}};
+	struct smccc_regs r = {{fid, a1, a2, a3, 0, 0, 0, 0}};
 
-	guest_hvc(&r);
+	smccc_hvc(&r);
 	return (struct hvc_res){(s64)r.x[0], r.x[1], r.x[2], r.x[3]};
 }
 
@@ -20,7 +20,7 @@ _Noreturn void psci_system_off(void)
 {
 	hvc_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	/* Only reached if nobody took the call: nothing else to do. */
-	guest_park();
+	el1_park();
 }
 
 s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context)

@@ -41,7 +41,7 @@ static _Noreturn void system_off_smc(void)
 	register u64 x0 __asm__("x0") = PSCI_SYSTEM_OFF;
 
 	__asm__ volatile("smc #0" : "+r"(x0) : : "memory");
-	guest_park();
+	el1_park();
 }
 
 /* Prints one VM's script; false if it said "hang". */
@@ -80,7 +80,7 @@ void guest_main(u64 dtb)
 	nr = le32_at(payload + 8);
 	for (u32 i = 0; i < nr && i < KCORE_PAYLOAD_MAX_VMS; i++) {
 		if (!play(payload + HDR_SIZE + (u64)i * VM_SIZE + CMDLINE_OFF))
-			guest_park();
+			el1_park();
 	}
 	system_off_smc();
 }

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# One tools/kcore-run scenario, judged: sourced by qemu_guests.sh and
-# qemu_snapshot.sh. The caller sets run, build, limit, logdir, tmp and
-# forbid_always (console lines never acceptable).
+# One tools/kcore-run scenario, judged: sourced by qemu_guests.sh,
+# qemu_release.sh and qemu_snapshot.sh after tests/qemu/preamble.sh (run,
+# build, limit, logdir, tmp, console_verdict). The caller sets forbid_always
+# (console lines never acceptable).
 #
 # run_scenario LOGNAME WANT_RC [-e REGEX]... [-f REGEX]... [-s STDERR_REGEX]... -- KCORE-RUN-ARGS...
 #   -e: a console line (CR stripped) must match; -f: none may; -s: a line of
@@ -9,7 +10,7 @@
 #   kcore-run's messages, in logdir/LOGNAME.log) and scenario_why (empty when
 #   every check held, else the first that failed).
 run_scenario() {
-	local want=$2 rc re line
+	local want=$2 rc re
 	local -a expect=() forbid=("${forbid_always[@]}") serr=()
 	scenario_log=$logdir/$1.log
 	scenario_why=""
@@ -36,14 +37,8 @@ run_scenario() {
 		# kcore-run's verdict (its last line), or whatever else it said
 		scenario_why="kcore-run exit $rc, want $want: $(grep -v '^kcore-run: signing ' "$tmp/err" | tail -1)"
 	fi
-	for re in "${forbid[@]}"; do
-		[ -n "$scenario_why" ] && return
-		line=$(grep -m1 -E -- "$re" "$tmp/clean") && scenario_why="forbidden output: $line"
-	done
-	for re in "${expect[@]}"; do
-		[ -n "$scenario_why" ] && return
-		grep -qE -- "$re" "$tmp/clean" || scenario_why="no console line matches /$re/"
-	done
+	[ -n "$scenario_why" ] && return
+	scenario_why=$(console_verdict "$tmp/clean")
 	for re in "${serr[@]}"; do
 		[ -n "$scenario_why" ] && return
 		grep -qE -- "$re" "$tmp/err" || scenario_why="kcore-run's stderr has no line matching /$re/"

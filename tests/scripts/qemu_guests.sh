@@ -12,20 +12,8 @@
 # usage: tests/scripts/qemu_guests.sh [BUILD_DIR]   (default: build)
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-build=${1:-build}
-run=tools/kcore-run
-g=$build/guests
-logdir=$build/qemu-logs
-limit=${QEMU_TIMEOUT:-60}
-mkdir -p "$logdir"
-
-pass=0
-fail=0
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/qemu/preamble.sh
+. "$(dirname "$0")/../qemu/preamble.sh" guests 60 "$@"
 
 # Never acceptable in any scenario: a guest's unexpected exception or failure,
 # an attack that got through, corrupted secrets, a kserv abort it did not expect.
@@ -41,13 +29,7 @@ scenario() {
 	local name=$1 desc=$2 want=$3
 	shift 3
 	run_scenario "guests-$name" "$want" "$@"
-	if [ -z "$scenario_why" ]; then
-		echo "ok - guests: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - guests: $desc: $scenario_why (log: $scenario_log)"
-		fail=$((fail + 1))
-	fi
+	result "$desc" "${scenario_why:+$scenario_why (log: $scenario_log)}"
 }
 
 every_vm_ok='^kcore-run: every VM ended as expected'
@@ -108,8 +90,7 @@ rw_log=$logdir/guests-regworld-max.log
 if grep -q '^REGWORLD: host: keeps:.* TPIDR2_EL0' "$rw_log" 2>/dev/null &&
 	grep -q '^\[rw-a\] GUEST regworld: holds:.* TPIDR2_EL0' "$rw_log" &&
 	grep -q '^\[rw-b\] GUEST regworld: holds:.* TPIDR2_EL0' "$rw_log"; then
-	echo "ok - guests: regworld on -cpu max wrote TPIDR2_EL0 in the host and both VMs"
-	pass=$((pass + 1))
+	ok "regworld on -cpu max wrote TPIDR2_EL0 in the host and both VMs"
 else
 	echo "not ok - guests: regworld on -cpu max did not write TPIDR2_EL0 in every world (log: $rw_log)"
 	fail=$((fail + 1))

@@ -12,29 +12,8 @@
 # usage: tests/scripts/qemu_release.sh [BUILD_DIR]   (default: build)
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-build=${1:-build}
-run=tools/kcore-run
-g=$build/guests
-logdir=$build/qemu-logs
-limit=${QEMU_TIMEOUT:-60}
-mkdir -p "$logdir"
-pass=0
-fail=0
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-result() { # DESC WHY (empty: ok)
-	if [ -z "$2" ]; then
-		echo "ok - release: $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok - release: $1: $2"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=tests/qemu/preamble.sh
+. "$(dirname "$0")/../qemu/preamble.sh" release 60 "$@"
 
 forbid_always=('^kcore: PANIC' '^kserv: abort: unexpected' '^\[[^]]*\] .*FAIL')
 # shellcheck source=tests/qemu/kcore-run-scenario.sh

@@ -18,22 +18,12 @@
 # usage: tests/scripts/qemu_reset.sh [BUILD_DIR]   (default: build)
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-build=${1:-build}
-g=$build/guests
-logdir=$build/qemu-logs
-limit=${QEMU_TIMEOUT:-120}
-mkdir -p "$logdir"
-
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/qemu/preamble.sh
+. "$(dirname "$0")/../qemu/preamble.sh" reset 120 "$@"
 
 # scenario NAME DESC CPUS [-e REGEX]... [-f REGEX]... -- KCORE-MKPAYLOAD-ARGS...
 scenario() {
-	local desc=$2 cpus=$3 rc re line why="" log=$logdir/reset-$1.log
+	local desc=$2 cpus=$3 rc why="" log=$logdir/reset-$1.log
 	local -a expect=() forbid=('PANIC' 'kserv: abort: unexpected' 'KSERV: FAILED'
 		'RESET-SCAN: FAILED' 'FOUND' 'NOT ALL STOPPED' '^\[[^]]*\] GUEST [^:]*: FAIL')
 	shift 3
@@ -55,22 +45,9 @@ scenario() {
 		rc=$?
 		tr -d '\r' <"$tmp/out" >"$log"
 		[ "$rc" -eq 0 ] || why="QEMU exit $rc (124: the time limit)"
-		for re in "${forbid[@]}"; do
-			[ -n "$why" ] && break
-			line=$(grep -m1 -E -- "$re" "$log") && why="forbidden output: $line"
-		done
-		for re in "${expect[@]}"; do
-			[ -n "$why" ] && break
-			grep -qE -- "$re" "$log" || why="no console line matches /$re/"
-		done
+		[ -n "$why" ] || why=$(console_verdict "$log")
 	fi
-	if [ -z "$why" ]; then
-		echo "ok - reset: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - reset: $desc: $why (log: $log)"
-		fail=$((fail + 1))
-	fi
+	result "$desc" "${why:+$why (log: $log)}"
 }
 
 both_boots=(-e '^RESET-SCAN: boot 1: marker at PA 0x[0-9a-f]+'

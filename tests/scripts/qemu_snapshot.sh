@@ -21,29 +21,8 @@
 # usage: tests/scripts/qemu_snapshot.sh [BUILD_DIR]   (default: build)
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-build=${1:-build}
-run=tools/kcore-run
-g=$build/guests
-logdir=$build/qemu-logs
-limit=${QEMU_TIMEOUT:-120}
-mkdir -p "$logdir"
-
-pass=0
-fail=0
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() {
-	echo "ok - snapshot: $1"
-	pass=$((pass + 1))
-}
-not_ok() {
-	echo "not ok - snapshot: $1: $2"
-	fail=$((fail + 1))
-}
+# shellcheck source=tests/qemu/preamble.sh
+. "$(dirname "$0")/../qemu/preamble.sh" snapshot 120 "$@"
 
 # The guest's secret values (include/kcore/guest_tests.h): kc_test_secret_word of
 # the 4 words at KC_TEST_SECRET_IPA and kc_test_secret_reg(19..22), as 16 hex digits.

@@ -49,28 +49,22 @@ const char *esr_ec_name(u32 ec)
 	}
 }
 
+/* The fault status codes that carry a translation level in their low two bits, by fsc >> 2. */
+static const char *const leveled_fsc[] = {
+    [0x00 >> 2] = "address size fault",
+    [0x04 >> 2] = "translation fault",
+    [0x08 >> 2] = "access flag fault",
+    [0x0c >> 2] = "permission fault",
+    [0x14 >> 2] = "synchronous external abort on table walk",
+};
+
 const char *esr_fsc_name(u32 fsc, char *buf, size_t size)
 {
-	u32 level = fsc & 3;
+	u32 kind = (fsc & 0x3c) >> 2;
 
-	switch (fsc & 0x3c) {
-	case 0x00:
-		format_buf(buf, size, "address size fault, level %u", level);
+	if (kind < ARRAY_SIZE(leveled_fsc) && leveled_fsc[kind] != NULL) {
+		format_buf(buf, size, "%s, level %u", leveled_fsc[kind], fsc & 3);
 		return buf;
-	case 0x04:
-		format_buf(buf, size, "translation fault, level %u", level);
-		return buf;
-	case 0x08:
-		format_buf(buf, size, "access flag fault, level %u", level);
-		return buf;
-	case 0x0c:
-		format_buf(buf, size, "permission fault, level %u", level);
-		return buf;
-	case 0x14:
-		format_buf(buf, size, "synchronous external abort on table walk, level %u", level);
-		return buf;
-	default:
-		break;
 	}
 	switch (fsc) {
 	case 0x10:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The SMCCC conduits of conduit.S: x0..x7 in from regs, x0..x7 out to regs. */
-#ifndef KSERV_SMCCC_H
-#define KSERV_SMCCC_H
+#ifndef EL1_SMCCC_H
+#define EL1_SMCCC_H
 
 #include "types.h"
 
@@ -16,4 +16,4 @@ void smccc_smc(struct smccc_regs *regs);
 extern const u32 smccc_hvc_insn[];
 extern const u32 smccc_smc_insn[];
 
-#endif /* KSERV_SMCCC_H */
+#endif /* EL1_SMCCC_H */

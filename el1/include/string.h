@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kserv has no C library: this <string.h> declares the few functions kserv
- * implements itself (kserv/lib.c), which is what libfdt and kserv need.
+ * kserv and the guests have no C library: this <string.h> declares the few
+ * functions the EL1 library implements (el1/string.c), which is what libfdt,
+ * kserv, the guests and the compiler's own calls need.
  */
-#ifndef KSERV_STRING_H
-#define KSERV_STRING_H
+#ifndef EL1_STRING_H
+#define EL1_STRING_H
 
 #include <stddef.h>
 
@@ -20,4 +21,4 @@ char *strrchr(const char *s, int c);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
-#endif /* KSERV_STRING_H */
+#endif /* EL1_STRING_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The two SMCCC conduits: smccc_hvc (kcore's hypercalls, and PSCI when the
- * DTB says "hvc") and smccc_smc (PSCI when the DTB says "smc", which kcore
- * traps). Both take a struct smccc_regs *: x0..x7 are loaded from it before
+ * The two SMCCC conduits: smccc_hvc (kserv: kcore's hypercalls, and PSCI
+ * when the DTB says "hvc"; a guest: every call, kcore's guest calls and PSCI)
+ * and smccc_smc (kserv: PSCI when the DTB says "smc", which kcore traps). Both take a struct smccc_regs *: x0..x7 are loaded from it before
  * the call and stored back after. The instruction itself is labelled so the
  * exception handler can recognise an HVC or SMC that is undefined (no EL2 or
  * EL3 to take it) and make it return NOT_SUPPORTED instead of stopping.

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The cross compiler's own <limits.h> chains to a C library's, which kserv
- * does not have; these come straight from the compiler's predefined macros.
+ * The cross compiler's own <limits.h> chains to a C library's, which the EL1
+ * library (el1/) does not have; these come straight from the compiler's predefined macros.
  */
-#ifndef KSERV_LIMITS_H
-#define KSERV_LIMITS_H
+#ifndef EL1_LIMITS_H
+#define EL1_LIMITS_H
 
 #define CHAR_BIT __CHAR_BIT__
 
@@ -35,4 +35,4 @@
 #define LLONG_MIN  (-LLONG_MAX - 1ll)
 #define ULLONG_MAX (LLONG_MAX * 2ull + 1ull)
 
-#endif /* KSERV_LIMITS_H */
+#endif /* EL1_LIMITS_H */

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C library functions libfdt and kserv call. Written for an MMU-off
+ * The <string.h> functions libfdt, kserv, the guests and the compiler's own
+ * calls (struct copies and initialisers) need. Written for an MMU-off
  * kernel: every access is Device memory, so nothing here may access memory
  * unaligned (-mstrict-align keeps the compiler from doing it either), and
- * kserv.mk builds this file with -fno-tree-loop-distribute-patterns so the
+ * el1.mk builds this file with -fno-tree-loop-distribute-patterns so the
  * loops below are not turned back into calls to themselves.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "exceptions.h"
 #include "types.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
@@ -132,50 +131,4 @@ int strncmp(const char *a, const char *b, size_t n)
 			return (int)(u8)a[i] - (int)(u8)b[i];
 	}
 	return 0;
-}
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
-}
-
-unsigned long strtoul(const char *s, char **end, int base)
-{
-	unsigned long v = 0;
-	int d;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		base = 16;
-	} else if (base == 0) {
-		base = s[0] == '0' ? 8 : 10;
-	}
-	while ((d = digit_value(*s)) < base) {
-		v = v * (unsigned long)base + (unsigned long)d;
-		s++;
-	}
-	if (end != NULL)
-		*end = (char *)(uintptr_t)s;
-	return v;
-}
-
-/*
- * Debian builds libfdt with the stack protector; kserv itself is built
- * without it. A smashed canary in libfdt stops the machine.
- */
-void __stack_chk_fail(void);
-extern uintptr_t __stack_chk_guard;
-uintptr_t __stack_chk_guard = 0x2d6b736572762dull;
-
-void __stack_chk_fail(void)
-{
-	kserv_fail("stack smashing detected in libfdt");
 }

@@ -12,6 +12,7 @@
 #include "psci.h"
 #include "smp.h"
 #include "sysreg.h"
+#include "tests/kserv/drivers.h"
 #include "vms.h"
 
 #define LINE_MAX    256
@@ -158,6 +159,15 @@ static const struct command commands[] = {
      "boot 1: run the payload, PSCI SYSTEM_RESET at the secret VM's first checkpoint; boot 2: "
      "scan RAM for its secret",
      cmd_reset_scan},
+};
+
+/*
+ * The test and attack drivers' hooks (tests/kserv/drivers.h says why in this
+ * order). Registered before any command runs; the host's code never names them.
+ */
+static const struct vmm_hooks *const test_hooks[] = {
+    &reset_scan_hooks,	      &vm_attacks_hooks,    &regworld_hooks,
+    &vm_attacks_cpu_on_hooks, &snapshot_scan_hooks, &snapshot_attacks_hooks,
 };
 
 static int cmd_help(int argc, char **argv)
@@ -346,6 +356,9 @@ void commands_main(const char *bootargs)
 	static char script[SCRIPT_MAX];
 	static char line[LINE_MAX];
 	bool scripted = script_from_bootargs(bootargs, script, sizeof(script));
+
+	for (u32 i = 0; i < ARRAY_SIZE(test_hooks); i++)
+		vmm_hooks_register(test_hooks[i]);
 
 	if (machine.initrd.size != 0 && !vms_payload_present())
 		kprintf("kserv: the initrd is not a VM payload (no %s magic): not running it\n",

@@ -32,13 +32,9 @@ enum check_result check_invariants(void);
 bool parse_u64(const char *s, u64 *out);
 
 /* The commands that live in their own files. */
-int cmd_attack_kcore(int argc, char **argv);
-int cmd_hvc_garbage(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_vms(int argc, char **argv);
 int cmd_run_payload(int argc, char **argv);
-int cmd_dma(int argc, char **argv);
-int cmd_reset_scan(int argc, char **argv);
 
 #endif /* KSERV_COMMANDS_H */

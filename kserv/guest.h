@@ -21,11 +21,10 @@
 #include "snapshot_store.h"
 #include "types.h"
 
-#define GUEST_MAX	  KCORE_PAYLOAD_MAX_VMS
-#define GUEST_MAX_VCPUS	  8u
-#define GUEST_NAME_MAX	  32u
-#define GUEST_UART_LINE	  256u
-#define GUEST_SECRET_NAME "secret" /* the victim of the attack suite (docs/kserv.md) */
+#define GUEST_MAX	KCORE_PAYLOAD_MAX_VMS
+#define GUEST_MAX_VCPUS 8u
+#define GUEST_NAME_MAX	32u
+#define GUEST_UART_LINE 256u
 
 enum guest_state {
 	GUEST_UNUSED = 0,
@@ -36,11 +35,6 @@ enum guest_state {
 	GUEST_POWERED_OFF, /* the guest powered itself off */
 	GUEST_FAILED,	   /* stopped for any other reason */
 };
-
-/* What the secret guest said about itself last. */
-#define VERDICT_NONE	  0u
-#define VERDICT_INTACT	  1u
-#define VERDICT_CORRUPTED 2u
 
 enum vcpu_run_state {
 	VCPU_OFF = 0, /* not started (or turned off) */
@@ -102,14 +96,6 @@ struct guest {
 	bool failed;	     /* something went wrong (counted as failed) */
 	const char *why;     /* the first thing that went wrong */
 	bool torn_down;	     /* its memory is back with the host, kcore's slot free */
-	u32 checkpoints;     /* secret guest: checkpoints seen */
-	bool attacks_run;    /* the host attack suite ran against it */
-	bool regs_attacked;  /* ... including the register write through the run page */
-	u32 verdict;	     /* secret guest: VERDICT_* from its console */
-	u64 exits_checked;   /* exit records searched for its secrets */
-	u64 exits_leaking;   /* ... and found holding one */
-	u64 shared_ipa;	     /* the last page the host read at its request (KC_TEST_READ_SHARED) */
-	u64 shared_pa;
 	/* Snapshots (snapshot.h): while paused no vCPU enters kcore; in_run counts those inside. */
 	bool paused;		   /* atomics */
 	u32 in_run;		   /* atomics */

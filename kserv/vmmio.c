@@ -2,7 +2,7 @@
 #include "vmmio.h"
 
 #include "console.h"
-#include "vm_attacks.h"
+#include "vmm/hooks.h"
 
 #define UART_SIZE     0x1000ull
 #define UART_DR	      0x000u
@@ -35,7 +35,7 @@ static void uart_emit_line(struct guest *g)
 {
 	g->uart.line[g->uart.len] = '\0';
 	kprintf("[%s] %s\n", g->name, g->uart.line);
-	vm_attacks_guest_line(g, g->uart.line);
+	vmm_hooks_console_line(g, g->uart.line);
 	g->uart.len = 0;
 }
 

@@ -12,12 +12,13 @@
  *
  * Marker: "HVC-GARBAGE: N calls, N refused as expected, 0 unexpected".
  */
-#include "commands.h"
-#include "console.h"
-#include "fdt_info.h"
-#include "format.h"
-#include "hvc.h"
-#include "pages.h"
+#include "drivers.h"
+#include "kserv/commands.h"
+#include "kserv/console.h"
+#include "kserv/fdt_info.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/pages.h"
 
 #define E(code) (1u << (u32)(-(code)))
 

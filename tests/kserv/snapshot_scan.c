@@ -3,10 +3,11 @@
 
 #include <kcore/guest_tests.h>
 
-#include "console.h"
-#include "fdt_info.h"
-#include "pages.h"
-#include "probe.h"
+#include "drivers.h"
+#include "kserv/console.h"
+#include "kserv/fdt_info.h"
+#include "kserv/pages.h"
+#include "kserv/probe.h"
 
 static bool in_reserved(u64 pa)
 {
@@ -86,3 +87,17 @@ bool snapshot_scan_host(struct guest *g, const char *when)
 		unreadable);
 	return true;
 }
+
+/* With the payload's SNAPSHOT_SCAN flag on g: after each snapshot of it and its restore. */
+static void on_snapshot(struct guest *g, enum vmm_snapshot_event ev, struct snapshot *s)
+{
+	(void)s;
+	if ((g->flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN) == 0)
+		return;
+	snapshot_scan_host(g, ev == VMM_SNAPSHOT_RESTORED ? "after a restore" : "after a snapshot");
+}
+
+const struct vmm_hooks snapshot_scan_hooks = {
+    .name = "snapshot_scan",
+    .on_snapshot = on_snapshot,
+};

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "attack_report.h"
-#include "console.h"
-#include "edu.h"
-#include "format.h"
-#include "hvc.h"
-#include "pages.h"
+#include "kserv/console.h"
+#include "kserv/edu.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/pages.h"
 
 #define XFER	  2048u	      /* bytes edu reads through the VM's domain */
 #define HOST_IOVA 0x100000ull /* the host page edu's buffer is copied out to */

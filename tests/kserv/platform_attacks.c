@@ -4,13 +4,13 @@
 #include <libfdt.h>
 
 #include "attack_report.h"
-#include "console.h"
-#include "fdt_info.h"
-#include "format.h"
-#include "hvc.h"
-#include "pages.h"
-#include "probe.h"
-#include "sysreg.h"
+#include "kserv/console.h"
+#include "kserv/fdt_info.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/pages.h"
+#include "kserv/probe.h"
+#include "kserv/sysreg.h"
 
 /*
  * kcore's page-ownership table is the first thing in its carve-out (the

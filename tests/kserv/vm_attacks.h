@@ -27,29 +27,18 @@
  *   edu reaches it through such a domain (io_consent_share.h).
  *
  * The summary: "ATTACKS: N attempted, N refused, 0 succeeded", then the
- * invariant checker once more (vms.c).
+ * invariant checker once more (kserv/vms.c).
+ *
+ * All of it through vm_attacks_hooks (drivers.h): the flag turns the suite on
+ * at on_payload_start, on_payload_end prints the summary. The CPU_ON attacks
+ * are hooks of their own (vm_attacks_cpu_on.h).
  */
 #ifndef KSERV_VM_ATTACKS_H
 #define KSERV_VM_ATTACKS_H
 
-#include "guest.h"
+#include "kserv/types.h"
 
-void vm_attacks_reset(bool enabled);
+/* Whether the payload run asked for the suite (KCORE_PAYLOAD_F_ATTACKS). */
 bool vm_attacks_enabled(void);
-
-/* KC_TEST_CHECKPOINT(n) from v: attacks if it is time; returns the answer (x0). */
-u64 vm_attacks_checkpoint(struct guest_vcpu *v, u64 n);
-/* Every exit: the exit record must not carry a secret. */
-void vm_attacks_check_exit(struct guest *g, const struct kcore_vcpu_run *run);
-/* A line of the guest's console output (the secret guest's verdict). */
-void vm_attacks_guest_line(struct guest *g, const char *line);
-/* KC_TEST_READ_SHARED at ipa (pa): readable or not; after unshare, attacks the page. */
-void vm_attacks_shared_read(struct guest *g, u64 ipa, u64 pa, bool readable);
-/* Teardown: after power-off, before KC_HC_VM_CLEAR_RANGE; and after KC_HC_VM_FREE. */
-void vm_attacks_during_teardown(struct guest *g);
-void vm_attacks_after_teardown(struct guest *g);
-
-/* Prints "ATTACKS: ..." (and what did not happen); true if nothing succeeded. */
-bool vm_attacks_summary(void);
 
 #endif /* KSERV_VM_ATTACKS_H */

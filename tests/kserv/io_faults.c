@@ -3,8 +3,8 @@
 
 #include <kcore/abi.h>
 
-#include "format.h"
-#include "hvc.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
 
 /* The SMMUv3 name of a KC_IO_FAULT_* event type. */
 static const char *io_fault_name(u64 type)

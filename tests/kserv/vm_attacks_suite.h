@@ -3,7 +3,7 @@
 #ifndef KSERV_VM_ATTACKS_SUITE_H
 #define KSERV_VM_ATTACKS_SUITE_H
 
-#include "guest.h"
+#include "kserv/guest.h"
 
 /* Attacks g, whose vCPU v is stopped at a checkpoint; ends with the invariant checker. */
 void vm_attacks_suite(struct guest *g, struct guest_vcpu *v);

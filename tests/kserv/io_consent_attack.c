@@ -4,10 +4,10 @@
 #include <kcore/guest_tests.h>
 
 #include "attack_report.h"
-#include "console.h"
-#include "format.h"
-#include "hvc.h"
 #include "io_faults.h"
+#include "kserv/console.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
 
 /* Bytes per transfer: QEMU queues a fault per 4 refused bytes and its queue holds 128. */
 #define CONSENT_LEN 256u

@@ -6,14 +6,15 @@
 #include <string.h>
 
 #include "attack_report.h"
-#include "console.h"
-#include "format.h"
-#include "hvc.h"
-#include "snapshot.h"
+#include "drivers.h"
+#include "kserv/console.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/snapshot.h"
+#include "kserv/vm.h"
+#include "kserv/vm_teardown.h"
+#include "kserv/vms.h"
 #include "snapshot_scan.h"
-#include "vm.h"
-#include "vm_teardown.h"
-#include "vms.h"
 
 /* A byte every record's tag covers and kcore compares: the snapshot id's first. */
 #define RECORD_FLIP_OFFSET offsetof(struct kcore_snap_record, snapshot_id)
@@ -222,3 +223,16 @@ void snapshot_attacks_run(struct guest *g, struct snapshot *a)
 	if (c.have_o)
 		snapshot_free(&c.o);
 }
+
+/* With the payload's SNAPSHOT_ATTACKS flag on g: at the snapshot that is to be restored. */
+static void on_snapshot(struct guest *g, enum vmm_snapshot_event ev, struct snapshot *s)
+{
+	if (ev == VMM_SNAPSHOT_TAKEN_TO_RESTORE &&
+	    (g->flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_ATTACKS) != 0)
+		snapshot_attacks_run(g, s);
+}
+
+const struct vmm_hooks snapshot_attacks_hooks = {
+    .name = "snapshot_attacks",
+    .on_snapshot = on_snapshot,
+};

@@ -16,14 +16,15 @@
  */
 #include <string.h>
 
-#include "commands.h"
-#include "console.h"
-#include "esr.h"
-#include "fdt_info.h"
-#include "format.h"
-#include "probe.h"
-#include "smp.h"
-#include "sysreg.h"
+#include "drivers.h"
+#include "kserv/commands.h"
+#include "kserv/console.h"
+#include "kserv/esr.h"
+#include "kserv/fdt_info.h"
+#include "kserv/format.h"
+#include "kserv/probe.h"
+#include "kserv/smp.h"
+#include "kserv/sysreg.h"
 
 /* Written by every attempted store; the QEMU harness looks for it in kcore's memory. */
 #define ATTACK_POISON ((u64)0x6b73657276212121) /* "kserv!!!" read as a big-endian word */

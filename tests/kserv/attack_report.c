@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "attack_report.h"
 
-#include "console.h"
-#include "esr.h"
-#include "format.h"
-#include "hvc.h"
-#include "lock.h"
-#include "probe.h"
+#include "kserv/console.h"
+#include "kserv/esr.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/lock.h"
+#include "kserv/probe.h"
 
 static struct ticket_lock counts_lock;
 static u32 nr_attempted, nr_refused, nr_succeeded, nr_odd;

@@ -7,7 +7,7 @@
 #ifndef KSERV_ATTACK_REPORT_H
 #define KSERV_ATTACK_REPORT_H
 
-#include "types.h"
+#include "kserv/types.h"
 
 /* Written by every attacking store, so a successful one is recognisable. */
 #define ATTACK_VM_POISON ((u64)0x686f737421212121) /* "host!!!!" */

@@ -14,7 +14,7 @@
 #ifndef KSERV_IO_CONSENT_SHARE_H
 #define KSERV_IO_CONSENT_SHARE_H
 
-#include "guest.h"
+#include "kserv/guest.h"
 
 /* KC_TEST_READ_SHARED at ipa (pa) from g; readable: the host could read it (shared). */
 void io_consent_shared_read(struct guest *g, u64 ipa, u64 pa, bool readable);

@@ -5,17 +5,17 @@
 #include <string.h>
 
 #include "attack_report.h"
-#include "commands.h"
-#include "console.h"
-#include "edu.h"
-#include "fdt_info.h"
-#include "format.h"
-#include "hvc.h"
 #include "io_consent_attack.h"
 #include "io_faults.h"
-#include "pages.h"
+#include "kserv/commands.h"
+#include "kserv/console.h"
+#include "kserv/edu.h"
+#include "kserv/fdt_info.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/pages.h"
+#include "kserv/vm_teardown.h"
 #include "platform_attacks.h"
-#include "vm_teardown.h"
 
 #define B_RAM_SIZE KCORE_BLOCK_SIZE
 #define DMA_IOVA   0x100000ull /* where the host maps its own page for edu */

@@ -3,7 +3,7 @@
 #ifndef KSERV_IO_FAULTS_H
 #define KSERV_IO_FAULTS_H
 
-#include "types.h"
+#include "kserv/types.h"
 
 /*
  * The trace a refused transfer of len bytes at addr left: at least one

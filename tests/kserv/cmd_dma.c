@@ -16,14 +16,15 @@
 #include <kcore/payload.h>
 #include <string.h>
 
-#include "commands.h"
-#include "console.h"
-#include "edu.h"
-#include "fdt_info.h"
-#include "format.h"
-#include "hvc.h"
+#include "drivers.h"
 #include "io_faults.h"
-#include "pages.h"
+#include "kserv/commands.h"
+#include "kserv/console.h"
+#include "kserv/edu.h"
+#include "kserv/fdt_info.h"
+#include "kserv/format.h"
+#include "kserv/hvc.h"
+#include "kserv/pages.h"
 
 #define XFER	     2048u /* bytes per transfer: half the device's buffer */
 /* Refused transfers are shorter: QEMU queues a fault per 4 bytes, its queue holds 128. */

@@ -15,7 +15,7 @@
 #ifndef KSERV_SNAPSHOT_SCAN_H
 #define KSERV_SNAPSHOT_SCAN_H
 
-#include "guest.h"
+#include "kserv/guest.h"
 
 /* Scans; true if no secret was found (else g failed). */
 bool snapshot_scan_host(struct guest *g, const char *when);

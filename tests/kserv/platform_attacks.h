@@ -11,7 +11,7 @@
 #ifndef KSERV_PLATFORM_ATTACKS_H
 #define KSERV_PLATFORM_ATTACKS_H
 
-#include "guest.h"
+#include "kserv/guest.h"
 
 /* Runs them all; g (the victim) is the VM the VM_MAP_IO attempts aim at. */
 void platform_attacks(struct guest *g);

@@ -1,18 +1,35 @@
 /* SPDX-License-Identifier: MIT */
-#include "regworld.h"
+/*
+ * The host's side of the register-isolation test (include/kcore/regworld.h,
+ * guests/regworld.c). At the first KC_TEST_REGWORLD call kserv writes the
+ * host's value (world 1) into every register of the list it can write, on
+ * the CPU that takes the call; from then on it reads every register after
+ * every exit of every VM, on whichever CPU, and reports a VM's value it finds:
+ *
+ *   REGWORLD: host: leak: <reg> holds world N's value 0x...
+ *   REGWORLD: host: lost: <reg> is 0x..., not the host's value
+ *
+ * ("lost": on the CPU that wrote, a register kcore switches no longer holds
+ * the host's value). At the end of the payload: "REGWORLD: host: <n> checks,
+ * <l> leaks, <m> lost". Nothing happens until a guest asks: the test costs
+ * other payloads nothing: its check of every exit (on_exit) is on from the
+ * first KC_TEST_REGWORLD to the next payload run (vmm_hooks_watch_exits).
+ */
 
 #include <kcore/regworld.h>
 
-#include "console.h"
-#include "lock.h"
-#include "probe.h"
-#include "sysreg.h"
+#include "drivers.h"
+#include "kserv/console.h"
+#include "kserv/lock.h"
+#include "kserv/probe.h"
+#include "kserv/sysreg.h"
 
 KC_REGWORLD_DEFINE_TABLE(regs);
 
 #define MAX_REPORTS 16u
 
-bool regworld_on;
+/* Whether a guest started the test (set once, by regworld_call). */
+static bool regworld_on;
 
 static struct {
 	struct ticket_lock lock;
@@ -23,7 +40,8 @@ static struct {
 	u32 leaks, lost, reports;
 } rw;
 
-void regworld_reset(void)
+/* Forgets the test (before a payload run). */
+static void regworld_reset(void)
 {
 	ticket_lock(&rw.lock);
 	__atomic_store_n(&regworld_on, false, __ATOMIC_RELEASE);
@@ -33,6 +51,7 @@ void regworld_reset(void)
 	for (u32 i = 0; i < KC_REGWORLD_NR; i++)
 		rw.held[i] = false;
 	ticket_unlock(&rw.lock);
+	vmm_hooks_watch_exits(&regworld_hooks, false);
 }
 
 /* Which registers hold the host's value, a few names a line (the test's coverage). */
@@ -53,7 +72,8 @@ static void list_held(void)
 		kprintf("\n");
 }
 
-u64 regworld_call(void)
+/* KC_TEST_REGWORLD: writes the host's values once. Returns the call's x0 (0). */
+static u64 regworld_call(void)
 {
 	ticket_lock(&rw.lock);
 	if (!regworld_on) {
@@ -77,6 +97,7 @@ u64 regworld_call(void)
 			}
 		}
 		__atomic_store_n(&regworld_on, true, __ATOMIC_RELEASE);
+		vmm_hooks_watch_exits(&regworld_hooks, true);
 		kprintf("REGWORLD: host: wrote its values into %u registers on CPU %u (%u keep "
 			"them)\n",
 			rw.writable, rw.cpu, rw.held_count);
@@ -86,7 +107,8 @@ u64 regworld_call(void)
 	return 0;
 }
 
-void regworld_check(void)
+/* After every exit of every vCPU, once the test is on: the host's registers. */
+static void regworld_check(void)
 {
 	bool here;
 
@@ -118,7 +140,8 @@ void regworld_check(void)
 	ticket_unlock(&rw.lock);
 }
 
-bool regworld_summary(void)
+/* The summary line, if the test ran; true if it found nothing. */
+static bool regworld_summary(void)
 {
 	bool ok;
 
@@ -129,3 +152,36 @@ bool regworld_summary(void)
 		ok ? "" : " (FAILED)");
 	return ok;
 }
+
+static void on_payload_start(u32 payload_flags)
+{
+	(void)payload_flags;
+	regworld_reset();
+}
+
+static void on_exit(struct guest_vcpu *v, s64 err, u64 reason, const struct kcore_vcpu_run *run)
+{
+	(void)v;
+	(void)err;
+	(void)reason;
+	(void)run;
+	regworld_check();
+}
+
+static bool on_guest_call(struct guest_vcpu *v, u64 fid, const u64 *args, u64 ret[4])
+{
+	(void)v;
+	(void)args;
+	if (fid != KC_TEST_REGWORLD)
+		return false;
+	ret[0] = regworld_call();
+	return true;
+}
+
+const struct vmm_hooks regworld_hooks = {
+    .name = "regworld",
+    .on_payload_start = on_payload_start,
+    .on_payload_end = regworld_summary,
+    .on_exit = on_exit,
+    .on_guest_call = on_guest_call,
+};

@@ -28,7 +28,7 @@
 #ifndef KSERV_SNAPSHOT_ATTACKS_H
 #define KSERV_SNAPSHOT_ATTACKS_H
 
-#include "guest.h"
+#include "kserv/guest.h"
 
 /* g paused, a its snapshot. */
 void snapshot_attacks_run(struct guest *g, struct snapshot *a);

@@ -11,7 +11,7 @@
 #ifndef KSERV_IO_CONSENT_ATTACK_H
 #define KSERV_IO_CONSENT_ATTACK_H
 
-#include "edu.h"
+#include "kserv/edu.h"
 
 /*
  * Attacks VM vmid's page pa, which it maps at ipa and has never shared (the

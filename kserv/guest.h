@@ -16,15 +16,17 @@
 #include <kcore/payload.h>
 
 #include "gfn_map.h"
-#include "guest_layout.h"
 #include "lock.h"
 #include "snapshot_store.h"
 #include "types.h"
+#include "vmm/guest_layout.h"
+#include "vmm/vgic.h"
+#include "vmm/vuart.h"
 
 #define GUEST_MAX	KCORE_PAYLOAD_MAX_VMS
 #define GUEST_MAX_VCPUS 8u
-#define GUEST_NAME_MAX	32u
-#define GUEST_UART_LINE 256u
+_Static_assert(GUEST_MAX_VCPUS <= VGIC_MAX_CPUS, "a redistributor per vCPU");
+#define GUEST_NAME_MAX 32u
 
 enum guest_state {
 	GUEST_UNUSED = 0,
@@ -62,18 +64,6 @@ struct guest_vcpu {
 	u64 timer_ms;	/* the preemption timer for its next run (preempt.h) */
 };
 
-/* A PL011 as the guest sees it: kserv collects the characters into lines. */
-struct guest_uart {
-	char line[GUEST_UART_LINE];
-	u32 len;
-};
-
-/* The few GICv3 registers kserv keeps for a guest (vmmio.c); the rest read as zero. */
-struct guest_gic {
-	u32 gicd_ctlr;
-	u32 gicr_waker[GUEST_MAX_VCPUS];
-};
-
 struct guest {
 	struct ticket_lock lock;
 	enum guest_state state;
@@ -104,8 +94,8 @@ struct guest {
 	bool restore_pending;	   /* restore snap into a new guest once this one is torn down */
 	struct guest *replaced_by; /* the guest restored from its snapshot */
 	struct snapshot snap;	   /* while restore_pending */
-	struct guest_uart uart;
-	struct guest_gic gic;
+	struct vmm_uart uart;	   /* its PL011's line (vmm/vuart.h) */
+	struct vmm_gic gic;	   /* its GICv3's registers (vmm/vgic.h) */
 	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
 	/* Boot cost, in counter ticks (docs/bench/README.md, "Boot cost"): */
 	u64 created_at;	  /* the counter just before KC_HC_REGISTER_VM */

@@ -8,7 +8,6 @@
 #include "fdt_info.h"
 #include "guest.h"
 #include "pages.h"
-#include "payload.h"
 #include "probe.h"
 #include "sched.h"
 #include "smp.h"
@@ -17,6 +16,7 @@
 #include "sysreg.h"
 #include "vm.h"
 #include "vmm/hooks.h"
+#include "vmm/payload.h"
 
 static struct payload payload;
 static bool payload_ran;

@@ -4,7 +4,7 @@
 #include <kcore/image.h>
 #include <kcore/payload.h>
 
-#include "console.h"
+#include "backend.h"
 
 static u64 le64_at(const u8 *p)
 {
@@ -38,34 +38,34 @@ bool guest_layout_compute(const char *name, u64 mem_size, const u8 *image, u64 i
 		if (image_size == 0)
 			text_offset = ARM64_IMAGE_OLD_TEXT_OFFSET;
 	}
-	if ((text_offset & (KSERV_PAGE_SIZE - 1)) != 0 || text_offset >= mem_size) {
-		kprintf("kserv: payload: VM %s: the image's text_offset 0x%lx is not a page "
-			"multiple below its RAM size 0x%lx\n",
+	if ((text_offset & (VMM_PAGE_SIZE - 1)) != 0 || text_offset >= mem_size) {
+		vmm_log("payload: VM %s: the image's text_offset 0x%lx is not a page "
+			"multiple below its RAM size 0x%lx",
 			name, text_offset, mem_size);
 		return false;
 	}
 	l.load_ipa = l.ram_base + text_offset;
 	/* Compared with the RAM's size first, so nothing below can overflow. */
 	if (image_file > mem_size || image_size > mem_size) {
-		kprintf("kserv: payload: VM %s: the image (%lu bytes, image_size %lu) is larger "
-			"than its RAM (%lu bytes)\n",
+		vmm_log("payload: VM %s: the image (%lu bytes, image_size %lu) is larger "
+			"than its RAM (%lu bytes)",
 			name, image_file, image_size, mem_size);
 		return false;
 	}
-	l.image_end = l.load_ipa +
-		      align_up(image_file > image_size ? image_file : image_size, KSERV_PAGE_SIZE);
+	l.image_end = l.load_ipa + vmm_align_up(image_file > image_size ? image_file : image_size,
+						VMM_PAGE_SIZE);
 	l.dtb_ipa = layout_ram_end(&l) - GUEST_DTB_SIZE;
 	below = l.dtb_ipa;
 	if (initrd_file != 0) {
 		l.initrd_payload = initrd_file - KCORE_IMG_TRAILER_SIZE;
 		if (initrd_file <= l.dtb_ipa - l.ram_base)
-			l.initrd_ipa = align_down(l.dtb_ipa - initrd_file, KSERV_PAGE_SIZE);
+			l.initrd_ipa = vmm_align_down(l.dtb_ipa - initrd_file, VMM_PAGE_SIZE);
 		below = l.initrd_ipa;
 	}
 	if ((initrd_file != 0 && l.initrd_ipa == 0) || l.image_end > below) {
-		kprintf("kserv: payload: VM %s: %lu MiB of RAM is too small for the image at "
+		vmm_log("payload: VM %s: %lu MiB of RAM is too small for the image at "
 			"0x%lx-0x%lx (%lu bytes, image_size %lu), the initrd (%lu bytes) and the "
-			"DTB page\n",
+			"DTB page",
 			name, mem_size >> 20, l.load_ipa, l.image_end, image_file, image_size,
 			initrd_file);
 		return false;

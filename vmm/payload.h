@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The VM payload (include/kcore/payload.h): QEMU's -initrd, which the DTB's
- * /chosen linux,initrd-start/end point at. kserv checks every count, offset,
- * size and string in it before it uses any, and says what is wrong in a line
- * beginning "kserv: payload:".
+ * /chosen linux,initrd-start/end point at. the host checks every count, offset,
+ * size and string in it before it uses any, and says what is wrong in a log
+ * line beginning "payload:" (kserv: "kserv: payload:").
  */
-#ifndef KSERV_PAYLOAD_H
-#define KSERV_PAYLOAD_H
+#ifndef VMM_PAYLOAD_H
+#define VMM_PAYLOAD_H
 
 #include <kcore/payload.h>
 
@@ -39,4 +39,4 @@ static inline const u8 *payload_file(const struct payload *p, const struct kcore
 	return (const u8 *)(uintptr_t)(p->pa + f->offset);
 }
 
-#endif /* KSERV_PAYLOAD_H */
+#endif /* VMM_PAYLOAD_H */

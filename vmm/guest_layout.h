@@ -5,8 +5,8 @@
  * none), the DTB in the last page, the initrd just below the DTB. The image
  * keeps the RAM its header's image_size asks for (BSS and stacks) free.
  */
-#ifndef KSERV_GUEST_LAYOUT_H
-#define KSERV_GUEST_LAYOUT_H
+#ifndef VMM_GUEST_LAYOUT_H
+#define VMM_GUEST_LAYOUT_H
 
 #include "types.h"
 
@@ -18,7 +18,7 @@
 #define ARM64_IMAGE_MAGIC	    0x644d5241u /* "ARM\x64", little-endian */
 #define ARM64_IMAGE_OLD_TEXT_OFFSET 0x80000ull	/* image_size 0: a kernel before 3.17 */
 
-#define GUEST_DTB_SIZE KSERV_PAGE_SIZE
+#define GUEST_DTB_SIZE VMM_PAGE_SIZE
 #define GUEST_MAX_MEM  ((u64)4 << 30)
 
 struct guest_layout {
@@ -43,9 +43,9 @@ static inline u64 layout_ram_end(const struct guest_layout *l)
 /*
  * Places the image (whose signed file is image[0..image_file)), the initrd
  * (initrd_file bytes, 0 if none) and the DTB in mem_size bytes of RAM. False,
- * with a "kserv: payload: VM <name>: ..." line, if they do not fit.
+ * with a "payload: VM <name>: ..." log line (vmm_log), if they do not fit.
  */
 bool guest_layout_compute(const char *name, u64 mem_size, const u8 *image, u64 image_file,
 			  u64 initrd_file, struct guest_layout *out);
 
-#endif /* KSERV_GUEST_LAYOUT_H */
+#endif /* VMM_GUEST_LAYOUT_H */

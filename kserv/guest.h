@@ -17,9 +17,9 @@
 
 #include "gfn_map.h"
 #include "lock.h"
-#include "snapshot_store.h"
 #include "types.h"
 #include "vmm/guest_layout.h"
+#include "vmm/snapshot_store.h"
 #include "vmm/vgic.h"
 #include "vmm/vuart.h"
 

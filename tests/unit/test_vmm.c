@@ -3,7 +3,8 @@
  * vmm/ built hosted, through a fake backend (vmm/backend.h): the payload
  * parser and the guest layout (vmm/payload.c, vmm/guest_layout.c) on payloads
  * built here in memory, the PL011 and GICv3 models (vmm/vuart.c, vmm/vgic.c),
- * and the hook table's dispatch (vmm/hooks.c). Nothing
+ * the snapshot file's header (vmm/snapshot_format.c), and the hook table's
+ * dispatch (vmm/hooks.c). Nothing
  * of kserv or of the core is linked (vmm/vmm.mk): this is also the proof that
  * vmm/ runs in a hosted program.
  */
@@ -22,6 +23,7 @@
 #include "vmm/backend.h"
 #include "vmm/hooks.h"
 #include "vmm/payload.h"
+#include "vmm/snapshot_format.h"
 #include "vmm/vgic.h"
 #include "vmm/vuart.h"
 
@@ -237,6 +239,55 @@ static void test_vgic(void **state)
 	assert_int_equal(gic.gicr_waker[1], 0);
 }
 
+/* ---- the snapshot file's header --------------------------------------------------------- */
+
+static void test_snapfile(void **state)
+{
+	static struct vmm_snapfile_header h;
+	struct snapshot s = {.nr_pages = 3, .nr_vcpus = 2, .asking_vcpu = 1, .gicd_ctlr = 0x12};
+	struct snapshot back = {0};
+	const char name[VMM_SNAPFILE_NAME_MAX] = "secret";
+	u64 ram = 16ull << 20;
+	s64 len;
+
+	(void)state;
+	s.gicr_waker[1] = 6;
+	s.vcpus[1].next_call_ret[2] = 0x5eed;
+	/* 3 + 2 + 2 records of 128 bytes: one page; then a page per data page. */
+	assert_int_equal(vmm_snapfile_records_size(3, 2), 4096);
+	assert_int_equal(vmm_snapfile_total_size(3, 2), 4096 + 4096 + 5 * 4096);
+	memset(&h, 0, sizeof(h));
+	vmm_snapfile_fill(&h, name, &s);
+	len = (s64)h.total_size;
+	assert_null(vmm_snapfile_check(&h, 2, ram, len));
+	vmm_snapfile_apply(&h, &back);
+	assert_int_equal(back.asking_vcpu, 1);
+	assert_int_equal(back.gicd_ctlr, 0x12);
+	assert_int_equal(back.gicr_waker[1], 6);
+	assert_int_equal(back.vcpus[1].next_call_ret[2], 0x5eed);
+
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len - 1),
+			    "a length other than its header says");
+	assert_string_equal(vmm_snapfile_check(&h, 4, ram, len),
+			    "another number of vCPUs than the VM");
+	assert_string_equal(vmm_snapfile_check(&h, 2, 2 * 4096, len),
+			    "more pages than the VM's RAM holds, or none");
+	h.asking_vcpu = 2;
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "a vCPU that asked for it the VM does not have");
+	h.asking_vcpu = 1;
+	h.total_size += 4096;
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len + 4096),
+			    "sizes that do not match its counts");
+	h.total_size -= 4096;
+	h.version = 2;
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "an unknown version or header size");
+	h.magic[0] = 'X';
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "no KCSNAPF1 magic: not a kserv snapshot file");
+}
+
 /* ---- the hook table ---------------------------------------------------------------------- */
 
 static unsigned exits_a, exits_b, calls_a, calls_b;
@@ -319,7 +370,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_payload), cmocka_unit_test(test_arm64_header),
 	    cmocka_unit_test(test_refusals),	 cmocka_unit_test(test_vuart),
-	    cmocka_unit_test(test_vgic),	 cmocka_unit_test(test_hooks),
+	    cmocka_unit_test(test_vgic),	 cmocka_unit_test(test_snapfile),
+	    cmocka_unit_test(test_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

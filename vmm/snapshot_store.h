@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A snapshot of a VM as kserv holds it (docs/snapshots.md): kcore's records
- * and encrypted data pages, in host pages kserv allocated, and kserv's own
- * state of the VM (what its vCPUs' next runs complete, its emulated GIC).
- * kcore's part is opaque to kserv except the records' clear fields (a PAGE
- * record's IPA); kserv's part is the host's anyway, so it is not protected.
+ * A snapshot of a VM as the host holds it (docs/snapshots.md): kcore's
+ * records and encrypted data pages, in host pages the host allocated (their
+ * host addresses: physical in kserv), and the host's own state of the VM
+ * (what its vCPUs' next runs complete, its emulated GIC). kcore's part is
+ * opaque to the host except the records' clear fields (a PAGE record's IPA);
+ * the host's part is the host's anyway, so it is not protected.
  *
  * Record i lies at records_pa + i * 128: 0 the header, 1..nr_pages the
  * pages, then one per vCPU, then the trailer. Data page j's PA is entry j of
  * the array at data_list_pa: the pages', then the vCPUs'.
  */
-#ifndef KSERV_SNAPSHOT_STORE_H
-#define KSERV_SNAPSHOT_STORE_H
+#ifndef VMM_SNAPSHOT_STORE_H
+#define VMM_SNAPSHOT_STORE_H
 
 #include "types.h"
 
 #define SNAPSHOT_MAX_VCPUS 8u
 
-/* kserv's state of one vCPU: whether it runs, and what its next run completes. */
+/* The host's state of one vCPU: whether it runs, and what its next run completes. */
 struct snapshot_vcpu_host {
 	u32 started;
 	u32 reserved;
@@ -39,4 +40,4 @@ struct snapshot {
 	struct snapshot_vcpu_host vcpus[SNAPSHOT_MAX_VCPUS];
 };
 
-#endif /* KSERV_SNAPSHOT_STORE_H */
+#endif /* VMM_SNAPSHOT_STORE_H */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "commands.h"
+#include "check.h"
 #include "console.h"
 #include "fdt_info.h"
 #include "guest.h"

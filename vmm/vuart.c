@@ -29,7 +29,9 @@ bool vuart_putc(struct vmm_uart *u, char c)
 		return complete(u);
 	if (c == '\r')
 		return false;
-	u->line[u->len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+	if (!((c >= 0x20 && c < 0x7f) || c == '\t'))
+		c = '?';
+	u->line[u->len++] = c;
 	return u->len == VUART_LINE_MAX - 1 && complete(u);
 }
 

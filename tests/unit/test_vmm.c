@@ -125,7 +125,10 @@ static void test_arm64_header(void **state)
 	/* text_offset 0x80000, image_size 0x100000, "ARM\x64" */
 	img[8 + 2] = 0x08;
 	img[16 + 2] = 0x10;
-	memcpy(img + 56, "ARM\x64", 4);
+	img[56] = 'A';
+	img[57] = 'R';
+	img[58] = 'M';
+	img[59] = 0x64;
 	assert_true(parse(&p));
 	assert_true(p.layout[0].has_header);
 	assert_int_equal(p.layout[0].load_ipa, KCORE_GUEST_RAM_BASE + 0x80000);
@@ -270,7 +273,7 @@ static void test_snapfile(void **state)
 			    "a length other than its header says");
 	assert_string_equal(vmm_snapfile_check(&h, 4, ram, len),
 			    "another number of vCPUs than the VM");
-	assert_string_equal(vmm_snapfile_check(&h, 2, 2 * 4096, len),
+	assert_string_equal(vmm_snapfile_check(&h, 2, 2ull * 4096, len),
 			    "more pages than the VM's RAM holds, or none");
 	h.asking_vcpu = 2;
 	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* kserv's side of vmm/backend.h: its console and its probes. */
+/* kserv's side of vmm/backend.h: its console, its probes, its page allocator. */
 #include <stdarg.h>
 
 #include "console.h"
 #include "format.h"
+#include "pages.h"
 #include "probe.h"
 #include "vmm/backend.h"
 
@@ -41,4 +42,14 @@ bool vmm_host_readable(u64 addr)
 	u64 word;
 
 	return kserv_probe_read(addr, &word);
+}
+
+u64 vmm_page_alloc(void)
+{
+	return page_alloc();
+}
+
+void vmm_page_free_zeroed(u64 addr)
+{
+	page_free_zeroed(addr);
 }

@@ -15,9 +15,9 @@
 #include <kcore/abi.h>
 #include <kcore/payload.h>
 
-#include "gfn_map.h"
 #include "lock.h"
 #include "types.h"
+#include "vmm/gfn_map.h"
 #include "vmm/guest_layout.h"
 #include "vmm/snapshot_store.h"
 #include "vmm/vgic.h"

@@ -7,9 +7,9 @@
  * Linux user-space VMM, or the unit test's fake backend,
  * tests/unit/test_vmm.c).
  *
- * The interface grows with what moves into vmm/: today the payload and the
- * guest layout, which need a console and a way to ask whether host memory
- * can be read. docs/kserv.md, "vmm/", lists what is left in kserv.
+ * The interface grows with what moves into vmm/: today a console, whether
+ * host memory can be read (the payload), and host pages for the host's own
+ * data (the gfn map). docs/kserv.md, "vmm/", lists what is left in kserv.
  */
 #ifndef VMM_BACKEND_H
 #define VMM_BACKEND_H
@@ -29,5 +29,14 @@ __attribute__((format(printf, 1, 2))) void vmm_log(const char *fmt, ...);
  * without faulting if it cannot.
  */
 bool vmm_host_readable(u64 addr);
+
+/*
+ * A host page for the host's own data (its host address, page aligned; its
+ * contents undefined), or 0 if there is none. Freed with
+ * vmm_page_free_zeroed, which zeroes it first (kserv gives VMs free pages
+ * without writing them: they must be zero, docs/kserv.md, "Memory").
+ */
+u64 vmm_page_alloc(void);
+void vmm_page_free_zeroed(u64 addr);
 
 #endif /* VMM_BACKEND_H */

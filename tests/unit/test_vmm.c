@@ -3,7 +3,8 @@
  * vmm/ built hosted, through a fake backend (vmm/backend.h): the payload
  * parser and the guest layout (vmm/payload.c, vmm/guest_layout.c) on payloads
  * built here in memory, the PL011 and GICv3 models (vmm/vuart.c, vmm/vgic.c),
- * the snapshot file's header (vmm/snapshot_format.c), and the hook table's
+ * the snapshot file's header (vmm/snapshot_format.c), the gfn map
+ * (vmm/gfn_map.c) on pages of the fake allocator, and the hook table's
  * dispatch (vmm/hooks.c). Nothing
  * of kserv or of the core is linked (vmm/vmm.mk): this is also the proof that
  * vmm/ runs in a hosted program.
@@ -15,12 +16,14 @@
 
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kcore/abi.h>
 #include <kcore/image.h>
 
 #include "vmm/backend.h"
+#include "vmm/gfn_map.h"
 #include "vmm/hooks.h"
 #include "vmm/payload.h"
 #include "vmm/snapshot_format.h"
@@ -47,6 +50,31 @@ void vmm_log(const char *fmt, ...)
 bool vmm_host_readable(u64 addr)
 {
 	return unreadable_from == 0 || addr < unreadable_from;
+}
+
+/* Pages of the fake allocator still allocated; a limit to run it dry. */
+static long pages_out;
+static long pages_limit = -1;
+
+u64 vmm_page_alloc(void)
+{
+	void *p;
+
+	if (pages_limit >= 0 && pages_out >= pages_limit)
+		return 0;
+	p = aligned_alloc(4096, 4096);
+	if (p == NULL)
+		return 0;
+	memset(p, 0xa5, 4096); /* contents undefined: the caller must not rely on zero */
+	pages_out++;
+	return (u64)(uintptr_t)p;
+}
+
+void vmm_page_free_zeroed(u64 addr)
+{
+	/* kserv's backend zeroes the page; freeing it is all this one needs to do. */
+	free((void *)(uintptr_t)addr);
+	pages_out--;
 }
 
 /* ---- a payload in memory ---------------------------------------------------------------- */
@@ -291,6 +319,57 @@ static void test_snapfile(void **state)
 			    "no KCSNAPF1 magic: not a kserv snapshot file");
 }
 
+/* ---- the gfn map ------------------------------------------------------------------------- */
+
+struct seen {
+	unsigned n;
+	u64 last_ipa, sum_pa;
+};
+
+static void see(void *ctx, u64 ipa, u64 pa)
+{
+	struct seen *s = ctx;
+
+	assert_true(s->n == 0 || ipa > s->last_ipa); /* in IPA order */
+	s->n++;
+	s->last_ipa = ipa;
+	s->sum_pa += pa;
+}
+
+static void test_gfn_map(void **state)
+{
+	static struct gfn_map m;
+	const u64 base = KCORE_GUEST_RAM_BASE, block = GFN_MAP_BLOCK;
+	struct seen s = {0};
+
+	(void)state;
+	gfn_map_init(&m, base, 8 * block);
+	assert_true(gfn_map_region_empty(&m, base));
+	assert_true(gfn_map_set_page(&m, base + 0x3000, 0x41000000));
+	assert_int_equal(pages_out, 1); /* one leaf page for the region */
+	assert_false(gfn_map_set_page(&m, base + 0x3000, 0x42000000));	  /* recorded already */
+	assert_false(gfn_map_set_page(&m, base + 8 * block, 0x42000000)); /* outside the RAM */
+	assert_int_equal(gfn_map_lookup(&m, base + 0x3123), 0x41000123);
+	assert_int_equal(gfn_map_lookup(&m, base + 0x4000), 0);
+	/* A page of the leaf that was never written reads as absent: the map zeroed it. */
+	assert_int_equal(gfn_map_lookup(&m, base + 0x1ff000), 0);
+	gfn_map_set_block(&m, base + 2 * block, 0x60000000);
+	assert_int_equal(gfn_map_block_pa(&m, base + 2 * block + 0x5000), 0x60000000);
+	assert_int_equal(gfn_map_lookup(&m, base + 2 * block + 0x5008), 0x60005008);
+	assert_false(gfn_map_set_page(&m, base + 2 * block, 0x42000000)); /* inside the block */
+	assert_int_equal(m.nr_pages, 1 + 512);
+	gfn_map_for_each(&m, see, &s);
+	assert_int_equal(s.n, 1 + 512);
+	assert_int_equal(s.last_ipa, base + 3 * block - 0x1000);
+	/* Out of host pages: the next region's leaf cannot be made. */
+	pages_limit = pages_out;
+	assert_false(gfn_map_set_page(&m, base + 4 * block, 0x43000000));
+	pages_limit = -1;
+	gfn_map_release(&m);
+	assert_int_equal(pages_out, 0);
+	assert_true(gfn_map_region_empty(&m, base));
+}
+
 /* ---- the hook table ---------------------------------------------------------------------- */
 
 static unsigned exits_a, exits_b, calls_a, calls_b;
@@ -374,7 +453,7 @@ int main(void)
 	    cmocka_unit_test(test_good_payload), cmocka_unit_test(test_arm64_header),
 	    cmocka_unit_test(test_refusals),	 cmocka_unit_test(test_vuart),
 	    cmocka_unit_test(test_vgic),	 cmocka_unit_test(test_snapfile),
-	    cmocka_unit_test(test_hooks),
+	    cmocka_unit_test(test_gfn_map),	 cmocka_unit_test(test_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

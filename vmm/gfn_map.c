@@ -3,13 +3,13 @@
 
 #include <string.h>
 
-#include "pages.h"
+#include "backend.h"
 
 /* top[] entries: 0 (empty), a leaf page's PA, or a block's PA | TOP_BLOCK. */
 #define TOP_BLOCK    1ull
 /* leaf entries: 0, or the page's PA | LEAF_PRESENT. */
 #define LEAF_PRESENT 1ull
-#define ADDR_MASK    (~(KSERV_PAGE_SIZE - 1))
+#define ADDR_MASK    (~(VMM_PAGE_SIZE - 1))
 
 static u64 *leaf_of(u64 top)
 {
@@ -23,7 +23,7 @@ static bool region_index(const struct gfn_map *m, u64 ipa, u64 *r, u64 *p)
 	if (ipa < m->base || off >= m->size)
 		return false;
 	*r = off / GFN_MAP_BLOCK;
-	*p = (off % GFN_MAP_BLOCK) >> KSERV_PAGE_SHIFT;
+	*p = (off % GFN_MAP_BLOCK) >> VMM_PAGE_SHIFT;
 	return true;
 }
 
@@ -44,11 +44,11 @@ bool gfn_map_set_page(struct gfn_map *m, u64 ipa, u64 pa)
 	if (!region_index(m, ipa, &r, &p) || (m->top[r] & TOP_BLOCK) != 0)
 		return false;
 	if (m->top[r] == 0) {
-		u64 page = page_alloc();
+		u64 page = vmm_page_alloc();
 
 		if (page == 0)
 			return false;
-		memset((void *)(uintptr_t)page, 0, KSERV_PAGE_SIZE);
+		memset((void *)(uintptr_t)page, 0, VMM_PAGE_SIZE);
 		m->top[r] = page;
 	}
 	leaf = leaf_of(m->top[r]);
@@ -78,7 +78,7 @@ u64 gfn_map_lookup(const struct gfn_map *m, u64 ipa)
 	if ((m->top[r] & TOP_BLOCK) != 0)
 		return (m->top[r] & ADDR_MASK) + (ipa % GFN_MAP_BLOCK);
 	e = leaf_of(m->top[r])[p];
-	return e == 0 ? 0 : (e & ADDR_MASK) + (ipa & (KSERV_PAGE_SIZE - 1));
+	return e == 0 ? 0 : (e & ADDR_MASK) + (ipa & (VMM_PAGE_SIZE - 1));
 }
 
 u64 gfn_map_block_pa(const struct gfn_map *m, u64 ipa)
@@ -107,14 +107,14 @@ void gfn_map_for_each(const struct gfn_map *m, gfn_map_fn fn, void *ctx)
 			continue;
 		if ((m->top[r] & TOP_BLOCK) != 0) {
 			for (u64 p = 0; p < GFN_MAP_PAGES_PER_LEAF; p++)
-				fn(ctx, ipa + p * KSERV_PAGE_SIZE,
-				   (m->top[r] & ADDR_MASK) + p * KSERV_PAGE_SIZE);
+				fn(ctx, ipa + p * VMM_PAGE_SIZE,
+				   (m->top[r] & ADDR_MASK) + p * VMM_PAGE_SIZE);
 			continue;
 		}
 		leaf = leaf_of(m->top[r]);
 		for (u64 p = 0; p < GFN_MAP_PAGES_PER_LEAF; p++) {
 			if (leaf[p] != 0)
-				fn(ctx, ipa + p * KSERV_PAGE_SIZE, leaf[p] & ADDR_MASK);
+				fn(ctx, ipa + p * VMM_PAGE_SIZE, leaf[p] & ADDR_MASK);
 		}
 	}
 }
@@ -123,7 +123,7 @@ void gfn_map_release(struct gfn_map *m)
 {
 	for (u64 r = 0; r < GFN_MAP_MAX_REGIONS; r++) {
 		if (m->top[r] != 0 && (m->top[r] & TOP_BLOCK) == 0)
-			page_free_zeroed(m->top[r] & ADDR_MASK);
+			vmm_page_free_zeroed(m->top[r] & ADDR_MASK);
 		m->top[r] = 0;
 	}
 	m->nr_pages = 0;

@@ -59,6 +59,7 @@ include guests/linux.mk
 include bench/bench.mk
 include bench/kvm.mk
 include kserv/kserv.mk
+include vmm/vmm.mk
 
 # ---- dependencies -----------------------------------------------------------
 $(DEPS_STAMP): scripts/install-deps.sh

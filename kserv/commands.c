@@ -4,6 +4,7 @@
 #include <kcore/payload.h>
 #include <string.h>
 
+#include "check.h"
 #include "console.h"
 #include "esr.h"
 #include "fdt_info.h"
@@ -12,6 +13,7 @@
 #include "psci.h"
 #include "smp.h"
 #include "sysreg.h"
+#include "tests/kserv/drivers.h"
 #include "vms.h"
 
 #define LINE_MAX    256
@@ -87,24 +89,6 @@ static int cmd_poke(int argc, char **argv)
 	return 0;
 }
 
-enum check_result check_invariants(void)
-{
-	struct kcore_ret r;
-	s64 err;
-
-	err = kcore_call0(KC_HC_CHECK_INVARIANTS, &r);
-	if (err == KCORE_OK && r.x[1] == 0) {
-		kprintf("INVARIANTS: OK\n");
-		return CHECK_OK;
-	}
-	if (err == KCORE_OK)
-		kprintf("INVARIANTS: %lu violations\n", r.x[1]);
-	else
-		kprintf("INVARIANTS: not checked: KC_HC_CHECK_INVARIANTS returned %s (%ld)\n",
-			kcore_err_name(err), err);
-	return err == KCORE_E_NOT_SUPPORTED ? CHECK_ABSENT : CHECK_FAILED;
-}
-
 /* The command fails without a checker too: it was asked to check and could not. */
 static int cmd_check(int argc, char **argv)
 {
@@ -158,6 +142,15 @@ static const struct command commands[] = {
      "boot 1: run the payload, PSCI SYSTEM_RESET at the secret VM's first checkpoint; boot 2: "
      "scan RAM for its secret",
      cmd_reset_scan},
+};
+
+/*
+ * The test and attack drivers' hooks (tests/kserv/drivers.h says why in this
+ * order). Registered before any command runs; the host's code never names them.
+ */
+static const struct vmm_hooks *const test_hooks[] = {
+    &reset_scan_hooks,	      &vm_attacks_hooks,    &regworld_hooks,
+    &vm_attacks_cpu_on_hooks, &snapshot_scan_hooks, &snapshot_attacks_hooks,
 };
 
 static int cmd_help(int argc, char **argv)
@@ -346,6 +339,9 @@ void commands_main(const char *bootargs)
 	static char script[SCRIPT_MAX];
 	static char line[LINE_MAX];
 	bool scripted = script_from_bootargs(bootargs, script, sizeof(script));
+
+	for (u32 i = 0; i < ARRAY_SIZE(test_hooks); i++)
+		vmm_hooks_register(test_hooks[i]);
 
 	if (machine.initrd.size != 0 && !vms_payload_present())
 		kprintf("kserv: the initrd is not a VM payload (no %s magic): not running it\n",

@@ -19,26 +19,13 @@ _Noreturn void commands_main(const char *bootargs);
 /* Runs one command line (modified in place); 0 if the command succeeded. */
 int command_run(char *line);
 
-/*
- * kcore's invariant checker (KC_HC_CHECK_INVARIANTS), with its verdict on
- * the console ("INVARIANTS: ..."): CHECK_OK, CHECK_FAILED (violations, or
- * an error), or CHECK_ABSENT: a release kcore, which has no checker
- * (KCORE_E_NOT_SUPPORTED).
- */
-enum check_result { CHECK_OK, CHECK_FAILED, CHECK_ABSENT };
-enum check_result check_invariants(void);
-
 /* Parses a decimal or 0x-prefixed hexadecimal number, whole: false if it is not one. */
 bool parse_u64(const char *s, u64 *out);
 
 /* The commands that live in their own files. */
-int cmd_attack_kcore(int argc, char **argv);
-int cmd_hvc_garbage(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_vms(int argc, char **argv);
 int cmd_run_payload(int argc, char **argv);
-int cmd_dma(int argc, char **argv);
-int cmd_reset_scan(int argc, char **argv);
 
 #endif /* KSERV_COMMANDS_H */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "console.h"
-#include "sched.h"
+#include "preempt.h"
 
 static struct guest guests[GUEST_MAX];
 static u32 nr_guests;

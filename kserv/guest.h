@@ -15,17 +15,18 @@
 #include <kcore/abi.h>
 #include <kcore/payload.h>
 
-#include "gfn_map.h"
-#include "guest_layout.h"
 #include "lock.h"
-#include "snapshot_store.h"
 #include "types.h"
+#include "vmm/gfn_map.h"
+#include "vmm/guest_layout.h"
+#include "vmm/snapshot_store.h"
+#include "vmm/vgic.h"
+#include "vmm/vuart.h"
 
-#define GUEST_MAX	  KCORE_PAYLOAD_MAX_VMS
-#define GUEST_MAX_VCPUS	  8u
-#define GUEST_NAME_MAX	  32u
-#define GUEST_UART_LINE	  256u
-#define GUEST_SECRET_NAME "secret" /* the victim of the attack suite (docs/kserv.md) */
+#define GUEST_MAX	KCORE_PAYLOAD_MAX_VMS
+#define GUEST_MAX_VCPUS 8u
+_Static_assert(GUEST_MAX_VCPUS <= VGIC_MAX_CPUS, "a redistributor per vCPU");
+#define GUEST_NAME_MAX 32u
 
 enum guest_state {
 	GUEST_UNUSED = 0,
@@ -36,11 +37,6 @@ enum guest_state {
 	GUEST_POWERED_OFF, /* the guest powered itself off */
 	GUEST_FAILED,	   /* stopped for any other reason */
 };
-
-/* What the secret guest said about itself last. */
-#define VERDICT_NONE	  0u
-#define VERDICT_INTACT	  1u
-#define VERDICT_CORRUPTED 2u
 
 enum vcpu_run_state {
 	VCPU_OFF = 0, /* not started (or turned off) */
@@ -68,18 +64,6 @@ struct guest_vcpu {
 	u64 timer_ms;	/* the preemption timer for its next run (preempt.h) */
 };
 
-/* A PL011 as the guest sees it: kserv collects the characters into lines. */
-struct guest_uart {
-	char line[GUEST_UART_LINE];
-	u32 len;
-};
-
-/* The few GICv3 registers kserv keeps for a guest (vmmio.c); the rest read as zero. */
-struct guest_gic {
-	u32 gicd_ctlr;
-	u32 gicr_waker[GUEST_MAX_VCPUS];
-};
-
 struct guest {
 	struct ticket_lock lock;
 	enum guest_state state;
@@ -102,14 +86,6 @@ struct guest {
 	bool failed;	     /* something went wrong (counted as failed) */
 	const char *why;     /* the first thing that went wrong */
 	bool torn_down;	     /* its memory is back with the host, kcore's slot free */
-	u32 checkpoints;     /* secret guest: checkpoints seen */
-	bool attacks_run;    /* the host attack suite ran against it */
-	bool regs_attacked;  /* ... including the register write through the run page */
-	u32 verdict;	     /* secret guest: VERDICT_* from its console */
-	u64 exits_checked;   /* exit records searched for its secrets */
-	u64 exits_leaking;   /* ... and found holding one */
-	u64 shared_ipa;	     /* the last page the host read at its request (KC_TEST_READ_SHARED) */
-	u64 shared_pa;
 	/* Snapshots (snapshot.h): while paused no vCPU enters kcore; in_run counts those inside. */
 	bool paused;		   /* atomics */
 	u32 in_run;		   /* atomics */
@@ -118,8 +94,8 @@ struct guest {
 	bool restore_pending;	   /* restore snap into a new guest once this one is torn down */
 	struct guest *replaced_by; /* the guest restored from its snapshot */
 	struct snapshot snap;	   /* while restore_pending */
-	struct guest_uart uart;
-	struct guest_gic gic;
+	struct vmm_uart uart;	   /* its PL011's line (vmm/vuart.h) */
+	struct vmm_gic gic;	   /* its GICv3's registers (vmm/vgic.h) */
 	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
 	/* Boot cost, in counter ticks (docs/bench/README.md, "Boot cost"): */
 	u64 created_at;	  /* the counter just before KC_HC_REGISTER_VM */

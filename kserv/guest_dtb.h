@@ -9,8 +9,8 @@
 #ifndef KSERV_GUEST_DTB_H
 #define KSERV_GUEST_DTB_H
 
-#include "guest_layout.h"
 #include "types.h"
+#include "vmm/guest_layout.h"
 
 #define GUEST_PHANDLE_GIC   1u
 #define GUEST_PHANDLE_CLOCK 2u

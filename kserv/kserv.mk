@@ -12,8 +12,13 @@ KSERV_ELF := $(BUILD)/kserv/kserv.elf
 
 KSERV_C_SRCS := $(sort $(wildcard kserv/*.c))
 KSERV_S_SRCS := $(sort $(wildcard kserv/*.S))
+# The host's job (vmm/, hooks) and the test and attack drivers (tests/kserv/), built
+# with kserv's flags into build/kserv/vmm/ and build/kserv/tests/.
+KSERV_VMM_SRCS := $(sort $(wildcard vmm/*.c))
+KSERV_TEST_SRCS := $(sort $(wildcard tests/kserv/*.c))
 KSERV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSERV_C_SRCS)) \
-	$(patsubst %.S,$(BUILD)/%.o,$(KSERV_S_SRCS))
+	$(patsubst %.S,$(BUILD)/%.o,$(KSERV_S_SRCS)) \
+	$(patsubst %.c,$(BUILD)/kserv/%.o,$(KSERV_VMM_SRCS) $(KSERV_TEST_SRCS))
 
 KSERV_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
 KSERV_FDT_INC := .deps/arm64/usr/include
@@ -27,6 +32,16 @@ KSERV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,kserv/kser
 	-Wl,--defsym=KSERV_LOAD_ADDR=$(KSERV_LOAD_ADDR) -Wl,--no-warn-rwx-segments
 
 $(BUILD)/kserv/%.o: kserv/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [kserv] $<")
+	$(Q)$(ARM_CC) $(KSERV_CFLAGS) -c $< -o $@
+
+$(BUILD)/kserv/vmm/%.o: vmm/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [kserv] $<")
+	$(Q)$(ARM_CC) $(KSERV_CFLAGS) -c $< -o $@
+
+$(BUILD)/kserv/tests/kserv/%.o: tests/kserv/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [kserv] $<")
 	$(Q)$(ARM_CC) $(KSERV_CFLAGS) -c $< -o $@

@@ -19,6 +19,10 @@
 
 #include "types.h"
 
+/* A vCPU's time slice, and how far its preemption timer backs off (run.c). */
+#define SCHED_SLICE_MS	   5
+#define SCHED_TIMER_MAX_MS 160
+
 /* Sets up the GIC's distributor (once) and this CPU's redistributor and interface. */
 bool preempt_init_this_cpu(void);
 

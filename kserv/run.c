@@ -6,14 +6,12 @@
 #include "guest_calls.h"
 #include "hvc.h"
 #include "preempt.h"
-#include "regworld.h"
 #include "sched.h"
 #include "smp.h"
 #include "snapshot.h"
 #include "sysreg.h"
-#include "vm_attacks.h"
-#include "vm_attacks_cpu_on.h"
 #include "vm_mem.h"
+#include "vmm/hooks.h"
 #include "vmmio.h"
 
 /* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
@@ -84,7 +82,6 @@ static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kco
 		u32 id = (u32)(run->out.start.vcpuid < GUEST_MAX_VCPUS ? run->out.start.vcpuid
 								       : GUEST_MAX_VCPUS);
 
-		vm_attacks_cpu_on(g, id); /* with --attacks only */
 		sched_start_vcpu(g, id);
 		return AFTER_AGAIN;
 	}
@@ -130,7 +127,7 @@ static enum after run_once(struct guest_vcpu *v)
 	err = kcore_vcpu_run(g->vmid, v->id, v->run_pa, &reason);
 	snapshot_left_run(g);
 	preempt_disarm();
-	regworld_check_exit(); /* before kserv's own code changes anything */
+	vmm_hooks_exit(v, err, reason, run); /* before kserv's own code changes anything */
 	v->exits++;
 	/*
 	 * The timer counts kcore's time too: if the call itself took longer than
@@ -155,7 +152,6 @@ static enum after run_once(struct guest_vcpu *v)
 		guest_fail(g, "kcore's two exit reasons disagree");
 		return AFTER_STOP;
 	}
-	vm_attacks_check_exit(g, run);
 	return handle_exit(v, reason, run);
 }
 

@@ -18,10 +18,10 @@
 
 #include "guest.h"
 
-#define SCHED_SLICE_MS	   5
-#define SCHED_IDLE_MS	   1   /* how long an idle worker sleeps before it looks again */
-#define SCHED_WFI_MS	   1   /* a vCPU that waits for an interrupt (WFI) sleeps this long */
-#define SCHED_TIMER_MAX_MS 160 /* the preemption timer backs off up to this (run.c) */
+#include "preempt.h"
+
+#define SCHED_IDLE_MS 1 /* how long an idle worker sleeps before it looks again */
+#define SCHED_WFI_MS  1 /* a vCPU that waits for an interrupt (WFI) sleeps this long */
 
 /* Forgets every queued vCPU and guest (before a payload run). */
 void sched_reset(void);

@@ -11,13 +11,12 @@
 #include "preempt.h"
 #include "sched.h"
 #include "smp.h"
-#include "snapshot_attacks.h"
 #include "snapshot_file.h"
-#include "snapshot_scan.h"
 #include "sysreg.h"
 #include "vm.h"
 #include "vm_mem.h"
 #include "vm_teardown.h"
+#include "vmm/hooks.h"
 #include "vmmio.h"
 #include "vms.h"
 
@@ -423,8 +422,7 @@ struct guest *snapshot_new_guest(const struct payload *p, u32 rec_index, const s
 	}
 	kprintf("KSERV: VM %s restored from a snapshot: %lu pages, %u vCPUs\n", g->name,
 		s->nr_pages, s->nr_vcpus);
-	if ((g->flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN) != 0)
-		snapshot_scan_host(g, "after a restore");
+	vmm_hooks_snapshot(g, VMM_SNAPSHOT_RESTORED, NULL);
 	return g;
 }
 
@@ -469,10 +467,7 @@ static u64 snapshot_and_replace(struct guest_vcpu *v)
 		return KC_TEST_SNAPSHOT_GO_ON;
 	}
 	g->snap.asking_vcpu = v->id;
-	if ((g->flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN) != 0)
-		snapshot_scan_host(g, "after a snapshot");
-	if ((g->flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_ATTACKS) != 0)
-		snapshot_attacks_run(g, &g->snap);
+	vmm_hooks_snapshot(g, VMM_SNAPSHOT_TAKEN_TO_RESTORE, &g->snap);
 	ticket_lock(&g->lock);
 	g->restore_pending = true;
 	/* No vCPU runs again; the last one to stop tears it down, then the copy is made. */
@@ -495,8 +490,7 @@ static u64 snapshot_to_file(struct guest_vcpu *v)
 		return KC_TEST_SNAPSHOT_GO_ON;
 	}
 	s.asking_vcpu = v->id;
-	if ((g->flags & KCORE_PAYLOAD_VM_F_SNAPSHOT_SCAN) != 0)
-		snapshot_scan_host(g, "after a snapshot");
+	vmm_hooks_snapshot(g, VMM_SNAPSHOT_TAKEN_TO_SAVE, &s);
 	saved = snapshot_file_save(g, &s, vms_payload()->snapshot_to);
 	snapshot_free(&s);
 	if (!saved) {

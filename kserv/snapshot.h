@@ -30,7 +30,7 @@
 #define KSERV_SNAPSHOT_H
 
 #include "guest.h"
-#include "payload.h"
+#include "vmm/payload.h"
 
 /* Ways a restore may deviate from the snapshot's order (the attacks'). */
 struct restore_faults {

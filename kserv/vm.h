@@ -15,7 +15,7 @@
 #define KSERV_VM_H
 
 #include "guest.h"
-#include "payload.h"
+#include "vmm/payload.h"
 
 /*
  * Creates guest g from record i of p. Returns true if it is verified and

@@ -5,7 +5,7 @@
 #include "hvc.h"
 #include "pages.h"
 #include "probe.h"
-#include "vm_attacks.h"
+#include "vmm/hooks.h"
 #include "vmmio.h"
 
 bool page_reads_zero(u64 pa)
@@ -48,7 +48,7 @@ static bool release_in_kcore(struct guest *g)
 			return false;
 		g->kcore_poweroff = true;
 	}
-	vm_attacks_during_teardown(g);
+	vmm_hooks_teardown(g, VMM_TEARDOWN_POWERED_OFF);
 	if (!teardown_call(g, "KC_HC_VM_CLEAR_RANGE", KC_HC_VM_CLEAR_RANGE, g->vmid,
 			   g->lay.ram_base, g->lay.ram_size))
 		return false;
@@ -72,7 +72,7 @@ void vm_teardown(struct guest *g)
 			guest_fail(g, "a page that held its data was not zero after teardown");
 		}
 	}
-	vm_attacks_after_teardown(g);
+	vmm_hooks_teardown(g, VMM_TEARDOWN_FREED);
 	gfn_map_for_each(&g->map, free_one, &returned);
 	gfn_map_release(&g->map);
 	for (u32 i = 0; i < g->nr_vcpus; i++) {

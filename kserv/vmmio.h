@@ -17,6 +17,8 @@
  *   writes (the benchmark's at +0x8) are accepted and ignored.
  *
  * Any other address gets KC_RUN_MMIO_ABORT: the guest takes an external abort.
+ * The PL011 and the GIC are vmm/'s models (vmm/vuart.h, vmm/vgic.h); here: the
+ * address decode, the completion, and the printing of the guest's lines.
  */
 #ifndef KSERV_VMMIO_H
 #define KSERV_VMMIO_H

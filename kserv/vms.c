@@ -3,21 +3,20 @@
 
 #include <string.h>
 
-#include "commands.h"
+#include "check.h"
 #include "console.h"
 #include "fdt_info.h"
 #include "guest.h"
 #include "pages.h"
-#include "payload.h"
 #include "probe.h"
-#include "regworld.h"
 #include "sched.h"
 #include "smp.h"
 #include "snapshot.h"
 #include "snapshot_file.h"
 #include "sysreg.h"
 #include "vm.h"
-#include "vm_attacks.h"
+#include "vmm/hooks.h"
+#include "vmm/payload.h"
 
 static struct payload payload;
 static bool payload_ran;
@@ -121,7 +120,7 @@ static void hold_for_monitor(void)
 bool vms_run_payload(void)
 {
 	u32 ok = 0, failed = 0;
-	bool attacks_ok = true;
+	bool attacks_ok = true, attacks;
 
 	if (machine.initrd.size == 0) {
 		kprintf("kserv: payload: the DTB names no initrd (QEMU -initrd)\n");
@@ -135,16 +134,14 @@ bool vms_run_payload(void)
 		kprintf("KSERV: VMS DONE ok=0 failed=1\n");
 		return false;
 	}
-	vm_attacks_reset((payload.flags & KCORE_PAYLOAD_F_ATTACKS) != 0);
-	regworld_reset();
+	attacks = (payload.flags & KCORE_PAYLOAD_F_ATTACKS) != 0;
+	vmm_hooks_payload_start(payload.flags);
 	kprintf("kserv: payload at 0x%lx, %lu bytes: %u VM%s%s; %lu pages free\n", payload.pa,
 		payload.size, payload.nr_vms, payload.nr_vms == 1 ? "" : "s",
-		vm_attacks_enabled() ? ", host attack suite on" : "", pages_free());
+		attacks ? ", host attack suite on" : "", pages_free());
 	create_all();
 	run_all();
-	if (vm_attacks_enabled())
-		attacks_ok = vm_attacks_summary();
-	attacks_ok &= regworld_summary();
+	attacks_ok = vmm_hooks_payload_end();
 	/*
 	 * After every VM is gone: whatever ran (and any attack) must have left
 	 * kcore consistent. A release kcore has no checker: nothing to judge.
@@ -161,7 +158,7 @@ bool vms_run_payload(void)
 	}
 	vms_list();
 	kprintf("KSERV: VMS DONE ok=%u failed=%u\n", ok, failed);
-	if (vm_attacks_enabled())
+	if (attacks)
 		hold_for_monitor();
 	return failed == 0 && attacks_ok;
 }

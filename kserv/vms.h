@@ -8,8 +8,8 @@
 #ifndef KSERV_VMS_H
 #define KSERV_VMS_H
 
-#include "payload.h"
 #include "types.h"
+#include "vmm/payload.h"
 
 /* True if the DTB names an initrd that starts like a VM payload (its magic). */
 bool vms_payload_present(void);

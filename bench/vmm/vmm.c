@@ -356,7 +356,7 @@ static uint64_t le64(const uint8_t *p)
 }
 
 /*
- * A Linux VM's layout, as kserv's (kserv/guest_layout.c): the Image at RAM
+ * A Linux VM's layout, as kserv's (vmm/guest_layout.c): the Image at RAM
  * base + text_offset, the DTB in RAM's last page, the initrd page-aligned
  * right below the DTB. Every offset is from RAM's start.
  */

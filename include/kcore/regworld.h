@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The register-isolation test (issue 14, point 6): what the regworld guest
- * (guests/regworld.c) and the host that runs it (kserv/regworld.c) agree on.
+ * (guests/regworld.c) and the host that runs it (tests/kserv/regworld.c) agree on.
  *
  * Three worlds share a CPU: the host (world 1) and two VMs (worlds 2 and 3,
  * from the guest's bootargs "world=N"). Each writes its own value into every

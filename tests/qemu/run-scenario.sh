@@ -65,7 +65,7 @@ shift $((OPTIND - 1))
 [ $# -eq 1 ] || usage
 name=$1
 
-# kserv's attack-kcore writes this word (kserv/cmd_attack.c, ATTACK_POISON).
+# kserv's attack-kcore writes this word (tests/kserv/cmd_attack.c, ATTACK_POISON).
 poison=0x6b73657276212121
 
 img="$build/kcore.img"

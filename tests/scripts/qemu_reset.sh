@@ -10,7 +10,7 @@
 # calls PSCI SYSTEM_RESET. kcore must park the other CPUs and zero everything
 # not the host's before it forwards the call. Boot 2: kserv finds the marker
 # it left in a page of its own and reads every RAM page it can for the
-# secret's words (kserv/cmd_reset.c). Any word found fails the scenario.
+# secret's words (tests/kserv/cmd_reset.c). Any word found fails the scenario.
 #
 # Prints one "ok - ..." or "not ok - ..." line per scenario; exits 0 only if
 # all passed. Logs: BUILD/qemu-logs/reset-<scenario>.log.

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/ built hosted, through a fake backend (vmm/backend.h): the payload
+ * parser and the guest layout (vmm/payload.c, vmm/guest_layout.c) on payloads
+ * built here in memory, the PL011 and GICv3 models (vmm/vuart.c, vmm/vgic.c),
+ * the snapshot file's header (vmm/snapshot_format.c), the gfn map
+ * (vmm/gfn_map.c) on pages of the fake allocator, and the hook table's
+ * dispatch (vmm/hooks.c). Nothing
+ * of kserv or of the core is linked (vmm/vmm.mk): this is also the proof that
+ * vmm/ runs in a hosted program.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kcore/abi.h>
+#include <kcore/image.h>
+
+#include "vmm/backend.h"
+#include "vmm/gfn_map.h"
+#include "vmm/hooks.h"
+#include "vmm/payload.h"
+#include "vmm/snapshot_format.h"
+#include "vmm/vgic.h"
+#include "vmm/vuart.h"
+
+/* ---- the fake backend ------------------------------------------------------------------ */
+
+static char last_log[512];
+static unsigned logs;
+/* Host addresses at or above this cannot be read (0: all can). */
+static uint64_t unreadable_from;
+
+void vmm_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	logs++;
+}
+
+bool vmm_host_readable(u64 addr)
+{
+	return unreadable_from == 0 || addr < unreadable_from;
+}
+
+/* Pages of the fake allocator still allocated; a limit to run it dry. */
+static long pages_out;
+static long pages_limit = -1;
+
+u64 vmm_page_alloc(void)
+{
+	void *p;
+
+	if (pages_limit >= 0 && pages_out >= pages_limit)
+		return 0;
+	p = aligned_alloc(4096, 4096);
+	if (p == NULL)
+		return 0;
+	memset(p, 0xa5, 4096); /* contents undefined: the caller must not rely on zero */
+	pages_out++;
+	return (u64)(uintptr_t)p;
+}
+
+void vmm_page_free_zeroed(u64 addr)
+{
+	/* kserv's backend zeroes the page; freeing it is all this one needs to do. */
+	free((void *)(uintptr_t)addr);
+	pages_out--;
+}
+
+/* ---- a payload in memory ---------------------------------------------------------------- */
+
+#define IMG_OFFSET 0x1000u
+#define IMG_SIZE   (0x3000u + KCORE_IMG_TRAILER_SIZE)
+#define TOTAL	   (IMG_OFFSET + 0x4000u)
+
+static _Alignas(4096) uint8_t buf[TOTAL];
+
+static struct kcore_payload_hdr *hdr(void)
+{
+	return (struct kcore_payload_hdr *)(void *)buf;
+}
+
+static struct kcore_payload_vm *vm_rec(unsigned i)
+{
+	return (struct kcore_payload_vm *)(void *)(buf + sizeof(struct kcore_payload_hdr)) + i;
+}
+
+/* One VM, "hello", 2 vCPUs, 16 MiB, a bare-metal image (no arm64 header). */
+static void build(unsigned nr_vms)
+{
+	memset(buf, 0, sizeof(buf));
+	memcpy(hdr()->magic, KCORE_PAYLOAD_MAGIC, 8);
+	hdr()->nr_vms = nr_vms;
+	hdr()->total_size = TOTAL;
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct kcore_payload_vm *v = vm_rec(i);
+
+		snprintf(v->name, sizeof(v->name), i == 0 ? "hello" : "vm%u", i);
+		v->nr_vcpus = 2;
+		v->mem_size = 16ull << 20;
+		v->image.offset = IMG_OFFSET;
+		v->image.size = IMG_SIZE;
+		strcpy(v->cmdline, "console=ttyAMA0");
+	}
+	logs = 0;
+	last_log[0] = '\0';
+	unreadable_from = 0;
+}
+
+static bool parse(struct payload *p)
+{
+	return payload_parse((u64)(uintptr_t)buf, sizeof(buf), p);
+}
+
+static void test_good_payload(void **state)
+{
+	struct payload p;
+
+	(void)state;
+	build(1);
+	assert_true(parse(&p));
+	assert_int_equal(logs, 0);
+	assert_int_equal(p.nr_vms, 1);
+	assert_int_equal(p.size, TOTAL);
+	assert_null(p.snapshot_to);
+	assert_string_equal(p.vms[0].name, "hello");
+	/* No arm64 Image header: the image at the RAM's base, the DTB in its last page. */
+	assert_false(p.layout[0].has_header);
+	assert_int_equal(p.layout[0].load_ipa, KCORE_GUEST_RAM_BASE);
+	assert_int_equal(p.layout[0].image_payload, IMG_SIZE - KCORE_IMG_TRAILER_SIZE);
+	assert_int_equal(p.layout[0].dtb_ipa, KCORE_GUEST_RAM_BASE + (16ull << 20) - 4096);
+	assert_int_equal(p.layout[0].initrd_ipa, 0);
+	assert_ptr_equal(payload_file(&p, &p.vms[0].image), buf + IMG_OFFSET);
+}
+
+static void test_arm64_header(void **state)
+{
+	struct payload p;
+	uint8_t *img = buf + IMG_OFFSET;
+
+	(void)state;
+	build(1);
+	/* text_offset 0x80000, image_size 0x100000, "ARM\x64" */
+	img[8 + 2] = 0x08;
+	img[16 + 2] = 0x10;
+	img[56] = 'A';
+	img[57] = 'R';
+	img[58] = 'M';
+	img[59] = 0x64;
+	assert_true(parse(&p));
+	assert_true(p.layout[0].has_header);
+	assert_int_equal(p.layout[0].load_ipa, KCORE_GUEST_RAM_BASE + 0x80000);
+	assert_int_equal(p.layout[0].image_end, KCORE_GUEST_RAM_BASE + 0x80000 + 0x100000);
+	/* A text_offset that is not a page multiple is refused, with the VM's name. */
+	img[8] = 0x10;
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "payload: VM hello: the image's text_offset 0x80010"));
+}
+
+static void test_refusals(void **state)
+{
+	struct payload p;
+
+	(void)state;
+	build(1);
+	buf[0] = 'X';
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "no KCPAYLD1 magic"));
+
+	build(2);
+	strcpy(vm_rec(1)->name, "hello");
+	assert_false(parse(&p));
+	assert_string_equal(last_log, "payload: VM hello: the name is used twice");
+
+	build(1);
+	strcpy(vm_rec(0)->name, "bad name");
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "name must be 1..31 of [A-Za-z0-9._-]"));
+
+	build(1);
+	vm_rec(0)->nr_vcpus = 9;
+	assert_false(parse(&p));
+	assert_string_equal(last_log, "payload: VM hello: 9 vCPUs (1..8)");
+
+	build(1);
+	vm_rec(0)->mem_size = 3ull << 20;
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "is not a multiple of 2 MiB"));
+
+	build(1);
+	vm_rec(0)->image.size = TOTAL; /* runs past the payload's end */
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "not a signed file inside"));
+
+	build(1);
+	hdr()->total_size = TOTAL + 1;
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "total size"));
+
+	/* The backend says the payload's last word cannot be read: nothing else is looked at. */
+	build(1);
+	unreadable_from = (u64)(uintptr_t)buf + 4096;
+	assert_false(parse(&p));
+	assert_non_null(strstr(last_log, "cannot be read"));
+}
+
+/* ---- the devices ------------------------------------------------------------------------ */
+
+static void test_vuart(void **state)
+{
+	struct vmm_uart u = {.len = 0};
+	const char *in = "hi\r\x1b!\n";
+	unsigned lines = 0;
+
+	(void)state;
+	assert_int_equal(vuart_read(0x18), 0x90);  /* FR: TXFE | RXFE */
+	assert_int_equal(vuart_read(0xfe0), 0x11); /* PeriphID0 */
+	assert_int_equal(vuart_read(0xffc), 0xb1); /* PCellID3 */
+	assert_int_equal(vuart_read(0x0), 0);
+	assert_true(vuart_write_is_char(0));
+	assert_false(vuart_write_is_char(4));
+	for (const char *c = in; *c != '\0'; c++) {
+		if (vuart_putc(&u, *c)) {
+			assert_string_equal(u.line, "hi?!");
+			vuart_line_taken(&u);
+			lines++;
+		}
+	}
+	assert_int_equal(lines, 1);
+	assert_false(vuart_flush(&u));
+	/* A line as long as the buffer is printed at once; the rest at teardown. */
+	for (unsigned i = 0; i < VUART_LINE_MAX - 1; i++)
+		lines += vuart_putc(&u, 'x');
+	assert_int_equal(lines, 2);
+	assert_int_equal(strlen(u.line), VUART_LINE_MAX - 1);
+	vuart_line_taken(&u);
+	vuart_putc(&u, 'y');
+	assert_true(vuart_flush(&u));
+	assert_string_equal(u.line, "y");
+}
+
+static void test_vgic(void **state)
+{
+	struct vmm_gic gic = {0};
+
+	(void)state;
+	assert_int_equal(vgic_dist_access(&gic, 0x8, false, 0), 0x43b);	  /* GICD_IIDR */
+	assert_int_equal(vgic_dist_access(&gic, 0xffe8, false, 0), 0x30); /* PIDR2: GICv3 */
+	vgic_dist_access(&gic, 0x0, true, 0xffffffff);
+	assert_int_equal(vgic_dist_access(&gic, 0x0, false, 0), 0x37); /* CTLR keeps its bits */
+	/* vCPU 1 of 2: affinity 1, processor number 1, Last. */
+	assert_int_equal(vgic_redist_access(&gic, 2, 1, 0x8, 8, false, 0),
+			 (1ull << 32) | (1u << 8) | (1u << 4));
+	assert_int_equal(vgic_redist_access(&gic, 2, 0, 0x8, 4, false, 0), 0);
+	assert_int_equal(vgic_redist_access(&gic, 2, 1, 0xc, 4, false, 0), 1);
+	/* GICR_WAKER: sleep sets ChildrenAsleep at once, waking clears both. */
+	vgic_redist_access(&gic, 2, 1, 0x14, 4, true, 2);
+	assert_int_equal(vgic_redist_access(&gic, 2, 1, 0x14, 4, false, 0), 6);
+	vgic_redist_access(&gic, 2, 1, 0x14, 4, true, 0);
+	assert_int_equal(gic.gicr_waker[1], 0);
+}
+
+/* ---- the snapshot file's header --------------------------------------------------------- */
+
+static void test_snapfile(void **state)
+{
+	static struct vmm_snapfile_header h;
+	struct snapshot s = {.nr_pages = 3, .nr_vcpus = 2, .asking_vcpu = 1, .gicd_ctlr = 0x12};
+	struct snapshot back = {0};
+	const char name[VMM_SNAPFILE_NAME_MAX] = "secret";
+	u64 ram = 16ull << 20;
+	s64 len;
+
+	(void)state;
+	s.gicr_waker[1] = 6;
+	s.vcpus[1].next_call_ret[2] = 0x5eed;
+	/* 3 + 2 + 2 records of 128 bytes: one page; then a page per data page. */
+	assert_int_equal(vmm_snapfile_records_size(3, 2), 4096);
+	assert_int_equal(vmm_snapfile_total_size(3, 2), 4096 + 4096 + 5 * 4096);
+	memset(&h, 0, sizeof(h));
+	vmm_snapfile_fill(&h, name, &s);
+	len = (s64)h.total_size;
+	assert_null(vmm_snapfile_check(&h, 2, ram, len));
+	vmm_snapfile_apply(&h, &back);
+	assert_int_equal(back.asking_vcpu, 1);
+	assert_int_equal(back.gicd_ctlr, 0x12);
+	assert_int_equal(back.gicr_waker[1], 6);
+	assert_int_equal(back.vcpus[1].next_call_ret[2], 0x5eed);
+
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len - 1),
+			    "a length other than its header says");
+	assert_string_equal(vmm_snapfile_check(&h, 4, ram, len),
+			    "another number of vCPUs than the VM");
+	assert_string_equal(vmm_snapfile_check(&h, 2, 2ull * 4096, len),
+			    "more pages than the VM's RAM holds, or none");
+	h.asking_vcpu = 2;
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "a vCPU that asked for it the VM does not have");
+	h.asking_vcpu = 1;
+	h.total_size += 4096;
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len + 4096),
+			    "sizes that do not match its counts");
+	h.total_size -= 4096;
+	h.version = 2;
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "an unknown version or header size");
+	h.magic[0] = 'X';
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "no KCSNAPF1 magic: not a kserv snapshot file");
+}
+
+/* ---- the gfn map ------------------------------------------------------------------------- */
+
+struct seen {
+	unsigned n;
+	u64 last_ipa, sum_pa;
+};
+
+static void see(void *ctx, u64 ipa, u64 pa)
+{
+	struct seen *s = ctx;
+
+	assert_true(s->n == 0 || ipa > s->last_ipa); /* in IPA order */
+	s->n++;
+	s->last_ipa = ipa;
+	s->sum_pa += pa;
+}
+
+static void test_gfn_map(void **state)
+{
+	static struct gfn_map m;
+	const u64 base = KCORE_GUEST_RAM_BASE, block = GFN_MAP_BLOCK;
+	struct seen s = {0};
+
+	(void)state;
+	gfn_map_init(&m, base, 8 * block);
+	assert_true(gfn_map_region_empty(&m, base));
+	assert_true(gfn_map_set_page(&m, base + 0x3000, 0x41000000));
+	assert_int_equal(pages_out, 1); /* one leaf page for the region */
+	assert_false(gfn_map_set_page(&m, base + 0x3000, 0x42000000));	  /* recorded already */
+	assert_false(gfn_map_set_page(&m, base + 8 * block, 0x42000000)); /* outside the RAM */
+	assert_int_equal(gfn_map_lookup(&m, base + 0x3123), 0x41000123);
+	assert_int_equal(gfn_map_lookup(&m, base + 0x4000), 0);
+	/* A page of the leaf that was never written reads as absent: the map zeroed it. */
+	assert_int_equal(gfn_map_lookup(&m, base + 0x1ff000), 0);
+	gfn_map_set_block(&m, base + 2 * block, 0x60000000);
+	assert_int_equal(gfn_map_block_pa(&m, base + 2 * block + 0x5000), 0x60000000);
+	assert_int_equal(gfn_map_lookup(&m, base + 2 * block + 0x5008), 0x60005008);
+	assert_false(gfn_map_set_page(&m, base + 2 * block, 0x42000000)); /* inside the block */
+	assert_int_equal(m.nr_pages, 1 + 512);
+	gfn_map_for_each(&m, see, &s);
+	assert_int_equal(s.n, 1 + 512);
+	assert_int_equal(s.last_ipa, base + 3 * block - 0x1000);
+	/* Out of host pages: the next region's leaf cannot be made. */
+	pages_limit = pages_out;
+	assert_false(gfn_map_set_page(&m, base + 4 * block, 0x43000000));
+	pages_limit = -1;
+	gfn_map_release(&m);
+	assert_int_equal(pages_out, 0);
+	assert_true(gfn_map_region_empty(&m, base));
+}
+
+/* ---- the hook table ---------------------------------------------------------------------- */
+
+static unsigned exits_a, exits_b, calls_a, calls_b;
+
+static void exit_a(struct guest_vcpu *v, int64_t err, uint64_t reason,
+		   const struct kcore_vcpu_run *run)
+{
+	(void)v, (void)err, (void)reason, (void)run;
+	exits_a++;
+}
+
+static void exit_b(struct guest_vcpu *v, int64_t err, uint64_t reason,
+		   const struct kcore_vcpu_run *run)
+{
+	(void)v, (void)err, (void)reason, (void)run;
+	exits_b++;
+}
+
+static bool call_a(struct guest_vcpu *v, uint64_t fid, const uint64_t *args, uint64_t ret[4])
+{
+	(void)v, (void)args;
+	calls_a++;
+	if (fid != 1)
+		return false;
+	ret[0] = 0xa;
+	return true;
+}
+
+static bool call_b(struct guest_vcpu *v, uint64_t fid, const uint64_t *args, uint64_t ret[4])
+{
+	(void)v, (void)args;
+	calls_b++;
+	if (fid != 1 && fid != 2)
+		return false;
+	ret[0] = 0xb;
+	return true;
+}
+
+static const struct vmm_hooks hooks_a = {.name = "a", .on_exit = exit_a, .on_guest_call = call_a};
+static const struct vmm_hooks hooks_b = {.name = "b", .on_exit = exit_b, .on_guest_call = call_b};
+
+static void test_hooks(void **state)
+{
+	uint64_t args[6] = {0}, ret[4] = {0};
+
+	(void)state;
+	vmm_hooks_register(&hooks_a);
+	vmm_hooks_register(&hooks_b);
+	/* Nobody watches exits yet: the dispatcher calls nobody. */
+	vmm_hooks_exit(NULL, 0, 0, NULL);
+	assert_int_equal(exits_a + exits_b, 0);
+	vmm_hooks_watch_exits(&hooks_b, true);
+	vmm_hooks_exit(NULL, 0, 0, NULL);
+	assert_int_equal(exits_a, 0);
+	assert_int_equal(exits_b, 1);
+	vmm_hooks_watch_exits(&hooks_a, true);
+	vmm_hooks_watch_exits(&hooks_b, false);
+	vmm_hooks_exit(NULL, 0, 0, NULL);
+	assert_int_equal(exits_a, 1);
+	assert_int_equal(exits_b, 1);
+
+	/* In registration order; the first that answers wins. */
+	assert_true(vmm_hooks_guest_call(NULL, 1, args, ret));
+	assert_int_equal(ret[0], 0xa);
+	assert_int_equal(calls_b, 0);
+	assert_true(vmm_hooks_guest_call(NULL, 2, args, ret));
+	assert_int_equal(ret[0], 0xb);
+	ret[0] = 7;
+	assert_false(vmm_hooks_guest_call(NULL, 3, args, ret));
+	assert_int_equal(ret[0], 7);
+	assert_int_equal(calls_a, 3);
+	assert_int_equal(calls_b, 2);
+	/* No hook has the other callbacks: each dispatcher passes over them. */
+	assert_true(vmm_hooks_payload_end());
+	vmm_hooks_teardown(NULL, VMM_TEARDOWN_FREED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good_payload), cmocka_unit_test(test_arm64_header),
+	    cmocka_unit_test(test_refusals),	 cmocka_unit_test(test_vuart),
+	    cmocka_unit_test(test_vgic),	 cmocka_unit_test(test_snapfile),
+	    cmocka_unit_test(test_gfn_map),	 cmocka_unit_test(test_hooks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -25,8 +25,9 @@ WARN := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
 	-Wundef -Wvla -Wimplicit-fallthrough -Wformat=2
 INCLUDES := -Iinclude -I.
 # KCORE_SCHED_POINTS: the race harness's switch points (core/lib/sched_point.h), sim only.
+# KCORE_LOCK_CHECK: the per-CPU lock-order check (core/lock_order.h, arch/sim/lock_check.c), sim only.
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG \
-	-DKCORE_SCHED_POINTS -MMD -MP
+	-DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # BearSSL's headers come from /usr/include/bearssl (architecture independent);
 # arch/aarch64/include supplies the one libc header they include.
@@ -272,7 +273,7 @@ run-sim: all
 # sim's globals and nothing else.
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
-	-fno-sanitize-recover=all -DKCORE_DEBUG -D_DEFAULT_SOURCE $(INCLUDES) -Wall -Wextra -Werror \
+	-fno-sanitize-recover=all -DKCORE_DEBUG -DKCORE_LOCK_CHECK -D_DEFAULT_SOURCE $(INCLUDES) -Wall -Wextra -Werror \
 	-DSIM_TLBI_LOG_SIZE=1024u -MMD -MP
 
 $(BUILD)/fuzz/obj/core/%.o: core/%.c | $(DEPS_STAMP)

@@ -4,7 +4,7 @@
 #include "core/arch.h"
 #include "spinlock.h"
 
-static spinlock_t console_lock;
+static spinlock_t console_lock = SPINLOCK_INIT(LOCK_RANK_CONSOLE, 0);
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {

@@ -1,55 +1,20 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Every operation on a table is one walk (pt_walk.h) and a visitor: lookup,
+ * leaf and table iteration, map and the count of the table pages a map
+ * allocates, unmap, permission change and free.
+ */
 #include "pgtable.h"
 
 #include "core/arch.h"
 #include "core/lib/log.h"
 #include "pt_desc.h"
+#include "pt_walk.h"
 
-static u32 level_shift(u32 level)
-{
-	return PAGE_SHIFT + 9u * (3u - level);
-}
-static u64 level_size(u32 level)
-{
-	return 1ull << level_shift(level);
-}
-static u32 index_at(u64 ia, u32 level)
-{
-	return (u32)((ia >> level_shift(level)) & (PT_ENTRIES - 1));
-}
-
-static u32 leaf_level(u64 leaf_size)
+static inline u32 leaf_level(u64 leaf_size)
 {
 	KC_CHECK(leaf_size == PAGE_SIZE || leaf_size == BLOCK_SIZE);
 	return leaf_size == PAGE_SIZE ? 3u : 2u;
-}
-
-static u64 *table_ptr(paddr_t table)
-{
-	return arch_pa_to_ptr(table);
-}
-
-/*
- * The MMU reads descriptors concurrently with us: single-copy atomic 64-bit
- * accesses, and a release store so a new table's zeroed contents are visible
- * before the descriptor that points at it.
- */
-static u64 read_desc(const u64 *slot)
-{
-	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-}
-static void write_desc(u64 *slot, u64 d)
-{
-	__atomic_store_n(slot, d, __ATOMIC_RELEASE);
-}
-
-static bool desc_is_leaf(u64 d, u32 level)
-{
-	if (!desc_is_valid(d))
-		return false;
-	if (level == 3)
-		return (d & DESC_TYPE_MASK) == DESC_TYPE_TABLE_OR_PAGE;
-	return (d & DESC_TYPE_MASK) == DESC_TYPE_BLOCK && level >= 1;
 }
 
 int pgt_init(struct pgtable *pt, struct pt_pool *pool, enum pt_regime regime, u32 ia_bits, u32 vmid)
@@ -65,142 +30,229 @@ int pgt_init(struct pgtable *pt, struct pt_pool *pool, enum pt_regime regime, u3
 	return KCORE_OK;
 }
 
-/*
- * Walks toward ia and returns the slot at `level` (NULL when a table on the
- * way is missing or a leaf above `level` maps ia).
- */
-static u64 *slot_at(const struct pgtable *pt, u64 ia, u32 level)
+/* ---- lookup: down one address to its leaf ----------------------------------- */
+
+struct find_leaf {
+	u64 *slot; /* the leaf's descriptor, for a change; NULL when nothing maps */
+	u64 desc;
+	u64 ia;
+	u32 level;
+};
+
+static inline __attribute__((always_inline)) enum pt_step find_leaf_visit(void *ctx,
+									  struct pt_entry *e)
 {
-	paddr_t table = pt->root;
+	struct find_leaf *f = ctx;
 
-	for (u32 l = 0;; l++) {
-		u64 *slot = &table_ptr(table)[index_at(ia, l)];
-		u64 d;
-
-		if (l == level)
-			return slot;
-		d = read_desc(slot);
-		if (!desc_is_table(d, l))
-			return NULL;
-		table = desc_oa(d);
+	if (pt_desc_is_leaf(e->desc, e->level)) {
+		f->slot = e->slot;
+		f->desc = e->desc;
+		f->ia = e->ia;
+		f->level = e->level;
+		return PT_STOP;
 	}
+	return desc_is_table(e->desc, e->level) ? PT_DESCEND : PT_STOP;
+}
+
+/* The leaf that maps ia: f->slot NULL if none. */
+static inline __attribute__((always_inline)) void find_leaf(const struct pgtable *pt, u64 ia,
+							    struct find_leaf *f)
+{
+	f->slot = NULL;
+	if (pgt_ia_valid(pt, ia))
+		pt_walk_down(pt, ia, find_leaf_visit, f);
+}
+
+static void leaf_of(const struct pgtable *pt, const struct find_leaf *f, struct pt_leaf *leaf)
+{
+	leaf->size = pt_level_size(f->level);
+	leaf->ia = f->ia;
+	leaf->pa = desc_oa(f->desc);
+	leaf->level = f->level;
+	leaf->prot = desc_leaf_prot(pt->regime, f->desc);
 }
 
 bool pgt_lookup(const struct pgtable *pt, u64 ia, struct pt_leaf *leaf)
 {
-	paddr_t table = pt->root;
+	struct find_leaf f;
 
-	if (!pgt_ia_valid(pt, ia))
+	find_leaf(pt, ia, &f);
+	if (f.slot == NULL)
 		return false;
-	for (u32 l = 0; l < PT_LEVELS; l++) {
-		u64 d = read_desc(&table_ptr(table)[index_at(ia, l)]);
-
-		if (desc_is_leaf(d, l)) {
-			leaf->size = level_size(l);
-			leaf->ia = ia & ~(leaf->size - 1);
-			leaf->pa = desc_oa(d);
-			leaf->level = l;
-			leaf->prot = desc_leaf_prot(pt->regime, d);
-			return true;
-		}
-		if (!desc_is_table(d, l))
-			return false;
-		table = desc_oa(d);
-	}
-	return false;
+	leaf_of(pt, &f, leaf);
+	return true;
 }
 
-struct unmapped_ctx {
-	bool found;
+/* ---- leaves of a range ------------------------------------------------------ */
+
+struct each_leaf {
+	const struct pgtable *pt;
+	pgt_leaf_fn fn;
+	void *ctx;
 };
 
-static bool note_leaf(void *ctx, const struct pt_leaf *leaf)
+static inline __attribute__((always_inline)) enum pt_step each_leaf_visit(void *ctx,
+									  struct pt_entry *e)
 {
-	(void)leaf;
-	((struct unmapped_ctx *)ctx)->found = true;
-	return false;
+	struct each_leaf *w = ctx;
+
+	if (pt_desc_is_leaf(e->desc, e->level)) {
+		struct pt_leaf leaf = {.ia = e->ia,
+				       .pa = desc_oa(e->desc),
+				       .size = pt_level_size(e->level),
+				       .level = e->level,
+				       .prot = desc_leaf_prot(w->pt->regime, e->desc)};
+
+		return w->fn(w->ctx, &leaf) ? PT_NEXT : PT_STOP;
+	}
+	return desc_is_table(e->desc, e->level) ? PT_DESCEND : PT_NEXT;
+}
+
+void pgt_for_each_leaf(const struct pgtable *pt, u64 start, u64 end, pgt_leaf_fn fn, void *ctx)
+{
+	struct each_leaf w = {.pt = pt, .fn = fn, .ctx = ctx};
+
+	pt_walk(pt, start, end, each_leaf_visit, NULL, &w);
+}
+
+static inline __attribute__((always_inline)) enum pt_step any_leaf_visit(void *ctx,
+									 struct pt_entry *e)
+{
+	(void)ctx;
+	if (pt_desc_is_leaf(e->desc, e->level))
+		return PT_STOP;
+	return desc_is_table(e->desc, e->level) ? PT_DESCEND : PT_NEXT;
 }
 
 bool pgt_range_unmapped(const struct pgtable *pt, u64 ia, u64 size)
 {
-	struct unmapped_ctx ctx = {false};
-
 	KC_CHECK(ia + size >= ia); /* callers check ranges against the IPA size first */
-	pgt_for_each_leaf(pt, ia, ia + size, note_leaf, &ctx);
-	return !ctx.found;
+	return pt_walk(pt, ia, ia + size, any_leaf_visit, NULL, NULL);
+}
+
+/* ---- map, and what it would allocate ------------------------------------------ */
+
+enum map_mode {
+	MAP_COUNT,   /* count the table pages the map allocates; change nothing */
+	MAP_PREPARE, /* the same, and stop at anything already mapped in the way */
+	MAP_COMMIT,  /* allocate those tables and write the leaf (one): cannot fail */
+};
+
+struct map_walk {
+	const struct pgtable *pt;
+	enum map_mode mode;
+	u32 target; /* the leaves' level */
+	paddr_t pa; /* what the one leaf maps (MAP_COMMIT) */
+	u32 prot;
+	u32 cost;      /* table pages allocated (MAP_COMMIT) or that would be */
+	bool conflict; /* something maps part of the range (MAP_PREPARE stops there) */
+};
+
+/*
+ * The counting modes see the same entries as the commit: where the commit
+ * allocates a table, they count one and descend into the empty table the
+ * commit would have found there, so they count the tables below it too.
+ */
+static inline __attribute__((always_inline)) enum pt_step map_visit(void *ctx, struct pt_entry *e)
+{
+	struct map_walk *m = ctx;
+
+	if (e->level == m->target) {
+		if (m->mode != MAP_COMMIT) {
+			if (!desc_is_valid(e->desc))
+				return PT_NEXT;
+			m->conflict = true;
+			return PT_STOP;
+		}
+		/* The caller checked the range is unmapped: anything here is a bug. */
+		KC_CHECK(!desc_is_valid(e->desc));
+		pt_write_desc(e->slot, desc_make_leaf(m->pt->regime, e->level, m->pa, m->prot));
+		return PT_NEXT;
+	}
+	if (desc_is_table(e->desc, e->level)) {
+		/* A count needs no look at the leaves' level; a prepare checks it is free. */
+		return m->mode != MAP_COUNT || e->level + 1 < m->target ? PT_DESCEND : PT_NEXT;
+	}
+	m->cost++;
+	if (m->mode == MAP_COMMIT) {
+		/* The caller checked the range is unmapped: a leaf on the way is a bug. */
+		KC_CHECK(!desc_is_valid(e->desc));
+		e->desc = desc_make_table(pool_alloc(m->pt->pool)); /* the checked cost */
+		pt_write_desc(e->slot, e->desc);
+		return PT_DESCEND;
+	}
+	if (desc_is_valid(e->desc)) {
+		m->conflict = true;
+		if (m->mode == MAP_PREPARE)
+			return PT_STOP;
+	}
+	/* Below the missing table: the tables of the deeper levels (none at the leaves'). */
+	return e->level + 1 < m->target ? PT_DESCEND : PT_NEXT;
+}
+
+/* Inlined: each caller's mode and level are constants, the walk specialised for them. */
+static inline __attribute__((always_inline)) u32 map_count(const struct pgtable *pt,
+							   enum map_mode mode, u64 ia, u64 size,
+							   u32 target, bool *conflict)
+{
+	struct map_walk m = {.pt = pt, .mode = mode, .target = target};
+
+	if (size == PAGE_SIZE && is_aligned(ia, PAGE_SIZE) && pgt_ia_valid(pt, ia))
+		pt_walk_down(pt, ia, map_visit, &m); /* one page: the walk straight down */
+	else
+		pt_walk(pt, ia, ia + size, map_visit, NULL, &m);
+	*conflict = m.conflict;
+	return m.cost;
 }
 
 u32 pgt_map_cost(const struct pgtable *pt, u64 ia, u64 size, u64 leaf_size)
 {
 	u32 target = leaf_level(leaf_size);
-	u32 cost = 0;
+	bool conflict;
 
 	if (size == 0)
 		return 0;
 	KC_CHECK(ia + size > ia);
-	/* A table at level l is needed under each level l-1 entry the range crosses. */
-	for (u32 l = 1; l <= target; l++) {
-		u64 region = level_size(l - 1);
-		u64 first = ia & ~(region - 1);
-
-		for (u64 r = first; r < ia + size; r += region) {
-			u64 *slot = slot_at(pt, r, l - 1);
-
-			if (slot == NULL || !desc_is_table(read_desc(slot), l - 1))
-				cost++;
-			if (r + region < r)
-				break; /* the last region of the address space */
-		}
-	}
-	return cost;
+	return map_count(pt, MAP_COUNT, ia, size, target, &conflict);
 }
 
 bool pgt_page_unmapped(const struct pgtable *pt, u64 ia, u32 *cost)
 {
-	paddr_t table = pt->root;
+	bool conflict;
+	u32 c;
 
 	KC_CHECK(pgt_ia_valid(pt, ia) && is_aligned(ia, PAGE_SIZE));
-	for (u32 l = 0; l < PT_LEVELS; l++) {
-		u64 d = read_desc(&table_ptr(table)[index_at(ia, l)]);
+	c = map_count(pt, MAP_PREPARE, ia, PAGE_SIZE, 3, &conflict);
+	if (conflict)
+		return false;
+	*cost = c;
+	return true;
+}
 
-		if (desc_is_leaf(d, l))
-			return false;
-		if (!desc_is_table(d, l)) {
-			/* Nothing from here down: a table for each level below this one. */
-			*cost = PT_LEVELS - 1 - l;
-			return true;
-		}
-		table = desc_oa(d);
-	}
-	return false; /* a table at the last level: not a state kcore creates */
+static inline __attribute__((always_inline)) void map_commit(struct pgtable *pt, u64 ia, paddr_t pa,
+							     u64 leaf_size, u32 prot)
+{
+	struct map_walk m = {
+	    .pt = pt, .mode = MAP_COMMIT, .target = leaf_level(leaf_size), .pa = pa, .prot = prot};
+
+	if (leaf_size == PAGE_SIZE)
+		pt_walk_down(pt, ia, map_visit, &m); /* checked by the caller: valid, aligned */
+	else
+		pt_walk(pt, ia, ia + leaf_size, map_visit, NULL, &m);
 }
 
 void pgt_map_leaf(struct pgtable *pt, u64 ia, paddr_t pa, u64 leaf_size, u32 prot)
 {
-	u32 target = leaf_level(leaf_size);
-	paddr_t table = pt->root;
-
 	KC_CHECK(pgt_ia_valid(pt, ia) && pgt_ia_valid(pt, ia + leaf_size - 1));
 	KC_CHECK(is_aligned(ia, leaf_size) && is_aligned(pa_addr(pa), leaf_size));
-	for (u32 l = 0; l < target; l++) {
-		u64 *slot = &table_ptr(table)[index_at(ia, l)];
-		u64 d = read_desc(slot);
-
-		if (!desc_is_valid(d)) {
-			paddr_t next = pool_alloc(pt->pool);
-
-			d = desc_make_table(next);
-			write_desc(slot, d);
-		}
-		/* The caller checked the range is unmapped: a leaf on the way is a bug. */
-		KC_CHECK(desc_is_table(d, l));
-		table = desc_oa(d);
-	}
-	u64 *slot = &table_ptr(table)[index_at(ia, target)];
-
-	KC_CHECK(!desc_is_valid(read_desc(slot)));
-	write_desc(slot, desc_make_leaf(pt->regime, target, pa, prot));
+	/* One walk per leaf size, each with its level a constant: the page map is a hot path. */
+	if (leaf_size == PAGE_SIZE)
+		map_commit(pt, ia, pa, PAGE_SIZE, prot);
+	else
+		map_commit(pt, ia, pa, BLOCK_SIZE, prot);
 }
+
+/* ---- changes to one leaf ------------------------------------------------------- */
 
 static void tlb_invalidate(const struct pgtable *pt, u64 ia)
 {
@@ -219,119 +271,65 @@ static void tlb_invalidate(const struct pgtable *pt, u64 ia)
 	}
 }
 
-/* The slot of the leaf that maps ia and its level, or NULL (pgt_lookup, for a change). */
-static u64 *leaf_slot(const struct pgtable *pt, u64 ia, u32 *level)
-{
-	paddr_t table = pt->root;
-
-	if (!pgt_ia_valid(pt, ia))
-		return NULL;
-	for (u32 l = 0; l < PT_LEVELS; l++) {
-		u64 *slot = &table_ptr(table)[index_at(ia, l)];
-		u64 d = read_desc(slot);
-
-		if (desc_is_leaf(d, l)) {
-			*level = l;
-			return slot;
-		}
-		if (!desc_is_table(d, l))
-			return NULL;
-		table = desc_oa(d);
-	}
-	return NULL;
-}
-
 u64 pgt_unmap_leaf(struct pgtable *pt, u64 ia)
 {
-	u32 level = 0;
-	u64 *slot = leaf_slot(pt, ia, &level);
-	u64 size;
+	struct find_leaf f;
 
-	if (slot == NULL)
+	find_leaf(pt, ia, &f);
+	if (f.slot == NULL)
 		return 0;
-	size = level_size(level);
 	/* Break: the entry goes invalid and every TLB forgets it before we return. */
-	write_desc(slot, 0);
-	tlb_invalidate(pt, ia & ~(size - 1));
-	return size;
+	pt_write_desc(f.slot, 0);
+	tlb_invalidate(pt, f.ia);
+	return pt_level_size(f.level);
 }
 
 int pgt_set_prot(struct pgtable *pt, u64 ia, u32 prot)
 {
+	struct find_leaf f;
 	struct pt_leaf leaf;
-	u64 *slot;
 
-	if (!pgt_lookup(pt, ia, &leaf))
+	find_leaf(pt, ia, &f);
+	if (f.slot == NULL)
 		return KCORE_E_NOENT;
-	slot = slot_at(pt, leaf.ia, leaf.level);
-	KC_CHECK(slot != NULL);
+	leaf_of(pt, &f, &leaf);
 	/*
 	 * Only the permissions change, never the output address or memory type,
 	 * so the architecture does not require break-before-make here.
 	 */
-	write_desc(slot, desc_make_leaf(pt->regime, leaf.level, leaf.pa,
-					(prot & ~PT_PROT_DEVICE) | (leaf.prot & PT_PROT_DEVICE)));
+	pt_write_desc(f.slot,
+		      desc_make_leaf(pt->regime, leaf.level, leaf.pa,
+				     (prot & ~PT_PROT_DEVICE) | (leaf.prot & PT_PROT_DEVICE)));
 	tlb_invalidate(pt, leaf.ia);
 	return KCORE_OK;
 }
 
-static bool walk_leaves(const struct pgtable *pt, paddr_t table, u32 level, u64 base, u64 start,
-			u64 end, pgt_leaf_fn fn, void *ctx)
+/* ---- every table page ------------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) enum pt_step each_table_visit(void *ctx,
+									   struct pt_entry *e)
 {
-	u64 size = level_size(level);
-	const u64 *entries = table_ptr(table);
-	/* Start at the entry that holds `start`, not at the table's first (a 4 KiB check
-	 * near the end of a table would otherwise read hundreds of entries per level). */
-	u32 first = start > base ? (u32)((start - base) / size) : 0;
-
-	for (u32 i = first; i < PT_ENTRIES; i++) {
-		u64 ia = base + (u64)i * size;
-		u64 d;
-
-		if (ia >= end || !pgt_ia_valid(pt, ia))
-			break;
-		d = read_desc(&entries[i]);
-		if (desc_is_leaf(d, level)) {
-			struct pt_leaf leaf = {.ia = ia,
-					       .pa = desc_oa(d),
-					       .size = size,
-					       .level = level,
-					       .prot = desc_leaf_prot(pt->regime, d)};
-
-			if (!fn(ctx, &leaf))
-				return false;
-		} else if (desc_is_table(d, level)) {
-			if (!walk_leaves(pt, desc_oa(d), level + 1, ia, start, end, fn, ctx))
-				return false;
-		}
-	}
-	return true;
+	(void)ctx;
+	return desc_is_table(e->desc, e->level) ? PT_DESCEND : PT_NEXT;
 }
 
-void pgt_for_each_leaf(const struct pgtable *pt, u64 start, u64 end, pgt_leaf_fn fn, void *ctx)
+struct each_table {
+	pgt_table_fn fn;
+	void *ctx;
+};
+
+static void each_table_leave(void *ctx, paddr_t table, u32 level)
 {
-	walk_leaves(pt, pt->root, 0, 0, start, end, fn, ctx);
-}
+	struct each_table *w = ctx;
 
-static void walk_tables(const struct pgtable *pt, paddr_t table, u32 level, pgt_table_fn fn,
-			void *ctx)
-{
-	const u64 *entries = table_ptr(table);
-
-	if (level < 3) {
-		for (u32 i = 0; i < PT_ENTRIES; i++) {
-			u64 d = read_desc(&entries[i]);
-
-			if (desc_is_table(d, level))
-				walk_tables(pt, desc_oa(d), level + 1, fn, ctx);
-		}
-	}
-	fn(ctx, table, level);
+	w->fn(w->ctx, table, level);
 }
 
 void pgt_for_each_table(const struct pgtable *pt, pgt_table_fn fn, void *ctx)
 {
-	walk_tables(pt, pt->root, 0, fn, ctx);
+	struct each_table w = {.fn = fn, .ctx = ctx};
+
+	pt_walk(pt, 0, 1ull << pt->ia_bits, each_table_visit, each_table_leave, &w);
 }
 
 static void free_table(void *ctx, paddr_t table, u32 level)

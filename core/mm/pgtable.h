@@ -10,6 +10,8 @@
  * Every update is prepare-then-commit: the caller asks what a map costs
  * (pgt_map_cost) and checks its pool before changing anything, so a map that
  * starts cannot fail half way and no partial mapping is ever left behind.
+ * Every operation below is one walk (pt_walk.h) with its own visitor, and the
+ * cost is the map's own walk in a counting mode: the two cannot disagree.
  * Unmaps and permission changes invalidate the TLB through the arch before
  * they return. Locking: the caller holds the lock of the table's principal.
  */

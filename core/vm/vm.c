@@ -6,7 +6,7 @@
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
 
-static spinlock_t registry_lock;	 /* vm_registry_lock() */
+static spinlock_t registry_lock = SPINLOCK_INIT(LOCK_RANK_VM_REGISTRY, 0); /* vm_registry_lock() */
 static struct vm vms[KCORE_MAX_VMS + 1]; /* index 0 is the host's VMID: unused */
 static u32 max_vms;
 static u32 max_vcpus;
@@ -19,12 +19,12 @@ void vm_registry_init(u32 nr_vms, u32 nr_vcpus, u32 bits)
 	max_vms = nr_vms;
 	max_vcpus = nr_vcpus;
 	ipa_bits = bits;
-	spin_lock_init(&registry_lock);
+	spin_lock_init(&registry_lock, LOCK_RANK_VM_REGISTRY, 0);
 	for (u32 i = 0; i <= KCORE_MAX_VMS; i++) {
 		struct pt_pool pool = vms[i].pool;
 
 		vms[i] = (struct vm){.vmid = i, .state = VM_UNUSED, .pool = pool};
-		spin_lock_init(&vms[i].lock);
+		spin_lock_init(&vms[i].lock, LOCK_RANK_VM, i); /* the checker takes them by VMID */
 	}
 }
 

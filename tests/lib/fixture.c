@@ -6,10 +6,12 @@
 #include <stdarg.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/arch.h"
+#include "core/lib/spinlock.h"
 #include "core/memops/host_mem.h"
 #include "core/mm/kmap.h"
 #include "core/mm/pgowner.h"
@@ -115,6 +117,14 @@ s64 fx_hc(u64 id, u64 a1, u64 a2, u64 a3, u64 a4, u64 *out)
 	struct kcore_hvc_regs regs = {{id, a1, a2, a3, a4, 0, 0, 0}};
 
 	host_hvc_dispatch(&regs);
+#ifdef KCORE_LOCK_CHECK
+	/* Every hypercall releases what it took (core/lock_order.h): checked on each CPU. */
+	if (lock_check_nr_held() != 0) {
+		fprintf(stderr, "fixture: hypercall %#llx returned holding %u lock(s)\n",
+			(unsigned long long)id, lock_check_nr_held());
+		abort();
+	}
+#endif
 	if (out != NULL)
 		*out = regs.x[1];
 	return (s64)regs.x[0];

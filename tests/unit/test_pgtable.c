@@ -670,6 +670,137 @@ static void test_for_each_leaf(void **state)
 	tpool_fini(&tp);
 }
 
+/* ---- the one walker: the count of a map is what the map takes ------------------ */
+
+static u64 rnd_state;
+
+static u64 rnd(void)
+{
+	u64 z = (rnd_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void count_table(void *ctx, paddr_t table, u32 level)
+{
+	(void)table;
+	(void)level;
+	(*(u32 *)ctx)++;
+}
+
+/* An address near one of the boundaries that make a map cost more (or the space's top). */
+static u64 random_ia(u32 ia_bits, u64 leaf)
+{
+	const u64 top = 1ull << ia_bits;
+	const u64 near[] = {0, MiB2, GiB1, 3 * GiB1, GiB512, top / 2, top - 8 * MiB2};
+	u64 ia = near[rnd() % ARRAY_SIZE(near)];
+	s64 off = (s64)(rnd() % 16) - 8;
+
+	ia = off < 0 && ia < (u64)-off * leaf ? 0 : ia + (u64)off * leaf;
+	return ia & ~(leaf - 1);
+}
+
+/* Whether any page was ever mapped in the 2 MiB region of ia (its level-3 table stays). */
+static bool region_had_pages(const u64 *regions, u32 n, u64 ia)
+{
+	for (u32 i = 0; i < n; i++) {
+		if (regions[i] == (ia & ~(MiB2 - 1)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Random maps of 1 to 4 leaves, pages or blocks, in every regime, with unmaps
+ * in between: the map cost (the counting walk) is exactly what the map takes
+ * from the pool, the one-page prepare (pgt_page_unmapped) agrees with
+ * pgt_range_unmapped and pgt_map_cost, a mapped range costs nothing more, every
+ * leaf reads back, and the table pages the walk lists are the pool's.
+ */
+static void test_walker_cost_is_what_map_takes(void **state)
+{
+	const enum pt_regime regimes[] = {PT_STAGE2, PT_EL2_STAGE1, PT_IO, PT_IO_S1};
+	const u32 bits[] = {IPA40, 48, 44, 48};
+	const u32 nr_pages = 160;
+
+	(void)state;
+	rnd_state = 15;
+	for (size_t r = 0; r < ARRAY_SIZE(regimes); r++) {
+		struct test_pool tp;
+		struct pgtable pt;
+		u64 regions[256], mapped[256];
+		u32 nr_regions = 0, nr_mapped = 0, tables = 0, maps = 0;
+
+		tpool_init(&tp, nr_pages);
+		assert_int_equal(pgt_init(&pt, &tp.pool, regimes[r], bits[r], 7), KCORE_OK);
+		for (u32 step = 0; step < 400; step++) {
+			u64 leaf = rnd() % 4 == 0 ? MiB2 : KiB4;
+			u64 n = 1 + rnd() % 4;
+			u64 ia = random_ia(bits[r], leaf);
+			u64 size = n * leaf;
+			u32 before = pool_nr_free(&tp.pool), cost, one;
+			bool unmapped;
+			struct pt_leaf got;
+
+			if (nr_mapped > 0 && rnd() % 5 == 0) {
+				u32 i = (u32)(rnd() % nr_mapped);
+
+				assert_int_equal(pgt_unmap_leaf(&pt, mapped[i]), KiB4);
+				assert_false(pgt_lookup(&pt, mapped[i], &got));
+				mapped[i] = mapped[--nr_mapped];
+				assert_int_equal(pool_nr_free(&tp.pool), before); /* tables stay */
+			}
+			if (ia + size > 1ull << bits[r])
+				continue;
+			unmapped = pgt_range_unmapped(&pt, ia, size);
+			cost = pgt_map_cost(&pt, ia, size, leaf);
+			if (leaf == KiB4) {
+				bool page_free = pgt_page_unmapped(&pt, ia, &one);
+
+				assert_int_equal(page_free, pgt_range_unmapped(&pt, ia, KiB4));
+				if (page_free)
+					assert_int_equal(one, pgt_map_cost(&pt, ia, KiB4, KiB4));
+			}
+			if (!unmapped || cost > before || nr_mapped + n > ARRAY_SIZE(mapped) ||
+			    nr_regions + n > ARRAY_SIZE(regions))
+				continue;
+			/* A block needs its level-2 entry empty: no page table left behind there.
+			 */
+			if (leaf == MiB2 && (region_had_pages(regions, nr_regions, ia) ||
+					     region_had_pages(regions, nr_regions, ia + size - 1)))
+				continue;
+			for (u64 off = 0; off < size; off += leaf) {
+				pgt_map_leaf(&pt, ia + off, pa_init(0x40000000 + off), leaf,
+					     PT_PROT_RW);
+				if (leaf == KiB4) {
+					mapped[nr_mapped++] = ia + off;
+					if (!region_had_pages(regions, nr_regions, ia + off))
+						regions[nr_regions++] = (ia + off) & ~(MiB2 - 1);
+				}
+			}
+			maps++;
+			assert_int_equal(before - pool_nr_free(&tp.pool), cost);
+			assert_int_equal(pgt_map_cost(&pt, ia, size, leaf), 0);
+			assert_false(pgt_range_unmapped(&pt, ia, size));
+			for (u64 off = 0; off < size; off += leaf) {
+				assert_true(pgt_lookup(&pt, ia + off + leaf / 2, &got));
+				assert_int_equal(got.ia, ia + off);
+				assert_int_equal(pa_addr(got.pa), 0x40000000 + off);
+				assert_int_equal(got.size, leaf);
+				assert_int_equal(got.prot, PT_PROT_RW);
+			}
+		}
+		assert_true(maps > 20);
+		pgt_for_each_table(&pt, count_table, &tables);
+		assert_int_equal(tables, nr_pages - pool_nr_free(&tp.pool));
+		pgt_destroy(&pt);
+		assert_int_equal(pool_nr_free(&tp.pool), nr_pages);
+		tpool_fini(&tp);
+	}
+}
+
 /* ---- pools and pgt_destroy ------------------------------------------------------ */
 
 static void test_destroy_returns_every_page(void **state)
@@ -1200,6 +1331,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_set_prot_invalidates, setup),
 	    cmocka_unit_test_setup(test_set_prot_el2_invalidates, setup),
 	    cmocka_unit_test_setup(test_for_each_leaf, setup),
+	    cmocka_unit_test_setup(test_walker_cost_is_what_map_takes, setup),
 	    cmocka_unit_test_setup(test_destroy_returns_every_page, setup),
 	    cmocka_unit_test_setup(test_pool_pages_zeroed, setup),
 	    cmocka_unit_test_setup(test_pgt_init_empty_pool, setup),

@@ -66,7 +66,6 @@ int host_s2_fault(ipaddr_t ipa)
 {
 	const struct pgtable *host_s2 = host_s2_table();
 	paddr_t pa = pa_from_host_ipa(ipa);
-	struct mem_locked locked;
 	int err;
 
 	/*
@@ -76,7 +75,8 @@ int host_s2_fault(ipaddr_t ipa)
 	if (pgt_ia_valid(host_s2, ipa_addr(ipa)) && !pgowner_is_ram(pa) &&
 	    platform_class(pa) == KCORE_DEV_MEDIATED)
 		return KCORE_HOST_FAULT_MEDIATED;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	if (!pgt_ia_valid(host_s2, ipa_addr(ipa)) || !host_may_map(pa)) {
 		err = KCORE_E_PERM;
 	} else if (!pgt_range_unmapped(host_s2, pa_addr(pa) & ~(PAGE_SIZE - 1), PAGE_SIZE)) {

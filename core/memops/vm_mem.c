@@ -49,7 +49,6 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 {
 	struct vm *vm = vm_from_id(vmid);
 	paddr_t pa = pa_init(pa_raw);
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || (size != PAGE_SIZE && size != BLOCK_SIZE) || !is_aligned(ipa, size) ||
@@ -58,13 +57,12 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 
 	spin_lock(&vm->lock);
 	err = vm_accepts_memory(vm) ? vm_range_mappable(vm, ipa, size) : KCORE_E_STATE;
-	if (err != KCORE_OK)
-		goto out;
+	if (err == KCORE_OK) {
+		struct mem_locked locked = mem_lock();
 
-	locked = mem_lock();
-	err = host_donate_vm(locked, vm->vmid, &vm->s2, ipa, pa, size);
-	mem_unlock(locked);
-out:
+		err = host_donate_vm(locked, vm->vmid, &vm->s2, ipa, pa, size);
+		mem_unlock(locked);
+	}
 	spin_unlock(&vm->lock);
 	return err;
 }
@@ -96,14 +94,14 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 int vm_share_page(u32 vmid, u64 ipa)
 {
 	struct vm *vm = vm_from_id(vmid);
-	struct mem_locked locked;
 	int err;
 
 	KC_CHECK(vm != NULL);
 	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	err = vm_share_host(locked, vm->vmid, &vm->s2, ipa);
 	mem_unlock(locked);
 	spin_unlock(&vm->lock);
@@ -113,14 +111,14 @@ int vm_share_page(u32 vmid, u64 ipa)
 int vm_unshare_page(u32 vmid, u64 ipa)
 {
 	struct vm *vm = vm_from_id(vmid);
-	struct mem_locked locked;
 	int err;
 
 	KC_CHECK(vm != NULL);
 	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	err = vm_unshare_host(locked, vm->vmid, &vm->s2, ipa);
 	mem_unlock(locked);
 	spin_unlock(&vm->lock);
@@ -130,7 +128,6 @@ int vm_unshare_page(u32 vmid, u64 ipa)
 int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 {
 	struct vm *vm = vm_from_id(vmid);
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || size == 0 || !is_aligned(ipa, PAGE_SIZE) ||
@@ -144,7 +141,8 @@ int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 	else
 		err = vm_reclaim_host_check(&vm->s2, ipa, size);
 	if (err == KCORE_OK) {
-		locked = mem_lock();
+		struct mem_locked locked = mem_lock();
+
 		vm_reclaim_host(locked, &vm->s2, ipa, size);
 		mem_unlock(locked);
 	}

@@ -80,7 +80,6 @@ static int write_sealed(struct vm *vm, struct kcore_snap_record *rec, u8 *data, 
 int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
-	struct mem_locked locked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *buf;
@@ -102,8 +101,9 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 		/* Increasing IPAs: no page twice, so no nonce twice. */
 		err = KCORE_E_EXIST;
 	} else {
+		struct mem_locked locked = mem_lock();
+
 		buf = snap_scratch(vm);
-		locked = mem_lock();
 		KC_CHECK(pgowner_get(page)->owner == vm->vmid);
 		memcpy(buf, arch_pa_to_ptr(page), PAGE_SIZE);
 		mem_unlock(locked);

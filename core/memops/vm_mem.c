@@ -91,7 +91,9 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 	return err;
 }
 
-int vm_share_page(u32 vmid, u64 ipa)
+/* A guest's share or unshare of its page at ipa: core/mem's transition, under both locks. */
+static int vm_page_change(u32 vmid, u64 ipa,
+			  int (*transition)(struct mem_locked, u32, const struct pgtable *, u64))
 {
 	struct vm *vm = vm_from_id(vmid);
 	int err;
@@ -100,29 +102,24 @@ int vm_share_page(u32 vmid, u64 ipa)
 	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
-	struct mem_locked locked = mem_lock();
+	{
+		struct mem_locked locked = mem_lock();
 
-	err = vm_share_host(locked, vm->vmid, &vm->s2, ipa);
-	mem_unlock(locked);
+		err = transition(locked, vm->vmid, &vm->s2, ipa);
+		mem_unlock(locked);
+	}
 	spin_unlock(&vm->lock);
 	return err;
 }
 
+int vm_share_page(u32 vmid, u64 ipa)
+{
+	return vm_page_change(vmid, ipa, vm_share_host);
+}
+
 int vm_unshare_page(u32 vmid, u64 ipa)
 {
-	struct vm *vm = vm_from_id(vmid);
-	int err;
-
-	KC_CHECK(vm != NULL);
-	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
-		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
-	struct mem_locked locked = mem_lock();
-
-	err = vm_unshare_host(locked, vm->vmid, &vm->s2, ipa);
-	mem_unlock(locked);
-	spin_unlock(&vm->lock);
-	return err;
+	return vm_page_change(vmid, ipa, vm_unshare_host);
 }
 
 int vm_clear_range(u64 vmid, u64 ipa, u64 size)

@@ -28,8 +28,7 @@ result "$rc" "the tree keeps page_info writes and mem_lock tokens inside their r
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# plant description, rule text expected, file, C text appended to it
-plant() {
+plant() { # description, rule text expected, file, C text appended to it
 	local what=$1 rule=$2 file=$3 text=$4 out rc
 	rm -rf "$tmp/tree"
 	mkdir -p "$tmp/tree"
@@ -45,19 +44,17 @@ plant() {
 	fi
 }
 
-plant "the write side included outside core/mem" "page_info write side" \
-	core/vm/vm.c '#include "core/mm/pgowner_write.h"'
-plant "a write through pgowner_get_mut in a service" "page_info write side" \
-	core/smmu/iommu.c 'static void bad(paddr_t pa) { pgowner_get_mut(pa)->dma_count = 0; }'
-plant "a writable page_info pointer in the arch" "writable struct page_info pointer" \
-	arch/aarch64/main.c 'static struct page_info *bad_page;'
-plant "a cast dropping const from pgowner_get" "cast of pgowner_get" \
-	core/check/invariants.c 'static void bad(paddr_t pa) { ((void *)(uintptr_t)pgowner_get(pa)); }'
-plant "a token made as a compound literal" "mem_locked made other than by mem_lock" \
-	core/memops/vm_mem.c 'static void bad(paddr_t pa) { host_unmap_page((struct mem_locked){}, pa); }'
-plant "a token in an uninitialised variable" "mem_locked variable not from mem_lock" \
-	core/vm/boot.c 'static void bad(paddr_t pa) { struct mem_locked forged; host_unmap_page(forged, pa); }'
-plant "a token from something else than mem_lock()" "mem_locked variable not from mem_lock" \
-	core/snapshot/record.c 'static struct mem_locked bad_token(void);'
+# what | rule text expected | file | C text appended to it
+while IFS='|' read -r what rule file text; do
+	plant "$what" "$rule" "$file" "$text"
+done <<'EOF'
+the write side included outside core/mem|page_info write side|core/vm/vm.c|#include "core/mm/pgowner_write.h"
+a write through pgowner_get_mut in a service|page_info write side|core/smmu/iommu.c|static void bad(paddr_t pa) { pgowner_get_mut(pa)->dma_count = 0; }
+a writable page_info pointer in the arch|writable struct page_info pointer|arch/aarch64/main.c|static struct page_info *bad_page;
+a cast dropping const from pgowner_get|cast of pgowner_get|core/check/invariants.c|static void bad(paddr_t pa) { ((void *)(uintptr_t)pgowner_get(pa)); }
+a token made as a compound literal|mem_locked made other than by mem_lock|core/memops/vm_mem.c|static void bad(paddr_t pa) { host_unmap_page((struct mem_locked){}, pa); }
+a token in an uninitialised variable|mem_locked variable not from mem_lock|core/vm/boot.c|static void bad(paddr_t pa) { struct mem_locked forged; host_unmap_page(forged, pa); }
+a token from something else than mem_lock()|mem_locked variable not from mem_lock|core/snapshot/record.c|static struct mem_locked bad_token(void);
+EOF
 
 [ "$fails" -eq 0 ]

@@ -55,10 +55,11 @@ static int map_for_host(struct mem_locked locked, const struct pgtable *host_s2,
 		/* A page a VM shares: data only, never code. */
 		prot = PT_PROT_RW;
 	}
-	if (host_s2_map(locked, base, size, prot) != KCORE_OK) {
+	if (pgt_map_cost(host_s2, pa_addr(base), size, size) > pool_nr_free(host_pool())) {
 		kc_log("host stage-2 pool exhausted at %lx", pa_addr(pa));
 		return KCORE_E_NOMEM;
 	}
+	host_s2_map(locked, base, size, prot);
 	return KCORE_OK;
 }
 

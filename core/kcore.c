@@ -144,7 +144,6 @@ static void *carve_ptr(u64 off)
 int kcore_init(const struct kcore_boot_params *p)
 {
 	struct carve_layout l;
-	struct mem_locked locked;
 	u32 *stacks;
 	int err;
 
@@ -164,9 +163,11 @@ int kcore_init(const struct kcore_boot_params *p)
 	layout_carve(p, &l);
 
 	pgowner_init(carve_ptr(l.pgowner_off), p->ram, p->nr_ram);
-	locked = mem_lock();
-	mem_owners_init(locked, (const struct kcore_mem_range[]){p->carve, p->kcore_image}, 2);
-	mem_unlock(locked);
+	struct mem_locked table_locked = mem_lock();
+
+	mem_owners_init(table_locked, (const struct kcore_mem_range[]){p->carve, p->kcore_image},
+			2);
+	mem_unlock(table_locked);
 
 	stacks = carve_ptr(l.meta_off);
 	pool_init(&kcore_pt_pool, pa_add(p->carve.base, l.kcore_pool_off), p->kcore_pool_pages,
@@ -186,7 +187,7 @@ int kcore_init(const struct kcore_boot_params *p)
 	pool_init(&io_pt_pool, pa_add(p->carve.base, l.io_pool_off), p->io_pool_pages, stacks);
 	iommu_init(&io_pt_pool, p->ipa_bits);
 
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	/* Pools hold at least PT_LEVELS pages (checked above): the roots always fit. */
 	err = kmap_init(&kcore_pt_pool, p->window_base, p->window_pages, carve_ptr(l.log_off));
 	KC_CHECK(err == KCORE_OK);

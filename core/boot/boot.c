@@ -20,7 +20,6 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vm_image *img;
-	struct mem_locked locked;
 	vaddr_t window;
 	int err;
 
@@ -40,7 +39,8 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 		   !pgt_range_unmapped(&vm->s2, load_ipa, pages_of(size) * PAGE_SIZE)) {
 		err = KCORE_E_EXIST;
 	} else {
-		locked = mem_lock();
+		struct mem_locked locked = mem_lock();
+
 		err = kmap_window_alloc(locked, pages_of(size), &window);
 		mem_unlock(locked);
 	}
@@ -59,7 +59,6 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
-	struct mem_locked locked;
 	struct vm_image *img;
 	paddr_t pa;
 	vaddr_t va;
@@ -91,7 +90,8 @@ int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 	 * is mapped executable into the VM. host_donate_kcore zeroes them once
 	 * the page has left the host and before anything is hashed.
 	 */
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	err = host_donate_kcore(locked, pa, va, img->size - img->nr_remapped * PAGE_SIZE);
 	mem_unlock(locked);
 	if (err == KCORE_OK)
@@ -131,7 +131,6 @@ int vm_verify_and_load_images(u64 vmid)
 	u64 size[KCORE_MAX_LOAD_IMAGES];
 	u8 digest[KCORE_MAX_LOAD_IMAGES][32];
 	struct vm_locked locked;
-	struct mem_locked mlocked;
 	int err = KCORE_OK;
 
 	if (vm == NULL)
@@ -169,14 +168,17 @@ int vm_verify_and_load_images(u64 vmid)
 	}
 	/* What a snapshot of this VM is bound to (core/snapshot). */
 	verify_measure(load_ipa, size, (const u8(*)[32])digest, vm->nr_images, vm->measurement);
-	mlocked = mem_lock();
-	for (u32 i = 0; i < vm->nr_images; i++) {
-		vm->images[i].payload_size = payload[i];
-		load_image(mlocked, vm, &vm->images[i]);
+	{
+		struct mem_locked mlocked = mem_lock();
+
+		for (u32 i = 0; i < vm->nr_images; i++) {
+			vm->images[i].payload_size = payload[i];
+			load_image(mlocked, vm, &vm->images[i]);
+		}
+		/* The pages were cleaned at remap; no earlier owner's instructions stay cached. */
+		arch_sync_icache();
+		mem_unlock(mlocked);
 	}
-	/* The pages were cleaned at remap; no earlier owner's instructions stay cached. */
-	arch_sync_icache();
-	mem_unlock(mlocked);
 	vm->state = VM_VERIFIED;
 out:
 	vm_unlock(&locked);

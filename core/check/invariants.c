@@ -419,12 +419,12 @@ static void check_states(const struct vm *vm)
 
 u32 kcore_check_invariants(void)
 {
-	struct mem_locked locked;
 	u32 found;
 
 	for (u32 id = 1; id <= vm_max_vms(); id++)
 		spin_lock(&vm_from_id(id)->lock);
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	/* Counted under every lock: two CPUs may check at once. */
 	violations = 0;
 

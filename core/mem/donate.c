@@ -32,12 +32,15 @@ void mem_owners_init(struct mem_locked locked, const struct kcore_mem_range *kco
  * The precondition of a page leaving the host (to a VM or to kcore): every
  * page of [pa, pa + size) is RAM (else INVAL), the host's (else PERM),
  * unshared and out of every IO domain, where a device the host programs
- * could still write it (else BUSY).
+ * could still write it (else BUSY). Changes nothing; *first is pa's entry,
+ * for the commit. Inlined, and one lookup fewer: donation is on the path of
+ * every first touch of a VM's page.
  */
-static int host_pages_leave_check(paddr_t pa, u64 size)
+static inline __attribute__((always_inline)) int host_pages_leave_check(paddr_t pa, u64 size,
+									struct page_info **first)
 {
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
-		const struct page_info *page = pgowner_get(pa_add(pa, off));
+		struct page_info *page = pgowner_get_mut(pa_add(pa, off));
 
 		if (page == NULL)
 			return KCORE_E_INVAL;
@@ -45,6 +48,8 @@ static int host_pages_leave_check(paddr_t pa, u64 size)
 			return KCORE_E_PERM;
 		if (page->count != 0 || page->dma_count != 0)
 			return KCORE_E_BUSY;
+		if (off == 0)
+			*first = page;
 	}
 	return KCORE_OK;
 }
@@ -54,10 +59,10 @@ static int host_pages_leave_check(paddr_t pa, u64 size)
  * to owner vmid at its gfn (unshared), leaving the host's stage-2 first.
  */
 static void host_donate_vm_commit(struct mem_locked locked, u32 vmid, struct pgtable *vm_s2,
-				  u64 ipa, paddr_t pa, u64 size)
+				  u64 ipa, paddr_t pa, u64 size, struct page_info *first)
 {
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
-		struct page_info *page = pgowner_get_mut(pa_add(pa, off));
+		struct page_info *page = off == 0 ? first : pgowner_get_mut(pa_add(pa, off));
 
 		page->owner = vmid;
 		page->gfn = ipa_gfn(ipa_init(ipa + off));
@@ -72,16 +77,18 @@ static void host_donate_vm_commit(struct mem_locked locked, u32 vmid, struct pgt
 int host_donate_vm(struct mem_locked locked, u32 vmid, struct pgtable *vm_s2, u64 ipa, paddr_t pa,
 		   u64 size)
 {
-	int err = host_pages_leave_check(pa, size);
+	struct page_info *first = NULL;
+	int err = host_pages_leave_check(pa, size, &first);
 
 	if (err == KCORE_OK)
-		host_donate_vm_commit(locked, vmid, vm_s2, ipa, pa, size);
+		host_donate_vm_commit(locked, vmid, vm_s2, ipa, pa, size, first);
 	return err;
 }
 
 static int host_donate_kcore_check(paddr_t pa, vaddr_t va)
 {
-	int err = host_pages_leave_check(pa, PAGE_SIZE);
+	struct page_info *first;
+	int err = host_pages_leave_check(pa, PAGE_SIZE, &first);
 
 	if (err == KCORE_OK && kmap_window_map_cost(va) > pool_nr_free(kmap_pool()))
 		err = KCORE_E_NOMEM;

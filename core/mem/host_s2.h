@@ -17,15 +17,25 @@
 int host_s2_init(struct pt_pool *pool, u32 ipa_bits);
 
 /*
- * Maps [base, base + size) for the host with prot: KCORE_E_NOMEM (nothing
- * changed) when the host's pool cannot hold the tables.
+ * Maps [base, base + size) for the host with prot; the caller checked the
+ * range is unmapped and the host's pool can hold its tables (pgt_map_cost).
  */
-int host_s2_map(struct mem_locked locked, paddr_t base, u64 size, u32 prot);
+void host_s2_map(struct mem_locked locked, paddr_t base, u64 size, u32 prot);
 
 /* Removes the host's mapping of one RAM page, if any, invalidating the TLB. */
 void host_unmap_page(struct mem_locked locked, paddr_t pa);
 
-const struct pgtable *host_s2_table(void);
-const struct pt_pool *host_pool(void);
+/* The table, read-only (host_s2.c holds the writable one); inline: every host fault reads it. */
+extern const struct pgtable *const host_s2_readonly;
+
+static inline const struct pgtable *host_s2_table(void)
+{
+	return host_s2_readonly;
+}
+
+static inline const struct pt_pool *host_pool(void)
+{
+	return host_s2_readonly->pool;
+}
 
 #endif /* KCORE_MEM_HOST_S2_H */

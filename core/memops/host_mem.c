@@ -55,10 +55,11 @@ static int map_for_host(struct mem_locked locked, const struct pgtable *host_s2,
 		/* A page a VM shares: data only, never code. */
 		prot = PT_PROT_RW;
 	}
-	if (host_s2_map(locked, base, size, prot) != KCORE_OK) {
+	if (pgt_map_cost(host_s2, pa_addr(base), size, size) > pool_nr_free(host_pool())) {
 		kc_log("host stage-2 pool exhausted at %lx", pa_addr(pa));
 		return KCORE_E_NOMEM;
 	}
+	host_s2_map(locked, base, size, prot);
 	return KCORE_OK;
 }
 
@@ -66,7 +67,6 @@ int host_s2_fault(ipaddr_t ipa)
 {
 	const struct pgtable *host_s2 = host_s2_table();
 	paddr_t pa = pa_from_host_ipa(ipa);
-	struct mem_locked locked;
 	int err;
 
 	/*
@@ -76,7 +76,8 @@ int host_s2_fault(ipaddr_t ipa)
 	if (pgt_ia_valid(host_s2, ipa_addr(ipa)) && !pgowner_is_ram(pa) &&
 	    platform_class(pa) == KCORE_DEV_MEDIATED)
 		return KCORE_HOST_FAULT_MEDIATED;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
+
 	if (!pgt_ia_valid(host_s2, ipa_addr(ipa)) || !host_may_map(pa)) {
 		err = KCORE_E_PERM;
 	} else if (!pgt_range_unmapped(host_s2, pa_addr(pa) & ~(PAGE_SIZE - 1), PAGE_SIZE)) {

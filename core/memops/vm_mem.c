@@ -51,7 +51,6 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 	struct vm *vm = vm_from_id(vmid);
 	struct vm_locked vlocked;
 	paddr_t pa = pa_init(pa_raw);
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || (size != PAGE_SIZE && size != BLOCK_SIZE) || !is_aligned(ipa, size) ||
@@ -60,13 +59,12 @@ int vm_donate(u64 vmid, u64 ipa, u64 pa_raw, u64 size)
 
 	vlocked = vm_lock(vm);
 	err = vm_accepts_memory(vm) ? vm_range_mappable(vlocked, ipa, size) : KCORE_E_STATE;
-	if (err != KCORE_OK)
-		goto out;
+	if (err == KCORE_OK) {
+		struct mem_locked locked = mem_lock();
 
-	locked = mem_lock();
-	err = host_donate_vm(locked, vm->vmid, &vm->s2, ipa, pa, size);
-	mem_unlock(locked);
-out:
+		err = host_donate_vm(locked, vm->vmid, &vm->s2, ipa, pa, size);
+		mem_unlock(locked);
+	}
 	vm_unlock(&vlocked);
 	return err;
 }
@@ -96,47 +94,42 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 	return err;
 }
 
-int vm_share_page(u32 vmid, u64 ipa)
+/* A guest's share or unshare of its page at ipa: core/mem's transition, under both locks. */
+static int vm_page_change(u32 vmid, u64 ipa,
+			  int (*transition)(struct mem_locked, u32, const struct pgtable *, u64))
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vm_locked vlocked;
-	struct mem_locked locked;
 	int err;
 
 	KC_CHECK(vm != NULL);
 	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
 		return KCORE_E_INVAL;
 	vlocked = vm_lock(vm);
-	locked = mem_lock();
-	err = vm_share_host(locked, vm->vmid, &vm->s2, ipa);
-	mem_unlock(locked);
+	{
+		struct mem_locked locked = mem_lock();
+
+		err = transition(locked, vm->vmid, &vm->s2, ipa);
+		mem_unlock(locked);
+	}
 	vm_unlock(&vlocked);
 	return err;
 }
 
+int vm_share_page(u32 vmid, u64 ipa)
+{
+	return vm_page_change(vmid, ipa, vm_share_host);
+}
+
 int vm_unshare_page(u32 vmid, u64 ipa)
 {
-	struct vm *vm = vm_from_id(vmid);
-	struct vm_locked vlocked;
-	struct mem_locked locked;
-	int err;
-
-	KC_CHECK(vm != NULL);
-	if (!is_aligned(ipa, PAGE_SIZE) || !ipa_range_ok(ipa, PAGE_SIZE))
-		return KCORE_E_INVAL;
-	vlocked = vm_lock(vm);
-	locked = mem_lock();
-	err = vm_unshare_host(locked, vm->vmid, &vm->s2, ipa);
-	mem_unlock(locked);
-	vm_unlock(&vlocked);
-	return err;
+	return vm_page_change(vmid, ipa, vm_unshare_host);
 }
 
 int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vm_locked vlocked;
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || size == 0 || !is_aligned(ipa, PAGE_SIZE) ||
@@ -150,7 +143,8 @@ int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 	else
 		err = vm_reclaim_host_check(&vm->s2, ipa, size);
 	if (err == KCORE_OK) {
-		locked = mem_lock();
+		struct mem_locked locked = mem_lock();
+
 		vm_reclaim_host(locked, &vm->s2, ipa, size);
 		mem_unlock(locked);
 	}

@@ -47,7 +47,10 @@ static inline struct mem_locked mem_locked_sole_cpu(void)
 	return (struct mem_locked){};
 }
 
-/* For the runtime checks that back the type (KC_CHECK) and the tests. */
-bool mem_lock_held(void);
+/* For the run-time checks that back the type (KC_CHECK) and the tests; inline: donation asks. */
+static inline bool mem_lock_held(void)
+{
+	return spin_is_locked(&mem_lock_word);
+}
 
 #endif /* KCORE_MM_MEM_LOCK_H */

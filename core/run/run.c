@@ -27,10 +27,11 @@ static int read_run_in(paddr_t pa, struct kcore_vcpu_run *run)
 
 /*
  * The out part is its reason and eight words (raw, the union's view of all
- * of them); copied and cleared word by word, unrolled, through volatile
- * pointers: a plain loop or a struct assignment becomes a call to
- * memcpy/memset, several times the instructions. The words keep the ABI's
- * type (unsigned long long), so nothing is read through another type.
+ * of them); copied to the run page by host_page_write and cleared here word
+ * by word, unrolled, through volatile pointers: a plain loop or a struct
+ * assignment becomes a call to memcpy/memset, several times the
+ * instructions. The words keep the ABI's type (unsigned long long), so
+ * nothing is read through another type.
  */
 #define RUN_OUT_RAW_WORDS (sizeof(((struct kcore_vcpu_run *)0)->out.raw) / sizeof(u64))
 _Static_assert(sizeof(((struct kcore_vcpu_run *)0)->out) == (1 + RUN_OUT_RAW_WORDS) * sizeof(u64),

@@ -76,7 +76,6 @@ static int alloc_domain(struct mem_locked locked, u32 owner, u32 *id)
 int iommu_domain_alloc(u64 owner, u32 *id)
 {
 	struct vm *vm = NULL;
-	struct mem_locked locked;
 	int err;
 
 	if (!iommu_supported())
@@ -92,7 +91,7 @@ int iommu_domain_alloc(u64 owner, u32 *id)
 			return KCORE_E_STATE;
 		}
 	}
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	err = alloc_domain(locked, (u32)owner, id);
 	mem_unlock(locked);
 	if (vm != NULL)
@@ -114,7 +113,7 @@ static void unmap_io_leaf(struct mem_locked locked, struct io_domain *d, u64 iov
 
 /* The walk's context: the token travels with the domain. */
 struct unmap_ctx {
-	struct mem_locked locked;
+	const struct mem_locked *locked;
 	struct io_domain *d;
 };
 
@@ -122,14 +121,14 @@ static bool unmap_each_leaf(void *ctx, const struct pt_leaf *leaf)
 {
 	struct unmap_ctx *uc = ctx;
 
-	unmap_io_leaf(uc->locked, uc->d, leaf->ia);
+	unmap_io_leaf(*uc->locked, uc->d, leaf->ia);
 	return true;
 }
 
 /* No stream is attached any more. */
 static void release_domain(struct mem_locked locked, struct io_domain *d)
 {
-	struct unmap_ctx uc = {locked, d};
+	struct unmap_ctx uc = {&locked, d};
 
 	KC_CHECK(d->nr_streams == 0);
 	pgt_for_each_leaf(&d->pt, 0, 1ull << io_ia_bits, unmap_each_leaf, &uc);
@@ -143,14 +142,13 @@ static void release_domain(struct mem_locked locked, struct io_domain *d)
 int iommu_domain_free(u64 id)
 {
 	struct io_domain *d = domain_from_id(id);
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL)
 		return KCORE_E_INVAL;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
 	else if (d->nr_streams != 0)
@@ -178,10 +176,9 @@ static void detach_stream(struct mem_locked locked, u32 sid)
 void iommu_release_vm(struct vm_locked vlocked)
 {
 	u32 vmid = vlocked.vm->vmid;
-	struct mem_locked locked;
 
 	KC_CHECK(owner_is_vm(vmid));
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	for (u32 i = 0; i < KCORE_MAX_IO_DOMAINS; i++) {
 		struct io_domain *d = &domains[i];
 
@@ -209,14 +206,13 @@ void iommu_block_all_streams(struct mem_locked locked)
 int iommu_attach(u64 id, u64 sid)
 {
 	struct io_domain *d = domain_from_id(id);
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL || sid >= KCORE_MAX_STREAMS)
 		return KCORE_E_INVAL;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE) {
 		err = KCORE_E_STATE;
 	} else if (stream_domain[sid] == id) {
@@ -235,14 +231,13 @@ int iommu_attach(u64 id, u64 sid)
 
 int iommu_detach(u64 sid)
 {
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (sid >= KCORE_MAX_STREAMS)
 		return KCORE_E_INVAL;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	if (stream_domain[sid] == IO_DOMAIN_NONE)
 		err = KCORE_E_NOENT;
 	else
@@ -257,7 +252,6 @@ int iommu_map(u64 id, u64 iova, u64 pa_raw)
 {
 	struct io_domain *d = domain_from_id(id);
 	paddr_t pa = pa_init(pa_raw);
-	struct mem_locked locked;
 	int err = KCORE_OK;
 
 	if (!iommu_supported())
@@ -265,7 +259,7 @@ int iommu_map(u64 id, u64 iova, u64 pa_raw)
 	if (d == NULL || !is_aligned(iova, PAGE_SIZE) || !iova_ok(iova) ||
 	    !is_aligned(pa_raw, PAGE_SIZE) || pa_raw >= (1ull << 48))
 		return KCORE_E_INVAL;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	/* The page's side (RAM, smmu_iso) is core/mem's; the domain's side is checked here. */
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
@@ -288,7 +282,6 @@ int iommu_map(u64 id, u64 iova, u64 pa_raw)
 int iommu_unmap(u64 id, u64 iova)
 {
 	struct io_domain *d = domain_from_id(id);
-	struct mem_locked locked;
 	struct pt_leaf leaf;
 	int err = KCORE_OK;
 
@@ -296,7 +289,7 @@ int iommu_unmap(u64 id, u64 iova)
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL || !is_aligned(iova, PAGE_SIZE) || !iova_ok(iova))
 		return KCORE_E_INVAL;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
 	else if (!pgt_lookup(&d->pt, iova, &leaf))
@@ -310,7 +303,6 @@ int iommu_unmap(u64 id, u64 iova)
 int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 {
 	struct io_domain *d = domain_from_id(id);
-	struct mem_locked locked;
 	struct pt_leaf leaf;
 	int err = KCORE_OK;
 
@@ -318,7 +310,7 @@ int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 		return KCORE_E_NOT_SUPPORTED;
 	if (d == NULL || !iova_ok(iova))
 		return KCORE_E_INVAL;
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
 	else if (!pgt_lookup(&d->pt, iova, &leaf))
@@ -333,13 +325,12 @@ int iommu_iova_to_phys(u64 id, u64 iova, u64 *pa)
 
 int iommu_fault_pop(struct arch_io_fault *fault)
 {
-	struct mem_locked locked;
 	bool found;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	/* mem_lock guards the SMMU's queues as it does its stream table: one consumer at a time. */
-	locked = mem_lock();
+	struct mem_locked locked = mem_lock();
 	found = arch_smmu_fault_pop(fault);
 	mem_unlock(locked);
 	return found ? KCORE_OK : KCORE_E_NOENT;

@@ -83,7 +83,6 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
 	struct vm_locked locked;
-	struct mem_locked mlocked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *buf;
@@ -106,8 +105,9 @@ int snapshot_page(u64 vmid, u64 ipa, u64 data_pa, u64 record_pa)
 		/* Increasing IPAs: no page twice, so no nonce twice. */
 		err = KCORE_E_EXIST;
 	} else {
+		struct mem_locked mlocked = mem_lock();
+
 		buf = snap_scratch(locked);
-		mlocked = mem_lock();
 		KC_CHECK(pgowner_get(page)->owner == vm->vmid);
 		memcpy(buf, arch_pa_to_ptr(page), PAGE_SIZE);
 		mem_unlock(mlocked);

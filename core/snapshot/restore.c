@@ -90,7 +90,6 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 {
 	struct kcore_snap_record rec;
 	struct vm_locked locked;
-	struct mem_locked mlocked;
 	struct vm *vm;
 	paddr_t page;
 	u8 *dst;
@@ -117,17 +116,20 @@ int restore_page(u64 vmid, u64 data_pa, u64 record_pa)
 		goto out;
 	}
 	dst = arch_pa_to_ptr(page);
-	mlocked = mem_lock();
-	/*
-	 * No device may see the plaintext: only a page the VM shares can be in an
-	 * IO domain, and a VM that has never run has shared none.
-	 */
-	KC_CHECK(pgowner_get(page)->owner == vm->vmid && pgowner_get(page)->count == 0 &&
-		 pgowner_get(page)->dma_count == 0);
-	/* Copied into the VM's page first: the host cannot change what is decrypted. */
-	if (host_page_read(mlocked, pa_init(data_pa), dst, PAGE_SIZE) != KCORE_OK)
-		err = KCORE_E_PERM;
-	mem_unlock(mlocked);
+	{
+		struct mem_locked mlocked = mem_lock();
+
+		/*
+		 * No device may see the plaintext: only a page the VM shares can be in an
+		 * IO domain, and a VM that has never run has shared none.
+		 */
+		KC_CHECK(pgowner_get(page)->owner == vm->vmid && pgowner_get(page)->count == 0 &&
+			 pgowner_get(page)->dma_count == 0);
+		/* Copied into the VM's page first: the host cannot change what is decrypted. */
+		if (host_page_read(mlocked, pa_init(data_pa), dst, PAGE_SIZE) != KCORE_OK)
+			err = KCORE_E_PERM;
+		mem_unlock(mlocked);
+	}
 	if (err != KCORE_OK)
 		goto out;
 	/* The VM has never run and cannot until RESTORE_END: no one sees the page meanwhile. */

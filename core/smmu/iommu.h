@@ -68,7 +68,7 @@ void iommu_release_vm(struct vm_locked locked);
 /*
  * Blocks every attached stream (the reset scrub): afterwards no device
  * reaches memory through the SMMU. Takes no lock: the caller is the only
- * CPU left in kcore (core/memops/machine_scrub.c).
+ * CPU left in kcore (core/machine_scrub.c).
  */
 void iommu_block_all_streams(void);
 

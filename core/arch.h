@@ -239,7 +239,7 @@ void arch_sha256_blocks(u32 state[8], const void *data, size_t nblocks);
  * Writes kcore's view of [p, p + len) back to the point of coherency and
  * drops it from every cache (DC CIVAC, then DSB): what kcore zeroed before
  * a reset is in RAM itself, not only in a cache that the reset may discard
- * unwritten (core/memops/machine_scrub.c).
+ * unwritten (core/machine_scrub.c).
  */
 void arch_clean_to_poc(const void *p, size_t len);
 

@@ -153,7 +153,7 @@ u32 kcore_ipa_bits(void);
 const struct kcore_boot_params *kcore_params(void);
 
 /*
- * Before a reset, a power-off or a panic's halt (core/memops/machine_scrub.c;
+ * Before a reset, a power-off or a panic's halt (core/machine_scrub.c;
  * the arch calls these with every other CPU stopped, see there).
  *
  * kcore_scrub_revoke empties the root table of every stage-2 (each VM's

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make lint: clang-format, cppcheck, clang-tidy and gcc -fanalyzer over all of
-# kcore's C. Host code (core on the simulated machine, tools, tests) is checked
+# kcore's C, and the layer check of its includes (scripts/layers.py). Host
+# code (core on the simulated machine, tools, tests) is checked
 # with the host compiler; arch/aarch64, kserv with the EL1 library (el1/) and the guests (guests/, and the
 # launcher's stand-in kcore in tests/launcher/, the benchmark guest bench/*.c) with the aarch64 flags they
 # are built with; the Linux guest's init (guests/linux-init/) and the KVM
@@ -57,6 +58,10 @@ bash scripts/check_mem_rules.sh
 
 echo "lint: clang-format"
 clang-format --dry-run -Werror "${all[@]}"
+
+# Includes go only down the layers (docs/design.md, "Layers"; rules in scripts/layers.conf).
+echo "lint: layers"
+python3 scripts/layers.py
 
 echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

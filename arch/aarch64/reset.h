@@ -3,7 +3,7 @@
  * Reset, power-off and panic on aarch64 (docs/security.md, "Reset,
  * power-off and panic"): before the firmware resets or stops the machine,
  * every other CPU is parked with its registers wiped and everything that is
- * not the host's is zeroed (core/memops/machine_scrub.c) and cleaned to the
+ * not the host's is zeroed (core/machine_scrub.c) and cleaned to the
  * point of coherency.
  */
 #ifndef KCORE_AARCH64_RESET_H

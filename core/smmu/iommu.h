@@ -69,7 +69,7 @@ void iommu_release_vm(struct vm_locked locked);
 /*
  * Blocks every attached stream (the reset scrub): afterwards no device
  * reaches memory through the SMMU. Takes no lock: the caller is the only
- * CPU left in kcore (core/memops/machine_scrub.c: mem_locked_sole_cpu).
+ * CPU left in kcore (core/machine_scrub.c: mem_locked_sole_cpu).
  */
 void iommu_block_all_streams(struct mem_locked locked);
 

@@ -167,7 +167,7 @@ static bool any_vcpu_has_run(const struct vm *vm)
 /*
  * The host chooses where the boot vCPU (vCPU 0) starts, and only until the
  * VM first runs; every other vCPU starts only where the guest's own PSCI
- * CPU_ON says (core/vm/run.c). Otherwise the host could start a vCPU of its
+ * CPU_ON says (core/run/run.c). Otherwise the host could start a vCPU of its
  * choice, or overwrite the entry of one the guest has just turned on.
  */
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)

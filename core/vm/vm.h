@@ -202,7 +202,7 @@ int vm_free_check(struct vm_locked locked);
 void vm_slot_release(struct vm_locked locked);
 /*
  * Zeroes every VM slot, vCPU registers, snapshot keys and measurements
- * included (the reset scrub, core/memops/machine_scrub.c): the registry is
+ * included (the reset scrub, core/machine_scrub.c): the registry is
  * unusable afterwards.
  */
 void vm_registry_wipe(void);

@@ -48,7 +48,7 @@
 #include "tests/lib/fixture.h"
 #include "tests/lib/race_sched.h"
 
-/* core/vm/run.c with issue 14's first-run race put back (see the Makefile). */
+/* core/run/run.c with issue 14's first-run race put back (see the Makefile). */
 int vcpu_run_racy(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason);
 
 #define NR_CPUS	      3u

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The scrub before a reset, a power-off or a panic's halt
- * (core/memops/machine_scrub.c), on the simulated machine. VMs hold a
+ * (core/machine_scrub.c), on the simulated machine. VMs hold a
  * secret in every state a VM can be in when the host asks for a reset: one
  * that has run (its vCPU stopped with secrets in every register, a page
  * shared with the host, a device of its own attached), one powered off but

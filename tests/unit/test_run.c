@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Running vCPUs on the simulated machine (core/vm/run.c): entry state, every
+ * Running vCPUs on the simulated machine (core/run/run.c): entry state, every
  * exit and what the host learns from it, completing MMIO and calls, kcore's
  * own guest calls and PSCI, and the run page rules. The guest is a function
  * (sim_set_guest) acting as the vCPU would.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * More of running vCPUs (core/vm/run.c): PSCI as kcore answers it, every
+ * More of running vCPUs (core/run/run.c): PSCI as kcore answers it, every
  * abort kcore injects instead of exiting, IRQ and unknown exits, and MMIO
  * reads of every size and extension. Same guest harness as test_run.c.
  */

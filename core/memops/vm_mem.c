@@ -25,7 +25,7 @@ static bool vm_accepts_memory(const struct vm *vm)
 
 /*
  * Whether [ipa, ipa + size) is free in the VM's stage-2 and its table pool
- * can map it: KCORE_E_EXIST, KCORE_E_NOMEM or KCORE_OK. 
+ * can map it: KCORE_E_EXIST, KCORE_E_NOMEM or KCORE_OK.
  */
 static int vm_range_mappable(struct vm_locked vlocked, u64 ipa, u64 size)
 {
@@ -96,7 +96,8 @@ int vm_map_io(u64 vmid, u64 ipa, u64 pa_raw)
 
 /* A guest's share or unshare of its page at ipa: core/mem's transition, under both locks. */
 static int vm_page_change(u32 vmid, u64 ipa,
-			  int (*transition)(struct mem_locked, u32, const struct pgtable *, u64))
+			  int (*transition)(struct mem_locked locked, u32 vmid,
+					    const struct pgtable *s2, u64 ipa))
 {
 	struct vm *vm = vm_from_id(vmid);
 	struct vm_locked vlocked;

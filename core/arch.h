@@ -198,7 +198,7 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
  *                      run (the core set exit->kind to ARCH_EXIT_DONE);
  *   ARCH_FAST_NO       not answered: end the run with *exit as it is.
  */
-enum arch_fast { ARCH_FAST_NO, ARCH_FAST_REENTER, ARCH_FAST_STOP };
+enum arch_fast { ARCH_FAST_REENTER = 0, ARCH_FAST_NO, ARCH_FAST_STOP }; /* REENTER 0: one test */
 enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
 /*
  * The same for an HVC, for an arch that knows it has one before decoding

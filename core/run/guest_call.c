@@ -42,7 +42,19 @@ static bool vm_powered_off(const struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF;
 }
 
-enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+static enum arch_fast fast_answered(const struct vm *vm, struct arch_exit *exit)
+{
+	/* The call did its work; if a sibling powered the VM off meanwhile, the run ends. */
+	if (vm_powered_off(vm)) {
+		exit->kind = ARCH_EXIT_DONE;
+		return ARCH_FAST_STOP;
+	}
+	return ARCH_FAST_REENTER;
+}
+
+/* The table's other fast entries: out of line, so the hot ones need no frame. */
+static __attribute__((noinline)) enum arch_fast fast_rest(struct vm *vm, struct vcpu *vcpu,
+							  struct arch_exit *exit)
 {
 	struct gc_call c = {.vm = vm, .vcpu = vcpu, .x = vcpu->regs.x, .run = NULL};
 
@@ -52,21 +64,33 @@ enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_
 		if ((path) != GC_FAST)         \
 			break;                 \
 		(void)handler(&c);             \
-		goto answered;
-		GUEST_CALLS(GC_FAST_CASE)
+		return fast_answered(vm, exit);
+		GUEST_CALLS_REST(GC_FAST_CASE)
 #undef GC_FAST_CASE
 	default:
 		break;
 	}
 	*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
 	return ARCH_FAST_NO;
-answered:
-	/* The call did its work; if a sibling powered the VM off meanwhile, the run ends. */
-	if (vm_powered_off(vm)) {
-		exit->kind = ARCH_EXIT_DONE;
-		return ARCH_FAST_STOP;
+}
+
+enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+{
+	struct gc_call c = {.vm = vm, .vcpu = vcpu, .x = vcpu->regs.x};
+
+	/* The commonest calls (drivers probe the versions) answered inline; the rest out of line.
+	 */
+	switch (c.x[0]) {
+#define GC_HOT_CASE(fid, handler, path, form) \
+	case fid:                             \
+		(void)handler(&c);            \
+		break;
+		GUEST_CALLS_HOT(GC_HOT_CASE)
+#undef GC_HOT_CASE
+	default:
+		return fast_rest(vm, vcpu, exit);
 	}
-	return ARCH_FAST_REENTER;
+	return fast_answered(vm, exit);
 }
 
 enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)

@@ -64,7 +64,7 @@
 #define PSCI_AFF_ON_PENDING 2
 
 /* SMCCC (DEN0028): its version call (KVM answers it in the hypervisor: bench/bench.c). */
-#define SMCCC_VERSION 0x80000000u
+#define SMCCC_VERSION	    0x80000000u
 /* SMCCC: what an unknown function id returns in x0. */
 #define SMCCC_NOT_SUPPORTED (-1)
 

@@ -290,7 +290,17 @@ static bool is_fast_call(u64 fid)
 	}
 }
 
-bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
+/*
+ * A fast exit is finished: the guest goes straight back in, unless its VM
+ * was powered off meanwhile (by a sibling), which ends the run.
+ */
+static inline enum vcpu_fast fast_answered(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF ? VCPU_FAST_STOP
+									    : VCPU_FAST_RESUME;
+}
+
+enum vcpu_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
 {
 	struct kcore_vcpu_run unused;
 	u64 *x = vcpu->regs.x;
@@ -304,26 +314,26 @@ bool vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
 	case KC_GC_VERSION:
 		x[0] = KCORE_OK;
 		x[1] = KCORE_ABI_VERSION;
-		return true;
+		return fast_answered(vm);
 	case PSCI_VERSION:
 		x[0] = PSCI_VERSION_1_0;
-		return true;
+		return fast_answered(vm);
 	default:
 		break;
 	}
 	if (!is_fast_call(x[0]))
-		return false;
+		return VCPU_FAST_NO;
 	/*
 	 * These never write the run page; one that finds the VM powered off by a
 	 * sibling has still done its work: the arch ends the run (ARCH_EXIT_DONE).
 	 */
 	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
-	return true;
+	return fast_answered(vm);
 }
 
-bool vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
+enum vcpu_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)
 {
-	return e->kind == ARCH_EXIT_HVC && vcpu_exit_fast_hvc(vm, vcpu);
+	return e->kind == ARCH_EXIT_HVC ? vcpu_exit_fast_hvc(vm, vcpu) : VCPU_FAST_NO;
 }
 
 static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
@@ -446,6 +456,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	struct vm *vm = vm_from_id(vmid);
 	struct kcore_vcpu_run run;
 	struct vcpu_start start;
+	struct arch_guest guest;
 	struct vcpu *vcpu;
 	int err;
 
@@ -469,6 +480,13 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 		vcpu->regs.x[0] = start.x0;
 	}
 	complete_pending(vcpu, &run);
+	guest = (struct arch_guest){.vm = vm,
+				    .vcpu = vcpu,
+				    .regs = &vcpu->regs,
+				    .state = &vcpu->arch,
+				    .s2_root = vm->s2.root,
+				    .vmid = vm->vmid,
+				    .vcpu_index = (u32)vcpuid};
 
 	for (;;) {
 		struct arch_exit e;
@@ -479,7 +497,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 			run.out.reason = KC_EXIT_POWEROFF;
 			break;
 		}
-		arch_vcpu_run(vm, vcpu, &e);
+		arch_vcpu_run(&guest, &e);
 		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
 			break;
 	}

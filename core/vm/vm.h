@@ -14,6 +14,7 @@
 #ifndef KCORE_VM_VM_H
 #define KCORE_VM_VM_H
 
+#include "core/arch.h"
 #include "core/kcore.h"
 #include "core/lib/spinlock.h"
 #include "core/mm/pgtable.h"
@@ -35,18 +36,8 @@ struct vm_image {
 	bool loaded;	  /* verified and handed to the VM: its pages are no longer kcore's */
 };
 
-/* The guest's general registers, as the world switch saves and loads them. */
-struct vcpu_regs {
-	u64 x[31];
-	u64 pc;
-	u64 pstate;
-};
-
 /* What the last exit left for the next run to complete (docs/abi.md, running). */
 enum vcpu_pending { PENDING_NONE = 0, PENDING_MMIO, PENDING_CALL };
-
-/* Storage for the arch's per-vCPU system register and FP/SIMD state. */
-#define VCPU_ARCH_WORDS 136u
 
 /* One bit per INTID 0..1023. */
 #define VIRQ_WORDS 16u
@@ -57,8 +48,8 @@ struct vcpu {
 	bool has_run;
 	u64 entry_pc;
 	u64 entry_x0;
-	struct vcpu_regs regs;
-	u64 arch[VCPU_ARCH_WORDS] __attribute__((aligned(16)));
+	struct vcpu_regs regs; /* struct vcpu_regs (core/arch.h): the world switch's layout */
+	struct arch_vcpu arch; /* the arch's (<arch/vcpu_state.h>): the core only copies it */
 	enum vcpu_pending pending;
 	struct {
 		u32 rt;	  /* the register an MMIO read fills */

@@ -171,9 +171,10 @@ struct vcpu_regs {
 };
 
 /*
- * What arch_vcpu_run needs of the vCPU it runs, filled by the core: the
- * arch sees nothing else of the core's struct vm and struct vcpu, which it
- * only hands back (vcpu_exit_fast, virq_pop, ...).
+ * What arch_vcpu_run needs of the vCPU it runs, kept by the core in the
+ * vCPU from its registration on: the arch sees nothing else of the core's
+ * struct vm and struct vcpu, which it only hands back (vcpu_exit_fast,
+ * virq_pop, ...).
  */
 struct arch_guest {
 	struct vm *vm;
@@ -277,7 +278,11 @@ _Noreturn void arch_halt_all(void);
  * the VM is powered off by now, and the arch ends the run with
  * ARCH_EXIT_DONE; on VCPU_FAST_NO the exit leaves the fast path.
  */
-enum vcpu_fast { VCPU_FAST_NO = 0, VCPU_FAST_RESUME, VCPU_FAST_STOP };
+enum vcpu_fast {
+	VCPU_FAST_RESUME = 0, /* 0 and 1: the commonest answer costs the core one compare */
+	VCPU_FAST_STOP = 1,
+	VCPU_FAST_NO = 2
+};
 enum vcpu_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *exit);
 /* The same for an HVC (ARCH_EXIT_HVC), for an arch that knows it has one before decoding more. */
 enum vcpu_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu);

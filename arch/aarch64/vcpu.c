@@ -106,7 +106,8 @@ _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu,
  * accesses trap (and kcore answers or refuses) or read-only: the table in
  * docs/security.md, "System registers".
  */
-static void decode_sync(const struct arch_guest *g, u64 esr, struct arch_exit *e)
+static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr,
+			struct arch_exit *e)
 {
 	u64 iss = esr & 0x1ffffffull;
 	u64 fsc = esr & FSC_MASK;
@@ -117,12 +118,12 @@ static void decode_sync(const struct arch_guest *g, u64 esr, struct arch_exit *e
 		break;
 	case EC_SMC64:
 		/* A trapped SMC returns to itself; treat it as the call it is. */
-		g->regs->pc += 4;
+		regs->pc += 4;
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case EC_DABT_LOW:
 	case EC_IABT_LOW:
-		g->state->sysregs[R_EXIT_FAR] = read_sysreg(far_el2);
+		state->sysregs[R_EXIT_FAR] = read_sysreg(far_el2);
 		e->kind = ESR_EC(esr) == EC_DABT_LOW ? ARCH_EXIT_DABT : ARCH_EXIT_IABT;
 		e->ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (read_sysreg(far_el2) & 0xfff);
 		e->translation = fsc >= 0x04 && fsc <= 0x07;
@@ -173,13 +174,13 @@ static bool emulate_sysreg(struct vcpu_regs *regs, u64 esr)
 }
 
 /* Moves the vCPU's pending SGIs and device interrupts into free list registers. */
-static void load_pending_virqs(const struct arch_guest *g)
+static void load_pending_virqs(struct vcpu *vcpu, struct vgic_state *vgic)
 {
 	u32 intid;
 
-	while (virq_pop(g->vcpu, &intid)) {
-		if (!vgic_add_pending(&g->state->vgic, intid)) {
-			virq_raise(g->vcpu, intid); /* every LR busy: at a later entry */
+	while (virq_pop(vcpu, &intid)) {
+		if (!vgic_add_pending(vgic, intid)) {
+			virq_raise(vcpu, intid); /* every LR busy: at a later entry */
 			break;
 		}
 	}
@@ -190,6 +191,10 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	struct cpu *c = this_cpu();
 	u64 host_vttbr = read_sysreg(vttbr_el2);
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
+	/* In locals: the calls below could change *g as far as the compiler knows. */
+	struct vm *vm = g->vm;
+	struct vcpu *vcpu = g->vcpu;
+	struct vcpu_regs *regs = g->regs;
 	struct arch_vcpu *state = g->state;
 	u64 *guest_sysregs = state->sysregs;
 	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
@@ -217,7 +222,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
 	vgic_sync_timer(&state->vgic, guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
 			guest_sysregs[R_CNTVOFF]);
-	load_pending_virqs(g);
+	load_pending_virqs(vcpu, &state->vgic);
 	lrs_loaded = vgic_load(&state->vgic);
 	write_sysreg(vmpidr_el2, (u64)g->vcpu_index | (1ull << 31));
 	/* The guest reads the counter; the physical timer stays the host's. */
@@ -244,7 +249,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		 */
 		if (reset_scrubbing())
 			reset_park();
-		type = __guest_enter(g->regs, c);
+		type = __guest_enter(regs, c);
 		if (reset_scrubbing())
 			reset_park();
 		if (type != GUEST_EXIT_SYNC) {
@@ -266,28 +271,29 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			guest_fp = true;
 			continue; /* the instruction runs again, on the guest's registers */
 		case EC_HVC64:
-			fast = vcpu_exit_fast_hvc(g->vm, g->vcpu);
+			fast = vcpu_exit_fast_hvc(vm, vcpu);
+			if (fast == VCPU_FAST_RESUME)
+				continue; /* the commonest exit of all: first, one test */
 			if (fast == VCPU_FAST_NO)
 				*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(g->regs, esr))
+			if (emulate_sysreg(regs, esr))
 				continue;
 			/* Not an ID, debug or PMU register: decoded like the rest. */
 			__attribute__((fallthrough));
 		default:
 		decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-			decode_sync(g, esr, exit);
+			decode_sync(regs, state, esr, exit);
 			/* Only a call can be answered on the fast path: a trapped SMC is one. */
-			fast = exit->kind == ARCH_EXIT_HVC ? vcpu_exit_fast(g->vm, g->vcpu, exit)
+			fast = exit->kind == ARCH_EXIT_HVC ? vcpu_exit_fast(vm, vcpu, exit)
 							   : VCPU_FAST_NO;
 			break;
 		}
-		if (fast == VCPU_FAST_NO)
-			break;
-		if (fast == VCPU_FAST_STOP) { /* the VM was powered off meanwhile */
-			exit->kind = ARCH_EXIT_DONE;
+		if (fast != VCPU_FAST_RESUME) {
+			if (fast == VCPU_FAST_STOP) /* the VM was powered off meanwhile */
+				exit->kind = ARCH_EXIT_DONE;
 			break;
 		}
 	}

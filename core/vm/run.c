@@ -456,7 +456,6 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 	struct vm *vm = vm_from_id(vmid);
 	struct kcore_vcpu_run run;
 	struct vcpu_start start;
-	struct arch_guest guest;
 	struct vcpu *vcpu;
 	int err;
 
@@ -480,13 +479,6 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 		vcpu->regs.x[0] = start.x0;
 	}
 	complete_pending(vcpu, &run);
-	guest = (struct arch_guest){.vm = vm,
-				    .vcpu = vcpu,
-				    .regs = &vcpu->regs,
-				    .state = &vcpu->arch,
-				    .s2_root = vm->s2.root,
-				    .vmid = vm->vmid,
-				    .vcpu_index = (u32)vcpuid};
 
 	for (;;) {
 		struct arch_exit e;
@@ -497,7 +489,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 			run.out.reason = KC_EXIT_POWEROFF;
 			break;
 		}
-		arch_vcpu_run(&guest, &e);
+		arch_vcpu_run(&vcpu->guest, &e);
 		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
 			break;
 	}

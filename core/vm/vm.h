@@ -61,6 +61,9 @@ struct vcpu {
 	/* Virtual interrupts waiting for a list register (core/vm/virq.c): atomics only. */
 	u64 virq_pending[VIRQ_WORDS];
 	u64 virq_words; /* bit w: virq_pending[w] may be non-zero (checked at every entry) */
+	/* What arch_vcpu_run gets: set by vcpu_register (vcpu_guest_init), constant while
+	 * registered. */
+	struct arch_guest guest;
 };
 
 #define VM_MAX_RAM_REGIONS 4u
@@ -142,6 +145,8 @@ void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);
 int vcpu_register(u64 vmid, u64 vcpuid);
+/* Fills vcpu->guest for vcpu number index of vm (core/vm/vcpu_parts.c); vcpu_register's. */
+void vcpu_guest_init(struct vm *vm, struct vcpu *vcpu, u32 index);
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0);
 int vm_set_ram(u64 vmid, u64 ipa, u64 size);
 bool vm_ipa_is_ram(const struct vm *vm, u64 ipa);

@@ -300,9 +300,25 @@ static inline enum vcpu_fast fast_answered(const struct vm *vm)
 									    : VCPU_FAST_RESUME;
 }
 
-enum vcpu_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
+/*
+ * A fast call other than the two versions (is_fast_call). Out of line so
+ * that vcpu_exit_fast_hvc stays a leaf without a stack frame for the
+ * versions and for every call that goes to the host (this one needs one).
+ */
+static __attribute__((noinline)) enum vcpu_fast fast_call(struct vm *vm, struct vcpu *vcpu)
 {
 	struct kcore_vcpu_run unused;
+
+	/*
+	 * These never write the run page; one that finds the VM powered off by a
+	 * sibling has still done its work: the arch ends the run (ARCH_EXIT_DONE).
+	 */
+	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
+	return fast_answered(vm);
+}
+
+enum vcpu_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
+{
 	u64 *x = vcpu->regs.x;
 
 	/*
@@ -310,25 +326,18 @@ enum vcpu_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu)
 	 * depend on nothing: answered here, as vm_hvc_dispatch and guest_psci
 	 * would, without their copies of the registers and the power-off check.
 	 */
-	switch (x[0]) {
-	case KC_GC_VERSION:
+	if (x[0] == PSCI_VERSION) {
+		x[0] = PSCI_VERSION_1_0;
+		return fast_answered(vm);
+	}
+	if (x[0] == KC_GC_VERSION) {
 		x[0] = KCORE_OK;
 		x[1] = KCORE_ABI_VERSION;
 		return fast_answered(vm);
-	case PSCI_VERSION:
-		x[0] = PSCI_VERSION_1_0;
-		return fast_answered(vm);
-	default:
-		break;
 	}
 	if (!is_fast_call(x[0]))
 		return VCPU_FAST_NO;
-	/*
-	 * These never write the run page; one that finds the VM powered off by a
-	 * sibling has still done its work: the arch ends the run (ARCH_EXIT_DONE).
-	 */
-	(void)guest_hvc(vm, vcpu, (u32)(vcpu - vm->vcpus), &unused);
-	return fast_answered(vm);
+	return fast_call(vm, vcpu);
 }
 
 enum vcpu_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e)

@@ -24,9 +24,13 @@ WARN := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wcast-qual \
 	-Wundef -Wvla -Wimplicit-fallthrough -Wformat=2
 INCLUDES := -Iinclude -I.
+# Each arch's own headers the core includes by one name (<arch/vcpu_state.h>):
+# the host builds (core on the simulated machine) see arch/sim's; the aarch64
+# builds see arch/aarch64/include, which ARM_CFLAGS already has.
+SIM_INCLUDES := -Iarch/sim/include
 # KCORE_SCHED_POINTS: the race harness's switch points (core/lib/sched_point.h), sim only.
 # KCORE_LOCK_CHECK: the per-CPU lock-order check (core/lock_order.h, arch/sim/lock_check.c), sim only.
-HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG \
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) $(SIM_INCLUDES) -D_DEFAULT_SOURCE -DKCORE_DEBUG \
 	-DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # BearSSL's headers come from /usr/include/bearssl (architecture independent);
@@ -273,7 +277,7 @@ run-sim: all
 # sim's globals and nothing else.
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
-	-fno-sanitize-recover=all -DKCORE_DEBUG -DKCORE_LOCK_CHECK -D_DEFAULT_SOURCE $(INCLUDES) -Wall -Wextra -Werror \
+	-fno-sanitize-recover=all -DKCORE_DEBUG -DKCORE_LOCK_CHECK -D_DEFAULT_SOURCE $(INCLUDES) $(SIM_INCLUDES) -Wall -Wextra -Werror \
 	-DSIM_TLBI_LOG_SIZE=1024u -MMD -MP
 
 $(BUILD)/fuzz/obj/core/%.o: core/%.c | $(DEPS_STAMP)

@@ -9,6 +9,14 @@
 #ifndef KCORE_ARCH_H
 #define KCORE_ARCH_H
 
+/*
+ * The arch's per-vCPU state, struct arch_vcpu: each arch defines it in its
+ * own include directory (arch/aarch64/include/arch/, arch/sim/include/arch/),
+ * which the build puts on the include path; the core holds one in every
+ * struct vcpu and never looks inside.
+ */
+#include <arch/vcpu_state.h>
+
 #include "lib/addr.h"
 
 /* kcore's linear view of physical memory: page tables, page scrubbing. */
@@ -155,6 +163,29 @@ void arch_crypto_end(void);
 struct vm;
 struct vcpu;
 
+/* The guest's general registers, as the world switch saves and loads them. */
+struct vcpu_regs {
+	u64 x[31];
+	u64 pc;
+	u64 pstate;
+};
+
+/*
+ * What arch_vcpu_run needs of the vCPU it runs, kept by the core in the
+ * vCPU from its registration on: the arch sees nothing else of the core's
+ * struct vm and struct vcpu, which it only hands back (vcpu_exit_fast,
+ * virq_pop, ...).
+ */
+struct arch_guest {
+	struct vm *vm;
+	struct vcpu *vcpu;
+	struct vcpu_regs *regs;
+	struct arch_vcpu *state;
+	paddr_t s2_root; /* the VM's stage-2 */
+	u32 vmid;
+	u32 vcpu_index; /* its position in the VM: the affinity the guest reads in its MPIDR */
+};
+
 enum arch_exit_kind {
 	ARCH_EXIT_HVC,	   /* regs->pc is already past the HVC */
 	ARCH_EXIT_DABT,	   /* stage-2 data abort */
@@ -185,26 +216,7 @@ struct arch_exit {
 	 (u32)(op2))
 #define ARCH_SYSREG_ICC_SGI1R ARCH_SYSREG(3, 0, 12, 11, 5)
 
-void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
-
-/*
- * The fast path (core/run/guest_call.c): before switching worlds back, the
- * arch offers each exit to the core, which decides what it means and
- * finishes the ones that need neither the host nor an exception injected
- * (guest calls kcore answers itself). The arch only decodes and obeys:
- *   ARCH_FAST_REENTER  answered: re-enter the guest at once, its EL1, FP and
- *                      GIC state still loaded;
- *   ARCH_FAST_STOP     answered, but the VM powered off meanwhile: end the
- *                      run (the core set exit->kind to ARCH_EXIT_DONE);
- *   ARCH_FAST_NO       not answered: end the run with *exit as it is.
- */
-enum arch_fast { ARCH_FAST_REENTER = 0, ARCH_FAST_NO, ARCH_FAST_STOP }; /* REENTER 0: one test */
-enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
-/*
- * The same for an HVC, for an arch that knows it has one before decoding
- * more: on ARCH_FAST_NO it has set *exit to ARCH_EXIT_HVC.
- */
-enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+void arch_vcpu_run(const struct arch_guest *guest, struct arch_exit *exit);
 
 /*
  * Makes the vCPU take a synchronous external abort (a data abort for a read
@@ -220,8 +232,8 @@ void arch_vcpu_reset(struct vcpu *vcpu);
  * Snapshots (core/snapshot). arch_random_bytes fills buf from the CPU's
  * random number generator (a fresh snapshot id); false when the CPU has none
  * or it failed, and then no snapshot is taken. arch_vcpu_state_format names
- * the layout of struct vcpu's arch words: a snapshot records it and a
- * restore insists on the same.
+ * the layout of struct arch_vcpu: a snapshot records it and a restore
+ * insists on the same.
  */
 bool arch_random_bytes(void *buf, size_t len);
 u32 arch_vcpu_state_format(void);
@@ -248,5 +260,79 @@ void arch_console_write(const char *s, size_t len);
 
 /* Stop every CPU for good. Used only by panic. */
 _Noreturn void arch_halt_all(void);
+
+/*
+ * ---- Called by the arch ----
+ * Everything the arch may call in the core besides core/kcore.h's entry
+ * points (boot, the dispatchers, the host's fault path) and core/lib/. The
+ * arch includes no other header of the core's: it sees a VM and a vCPU only
+ * as struct arch_guest and the pointers it hands back.
+ */
+
+/*
+ * The fast path (core/run/guest_call.c): before switching worlds back, the
+ * arch offers each exit to the core, which decides what it means and
+ * finishes the ones that need neither the host nor an exception injected
+ * (guest calls kcore answers itself). The arch only decodes and obeys:
+ *   ARCH_FAST_REENTER  answered: re-enter the guest at once, its EL1, FP and
+ *                      GIC state still loaded;
+ *   ARCH_FAST_STOP     answered, but the VM powered off meanwhile: end the
+ *                      run (the core set exit->kind to ARCH_EXIT_DONE);
+ *   ARCH_FAST_NO       not answered: end the run with *exit as it is.
+ */
+enum arch_fast { ARCH_FAST_REENTER = 0, ARCH_FAST_NO, ARCH_FAST_STOP }; /* REENTER 0: one test */
+enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+/*
+ * The same for an HVC, for an arch that knows it has one before decoding
+ * more: on ARCH_FAST_NO it has set *exit to ARCH_EXIT_HVC.
+ */
+enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+
+/*
+ * The vCPU's pending virtual interrupts (core/vm/virq.c), which the arch
+ * moves into free list registers at every entry: virq_pop takes the lowest
+ * pending intid out of the set (false if none), virq_raise puts one back
+ * (intid < 1020).
+ */
+bool virq_pop(struct vcpu *vcpu, u32 *intid);
+void virq_raise(struct vcpu *vcpu, u32 intid);
+
+/*
+ * The parts of a vCPU the arch_vcpu_inject_* and arch_vcpu_reset hooks work
+ * on (core/vm/vcpu_parts.c); arch_vcpu_run gets them in struct arch_guest.
+ */
+struct vcpu_regs *vcpu_guest_regs(struct vcpu *vcpu);
+struct arch_vcpu *vcpu_arch_state(struct vcpu *vcpu);
+
+/*
+ * kcore's own stage-1 at boot (core/mm/kmap.c), built by the arch before it
+ * turns its MMU on: each range mapped at its own address, page-aligned, as
+ * its kind says. RAM ranges take 2 MiB blocks where they can.
+ * KCORE_OK, or the first error of the core's mapping (the arch panics).
+ */
+enum kcore_s1_kind {
+	KCORE_S1_TEXT,	 /* read-only, executable */
+	KCORE_S1_RODATA, /* read-only */
+	KCORE_S1_DATA,	 /* read-write, never executable */
+	KCORE_S1_RAM,	 /* the same, in blocks where aligned */
+	KCORE_S1_DEVICE	 /* read-write device registers */
+};
+int kcore_s1_map_identity(paddr_t base, u64 size, enum kcore_s1_kind kind);
+
+/* Whether the RAM page of pa belongs to the host now (core/mm/pgowner.c's table). */
+bool kcore_page_is_hosts(paddr_t pa);
+
+/*
+ * The CPU forces Write-Back on every Normal stage-2 mapping (HCR_EL2.FWB):
+ * from now on the core's stage-2 leaves say so (core/mm/pt_desc.c). Called
+ * by the arch before the first table is built.
+ */
+void desc_s2_force_write_back(void);
+
+/*
+ * The page-table pages one IO domain needs at least (a table per level):
+ * what a platform sizes kcore_boot_params.io_pool_pages by.
+ */
+#define KCORE_IO_DOMAIN_MIN_PAGES 4u
 
 #endif /* KCORE_ARCH_H */

@@ -9,8 +9,8 @@ The rules come from a config (default scripts/layers.conf), one per line:
   service PATH RANK        the same, but services of one layer may not
                            include each other
   shared  PATH             a header every checked file may include
-  restrict PATH ALLOWED... files under PATH may include only their own
-                           folder and the ALLOWED paths (arch/<name>/)
+  restrict PATH ALLOWED... files under PATH may include only files under
+                           PATH and the ALLOWED paths (arch/<name>/)
   allow   FROM TO REASON   a known exception: FROM (a file or folder) may
                            include TO (a file or folder); REASON is required
   cycles  PATH             report include cycles among the files under PATH,
@@ -113,9 +113,9 @@ def check_edge(src, dst, units, shared, restrict):
         return None
     for path, ok in restrict:
         if under(src, path):
-            if any(under(dst, p) for p in ok):
+            if under(dst, path) or any(under(dst, p) for p in ok):
                 return None
-            return f'{path} may include only its own folder and {" ".join(ok)}'
+            return f'{path} may include only its own tree and {" ".join(ok)}'
     if any(under(dst, s) for s in shared):
         return None
     us, ud = unit_of(src, units), unit_of(dst, units)

@@ -21,7 +21,7 @@ mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '
 mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$')
 mapfile -t vmm_c < <(printf '%s\n' "${all[@]}" | grep -e '^bench/vmm/.*\.c$')
 
-host_flags=(-std=c11 -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK -Iinclude -I.)
+host_flags=(-std=c11 -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK -Iinclude -I. -Iarch/sim/include)
 read -r -a arch_flags <<<"$(make -s --no-print-directory print-ARCH_CFLAGS)"
 read -r -a kserv_flags <<<"$(make -s --no-print-directory print-KSERV_CFLAGS)"
 guest_cflags=$(make -s --no-print-directory print-GUEST_CFLAGS)
@@ -67,7 +67,7 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK \
-	-Iinclude -I. "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
+	-Iinclude -I. -Iarch/sim/include "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
 	"${vmm_c[@]}"
 
 echo "lint: clang-tidy"

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Constants shared by kcore's assembly files (keep in sync with percpu.h, sysreg.h). */
+/*
+ * Constants shared by kcore's assembly files and C. Every structure offset
+ * here is checked against the C structure by a _Static_assert (vcpu.c), so
+ * a change on one side without the other does not build.
+ */
 #ifndef KCORE_AARCH64_ASM_H
 #define KCORE_AARCH64_ASM_H
 
@@ -17,6 +21,12 @@
 /* struct cpu: guest_regs, kcore_ctx[13] (x19..x30, sp). */
 #define CPU_GUEST_REGS 0
 #define CPU_KCORE_CTX  8
+
+/* struct vcpu_regs (core/arch.h): x0..x30, then pc and pstate. */
+#define VCPU_REGS_PC 248
+
+/* struct fp_state (<arch/vcpu_state.h>): q0..q31, then fpsr and fpcr. */
+#define FP_STATE_FPSR 512
 
 /* What took a running guest out (returned by __guest_enter). */
 #define GUEST_EXIT_SYNC	  0

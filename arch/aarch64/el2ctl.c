@@ -2,7 +2,7 @@
 #include "el2ctl.h"
 
 #include "asm.h"
-#include "core/mm/pt_desc.h"
+#include "core/arch.h"
 #include "dbgpmu.h"
 #include "idregs.h"
 #include "sysreg.h"

@@ -13,8 +13,6 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/seal.h"
-#include "core/mm/pgowner.h"
-#include "core/mm/pgtable.h"
 #include "el2ctl.h"
 #include "gicr_mediate.h"
 #include "machine.h"
@@ -123,7 +121,7 @@ static void describe_core(u64 dtb)
 	 * MiB of scattered DMA buffers besides (512 KiB). Used only when there is
 	 * an SMMU (smmuv3.c); without one the IO calls are NOT_SUPPORTED.
 	 */
-	params.io_pool_pages = KCORE_MAX_IO_DOMAINS * PT_LEVELS + 64;
+	params.io_pool_pages = KCORE_MAX_IO_DOMAINS * KCORE_IO_DOMAIN_MIN_PAGES + 64;
 	params.window_base = va_init(WINDOW_BASE);
 	params.window_pages = WINDOW_PAGES;
 	params.keys = kcore_builtin_keys;
@@ -153,9 +151,7 @@ static void place_host(u64 dtb)
 		kc_panic("the host kernel at %lx would overwrite the DTB or initrd",
 			 (u64)KSERV_LOAD_ADDR);
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
-		const struct page_info *p = pgowner_get(pa_init(KSERV_LOAD_ADDR + off));
-
-		if (p == NULL || p->owner != OWNER_HOST)
+		if (!kcore_page_is_hosts(pa_init(KSERV_LOAD_ADDR + off)))
 			kc_panic("the host kernel's place %lx is not host RAM",
 				 (u64)KSERV_LOAD_ADDR + off);
 	}

@@ -8,9 +8,8 @@
  */
 #include "mmu.h"
 
+#include "core/arch.h"
 #include "core/lib/log.h"
-#include "core/mm/kmap.h"
-#include "core/mm/mem_lock.h"
 #include "el2ctl.h"
 #include "sysreg.h"
 #include "vgic.h"
@@ -22,62 +21,38 @@ static u64 sym(const char *p)
 	return (u64)(uintptr_t)p;
 }
 
-static void map_page(struct mem_locked locked, u64 addr, u32 prot)
+static void map(u64 start, u64 end, enum kcore_s1_kind kind)
 {
-	int err = kmap_map_page(locked, va_init(addr), pa_init(addr), prot);
+	int err = kcore_s1_map_identity(pa_init(start), end - start, kind);
 
 	if (err != KCORE_OK)
-		kc_panic("kcore stage-1: cannot map %lx (%d)", addr, err);
-}
-
-static void map_ram_range(struct mem_locked locked, u64 start, u64 end)
-{
-	u64 a = start;
-
-	while (a < end) {
-		if (is_aligned(a, BLOCK_SIZE) && end - a >= BLOCK_SIZE) {
-			int err = kmap_map_block(locked, va_init(a), pa_init(a), PT_PROT_RW);
-
-			if (err != KCORE_OK)
-				kc_panic("kcore stage-1: cannot map block %lx (%d)", a, err);
-			a += BLOCK_SIZE;
-		} else {
-			map_page(locked, a, PT_PROT_RW);
-			a += PAGE_SIZE;
-		}
-	}
+		kc_panic("kcore stage-1: cannot map %lx..%lx (%d)", start, end, err);
 }
 
 void mmu_build(const struct machine *m)
 {
 	u64 img_start = sym(_start_image), img_end = sym(_end);
 
-	struct mem_locked locked = mem_lock();
-
-	for (u64 a = img_start; a < sym(_etext); a += PAGE_SIZE)
-		map_page(locked, a, PT_PROT_R | PT_PROT_X);
-	for (u64 a = sym(_etext); a < sym(_erodata); a += PAGE_SIZE)
-		map_page(locked, a, PT_PROT_R);
-	for (u64 a = sym(_erodata); a < img_end; a += PAGE_SIZE)
-		map_page(locked, a, PT_PROT_RW);
+	map(img_start, sym(_etext), KCORE_S1_TEXT);
+	map(sym(_etext), sym(_erodata), KCORE_S1_RODATA);
+	map(sym(_erodata), img_end, KCORE_S1_DATA);
 	for (u32 i = 0; i < m->nr_ram; i++) {
 		u64 start = pa_addr(m->ram[i].base), end = start + m->ram[i].size;
 
 		if (img_start >= start && img_end <= end) {
-			map_ram_range(locked, start, img_start);
-			map_ram_range(locked, img_end, end);
+			map(start, img_start, KCORE_S1_RAM);
+			map(img_end, end, KCORE_S1_RAM);
 		} else {
-			map_ram_range(locked, start, end);
+			map(start, end, KCORE_S1_RAM);
 		}
 	}
-	map_page(locked, m->uart_base & ~(PAGE_SIZE - 1), PT_PROT_RW | PT_PROT_DEVICE);
+	map(m->uart_base & ~(PAGE_SIZE - 1), (m->uart_base & ~(PAGE_SIZE - 1)) + PAGE_SIZE,
+	    KCORE_S1_DEVICE);
 	/* The SMMU's registers: kcore's alone (a kcore device, never the host's). */
-	for (u64 off = 0; off < m->smmu.size; off += PAGE_SIZE)
-		map_page(locked, pa_addr(m->smmu.base) + off, PT_PROT_RW | PT_PROT_DEVICE);
+	map(pa_addr(m->smmu.base), pa_addr(m->smmu.base) + m->smmu.size, KCORE_S1_DEVICE);
 	/* Each redistributor's RD_base page 0: mediated for the host (gicr_mediate.c). */
 	for (u32 i = 0; i < m->nr_gicr_frames; i++)
-		map_page(locked, m->gicr_frames[i], PT_PROT_RW | PT_PROT_DEVICE);
-	mem_unlock(locked);
+		map(m->gicr_frames[i], m->gicr_frames[i] + PAGE_SIZE, KCORE_S1_DEVICE);
 }
 
 static u64 pa_range_field(void)

@@ -6,6 +6,8 @@
 #include "asm.h"
 #include "core/kcore.h"
 #include "core/lib/types.h"
+/* This arch's own, also where host tests compile arch/aarch64 files against arch/sim. */
+#include "include/arch/vcpu_state.h"
 #include "sysreg.h"
 
 #define KCORE_MAX_CPUS 8u
@@ -27,16 +29,6 @@ struct trap_frame {
 	u64 pad;
 };
 
-/* FP/SIMD state kept aside while kcore runs BearSSL on this CPU. */
-struct fp_state {
-	__uint128_t q[32];
-	u64 fpsr;
-	u64 fpcr;
-};
-
-/* EL1 system registers and timer state switched between host and guest (vcpu.c). */
-#define NR_EL1_SYSREGS 40u
-
 struct cpu {
 	/*
 	 * The first two fields are used by vectors.S (offsets in asm.h): the
@@ -55,10 +47,10 @@ struct cpu {
 	/* Where PSCI CPU_ON asked the host to start on this CPU. */
 	u64 host_entry;
 	u64 host_ctx;
-	struct trap_frame *frame; /* the trap being handled, for abort injection */
-	struct fp_state fp;	  /* the host's or guest's FP state during kcore's crypto */
-	struct fp_state host_fp;  /* the host's FP state while a guest runs */
-	u64 host_sysregs[NR_EL1_SYSREGS];
+	struct trap_frame *frame;	  /* the trap being handled, for abort injection */
+	struct fp_state fp;		  /* the host's or guest's FP state during kcore's crypto */
+	struct fp_state host_fp;	  /* the host's FP state while a guest runs */
+	u64 host_sysregs[NR_EL1_SYSREGS]; /* by enum el1_sysreg (<arch/vcpu_state.h>) */
 };
 
 extern struct cpu cpus[KCORE_MAX_CPUS];

@@ -49,7 +49,7 @@ bool arch_random_bytes(void *buf, size_t len)
 
 u32 arch_vcpu_state_format(void)
 {
-	/* "a64", layout 2 of arch/aarch64/vcpu.c's arch words: bump when that layout changes. */
+	/* "a64", layout 2 of struct arch_vcpu (<arch/vcpu_state.h>): bump when it changes. */
 	return 0xa6400002u;
 }
 

@@ -11,8 +11,7 @@
 
 #include "asm.h"
 #include "core/arch.h"
-#include "core/vm/virq.h"
-#include "core/vm/vm.h"
+#include "core/lib/mem.h"
 #include "dbgpmu.h"
 #include "el2ctl.h"
 #include "idregs.h"
@@ -25,60 +24,28 @@ u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu);
 void fp_save(struct fp_state *fp);
 void fp_restore(const struct fp_state *fp);
 
+/*
+ * Every offset vectors.S uses, against the C structures (asm.h holds the
+ * numbers, since the assembler cannot read C): struct cpu's first fields,
+ * struct trap_frame, struct vcpu_regs (x0..x30 by 8 bytes, then pc and
+ * pstate) and struct fp_state (q0..q31 by 16 bytes, then fpsr and fpcr).
+ */
 _Static_assert(offsetof(struct cpu, guest_regs) == CPU_GUEST_REGS, "asm.h offsets");
 _Static_assert(offsetof(struct cpu, kcore_ctx) == CPU_KCORE_CTX, "asm.h offsets");
-_Static_assert(offsetof(struct vcpu_regs, pc) == sizeof(u64) * 31, "vectors.S layout");
-
-/* Where a vCPU's state lives in its arch words. */
-#define ARCH_FP	     0u	 /* struct fp_state: 66 words */
-#define ARCH_SYSREGS 66u /* NR_EL1_SYSREGS words, in the order of the list below */
-_Static_assert(sizeof(struct fp_state) <= sizeof(u64) * ARCH_SYSREGS, "fp state fits");
-#define ARCH_VGIC (ARCH_SYSREGS + NR_EL1_SYSREGS) /* VGIC_WORDS words */
-_Static_assert(ARCH_VGIC + VGIC_WORDS <= VCPU_ARCH_WORDS, "vcpu arch words");
-
-enum {
-	R_SCTLR,
-	R_CPACR,
-	R_TTBR0,
-	R_TTBR1,
-	R_TCR,
-	R_ESR,
-	R_AFSR0,
-	R_AFSR1,
-	R_FAR,
-	R_MAIR,
-	R_VBAR,
-	R_CONTEXTIDR,
-	R_AMAIR,
-	R_CNTKCTL,
-	R_PAR,
-	R_TPIDR_EL1,
-	R_TPIDR_EL0,
-	R_TPIDRRO_EL0,
-	R_SP_EL0,
-	R_SP_EL1,
-	R_ELR,
-	R_SPSR,
-	R_CSSELR,
-	R_MDSCR,
-	R_CNTV_CTL,
-	R_CNTV_CVAL,
-	R_CNTVOFF,
-	R_APIAKEYLO, /* the pointer authentication keys, when the CPU has them */
-	R_APIAKEYHI,
-	R_APIBKEYLO,
-	R_APIBKEYHI,
-	R_APDAKEYLO,
-	R_APDAKEYHI,
-	R_APDBKEYLO,
-	R_APDBKEYHI,
-	R_APGAKEYLO,
-	R_APGAKEYHI,
-	R_TPIDR2_EL0, /* SME's, when the CPU has it */
-	R_VDISR,      /* the guest's DISR_EL1 (VDISR_EL2), when the CPU has RAS */
-	R_EXIT_FAR,   /* not a register: FAR_EL2 of the last exit, for injection */
-};
-_Static_assert(R_EXIT_FAR + 1 == NR_EL1_SYSREGS, "sysreg list");
+_Static_assert(sizeof(((struct cpu *)0)->kcore_ctx) == 13 * sizeof(u64), "x19..x30, sp");
+_Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "asm.h offsets");
+_Static_assert(offsetof(struct trap_frame, elr) == FRAME_ELR, "asm.h offsets");
+_Static_assert(offsetof(struct trap_frame, spsr) == FRAME_SPSR, "asm.h offsets");
+_Static_assert(offsetof(struct trap_frame, x) == 0 && sizeof(((struct trap_frame *)0)->x) == 31 * 8,
+	       "asm.h offsets");
+_Static_assert(offsetof(struct vcpu_regs, x) == 0 && sizeof(((struct vcpu_regs *)0)->x) == 31 * 8,
+	       "vectors.S layout");
+_Static_assert(offsetof(struct vcpu_regs, pc) == VCPU_REGS_PC, "asm.h offsets");
+_Static_assert(offsetof(struct vcpu_regs, pstate) == VCPU_REGS_PC + 8, "ldp/stp pc, pstate");
+_Static_assert(offsetof(struct fp_state, q) == 0 && sizeof(((struct fp_state *)0)->q) == 32 * 16,
+	       "vectors.S layout");
+_Static_assert(offsetof(struct fp_state, fpsr) == FP_STATE_FPSR, "asm.h offsets");
+_Static_assert(offsetof(struct fp_state, fpcr) == FP_STATE_FPSR + 8, "ldp/stp fpsr, fpcr");
 
 /* vectors.S: r[R_SCTLR..R_CNTV_CVAL] in this order, two registers at a time. */
 void el1_save(u64 *r);
@@ -97,8 +64,13 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
 		   R_APIBKEYHI == R_APIAKEYLO + 3 && R_APDAKEYLO == R_APIAKEYLO + 4 &&
 		   R_APDAKEYHI == R_APIAKEYLO + 5 && R_APDBKEYLO == R_APIAKEYLO + 6 &&
 		   R_APDBKEYHI == R_APIAKEYLO + 7 && R_APGAKEYLO == R_APIAKEYLO + 8 &&
-		   R_APGAKEYHI == R_APIAKEYLO + 9,
+		   R_APGAKEYHI == R_APIAKEYLO + 9 && R_APGAKEYHI < NR_EL1_SYSREGS,
 	       "pauth_save/pauth_load (vectors.S) lay the keys out in this order");
+/* The snapshot layout arch_vcpu_state_format() names (seal.c): bump it when these change. */
+_Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu, sysregs) == 528 &&
+		   NR_EL1_SYSREGS == 40 && offsetof(struct arch_vcpu, vgic) == 848 &&
+		   sizeof(struct vgic_state) == 200 && sizeof(struct arch_vcpu) == 1056,
+	       "vCPU state layout 2");
 
 /*
  * What a world switch must move, and what it need not (the host is
@@ -134,22 +106,8 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
  * accesses trap (and kcore answers or refuses) or read-only: the table in
  * docs/security.md, "System registers".
  */
-static u64 *vcpu_sysregs(struct vcpu *vcpu)
-{
-	return &vcpu->arch[ARCH_SYSREGS];
-}
-
-static u64 *vcpu_vgic(struct vcpu *vcpu)
-{
-	return &vcpu->arch[ARCH_VGIC];
-}
-
-static struct fp_state *vcpu_fp(struct vcpu *vcpu)
-{
-	return (struct fp_state *)vcpu->arch;
-}
-
-static void decode_sync(struct vcpu *vcpu, u64 esr, struct arch_exit *e)
+static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr,
+			struct arch_exit *e)
 {
 	u64 iss = esr & 0x1ffffffull;
 	u64 fsc = esr & FSC_MASK;
@@ -160,12 +118,12 @@ static void decode_sync(struct vcpu *vcpu, u64 esr, struct arch_exit *e)
 		break;
 	case EC_SMC64:
 		/* A trapped SMC returns to itself; treat it as the call it is. */
-		vcpu->regs.pc += 4;
+		regs->pc += 4;
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case EC_DABT_LOW:
 	case EC_IABT_LOW:
-		vcpu_sysregs(vcpu)[R_EXIT_FAR] = read_sysreg(far_el2);
+		state->sysregs[R_EXIT_FAR] = read_sysreg(far_el2);
 		e->kind = ESR_EC(esr) == EC_DABT_LOW ? ARCH_EXIT_DABT : ARCH_EXIT_IABT;
 		e->ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (read_sysreg(far_el2) & 0xfff);
 		e->translation = fsc >= 0x04 && fsc <= 0x07;
@@ -202,7 +160,7 @@ static void decode_sync(struct vcpu *vcpu, u64 esr, struct arch_exit *e)
 }
 
 /* An ID register read or a debug/PMU access: answered, the PC stepped. False if neither. */
-static bool emulate_sysreg(struct vcpu *vcpu, u64 esr)
+static bool emulate_sysreg(struct vcpu_regs *regs, u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
@@ -210,30 +168,35 @@ static bool emulate_sysreg(struct vcpu *vcpu, u64 esr)
 	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
 		return false;
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
-		vcpu->regs.x[rt] = value;
-	vcpu->regs.pc += 4;
+		regs->x[rt] = value;
+	regs->pc += 4;
 	return true;
 }
 
 /* Moves the vCPU's pending SGIs and device interrupts into free list registers. */
-static void load_pending_virqs(struct vcpu *vcpu)
+static void load_pending_virqs(struct vcpu *vcpu, struct vgic_state *vgic)
 {
 	u32 intid;
 
 	while (virq_pop(vcpu, &intid)) {
-		if (!vgic_add_pending(vcpu_vgic(vcpu), intid)) {
+		if (!vgic_add_pending(vgic, intid)) {
 			virq_raise(vcpu, intid); /* every LR busy: at a later entry */
 			break;
 		}
 	}
 }
 
-void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 {
 	struct cpu *c = this_cpu();
 	u64 host_vttbr = read_sysreg(vttbr_el2);
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
-	u64 *guest_sysregs = vcpu_sysregs(vcpu);
+	/* In locals: the calls below could change *g as far as the compiler knows. */
+	struct vm *vm = g->vm;
+	struct vcpu *vcpu = g->vcpu;
+	struct vcpu_regs *regs = g->regs;
+	struct arch_vcpu *state = g->state;
+	u64 *guest_sysregs = state->sysregs;
 	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
 	u32 lrs_loaded;
 	u64 type;
@@ -257,14 +220,14 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
 	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
-	vgic_sync_timer(vcpu_vgic(vcpu), guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
+	vgic_sync_timer(&state->vgic, guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
 			guest_sysregs[R_CNTVOFF]);
-	load_pending_virqs(vcpu);
-	lrs_loaded = vgic_load(vcpu_vgic(vcpu));
-	write_sysreg(vmpidr_el2, (u64)(vcpu - vm->vcpus) | (1ull << 31));
+	load_pending_virqs(vcpu, &state->vgic);
+	lrs_loaded = vgic_load(&state->vgic);
+	write_sysreg(vmpidr_el2, (u64)g->vcpu_index | (1ull << 31));
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
-	write_sysreg(vttbr_el2, pa_addr(vm->s2.root) | ((u64)vm->vmid << 48));
+	write_sysreg(vttbr_el2, pa_addr(g->s2_root) | ((u64)g->vmid << 48));
 	write_sysreg(mdcr_el2, (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest);
 	write_sysreg(hcr_el2, el2ctl.hcr_guest);
 	isb();
@@ -283,11 +246,11 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		/*
 		 * A reset's scrub has begun (reset.c): this CPU must not run the
 		 * guest again, nor carry what it did into kcore's memory. Its
-		 * registers are already in vcpu->regs, which the scrub zeroes.
+		 * registers are already in its struct vcpu_regs, which the scrub zeroes.
 		 */
 		if (reset_scrubbing())
 			reset_park();
-		type = __guest_enter(&vcpu->regs, c);
+		type = __guest_enter(regs, c);
 		if (reset_scrubbing())
 			reset_park();
 		if (type != GUEST_EXIT_SYNC) {
@@ -305,21 +268,21 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 			write_sysreg(cptr_el2, el2ctl.cptr_guest);
 			isb();
 			fp_save(&c->host_fp);
-			fp_restore(vcpu_fp(vcpu));
+			fp_restore(&state->fp);
 			guest_fp = true;
 			continue; /* the instruction runs again, on the guest's registers */
 		case EC_HVC64:
 			fast = vcpu_exit_fast_hvc(vm, vcpu, exit);
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(vcpu, esr))
+			if (emulate_sysreg(regs, esr))
 				continue;
 			/* Not an ID, debug or PMU register: decoded like the rest. */
 			__attribute__((fallthrough));
 		default:
 		decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-			decode_sync(vcpu, esr, exit);
+			decode_sync(regs, state, esr, exit);
 			fast = vcpu_exit_fast(vm, vcpu, exit);
 			break;
 		}
@@ -339,10 +302,10 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	if (el2ctl.vdisr)
 		guest_sysregs[R_VDISR] = read_sysreg(S3_4_C12_C1_1);
 	if (guest_fp) {
-		fp_save(vcpu_fp(vcpu));
+		fp_save(&state->fp);
 		fp_restore(&c->host_fp);
 	}
-	vgic_save(vcpu_vgic(vcpu), lrs_loaded);
+	vgic_save(&state->vgic, lrs_loaded);
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);
@@ -357,21 +320,22 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 
 static void inject(struct vcpu *vcpu, u64 esr, u64 far)
 {
-	u64 *r = vcpu_sysregs(vcpu);
-	u64 mode = vcpu->regs.pstate & PSR_MODE_MASK;
+	struct vcpu_regs *regs = vcpu_guest_regs(vcpu);
+	u64 *r = vcpu_arch_state(vcpu)->sysregs;
+	u64 mode = regs->pstate & PSR_MODE_MASK;
 	u64 offset = mode == PSR_MODE_EL0t ? 0x400 : (mode == PSR_MODE_EL1h ? 0x200 : 0x000);
 
 	r[R_ESR] = esr;
 	r[R_FAR] = far;
-	r[R_ELR] = vcpu->regs.pc;
-	r[R_SPSR] = vcpu->regs.pstate;
-	vcpu->regs.pc = r[R_VBAR] + offset;
-	vcpu->regs.pstate = PSR_MODE_EL1h | PSR_DAIF_MASK;
+	r[R_ELR] = regs->pc;
+	r[R_SPSR] = regs->pstate;
+	regs->pc = r[R_VBAR] + offset;
+	regs->pstate = PSR_MODE_EL1h | PSR_DAIF_MASK;
 }
 
 void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa)
 {
-	bool from_el0 = (vcpu->regs.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	bool from_el0 = (vcpu_guest_regs(vcpu)->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
 	u64 ec;
 
 	(void)ipa;
@@ -381,7 +345,7 @@ void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64
 		ec = from_el0 ? EC_DABT_LOW : EC_DABT_CUR;
 	inject(vcpu,
 	       (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SEA | (write && !instruction ? ESR_WNR : 0),
-	       vcpu_sysregs(vcpu)[R_EXIT_FAR]);
+	       vcpu_arch_state(vcpu)->sysregs[R_EXIT_FAR]);
 }
 
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
@@ -391,8 +355,9 @@ void arch_vcpu_inject_undef(struct vcpu *vcpu)
 
 void arch_vcpu_reset(struct vcpu *vcpu)
 {
-	for (u32 i = 0; i < VCPU_ARCH_WORDS; i++)
-		vcpu->arch[i] = 0;
-	vcpu->regs = (struct vcpu_regs){.pstate = PSR_MODE_EL1h | PSR_DAIF_MASK};
-	vcpu_sysregs(vcpu)[R_SCTLR] = SCTLR_EL1_INIT;
+	struct arch_vcpu *state = vcpu_arch_state(vcpu);
+
+	memset(state, 0, sizeof(*state)); /* unused too: the whole goes into snapshots */
+	*vcpu_guest_regs(vcpu) = (struct vcpu_regs){.pstate = PSR_MODE_EL1h | PSR_DAIF_MASK};
+	state->sysregs[R_SCTLR] = SCTLR_EL1_INIT;
 }

@@ -182,7 +182,7 @@ fp_save:
 	stp	q30, q31, [x0, #32 * 15]
 	mrs	x1, fpsr
 	mrs	x2, fpcr
-	add	x0, x0, #512
+	add	x0, x0, #FP_STATE_FPSR
 	stp	x1, x2, [x0]
 	ret
 
@@ -204,7 +204,7 @@ fp_restore:
 	ldp	q26, q27, [x0, #32 * 13]
 	ldp	q28, q29, [x0, #32 * 14]
 	ldp	q30, q31, [x0, #32 * 15]
-	add	x0, x0, #512
+	add	x0, x0, #FP_STATE_FPSR
 	ldp	x1, x2, [x0]
 	msr	fpsr, x1
 	msr	fpcr, x2
@@ -212,7 +212,8 @@ fp_restore:
 
 /*
  * el1_save(u64 *r), el1_load(const u64 *r): the EL1 registers the host and
- * each guest have their own of, r[0..25] in the order of vcpu.c's R_* list,
+ * each guest have their own of, r[0..25] in the order of enum el1_sysreg
+ * (<arch/vcpu_state.h>),
  * two per STP/LDP (vcpu.c asserts the order). el1_load writes the virtual
  * timer's control register after its compare value.
  */
@@ -261,7 +262,7 @@ el1_load:
 
 /*
  * pauth_save(u64 *keys), pauth_load(const u64 *keys): the five pointer
- * authentication keys, low and high halves, keys[0..9] (vcpu.c's R_APIAKEYLO
+ * authentication keys, low and high halves, keys[0..9] (R_APIAKEYLO
  * onwards), by their encodings (APIAKeyLo_EL1 is S3_0_C2_C1_0).
  */
 .macro pauth_all op
@@ -300,7 +301,7 @@ __guest_enter:
 	mov	x3, sp
 	str	x3, [x2, #16 * 6]
 	str	x0, [x1, #CPU_GUEST_REGS]
-	ldp	x2, x3, [x0, #8 * 31]		/* pc, pstate */
+	ldp	x2, x3, [x0, #VCPU_REGS_PC]	/* pc, pstate */
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
 	ldp	x2, x3, [x0, #16 * 1]
@@ -345,7 +346,7 @@ guest_exit:
 	stp	x2, x3, [x1, #16 * 0]
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
-	stp	x2, x3, [x1, #8 * 31]
+	stp	x2, x3, [x1, #VCPU_REGS_PC]	/* pc, pstate */
 	mrs	x1, tpidr_el2
 	str	xzr, [x1, #CPU_GUEST_REGS]
 	add	x2, x1, #CPU_KCORE_CTX

@@ -11,10 +11,6 @@
 #define LR_PRIORITY(p)	 ((u64)(p) << 48)
 #define LR_VINTID_MASK	 0xffffffffull
 
-/* The saved words: VMCR, the active-priority registers AP0R0..3 and AP1R0..3, the LRs. */
-enum { S_VMCR, S_AP0R0, S_AP1R0 = S_AP0R0 + 4, S_LR0 = S_AP1R0 + 4 };
-_Static_assert(S_LR0 + VGIC_MAX_LRS == VGIC_WORDS, "vgic.h's VGIC_WORDS");
-
 /* ICH_VTR_EL2's count of list registers, read once (every CPU of the machine is alike). */
 static u32 lrs_cached;
 /*
@@ -152,28 +148,28 @@ void vgic_reset_lrs(void)
 	isb();
 }
 
-u32 vgic_load(const u64 *state)
+u32 vgic_load(const struct vgic_state *state)
 {
 	u32 n = nr_lrs();
 	u32 loaded = 0;
 
-	write_sysreg(ich_vmcr_el2, state[S_VMCR]);
-	write_sysreg(ich_ap0r0_el2, state[S_AP0R0]);
-	write_sysreg(ich_ap1r0_el2, state[S_AP1R0]);
+	write_sysreg(ich_vmcr_el2, state->vmcr);
+	write_sysreg(ich_ap0r0_el2, state->ap0r[0]);
+	write_sysreg(ich_ap1r0_el2, state->ap1r[0]);
 	if (__builtin_expect(nr_aprs() > 1, 0)) {
-		write_sysreg(ich_ap0r1_el2, state[S_AP0R0 + 1]);
-		write_sysreg(ich_ap1r1_el2, state[S_AP1R0 + 1]);
+		write_sysreg(ich_ap0r1_el2, state->ap0r[1]);
+		write_sysreg(ich_ap1r1_el2, state->ap1r[1]);
 		if (nr_aprs() > 2) {
-			write_sysreg(ich_ap0r2_el2, state[S_AP0R0 + 2]);
-			write_sysreg(ich_ap1r2_el2, state[S_AP1R0 + 2]);
-			write_sysreg(ich_ap0r3_el2, state[S_AP0R0 + 3]);
-			write_sysreg(ich_ap1r3_el2, state[S_AP1R0 + 3]);
+			write_sysreg(ich_ap0r2_el2, state->ap0r[2]);
+			write_sysreg(ich_ap1r2_el2, state->ap1r[2]);
+			write_sysreg(ich_ap0r3_el2, state->ap0r[3]);
+			write_sysreg(ich_ap1r3_el2, state->ap1r[3]);
 		}
 	}
 	/* vgic_save left every list register that held something zero: fill the used ones. */
 	for (u32 i = 0; i < n; i++) {
-		if (state[S_LR0 + i] != 0) {
-			write_lr(i, state[S_LR0 + i]);
+		if (state->lr[i] != 0) {
+			write_lr(i, state->lr[i]);
 			loaded |= 1u << i;
 		}
 	}
@@ -182,21 +178,21 @@ u32 vgic_load(const u64 *state)
 	return loaded;
 }
 
-void vgic_save(u64 *state, u32 loaded)
+void vgic_save(struct vgic_state *state, u32 loaded)
 {
 	u64 empty = read_sysreg(ich_elrsr_el2); /* bit i: LR i holds no interrupt */
 
-	state[S_VMCR] = read_sysreg(ich_vmcr_el2);
-	state[S_AP0R0] = read_sysreg(ich_ap0r0_el2);
-	state[S_AP1R0] = read_sysreg(ich_ap1r0_el2);
+	state->vmcr = read_sysreg(ich_vmcr_el2);
+	state->ap0r[0] = read_sysreg(ich_ap0r0_el2);
+	state->ap1r[0] = read_sysreg(ich_ap1r0_el2);
 	if (__builtin_expect(nr_aprs() > 1, 0)) {
-		state[S_AP0R0 + 1] = read_sysreg(ich_ap0r1_el2);
-		state[S_AP1R0 + 1] = read_sysreg(ich_ap1r1_el2);
+		state->ap0r[1] = read_sysreg(ich_ap0r1_el2);
+		state->ap1r[1] = read_sysreg(ich_ap1r1_el2);
 		if (nr_aprs() > 2) {
-			state[S_AP0R0 + 2] = read_sysreg(ich_ap0r2_el2);
-			state[S_AP1R0 + 2] = read_sysreg(ich_ap1r2_el2);
-			state[S_AP0R0 + 3] = read_sysreg(ich_ap0r3_el2);
-			state[S_AP1R0 + 3] = read_sysreg(ich_ap1r3_el2);
+			state->ap0r[2] = read_sysreg(ich_ap0r2_el2);
+			state->ap1r[2] = read_sysreg(ich_ap1r2_el2);
+			state->ap0r[3] = read_sysreg(ich_ap0r3_el2);
+			state->ap1r[3] = read_sysreg(ich_ap1r3_el2);
 		}
 	}
 	/* The others: empty since vgic_load, their words zero (see vgic.h). */
@@ -204,40 +200,40 @@ void vgic_save(u64 *state, u32 loaded)
 		if ((loaded & 1) == 0)
 			continue;
 		if ((empty & (1ull << i)) != 0) {
-			state[S_LR0 + i] = 0; /* what is left in it is ignored by the GIC */
+			state->lr[i] = 0; /* what is left in it is ignored by the GIC */
 			continue;
 		}
 		/* The next world must not see this one's interrupts. */
-		state[S_LR0 + i] = read_lr(i);
+		state->lr[i] = read_lr(i);
 		write_lr(i, 0);
 	}
 	write_sysreg(ich_hcr_el2, 0);
 	isb();
 }
 
-bool vgic_add_pending(u64 *state, u32 intid)
+bool vgic_add_pending(struct vgic_state *state, u32 intid)
 {
 	u32 n = nr_lrs();
 	u32 free_lr = n;
 
 	for (u32 i = 0; i < n; i++) {
-		u64 lr = state[S_LR0 + i];
+		u64 lr = state->lr[i];
 
 		if ((lr & LR_STATE_MASK) == 0) {
 			if (free_lr == n)
 				free_lr = i;
 		} else if ((lr & LR_VINTID_MASK) == intid) {
-			state[S_LR0 + i] = lr | LR_STATE_PENDING;
+			state->lr[i] = lr | LR_STATE_PENDING;
 			return true;
 		}
 	}
 	if (free_lr == n)
 		return false;
-	state[S_LR0 + free_lr] = LR_STATE_PENDING | LR_GROUP1 | LR_PRIORITY(0xa0) | intid;
+	state->lr[free_lr] = LR_STATE_PENDING | LR_GROUP1 | LR_PRIORITY(0xa0) | intid;
 	return true;
 }
 
-void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff)
+void vgic_sync_armed_timer(struct vgic_state *state, u64 cntv_cval, u64 cntvoff)
 {
 	u32 n = nr_lrs();
 	u32 free_lr = n;
@@ -245,7 +241,7 @@ void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff)
 	if (read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
 		return;
 	for (u32 i = 0; i < n; i++) {
-		u64 lr = state[S_LR0 + i];
+		u64 lr = state->lr[i];
 
 		if ((lr & LR_STATE_MASK) == 0) {
 			if (free_lr == n)
@@ -255,6 +251,6 @@ void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff)
 		}
 	}
 	if (free_lr < n)
-		state[S_LR0 + free_lr] =
+		state->lr[free_lr] =
 		    LR_STATE_PENDING | LR_GROUP1 | LR_PRIORITY(0xa0) | VTIMER_INTID;
 }

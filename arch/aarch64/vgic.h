@@ -9,10 +9,10 @@
 #define KCORE_AARCH64_VGIC_H
 
 #include "core/lib/types.h"
+/* This arch's own, also where host tests compile arch/aarch64 files against arch/sim. */
+#include "include/arch/vcpu_state.h"
 
-#define VGIC_MAX_LRS 16u
-#define VGIC_WORDS   (9u + VGIC_MAX_LRS) /* VMCR, AP0R0..3, AP1R0..3, LRs */
-#define VTIMER_INTID 27u		 /* the virtual timer's PPI */
+#define VTIMER_INTID 27u /* the virtual timer's PPI */
 
 /* Empties every list register: once per CPU at boot (their reset value is UNKNOWN). */
 void vgic_reset_lrs(void);
@@ -23,26 +23,27 @@ void vgic_reset_lrs(void);
  * (vgic_reset_lrs at boot, vgic_save after every run). Returns which ones it
  * wrote (bit n: LR n), for vgic_save.
  */
-u32 vgic_load(const u64 *state);
+u32 vgic_load(const struct vgic_state *state);
 /*
  * Saves ICH_* and disables the virtual interface (the host does not use it).
  * loaded is what vgic_load returned: only kcore fills list registers, so the
  * others are still empty and their saved words still zero.
  */
-void vgic_save(u64 *state, u32 loaded);
+void vgic_save(struct vgic_state *state, u32 loaded);
 
 #define CNTV_CTL_ENABLE (1ull << 0)
 #define CNTV_CTL_IMASK	(1ull << 1)
 
 /* vgic_sync_timer for a timer that is enabled and unmasked. */
-void vgic_sync_armed_timer(u64 *state, u64 cntv_cval, u64 cntvoff);
+void vgic_sync_armed_timer(struct vgic_state *state, u64 cntv_cval, u64 cntvoff);
 
 /*
  * If the guest's virtual timer is enabled, unmasked and expired, makes its
  * interrupt pending in a free list register (unless it already is in one).
  * Inline: at most entries the timer is off, and that is one test.
  */
-static inline void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 cntvoff)
+static inline void vgic_sync_timer(struct vgic_state *state, u64 cntv_ctl, u64 cntv_cval,
+				   u64 cntvoff)
 {
 	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE)
 		vgic_sync_armed_timer(state, cntv_cval, cntvoff);
@@ -53,6 +54,6 @@ static inline void vgic_sync_timer(u64 *state, u64 cntv_ctl, u64 cntv_cval, u64 
  * holds it (pending stays pending; active becomes active and pending), or in
  * a free one. False if every LR is busy (the caller keeps it for later).
  */
-bool vgic_add_pending(u64 *state, u32 intid);
+bool vgic_add_pending(struct vgic_state *state, u32 intid);
 
 #endif /* KCORE_AARCH64_VGIC_H */

@@ -418,19 +418,9 @@ u64 sim_vcpu_runs(void);
 /* Exits the core finished on the fast path (vcpu_exit_fast), since the process started. */
 u64 sim_vcpu_fast_exits(void);
 
-/* Where the simulated arch counts what it injected, in struct vcpu's arch words. */
-#define SIM_VCPU_DABTS		0u
-#define SIM_VCPU_IABTS		1u
-#define SIM_VCPU_UNDEFS		2u
-#define SIM_VCPU_LAST_ABORT_IPA 3u
-#define SIM_VCPU_WRITE_ABORTS	4u
 /*
- * The simulated list registers: at each entry the sim moves pending virtual
- * interrupts (core/vm/virq.c) into free ones, as intid | SIM_LR_VALID; a
- * guest or test takes one by zeroing it (acknowledge and end in one).
+ * What the simulated arch counts of what it injected, and its list
+ * registers, are struct arch_vcpu's fields (arch/sim/include/arch/vcpu_state.h).
  */
-#define SIM_VCPU_LR0		8u
-#define SIM_VCPU_NR_LRS		4u
-#define SIM_LR_VALID		(1ull << 32)
 
 #endif /* KCORE_ARCH_SIM_SIM_H */

@@ -4,16 +4,20 @@
  * so a test supplies the guest as a function that acts on the vCPU's
  * registers and memory (through the VM's stage-2, sim_vm_access) and ends
  * each step with an exit, as hardware would. Injected exceptions are counted
- * in the vCPU's arch words so tests can see them.
+ * in its struct arch_vcpu (<arch/vcpu_state.h>) so tests can see them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "arch/sim/sim.h"
 #include "core/arch.h"
 #include "core/lib/sched_point.h"
-#include "core/vm/virq.h"
-#include "core/vm/vm.h"
+
+/* The snapshot layout arch_vcpu_state_format() names (hooks.c): bump it when this changes. */
+_Static_assert(offsetof(struct arch_vcpu, write_aborts) == 4 * 8 &&
+		   offsetof(struct arch_vcpu, lr) == 8 * 8 && sizeof(struct arch_vcpu) == 12 * 8,
+	       "vCPU state layout 1");
 
 static sim_guest_fn guest_fn;
 static void *guest_ctx;
@@ -31,8 +35,10 @@ u64 sim_vcpu_runs(void)
 	return __atomic_load_n(&nr_runs, __ATOMIC_RELAXED);
 }
 
-void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 {
+	struct arch_vcpu *state = g->state;
+
 	if (guest_fn == NULL) {
 		fputs("sim: a vCPU ran but the test gave no guest (sim_set_guest)\n", stderr);
 		abort();
@@ -41,8 +47,8 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
 		u32 intid;
 
-		if (vcpu->arch[SIM_VCPU_LR0 + i] == 0 && virq_pop(vcpu, &intid))
-			vcpu->arch[SIM_VCPU_LR0 + i] = intid | SIM_LR_VALID;
+		if (state->lr[i] == 0 && virq_pop(g->vcpu, &intid))
+			state->lr[i] = intid | SIM_LR_VALID;
 	}
 	/* As on hardware: exits the core finishes on the fast path re-enter at once. */
 	for (;;) {
@@ -51,8 +57,8 @@ void arch_vcpu_run(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
 		/* Another CPU may run meanwhile: each guest step is a switch point. */
 		sched_point(SCHED_MARK, "guest step");
 		*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-		guest_fn(guest_ctx, vm->vmid, (u32)(vcpu - vm->vcpus), &vcpu->regs, exit);
-		fast = vcpu_exit_fast(vm, vcpu, exit);
+		guest_fn(guest_ctx, g->vmid, g->vcpu_index, g->regs, exit);
+		fast = vcpu_exit_fast(g->vm, g->vcpu, exit);
 		if (fast == ARCH_FAST_NO)
 			return;
 		__atomic_fetch_add(&nr_fast_exits, 1, __ATOMIC_RELAXED);
@@ -68,20 +74,24 @@ u64 sim_vcpu_fast_exits(void)
 
 void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa)
 {
+	struct arch_vcpu *state = vcpu_arch_state(vcpu);
+
 	if (write)
-		vcpu->arch[SIM_VCPU_WRITE_ABORTS]++;
-	vcpu->arch[instruction ? SIM_VCPU_IABTS : SIM_VCPU_DABTS]++;
-	vcpu->arch[SIM_VCPU_LAST_ABORT_IPA] = ipa;
+		state->write_aborts++;
+	if (instruction)
+		state->iabts++;
+	else
+		state->dabts++;
+	state->last_abort_ipa = ipa;
 }
 
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
 {
-	vcpu->arch[SIM_VCPU_UNDEFS]++;
+	vcpu_arch_state(vcpu)->undefs++;
 }
 
 void arch_vcpu_reset(struct vcpu *vcpu)
 {
-	vcpu->regs = (struct vcpu_regs){.pstate = 0x3c5};
-	for (u32 i = 0; i < VCPU_ARCH_WORDS; i++)
-		vcpu->arch[i] = 0;
+	*vcpu_guest_regs(vcpu) = (struct vcpu_regs){.pstate = 0x3c5};
+	*vcpu_arch_state(vcpu) = (struct arch_vcpu){0};
 }

@@ -5,7 +5,6 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/mem/mem.h"
-#include "core/memops/host_mem.h"
 #include "core/memops/teardown.h"
 #include "core/mm/kmap.h"
 #include "core/mm/mem_lock.h"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "pt_desc.h"
 
+#include "core/arch.h"
+
 /* MemAttr of a Normal leaf of the CPU's stage-2 tables (desc_s2_force_write_back). */
 static u64 s2_normal = S2_MEMATTR_NORMAL_WB;
 

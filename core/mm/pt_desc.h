@@ -70,13 +70,10 @@ static inline u64 desc_make_table(paddr_t table)
 }
 
 /*
- * The CPU's stage-2 (PT_STAGE2) leaves of Normal memory force Write-Back
- * from now on (the arch sets HCR_EL2.FWB): neither the host nor a VM can
- * then reach RAM uncached, so no page changes hands with stale data
- * behind kcore's cache. Called by the arch before the first table is
- * built, never after; IO tables (an SMMU has its own FWB) are unchanged.
+ * desc_s2_force_write_back (the CPU forces Write-Back on stage-2 Normal
+ * memory from now on; IO tables, for an SMMU with its own FWB, unchanged)
+ * is the arch's to call: declared in core/arch.h.
  */
-void desc_s2_force_write_back(void);
 
 u64 desc_make_leaf(enum pt_regime regime, u32 level, paddr_t pa, u32 prot);
 u32 desc_leaf_prot(enum pt_regime regime, u64 d);

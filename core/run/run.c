@@ -275,7 +275,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 			run.out.reason = KC_EXIT_POWEROFF;
 			break;
 		}
-		arch_vcpu_run(vm, vcpu, &e);
+		arch_vcpu_run(&vcpu->guest, &e);
 		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
 			break;
 	}

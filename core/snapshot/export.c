@@ -136,7 +136,7 @@ static void vcpu_state_save(const struct vcpu *vcpu, struct snap_vcpu_state *s)
 	s->mmio_rt = vcpu->mmio.rt;
 	s->mmio_size = vcpu->mmio.size;
 	s->regs = vcpu->regs;
-	memcpy(s->arch, vcpu->arch, sizeof(s->arch));
+	memcpy(s->arch, &vcpu->arch, sizeof(vcpu->arch)); /* the rest stays zero */
 	for (u32 w = 0; w < VIRQ_WORDS; w++)
 		s->virq_pending[w] = __atomic_load_n(&vcpu->virq_pending[w], __ATOMIC_RELAXED);
 }

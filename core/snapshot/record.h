@@ -13,6 +13,12 @@
 
 #include "core/vm/vm.h"
 
+/*
+ * The words a VCPU blob keeps for the arch's struct arch_vcpu (its layout is
+ * arch_vcpu_state_format's); the words after it are zero.
+ */
+#define SNAP_VCPU_ARCH_WORDS 136u
+
 /* The plaintext of a VCPU blob: everything a vCPU needs to go on where it stopped. */
 struct snap_vcpu_state {
 	u64 entry_pc;
@@ -22,7 +28,7 @@ struct snap_vcpu_state {
 	u64 mmio_rt;
 	u64 mmio_size;
 	struct vcpu_regs regs;
-	u64 arch[VCPU_ARCH_WORDS];
+	u64 arch[SNAP_VCPU_ARCH_WORDS];
 	u64 virq_pending[VIRQ_WORDS];
 };
 
@@ -33,6 +39,8 @@ struct snap_vcpu_state {
 #define SNAP_VCPU_MMIO_REG64	   (1ull << 4)
 
 _Static_assert(sizeof(struct snap_vcpu_state) <= KCORE_SNAP_VCPU_BYTES, "vcpu blob size");
+_Static_assert(sizeof(struct arch_vcpu) <= sizeof(((struct snap_vcpu_state *)0)->arch),
+	       "the arch's vCPU state fits its words of the blob");
 
 /*
  * The VM, locked, if its open snapshot or restore is `phase`; else a token

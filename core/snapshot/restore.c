@@ -160,7 +160,7 @@ static void vcpu_state_load(struct vcpu *vcpu, const struct snap_vcpu_state *s)
 	vcpu->mmio.sign_extend = (s->flags & SNAP_VCPU_MMIO_SIGN_EXTEND) != 0;
 	vcpu->mmio.reg64 = (s->flags & SNAP_VCPU_MMIO_REG64) != 0;
 	vcpu->regs = s->regs;
-	memcpy(vcpu->arch, s->arch, sizeof(vcpu->arch));
+	memcpy(&vcpu->arch, s->arch, sizeof(vcpu->arch));
 	vcpu->virq_words = 0;
 	for (u32 w = 0; w < VIRQ_WORDS; w++) {
 		vcpu->virq_pending[w] = s->virq_pending[w];

@@ -17,11 +17,10 @@
 #define VIRQ_VTIMER    27u   /* the guest's virtual timer: kcore's, never the host's */
 #define VIRQ_LIMIT     1020u /* INTIDs 1020..1023 are special */
 
-/* Adds intid (< VIRQ_LIMIT) to the vCPU's pending set. */
-void virq_raise(struct vcpu *vcpu, u32 intid);
-
-/* Takes the lowest pending intid out of the set: false if none. */
-bool virq_pop(struct vcpu *vcpu, u32 *intid);
+/*
+ * virq_raise (adds intid < VIRQ_LIMIT to the vCPU's pending set) and virq_pop
+ * (takes the lowest out) are the arch's too: declared in core/arch.h.
+ */
 
 /* Empties the set (a vCPU that is registered again starts with nothing pending). */
 void virq_clear(struct vcpu *vcpu);

@@ -147,10 +147,12 @@ int vcpu_register(u64 vmid, u64 vcpuid)
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
 	/* Both, not either: SeKVM's register_vcpu used || here (brief, defect 5). */
-	if (vm->state != VM_READY || vcpu->state != VCPU_UNUSED)
+	if (vm->state != VM_READY || vcpu->state != VCPU_UNUSED) {
 		err = KCORE_E_STATE;
-	else
+	} else {
 		*vcpu = (struct vcpu){.state = VCPU_READY};
+		vcpu_guest_init(vm, vcpu, (u32)vcpuid);
+	}
 	spin_unlock(&vm->lock);
 	return err;
 }

@@ -14,6 +14,7 @@
 #ifndef KCORE_VM_VM_H
 #define KCORE_VM_VM_H
 
+#include "core/arch.h"
 #include "core/kcore.h"
 #include "core/lib/spinlock.h"
 #include "core/mm/pgtable.h"
@@ -35,18 +36,8 @@ struct vm_image {
 	bool loaded;	  /* verified and handed to the VM: its pages are no longer kcore's */
 };
 
-/* The guest's general registers, as the world switch saves and loads them. */
-struct vcpu_regs {
-	u64 x[31];
-	u64 pc;
-	u64 pstate;
-};
-
 /* What the last exit left for the next run to complete (docs/abi.md, running). */
 enum vcpu_pending { PENDING_NONE = 0, PENDING_MMIO, PENDING_CALL };
-
-/* Storage for the arch's per-vCPU system register and FP/SIMD state. */
-#define VCPU_ARCH_WORDS 136u
 
 /* One bit per INTID 0..1023. */
 #define VIRQ_WORDS 16u
@@ -57,8 +48,8 @@ struct vcpu {
 	bool has_run;
 	u64 entry_pc;
 	u64 entry_x0;
-	struct vcpu_regs regs;
-	u64 arch[VCPU_ARCH_WORDS] __attribute__((aligned(16)));
+	struct vcpu_regs regs; /* struct vcpu_regs (core/arch.h): the world switch's layout */
+	struct arch_vcpu arch; /* the arch's (<arch/vcpu_state.h>): the core only copies it */
 	enum vcpu_pending pending;
 	struct {
 		u32 rt;	  /* the register an MMIO read fills */
@@ -70,6 +61,9 @@ struct vcpu {
 	/* Virtual interrupts waiting for a list register (core/vm/virq.c): atomics only. */
 	u64 virq_pending[VIRQ_WORDS];
 	u64 virq_words; /* bit w: virq_pending[w] may be non-zero (checked at every entry) */
+	/* What arch_vcpu_run gets: set by vcpu_register (vcpu_guest_init), constant while
+	 * registered. */
+	struct arch_guest guest;
 };
 
 #define VM_MAX_RAM_REGIONS 4u
@@ -179,6 +173,8 @@ void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);
 int vcpu_register(u64 vmid, u64 vcpuid);
+/* Fills vcpu->guest for vcpu number index of vm (core/vm/vcpu_parts.c); vcpu_register's. */
+void vcpu_guest_init(struct vm *vm, struct vcpu *vcpu, u32 index);
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0);
 int vm_set_ram(u64 vmid, u64 ipa, u64 size);
 bool vm_ipa_is_ram(const struct vm *vm, u64 ipa);

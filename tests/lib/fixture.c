@@ -336,13 +336,13 @@ static bool image_equal(const struct vm_image *a, const struct vm_image *b)
 	       a->loaded == b->loaded;
 }
 
-/* Everything a vCPU holds, registers and arch words included (field by field: no padding). */
+/* Everything a vCPU holds, registers and arch state included (field by field: no padding). */
 static bool vcpu_equal(const struct vcpu *x, const struct vcpu *y)
 {
 	return x->state == y->state && x->entry_set == y->entry_set && x->has_run == y->has_run &&
 	       x->entry_pc == y->entry_pc && x->entry_x0 == y->entry_x0 &&
 	       memcmp(&x->regs, &y->regs, sizeof(x->regs)) == 0 &&
-	       memcmp(x->arch, y->arch, sizeof(x->arch)) == 0 && x->pending == y->pending &&
+	       memcmp(&x->arch, &y->arch, sizeof(x->arch)) == 0 && x->pending == y->pending &&
 	       x->mmio.rt == y->mmio.rt && x->mmio.size == y->mmio.size &&
 	       x->mmio.write == y->mmio.write && x->mmio.sign_extend == y->mmio.sign_extend &&
 	       x->mmio.reg64 == y->mmio.reg64 &&

@@ -110,8 +110,8 @@ static void test_mmio_abort_and_retry(void **state)
 	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc);
 	v = &vm_from_id(gp_vmid)->vcpus[0];
 	assert_int_equal(gp_run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
-	assert_int_equal(v->arch[SIM_VCPU_DABTS], 1);
-	assert_int_equal(v->arch[SIM_VCPU_WRITE_ABORTS], 0); /* it was a read */
+	assert_int_equal(v->arch.dabts, 1);
+	assert_int_equal(v->arch.write_aborts, 0); /* it was a read */
 }
 
 static void test_refused_mmio_write_aborts_as_a_write(void **state)
@@ -122,8 +122,8 @@ static void test_refused_mmio_write_aborts_as_a_write(void **state)
 	gp_program(2, step_mmio_write, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
 	assert_int_equal(gp_run(0, KC_RUN_MMIO_ABORT), KC_EXIT_WFI);
-	assert_int_equal(v->arch[SIM_VCPU_DABTS], 1);
-	assert_int_equal(v->arch[SIM_VCPU_WRITE_ABORTS], 1);
+	assert_int_equal(v->arch.dabts, 1);
+	assert_int_equal(v->arch.write_aborts, 1);
 	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc); /* not stepped: the abort handler decides */
 }
 

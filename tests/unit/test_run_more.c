@@ -215,7 +215,7 @@ static void test_instruction_abort_in_ram_is_a_mem_fault(void **state)
 	assert_int_equal(rp->out.fault.ipa, GP_RAM_IPA + 0x305000);
 	assert_int_equal(rp->out.fault.is_exec, 1);
 	assert_int_equal(rp->out.fault.is_write, 0);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_IABTS], 0);
+	assert_int_equal(vcpu0()->arch.iabts, 0);
 }
 
 static void test_instruction_abort_outside_ram_is_injected(void **state)
@@ -225,9 +225,9 @@ static void test_instruction_abort_outside_ram_is_injected(void **state)
 	    .kind = ARCH_EXIT_IABT, .ipa = GP_RAM_IPA + GP_RAM_SIZE + 0x10, .translation = true};
 	gp_program(2, step_exit, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_IABTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 0);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], GP_RAM_IPA + GP_RAM_SIZE + 0x10);
+	assert_int_equal(vcpu0()->arch.iabts, 1);
+	assert_int_equal(vcpu0()->arch.dabts, 0);
+	assert_int_equal(vcpu0()->arch.last_abort_ipa, GP_RAM_IPA + GP_RAM_SIZE + 0x10);
 }
 
 static void test_data_abort_without_isv_is_injected(void **state)
@@ -241,9 +241,9 @@ static void test_data_abort_without_isv_is_injected(void **state)
 				       .size = 4};
 	gp_program(2, step_exit, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_WRITE_ABORTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], GP_MMIO_IPA + 0x20);
+	assert_int_equal(vcpu0()->arch.dabts, 1);
+	assert_int_equal(vcpu0()->arch.write_aborts, 1);
+	assert_int_equal(vcpu0()->arch.last_abort_ipa, GP_MMIO_IPA + 0x20);
 	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc); /* not stepped */
 }
 
@@ -258,8 +258,8 @@ static void test_permission_fault_outside_ram_is_injected(void **state)
 				       .rt = 2};
 	gp_program(2, step_exit, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_WRITE_ABORTS], 0);
+	assert_int_equal(vcpu0()->arch.dabts, 1);
+	assert_int_equal(vcpu0()->arch.write_aborts, 0);
 }
 
 static void test_permission_fault_in_ram_is_injected(void **state)
@@ -274,15 +274,15 @@ static void test_permission_fault_in_ram_is_injected(void **state)
 				       .rt = 1};
 	gp_program(2, step_exit, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_WRITE_ABORTS], 1);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_LAST_ABORT_IPA], GP_RAM_IPA + 0x10);
+	assert_int_equal(vcpu0()->arch.dabts, 1);
+	assert_int_equal(vcpu0()->arch.write_aborts, 1);
+	assert_int_equal(vcpu0()->arch.last_abort_ipa, GP_RAM_IPA + 0x10);
 	/* An instruction fetch from a page it may not execute: the same. */
 	next_exit = (struct arch_exit){
 	    .kind = ARCH_EXIT_IABT, .ipa = GP_RAM_IPA + 0x20, .translation = false};
 	gp_program(2, step_exit, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_IABTS], 1);
+	assert_int_equal(vcpu0()->arch.iabts, 1);
 }
 
 static void test_irq_exit(void **state)
@@ -306,8 +306,8 @@ static void test_unknown_exit_injects_undef(void **state)
 	next_exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 	gp_program(3, step_exit, step_exit, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_UNDEFS], 2);
-	assert_int_equal(vcpu0()->arch[SIM_VCPU_DABTS], 0);
+	assert_int_equal(vcpu0()->arch.undefs, 2);
+	assert_int_equal(vcpu0()->arch.dabts, 0);
 	assert_int_equal(gp.next, 3);
 }
 

@@ -260,7 +260,7 @@ static void assert_vcpus_equal(u32 a, u32 b)
 		const struct vcpu *y = &vm_from_id(b)->vcpus[v];
 
 		assert_memory_equal(&x->regs, &y->regs, sizeof(x->regs));
-		assert_memory_equal(x->arch, y->arch, sizeof(x->arch));
+		assert_memory_equal(&x->arch, &y->arch, sizeof(x->arch));
 		assert_memory_equal(x->virq_pending, y->virq_pending, sizeof(x->virq_pending));
 		assert_int_equal(x->has_run, y->has_run);
 		assert_int_equal(x->entry_set, y->entry_set);

@@ -38,12 +38,12 @@ static u64 take_lrs(u32 vcpuid)
 	u64 mask = 0;
 
 	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
-		u64 lr = v->arch[SIM_VCPU_LR0 + i];
+		u64 lr = v->arch.lr[i];
 
 		if (lr != 0) {
 			assert_true((lr & SIM_LR_VALID) != 0);
 			mask |= 1ull << (lr & 63);
-			v->arch[SIM_VCPU_LR0 + i] = 0;
+			v->arch.lr[i] = 0;
 		}
 	}
 	return mask;
@@ -55,14 +55,14 @@ static u64 take_lrs_high(u32 vcpuid, u32 base)
 	u64 mask = 0;
 
 	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
-		u64 lr = v->arch[SIM_VCPU_LR0 + i];
+		u64 lr = v->arch.lr[i];
 
 		if (lr != 0) {
 			u32 intid = (u32)(lr & 0xffff);
 
 			assert_true(intid >= base && intid < base + 64);
 			mask |= 1ull << (intid - base);
-			v->arch[SIM_VCPU_LR0 + i] = 0;
+			v->arch.lr[i] = 0;
 		}
 	}
 	return mask;
@@ -156,12 +156,12 @@ static void test_other_sysregs_are_undefined(void **state)
 	sgi_value = (1u << 1);
 	gp_program(2, step_sgi, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(v->arch[SIM_VCPU_UNDEFS], 1);
+	assert_int_equal(v->arch.undefs, 1);
 	sgi_write = true;
 	sgi_reg = ARCH_SYSREG(3, 0, 12, 11, 6); /* ICC_ASGI1R_EL1 */
 	gp_program(2, step_sgi, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(v->arch[SIM_VCPU_UNDEFS], 2);
+	assert_int_equal(v->arch.undefs, 2);
 	assert_int_equal(take_lrs(1), 0);
 }
 

@@ -44,7 +44,7 @@ page_exempt() {
 for f in "${files[@]}"; do
 	if ! page_exempt "$f"; then
 		report "page_info write side outside core/mem" < <(grep -nHE \
-			'pgowner_write\.h|pgowner_get_mut|pgowner_entry_at' "$f" || true)
+			'pgowner_write\.h|pgowner_get_mut|pgowner_entry_at|pgowner_fill' "$f" || true)
 		report "writable struct page_info pointer outside core/mem" < <(grep -nHE \
 			'struct[[:space:]]+page_info[[:space:]]*\*' "$f" |
 			grep -vE 'const[[:space:]]+struct[[:space:]]+page_info' || true)

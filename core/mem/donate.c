@@ -19,8 +19,7 @@ void mem_owners_init(struct mem_locked locked, const struct kcore_mem_range *kco
 {
 	(void)locked;
 	/* nothing -> HOST, unshared, no DMA, no gfn: the host starts with all of RAM. */
-	for (u64 i = 0; i < pgowner_nr_pages(); i++)
-		*pgowner_entry_at(i) = (struct page_info){.owner = OWNER_HOST, .gfn = GFN_NONE};
+	pgowner_fill((struct page_info){.owner = OWNER_HOST, .gfn = GFN_NONE});
 	/* HOST -> KCORE: kcore's image and carve-out, before the host ever runs. */
 	for (u32 r = 0; r < nr_ranges; r++) {
 		for (u64 off = 0; off < kcore_ranges[r].size; off += PAGE_SIZE)

@@ -86,6 +86,12 @@ struct page_info *pgowner_get_mut(paddr_t pa)
 	return index_of(pa, &index) ? &table[index] : NULL;
 }
 
+void pgowner_fill(struct page_info value)
+{
+	for (u64 i = 0; i < total_pages; i++)
+		table[i] = value;
+}
+
 struct page_info *pgowner_entry_at(u64 index)
 {
 	KC_CHECK(index < total_pages);

@@ -16,7 +16,14 @@
 /* The entry of a RAM page, writable, or NULL when pa is not RAM. Under mem_lock. */
 struct page_info *pgowner_get_mut(paddr_t pa);
 
-/* Entry index (0 .. pgowner_nr_pages() - 1), writable: for setting the whole table up. */
+/*
+ * Every entry set to value: boot's first state of the table (core/mem's
+ * mem_owners_init). One loop here rather than a call per page: a GiB of RAM
+ * is 262,144 entries, filled before the host's first instruction.
+ */
+void pgowner_fill(struct page_info value);
+
+/* Entry index (0 .. pgowner_nr_pages() - 1), writable: the checker's scratch fields. */
 struct page_info *pgowner_entry_at(u64 index);
 
 #endif /* KCORE_MM_PGOWNER_WRITE_H */

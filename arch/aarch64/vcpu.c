@@ -36,13 +36,16 @@ _Static_assert(sizeof(((struct cpu *)0)->kcore_ctx) == 13 * sizeof(u64), "x19..x
 _Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "asm.h offsets");
 _Static_assert(offsetof(struct trap_frame, elr) == FRAME_ELR, "asm.h offsets");
 _Static_assert(offsetof(struct trap_frame, spsr) == FRAME_SPSR, "asm.h offsets");
-_Static_assert(offsetof(struct trap_frame, x) == 0 && sizeof(((struct trap_frame *)0)->x) == 31 * 8,
+_Static_assert(offsetof(struct trap_frame, x) == 0 &&
+		   sizeof(((struct trap_frame *)0)->x) == 31 * sizeof(u64),
 	       "asm.h offsets");
-_Static_assert(offsetof(struct vcpu_regs, x) == 0 && sizeof(((struct vcpu_regs *)0)->x) == 31 * 8,
+_Static_assert(offsetof(struct vcpu_regs, x) == 0 &&
+		   sizeof(((struct vcpu_regs *)0)->x) == 31 * sizeof(u64),
 	       "vectors.S layout");
 _Static_assert(offsetof(struct vcpu_regs, pc) == VCPU_REGS_PC, "asm.h offsets");
 _Static_assert(offsetof(struct vcpu_regs, pstate) == VCPU_REGS_PC + 8, "ldp/stp pc, pstate");
-_Static_assert(offsetof(struct fp_state, q) == 0 && sizeof(((struct fp_state *)0)->q) == 32 * 16,
+_Static_assert(offsetof(struct fp_state, q) == 0 &&
+		   sizeof(((struct fp_state *)0)->q) == sizeof(u64) * 2 * 32,
 	       "vectors.S layout");
 _Static_assert(offsetof(struct fp_state, fpsr) == FP_STATE_FPSR, "asm.h offsets");
 _Static_assert(offsetof(struct fp_state, fpcr) == FP_STATE_FPSR + 8, "ldp/stp fpsr, fpcr");

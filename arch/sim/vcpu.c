@@ -15,8 +15,9 @@
 #include "core/lib/sched_point.h"
 
 /* The snapshot layout arch_vcpu_state_format() names (hooks.c): bump it when this changes. */
-_Static_assert(offsetof(struct arch_vcpu, write_aborts) == 4 * 8 &&
-		   offsetof(struct arch_vcpu, lr) == 8 * 8 && sizeof(struct arch_vcpu) == 12 * 8,
+_Static_assert(offsetof(struct arch_vcpu, write_aborts) == 4 * sizeof(u64) &&
+		   offsetof(struct arch_vcpu, lr) == 8 * sizeof(u64) &&
+		   sizeof(struct arch_vcpu) == 12 * sizeof(u64),
 	       "vCPU state layout 1");
 
 static sim_guest_fn guest_fn;

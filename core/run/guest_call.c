@@ -24,6 +24,10 @@ enum gc_step psci_version(struct gc_call *c)
 	return GC_REENTER;
 }
 
+/*
+ * The table's two AFFINITY_INFO ids share one handler, so each switch built
+ * from it has two identical cases in a row: on purpose (NOLINT below).
+ */
 bool gc_listed(u64 fid)
 {
 	switch (fid) {
@@ -65,7 +69,7 @@ static __attribute__((noinline)) enum arch_fast fast_rest(struct vm *vm, struct 
 			break;                 \
 		(void)handler(&c);             \
 		return fast_answered(vm, exit);
-		GUEST_CALLS_REST(GC_FAST_CASE)
+		GUEST_CALLS_REST(GC_FAST_CASE) /* NOLINT(bugprone-branch-clone) */
 #undef GC_FAST_CASE
 	default:
 		break;
@@ -122,7 +126,7 @@ enum gc_step guest_call_slow(struct gc_call *c)
 	case fid:                              \
 		step = handler(c);             \
 		break;
-		GUEST_CALLS(GC_SLOW_CASE)
+		GUEST_CALLS(GC_SLOW_CASE) /* NOLINT(bugprone-branch-clone) */
 #undef GC_SLOW_CASE
 	default:
 		if (PSCI_IS_FN(fid))
@@ -151,7 +155,7 @@ bool vm_hvc_dispatch(u32 vmid, u32 vcpuid, struct kcore_hvc_regs *regs)
 			return false;            \
 		(void)handler(&c);               \
 		return true;
-		GUEST_CALLS(GC_STATUS_CASE)
+		GUEST_CALLS(GC_STATUS_CASE) /* NOLINT(bugprone-branch-clone) */
 #undef GC_STATUS_CASE
 	default:
 		return false;

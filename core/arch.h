@@ -281,12 +281,14 @@ _Noreturn void arch_halt_all(void);
  *   ARCH_FAST_NO       not answered: end the run with *exit as it is.
  */
 enum arch_fast { ARCH_FAST_REENTER = 0, ARCH_FAST_NO, ARCH_FAST_STOP }; /* REENTER 0: one test */
-enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+enum arch_fast vcpu_exit_fast(struct vcpu *vcpu, struct arch_exit *exit);
 /*
  * The same for an HVC, for an arch that knows it has one before decoding
- * more: on ARCH_FAST_NO it has set *exit to ARCH_EXIT_HVC.
+ * anything (a guest's commonest exit: one argument, no struct arch_exit).
+ * The arch then ends the run with an exit of kind ARCH_EXIT_HVC on
+ * ARCH_FAST_NO and ARCH_EXIT_DONE on ARCH_FAST_STOP.
  */
-enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit);
+enum arch_fast vcpu_exit_fast_hvc(struct vcpu *vcpu);
 
 /*
  * The vCPU's pending virtual interrupts (core/vm/virq.c), which the arch

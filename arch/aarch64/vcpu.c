@@ -195,7 +195,6 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	u64 host_vttbr = read_sysreg(vttbr_el2);
 	u64 host_vmpidr = read_sysreg(vmpidr_el2);
 	/* In locals: the calls below could change *g as far as the compiler knows. */
-	struct vm *vm = g->vm;
 	struct vcpu *vcpu = g->vcpu;
 	struct vcpu_regs *regs = g->regs;
 	struct arch_vcpu *state = g->state;
@@ -275,7 +274,14 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			guest_fp = true;
 			continue; /* the instruction runs again, on the guest's registers */
 		case EC_HVC64:
-			fast = vcpu_exit_fast_hvc(vm, vcpu, exit);
+			fast = vcpu_exit_fast_hvc(vcpu);
+			if (fast != ARCH_FAST_REENTER) {
+				/* core/arch.h: the call goes to the slow path, or the run ends. */
+				enum arch_exit_kind kind =
+				    fast == ARCH_FAST_STOP ? ARCH_EXIT_DONE : ARCH_EXIT_HVC;
+
+				*exit = (struct arch_exit){.kind = kind};
+			}
 			break;
 		case EC_SYSREG:
 			if (emulate_sysreg(regs, esr))
@@ -286,7 +292,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 			decode_sync(regs, state, esr, exit);
-			fast = vcpu_exit_fast(vm, vcpu, exit);
+			fast = vcpu_exit_fast(vcpu, exit);
 			break;
 		}
 		/* The core decided; the arch only obeys (core/arch.h). */

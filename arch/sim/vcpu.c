@@ -59,7 +59,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		sched_point(SCHED_MARK, "guest step");
 		*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
 		guest_fn(guest_ctx, g->vmid, g->vcpu_index, g->regs, exit);
-		fast = vcpu_exit_fast(g->vm, g->vcpu, exit);
+		fast = vcpu_exit_fast(g->vcpu, exit);
 		if (fast == ARCH_FAST_NO)
 			return;
 		__atomic_fetch_add(&nr_fast_exits, 1, __ATOMIC_RELAXED);

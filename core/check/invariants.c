@@ -409,6 +409,10 @@ static void check_states(const struct vm *vm)
 			violation("state: active vcpu of an unverified vm", vm->vmid, i);
 		if (i >= vm_max_vcpus() && s != VCPU_UNUSED)
 			violation("state: vcpu beyond the limit", vm->vmid, i);
+		/* The fast path's answer after a call (guest_call.c): STOP iff powered off. */
+		if (__atomic_load_n(&vm->vcpus[i].fast_answered, __ATOMIC_RELAXED) !=
+		    (vm->state == VM_POWEROFF ? ARCH_FAST_STOP : ARCH_FAST_REENTER))
+			violation("state: fast-path answer disagrees with power-off", vm->vmid, i);
 	}
 	for (u32 i = 0; i < vm->nr_images; i++) {
 		if ((vm->state == VM_VERIFIED) != vm->images[i].loaded && vm->state != VM_POWEROFF)

@@ -46,41 +46,58 @@ static bool vm_powered_off(const struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_POWEROFF;
 }
 
-static enum arch_fast fast_answered(const struct vm *vm, struct arch_exit *exit)
+/*
+ * The call did its work; if the VM was powered off meanwhile (by a sibling,
+ * or by the call), the run ends: ARCH_FAST_STOP, else ARCH_FAST_REENTER.
+ * vm_set_poweroff keeps the answer in each vCPU, so the check is one load
+ * of the vCPU (not of its VM), and what it loads is the value returned.
+ * Acquire, paired with vm_set_poweroff's release: having seen STOP, the run
+ * loop sees VM_POWEROFF.
+ */
+static inline enum arch_fast fast_answered(const struct vcpu *vcpu)
 {
-	/* The call did its work; if a sibling powered the VM off meanwhile, the run ends. */
-	if (vm_powered_off(vm)) {
-		exit->kind = ARCH_EXIT_DONE;
-		return ARCH_FAST_STOP;
-	}
-	return ARCH_FAST_REENTER;
+	return (enum arch_fast)__atomic_load_n(&vcpu->fast_answered, __ATOMIC_ACQUIRE);
 }
 
-/* The table's other fast entries: out of line, so the hot ones need no frame. */
-static __attribute__((noinline)) enum arch_fast fast_rest(struct vm *vm, struct vcpu *vcpu,
-							  struct arch_exit *exit)
+/*
+ * The table's other fast entries: out of line, so the hot ones need no
+ * frame. The id is classified first and the call built after, so that a
+ * call the fast path leaves to the slow path costs only the classifying.
+ */
+static __attribute__((noinline)) enum arch_fast fast_rest(struct vcpu *vcpu)
 {
-	struct gc_call c = {.vm = vm, .vcpu = vcpu, .x = vcpu->regs.x, .run = NULL};
+	enum gc_step (*handler)(struct gc_call *);
+	struct gc_call c;
 
-	switch (c.x[0]) {
-#define GC_FAST_CASE(fid, handler, path, form) \
-	case fid:                              \
-		if ((path) != GC_FAST)         \
-			break;                 \
-		(void)handler(&c);             \
-		return fast_answered(vm, exit);
+	switch (vcpu->regs.x[0]) {
+#define GC_FAST_CASE(fid, handler_, path, form) \
+	case fid:                               \
+		if ((path) != GC_FAST)          \
+			return ARCH_FAST_NO;    \
+		handler = handler_;             \
+		break;
 		GUEST_CALLS_REST(GC_FAST_CASE) /* NOLINT(bugprone-branch-clone) */
 #undef GC_FAST_CASE
 	default:
-		break;
+		return ARCH_FAST_NO;
 	}
-	*exit = (struct arch_exit){.kind = ARCH_EXIT_HVC};
-	return ARCH_FAST_NO;
+	c = (struct gc_call){.vm = vcpu->guest.vm,
+			     .vcpu = vcpu,
+			     .vcpuid = vcpu->guest.vcpu_index,
+			     .x = vcpu->regs.x,
+			     .run = NULL};
+	(void)handler(&c);
+	return fast_answered(vcpu);
 }
 
-enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+/*
+ * The hottest path of a guest: its HVC, straight from the arch's exit
+ * decoding. A leaf for the hot calls (no frame, no call): the vCPU's x0,
+ * the answer in its registers, one load for the power-off check.
+ */
+enum arch_fast vcpu_exit_fast_hvc(struct vcpu *vcpu)
 {
-	struct gc_call c = {.vm = vm, .vcpu = vcpu, .x = vcpu->regs.x};
+	struct gc_call c = {.vcpu = vcpu, .x = vcpu->regs.x};
 
 	/* The commonest calls (drivers probe the versions) answered inline; the rest out of line.
 	 */
@@ -92,17 +109,22 @@ enum arch_fast vcpu_exit_fast_hvc(struct vm *vm, struct vcpu *vcpu, struct arch_
 		GUEST_CALLS_HOT(GC_HOT_CASE)
 #undef GC_HOT_CASE
 	default:
-		return fast_rest(vm, vcpu, exit);
+		return fast_rest(vcpu);
 	}
-	return fast_answered(vm, exit);
+	return fast_answered(vcpu);
 }
 
-enum arch_fast vcpu_exit_fast(struct vm *vm, struct vcpu *vcpu, struct arch_exit *exit)
+enum arch_fast vcpu_exit_fast(struct vcpu *vcpu, struct arch_exit *exit)
 {
+	enum arch_fast fast;
+
 	/* Only a call can be answered on the fast path (a trapped SMC is one). */
 	if (exit->kind != ARCH_EXIT_HVC)
 		return ARCH_FAST_NO;
-	return vcpu_exit_fast_hvc(vm, vcpu, exit);
+	fast = vcpu_exit_fast_hvc(vcpu);
+	if (fast == ARCH_FAST_STOP)
+		exit->kind = ARCH_EXIT_DONE; /* ARCH_FAST_NO: the HVC exit as it is */
+	return fast;
 }
 
 /* The host's part of a call kcore does not answer: its id and arguments, nothing else. */

@@ -4,7 +4,7 @@
  * itself, and on which path. GUEST_CALLS below is the one table — function
  * id, handler, path — and both paths dispatch through it:
  *
- *   fast: vcpu_exit_fast (core/run/run.c) answers before the arch switches
+ *   fast: vcpu_exit_fast (core/run/guest_call.c) answers before the arch switches
  *         worlds back, and the guest is re-entered at once;
  *   slow: the run loop's exit handling (guest_call_slow) answers the rest.
  *

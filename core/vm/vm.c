@@ -310,6 +310,9 @@ void vm_set_poweroff(struct vm_locked locked)
 
 	/* Atomic: running vCPUs of the VM poll it without vm->lock (core/run/run.c). */
 	__atomic_store_n(&vm->state, VM_POWEROFF, __ATOMIC_RELEASE);
+	/* Each vCPU's fast path stops after the call it answers next (core/run/guest_call.c). */
+	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
+		__atomic_store_n(&vm->vcpus[i].fast_answered, (u8)ARCH_FAST_STOP, __ATOMIC_RELEASE);
 	/* An open snapshot or restore ends with the VM; its key goes too. */
 	seal_wipe(&vm->snap, sizeof(vm->snap));
 	vm->snap.phase = SNAP_NONE;

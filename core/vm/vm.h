@@ -46,6 +46,15 @@ struct vcpu {
 	enum vcpu_state state;
 	bool entry_set;
 	bool has_run;
+	/*
+	 * What the fast path returns once it answered a call (an enum arch_fast,
+	 * core/run/guest_call.c): ARCH_FAST_REENTER, and ARCH_FAST_STOP from the
+	 * VM's power-off on (vm_set_poweroff, under vm->lock), whichever vCPU
+	 * powered it off: the per-call power-off check is one load, near the
+	 * pointer the fast path gets. Atomics only. (In what was padding: the
+	 * layout, and so the code of every other path, stays as it was.)
+	 */
+	u8 fast_answered;
 	u64 entry_pc;
 	u64 entry_x0;
 	struct vcpu_regs regs; /* struct vcpu_regs (core/arch.h): the world switch's layout */

@@ -116,6 +116,14 @@ static struct vm *vm(u32 id)
 	return vm_from_id(id);
 }
 
+/* A VM's state set by hand, and each vCPU's fast-path answer as vm_set_poweroff keeps it. */
+static void set_vm_state(struct vm *v, enum vm_state st)
+{
+	v->state = st;
+	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
+		v->vcpus[i].fast_answered = st == VM_POWEROFF ? ARCH_FAST_STOP : ARCH_FAST_REENTER;
+}
+
 static struct io_domain *io_domain(u32 id)
 {
 	return (struct io_domain *)(uintptr_t)iommu_domain(id);
@@ -421,9 +429,9 @@ static void test_domain_of_powered_off_vm(void **state)
 {
 	(void)state;
 	/* A power-off that forgot the VM's devices: they could reach pages teardown hands on. */
-	vm(vmid)->state = VM_POWEROFF;
+	set_vm_state(vm(vmid), VM_POWEROFF);
 	expect_violation();
-	vm(vmid)->state = VM_VERIFIED;
+	set_vm_state(vm(vmid), VM_VERIFIED);
 	expect_clean();
 	io_domain(vdom)->owner = 3; /* a slot never registered */
 	expect_violation();
@@ -873,6 +881,21 @@ static void test_vcpu_beyond_the_limit(void **state)
 	expect_violation();
 }
 
+static void test_fast_path_answer_disagrees_with_poweroff(void **state)
+{
+	(void)state;
+	/* A running VM whose vCPU's fast path would end the run after every call... */
+	vm(vmid)->vcpus[0].fast_answered = ARCH_FAST_STOP;
+	expect_violation();
+	vm(vmid)->vcpus[0].fast_answered = ARCH_FAST_REENTER;
+	expect_clean();
+	/* ...and a powered-off one whose vCPU would go on running the guest. */
+	vm_guest_poweroff(vmid);
+	expect_clean();
+	vm(vmid)->vcpus[1].fast_answered = ARCH_FAST_REENTER;
+	expect_violation();
+}
+
 static void test_image_flag_disagrees(void **state)
 {
 	(void)state;
@@ -956,6 +979,7 @@ int main(void)
 	    T(test_active_vcpu_in_unverified_vm),
 	    T(test_vcpu_of_unused_vm),
 	    T(test_vcpu_beyond_the_limit),
+	    T(test_fast_path_answer_disagrees_with_poweroff),
 	    T(test_image_flag_disagrees),
 	};
 

@@ -190,7 +190,8 @@ enum arch_exit_kind {
 	ARCH_EXIT_HVC,	   /* regs->pc is already past the HVC */
 	ARCH_EXIT_DABT,	   /* stage-2 data abort */
 	ARCH_EXIT_IABT,	   /* stage-2 instruction abort */
-	ARCH_EXIT_WFX,	   /* WFI/WFE; regs->pc at the instruction */
+	ARCH_EXIT_WFX,	   /* WFI; regs->pc at the instruction */
+	ARCH_EXIT_WFE,	   /* WFE; regs->pc at the instruction */
 	ARCH_EXIT_IRQ,	   /* a physical interrupt for the host */
 	ARCH_EXIT_SYSREG,  /* a trapped MSR/MRS; regs->pc at the instruction */
 	ARCH_EXIT_UNKNOWN, /* anything else: a trapped instruction kcore does not emulate */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "console.h"
-#include "preempt.h"
+#include "sched.h"
 
 static struct guest guests[GUEST_MAX];
 static u32 nr_guests;
@@ -32,7 +32,7 @@ void guest_init(struct guest *g, u32 index)
 	g->index = index;
 	g->state = GUEST_CREATING;
 	for (u32 i = 0; i < GUEST_MAX_VCPUS; i++)
-		g->vcpus[i] = (struct guest_vcpu){.g = g, .id = i, .timer_ms = SCHED_SLICE_MS};
+		g->vcpus[i] = (struct guest_vcpu){.g = g, .id = i};
 }
 
 struct guest *guest_new(void)
@@ -74,6 +74,8 @@ void guest_fail(struct guest *g, const char *why)
 	if (first)
 		kprintf("KSERV: VM %s failed: %s\n", g->name, why);
 	ticket_unlock(&g->lock);
+	/* Its vCPUs inside the guest on other CPUs exit now, and stop. */
+	sched_kick_running(g);
 }
 
 bool guest_ok(const struct guest *g)

@@ -61,7 +61,6 @@ struct guest_vcpu {
 	u64 exits;
 	u64 idle_until; /* after a WFI exit: not worth running before this time (ms) */
 	bool kicked;	/* a sibling's SGI came since its last entry (atomics) */
-	u64 timer_ms;	/* the preemption timer for its next run (preempt.h) */
 };
 
 struct guest {

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Taking the CPU back from a vCPU that makes no exits: before a
- * KC_HC_VCPU_RUN while another vCPU waits, kserv arms its EL1 physical timer
- * (PPI 30) for a time slice. If it fires while the guest runs, kcore takes
- * the interrupt (HCR_EL2.IMO is set while a VM runs) and returns
- * KC_EXIT_IRQ; kserv disarms the timer, which lowers the (level) interrupt,
- * and may run another vCPU. After an IRQ exit the next slice doubles (up to
- * SCHED_TIMER_MAX_MS), since the timer also counts the time kcore takes to
- * enter the guest: on a busy machine that alone can exceed a slice. kserv itself never takes the
- * interrupt: it runs with IRQs masked, and uses the GIC only to let the timer's interrupt be
- * signalled.
+ * Taking the CPU back from a vCPU that makes no exits: while a worker runs a
+ * vCPU (run.c, vcpu_run_slice) its EL1 physical timer (PPI 30) is always
+ * armed: for a time slice (SCHED_SLICE_MS) if another vCPU waits for a CPU,
+ * else for SCHED_SOLO_MS (nothing to switch to, but the host still gets the
+ * CPU back: for a vCPU queued meanwhile, for a power-off). If it fires while
+ * the guest runs, kcore takes the interrupt (HCR_EL2.IMO is set while a VM
+ * runs) and returns KC_EXIT_IRQ; kserv re-arms the timer, which lowers the
+ * (level) interrupt, and may run another vCPU. It is armed once per slice
+ * and at IRQ exits, not at each entry, so exits that the guest makes often
+ * cost nothing more. kserv itself never takes the
+ * interrupt: it runs with IRQs masked, and uses the GIC only to let the
+ * timer's interrupt be signalled.
  *
  * Needs the GICv3 of the DTB; without one (or if kserv cannot reach it)
  * vCPUs are switched at their exits only.
@@ -19,9 +21,9 @@
 
 #include "types.h"
 
-/* A vCPU's time slice, and how far its preemption timer backs off (run.c). */
-#define SCHED_SLICE_MS	   5
-#define SCHED_TIMER_MAX_MS 160
+/* A vCPU's time slice; its timer when no other vCPU waits (run.c). */
+#define SCHED_SLICE_MS 5
+#define SCHED_SOLO_MS  20
 
 /* Sets up the GIC's distributor (once) and this CPU's redistributor and interface. */
 bool preempt_init_this_cpu(void);
@@ -40,7 +42,9 @@ void preempt_idle(u64 ms);
 
 /*
  * Sends CPU cpu the kick SGI: if it is inside a guest, the guest exits with
- * KC_EXIT_IRQ (so the vCPU re-enters and finds what kcore made pending).
+ * KC_EXIT_IRQ (so the vCPU re-enters and finds what kcore made pending, or
+ * stops if its VM is done); if it is in kserv, the SGI stays pending and ends
+ * its next guest entry at once, unless preempt_ack_all takes it first.
  */
 void preempt_kick(u32 cpu);
 

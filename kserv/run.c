@@ -17,12 +17,13 @@
 /* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
 #define POWEROFF_RACE_MS 200
 
-enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_STOP };
+/* Again: run it on; yield: to the back of the queue; wait: the same, asleep (WFI); stop. */
+enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_WAIT, AFTER_STOP };
 
 const char *exit_reason_name(u64 reason)
 {
 	static const char *const names[] = {"?",   "MMIO", "MEM_FAULT",	 "GUEST_CALL", "POWEROFF",
-					    "WFI", "IRQ",  "VCPU_START", "KICK"};
+					    "WFI", "IRQ",  "VCPU_START", "KICK",       "YIELD"};
 
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }
@@ -45,6 +46,9 @@ static void powered_off(struct guest *g, bool reset)
 		g->state = GUEST_POWERED_OFF;
 	}
 	ticket_unlock(&g->lock);
+	/* Siblings that never exit (a spin, a WFE loop with nothing waiting) must stop too. */
+	if (first)
+		sched_kick_running(g);
 	if (first && reset)
 		kprintf(
 		    "kserv: VM %s asked for a reset (SYSTEM_RESET); kserv does not restart VMs\n",
@@ -70,9 +74,17 @@ static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kco
 		powered_off(g, run->out.poweroff.reset != 0);
 		return AFTER_STOP;
 	case KC_EXIT_WFI:
-		return AFTER_YIELD;
+		return AFTER_WAIT;
+	case KC_EXIT_YIELD:
+		/* WFE: it spins on something; another vCPU's turn if one waits, else on. */
+		return sched_waiting() ? AFTER_YIELD : AFTER_AGAIN;
 	case KC_EXIT_IRQ:
-		/* kserv's own slice timer or a kick (preempt.c): the slice check decides. */
+		/*
+		 * kserv's own slice timer or a kick (preempt.c): the slice check
+		 * decides. The timer is re-armed first, which lowers its (level)
+		 * interrupt, so that the acknowledgement leaves nothing pending.
+		 */
+		preempt_arm(sched_waiting() ? SCHED_SLICE_MS : SCHED_SOLO_MS);
 		preempt_ack_all();
 		return AFTER_AGAIN;
 	case KC_EXIT_KICK:
@@ -113,31 +125,18 @@ static enum after run_once(struct guest_vcpu *v)
 		return AFTER_STOP;
 	/* Paused for a snapshot: wait outside kcore, completion kept for later. */
 	if (!snapshot_may_run(g))
-		return AFTER_YIELD;
+		return AFTER_WAIT;
 	run->in.flags = v->next_flags;
 	run->in.mmio_value = v->next_mmio_value;
 	for (u32 i = 0; i < 4; i++)
 		run->in.call_ret[i] = v->next_call_ret[i];
 	v->next_flags = 0;
-	/* Only another vCPU's turn is worth an interrupt. */
-	if (sched_waiting())
-		preempt_arm(v->timer_ms);
 	/* Whatever a sibling sent so far is pending in kcore: this entry delivers it. */
 	__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
 	err = kcore_vcpu_run(g->vmid, v->id, v->run_pa, &reason);
 	snapshot_left_run(g);
-	preempt_disarm();
 	vmm_hooks_exit(v, err, reason, run); /* before kserv's own code changes anything */
 	v->exits++;
-	/*
-	 * The timer counts kcore's time too: if the call itself took longer than
-	 * the slice (a busy machine), the guest never got in. Back off, so it does.
-	 */
-	if (err == KCORE_OK && reason == KC_EXIT_IRQ)
-		v->timer_ms =
-		    v->timer_ms * 2 < SCHED_TIMER_MAX_MS ? v->timer_ms * 2 : SCHED_TIMER_MAX_MS;
-	else
-		v->timer_ms = SCHED_SLICE_MS;
 	if (err == KCORE_E_STATE && raced_with_poweroff(g))
 		return AFTER_STOP;
 	if (err != KCORE_OK) {
@@ -159,15 +158,25 @@ void vcpu_run_slice(struct guest_vcpu *v)
 {
 	u64 start = time_ms();
 
+	/*
+	 * The slice timer runs across the slice's entries and exits (nothing
+	 * on each entry's path): if it fires while kserv handles an exit, its
+	 * interrupt ends the next entry at once. KC_EXIT_IRQ re-arms it.
+	 */
+	preempt_arm(sched_waiting() ? SCHED_SLICE_MS : SCHED_SOLO_MS);
 	for (;;) {
 		enum after a = run_once(v);
 
 		if (a == AFTER_STOP) {
+			preempt_disarm();
 			sched_vcpu_stopped(v);
 			return;
 		}
-		if (a == AFTER_YIELD || (sched_waiting() && time_ms() - start >= SCHED_SLICE_MS)) {
-			sched_requeue(v, a == AFTER_YIELD);
+		/* Round robin: a vCPU that used its slice goes behind the ones that wait. */
+		if (a == AFTER_YIELD || a == AFTER_WAIT ||
+		    (sched_waiting() && time_ms() - start >= SCHED_SLICE_MS)) {
+			preempt_disarm();
+			sched_requeue(v, a == AFTER_WAIT);
 			return;
 		}
 	}

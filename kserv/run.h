@@ -3,8 +3,10 @@
  * Running one vCPU (docs/kserv.md, "Running VMs"): KC_HC_VCPU_RUN with the
  * vCPU's run page, then the exit: a first touch of RAM gets a page (or a
  * 2 MiB block) donated, MMIO goes to the emulated devices, guest calls to
- * guest_calls.c, WFI yields the CPU, a power-off ends the guest, a vCPU the
- * guest started with PSCI CPU_ON joins the run queue. Whatever the exit
+ * guest_calls.c, WFI yields the CPU (and sleeps), WFE yields it to a vCPU
+ * that waits (sched.h), a power-off ends the guest (and kicks its other
+ * vCPUs out of their guests), a vCPU the guest started with PSCI CPU_ON
+ * joins the run queue. Whatever the exit
  * leaves to complete (an MMIO read's value, a call's results) travels in
  * the run page's "in" part at the next run.
  */

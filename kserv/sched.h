@@ -2,16 +2,21 @@
 /*
  * Which CPU runs which vCPU (docs/kserv.md, "Running VMs"). One run queue
  * for all guests; every online CPU, the boot CPU included, runs a worker
- * that takes the vCPU at the head, runs it until it yields (a WFI exit, or
- * after SCHED_SLICE_MS at any exit while another vCPU waits) or stops, and
+ * that takes the vCPU at the head, runs it until it yields (a WFI exit, a
+ * WFE exit while another vCPU waits, or after SCHED_SLICE_MS at any exit,
+ * the slice timer's included, while another vCPU waits) or stops, and
  * puts it back at the tail if it yielded. A vCPU is in the queue or in one
  * worker's hands, never both, so it never runs on two CPUs at once. The
  * workers end when every guest is finished (torn down). A worker with
  * nothing to run sleeps (WFI) for SCHED_IDLE_MS at a time, or until a vCPU
  * becomes runnable (sched_start_vcpu, sched_kick) and wakes it with SGI 1.
  *
- * Nothing preempts a vCPU between exits: a guest that spins without exits
- * keeps its CPU. With no more vCPUs than CPUs, every vCPU has a CPU of its own.
+ * Round robin with time slices: a vCPU that makes no exits is still
+ * preempted by kserv's timer (preempt.h: always armed while a guest runs),
+ * so more vCPUs than CPUs share them fairly, and a WFE exit (KC_EXIT_YIELD)
+ * lets a waiting vCPU run at once. When a VM is done (powered off, or failed
+ * on kserv's side), the CPUs running its other vCPUs are kicked
+ * (sched_kick_running), so each stops at once rather than at its next exit.
  */
 #ifndef KSERV_SCHED_H
 #define KSERV_SCHED_H
@@ -46,6 +51,11 @@ void sched_requeue(struct guest_vcpu *v, bool waits);
  * re-enters and finds the SGI kcore made pending.
  */
 void sched_kick(struct guest *g, u64 vcpus);
+/*
+ * Kicks (SGI 1) every CPU other than this one that runs a vCPU of g: each
+ * exits its guest and, g being done or paused, does not go back in.
+ */
+void sched_kick_running(struct guest *g);
 /* The worker's vCPU will not run again; the last one of a finished guest tears it down. */
 void sched_vcpu_stopped(struct guest_vcpu *v);
 

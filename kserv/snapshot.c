@@ -43,23 +43,6 @@ bool snapshot_may_run_counted(struct guest *g)
 	return false;
 }
 
-static void kick_running_vcpus(struct guest *g)
-{
-	u32 me = read_cpu_index();
-
-	for (u32 i = 0; i < g->nr_vcpus; i++) {
-		bool kick;
-		u32 cpu;
-
-		ticket_lock(&g->lock);
-		kick = g->vcpus[i].state == VCPU_RUNNING && g->vcpus[i].cpu != me;
-		cpu = g->vcpus[i].cpu;
-		ticket_unlock(&g->lock);
-		if (kick)
-			preempt_kick(cpu);
-	}
-}
-
 /* Keeps every vCPU of g out of kcore (the caller's is out already); false if they stay in. */
 static bool pause_vm(struct guest *g)
 {
@@ -76,7 +59,7 @@ static bool pause_vm(struct guest *g)
 		/* A kick sent before a vCPU entered still works (the SGI stays pending), but
 		 * one that raced with its exit is lost: kick again now and then. */
 		if (time_ms() >= kicked + PAUSE_KICK_MS) {
-			kick_running_vcpus(g);
+			sched_kick_running(g);
 			kicked = time_ms();
 		}
 		cpu_relax();

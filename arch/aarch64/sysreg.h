@@ -40,6 +40,7 @@ static inline void dsb_ishst(void)
 #define HCR_FB	   (1ull << 9)	/* TLB and I-cache maintenance broadcast in the inner domain */
 #define HCR_BSU_IS (1ull << 10) /* barriers upgraded to inner shareable */
 #define HCR_TWI	   (1ull << 13)
+#define HCR_TWE	   (1ull << 14) /* WFE traps (the scheduler's yield: core/run/run.c) */
 #define HCR_TID3   (1ull << 18) /* ID register reads trap */
 #define HCR_TSC	   (1ull << 19)
 #define HCR_TIDCP  (1ull << 20) /* IMPLEMENTATION DEFINED registers (op0 3, CRn 11/15) trap */
@@ -60,13 +61,13 @@ static inline void dsb_ishst(void)
 /*
  * HCR_EL2 while a guest runs, before what depends on the CPU (el2ctl.c):
  * interrupts and SErrors come to kcore (AMO also makes the guest's DISR_EL1
- * VDISR_EL2), WFI, SMC, ID, IMPLEMENTATION DEFINED and auxiliary control
- * register accesses trap, maintenance broadcasts (a vCPU may move between
- * CPUs).
+ * VDISR_EL2), WFI, WFE, SMC, ID, IMPLEMENTATION DEFINED and auxiliary
+ * control register accesses trap, maintenance broadcasts (a vCPU may move
+ * between CPUs).
  */
-#define HCR_GUEST                                                                         \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | \
-	 HCR_TIDCP | HCR_TACR | HCR_FB | HCR_BSU_IS | HCR_RW)
+#define HCR_GUEST                                                                        \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_TWE | \
+	 HCR_TID3 | HCR_TIDCP | HCR_TACR | HCR_FB | HCR_BSU_IS | HCR_RW)
 
 /* SCTLR_EL2 (non-VHE): RES1 bits, then what kcore turns on. */
 #define SCTLR_EL2_RES1 0x30c50830ull

@@ -139,8 +139,8 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 			e->write = (iss >> 6) & 1;
 		}
 		break;
-	case 0x01: /* WFI/WFE */
-		e->kind = ARCH_EXIT_WFX;
+	case 0x01: /* WFI/WFE; ISS.TI bit 0: WFE (or WFET) */
+		e->kind = (iss & 1) != 0 ? ARCH_EXIT_WFE : ARCH_EXIT_WFX;
 		break;
 	case EC_SYSREG:
 		/* ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] read[0] */

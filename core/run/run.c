@@ -200,6 +200,15 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 		vcpu->regs.pc += 4;
 		run->out.reason = KC_EXIT_WFI;
 		return STEP_TO_HOST;
+	case ARCH_EXIT_WFE:
+		/*
+		 * A guest waiting for an event (a spin lock, a sibling's flag) is
+		 * spinning: the host may give the CPU to another vCPU (KVM does the
+		 * same). WFE may always end early, so stepping past it is correct.
+		 */
+		vcpu->regs.pc += 4;
+		run->out.reason = KC_EXIT_YIELD;
+		return STEP_TO_HOST;
 	case ARCH_EXIT_IRQ:
 		run->out.reason = KC_EXIT_IRQ;
 		return STEP_TO_HOST;

@@ -238,6 +238,33 @@ static void test_kcore_handles_share_without_an_exit(void **state)
 	assert_int_equal(v, 0x1111111111111111ull);
 }
 
+static void step_wfe(struct vcpu_regs *r, struct arch_exit *e)
+{
+	gp_fill_secrets(r);
+	e->kind = ARCH_EXIT_WFE;
+}
+
+/*
+ * WFE traps (HCR_EL2.TWE): the host gets KC_EXIT_YIELD and nothing else, so
+ * its scheduler may run another vCPU; the guest goes on past the WFE (a WFE
+ * may always end early), with its registers as it left them.
+ */
+static void test_wfe_yields_to_the_host(void **state)
+{
+	struct kcore_vcpu_run *rp = gp_run_page();
+
+	(void)state;
+	gp_program(3, step_wfe, step_wfe, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_YIELD);
+	for (u32 i = 0; i < 8; i++)
+		assert_int_equal(rp->out.raw[i], 0); /* the reason, nothing more */
+	assert_int_equal(gp_run(0, 0), KC_EXIT_YIELD);
+	assert_int_equal(gp.seen[1].pc, gp.seen[0].pc + 4);
+	for (u32 i = 0; i < 31; i++)
+		assert_int_equal(gp.seen[1].x[i], GP_SECRET + i);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp.seen[2].pc, gp.seen[1].pc + 4);
+}
 static void step_off(struct vcpu_regs *r, struct arch_exit *e)
 {
 	r->x[0] = PSCI_SYSTEM_OFF;
@@ -394,6 +421,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_ram_fault_shows_the_page_not_the_data, gp_setup),
 	    cmocka_unit_test_setup(test_guest_call_goes_out_with_id_and_args_only, gp_setup),
 	    cmocka_unit_test_setup(test_kcore_handles_share_without_an_exit, gp_setup),
+	    cmocka_unit_test_setup(test_wfe_yields_to_the_host, gp_setup),
 	    cmocka_unit_test_setup(test_system_off_ends_the_vm, gp_setup),
 	    cmocka_unit_test_setup(test_cpu_on_starts_a_vcpu_where_the_guest_said, gp_setup),
 	    cmocka_unit_test_setup(test_run_page_must_be_the_hosts, gp_setup),

@@ -20,7 +20,7 @@ enum gc_step gc_version(struct gc_call *c)
 
 enum gc_step psci_version(struct gc_call *c)
 {
-	c->x[0] = PSCI_VERSION_1_0;
+	c->x[0] = PSCI_VERSION_1_1;
 	return GC_REENTER;
 }
 
@@ -136,7 +136,9 @@ enum gc_step guest_call_slow(struct gc_call *c)
 	if (step == GC_REENTER && vm_powered_off(c->vm)) {
 		/* By this call (SYSTEM_OFF/RESET) or a sibling's meanwhile. */
 		c->run->out.reason = KC_EXIT_POWEROFF;
-		c->run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET;
+		c->run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET ||
+					     fid == PSCI_SYSTEM_RESET2_32 ||
+					     fid == PSCI_SYSTEM_RESET2_64;
 		return GC_TO_HOST;
 	}
 	return step;

@@ -61,16 +61,22 @@ enum gc_form { GC_STATUS, GC_PSCI };
 #define GUEST_CALLS_HOT(X)                              \
 	X(PSCI_VERSION, psci_version, GC_FAST, GC_PSCI) \
 	X(KC_GC_VERSION, gc_version, GC_FAST, GC_STATUS)
-#define GUEST_CALLS_REST(X)                                            \
-	X(KC_GC_SHARE_PAGE, gc_share_page, GC_FAST, GC_STATUS)         \
-	X(KC_GC_UNSHARE_PAGE, gc_unshare_page, GC_FAST, GC_STATUS)     \
-	X(PSCI_FEATURES, psci_features, GC_FAST, GC_PSCI)              \
-	X(PSCI_AFFINITY_INFO_32, psci_affinity_info, GC_FAST, GC_PSCI) \
-	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI) \
-	X(PSCI_CPU_ON_32, psci_cpu_on, GC_SLOW, GC_PSCI)               \
-	X(PSCI_CPU_ON_64, psci_cpu_on, GC_SLOW, GC_PSCI)               \
-	X(PSCI_SYSTEM_OFF, psci_system_off, GC_SLOW, GC_STATUS)        \
-	X(PSCI_SYSTEM_RESET, psci_system_off, GC_SLOW, GC_STATUS)
+#define GUEST_CALLS_REST(X)                                                 \
+	X(KC_GC_SHARE_PAGE, gc_share_page, GC_FAST, GC_STATUS)              \
+	X(KC_GC_UNSHARE_PAGE, gc_unshare_page, GC_FAST, GC_STATUS)          \
+	X(PSCI_FEATURES, psci_features, GC_FAST, GC_PSCI)                   \
+	X(PSCI_AFFINITY_INFO_32, psci_affinity_info, GC_FAST, GC_PSCI)      \
+	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI)      \
+	X(PSCI_MIGRATE_INFO_TYPE, psci_migrate_info_type, GC_FAST, GC_PSCI) \
+	X(PSCI_CPU_ON_32, psci_cpu_on, GC_SLOW, GC_PSCI)                    \
+	X(PSCI_CPU_ON_64, psci_cpu_on, GC_SLOW, GC_PSCI)                    \
+	X(PSCI_CPU_OFF, psci_cpu_off, GC_SLOW, GC_PSCI)                     \
+	X(PSCI_CPU_SUSPEND_32, psci_cpu_suspend, GC_SLOW, GC_PSCI)          \
+	X(PSCI_CPU_SUSPEND_64, psci_cpu_suspend, GC_SLOW, GC_PSCI)          \
+	X(PSCI_SYSTEM_OFF, psci_system_off, GC_SLOW, GC_STATUS)             \
+	X(PSCI_SYSTEM_RESET, psci_system_off, GC_SLOW, GC_STATUS)           \
+	X(PSCI_SYSTEM_RESET2_32, psci_system_reset2, GC_SLOW, GC_PSCI)      \
+	X(PSCI_SYSTEM_RESET2_64, psci_system_reset2, GC_SLOW, GC_PSCI)
 
 #define GC_DECLARE(fid, handler, path, form) enum gc_step handler(struct gc_call *c);
 GUEST_CALLS(GC_DECLARE)

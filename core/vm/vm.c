@@ -250,9 +250,12 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY || vm->snap.phase != SNAP_NONE) {
 		/* A VM being saved or restored is paused (docs/abi.md, "Snapshots"). */
 		err = KCORE_E_STATE;
-	} else if (vcpu->has_run) {
+	} else if (vcpu->has_run && vcpu->entry_set) {
 		vcpu->state = VCPU_ACTIVE;
 		*start = (struct vcpu_start){.first = false};
+	} else if (vcpu->has_run) {
+		/* Turned off by its guest (PSCI CPU_OFF): only the guest's CPU_ON starts it. */
+		err = KCORE_E_PERM;
 	} else if (!first_entry_ok(locked, vcpu)) {
 		err = KCORE_E_PERM;
 	} else {
@@ -291,6 +294,29 @@ void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu)
 	KC_CHECK(vcpu->state == VCPU_ACTIVE);
 	vcpu->state = VCPU_READY;
 	spin_unlock(&vm->lock);
+}
+
+enum vcpu_off vm_vcpu_deactivate_off(struct vm *vm, struct vcpu *vcpu)
+{
+	struct vm_locked locked = vm_lock(vm);
+	enum vcpu_off off = VCPU_OFF_LAST;
+
+	KC_CHECK(vcpu->state == VCPU_ACTIVE && vcpu->has_run && vcpu->entry_set);
+	vcpu->state = VCPU_READY;
+	if (vm->state != VM_VERIFIED) {
+		/* A sibling or the host powered the VM off meanwhile: that is what the host learns.
+		 */
+		off = VCPU_OFF_VM_OFF;
+	} else {
+		/* OFF (psci.c): has_run stays, so the host can never choose an entry again. */
+		vcpu->entry_set = false;
+		for (u32 i = 0; i < max_vcpus; i++) {
+			if (vm->vcpus[i].entry_set)
+				off = VCPU_OFF_DONE; /* another vCPU is on or about to be */
+		}
+	}
+	vm_unlock(&locked);
+	return off;
 }
 
 void vcpu_deactivate(u32 vmid, u32 vcpuid)

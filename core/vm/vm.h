@@ -170,6 +170,34 @@ struct vcpu_start {
 int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start);
 void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
 
+/*
+ * A vCPU's power state for PSCI (core/run/psci.c), kept in entry_set and
+ * has_run, both under vm->lock:
+ *
+ *   entry_set  has_run
+ *       0         0      OFF, never ran
+ *       1         0      ON_PENDING: started (host for vCPU 0, guest CPU_ON), first run to come
+ *       1         1      ON (running, or waiting for the host to run it)
+ *       0         1      OFF after PSCI CPU_OFF; CPU_ON makes it (1, 0) again, and its
+ *                        next run starts it afresh (vm_vcpu_activate: first run)
+ *
+ * Once a vCPU of a VM ran, some vCPU of it keeps has_run (CPU_ON clears it
+ * only on an OFF target, and the caller, which ran, keeps its own), so the
+ * host's VCPU_SET_ENTRY and a snapshot restore stay refused for good.
+ */
+enum vcpu_off {
+	VCPU_OFF_DONE,	 /* the vCPU is OFF; others are on or pending */
+	VCPU_OFF_LAST,	 /* it was the last: nothing can start a vCPU again */
+	VCPU_OFF_VM_OFF, /* the VM was powered off meanwhile: nothing changed but the deactivation
+			  */
+};
+/*
+ * vm_vcpu_deactivate for a vCPU whose guest called PSCI CPU_OFF: deactivated
+ * and turned OFF under one hold of vm->lock, so no CPU_ON or AFFINITY_INFO
+ * sees it OFF while it still runs.
+ */
+enum vcpu_off vm_vcpu_deactivate_off(struct vm *vm, struct vcpu *vcpu);
+
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);
 int vcpu_register(u64 vmid, u64 vcpuid);

@@ -17,12 +17,12 @@
 /* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
 #define POWEROFF_RACE_MS 200
 
-enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_STOP };
+enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_STOP, AFTER_OFF };
 
 const char *exit_reason_name(u64 reason)
 {
 	static const char *const names[] = {"?",   "MMIO", "MEM_FAULT",	 "GUEST_CALL", "POWEROFF",
-					    "WFI", "IRQ",  "VCPU_START", "KICK"};
+					    "WFI", "IRQ",  "VCPU_START", "KICK",       "VCPU_OFF"};
 
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }
@@ -85,6 +85,9 @@ static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kco
 		sched_start_vcpu(g, id);
 		return AFTER_AGAIN;
 	}
+	case KC_EXIT_VCPU_OFF:
+		/* PSCI CPU_OFF: it runs again only when a KC_EXIT_VCPU_START names it. */
+		return AFTER_OFF;
 	default:
 		kprintf("kserv: VM %s: vCPU %u: unknown exit reason %lu\n", g->name, v->id, reason);
 		guest_fail(g, "kcore returned an unknown exit reason");
@@ -164,6 +167,10 @@ void vcpu_run_slice(struct guest_vcpu *v)
 
 		if (a == AFTER_STOP) {
 			sched_vcpu_stopped(v);
+			return;
+		}
+		if (a == AFTER_OFF) {
+			sched_vcpu_off(v);
 			return;
 		}
 		if (a == AFTER_YIELD || (sched_waiting() && time_ms() - start >= SCHED_SLICE_MS)) {

@@ -17,6 +17,7 @@
 /* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
 #define POWEROFF_RACE_MS 200
 
+/* AFTER_STOP and AFTER_OFF last: vcpu_run_slice tells both from the rest with one compare. */
 enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_STOP, AFTER_OFF };
 
 const char *exit_reason_name(u64 reason)
@@ -165,12 +166,11 @@ void vcpu_run_slice(struct guest_vcpu *v)
 	for (;;) {
 		enum after a = run_once(v);
 
-		if (a == AFTER_STOP) {
-			sched_vcpu_stopped(v);
-			return;
-		}
-		if (a == AFTER_OFF) {
-			sched_vcpu_off(v);
+		if (a >= AFTER_STOP) {
+			if (a == AFTER_STOP)
+				sched_vcpu_stopped(v);
+			else
+				sched_vcpu_off(v);
 			return;
 		}
 		if (a == AFTER_YIELD || (sched_waiting() && time_ms() - start >= SCHED_SLICE_MS)) {

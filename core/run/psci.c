@@ -55,8 +55,8 @@ enum gc_step psci_migrate_info_type(struct gc_call *c)
 /* One vCPU's AFFINITY_INFO state; the caller holds vm->lock. */
 static s64 aff_state(const struct vcpu *t)
 {
-	if (!t->entry_set)
-		return PSCI_AFF_OFF;
+	if (!t->entry_set) /* OFF once stopped: one that called CPU_OFF may still be leaving */
+		return t->state == VCPU_ACTIVE ? PSCI_AFF_ON : PSCI_AFF_OFF;
 	return t->has_run ? PSCI_AFF_ON : PSCI_AFF_ON_PENDING;
 }
 
@@ -120,15 +120,16 @@ enum gc_step psci_cpu_on(struct gc_call *c)
 		ret = PSCI_E_INVALID_PARAMS; /* the host did not give the VM that vCPU */
 	} else if (t->entry_set) {
 		ret = t->has_run ? PSCI_E_ALREADY_ON : PSCI_E_ON_PENDING;
+	} else if (t->state == VCPU_ACTIVE) {
+		ret = PSCI_E_ALREADY_ON; /* it called CPU_OFF and has not stopped yet */
 	} else if ((entry & 3) != 0 || !vm_search_load_info(locked, entry)) {
 		/* A started vCPU, like the first, begins in a verified image. */
 		ret = PSCI_E_INVALID_ADDRESS;
 	} else {
-		/* OFF (never ran, or CPU_OFF): its next run starts it afresh here. */
+		/* OFF (never ran, or CPU_OFF): its next run is a first run, afresh, here. */
 		t->entry_pc = entry;
 		t->entry_x0 = context;
 		t->entry_set = true;
-		t->has_run = false;
 	}
 	vm_unlock(&locked);
 	if (ret != PSCI_SUCCESS)
@@ -142,11 +143,33 @@ enum gc_step psci_cpu_on(struct gc_call *c)
 
 enum gc_step psci_cpu_off(struct gc_call *c)
 {
+	struct vm *vm = c->vm;
+	struct vm_locked locked = vm_lock(vm);
+	bool last = true;
+
 	/*
-	 * Never returns: the run ends, and the vCPU turns OFF as it stops
-	 * (vcpu_run, vm_vcpu_deactivate_off). Until then it still counts as
-	 * ON. Its registers are left as they are; a CPU_ON resets them.
+	 * Never returns: the run ends, and the vCPU is OFF (core/vm/vm.h), so
+	 * no run can resume it. Until the run has returned it is still ACTIVE,
+	 * which AFFINITY_INFO and CPU_ON count as on. Its registers stay as
+	 * they are; the run after a CPU_ON resets them.
 	 */
+	c->vcpu->entry_set = false;
+	c->vcpu->has_run = false;
+	for (u32 i = 0; i < vm_max_vcpus(); i++) {
+		if (vm->vcpus[i].entry_set)
+			last = false; /* another vCPU is on or about to be */
+	}
+	vm_unlock(&locked);
+	if (last) {
+		/*
+		 * Nothing could start a vCPU again (only the guest's CPU_ON does,
+		 * and the host may not): the VM powers off, as with SYSTEM_OFF.
+		 */
+		vm_guest_poweroff(vm->vmid);
+		c->run->out.reason = KC_EXIT_POWEROFF;
+		c->run->out.poweroff.reset = 0;
+		return GC_TO_HOST;
+	}
 	c->run->out.reason = KC_EXIT_VCPU_OFF;
 	return GC_TO_HOST;
 }

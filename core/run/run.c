@@ -214,28 +214,6 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 	kc_panic("unknown exit kind %d", (int)e->kind);
 }
 
-/*
- * PSCI CPU_OFF ended the run (core/run/psci.c): the vCPU goes OFF as it
- * stops. If it was the VM's last vCPU on or pending, nothing could ever start
- * one again (only the guest's CPU_ON does, and the host may not): kcore
- * powers the VM off, and the host learns that instead.
- */
-static __attribute__((noinline)) void vcpu_turned_off(struct vm *vm, struct vcpu *vcpu,
-						      struct kcore_vcpu_run *run)
-{
-	switch (vm_vcpu_deactivate_off(vm, vcpu)) {
-	case VCPU_OFF_DONE:
-		return;
-	case VCPU_OFF_LAST:
-		vm_guest_poweroff(vm->vmid);
-		break;
-	case VCPU_OFF_VM_OFF:
-		break;
-	}
-	run->out.reason = KC_EXIT_POWEROFF;
-	run->out.poweroff.reset = 0;
-}
-
 #ifndef KCORE_PUT_BACK_FIRST_RUN_RACE
 /* Whether this run is the vCPU's first is decided under vm->lock, with the activation. */
 static int activate_for_run(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
@@ -301,10 +279,7 @@ int vcpu_run(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason)
 		if (handle_exit(vm, vcpu, (u32)vcpuid, &e, &run) == STEP_TO_HOST)
 			break;
 	}
-	if (run.out.reason != KC_EXIT_VCPU_OFF)
-		vm_vcpu_deactivate(vm, vcpu);
-	else
-		vcpu_turned_off(vm, vcpu, &run);
+	vm_vcpu_deactivate(vm, vcpu);
 	write_run_out(pa_init(run_pa), &run);
 	*reason = run.out.reason;
 	return KCORE_OK;

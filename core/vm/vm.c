@@ -122,6 +122,7 @@ int vm_register(u32 *vmid)
 	err = pgt_init(&vm->s2, &vm->pool, PT_STAGE2, ipa_bits, vm->vmid);
 	KC_CHECK(err == KCORE_OK);
 	vm->state = VM_READY;
+	vm->started = false;
 	vm->nr_images = 0;
 	vm->nr_ram = 0;
 	memset(vm->measurement, 0, sizeof(vm->measurement));
@@ -168,7 +169,8 @@ static bool any_vcpu_has_run(const struct vm *vm)
 
 /*
  * The host chooses where the boot vCPU (vCPU 0) starts, and only until the
- * VM first runs; every other vCPU starts only where the guest's own PSCI
+ * VM first runs (vm->started: has_run alone does not say it, as PSCI CPU_OFF
+ * clears it; a restored VM has run too); every other vCPU starts only where the guest's own PSCI
  * CPU_ON says (core/run/run.c). Otherwise the host could start a vCPU of its
  * choice, or overwrite the entry of one the guest has just turned on.
  */
@@ -189,7 +191,7 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 		return KCORE_E_PERM;
 	spin_lock(&vm->lock);
 	if ((vm->state != VM_READY && vm->state != VM_VERIFIED) || vcpu->state != VCPU_READY ||
-	    any_vcpu_has_run(vm)) {
+	    vm->started || vm->snap.restored || any_vcpu_has_run(vm)) {
 		err = KCORE_E_STATE;
 	} else {
 		vcpu->entry_pc = pc;
@@ -235,11 +237,21 @@ int vm_set_ram(u64 vmid, u64 ipa, u64 size)
 	return err;
 }
 
-/* Boot integrity: the first instruction must come from a verified image. */
-static __attribute__((noinline)) bool first_entry_ok(struct vm_locked locked,
-						     const struct vcpu *vcpu)
+/*
+ * Boot integrity: the first instruction must come from a verified image. The
+ * first run, claimed under the lock: no other CPU can also see it as first.
+ * Out of line: the resume path, every run's, stays as short as it was.
+ */
+static __attribute__((noinline)) bool claim_first_run(struct vm_locked locked, struct vcpu *vcpu,
+						      struct vcpu_start *start)
 {
-	return vcpu->entry_set && vm_search_load_info(locked, vcpu->entry_pc);
+	if (!vcpu->entry_set || !vm_search_load_info(locked, vcpu->entry_pc))
+		return false;
+	vcpu->state = VCPU_ACTIVE;
+	*start = (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
+	vcpu->has_run = true;
+	locked.vm->started = true;
+	return true;
 }
 
 int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
@@ -250,20 +262,11 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 	if (vm->state != VM_VERIFIED || vcpu->state != VCPU_READY || vm->snap.phase != SNAP_NONE) {
 		/* A VM being saved or restored is paused (docs/abi.md, "Snapshots"). */
 		err = KCORE_E_STATE;
-	} else if (vcpu->has_run && vcpu->entry_set) {
+	} else if (vcpu->has_run) {
 		vcpu->state = VCPU_ACTIVE;
 		*start = (struct vcpu_start){.first = false};
-	} else if (vcpu->has_run) {
-		/* Turned off by its guest (PSCI CPU_OFF): only the guest's CPU_ON starts it. */
+	} else if (!claim_first_run(locked, vcpu, start)) {
 		err = KCORE_E_PERM;
-	} else if (!first_entry_ok(locked, vcpu)) {
-		err = KCORE_E_PERM;
-	} else {
-		/* The first run, claimed under the lock: no other CPU can also see it as first. */
-		vcpu->state = VCPU_ACTIVE;
-		*start =
-		    (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
-		vcpu->has_run = true;
 	}
 	vm_unlock(&locked);
 	return err;
@@ -294,29 +297,6 @@ void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu)
 	KC_CHECK(vcpu->state == VCPU_ACTIVE);
 	vcpu->state = VCPU_READY;
 	spin_unlock(&vm->lock);
-}
-
-enum vcpu_off vm_vcpu_deactivate_off(struct vm *vm, struct vcpu *vcpu)
-{
-	struct vm_locked locked = vm_lock(vm);
-	enum vcpu_off off = VCPU_OFF_LAST;
-
-	KC_CHECK(vcpu->state == VCPU_ACTIVE && vcpu->has_run && vcpu->entry_set);
-	vcpu->state = VCPU_READY;
-	if (vm->state != VM_VERIFIED) {
-		/* A sibling or the host powered the VM off meanwhile: that is what the host learns.
-		 */
-		off = VCPU_OFF_VM_OFF;
-	} else {
-		/* OFF (psci.c): has_run stays, so the host can never choose an entry again. */
-		vcpu->entry_set = false;
-		for (u32 i = 0; i < max_vcpus; i++) {
-			if (vm->vcpus[i].entry_set)
-				off = VCPU_OFF_DONE; /* another vCPU is on or about to be */
-		}
-	}
-	vm_unlock(&locked);
-	return off;
 }
 
 void vcpu_deactivate(u32 vmid, u32 vcpuid)

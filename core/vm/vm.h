@@ -99,6 +99,7 @@ struct vm {
 	struct vm_image images[KCORE_MAX_LOAD_IMAGES];
 	struct vm_ram ram[VM_MAX_RAM_REGIONS];
 	u8 measurement[32]; /* set by VERIFY_VM (core/vm/verify.h) */
+	bool started;	    /* a vCPU ran: the host may no longer set the boot entry */
 	struct vm_snap snap;
 };
 
@@ -175,28 +176,15 @@ void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
  * has_run, both under vm->lock:
  *
  *   entry_set  has_run
- *       0         0      OFF, never ran
+ *       0         0      OFF: never started, or after PSCI CPU_OFF (which clears both
+ *                        while the vCPU still runs: ACTIVE, it counts as ON until its run
+ *                        returns); CPU_ON makes it (1, 0), its next run a first run (afresh)
  *       1         0      ON_PENDING: started (host for vCPU 0, guest CPU_ON), first run to come
  *       1         1      ON (running, or waiting for the host to run it)
- *       0         1      OFF after PSCI CPU_OFF; CPU_ON makes it (1, 0) again, and its
- *                        next run starts it afresh (vm_vcpu_activate: first run)
  *
- * Once a vCPU of a VM ran, some vCPU of it keeps has_run (CPU_ON clears it
- * only on an OFF target, and the caller, which ran, keeps its own), so the
- * host's VCPU_SET_ENTRY and a snapshot restore stay refused for good.
+ * So an OFF vCPU cannot be run (vm_vcpu_activate: no entry), at no cost to
+ * the resume path. Whether the VM ever ran is vm->started, which stays.
  */
-enum vcpu_off {
-	VCPU_OFF_DONE,	 /* the vCPU is OFF; others are on or pending */
-	VCPU_OFF_LAST,	 /* it was the last: nothing can start a vCPU again */
-	VCPU_OFF_VM_OFF, /* the VM was powered off meanwhile: nothing changed but the deactivation
-			  */
-};
-/*
- * vm_vcpu_deactivate for a vCPU whose guest called PSCI CPU_OFF: deactivated
- * and turned OFF under one hold of vm->lock, so no CPU_ON or AFFINITY_INFO
- * sees it OFF while it still runs.
- */
-enum vcpu_off vm_vcpu_deactivate_off(struct vm *vm, struct vcpu *vcpu);
 
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);

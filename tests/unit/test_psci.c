@@ -195,8 +195,12 @@ static void test_boot_vcpu_off_and_back(void **state)
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_OFF);
 	assert_int_equal(vm_from_id(gp_vmid)->state, VM_VERIFIED);
-	/* The boot vCPU is off, vCPU 1 pending: still the host may not choose vCPU 0's entry. */
+	/*
+	 * The boot vCPU is off, vCPU 1 pending, none has has_run: still the host
+	 * may not choose vCPU 0's entry, nor restore a snapshot into the VM.
+	 */
 	fx_expect_refused(KCORE_E_STATE, KC_HC_VCPU_SET_ENTRY, gp_vmid, 0, ENTRY(9), 0);
+	fx_expect_refused(KCORE_E_STATE, KC_HC_VM_RESTORE_BEGIN, gp_vmid, fx_host_page(), 0, 0);
 	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, gp_vmid, 0, gp_run_pa, 0, &reason), KCORE_E_PERM);
 
 	call(1, PSCI_CPU_ON_64, 0, ENTRY(5), 5);

@@ -53,7 +53,8 @@ struct guest_vcpu {
 	enum vcpu_run_state state;
 	u32 cpu; /* the CPU that runs it, while VCPU_RUNNING */
 	bool started;
-	u64 run_pa; /* its run page: a host page kcore reads and writes */
+	bool restart; /* a CPU_ON came while its CPU_OFF exit was being handled (sched.c) */
+	u64 run_pa;   /* its run page: a host page kcore reads and writes */
 	/* The completion the next KC_HC_VCPU_RUN carries in the run page's "in". */
 	u64 next_flags;
 	u64 next_mmio_value;

@@ -17,13 +17,18 @@
 /* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
 #define POWEROFF_RACE_MS 200
 
-/* Again: run it on; yield: to the back of the queue; wait: the same, asleep (WFI); stop. */
-enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_WAIT, AFTER_STOP };
+/*
+ * Again: run it on; yield: to the back of the queue; wait: the same, asleep
+ * (WFI); stop; off (PSCI CPU_OFF). AFTER_STOP and AFTER_OFF last:
+ * vcpu_run_slice tells both from the rest with one compare.
+ */
+enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_WAIT, AFTER_STOP, AFTER_OFF };
 
 const char *exit_reason_name(u64 reason)
 {
 	static const char *const names[] = {"?",   "MMIO", "MEM_FAULT",	 "GUEST_CALL", "POWEROFF",
-					    "WFI", "IRQ",  "VCPU_START", "KICK",       "YIELD"};
+					    "WFI", "IRQ",  "VCPU_START", "KICK",       "YIELD",
+					    "VCPU_OFF"};
 
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }
@@ -97,6 +102,9 @@ static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kco
 		sched_start_vcpu(g, id);
 		return AFTER_AGAIN;
 	}
+	case KC_EXIT_VCPU_OFF:
+		/* PSCI CPU_OFF: it runs again only when a KC_EXIT_VCPU_START names it. */
+		return AFTER_OFF;
 	default:
 		kprintf("kserv: VM %s: vCPU %u: unknown exit reason %lu\n", g->name, v->id, reason);
 		guest_fail(g, "kcore returned an unknown exit reason");
@@ -167,9 +175,12 @@ void vcpu_run_slice(struct guest_vcpu *v)
 	for (;;) {
 		enum after a = run_once(v);
 
-		if (a == AFTER_STOP) {
+		if (a >= AFTER_STOP) {
 			preempt_disarm();
-			sched_vcpu_stopped(v);
+			if (a == AFTER_STOP)
+				sched_vcpu_stopped(v);
+			else
+				sched_vcpu_off(v);
 			return;
 		}
 		/* Round robin: a vCPU that used its slice goes behind the ones that wait. */

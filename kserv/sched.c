@@ -109,9 +109,37 @@ void sched_start_vcpu(struct guest *g, u32 id)
 		v->started = true;
 		g->active++;
 		enqueue(v);
+	} else if (v->started && v->state == VCPU_RUNNING) {
+		/*
+		 * kcore starts only a vCPU that is OFF: this one turned itself off
+		 * and its worker has not handled that exit yet (sched_vcpu_off).
+		 */
+		v->restart = true;
 	}
 	ticket_unlock(&g->lock);
 	wake_idle_worker();
+}
+
+void sched_vcpu_off(struct guest_vcpu *v)
+{
+	struct guest *g = v->g;
+	bool again, off;
+
+	ticket_lock(&g->lock);
+	again = v->restart && !g->done;
+	v->restart = false;
+	/* kcore powers the VM off at its last vCPU's CPU_OFF: active > 1 here unless it ends. */
+	off = !again && !g->done && g->active > 1;
+	if (again) {
+		enqueue(v); /* started again meanwhile (sched_start_vcpu) */
+	} else if (off) {
+		v->state = VCPU_OFF;
+		v->started = false;
+		g->active--;
+	}
+	ticket_unlock(&g->lock);
+	if (!again && !off)
+		sched_vcpu_stopped(v);
 }
 
 void sched_kick(struct guest *g, u64 vcpus)

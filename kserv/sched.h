@@ -58,6 +58,11 @@ void sched_kick(struct guest *g, u64 vcpus);
 void sched_kick_running(struct guest *g);
 /* The worker's vCPU will not run again; the last one of a finished guest tears it down. */
 void sched_vcpu_stopped(struct guest_vcpu *v);
+/*
+ * The worker's vCPU turned itself off (KC_EXIT_VCPU_OFF): out of the queue
+ * until sched_start_vcpu names it again (at once if that came meanwhile).
+ */
+void sched_vcpu_off(struct guest_vcpu *v);
 
 /* The run queue's length (sched.c); read through sched_waiting. */
 extern u32 sched_queue_len;

@@ -20,7 +20,7 @@ enum gc_step gc_version(struct gc_call *c)
 
 enum gc_step psci_version(struct gc_call *c)
 {
-	c->x[0] = PSCI_VERSION_1_0;
+	c->x[0] = PSCI_VERSION_1_1;
 	return GC_REENTER;
 }
 
@@ -138,27 +138,46 @@ static enum gc_step to_host(struct gc_call *c)
 	return GC_TO_HOST;
 }
 
+#define GC_SLOW_CASE(fid, handler, path, form) \
+	case fid:                              \
+		return handler(c);
+
+/* A PSCI id the fast path's table does not list (GUEST_CALLS_PSCI); NOT_SUPPORTED if none. */
+static enum gc_step psci_slow(struct gc_call *c, u64 fid)
+{
+	switch (fid) {
+		GUEST_CALLS_PSCI(GC_SLOW_CASE) /* NOLINT(bugprone-branch-clone) */
+	default:
+		return psci_not_supported(c);
+	}
+}
+#undef GC_SLOW_CASE
+
 enum gc_step guest_call_slow(struct gc_call *c)
 {
 	u64 fid = c->x[0];
 	enum gc_step step;
 
 	switch (fid) {
-#define GC_SLOW_CASE(fid, handler, path, form) \
+#define GC_SLOW_STEP(fid, handler, path, form) \
 	case fid:                              \
 		step = handler(c);             \
 		break;
-		GUEST_CALLS(GC_SLOW_CASE) /* NOLINT(bugprone-branch-clone) */
-#undef GC_SLOW_CASE
+		GUEST_CALLS_HOT(GC_SLOW_STEP)
+		GUEST_CALLS_REST(GC_SLOW_STEP) /* NOLINT(bugprone-branch-clone) */
+#undef GC_SLOW_STEP
 	default:
-		if (PSCI_IS_FN(fid))
-			return psci_not_supported(c);
-		return to_host(c);
+		if (!PSCI_IS_FN(fid))
+			return to_host(c);
+		step = psci_slow(c, fid);
+		break;
 	}
 	if (step == GC_REENTER && vm_powered_off(c->vm)) {
 		/* By this call (SYSTEM_OFF/RESET) or a sibling's meanwhile. */
 		c->run->out.reason = KC_EXIT_POWEROFF;
-		c->run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET;
+		c->run->out.poweroff.reset = fid == PSCI_SYSTEM_RESET ||
+					     fid == PSCI_SYSTEM_RESET2_32 ||
+					     fid == PSCI_SYSTEM_RESET2_64;
 		return GC_TO_HOST;
 	}
 	return step;

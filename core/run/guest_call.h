@@ -56,7 +56,7 @@ enum gc_form { GC_STATUS, GC_PSCI };
  * Fast calls never go to the host (their run is NULL) and inject nothing.
  * The two version calls come first: they are a guest's commonest.
  */
-#define GUEST_CALLS(X) GUEST_CALLS_HOT(X) GUEST_CALLS_REST(X)
+#define GUEST_CALLS(X) GUEST_CALLS_HOT(X) GUEST_CALLS_REST(X) GUEST_CALLS_PSCI(X)
 /* Answered from the registers alone; the fast path tests these first, before anything else. */
 #define GUEST_CALLS_HOT(X)                              \
 	X(PSCI_VERSION, psci_version, GC_FAST, GC_PSCI) \
@@ -66,11 +66,23 @@ enum gc_form { GC_STATUS, GC_PSCI };
 	X(KC_GC_UNSHARE_PAGE, gc_unshare_page, GC_FAST, GC_STATUS)     \
 	X(PSCI_FEATURES, psci_features, GC_FAST, GC_PSCI)              \
 	X(PSCI_AFFINITY_INFO_32, psci_affinity_info, GC_FAST, GC_PSCI) \
-	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI) \
-	X(PSCI_CPU_ON_32, psci_cpu_on, GC_SLOW, GC_PSCI)               \
-	X(PSCI_CPU_ON_64, psci_cpu_on, GC_SLOW, GC_PSCI)               \
-	X(PSCI_SYSTEM_OFF, psci_system_off, GC_SLOW, GC_STATUS)        \
-	X(PSCI_SYSTEM_RESET, psci_system_off, GC_SLOW, GC_STATUS)
+	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI)
+/*
+ * The rest of PSCI: slow path only, and looked up only for an id in PSCI's
+ * range (guest_call_slow), so that the switches every other call goes
+ * through (the host's calls, above all) stay as short as they were.
+ */
+#define GUEST_CALLS_PSCI(X)                                                 \
+	X(PSCI_CPU_ON_32, psci_cpu_on, GC_SLOW, GC_PSCI)                    \
+	X(PSCI_CPU_ON_64, psci_cpu_on, GC_SLOW, GC_PSCI)                    \
+	X(PSCI_CPU_OFF, psci_cpu_off, GC_SLOW, GC_PSCI)                     \
+	X(PSCI_CPU_SUSPEND_32, psci_cpu_suspend, GC_SLOW, GC_PSCI)          \
+	X(PSCI_CPU_SUSPEND_64, psci_cpu_suspend, GC_SLOW, GC_PSCI)          \
+	X(PSCI_MIGRATE_INFO_TYPE, psci_migrate_info_type, GC_SLOW, GC_PSCI) \
+	X(PSCI_SYSTEM_OFF, psci_system_off, GC_SLOW, GC_STATUS)             \
+	X(PSCI_SYSTEM_RESET, psci_system_off, GC_SLOW, GC_STATUS)           \
+	X(PSCI_SYSTEM_RESET2_32, psci_system_reset2, GC_SLOW, GC_PSCI)      \
+	X(PSCI_SYSTEM_RESET2_64, psci_system_reset2, GC_SLOW, GC_PSCI)
 
 #define GC_DECLARE(fid, handler, path, form) enum gc_step handler(struct gc_call *c);
 GUEST_CALLS(GC_DECLARE)

@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest PSCI (in the table of core/run/guest_call.h). PSCI is kcore's: the
- * host never learns or chooses where a vCPU starts; it learns only that one
- * was started (KC_EXIT_VCPU_START), or that the VM powered off. Offered:
- * VERSION (its answer in guest_call.c, for the fast path), FEATURES,
- * AFFINITY_INFO, CPU_ON, SYSTEM_OFF and SYSTEM_RESET (which is power-off: a
- * protected VM restarts only by being loaded again). CPU_OFF, CPU_SUSPEND,
- * MIGRATE...: NOT_SUPPORTED, and FEATURES says so.
+ * Guest PSCI 1.1 (Arm DEN0022), in the table of core/run/guest_call.h.
+ * PSCI is kcore's: the host never learns or chooses where a vCPU starts; it
+ * learns only that one was started (KC_EXIT_VCPU_START), that one turned
+ * itself off (KC_EXIT_VCPU_OFF), that one waits (CPU_SUSPEND: KC_EXIT_WFI),
+ * or that the VM powered off.
+ *
+ * Offered (docs/guests.md, "PSCI"): VERSION (1.1, answered in guest_call.c
+ * for the fast path), FEATURES, CPU_ON, CPU_OFF, CPU_SUSPEND, AFFINITY_INFO,
+ * MIGRATE_INFO_TYPE (2: no Trusted OS to migrate), SYSTEM_OFF, SYSTEM_RESET
+ * and SYSTEM_RESET2 (warm reset: a reset is a power-off, as a protected VM
+ * restarts only by being loaded again). MIGRATE, MIGRATE_INFO_UP_CPU and the
+ * rest of the PSCI range: NOT_SUPPORTED, and FEATURES says so.
+ *
+ * vCPU n has MPIDR n (Aff0 only, as the guest's DTB says). Its power state
+ * is kept in entry_set and has_run under vm->lock (core/vm/vm.h): each call
+ * below reads and changes it under one hold of the lock, so of several
+ * CPU_ONs for one vCPU exactly one succeeds.
  */
 #include "core/kcore.h"
 #include "guest_call.h"
@@ -17,6 +27,12 @@ static enum gc_step psci_answer(struct gc_call *c, s64 ret)
 	return GC_REENTER;
 }
 
+/* The SMC32 forms take 32-bit arguments: the upper halves of the registers are ignored. */
+static u64 psci_arg(const struct gc_call *c, u32 n)
+{
+	return (c->x[0] & 0x40000000u) != 0 ? c->x[n] : (c->x[n] & 0xffffffffu);
+}
+
 enum gc_step psci_not_supported(struct gc_call *c)
 {
 	return psci_answer(c, PSCI_E_NOT_SUPPORTED);
@@ -24,55 +40,95 @@ enum gc_step psci_not_supported(struct gc_call *c)
 
 enum gc_step psci_features(struct gc_call *c)
 {
-	u64 fid = c->x[1];
+	u32 fid = (u32)c->x[1];
 
+	/* CPU_SUSPEND's flags: 0 (original power_state format, no OS-initiated mode). */
 	return psci_answer(c,
 			   PSCI_IS_FN(fid) && gc_listed(fid) ? PSCI_SUCCESS : PSCI_E_NOT_SUPPORTED);
+}
+
+enum gc_step psci_migrate_info_type(struct gc_call *c)
+{
+	return psci_answer(c, PSCI_MIGRATE_INFO_NOT_PRESENT);
+}
+
+/* One vCPU's AFFINITY_INFO state; the caller holds vm->lock. */
+static s64 aff_state(const struct vcpu *t)
+{
+	if (!t->entry_set) /* OFF once stopped: one that called CPU_OFF may still be leaving */
+		return t->state == VCPU_ACTIVE ? PSCI_AFF_ON : PSCI_AFF_OFF;
+	return t->has_run ? PSCI_AFF_ON : PSCI_AFF_ON_PENDING;
 }
 
 enum gc_step psci_affinity_info(struct gc_call *c)
 {
 	struct vm *vm = c->vm;
 	struct vm_locked locked;
-	const struct vcpu *t;
-	u64 target = c->x[1];
-	s64 ret;
+	u64 target = psci_arg(c, 1);
+	u64 level = psci_arg(c, 2);
+	u64 mask;
+	s64 ret = PSCI_AFF_OFF;
+	bool any = false;
 
-	if (target >= vm_max_vcpus() || c->x[2] != 0)
+	if (level > 3 || (target & ~PSCI_MPIDR_AFF_MASK) != 0)
 		return psci_answer(c, PSCI_E_INVALID_PARAMS);
-	t = &vm->vcpus[target];
-	/* has_run and entry_set change under vm->lock (a sibling's CPU_ON, a first run). */
+	if (level == 0) {
+		if (target >= vm_max_vcpus())
+			return psci_answer(c, PSCI_E_INVALID_PARAMS);
+		locked = vm_lock(vm);
+		ret = aff_state(&vm->vcpus[target]);
+		vm_unlock(&locked);
+		return psci_answer(c, ret);
+	}
+	/*
+	 * A higher level names the affinity instance holding target, the
+	 * affinity fields below the level ignored: ON if any of its CPUs is on,
+	 * else ON_PENDING if one is about to be, else OFF.
+	 */
+	mask = PSCI_MPIDR_AFF_MASK & ~((1ull << (level == 3 ? 32 : 8 * level)) - 1);
 	locked = vm_lock(vm);
-	if (t->has_run)
-		ret = PSCI_AFF_ON;
-	else
-		ret = t->entry_set ? PSCI_AFF_ON_PENDING : PSCI_AFF_OFF;
+	for (u32 i = 0; i < vm_max_vcpus(); i++) {
+		s64 s;
+
+		if ((i & mask) != (target & mask) || vm->vcpus[i].state == VCPU_UNUSED)
+			continue;
+		any = true;
+		s = aff_state(&vm->vcpus[i]);
+		if (s == PSCI_AFF_ON || (s == PSCI_AFF_ON_PENDING && ret == PSCI_AFF_OFF))
+			ret = s;
+	}
 	vm_unlock(&locked);
-	return psci_answer(c, ret);
+	return psci_answer(c, any ? ret : PSCI_E_INVALID_PARAMS);
 }
 
 enum gc_step psci_cpu_on(struct gc_call *c)
 {
 	struct vm *vm = c->vm;
-	u64 target = c->x[0] == PSCI_CPU_ON_32 ? (c->x[1] & 0xffffffffu) : c->x[1];
-	u64 entry = c->x[2];
+	u64 target = psci_arg(c, 1);
+	u64 entry = psci_arg(c, 2);
+	u64 context = psci_arg(c, 3);
 	struct vm_locked locked;
 	struct vcpu *t;
 	s64 ret = PSCI_SUCCESS;
 
-	/* vCPU n has MPIDR n (Aff0 only), as the guest's DTB says. */
-	if (target >= vm_max_vcpus() || (entry & 3) != 0)
+	if (target >= vm_max_vcpus()) /* also any bit beyond Aff0 */
 		return psci_answer(c, PSCI_E_INVALID_PARAMS);
 	t = &vm->vcpus[target];
+	/* The check and the start under one hold of the lock: exactly one caller wins. */
 	locked = vm_lock(vm);
-	if (t->state == VCPU_UNUSED || !vm_search_load_info(locked, entry)) {
+	if (t->state == VCPU_UNUSED) {
+		ret = PSCI_E_INVALID_PARAMS; /* the host did not give the VM that vCPU */
+	} else if (t->entry_set) {
+		ret = t->has_run ? PSCI_E_ALREADY_ON : PSCI_E_ON_PENDING;
+	} else if (t->state == VCPU_ACTIVE) {
+		ret = PSCI_E_ALREADY_ON; /* it called CPU_OFF and has not stopped yet */
+	} else if ((entry & 3) != 0 || !vm_search_load_info(locked, entry)) {
 		/* A started vCPU, like the first, begins in a verified image. */
-		ret = PSCI_E_INVALID_PARAMS;
-	} else if (t->has_run || t->state == VCPU_ACTIVE) {
-		ret = PSCI_E_ALREADY_ON;
+		ret = PSCI_E_INVALID_ADDRESS;
 	} else {
+		/* OFF (never ran, or CPU_OFF): its next run is a first run, afresh, here. */
 		t->entry_pc = entry;
-		t->entry_x0 = c->x[3];
+		t->entry_x0 = context;
 		t->entry_set = true;
 	}
 	vm_unlock(&locked);
@@ -85,11 +141,73 @@ enum gc_step psci_cpu_on(struct gc_call *c)
 	return GC_TO_HOST;
 }
 
+enum gc_step psci_cpu_off(struct gc_call *c)
+{
+	struct vm *vm = c->vm;
+	struct vm_locked locked = vm_lock(vm);
+	bool last = true;
+
+	/*
+	 * Never returns: the run ends, and the vCPU is OFF (core/vm/vm.h), so
+	 * no run can resume it. Until the run has returned it is still ACTIVE,
+	 * which AFFINITY_INFO and CPU_ON count as on. Its registers stay as
+	 * they are; the run after a CPU_ON resets them.
+	 */
+	c->vcpu->entry_set = false;
+	c->vcpu->has_run = false;
+	for (u32 i = 0; i < vm_max_vcpus(); i++) {
+		if (vm->vcpus[i].entry_set)
+			last = false; /* another vCPU is on or about to be */
+	}
+	vm_unlock(&locked);
+	if (last) {
+		/*
+		 * Nothing could start a vCPU again (only the guest's CPU_ON does,
+		 * and the host may not): the VM powers off, as with SYSTEM_OFF.
+		 */
+		vm_guest_poweroff(vm->vmid);
+		c->run->out.reason = KC_EXIT_POWEROFF;
+		c->run->out.poweroff.reset = 0;
+		return GC_TO_HOST;
+	}
+	c->run->out.reason = KC_EXIT_VCPU_OFF;
+	return GC_TO_HOST;
+}
+
+enum gc_step psci_cpu_suspend(struct gc_call *c)
+{
+	u32 power_state = (u32)c->x[1];
+
+	if ((power_state & PSCI_POWER_STATE_RESERVED) != 0)
+		return psci_answer(c, PSCI_E_INVALID_PARAMS);
+	/*
+	 * Standby: a WFI. A powerdown state too, as under KVM: the spec lets the
+	 * call return SUCCESS with the context kept (as after a wake-up before
+	 * the power went down), and the entry point is then never used.
+	 */
+	c->x[0] = PSCI_SUCCESS;
+	c->run->out.reason = KC_EXIT_WFI;
+	return GC_TO_HOST;
+}
+
 enum gc_step psci_system_off(struct gc_call *c)
 {
 	/* Reset is power-off too; answered as kcore's calls are (x0 = 0, x1 = 0). */
 	vm_guest_poweroff(gc_vmid(c));
 	c->x[0] = KCORE_OK;
 	c->x[1] = 0;
+	return GC_REENTER;
+}
+
+enum gc_step psci_system_reset2(struct gc_call *c)
+{
+	u32 type = (u32)c->x[1];
+
+	if ((type & PSCI_RESET2_TYPE_VENDOR) != 0)
+		return psci_answer(c, PSCI_E_NOT_SUPPORTED); /* kcore defines no vendor reset */
+	if (type != PSCI_RESET2_TYPE_WARM_RESET)
+		return psci_answer(c, PSCI_E_INVALID_PARAMS);
+	/* A warm reset is SYSTEM_RESET: the VM powers off, the host learns it asked for a reset. */
+	vm_guest_poweroff(gc_vmid(c));
 	return GC_REENTER;
 }

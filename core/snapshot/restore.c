@@ -47,7 +47,7 @@ int restore_begin(u64 vmid, u64 record_pa)
 	vm = locked.vm;
 	if (vm == NULL)
 		return err;
-	if (vm->snap.restored || any_vcpu_ran(vm)) {
+	if (vm->snap.restored || vm->started || any_vcpu_ran(vm)) {
 		err = KCORE_E_STATE;
 		goto out;
 	}

@@ -122,6 +122,7 @@ int vm_register(u32 *vmid)
 	err = pgt_init(&vm->s2, &vm->pool, PT_STAGE2, ipa_bits, vm->vmid);
 	KC_CHECK(err == KCORE_OK);
 	vm->state = VM_READY;
+	vm->started = false;
 	vm->nr_images = 0;
 	vm->nr_ram = 0;
 	memset(vm->measurement, 0, sizeof(vm->measurement));
@@ -168,7 +169,8 @@ static bool any_vcpu_has_run(const struct vm *vm)
 
 /*
  * The host chooses where the boot vCPU (vCPU 0) starts, and only until the
- * VM first runs; every other vCPU starts only where the guest's own PSCI
+ * VM first runs (vm->started: has_run alone does not say it, as PSCI CPU_OFF
+ * clears it; a restored VM has run too); every other vCPU starts only where the guest's own PSCI
  * CPU_ON says (core/run/run.c). Otherwise the host could start a vCPU of its
  * choice, or overwrite the entry of one the guest has just turned on.
  */
@@ -189,7 +191,7 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 		return KCORE_E_PERM;
 	spin_lock(&vm->lock);
 	if ((vm->state != VM_READY && vm->state != VM_VERIFIED) || vcpu->state != VCPU_READY ||
-	    any_vcpu_has_run(vm)) {
+	    vm->started || vm->snap.restored || any_vcpu_has_run(vm)) {
 		err = KCORE_E_STATE;
 	} else {
 		vcpu->entry_pc = pc;
@@ -235,11 +237,21 @@ int vm_set_ram(u64 vmid, u64 ipa, u64 size)
 	return err;
 }
 
-/* Boot integrity: the first instruction must come from a verified image. */
-static __attribute__((noinline)) bool first_entry_ok(struct vm_locked locked,
-						     const struct vcpu *vcpu)
+/*
+ * Boot integrity: the first instruction must come from a verified image. The
+ * first run, claimed under the lock: no other CPU can also see it as first.
+ * Out of line: the resume path, every run's, stays as short as it was.
+ */
+static __attribute__((noinline)) bool claim_first_run(struct vm_locked locked, struct vcpu *vcpu,
+						      struct vcpu_start *start)
 {
-	return vcpu->entry_set && vm_search_load_info(locked, vcpu->entry_pc);
+	if (!vcpu->entry_set || !vm_search_load_info(locked, vcpu->entry_pc))
+		return false;
+	vcpu->state = VCPU_ACTIVE;
+	*start = (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
+	vcpu->has_run = true;
+	locked.vm->started = true;
+	return true;
 }
 
 int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
@@ -253,14 +265,8 @@ int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start)
 	} else if (vcpu->has_run) {
 		vcpu->state = VCPU_ACTIVE;
 		*start = (struct vcpu_start){.first = false};
-	} else if (!first_entry_ok(locked, vcpu)) {
+	} else if (!claim_first_run(locked, vcpu, start)) {
 		err = KCORE_E_PERM;
-	} else {
-		/* The first run, claimed under the lock: no other CPU can also see it as first. */
-		vcpu->state = VCPU_ACTIVE;
-		*start =
-		    (struct vcpu_start){.first = true, .pc = vcpu->entry_pc, .x0 = vcpu->entry_x0};
-		vcpu->has_run = true;
 	}
 	vm_unlock(&locked);
 	return err;

@@ -108,6 +108,7 @@ struct vm {
 	struct vm_image images[KCORE_MAX_LOAD_IMAGES];
 	struct vm_ram ram[VM_MAX_RAM_REGIONS];
 	u8 measurement[32]; /* set by VERIFY_VM (core/vm/verify.h) */
+	bool started;	    /* a vCPU ran: the host may no longer set the boot entry */
 	struct vm_snap snap;
 };
 
@@ -178,6 +179,21 @@ struct vcpu_start {
  */
 int vm_vcpu_activate(struct vm *vm, struct vcpu *vcpu, struct vcpu_start *start);
 void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu);
+
+/*
+ * A vCPU's power state for PSCI (core/run/psci.c), kept in entry_set and
+ * has_run, both under vm->lock:
+ *
+ *   entry_set  has_run
+ *       0         0      OFF: never started, or after PSCI CPU_OFF (which clears both
+ *                        while the vCPU still runs: ACTIVE, it counts as ON until its run
+ *                        returns); CPU_ON makes it (1, 0), its next run a first run (afresh)
+ *       1         0      ON_PENDING: started (host for vCPU 0, guest CPU_ON), first run to come
+ *       1         1      ON (running, or waiting for the host to run it)
+ *
+ * So an OFF vCPU cannot be run (vm_vcpu_activate: no entry), at no cost to
+ * the resume path. Whether the VM ever ran is vm->started, which stays.
+ */
 
 /* Host calls: all arguments raw from registers, all checked. */
 int vm_register(u32 *vmid);

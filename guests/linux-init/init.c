@@ -18,6 +18,8 @@
  * against kcore.expect_cpus=N on the kernel command line if given, a task
  * pinned to each online CPU runs there (the scheduler's migration needs
  * inter-processor interrupts), and a file on a tmpfs reads back as written.
+ * With 2 CPUs or more, cpu 1 is then offlined and onlined 3 times (PSCI
+ * CPU_OFF and CPU_ON): "KCORE-LINUX-INIT: hotplug: cpu 1 off and on 3 times".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -328,6 +330,62 @@ static bool check_tmpfs(void)
 	return true;
 }
 
+/* ---- CPU hotplug (issue 16): PSCI CPU_OFF and CPU_ON, through kcore ---- */
+#define HOTPLUG_ROUNDS 3
+#define HOTPLUG_FILE   "/sys/devices/system/cpu/cpu1/online"
+
+static bool cpu1_online(bool *on)
+{
+	static bool online[MAX_CPUS];
+	char list[256];
+
+	memset(online, 0, sizeof(online));
+	if (!read_text("/sys/devices/system/cpu/online", list, sizeof(list)) ||
+	    parse_cpu_list(list, online) < 0)
+		return false;
+	*on = online[1];
+	return true;
+}
+
+static bool write_online(const char *value)
+{
+	int fd = open(HOTPLUG_FILE, O_WRONLY);
+	bool ok = fd >= 0 && write(fd, value, 1) == 1;
+
+	if (!ok)
+		say("FAIL hotplug: writing %s to " HOTPLUG_FILE ": %s", value, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* cpu 1 offlined (CPU_OFF) and onlined (CPU_ON) again, and a task runs on it each time. */
+static bool check_hotplug(int cpus)
+{
+	bool on;
+
+	if (cpus < 2)
+		return true;
+	for (int i = 0; i < HOTPLUG_ROUNDS; i++) {
+		if (!write_online("0") || !cpu1_online(&on))
+			return false;
+		if (on) {
+			say("FAIL hotplug: cpu 1 still online after offlining it");
+			return false;
+		}
+		if (!write_online("1") || !cpu1_online(&on))
+			return false;
+		if (!on) {
+			say("FAIL hotplug: cpu 1 not online after onlining it");
+			return false;
+		}
+		if (!run_on_cpu(1))
+			return false;
+	}
+	say("hotplug: cpu 1 off and on %d times", HOTPLUG_ROUNDS);
+	return true;
+}
+
 static bool run_checks(void)
 {
 	static char cmdline[4096];
@@ -342,7 +400,7 @@ static bool run_checks(void)
 	if (!check_mem(&mib) || !check_cpus(cmdline, &cpus) || !check_tmpfs())
 		return false;
 	say("ok cpus=%d mem=%lluMiB tmpfs=ok", cpus, mib);
-	return true;
+	return check_hotplug(cpus);
 }
 
 static unsigned long long read_cntvct(void)

@@ -109,6 +109,8 @@
 #define KC_EXIT_VCPU_START 7 /* the guest started another vCPU (PSCI CPU_ON): run it */
 #define KC_EXIT_KICK	   8 /* the guest sent SGIs to other vCPUs: run (or kick) them */
 #define KC_EXIT_YIELD	   9 /* the vCPU waits for an event (WFE): run another if one waits */
+/* This vCPU turned itself off (PSCI CPU_OFF): not run again until a KC_EXIT_VCPU_START names it. */
+#define KC_EXIT_VCPU_OFF   10
 
 /* in.flags */
 #define KC_RUN_MMIO_DONE  (1ull << 0) /* complete the pending MMIO read with in.mmio_value */

@@ -45,6 +45,25 @@
 
 /* PSCI_VERSION's answer: major << 16 | minor. */
 #define PSCI_VERSION_1_0 0x10000u
+#define PSCI_VERSION_1_1 0x10001u
+
+/*
+ * CPU_SUSPEND's power_state, original format (the one PSCI_FEATURES says):
+ * StateID [15:0], StateType [16] (1: powerdown), PowerLevel [25:24]; the
+ * other bits are reserved (zero).
+ */
+#define PSCI_POWER_STATE_TYPE_POWERDOWN (1u << 16)
+#define PSCI_POWER_STATE_RESERVED	0xfcfe0000u
+
+/* MIGRATE_INFO_TYPE's answer: no Trusted OS, or none that needs migrating. */
+#define PSCI_MIGRATE_INFO_NOT_PRESENT 2
+
+/* SYSTEM_RESET2's reset_type: bit 31 set for a vendor type; architectural 0 is the only one. */
+#define PSCI_RESET2_TYPE_VENDOR	    0x80000000u
+#define PSCI_RESET2_TYPE_WARM_RESET 0u
+
+/* MPIDR's affinity fields (Aff3 [39:32], Aff2..Aff0 [23:0]): what CPU_ON and AFFINITY_INFO take. */
+#define PSCI_MPIDR_AFF_MASK 0xff00ffffffull
 
 /* Results (signed, in x0). */
 #define PSCI_SUCCESS		0

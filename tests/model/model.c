@@ -87,11 +87,12 @@
  * 17. Guest calls: SHARE and UNSHARE return x1 = 0 on success; an IPA
  *     outside the IPA space is INVAL and NOENT (nothing is mapped there).
  *     PSCI (SMC32 0x8400xxxx, SMC64 0xC400xxxx, functions 0..0x1f) is
- *     kcore's: PSCI_VERSION -> x0 = 0x10000 (1.0); CPU_SUSPEND, CPU_OFF,
- *     MIGRATE, MIGRATE_INFO_TYPE, MIGRATE_INFO_UP_CPU -> x0 = -1;
- *     SYSTEM_OFF / SYSTEM_RESET -> x0 = 0 and the VM is off. For PSCI only
- *     x0 is checked. FEATURES, CPU_ON, AFFINITY_INFO and the PSCI ids the
- *     docs do not name are not modelled (the driver must not make them).
+ *     kcore's: PSCI_VERSION -> x0 = 0x10001 (1.1); MIGRATE_INFO_TYPE -> 2;
+ *     MIGRATE, MIGRATE_INFO_UP_CPU -> x0 = -1; SYSTEM_OFF / SYSTEM_RESET ->
+ *     x0 = 0 and the VM is off. For PSCI only x0 is checked. FEATURES,
+ *     CPU_ON, CPU_OFF, CPU_SUSPEND, AFFINITY_INFO, SYSTEM_RESET2 and the PSCI
+ *     ids the docs do not name are not modelled (the driver must not make
+ *     them).
  *     Everything else goes to the host.
  * 18. KC_HC_CHECK_INVARIANTS, if given to model_host_call anyway: OK with
  *     x1 = 0 violations, or NOT_SUPPORTED (a non-debug build), changing nothing.
@@ -2521,14 +2522,13 @@ static bool gc_psci(struct model *m, const char *what, struct vm *vm, uint64_t f
 
 	switch (fid) {
 	case PSCI_VERSION:
-		want = PSCI_VERSION_1_0;
+		want = PSCI_VERSION_1_1;
 		break;
-	case PSCI_CPU_SUSPEND_32:
-	case PSCI_CPU_SUSPEND_64:
-	case PSCI_CPU_OFF:
+	case PSCI_MIGRATE_INFO_TYPE:
+		want = PSCI_MIGRATE_INFO_NOT_PRESENT;
+		break;
 	case PSCI_MIGRATE_32:
 	case PSCI_MIGRATE_64:
-	case PSCI_MIGRATE_INFO_TYPE:
 	case PSCI_MIGRATE_INFO_UP_CPU_32:
 	case PSCI_MIGRATE_INFO_UP_CPU_64:
 		want = SMCCC_NOT_SUPPORTED;

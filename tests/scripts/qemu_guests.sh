@@ -49,6 +49,15 @@ scenario smp "smp: vCPU 0 starts 3 more with PSCI CPU_ON; all report, atomics ho
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/smp.signed,cpus=4"
 
+scenario psci "psci: PSCI 1.1 as DEN0022 says: version, FEATURES of every function, CPU_ON refusals, 6 CPU_ON races from 3 vCPUs at once (one winner, its entry and context), vCPU 3 off (CPU_OFF) and on again each round, AFFINITY_INFO, MIGRATE_INFO_TYPE 2, SYSTEM_RESET2's bad type, SYSTEM_OFF" 0 \
+	-e '^\[psci\] GUEST psci: PSCI version 1\.1$' \
+	-e '^\[psci\] GUEST psci: optional functions offered: MIGRATE_INFO_TYPE SYSTEM_RESET2_32 SYSTEM_RESET2_64$' \
+	-e '^\[psci\] GUEST psci: MIGRATE_INFO_TYPE 2$' \
+	-e '^\[psci\] GUEST psci: SYSTEM_RESET2: reserved type -2, unknown vendor type -1$' \
+	-e '^\[psci\] GUEST psci: PASS 6 CPU_ON races, vCPU 3 off and on 6 times$' \
+	-e '^KSERV: VM psci powered off' -e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--vm "image=$g/psci.signed,cpus=4"
+
 scenario ioshare "ioshare: share a page, the host reads it (checksum), unshare, the host cannot" 0 \
 	-e '^\[ioshare\] GUEST ioshare: the host.s checksum 0x[0-9a-f]+ matches$' \
 	-e '^\[ioshare\] GUEST ioshare: PASS [0-9]+ checks$' \

@@ -62,6 +62,16 @@ scenario one-vcpu "Debian's kernel, 1 vCPU: verified, init ok (memory, CPUs, tmp
 	--vm "image=$kernel,initrd=$initrd,name=linux,mem=256M,cmdline=$cmd kcore.expect_cpus=1"
 scenario two-vcpus "Debian's kernel, 2 vCPUs (PSCI CPU_ON, SGIs through kcore): init ok on both CPUs, power-off, invariants OK" 1 -- \
 	--vm "image=$kernel,initrd=$initrd,name=linux,cpus=2,mem=256M,cmdline=$cmd kcore.expect_cpus=2"
+# CPU hotplug: in the two-vCPU run init offlined and onlined cpu 1 three times
+# (PSCI CPU_OFF and CPU_ON through kcore), a task running on it each time.
+hotplug_desc="Debian's kernel, 2 vCPUs: cpu 1 offlined (PSCI CPU_OFF) and onlined (CPU_ON) 3 times, a task runs on it each time"
+if grep -qE '^\[linux\] KCORE-LINUX-INIT: hotplug: cpu 1 off and on 3 times$' "$logdir/linux-two-vcpus.log"; then
+	echo "ok - linux: $hotplug_desc"
+	pass=$((pass + 1))
+else
+	echo "not ok - linux: $hotplug_desc: no hotplug line (log: $logdir/linux-two-vcpus.log)"
+	fail=$((fail + 1))
+fi
 scenario side-by-side "two Linux VMs side by side (2 + 1 vCPUs): both init ok, both power off, invariants OK" 2 -- \
 	--mem 2G --vm "image=$kernel,initrd=$initrd,name=linux-a,cpus=2,mem=256M,cmdline=$cmd kcore.expect_cpus=2" \
 	--vm "image=$kernel,initrd=$initrd,name=linux-b,mem=256M,cmdline=$cmd kcore.expect_cpus=1"

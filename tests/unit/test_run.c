@@ -311,7 +311,7 @@ static void test_cpu_on_starts_a_vcpu_where_the_guest_said(void **state)
 	gp_program(4, step_cpu_on_outside, step_cpu_on, gp_step_wfi, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 	/* The first CPU_ON named a PC outside the verified image: refused in the guest. */
-	assert_int_equal(gp.seen[1].x[0], (u64)-2);
+	assert_int_equal(gp.seen[1].x[0], (u64)PSCI_E_INVALID_ADDRESS);
 	assert_int_equal(rp->out.start.vcpuid, 1);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[2].x[0], 0);

@@ -60,13 +60,13 @@ static void test_psci_version_and_features(void **state)
 	gp_program(12, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
 		   step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
-	assert_int_equal(gp.seen[1].x[0], 0x10000);
+	assert_int_equal(gp.seen[1].x[0], PSCI_VERSION_1_1);
 	assert_int_equal(gp.seen[2].x[0], 0);
-	assert_int_equal(gp.seen[3].x[0], (u64)PSCI_E_NOT_SUPPORTED);
+	assert_int_equal(gp.seen[3].x[0], 0); /* CPU_SUSPEND: no flags (original format) */
 	assert_int_equal(gp.seen[4].x[0], 0);
 	assert_int_equal(gp.seen[5].x[0], 0);
 	assert_int_equal(gp.seen[6].x[0], 0);
-	assert_int_equal(gp.seen[7].x[0], (u64)PSCI_E_NOT_SUPPORTED);
+	assert_int_equal(gp.seen[7].x[0], 0);
 	assert_int_equal(gp.seen[8].x[0], 0);
 	assert_int_equal(gp.seen[9].x[0], 0);
 	assert_int_equal(gp.seen[10].x[0], 0);
@@ -76,9 +76,9 @@ static void test_psci_version_and_features(void **state)
 static void test_psci_unsupported_calls(void **state)
 {
 	(void)state;
-	call(0, 0xc4000001, 0, GP_RAM_IPA, 0); /* CPU_SUSPEND */
-	call(1, 0x84000002, 0, 0, 0);	       /* CPU_OFF */
-	call(2, 0x84000005, 0, 0, 0);	       /* MIGRATE */
+	call(0, 0xc4000005, 0, 0, 0); /* MIGRATE */
+	call(1, 0x84000007, 0, 0, 0); /* MIGRATE_INFO_UP_CPU */
+	call(2, 0xc400000e, 0, 0, 0); /* SYSTEM_SUSPEND */
 	call(3, 0xc400001f, 0, 0, 0);	       /* last of the PSCI range */
 	gp_program(5, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
@@ -97,7 +97,7 @@ static void test_psci_affinity_info(void **state)
 	(void)state;
 	call(0, 0xc4000004, 0, 0, 0);		      /* vCPU 0: running */
 	call(1, 0xc4000004, 1, 0, 0);		      /* vCPU 1: off */
-	call(2, 0xc4000004, 1, 1, 0);		      /* level 1: invalid */
+	call(2, 0xc4000004, 1, 1, 0);		      /* level 1: vCPU 0's cluster, on */
 	call(3, 0xc4000004, 4, 0, 0);		      /* beyond max_vcpus */
 	call(4, 0x84000004, 3, 0, 0);		      /* unregistered: off */
 	call(5, 0xc4000003, 1, GP_RAM_IPA + 0x80, 9); /* CPU_ON vCPU 1 */
@@ -106,7 +106,7 @@ static void test_psci_affinity_info(void **state)
 	assert_int_equal(gp_run_page()->out.start.vcpuid, 1);
 	assert_int_equal(gp.seen[1].x[0], 0);
 	assert_int_equal(gp.seen[2].x[0], 1);
-	assert_int_equal(gp.seen[3].x[0], (u64)PSCI_E_INVALID_PARAMS);
+	assert_int_equal(gp.seen[3].x[0], 0);
 	assert_int_equal(gp.seen[4].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	assert_int_equal(gp.seen[5].x[0], 1);
 	/* vCPU 1 started but has not run: ON_PENDING, from either width. */
@@ -144,7 +144,7 @@ static void test_psci_cpu_on_refusals(void **state)
 	assert_int_equal(gp.seen[1].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	assert_int_equal(gp.seen[2].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	assert_int_equal(gp.seen[3].x[0], (u64)PSCI_E_ALREADY_ON);
-	assert_int_equal(gp.seen[4].x[0], (u64)PSCI_E_INVALID_PARAMS);
+	assert_int_equal(gp.seen[4].x[0], (u64)PSCI_E_INVALID_ADDRESS);
 	assert_int_equal(gp.seen[5].x[0], (u64)PSCI_E_ALREADY_ON);
 	assert_int_equal(gp.seen[6].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	/* None of them started anything. */

@@ -7,6 +7,7 @@
 #include "core/mem/host_page.h"
 #include "core/mm/mem_lock.h"
 #include "core/vm/virq.h"
+#include "gic_view.h"
 #include "guest_call.h"
 
 /*
@@ -88,10 +89,15 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 			arch_vcpu_inject_abort(vcpu, false, vcpu->mmio.write, 0);
 		} else if (flags & KC_RUN_MMIO_DONE) {
 			/* The host supplies a value, never a register: kcore knows which one. */
+			u64 value = run->in.mmio_value;
+
+			/* The GIC's pending/active state of what kcore holds (gic_view.h). */
+			if (vcpu->mmio.gic_read != 0)
+				value = gic_view_read(vcpu, vcpu->mmio.gic_read, value);
 			if (!vcpu->mmio.write && vcpu->mmio.rt != 31)
 				vcpu->regs.x[vcpu->mmio.rt] =
-				    mmio_load_value(run->in.mmio_value, vcpu->mmio.size,
-						    vcpu->mmio.sign_extend, vcpu->mmio.reg64);
+				    mmio_load_value(value, vcpu->mmio.size, vcpu->mmio.sign_extend,
+						    vcpu->mmio.reg64);
 			vcpu->regs.pc += 4;
 		}
 		/* Neither: the guest simply executes the access again. */
@@ -109,6 +115,7 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 		break;
 	}
 	vcpu->pending = PENDING_NONE;
+	vcpu->mmio.gic_read = 0;
 }
 
 /* What handling one exit decided. */
@@ -122,8 +129,8 @@ static enum step guest_call(struct vm *vm, struct vcpu *vcpu, struct kcore_vcpu_
 	return guest_call_slow(&c) == GC_TO_HOST ? STEP_TO_HOST : STEP_REENTER;
 }
 
-static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
-			     struct kcore_vcpu_run *run)
+static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
+			     const struct arch_exit *e, struct kcore_vcpu_run *run)
 {
 	bool instruction = e->kind == ARCH_EXIT_IABT;
 
@@ -160,6 +167,8 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch
 	vcpu->mmio.write = e->write;
 	vcpu->mmio.sign_extend = e->sign_extend;
 	vcpu->mmio.reg64 = e->reg64;
+	vcpu->mmio.gic_read =
+	    gic_view_exit(vcpu, vcpuid, e->ipa, e->size, e->write, run->out.mmio.value);
 	return STEP_TO_HOST;
 }
 
@@ -195,7 +204,7 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 		return guest_call(vm, vcpu, run);
 	case ARCH_EXIT_DABT:
 	case ARCH_EXIT_IABT:
-		return guest_abort(vm, vcpu, e, run);
+		return guest_abort(vm, vcpu, vcpuid, e, run);
 	case ARCH_EXIT_WFX:
 		vcpu->regs.pc += 4;
 		run->out.reason = KC_EXIT_WFI;

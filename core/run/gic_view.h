@@ -21,12 +21,30 @@
 #ifndef KCORE_RUN_GIC_VIEW_H
 #define KCORE_RUN_GIC_VIEW_H
 
+#include <kcore/payload.h>
+
 #include "core/vm/vm.h"
 
 /* vcpu->mmio.gic_read: valid, pending or active, and the word (INTIDs 32 * word ..). */
 #define GIC_READ_VALID	0x80u
 #define GIC_READ_ACTIVE 0x40u
 #define GIC_READ_WORD	0x1fu
+
+/*
+ * Whether ipa may be one of the registers below: in the 4 MiB from the
+ * distributor, which hold every redistributor a VM can have. Inline and one
+ * comparison, so that the other MMIO exits (every device but the GIC) pay
+ * next to nothing more.
+ */
+#define GIC_VIEW_WINDOW_SHIFT 22
+_Static_assert((KCORE_GUEST_GICD_BASE & ((1ull << GIC_VIEW_WINDOW_SHIFT) - 1)) == 0 &&
+		   ((KCORE_GUEST_GICR_BASE + 0x20000ull * KCORE_MAX_VCPUS - 1) >>
+		    GIC_VIEW_WINDOW_SHIFT) == (KCORE_GUEST_GICD_BASE >> GIC_VIEW_WINDOW_SHIFT),
+	       "the GIC's frames lie in one 4 MiB window");
+static inline bool gic_view_may_hit(u64 ipa)
+{
+	return (ipa >> GIC_VIEW_WINDOW_SHIFT) == (KCORE_GUEST_GICD_BASE >> GIC_VIEW_WINDOW_SHIFT);
+}
 
 /*
  * An MMIO exit of vCPU vcpuid at ipa (size bytes; value: a write's): applies

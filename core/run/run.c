@@ -87,20 +87,28 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 	case PENDING_MMIO:
 		if (flags & KC_RUN_MMIO_ABORT) {
 			arch_vcpu_inject_abort(vcpu, false, vcpu->mmio.write, 0);
+			vcpu->mmio.gic_read = 0;
 		} else if (flags & KC_RUN_MMIO_DONE) {
 			/* The host supplies a value, never a register: kcore knows which one. */
-			u64 value = run->in.mmio_value;
+			if (!vcpu->mmio.write && vcpu->mmio.rt != 31) {
+				u64 value = run->in.mmio_value;
 
-			/* The GIC's pending/active state of what kcore holds (gic_view.h). */
-			if (vcpu->mmio.gic_read != 0)
-				value = gic_view_read(vcpu, vcpu->mmio.gic_read, value);
-			if (!vcpu->mmio.write && vcpu->mmio.rt != 31)
+				/* The GIC's pending/active state of what kcore holds (gic_view.h).
+				 */
+				if (__builtin_expect(vcpu->mmio.gic_read != 0, 0)) {
+					value = gic_view_read(vcpu, vcpu->mmio.gic_read, value);
+					vcpu->mmio.gic_read = 0;
+				}
 				vcpu->regs.x[vcpu->mmio.rt] =
 				    mmio_load_value(value, vcpu->mmio.size, vcpu->mmio.sign_extend,
 						    vcpu->mmio.reg64);
+			}
+			/* gic_read is 0 here: set only for reads (gic_view_exit), cleared above. */
 			vcpu->regs.pc += 4;
+		} else {
+			/* Neither: the guest simply executes the access again. */
+			vcpu->mmio.gic_read = 0;
 		}
-		/* Neither: the guest simply executes the access again. */
 		break;
 	case PENDING_CALL:
 		if (flags & KC_RUN_CALL_DONE) {
@@ -115,7 +123,6 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 		break;
 	}
 	vcpu->pending = PENDING_NONE;
-	vcpu->mmio.gic_read = 0;
 }
 
 /* What handling one exit decided. */
@@ -167,8 +174,10 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 	vcpu->mmio.write = e->write;
 	vcpu->mmio.sign_extend = e->sign_extend;
 	vcpu->mmio.reg64 = e->reg64;
-	vcpu->mmio.gic_read =
-	    gic_view_exit(vcpu, vcpuid, e->ipa, e->size, e->write, run->out.mmio.value);
+	/* 0 already (complete_pending leaves it so): only a GIC access sets it. */
+	if (__builtin_expect(gic_view_may_hit(e->ipa), 0))
+		vcpu->mmio.gic_read =
+		    gic_view_exit(vcpu, vcpuid, e->ipa, e->size, e->write, run->out.mmio.value);
 	return STEP_TO_HOST;
 }
 

@@ -8,9 +8,14 @@
  * interrupts kcore delivers is visible: with interrupts masked at the CPU
  * (PSTATE.I) the virtual timer's PPI 27 shows pending in GICR_ISPENDR0 when
  * it is due, active in GICR_ISACTIVER0 while it is handled, and a PPI the
- * guest disabled is not taken until it enables it again. Runs alike on
- * plain QEMU (-M virt,gic-version=3).
+ * guest disabled is not taken until it enables it again. Halfway it asks
+ * for a snapshot (KC_TEST_SNAPSHOT): a copy restored from it must read the
+ * same registers back, and take its timer interrupt (kcore's copy of the
+ * PPI enables came along). Runs alike on plain QEMU (-M virt,gic-version=3),
+ * where nobody takes snapshots.
  */
+#include <kcore/guest_tests.h>
+
 #include "lib/guest.h"
 
 const char guest_name[] = "gic";
@@ -208,6 +213,49 @@ static void check_spi_pending(void)
 		say("SPI %u pending set and cleared: ok", SPI_PENDING);
 }
 
+/* The registers the snapshot must keep, as this guest left them. */
+static const u64 kept[] = {
+    GICD + GICD_CTLR,
+    GICD + ISENABLER + WORD(SPI_C),
+    GICD + IGROUPR + WORD(SPI_A),
+    GICD + IPRIORITYR + SPI_A,
+    GICD + ICFGR + 4 * (SPI_B / 16),
+    GICD + GICD_IROUTER + 8 * SPI_A,
+    GICR + GICR_WAKER,
+    SGI + ISENABLER,
+    SGI + IGROUPR,
+    SGI + IPRIORITYR + (VTIMER & ~3u),
+};
+
+static void check_snapshot(void)
+{
+	u32 before[sizeof(kept) / sizeof(kept[0])];
+	s64 answer;
+	u32 bad = 0;
+
+	mmio_write32(GICD + ISENABLER + WORD(SPI_C), BIT(SPI_C)); /* not pending: never taken */
+	write64(GICD + GICD_IROUTER + 8 * SPI_A, 1);
+	for (u32 i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		before[i] = read32(kept[i]);
+	answer = hvc_call(KC_TEST_SNAPSHOT, 0, 0, 0).x0;
+	if (answer != KC_TEST_SNAPSHOT_RESTORED)
+		return; /* the original, or no snapshot (plain QEMU answers NOT_SUPPORTED) */
+	for (u32 i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		u32 now = read32(kept[i]);
+
+		if (now != before[i]) {
+			say("FAIL restored copy: 0x%lx reads 0x%x, 0x%x when the snapshot was "
+			    "taken",
+			    kept[i], now, before[i]);
+			bad++;
+		}
+	}
+	failed = bad != 0;
+	if (!failed)
+		say("restored from a snapshot: %lu GIC registers read back as they were",
+		    (u64)(sizeof(kept) / sizeof(kept[0])));
+}
+
 static void arm_timer(u64 ticks)
 {
 	__asm__ volatile("msr cntv_tval_el0, %0\n\t"
@@ -300,6 +348,8 @@ void guest_main(u64 dtb)
 		check_priority_config_group_route();
 	if (!failed)
 		check_spi_pending();
+	if (!failed)
+		check_snapshot();
 	if (!failed)
 		check_timer_pending(freq);
 	if (!failed)

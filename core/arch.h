@@ -234,6 +234,13 @@ void arch_vcpu_reset(struct vcpu *vcpu);
  * (core/run/gic_view.c); never for the host.
  */
 u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active);
+/*
+ * The guest's write of bits to a clear-pending register for INTIDs
+ * first..first+31: the stopped vCPU's list registers drop the pending state
+ * of those INTIDs (one only pending becomes empty, one active and pending
+ * stays active).
+ */
+void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits);
 
 /*
  * Snapshots (core/snapshot). arch_random_bytes fills buf from the CPU's

@@ -8,7 +8,9 @@
  * interrupts kcore delivers is visible: with interrupts masked at the CPU
  * (PSTATE.I) the virtual timer's PPI 27 shows pending in GICR_ISPENDR0 when
  * it is due, active in GICR_ISACTIVER0 while it is handled, and a PPI the
- * guest disabled is not taken until it enables it again. Halfway it asks
+ * guest disabled is not taken until it enables it again; an SGI it sends
+ * itself, masked, is pending until it clears it (GICR_ICPENDR0), and then
+ * never taken. Halfway it asks
  * for a snapshot (KC_TEST_SNAPSHOT): a copy restored from it must read the
  * same registers back, and take its timer interrupt (kcore's copy of the
  * PPI enables came along). Runs alike on plain QEMU (-M virt,gic-version=3),
@@ -47,6 +49,7 @@ const char guest_name[] = "gic";
 #define SPI_C	     47u
 #define SPI_PENDING  45u /* pending set and cleared while disabled: never taken */
 #define PPI_OTHER    20u
+#define SGI_SELF     5u
 #define BIT(intid)   (1u << ((intid) % 32))
 #define WORD(intid)  (4u * ((intid) / 32))
 
@@ -58,6 +61,7 @@ static u32 read32(u64 addr)
 static volatile u64 irqs;
 static volatile u64 last_intid;
 static volatile u32 active_seen;
+static volatile u64 sgis;
 
 static void on_irq(void)
 {
@@ -71,6 +75,8 @@ static void on_irq(void)
 		/* Level-triggered: silence the timer before ending the interrupt. */
 		__asm__ volatile("msr cntv_ctl_el0, %0\n\tisb" : : "r"(0ull));
 		irqs++;
+	} else if (last_intid == SGI_SELF) {
+		sgis++;
 	}
 	__asm__ volatile("msr icc_eoir1_el1, %0\n\tisb" : : "r"(iar));
 }
@@ -335,6 +341,37 @@ static void check_disabled_ppi(u64 freq)
 		say("PPI %u disabled: not taken; enabled: taken", VTIMER);
 }
 
+/* An SGI to itself, masked at the CPU: pending in GICR_ISPENDR0; ICPENDR0 takes it back. */
+static void check_sgi_clear_pending(void)
+{
+	u64 start = read_cntvct(), freq = read_cntfrq();
+	u32 pend = 0;
+
+	mmio_write32(SGI + ISENABLER, BIT(SGI_SELF));
+	__asm__ volatile("msr daifset, #2\n\t"
+			 "msr icc_sgi1r_el1, %0\n\t"
+			 "isb"
+			 :
+			 : "r"(((u64)SGI_SELF << 24) | 1u)); /* TargetList: Aff0 0, this vCPU */
+	for (u32 i = 0; i < 1000 && (pend & BIT(SGI_SELF)) == 0; i++)
+		pend = read32(SGI + ISPENDR);
+	CHECK((pend & BIT(SGI_SELF)) != 0, "GICR_ISPENDR0 0x%x: SGI %u sent to itself not pending",
+	      pend, SGI_SELF);
+	mmio_write32(SGI + ICPENDR, BIT(SGI_SELF));
+	pend = read32(SGI + ISPENDR);
+	CHECK((pend & BIT(SGI_SELF)) == 0,
+	      "GICR_ISPENDR0 0x%x: SGI %u still pending after ICPENDR0", pend, SGI_SELF);
+	__asm__ volatile("msr daifclr, #2\n\tisb");
+	while (read_cntvct() - start < freq / 50) /* 20 ms, with exits to the host */
+		(void)read32(GICD + GICD_TYPER);
+	__asm__ volatile("msr daifset, #2");
+	CHECK(sgis == 0, "SGI %u taken %lu times after its pending state was cleared", SGI_SELF,
+	      sgis);
+	if (!failed)
+		say("SGI %u to itself: pending, cleared by GICR_ICPENDR0, never taken: ok",
+		    SGI_SELF);
+}
+
 void guest_main(u64 dtb)
 {
 	u64 freq = read_cntfrq();
@@ -354,6 +391,8 @@ void guest_main(u64 dtb)
 		check_timer_pending(freq);
 	if (!failed)
 		check_disabled_ppi(freq);
+	if (!failed)
+		check_sgi_clear_pending();
 	if (!failed)
 		say("PASS");
 }

@@ -181,6 +181,11 @@ u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active)
 	return vgic_lr_bits(&vcpu_arch_state(vcpu)->vgic, first, active);
 }
 
+void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	vgic_lr_unpend(&vcpu_arch_state(vcpu)->vgic, first, bits);
+}
+
 /* Moves the vCPU's pending SGIs and device interrupts into free list registers. */
 static void load_pending_virqs(struct vcpu *vcpu, struct vgic_state *vgic)
 {

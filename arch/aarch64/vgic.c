@@ -249,6 +249,23 @@ u32 vgic_lr_bits(const struct vgic_state *state, u32 first, bool active)
 	return bits;
 }
 
+void vgic_lr_unpend(struct vgic_state *state, u32 first, u32 bits)
+{
+	u32 n = nr_lrs();
+
+	for (u32 i = 0; i < n; i++) {
+		u64 lr = state->lr[i];
+		u64 intid = lr & LR_VINTID_MASK;
+
+		if ((lr & LR_STATE_PENDING) == 0 || intid < first || intid - first >= 32 ||
+		    ((bits >> (intid - first)) & 1) == 0)
+			continue;
+		lr &= ~LR_STATE_PENDING;
+		/* Nothing left (not active): the whole LR empty, as vgic_save leaves a free one. */
+		state->lr[i] = (lr & LR_STATE_MASK) == 0 ? 0 : lr;
+	}
+}
+
 void vgic_sync_armed_timer(struct vgic_state *state, u64 cntv_cval, u64 cntvoff)
 {
 	u32 n = nr_lrs();

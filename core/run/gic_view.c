@@ -13,6 +13,7 @@
 #define REG_ISENABLER	   0x100u
 #define REG_ICENABLER	   0x180u
 #define REG_ISPENDR	   0x200u /* ICPENDR at +0x80, ISACTIVER +0x100, ICACTIVER +0x180 */
+#define REG_ICPENDR	   0x280u
 #define REG_ICACTIVER_END  0x400u
 #define REG_WORDS_PER_KIND 32u
 
@@ -34,6 +35,23 @@ static u8 state_read(u64 off, bool distributor)
 	return (u8)(GIC_READ_VALID | (kind >= 2 ? GIC_READ_ACTIVE : 0) | word);
 }
 
+/*
+ * A write to a clear-pending register at off in a frame: the INTIDs it
+ * names stop being pending in kcore's list registers and pending set too.
+ * (A level-triggered one still asserted, the timer's, is pending again at
+ * the next entry, as on a GIC.)
+ */
+static void clear_pending(struct vcpu *vcpu, u64 off, bool distributor, u32 bits)
+{
+	u32 word = (u32)(off - REG_ICPENDR) / 4;
+
+	if (off < REG_ICPENDR || off >= REG_ICPENDR + 4 * REG_WORDS_PER_KIND || bits == 0 ||
+	    (distributor ? word == 0 : word != 0))
+		return;
+	arch_vcpu_irq_unpend(vcpu, word * 32, bits);
+	virq_unpend(vcpu, word * 32, bits);
+}
+
 u8 gic_view_exit(struct vcpu *vcpu, u32 vcpuid, u64 ipa, u32 size, bool write, u64 value)
 {
 	u64 rd_sgi = KCORE_GUEST_GICR_BASE + GICR_STRIDE * vcpuid + GICR_SGI_BASE;
@@ -48,13 +66,20 @@ u8 gic_view_exit(struct vcpu *vcpu, u32 vcpuid, u64 ipa, u32 size, bool write, u
 				virq_set_ppi_enables(vcpu, (u32)value, 0);
 			else if (off == REG_ICENABLER)
 				virq_set_ppi_enables(vcpu, 0, (u32)value);
+			else
+				clear_pending(vcpu, off, false, (u32)value);
 			return 0;
 		}
 		return state_read(off, false);
 	}
-	if (!write && ipa >= KCORE_GUEST_GICD_BASE && ipa - KCORE_GUEST_GICD_BASE < GICD_SIZE)
-		return state_read(ipa - KCORE_GUEST_GICD_BASE, true);
-	return 0;
+	if (ipa < KCORE_GUEST_GICD_BASE || ipa - KCORE_GUEST_GICD_BASE >= GICD_SIZE)
+		return 0;
+	off = ipa - KCORE_GUEST_GICD_BASE;
+	if (write) {
+		clear_pending(vcpu, off, true, (u32)value);
+		return 0;
+	}
+	return state_read(off, true);
 }
 
 u64 gic_view_read(struct vcpu *vcpu, u8 gic_read, u64 host_value)

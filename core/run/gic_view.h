@@ -12,7 +12,10 @@
  *     guest would read from a GIC (the host's value holds what it records);
  *   - keeps the PPI enables of the guest's own GICR_ISENABLER0/ICENABLER0
  *     writes (virq_set_ppi_enables), so that a PPI kcore raises itself is
- *     not delivered while the guest has it disabled.
+ *     not delivered while the guest has it disabled;
+ *   - takes the pending state of the INTIDs the guest writes to its own
+ *     GICR_ICPENDR0 or to GICD_ICPENDRn (n 1..31) out of its list
+ *     registers and pending set.
  * Only 32-bit aligned accesses, as the GIC has these registers. The host
  * learns nothing from this (kcore adds to the guest's register, never to
  * the run page) and injects nothing through it (the enables change only by

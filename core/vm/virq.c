@@ -79,6 +79,13 @@ u32 virq_pending_bits(const struct vcpu *vcpu, u32 first)
 	return (u32)(word >> (first % 64));
 }
 
+void virq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	/* The summary bit may stay set: the next pop looks once for nothing. */
+	__atomic_fetch_and(&vcpu->virq_pending[first / 64], ~((u64)bits << (first % 64)),
+			   __ATOMIC_ACQ_REL);
+}
+
 void virq_clear(struct vcpu *vcpu)
 {
 	__atomic_store_n(&vcpu->virq_words, 0, __ATOMIC_RELEASE);

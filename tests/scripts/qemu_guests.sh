@@ -69,6 +69,7 @@ scenario gic "gic: distributor and redistributor registers read back (enables, p
 	-e '^\[gic\] GUEST gic: PPI 27 pending in GICR_ISPENDR0 with PSTATE.I set, after [0-9]+ ticks' \
 	-e '^\[gic\] GUEST gic: taken once, active while handled: ok$' \
 	-e '^\[gic\] GUEST gic: PPI 27 disabled: not taken; enabled: taken$' \
+	-e '^\[gic\] GUEST gic: SGI 5 to itself: pending, cleared by GICR_ICPENDR0, never taken: ok$' \
 	-e '^\[gic\] GUEST gic: PASS$' \
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/gic.signed"

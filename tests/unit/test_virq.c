@@ -326,7 +326,21 @@ static void test_gic_pending_reads_show_what_kcore_holds(void **state)
 	gic_size = 1;
 	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0x1), 0x1);
 	gic_size = 4;
-	take_lrs(0);
+	/*
+	 * Clear-pending writes: another vCPU's frame, GICD word 0 and writing 0 change
+	 * nothing; its own GICR_ICPENDR0 takes PPI 23 out of the LRs, GICD_ICPENDR1 SPI 35
+	 * out of the set.
+	 */
+	guest_writes(0, GICR_SGI(1) + 0x280, ~0u);
+	guest_writes(0, GICD + 0x280, ~0u);
+	guest_writes(0, GICD + 0x284, 0);
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0), 1u << 23);
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), (1u << 1) | (1u << 3));
+	guest_writes(0, GICR_SGI(0) + 0x280, 1u << 23);
+	guest_writes(0, GICD + 0x284, 1u << 3);
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0), 0);
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), 1u << 1);
+	assert_int_equal(take_lrs_high(0, 0), 1ull << 33); /* 23 and 35 gone */
 }
 
 static void test_gic_ppi_enables_are_the_guests(void **state)
@@ -341,6 +355,7 @@ static void test_gic_ppi_enables_are_the_guests(void **state)
 	guest_writes(0, GICR_SGI(0) + 0x100, (1u << 27) | (1u << 3));
 	assert_true(virq_ppi_enabled(v0, 27));
 	assert_false(virq_ppi_enabled(v0, 3));
+	assert_false(virq_ppi_enabled(v0, 15)); /* an SGI: not the PPIs' */
 	assert_false(virq_ppi_enabled(v1, 27));
 	guest_writes(0, GICR_SGI(1) + 0x100, 1u << 26);
 	assert_false(virq_ppi_enabled(v1, 26));

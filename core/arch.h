@@ -228,6 +228,20 @@ void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
 /* Puts a vCPU that never ran into its reset state before its first entry. */
 void arch_vcpu_reset(struct vcpu *vcpu);
+/*
+ * Which of INTIDs first..first+31 (first a multiple of 32) the stopped
+ * vCPU's list registers hold pending (active false) or active (true): bit i
+ * for INTID first + i. For the guest's reads of its pending/active registers
+ * (core/run/gic_view.c); never for the host.
+ */
+u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active);
+/*
+ * The guest's write of bits to a clear-pending register for INTIDs
+ * first..first+31: the stopped vCPU's list registers drop the pending state
+ * of those INTIDs (one only pending becomes empty, one active and pending
+ * stays active).
+ */
+void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits);
 
 /*
  * Snapshots (core/snapshot). arch_random_bytes fills buf from the CPU's
@@ -299,6 +313,12 @@ enum arch_fast vcpu_exit_fast_hvc(struct vcpu *vcpu);
  */
 bool virq_pop(struct vcpu *vcpu, u32 *intid);
 void virq_raise(struct vcpu *vcpu, u32 intid);
+/*
+ * Whether the guest has the PPI intid (16..31) enabled in its redistributor
+ * (core/vm/virq.c): the arch raises the PPIs it generates itself (its timer's)
+ * only then, as a GIC forwards no disabled interrupt.
+ */
+bool virq_ppi_enabled(const struct vcpu *vcpu, u32 intid);
 
 /*
  * The parts of a vCPU the arch_vcpu_inject_* and arch_vcpu_reset hooks work

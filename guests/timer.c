@@ -39,6 +39,8 @@ void guest_main(u64 dtb)
 
 	(void)dtb;
 	guest_irq_handler = on_irq;
+	/* The timer's PPI, enabled in this vCPU's redistributor (GICR_ISENABLER0), as on a GIC. */
+	mmio_write32(0x080a0000ull + 0x10000ull + 0x100u, 1u << VTIMER_INTID);
 	__asm__ volatile("msr icc_pmr_el1, %0\n\t"
 			 "msr icc_igrpen1_el1, %1\n\t"
 			 "isb"

@@ -186,11 +186,10 @@ static s64 begin_snapshot(const struct guest *g, const struct snapshot *s)
 /* kserv's own part: what each vCPU's next run completes, and the emulated GIC. */
 static void save_host_state(const struct guest *g, struct snapshot *s)
 {
-	s->gicd_ctlr = g->gic.gicd_ctlr;
+	s->gic = g->gic;
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		const struct guest_vcpu *v = &g->vcpus[i];
 
-		s->gicr_waker[i] = g->gic.gicr_waker[i];
 		s->vcpus[i] = (struct snapshot_vcpu_host){
 		    .started = v->started,
 		    .next_flags = v->next_flags,
@@ -330,11 +329,10 @@ static bool restore_pages(struct guest *g, const struct snapshot *s, const struc
 
 static void load_host_state(struct guest *g, const struct snapshot *s)
 {
-	g->gic.gicd_ctlr = s->gicd_ctlr;
+	g->gic = s->gic;
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		struct guest_vcpu *v = &g->vcpus[i];
 
-		g->gic.gicr_waker[i] = s->gicr_waker[i];
 		v->next_flags = s->vcpus[i].next_flags;
 		v->next_mmio_value = s->vcpus[i].next_mmio_value;
 		memcpy(v->next_call_ret, s->vcpus[i].next_call_ret, sizeof(v->next_call_ret));

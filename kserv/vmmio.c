@@ -64,7 +64,7 @@ void vmmio_access(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 	} else if (ipa >= KCORE_GUEST_UART_BASE && ipa - KCORE_GUEST_UART_BASE < VUART_SIZE) {
 		result = uart_access(g, ipa - KCORE_GUEST_UART_BASE, write, value);
 	} else if (ipa >= KCORE_GUEST_GICD_BASE && ipa - KCORE_GUEST_GICD_BASE < VGIC_GICD_SIZE) {
-		result = vgic_dist_access(&g->gic, ipa - KCORE_GUEST_GICD_BASE, write, value);
+		result = vgic_dist_access(&g->gic, ipa - KCORE_GUEST_GICD_BASE, size, write, value);
 	} else if (ipa >= KCORE_GUEST_GICR_BASE && ipa < gicr_end) {
 		u64 off = ipa - KCORE_GUEST_GICR_BASE;
 

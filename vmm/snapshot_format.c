@@ -28,8 +28,7 @@ void vmm_snapfile_fill(struct vmm_snapfile_header *h, const char name[VMM_SNAPFI
 	h->records_size = vmm_snapfile_records_size(s->nr_pages, s->nr_vcpus);
 	h->total_size = vmm_snapfile_total_size(s->nr_pages, s->nr_vcpus);
 	memcpy(h->vm_name, name, sizeof(h->vm_name));
-	h->gicd_ctlr = s->gicd_ctlr;
-	memcpy(h->gicr_waker, s->gicr_waker, sizeof(h->gicr_waker));
+	h->gic = s->gic;
 	memcpy(h->vcpus, s->vcpus, sizeof(h->vcpus));
 }
 
@@ -38,6 +37,8 @@ const char *vmm_snapfile_check(const struct vmm_snapfile_header *h, u32 nr_vcpus
 {
 	if (memcmp(h->magic, VMM_SNAPFILE_MAGIC, sizeof(h->magic)) != 0)
 		return "no " VMM_SNAPFILE_MAGIC " magic: not a kserv snapshot file";
+	if (h->version == 1)
+		return "version 1, from before the whole GIC state was saved: take it again";
 	if (h->version != VMM_SNAPFILE_VERSION || h->header_size != VMM_SNAPFILE_HEADER_SIZE)
 		return "an unknown version or header size";
 	if (h->nr_vcpus != nr_vcpus)
@@ -58,7 +59,6 @@ const char *vmm_snapfile_check(const struct vmm_snapfile_header *h, u32 nr_vcpus
 void vmm_snapfile_apply(const struct vmm_snapfile_header *h, struct snapshot *s)
 {
 	s->asking_vcpu = h->asking_vcpu;
-	s->gicd_ctlr = h->gicd_ctlr;
-	memcpy(s->gicr_waker, h->gicr_waker, sizeof(s->gicr_waker));
+	s->gic = h->gic;
 	memcpy(s->vcpus, h->vcpus, sizeof(s->vcpus));
 }

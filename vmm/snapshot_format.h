@@ -15,7 +15,8 @@
 #include "types.h"
 
 #define VMM_SNAPFILE_MAGIC	 "KCSNAPF1"
-#define VMM_SNAPFILE_VERSION	 1u
+/* 2: the whole emulated GIC in the header (version 1 had GICD_CTLR and GICR_WAKER only). */
+#define VMM_SNAPFILE_VERSION	 2u
 #define VMM_SNAPFILE_HEADER_SIZE VMM_PAGE_SIZE
 #define VMM_SNAPFILE_NAME_MAX	 32u
 
@@ -29,13 +30,11 @@ struct vmm_snapfile_header {
 	u64 records_size;
 	u64 total_size;
 	char vm_name[VMM_SNAPFILE_NAME_MAX];
-	u32 gicd_ctlr;
-	u32 gicr_waker[SNAPSHOT_MAX_VCPUS];
-	u32 reserved;
+	struct vmm_gic gic; /* every register the host emulates (version 2 on) */
 	struct snapshot_vcpu_host vcpus[SNAPSHOT_MAX_VCPUS];
 };
 
-_Static_assert(sizeof(struct vmm_snapfile_header) == 568, "snapshot file header layout");
+_Static_assert(sizeof(struct vmm_snapfile_header) == 1296, "snapshot file header layout");
 
 /* Bytes of the records, and of the whole file, for a snapshot of these counts. */
 u64 vmm_snapfile_records_size(u64 nr_pages, u32 nr_vcpus);

@@ -15,6 +15,7 @@
 #define VMM_SNAPSHOT_STORE_H
 
 #include "types.h"
+#include "vgic.h"
 
 #define SNAPSHOT_MAX_VCPUS 8u
 
@@ -35,8 +36,7 @@ struct snapshot {
 	u64 records_pages;
 	u64 data_list_pa; /* a run of data_list_pages host pages of u64 PAs */
 	u64 data_list_pages;
-	u32 gicd_ctlr;
-	u32 gicr_waker[SNAPSHOT_MAX_VCPUS];
+	struct vmm_gic gic; /* the host's emulated GIC (vgic.h) */
 	struct snapshot_vcpu_host vcpus[SNAPSHOT_MAX_VCPUS];
 };
 

@@ -176,6 +176,16 @@ static bool emulate_sysreg(struct vcpu_regs *regs, u64 esr)
 	return true;
 }
 
+u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active)
+{
+	return vgic_lr_bits(&vcpu_arch_state(vcpu)->vgic, first, active);
+}
+
+void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	vgic_lr_unpend(&vcpu_arch_state(vcpu)->vgic, first, bits);
+}
+
 /* Moves the vCPU's pending SGIs and device interrupts into free list registers. */
 static void load_pending_virqs(struct vcpu *vcpu, struct vgic_state *vgic)
 {
@@ -222,8 +232,14 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
 	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
-	vgic_sync_timer(&state->vgic, guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
-			guest_sysregs[R_CNTVOFF]);
+	/*
+	 * vgic_sync_timer, but a GIC forwards no disabled PPI: asked only of an
+	 * armed timer (most entries have none), the guest's enable of its PPI (virq.c).
+	 */
+	if ((guest_sysregs[R_CNTV_CTL] & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE &&
+	    virq_ppi_enabled(vcpu, VTIMER_INTID))
+		vgic_sync_armed_timer(&state->vgic, guest_sysregs[R_CNTV_CVAL],
+				      guest_sysregs[R_CNTVOFF]);
 	load_pending_virqs(vcpu, &state->vgic);
 	lrs_loaded = vgic_load(&state->vgic);
 	write_sysreg(vmpidr_el2, (u64)g->vcpu_index | (1ull << 31));

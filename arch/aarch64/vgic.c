@@ -233,6 +233,39 @@ bool vgic_add_pending(struct vgic_state *state, u32 intid)
 	return true;
 }
 
+u32 vgic_lr_bits(const struct vgic_state *state, u32 first, bool active)
+{
+	u64 want = active ? 2ull << LR_STATE_SHIFT : LR_STATE_PENDING;
+	u32 n = nr_lrs();
+	u32 bits = 0;
+
+	for (u32 i = 0; i < n; i++) {
+		u64 lr = state->lr[i];
+		u64 intid = lr & LR_VINTID_MASK;
+
+		if ((lr & want) != 0 && intid >= first && intid - first < 32)
+			bits |= 1u << (intid - first);
+	}
+	return bits;
+}
+
+void vgic_lr_unpend(struct vgic_state *state, u32 first, u32 bits)
+{
+	u32 n = nr_lrs();
+
+	for (u32 i = 0; i < n; i++) {
+		u64 lr = state->lr[i];
+		u64 intid = lr & LR_VINTID_MASK;
+
+		if ((lr & LR_STATE_PENDING) == 0 || intid < first || intid - first >= 32 ||
+		    ((bits >> (intid - first)) & 1) == 0)
+			continue;
+		lr &= ~LR_STATE_PENDING;
+		/* Nothing left (not active): the whole LR empty, as vgic_save leaves a free one. */
+		state->lr[i] = (lr & LR_STATE_MASK) == 0 ? 0 : lr;
+	}
+}
+
 void vgic_sync_armed_timer(struct vgic_state *state, u64 cntv_cval, u64 cntvoff)
 {
 	u32 n = nr_lrs();

@@ -56,4 +56,13 @@ static inline void vgic_sync_timer(struct vgic_state *state, u64 cntv_ctl, u64 c
  */
 bool vgic_add_pending(struct vgic_state *state, u32 intid);
 
+/*
+ * Which of INTIDs first..first+31 the saved list registers hold pending
+ * (active false: pending, or active and pending) or active (true): bit i
+ * for INTID first + i (arch_vcpu_irq_bits).
+ */
+u32 vgic_lr_bits(const struct vgic_state *state, u32 first, bool active);
+/* Drops the pending state of those INTIDs from the saved list registers (arch_vcpu_irq_unpend). */
+void vgic_lr_unpend(struct vgic_state *state, u32 first, u32 bits);
+
 #endif /* KCORE_AARCH64_VGIC_H */

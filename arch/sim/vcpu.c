@@ -86,6 +86,34 @@ void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64
 	state->last_abort_ipa = ipa;
 }
 
+/* The simulated list registers hold pending interrupts only (sim.h). */
+u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active)
+{
+	const struct arch_vcpu *state = vcpu_arch_state(vcpu);
+	u32 bits = 0;
+
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS && !active; i++) {
+		u64 intid = state->lr[i] & ~SIM_LR_VALID;
+
+		if ((state->lr[i] & SIM_LR_VALID) != 0 && intid >= first && intid - first < 32)
+			bits |= 1u << (intid - first);
+	}
+	return bits;
+}
+
+void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	struct arch_vcpu *state = vcpu_arch_state(vcpu);
+
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
+		u64 intid = state->lr[i] & ~SIM_LR_VALID;
+
+		if ((state->lr[i] & SIM_LR_VALID) != 0 && intid >= first && intid - first < 32 &&
+		    ((bits >> (intid - first)) & 1) != 0)
+			state->lr[i] = 0;
+	}
+}
+
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
 {
 	vcpu_arch_state(vcpu)->undefs++;

@@ -7,6 +7,7 @@
 #include "core/mem/host_page.h"
 #include "core/mm/mem_lock.h"
 #include "core/vm/virq.h"
+#include "gic_view.h"
 #include "guest_call.h"
 
 /*
@@ -86,15 +87,28 @@ static void complete_pending(struct vcpu *vcpu, const struct kcore_vcpu_run *run
 	case PENDING_MMIO:
 		if (flags & KC_RUN_MMIO_ABORT) {
 			arch_vcpu_inject_abort(vcpu, false, vcpu->mmio.write, 0);
+			vcpu->mmio.gic_read = 0;
 		} else if (flags & KC_RUN_MMIO_DONE) {
 			/* The host supplies a value, never a register: kcore knows which one. */
-			if (!vcpu->mmio.write && vcpu->mmio.rt != 31)
+			if (!vcpu->mmio.write && vcpu->mmio.rt != 31) {
+				u64 value = run->in.mmio_value;
+
+				/* The GIC's pending/active state of what kcore holds (gic_view.h).
+				 */
+				if (__builtin_expect(vcpu->mmio.gic_read != 0, 0)) {
+					value = gic_view_read(vcpu, vcpu->mmio.gic_read, value);
+					vcpu->mmio.gic_read = 0;
+				}
 				vcpu->regs.x[vcpu->mmio.rt] =
-				    mmio_load_value(run->in.mmio_value, vcpu->mmio.size,
-						    vcpu->mmio.sign_extend, vcpu->mmio.reg64);
+				    mmio_load_value(value, vcpu->mmio.size, vcpu->mmio.sign_extend,
+						    vcpu->mmio.reg64);
+			}
+			/* gic_read is 0 here: set only for reads (gic_view_exit), cleared above. */
 			vcpu->regs.pc += 4;
+		} else {
+			/* Neither: the guest simply executes the access again. */
+			vcpu->mmio.gic_read = 0;
 		}
-		/* Neither: the guest simply executes the access again. */
 		break;
 	case PENDING_CALL:
 		if (flags & KC_RUN_CALL_DONE) {
@@ -122,8 +136,8 @@ static enum step guest_call(struct vm *vm, struct vcpu *vcpu, struct kcore_vcpu_
 	return guest_call_slow(&c) == GC_TO_HOST ? STEP_TO_HOST : STEP_REENTER;
 }
 
-static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch_exit *e,
-			     struct kcore_vcpu_run *run)
+static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
+			     const struct arch_exit *e, struct kcore_vcpu_run *run)
 {
 	bool instruction = e->kind == ARCH_EXIT_IABT;
 
@@ -160,6 +174,10 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, const struct arch
 	vcpu->mmio.write = e->write;
 	vcpu->mmio.sign_extend = e->sign_extend;
 	vcpu->mmio.reg64 = e->reg64;
+	/* 0 already (complete_pending leaves it so): only a GIC access sets it. */
+	if (__builtin_expect(gic_view_may_hit(e->ipa), 0))
+		vcpu->mmio.gic_read =
+		    gic_view_exit(vcpu, vcpuid, e->ipa, e->size, e->write, run->out.mmio.value);
 	return STEP_TO_HOST;
 }
 
@@ -195,7 +213,7 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 		return guest_call(vm, vcpu, run);
 	case ARCH_EXIT_DABT:
 	case ARCH_EXIT_IABT:
-		return guest_abort(vm, vcpu, e, run);
+		return guest_abort(vm, vcpu, vcpuid, e, run);
 	case ARCH_EXIT_WFX:
 		vcpu->regs.pc += 4;
 		run->out.reason = KC_EXIT_WFI;

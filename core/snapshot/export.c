@@ -131,7 +131,9 @@ static void vcpu_state_save(const struct vcpu *vcpu, struct snap_vcpu_state *s)
 		   (vcpu->has_run ? SNAP_VCPU_HAS_RUN : 0) |
 		   (vcpu->mmio.write ? SNAP_VCPU_MMIO_WRITE : 0) |
 		   (vcpu->mmio.sign_extend ? SNAP_VCPU_MMIO_SIGN_EXTEND : 0) |
-		   (vcpu->mmio.reg64 ? SNAP_VCPU_MMIO_REG64 : 0);
+		   (vcpu->mmio.reg64 ? SNAP_VCPU_MMIO_REG64 : 0) |
+		   ((u64)vcpu->mmio.gic_read << SNAP_VCPU_GIC_READ_SHIFT);
+	s->ppi_enabled = vcpu->ppi_enabled;
 	s->pending = vcpu->pending;
 	s->mmio_rt = vcpu->mmio.rt;
 	s->mmio_size = vcpu->mmio.size;

@@ -30,6 +30,7 @@ struct snap_vcpu_state {
 	struct vcpu_regs regs;
 	u64 arch[SNAP_VCPU_ARCH_WORDS];
 	u64 virq_pending[VIRQ_WORDS];
+	u64 ppi_enabled; /* the guest's PPI enables (struct vcpu) */
 };
 
 #define SNAP_VCPU_ENTRY_SET	   (1ull << 0)
@@ -37,6 +38,8 @@ struct snap_vcpu_state {
 #define SNAP_VCPU_MMIO_WRITE	   (1ull << 2)
 #define SNAP_VCPU_MMIO_SIGN_EXTEND (1ull << 3)
 #define SNAP_VCPU_MMIO_REG64	   (1ull << 4)
+/* Bits 8..15: vcpu->mmio.gic_read (the open MMIO read is one kcore adds GIC state to). */
+#define SNAP_VCPU_GIC_READ_SHIFT   8
 
 _Static_assert(sizeof(struct snap_vcpu_state) <= KCORE_SNAP_VCPU_BYTES, "vcpu blob size");
 _Static_assert(sizeof(struct arch_vcpu) <= sizeof(((struct snap_vcpu_state *)0)->arch),

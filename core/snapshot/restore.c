@@ -159,6 +159,8 @@ static void vcpu_state_load(struct vcpu *vcpu, const struct snap_vcpu_state *s)
 	vcpu->mmio.write = (s->flags & SNAP_VCPU_MMIO_WRITE) != 0;
 	vcpu->mmio.sign_extend = (s->flags & SNAP_VCPU_MMIO_SIGN_EXTEND) != 0;
 	vcpu->mmio.reg64 = (s->flags & SNAP_VCPU_MMIO_REG64) != 0;
+	vcpu->mmio.gic_read = (u8)(s->flags >> SNAP_VCPU_GIC_READ_SHIFT);
+	vcpu->ppi_enabled = (u32)s->ppi_enabled;
 	vcpu->regs = s->regs;
 	memcpy(&vcpu->arch, s->arch, sizeof(vcpu->arch));
 	vcpu->virq_words = 0;

@@ -60,6 +60,32 @@ bool virq_pop(struct vcpu *vcpu, u32 *intid)
 	return false;
 }
 
+bool virq_ppi_enabled(const struct vcpu *vcpu, u32 intid)
+{
+	return intid >= VIRQ_FIRST_PPI && intid < 32 && ((vcpu->ppi_enabled >> intid) & 1) != 0;
+}
+
+void virq_set_ppi_enables(struct vcpu *vcpu, u32 set, u32 clear)
+{
+	const u32 ppis = 0xffff0000u;
+
+	vcpu->ppi_enabled = (vcpu->ppi_enabled | (set & ppis)) & ~(clear & ppis);
+}
+
+u32 virq_pending_bits(const struct vcpu *vcpu, u32 first)
+{
+	u64 word = __atomic_load_n(&vcpu->virq_pending[first / 64], __ATOMIC_ACQUIRE);
+
+	return (u32)(word >> (first % 64));
+}
+
+void virq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	/* The summary bit may stay set: the next pop looks once for nothing. */
+	__atomic_fetch_and(&vcpu->virq_pending[first / 64], ~((u64)bits << (first % 64)),
+			   __ATOMIC_ACQ_REL);
+}
+
 void virq_clear(struct vcpu *vcpu)
 {
 	__atomic_store_n(&vcpu->virq_words, 0, __ATOMIC_RELEASE);

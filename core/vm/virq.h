@@ -22,6 +22,20 @@
  * (takes the lowest out) are the arch's too: declared in core/arch.h.
  */
 
+/*
+ * The guest's writes to its GICR_ISENABLER0 (set) and GICR_ICENABLER0
+ * (clear): the PPI bits (16..31) of the enables virq_ppi_enabled reads
+ * (core/arch.h); the SGIs are always enabled. Only the vCPU's own CPU, while
+ * it runs it.
+ */
+void virq_set_ppi_enables(struct vcpu *vcpu, u32 set, u32 clear);
+
+/* Which of INTIDs first..first+31 (first a multiple of 32) wait in the set, not yet in an LR. */
+u32 virq_pending_bits(const struct vcpu *vcpu, u32 first);
+
+/* Takes INTIDs first..first+31 of bits (first a multiple of 32) out of the set. */
+void virq_unpend(struct vcpu *vcpu, u32 first, u32 bits);
+
 /* Empties the set (a vCPU that is registered again starts with nothing pending). */
 void virq_clear(struct vcpu *vcpu);
 

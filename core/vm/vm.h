@@ -66,7 +66,14 @@ struct vcpu {
 		bool write;
 		bool sign_extend;
 		bool reg64;
+		u8 gic_read; /* a read of GIC state kcore completes (core/run/gic_view.h); 0 none */
 	} mmio;
+	/*
+	 * The guest's PPI enables (bits 16..31) as its own GICR_ISENABLER0/ICENABLER0 writes
+	 * set them (core/run/gic_view.c): a PPI kcore raises itself (its timer's) is only
+	 * delivered while enabled. Reset: all disabled, as on the GIC.
+	 */
+	u32 ppi_enabled;
 	/* Virtual interrupts waiting for a list register (core/vm/virq.c): atomics only. */
 	u64 virq_pending[VIRQ_WORDS];
 	u64 virq_words; /* bit w: virq_pending[w] may be non-zero (checked at every entry) */

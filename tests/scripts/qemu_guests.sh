@@ -70,6 +70,19 @@ scenario timer "timer: the guest's virtual timer interrupt arrives through the v
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/timer.signed"
 
+# Issue 16, point 5: the GIC registers read back what the guest wrote, and the timer's
+# pending/active state, which lives in kcore's list registers, shows in GICR_ISPENDR0/ISACTIVER0.
+scenario gic "gic: distributor and redistributor registers read back (enables, priorities, config, groups, IROUTER, SPI pending); the masked timer shows pending in GICR_ISPENDR0, active while handled, not taken while disabled" 0 \
+	-e '^\[gic\] GUEST gic: enables: SPIs 40 41 47 and PPIs 27 20 read back: ok$' \
+	-e '^\[gic\] GUEST gic: priorities, configuration, groups, routing read back: ok$' \
+	-e '^\[gic\] GUEST gic: PPI 27 pending in GICR_ISPENDR0 with PSTATE.I set, after [0-9]+ ticks' \
+	-e '^\[gic\] GUEST gic: taken once, active while handled: ok$' \
+	-e '^\[gic\] GUEST gic: PPI 27 disabled: not taken; enabled: taken$' \
+	-e '^\[gic\] GUEST gic: SGI 5 to itself: pending, cleared by GICR_ICPENDR0, never taken: ok$' \
+	-e '^\[gic\] GUEST gic: PASS$' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--vm "image=$g/gic.signed"
+
 scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID registers, an SVE instruction undefined even when enabled at EL1, debug and PMU registers RAZ/WI, each VM's own pointer-auth keys" 0 \
 	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \
 	-e '^\[cpuview-a\] GUEST cpuview: an SVE instruction is undefined \(CPTR_EL2.TZ\): ok' \

@@ -105,6 +105,16 @@ scenario same-boot-blocks "same boot with RAM in 2 MiB blocks: every page of a b
 	-e "$restored" -e "$copy_pass" -e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--cpus 2 --vm "image=$g/snapguest.signed,snapshot-restore"
 
+# Issue 16, point 5: the emulated GIC's registers (kserv's) and the guest's PPI enables
+# (kcore's) travel with the snapshot: the copy reads them back and takes its timer interrupt.
+scenario gic "the gic guest, snapshot and restore in the same boot: the copy reads its GIC registers back as they were and still takes its timer interrupt" 0 \
+	-e '^KSERV: VM gic restored from a snapshot: [0-9]+ pages, 1 vCPUs$' \
+	-e '^\[gic\] GUEST gic: restored from a snapshot: [0-9]+ GIC registers read back as they were$' \
+	-e '^\[gic\] GUEST gic: taken once, active while handled: ok$' \
+	-e '^\[gic\] GUEST gic: PASS$' -f '^\[gic\] GUEST gic: FAIL' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--cpus 2 --vm "image=$g/gic.signed,snapshot-restore"
+
 snap=$tmp/snapguest.kcsnap
 scenario to-file "boot 1: the snapshot saved to a file on the QEMU machine, the guest powers off" 0 \
 	-e "$taken" -e '^KSERV: VM snapguest snapshot saved to the host file$' \

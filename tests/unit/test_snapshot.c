@@ -266,6 +266,8 @@ static void assert_vcpus_equal(u32 a, u32 b)
 		assert_int_equal(x->entry_set, y->entry_set);
 		assert_int_equal(x->entry_pc, y->entry_pc);
 		assert_int_equal(x->pending, y->pending);
+		assert_int_equal(x->ppi_enabled, y->ppi_enabled);
+		assert_int_equal(x->mmio.gic_read, y->mmio.gic_read);
 	}
 }
 
@@ -289,6 +291,9 @@ static void test_restore_continues_where_the_snapshot_was_taken(void **state)
 	setup_victim(true);
 	/* A pending interrupt travels with its vCPU. */
 	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 1, 40, 0, NULL), KCORE_OK);
+	/* So do the guest's PPI enables and an open GIC read (core/run/gic_view.h). */
+	vm_from_id(gp_vmid)->vcpus[1].ppi_enabled = 1u << 27;
+	vm_from_id(gp_vmid)->vcpus[0].mmio.gic_read = 0x81;
 	snapshot_into(gp_vmid, &snap_a, true);
 	assert_host_sees_no_secret();
 
@@ -306,6 +311,10 @@ static void test_restore_continues_where_the_snapshot_was_taken(void **state)
 		    sim_icache_synced_after_clean(pa_add(leaf.pa, snap_a.ipa[i] - leaf.ia), PG));
 	}
 	assert_vcpus_equal(gp_vmid, twin);
+	assert_int_equal(vm_from_id(twin)->vcpus[1].ppi_enabled, 1u << 27);
+	assert_int_equal(vm_from_id(twin)->vcpus[0].mmio.gic_read, 0x81);
+	vm_from_id(gp_vmid)->vcpus[0].mmio.gic_read = 0;
+	vm_from_id(twin)->vcpus[0].mmio.gic_read = 0;
 	assert_host_sees_no_secret();
 
 	/* Both go on from the same state: the guest finds the same registers in each. */

@@ -3,7 +3,9 @@
  * Virtual interrupts (core/vm/virq.c): SGIs a guest sends its own vCPUs by
  * writing ICC_SGI1R_EL1 (trapped), the host's injection of device interrupts
  * (KC_HC_VCPU_INJECT_IRQ) and its refusals, and delivery into the list
- * registers at the next entry, including when they are all busy.
+ * registers at the next entry, including when they are all busy; and what
+ * kcore adds to the guest's GIC registers (core/run/gic_view.c): the pending
+ * state it holds in a pending register's read, the guest's PPI enables.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +236,154 @@ static void test_reregistered_vcpu_starts_clean(void **state)
 	fx_check();
 }
 
+/* ---- the guest's view of its GIC (core/run/gic_view.c) ---------------------------- */
+
+#define GICD	      0x08000000ull
+#define GICR(cpu)     (0x080a0000ull + 0x20000ull * (cpu))
+#define GICR_SGI(cpu) (GICR(cpu) + 0x10000ull)
+
+static u64 gic_ipa;
+static u32 gic_size = 4;
+static u64 gic_write_value;
+
+/* A step: a 32-bit read of gic_ipa into x5. */
+static void step_gic_read(struct vcpu_regs *r, struct arch_exit *e)
+{
+	gp_fill_secrets(r);
+	*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
+				.ipa = gic_ipa,
+				.translation = true,
+				.isv = true,
+				.size = gic_size,
+				.rt = 5};
+}
+
+/* A step: a write of gic_write_value to gic_ipa from x6. */
+static void step_gic_write(struct vcpu_regs *r, struct arch_exit *e)
+{
+	gp_fill_secrets(r);
+	r->x[6] = gic_write_value;
+	*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
+				.ipa = gic_ipa,
+				.translation = true,
+				.isv = true,
+				.size = gic_size,
+				.rt = 6,
+				.write = true};
+}
+
+/* vCPU vcpuid reads gic_ipa, the host answers host_value: what the guest got. */
+static u64 guest_reads(u32 vcpuid, u64 ipa, u64 host_value)
+{
+	struct kcore_vcpu_run *rp = gp_run_page();
+
+	gic_ipa = ipa;
+	gp_program(2, step_gic_read, gp_step_wfi);
+	assert_int_equal(gp_run(vcpuid, 0), KC_EXIT_MMIO);
+	/* The host learns the access, nothing of what kcore will add. */
+	assert_int_equal(rp->out.mmio.ipa, ipa);
+	assert_int_equal(rp->out.mmio.value, 0);
+	rp->in.mmio_value = host_value;
+	assert_int_equal(gp_run(vcpuid, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+	return gp.seen[1].x[5];
+}
+
+static void guest_writes(u32 vcpuid, u64 ipa, u64 value)
+{
+	gic_ipa = ipa;
+	gic_write_value = value;
+	gp_program(2, step_gic_write, gp_step_wfi);
+	assert_int_equal(gp_run(vcpuid, 0), KC_EXIT_MMIO);
+	assert_int_equal(gp_run(vcpuid, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+}
+
+static void test_gic_pending_reads_show_what_kcore_holds(void **state)
+{
+	(void)state;
+	/* PPI 23 and SPI 33 go into vCPU 0's list registers at its next entry. */
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 23, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 33, 0, NULL), KCORE_OK);
+	gp_program(1, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	/* SPI 35 waits in the pending set (raised while vCPU 0 is out). */
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 35, 0, NULL), KCORE_OK);
+	/* Its own GICR_ISPENDR0 and ICPENDR0: the host's bits and the held PPI. */
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0x2), 0x2 | (1u << 23));
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x280, 0), 1u << 23);
+	/* GICD_ISPENDR1: SPI 33 (in an LR) and 35 (in the set); ICPENDR1 alike. */
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), (1u << 1) | (1u << 3));
+	assert_int_equal(guest_reads(0, GICD + 0x284, 0x10), 0x10 | (1u << 1) | (1u << 3));
+	/* Nothing is active (the sim's LRs are pending only): the host's value alone. */
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x300, 0x4), 0x4);
+	assert_int_equal(guest_reads(0, GICD + 0x384, 0), 0);
+	/* Another vCPU's redistributor, GICD word 0 (banked: RAZ under ARE), word 2: as is. */
+	assert_int_equal(guest_reads(0, GICR_SGI(1) + 0x200, 0x8), 0x8);
+	assert_int_equal(guest_reads(1, GICR_SGI(1) + 0x200, 0), 0);
+	assert_int_equal(guest_reads(0, GICD + 0x200, 0), 0);
+	assert_int_equal(guest_reads(0, GICD + 0x208, 0), 0);
+	/* Registers next to them, a byte read: as the host says. */
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x100, 0x77), 0x77);
+	gic_size = 1;
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0x1), 0x1);
+	gic_size = 4;
+	/*
+	 * Clear-pending writes: another vCPU's frame, GICD word 0 and writing 0 change
+	 * nothing; its own GICR_ICPENDR0 takes PPI 23 out of the LRs, GICD_ICPENDR1 SPI 35
+	 * out of the set.
+	 */
+	guest_writes(0, GICR_SGI(1) + 0x280, ~0u);
+	guest_writes(0, GICD + 0x280, ~0u);
+	guest_writes(0, GICD + 0x284, 0);
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0), 1u << 23);
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), (1u << 1) | (1u << 3));
+	guest_writes(0, GICR_SGI(0) + 0x280, 1u << 23);
+	guest_writes(0, GICD + 0x284, 1u << 3);
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x200, 0), 0);
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), 1u << 1);
+	assert_int_equal(take_lrs_high(0, 0), 1ull << 33); /* 23 and 35 gone */
+}
+
+static void test_gic_ppi_enables_are_the_guests(void **state)
+{
+	struct vcpu *v0 = &vm_from_id(gp_vmid)->vcpus[0];
+	struct vcpu *v1 = &vm_from_id(gp_vmid)->vcpus[1];
+
+	(void)state;
+	/* At reset every PPI is disabled: kcore's timer interrupt waits. */
+	assert_false(virq_ppi_enabled(v0, 27));
+	/* GICR_ISENABLER0: the PPIs' bits; an SGI's and another vCPU's frame change nothing. */
+	guest_writes(0, GICR_SGI(0) + 0x100, (1u << 27) | (1u << 3));
+	assert_true(virq_ppi_enabled(v0, 27));
+	assert_false(virq_ppi_enabled(v0, 3));
+	assert_false(virq_ppi_enabled(v0, 15)); /* an SGI: not the PPIs' */
+	assert_false(virq_ppi_enabled(v1, 27));
+	guest_writes(0, GICR_SGI(1) + 0x100, 1u << 26);
+	assert_false(virq_ppi_enabled(v1, 26));
+	assert_int_equal(v0->ppi_enabled, 1u << 27);
+	/* A byte write, a write to ISPENDR0: not an enable. */
+	gic_size = 1;
+	guest_writes(0, GICR_SGI(0) + 0x180, 0xff);
+	gic_size = 4;
+	guest_writes(0, GICR_SGI(0) + 0x200, 1u << 26);
+	assert_int_equal(v0->ppi_enabled, 1u << 27);
+	/* GICR_ICENABLER0 disables; writing 0 changes nothing. */
+	guest_writes(0, GICR_SGI(0) + 0x180, 0);
+	assert_true(virq_ppi_enabled(v0, 27));
+	guest_writes(0, GICR_SGI(0) + 0x180, 1u << 27);
+	assert_false(virq_ppi_enabled(v0, 27));
+	/* The host cannot: what it completes a write with is not the guest's value. */
+	gic_ipa = GICR_SGI(0) + 0x100;
+	gic_write_value = 0;
+	gp_program(2, step_gic_write, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_MMIO);
+	gp_run_page()->in.mmio_value = ~0ull;
+	assert_int_equal(gp_run(0, KC_RUN_MMIO_DONE), KC_EXIT_WFI);
+	assert_int_equal(v0->ppi_enabled, 0);
+	/* Nor an INTID outside the PPIs. */
+	assert_false(virq_ppi_enabled(v0, 32));
+	assert_false(virq_ppi_enabled(v0, 1000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +395,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_busy_list_registers_keep_the_rest, setup),
 	    cmocka_unit_test_setup(test_inject_refused, setup),
 	    cmocka_unit_test_setup(test_reregistered_vcpu_starts_clean, setup),
+	    cmocka_unit_test_setup(test_gic_pending_reads_show_what_kcore_holds, setup),
+	    cmocka_unit_test_setup(test_gic_ppi_enables_are_the_guests, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

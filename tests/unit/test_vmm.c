@@ -249,25 +249,171 @@ static void test_vuart(void **state)
 	assert_string_equal(u.line, "y");
 }
 
-static void test_vgic(void **state)
+/* Register offsets the tests use (Arm IHI 0069). */
+#define D(off, size)	      vgic_dist_access(&gic, (off), (size), false, 0)
+#define DW(off, size, v)      vgic_dist_access(&gic, (off), (size), true, (v))
+#define R(cpu, off, size)     vgic_redist_access(&gic, 2, (cpu), (off), (size), false, 0)
+#define RW(cpu, off, size, v) vgic_redist_access(&gic, 2, (cpu), (off), (size), true, (v))
+#define SGI_BASE	      0x10000u
+
+static void test_vgic_ids(void **state)
 {
 	struct vmm_gic gic = {0};
 
 	(void)state;
-	assert_int_equal(vgic_dist_access(&gic, 0x8, false, 0), 0x43b);	  /* GICD_IIDR */
-	assert_int_equal(vgic_dist_access(&gic, 0xffe8, false, 0), 0x30); /* PIDR2: GICv3 */
-	vgic_dist_access(&gic, 0x0, true, 0xffffffff);
-	assert_int_equal(vgic_dist_access(&gic, 0x0, false, 0), 0x37); /* CTLR keeps its bits */
-	/* vCPU 1 of 2: affinity 1, processor number 1, Last. */
-	assert_int_equal(vgic_redist_access(&gic, 2, 1, 0x8, 8, false, 0),
-			 (1ull << 32) | (1u << 8) | (1u << 4));
-	assert_int_equal(vgic_redist_access(&gic, 2, 0, 0x8, 4, false, 0), 0);
-	assert_int_equal(vgic_redist_access(&gic, 2, 1, 0xc, 4, false, 0), 1);
+	assert_int_equal(D(0x8, 4), 0x43b);	     /* GICD_IIDR */
+	assert_int_equal(D(0xffe8, 4) & 0xf0, 0x30); /* PIDR2: ArchRev 3 */
+	assert_int_equal(D(0xfff0, 4), 0x0d);	     /* CIDR0 */
+	assert_int_equal(D(0xfffc, 4), 0xb1);	     /* CIDR3 */
+	assert_int_equal(R(1, 0xffe8, 4) & 0xf0, 0x30);
+	/* GICD_TYPER: ITLinesNumber 1 (INTIDs up to 63: the DT's UART is SPI 1), 10 ID bits. */
+	assert_int_equal(D(0x4, 4), (9u << 19) | 1u);
+	/* CTLR: the enables kept, ARE and DS read 1 and ignore writes, RWP never set. */
+	DW(0x0, 4, 0xffffffff);
+	assert_int_equal(D(0x0, 4), 0x53);
+	DW(0x0, 4, 0);
+	assert_int_equal(D(0x0, 4), 0x50);
+	/* vCPU 1 of 2: affinity 1, processor number 1, Last; as a whole or in halves. */
+	assert_int_equal(R(1, 0x8, 8), (1ull << 32) | (1u << 8) | (1u << 4));
+	assert_int_equal(R(0, 0x8, 4), 0);
+	assert_int_equal(R(1, 0x8, 4), (1u << 8) | (1u << 4));
+	assert_int_equal(R(1, 0xc, 4), 1);
+	assert_int_equal(R(0, 0xc, 4), 0);
+	/* No such vCPU: nothing. */
+	assert_int_equal(R(2, 0x8, 8), 0);
+	/* GICR_CTLR: no LPIs to enable, RWP never set. */
+	RW(0, 0x0, 4, 0xffffffff);
+	assert_int_equal(R(0, 0x0, 4), 0);
 	/* GICR_WAKER: sleep sets ChildrenAsleep at once, waking clears both. */
-	vgic_redist_access(&gic, 2, 1, 0x14, 4, true, 2);
-	assert_int_equal(vgic_redist_access(&gic, 2, 1, 0x14, 4, false, 0), 6);
-	vgic_redist_access(&gic, 2, 1, 0x14, 4, true, 0);
-	assert_int_equal(gic.gicr_waker[1], 0);
+	RW(1, 0x14, 4, 2);
+	assert_int_equal(R(1, 0x14, 4), 6);
+	assert_int_equal(R(0, 0x14, 4), 0);
+	RW(1, 0x14, 4, 0);
+	assert_int_equal(R(1, 0x14, 4), 0);
+}
+
+/* The bit registers of one frame at base (0 distributor, SGI_BASE), word w, in full. */
+static void check_bits(struct vmm_gic *g, u32 cpu, u64 base, u32 w, u32 always_on)
+{
+	struct vmm_gic before = *g;
+#define A(off, write, v)                                                 \
+	(base == 0 ? vgic_dist_access(g, (off) + 4 * w, 4, (write), (v)) \
+		   : vgic_redist_access(g, 2, cpu, base + (off) + 4 * w, 4, (write), (v)))
+
+	/* Each set/clear pair: writing 1 sets or clears, 0 changes nothing; both read alike. */
+	for (u64 set = 0x100; set <= 0x300; set += 0x100) {
+		u32 ro = set == 0x100 ? always_on : 0;
+
+		A(set, true, 0x80010003u);
+		assert_int_equal(A(set, false, 0), 0x80010003u | ro);
+		assert_int_equal(A(set + 0x80, false, 0), 0x80010003u | ro);
+		A(set, true, 0);
+		A(set + 0x80, true, 0);
+		assert_int_equal(A(set, false, 0), 0x80010003u | ro);
+		A(set + 0x80, true, 0x80000001u);
+		assert_int_equal(A(set, false, 0), 0x00010002u | ro);
+		A(set + 0x80, true, 0xffffffffu);
+		assert_int_equal(A(set, false, 0), ro);
+	}
+	/* IGROUPR: read/write. */
+	A(0x80, true, 0x12345678u);
+	assert_int_equal(A(0x80, false, 0), 0x12345678u);
+	A(0x80, true, 0);
+	/* A byte or doubleword access to a bit register: RAZ/WI. */
+	vgic_dist_access(g, 0x104, 1, true, 0xff);
+	vgic_redist_access(g, 2, cpu, SGI_BASE + 0x100, 8, true, ~0ull);
+	assert_memory_equal(&before, g, sizeof(before));
+#undef A
+}
+
+static void test_vgic_bits(void **state)
+{
+	struct vmm_gic gic = {0};
+
+	(void)state;
+	check_bits(&gic, 0, 0, 1, 0);		  /* SPIs 32..63 */
+	check_bits(&gic, 1, SGI_BASE, 0, 0xffff); /* vCPU 1's: the SGIs always enabled */
+	/* The distributor's SGI/PPI words (ARE) and the words past ITLinesNumber: RAZ/WI. */
+	DW(0x100, 4, ~0u);
+	DW(0x108, 4, ~0u);
+	DW(0x200, 4, ~0u);
+	assert_int_equal(D(0x100, 4), 0);
+	assert_int_equal(D(0x108, 4), 0);
+	assert_int_equal(D(0x200, 4), 0);
+	/* Per vCPU: vCPU 0's PPI enables are not vCPU 1's. */
+	RW(0, SGI_BASE + 0x100, 4, 1u << 27);
+	assert_int_equal(R(0, SGI_BASE + 0x100, 4), 0xffffu | (1u << 27));
+	assert_int_equal(R(1, SGI_BASE + 0x100, 4), 0xffffu);
+	/* The SGIs stay enabled whatever is cleared. */
+	RW(0, SGI_BASE + 0x180, 4, ~0u);
+	assert_int_equal(R(0, SGI_BASE + 0x180, 4), 0xffffu);
+	/* An SPI's pending state: set, read back in both registers, cleared. */
+	DW(0x204, 4, 1u << 5);
+	assert_int_equal(D(0x204, 4), 1u << 5);
+	assert_int_equal(D(0x284, 4), 1u << 5);
+	DW(0x284, 4, 1u << 5);
+	assert_int_equal(D(0x204, 4), 0);
+}
+
+static void test_vgic_priority_config_route(void **state)
+{
+	struct vmm_gic gic = {0};
+
+	(void)state;
+	/* IPRIORITYR: bytes and words address the same bytes; 5 bits kept. */
+	DW(0x400 + 40, 1, 0xa7);
+	DW(0x400 + 41, 1, 0x48);
+	assert_int_equal(D(0x400 + 40, 1), 0xa0);
+	assert_int_equal(D(0x400 + 41, 1), 0x48);
+	assert_int_equal(D(0x400 + 40, 4), 0x48a0);
+	DW(0x400 + 60, 4, 0x80604020u);
+	assert_int_equal(D(0x400 + 63, 1), 0x80);
+	assert_int_equal(D(0x400 + 60, 4), 0x80604020u);
+	/* The distributor's SGI/PPI priorities (ARE) and halfwords: RAZ/WI. */
+	DW(0x400 + 27, 1, 0x80);
+	assert_int_equal(D(0x400 + 27, 1), 0);
+	DW(0x400 + 44, 2, 0x8080);
+	assert_int_equal(D(0x400 + 44, 4), 0);
+	/* The redistributor's, per vCPU. */
+	RW(1, SGI_BASE + 0x400 + 27, 1, 0x90);
+	assert_int_equal(R(1, SGI_BASE + 0x400 + 24, 4), 0x90000000u);
+	assert_int_equal(R(0, SGI_BASE + 0x400 + 24, 4), 0);
+	/* ICFGR: SGIs edge and PPIs level, read-only; an SPI's Int_config[1] kept alone. */
+	RW(0, SGI_BASE + 0xc00, 4, 0);
+	RW(0, SGI_BASE + 0xc04, 4, ~0u);
+	assert_int_equal(R(0, SGI_BASE + 0xc00, 4), 0xaaaaaaaau);
+	assert_int_equal(R(0, SGI_BASE + 0xc04, 4), 0);
+	DW(0xc08, 4, ~0u);
+	assert_int_equal(D(0xc08, 4), 0xaaaaaaaau);
+	DW(0xc0c, 4, 0x3u << 2); /* INTID 49 edge */
+	assert_int_equal(D(0xc0c, 4), 0x2u << 2);
+	assert_int_equal(D(0xc00, 4), 0); /* SGIs/PPIs in the distributor: RAZ/WI (ARE) */
+	assert_int_equal(D(0xc10, 4), 0); /* past the SPIs */
+	/* IGRPMODR, NSACR (one security state), ITARGETSR (ARE): RAZ/WI. */
+	DW(0xd04, 4, ~0u);
+	DW(0xe08, 4, ~0u);
+	DW(0x820, 4, ~0u);
+	RW(0, SGI_BASE + 0xd00, 4, ~0u);
+	assert_int_equal(D(0xd04, 4), 0);
+	assert_int_equal(D(0xe08, 4), 0);
+	assert_int_equal(D(0x820, 4), 0);
+	assert_int_equal(R(0, SGI_BASE + 0xd00, 4), 0);
+	/* GICD_IROUTER of SPI 33: Aff3..Aff0 and IRM kept, the rest RES0; halves. */
+	DW(0x6000 + 8 * 33, 8, ~0ull);
+	assert_int_equal(D(0x6000 + 8 * 33, 8), 0x000000ff80ffffffull);
+	DW(0x6000 + 8 * 33, 4, 0x01);
+	assert_int_equal(D(0x6000 + 8 * 33, 8), 0x000000ff00000001ull);
+	DW(0x6000 + 8 * 33 + 4, 4, 0);
+	assert_int_equal(D(0x6000 + 8 * 33, 8), 0x01);
+	assert_int_equal(D(0x6000 + 8 * 33 + 4, 4), 0);
+	/* SGIs/PPIs have none, nor INTIDs past 63. */
+	DW(0x6000 + 8 * 27, 8, 1);
+	DW(0x6000 + 8 * 64, 8, 1);
+	assert_int_equal(D(0x6000 + 8 * 27, 8), 0);
+	assert_int_equal(D(0x6000 + 8 * 64, 8), 0);
+	/* Unaligned: RAZ/WI. */
+	assert_int_equal(D(0x6000 + 8 * 33 + 4, 8), 0);
+	assert_int_equal(D(0x102, 4), 0);
 }
 
 /* ---- the snapshot file's header --------------------------------------------------------- */
@@ -275,14 +421,17 @@ static void test_vgic(void **state)
 static void test_snapfile(void **state)
 {
 	static struct vmm_snapfile_header h;
-	struct snapshot s = {.nr_pages = 3, .nr_vcpus = 2, .asking_vcpu = 1, .gicd_ctlr = 0x12};
+	struct snapshot s = {.nr_pages = 3, .nr_vcpus = 2, .asking_vcpu = 1};
 	struct snapshot back = {0};
 	const char name[VMM_SNAPFILE_NAME_MAX] = "secret";
 	u64 ram = 16ull << 20;
 	s64 len;
 
 	(void)state;
-	s.gicr_waker[1] = 6;
+	s.gic.gicd_ctlr = 0x2;
+	s.gic.cpu[1].waker = 6;
+	s.gic.cpu[1].bank.prio[27] = 0x80;
+	s.gic.spi_route[31] = 0x5;
 	s.vcpus[1].next_call_ret[2] = 0x5eed;
 	/* 3 + 2 + 2 records of 128 bytes: one page; then a page per data page. */
 	assert_int_equal(vmm_snapfile_records_size(3, 2), 4096);
@@ -293,8 +442,7 @@ static void test_snapfile(void **state)
 	assert_null(vmm_snapfile_check(&h, 2, ram, len));
 	vmm_snapfile_apply(&h, &back);
 	assert_int_equal(back.asking_vcpu, 1);
-	assert_int_equal(back.gicd_ctlr, 0x12);
-	assert_int_equal(back.gicr_waker[1], 6);
+	assert_memory_equal(&back.gic, &s.gic, sizeof(s.gic));
 	assert_int_equal(back.vcpus[1].next_call_ret[2], 0x5eed);
 
 	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len - 1),
@@ -311,9 +459,12 @@ static void test_snapfile(void **state)
 	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len + 4096),
 			    "sizes that do not match its counts");
 	h.total_size -= 4096;
-	h.version = 2;
+	h.version = 3;
 	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
 			    "an unknown version or header size");
+	h.version = 1; /* before the whole GIC was saved: refused, saying why */
+	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
+			    "version 1, from before the whole GIC state was saved: take it again");
 	h.magic[0] = 'X';
 	assert_string_equal(vmm_snapfile_check(&h, 2, ram, len),
 			    "no KCSNAPF1 magic: not a kserv snapshot file");
@@ -450,10 +601,16 @@ static void test_hooks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good_payload), cmocka_unit_test(test_arm64_header),
-	    cmocka_unit_test(test_refusals),	 cmocka_unit_test(test_vuart),
-	    cmocka_unit_test(test_vgic),	 cmocka_unit_test(test_snapfile),
-	    cmocka_unit_test(test_gfn_map),	 cmocka_unit_test(test_hooks),
+	    cmocka_unit_test(test_good_payload),
+	    cmocka_unit_test(test_arm64_header),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_vuart),
+	    cmocka_unit_test(test_vgic_ids),
+	    cmocka_unit_test(test_vgic_bits),
+	    cmocka_unit_test(test_vgic_priority_config_route),
+	    cmocka_unit_test(test_snapfile),
+	    cmocka_unit_test(test_gfn_map),
+	    cmocka_unit_test(test_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

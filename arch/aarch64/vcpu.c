@@ -18,6 +18,7 @@
 #include "percpu.h"
 #include "reset.h"
 #include "sysreg.h"
+#include "timers.h"
 #include "vgic.h"
 
 u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu);
@@ -72,8 +73,10 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
 /* The snapshot layout arch_vcpu_state_format() names (seal.c): bump it when these change. */
 _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu, sysregs) == 528 &&
 		   NR_EL1_SYSREGS == 40 && offsetof(struct arch_vcpu, vgic) == 848 &&
-		   sizeof(struct vgic_state) == 200 && sizeof(struct arch_vcpu) == 1056,
-	       "vCPU state layout 2");
+		   sizeof(struct vgic_state) == 200 && offsetof(struct arch_vcpu, ptimer) == 1048 &&
+		   offsetof(struct arch_vcpu, timers_used) == 1064 &&
+		   sizeof(struct arch_vcpu) == 1072,
+	       "vCPU state layout 3");
 
 /*
  * What a world switch must move, and what it need not (the host is
@@ -200,7 +203,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	struct vcpu_regs *regs = g->regs;
 	struct arch_vcpu *state = g->state;
 	u64 *guest_sysregs = state->sysregs;
-	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
+	bool guest_fp = false;		    /* the guest's FP/SIMD state is in the CPU */
+	bool timers = timers_in_use(state); /* timers_enter ran: timers_exit must */
 	u32 lrs_loaded;
 	u64 type;
 
@@ -223,12 +227,13 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
 	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
-	vgic_sync_timer(&state->vgic, guest_sysregs[R_CNTV_CTL], guest_sysregs[R_CNTV_CVAL],
-			guest_sysregs[R_CNTVOFF]);
+	if (timers)
+		timers_enter(state);
 	load_pending_virqs(vcpu, &state->vgic);
 	lrs_loaded = vgic_load(&state->vgic);
 	write_sysreg(vmpidr_el2, (u64)g->vcpu_index | (1ull << 31));
-	/* The guest reads the counter; the physical timer stays the host's. */
+	/* The guest reads the counter; its CNTP_* accesses trap (timers.c): the physical timer
+	 * stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(g->s2_root) | ((u64)g->vmid << 48));
 	write_sysreg(mdcr_el2, (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest);
@@ -278,7 +283,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			fast = vcpu_exit_fast_hvc(vm, vcpu, exit);
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(regs, esr))
+			if (emulate_sysreg(regs, esr) ||
+			    timers_emulate(state, regs->x, &regs->pc, esr, &timers))
 				continue;
 			/* Not an ID, debug or PMU register: decoded like the rest. */
 			__attribute__((fallthrough));
@@ -309,6 +315,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		fp_restore(&c->host_fp);
 	}
 	vgic_save(&state->vgic, lrs_loaded);
+	if (timers)
+		timers_exit();
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);

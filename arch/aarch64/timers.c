@@ -240,7 +240,7 @@ void timers_exit(void)
 	gic_release();
 }
 
-bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr, bool *claimed)
+bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr)
 {
 	u64 iss = esr & 0x1ffffffull;
 	u32 rt = (u32)((iss >> 5) & 0x1f), op2 = ISS_SYSREG_OP2(iss);
@@ -248,11 +248,10 @@ bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr, bool *claimed
 
 	if ((iss & ISS_SYSREG_MASK) != ISS_SYSREG_CNTP || op2 > PTIMER_CVAL)
 		return false;
-	if (!*claimed) {
-		/* The first use of a timer in this run: the guest's LRs are live, none is added. */
+	if (s->timers_used == 0) {
+		/* The vCPU's first use of a timer, in this run: its LRs are live, none is added. */
 		s->timers_used = 1;
 		gic_claim(0);
-		*claimed = true;
 	}
 	if ((iss & 1) != 0) {
 		if (rt != 31)

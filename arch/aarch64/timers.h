@@ -110,10 +110,15 @@ void timers_exit(void);
 
 /*
  * A trapped access (ESR_EL2 esr) to CNTP_CTL/CVAL/TVAL_EL0: emulated, the
- * PC stepped, CNTHP following the new deadline. *claimed says whether
- * timers_enter ran for this run (if not, this does its part now and sets
- * it). False if esr is not such an access.
+ * PC stepped, CNTHP following the new deadline. The vCPU's first use of a
+ * timer claims the PPIs at once (timers_enter did not run at this entry).
+ * False if esr is not such an access.
  */
-bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr, bool *claimed);
+bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr);
+
+/*
+ * timers_exit is due at the end of a run exactly when timers_used is set:
+ * timers_enter and timers_emulate set it before they claim anything.
+ */
 
 #endif /* KCORE_AARCH64_TIMERS_H */

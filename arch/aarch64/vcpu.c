@@ -203,8 +203,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	struct vcpu_regs *regs = g->regs;
 	struct arch_vcpu *state = g->state;
 	u64 *guest_sysregs = state->sysregs;
-	bool guest_fp = false;		    /* the guest's FP/SIMD state is in the CPU */
-	bool timers = timers_in_use(state); /* timers_enter ran: timers_exit must */
+	bool guest_fp = false; /* the guest's FP/SIMD state is in the CPU */
 	u32 lrs_loaded;
 	u64 type;
 
@@ -227,7 +226,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	 * host's (below). A guest that uses none in a run costs nothing.
 	 */
 	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
-	if (timers)
+	if (timers_in_use(state))
 		timers_enter(state);
 	load_pending_virqs(vcpu, &state->vgic);
 	lrs_loaded = vgic_load(&state->vgic);
@@ -284,7 +283,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			break;
 		case EC_SYSREG:
 			if (emulate_sysreg(regs, esr) ||
-			    timers_emulate(state, regs->x, &regs->pc, esr, &timers))
+			    timers_emulate(state, regs->x, &regs->pc, esr))
 				continue;
 			/* Not an ID, debug or PMU register: decoded like the rest. */
 			__attribute__((fallthrough));
@@ -315,7 +314,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		fp_restore(&c->host_fp);
 	}
 	vgic_save(&state->vgic, lrs_loaded);
-	if (timers)
+	if (state->timers_used != 0) /* timers_enter or timers_emulate ran */
 		timers_exit();
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);

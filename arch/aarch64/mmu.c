@@ -105,6 +105,8 @@ void host_stage2_enable(void)
 	write_sysreg(vttbr_el2, pa_addr(root)); /* VMID 0 */
 	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
 	write_sysreg(cntvoff_el2, 0);
+	/* EL2's timer is off whenever no guest runs (its reset value is UNKNOWN): timers.c. */
+	write_sysreg(cnthp_ctl_el2, 0);
 	write_sysreg(sctlr_el1, SCTLR_EL1_INIT);
 	write_sysreg(mdcr_el2, el2ctl.mdcr_host);
 	el2ctl_init_cpu();

@@ -89,12 +89,13 @@ static inline void ptimer_write(struct ptimer_state *t, u32 op2, u64 v, u64 now)
 
 /*
  * Whether the vCPU's entries need timers_enter: it has used a timer before
- * (sticky), or its virtual timer is enabled. A vCPU that never touched its
- * timers (the benchmark guest) pays this one test.
+ * (sticky), or its virtual timer's control is not zero (enabled, or only
+ * masked: a false positive that costs nothing but the slow path). A vCPU
+ * that never touched its timers (the benchmark guest) pays this one test.
  */
 static inline bool timers_in_use(const struct arch_vcpu *s)
 {
-	return (s->timers_used | (s->sysregs[R_CNTV_CTL] & TIMER_ENABLE)) != 0;
+	return (s->timers_used | s->sysregs[R_CNTV_CTL]) != 0;
 }
 
 /*

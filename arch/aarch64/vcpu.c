@@ -165,14 +165,17 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 	}
 }
 
-/* An ID register read or a debug/PMU access: answered, the PC stepped. False if neither. */
-static bool emulate_sysreg(struct vcpu_regs *regs, u64 esr)
+/*
+ * An ID register read, a debug/PMU access or the physical timer's: answered,
+ * the PC stepped. False if none of them.
+ */
+static bool emulate_sysreg(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
 
 	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
-		return false;
+		return timers_emulate(state, regs->x, &regs->pc, esr); /* CNTP_*, or none */
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
 		regs->x[rt] = value;
 	regs->pc += 4;
@@ -282,10 +285,9 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			fast = vcpu_exit_fast_hvc(vm, vcpu, exit);
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(regs, esr) ||
-			    timers_emulate(state, regs->x, &regs->pc, esr))
+			if (emulate_sysreg(regs, state, esr))
 				continue;
-			/* Not an ID, debug or PMU register: decoded like the rest. */
+			/* Not an ID, debug, PMU or timer register: decoded like the rest. */
 			__attribute__((fallthrough));
 		default:
 		decode:

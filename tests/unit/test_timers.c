@@ -98,10 +98,11 @@ static void test_slow_path_only_for_timer_users(void **state)
 	(void)state;
 	memset(&s, 0, sizeof(s));
 	assert_false(timers_in_use(&s)); /* never touched a timer: the benchmark guest */
-	s.sysregs[R_CNTV_CTL] = TIMER_IMASK;
-	s.sysregs[R_CNTV_CVAL] = 12345;
+	s.sysregs[R_CNTV_CVAL] = 12345;	 /* a compare value alone arms nothing */
 	assert_false(timers_in_use(&s));
 	s.sysregs[R_CNTV_CTL] = TIMER_ENABLE | TIMER_IMASK; /* enabled, masked */
+	assert_true(timers_in_use(&s));
+	s.sysregs[R_CNTV_CTL] = TIMER_ENABLE;
 	assert_true(timers_in_use(&s));
 	s.sysregs[R_CNTV_CTL] = 0;
 	s.timers_used = 1; /* once used, always: it may arm a timer in a run with no exit */

@@ -94,6 +94,18 @@ void gicr_mediate_init(const struct machine *m)
 	}
 }
 
+u64 gicr_frame_of(u64 mpidr)
+{
+	/* GICR_TYPER[63:32]: Aff3.Aff2.Aff1.Aff0 of the redistributor's PE. */
+	u64 aff = ((mpidr >> 8) & 0xff000000ull) | (mpidr & 0xffffffull);
+
+	for (u32 i = 0; i < nr_frames; i++) {
+		if (gicr_read_typer(frames[i]) >> 32 == aff)
+			return frames[i];
+	}
+	return 0;
+}
+
 static bool in_page0(u64 pa)
 {
 	for (u32 i = 0; i < nr_frames; i++) {

@@ -13,6 +13,13 @@
 /* GICR_TYPER of the redistributor frame at frame (a physical access: kcore's MMU still off). */
 u64 gicr_read_typer(u64 frame);
 
+/*
+ * The RD_base of the redistributor of the PE with this MPIDR (by
+ * GICR_TYPER's affinity), 0 if none: kcore maps its page 0 and its SGI_base
+ * page (mmu.c); timers.c uses them.
+ */
+u64 gicr_frame_of(u64 mpidr);
+
 /* Remembers the frames (from the platform policy); checks LPIs are off in each. */
 void gicr_mediate_init(const struct machine *m);
 

@@ -12,6 +12,7 @@
 #include "core/lib/log.h"
 #include "el2ctl.h"
 #include "sysreg.h"
+#include "timers.h"
 #include "vgic.h"
 
 extern char _start_image[], _etext[], _erodata[], _end[];
@@ -50,9 +51,16 @@ void mmu_build(const struct machine *m)
 	    KCORE_S1_DEVICE);
 	/* The SMMU's registers: kcore's alone (a kcore device, never the host's). */
 	map(pa_addr(m->smmu.base), pa_addr(m->smmu.base) + m->smmu.size, KCORE_S1_DEVICE);
-	/* Each redistributor's RD_base page 0: mediated for the host (gicr_mediate.c). */
-	for (u32 i = 0; i < m->nr_gicr_frames; i++)
+	/*
+	 * Each redistributor's RD_base page 0: mediated for the host
+	 * (gicr_mediate.c); and its SGI_base page, where kcore makes the timers'
+	 * PPIs reach EL2 while a guest runs (timers.c).
+	 */
+	for (u32 i = 0; i < m->nr_gicr_frames; i++) {
 		map(m->gicr_frames[i], m->gicr_frames[i] + PAGE_SIZE, KCORE_S1_DEVICE);
+		map(m->gicr_frames[i] + GICR_SGI_BASE,
+		    m->gicr_frames[i] + GICR_SGI_BASE + PAGE_SIZE, KCORE_S1_DEVICE);
+	}
 }
 
 static u64 pa_range_field(void)
@@ -97,6 +105,8 @@ void host_stage2_enable(void)
 	write_sysreg(vttbr_el2, pa_addr(root)); /* VMID 0 */
 	write_sysreg(cnthctl_el2, CNTHCTL_HOST);
 	write_sysreg(cntvoff_el2, 0);
+	/* EL2's timer is off whenever no guest runs (its reset value is UNKNOWN): timers.c. */
+	write_sysreg(cnthp_ctl_el2, 0);
 	write_sysreg(sctlr_el1, SCTLR_EL1_INIT);
 	write_sysreg(mdcr_el2, el2ctl.mdcr_host);
 	el2ctl_init_cpu();

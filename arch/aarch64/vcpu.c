@@ -18,6 +18,7 @@
 #include "percpu.h"
 #include "reset.h"
 #include "sysreg.h"
+#include "timers.h"
 #include "vgic.h"
 
 u64 __guest_enter(struct vcpu_regs *regs, struct cpu *cpu);
@@ -72,8 +73,10 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
 /* The snapshot layout arch_vcpu_state_format() names (seal.c): bump it when these change. */
 _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu, sysregs) == 528 &&
 		   NR_EL1_SYSREGS == 40 && offsetof(struct arch_vcpu, vgic) == 848 &&
-		   sizeof(struct vgic_state) == 200 && sizeof(struct arch_vcpu) == 1056,
-	       "vCPU state layout 2");
+		   sizeof(struct vgic_state) == 200 && offsetof(struct arch_vcpu, ptimer) == 1048 &&
+		   offsetof(struct arch_vcpu, timers_used) == 1064 &&
+		   sizeof(struct arch_vcpu) == 1072,
+	       "vCPU state layout 3");
 
 /*
  * What a world switch must move, and what it need not (the host is
@@ -162,14 +165,17 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 	}
 }
 
-/* An ID register read or a debug/PMU access: answered, the PC stepped. False if neither. */
-static bool emulate_sysreg(struct vcpu_regs *regs, u64 esr)
+/*
+ * An ID register read, a debug/PMU access or the physical timer's: answered,
+ * the PC stepped. False if none of them.
+ */
+static bool emulate_sysreg(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
 
 	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
-		return false;
+		return timers_emulate(state, regs->x, &regs->pc, esr); /* CNTP_*, or none */
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
 		regs->x[rt] = value;
 	regs->pc += 4;
@@ -233,17 +239,17 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	 */
 	write_sysreg(cptr_el2, el2ctl.cptr_guest | CPTR_EL2_TFP);
 	/*
-	 * vgic_sync_timer, but a GIC forwards no disabled PPI: asked only of an
-	 * armed timer (most entries have none), the guest's enable of its PPI (virq.c).
+	 * A GIC forwards no disabled PPI: the guest's enables of its timers'
+	 * PPIs (virq.c, from its own GICR writes) gate what timers_enter places.
 	 */
-	if ((guest_sysregs[R_CNTV_CTL] & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE &&
-	    virq_ppi_enabled(vcpu, VTIMER_INTID))
-		vgic_sync_armed_timer(&state->vgic, guest_sysregs[R_CNTV_CVAL],
-				      guest_sysregs[R_CNTVOFF]);
+	if (timers_in_use(state))
+		timers_enter(state, virq_ppi_enabled(vcpu, VTIMER_INTID),
+			     virq_ppi_enabled(vcpu, PTIMER_INTID));
 	load_pending_virqs(vcpu, &state->vgic);
 	lrs_loaded = vgic_load(&state->vgic);
 	write_sysreg(vmpidr_el2, (u64)g->vcpu_index | (1ull << 31));
-	/* The guest reads the counter; the physical timer stays the host's. */
+	/* The guest reads the counter; its CNTP_* accesses trap (timers.c): the physical timer
+	 * stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(g->s2_root) | ((u64)g->vmid << 48));
 	write_sysreg(mdcr_el2, (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest);
@@ -300,9 +306,9 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			}
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(regs, esr))
+			if (emulate_sysreg(regs, state, esr))
 				continue;
-			/* Not an ID, debug or PMU register: decoded like the rest. */
+			/* Not an ID, debug, PMU or timer register: decoded like the rest. */
 			__attribute__((fallthrough));
 		default:
 		decode:
@@ -331,6 +337,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		fp_restore(&c->host_fp);
 	}
 	vgic_save(&state->vgic, lrs_loaded);
+	if (state->timers_used != 0) /* timers_enter or timers_emulate ran */
+		timers_exit();
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);

@@ -7,7 +7,9 @@
 #define LR_STATE_SHIFT	 62
 #define LR_STATE_MASK	 (3ull << LR_STATE_SHIFT)
 #define LR_STATE_PENDING (1ull << LR_STATE_SHIFT)
+#define LR_HW		 (1ull << 61) /* the virtual interrupt stands for a physical one */
 #define LR_GROUP1	 (1ull << 60)
+#define LR_PINTID_SHIFT	 32
 #define LR_PRIORITY(p)	 ((u64)(p) << 48)
 #define LR_VINTID_MASK	 0xffffffffull
 
@@ -266,24 +268,35 @@ void vgic_lr_unpend(struct vgic_state *state, u32 first, u32 bits)
 	}
 }
 
-void vgic_sync_armed_timer(struct vgic_state *state, u64 cntv_cval, u64 cntvoff)
+int vgic_find(const struct vgic_state *state, u32 vintid)
 {
 	u32 n = nr_lrs();
-	u32 free_lr = n;
 
-	if (read_sysreg(cntpct_el0) - cntvoff < cntv_cval)
-		return;
 	for (u32 i = 0; i < n; i++) {
 		u64 lr = state->lr[i];
 
-		if ((lr & LR_STATE_MASK) == 0) {
-			if (free_lr == n)
-				free_lr = i;
-		} else if ((lr & LR_VINTID_MASK) == VTIMER_INTID) {
-			return; /* already pending or active: level, not edge */
+		if ((lr & LR_STATE_MASK) != 0 && (lr & LR_VINTID_MASK) == vintid)
+			return (int)i;
+	}
+	return -1;
+}
+
+bool vgic_add_hw(struct vgic_state *state, u32 vintid, u32 pintid)
+{
+	u32 n = nr_lrs();
+
+	for (u32 i = 0; i < n; i++) {
+		if ((state->lr[i] & LR_STATE_MASK) == 0) {
+			state->lr[i] = LR_STATE_PENDING | LR_HW | LR_GROUP1 | LR_PRIORITY(0xa0) |
+				       ((u64)pintid << LR_PINTID_SHIFT) | vintid;
+			return true;
 		}
 	}
-	if (free_lr < n)
-		state->lr[free_lr] =
-		    LR_STATE_PENDING | LR_GROUP1 | LR_PRIORITY(0xa0) | VTIMER_INTID;
+	return false;
+}
+
+void vgic_retract(struct vgic_state *state, u32 lr)
+{
+	if ((state->lr[lr] & LR_STATE_MASK) == LR_STATE_PENDING)
+		state->lr[lr] = 0;
 }

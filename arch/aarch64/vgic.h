@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The GICv3 virtual CPU interface of a vCPU: its list registers and the rest
- * of its ICH_* state, switched with the vCPU, and the virtual timer's
- * interrupt, which kcore itself puts into a list register when the guest's
- * timer condition holds (the host never sees or chooses it).
+ * of its ICH_* state, switched with the vCPU. The timers' interrupts, which
+ * kcore itself puts into list registers (timers.c), go in as hardware
+ * interrupts (vgic_add_hw); the host never sees or chooses them.
  */
 #ifndef KCORE_AARCH64_VGIC_H
 #define KCORE_AARCH64_VGIC_H
@@ -11,8 +11,6 @@
 #include "core/lib/types.h"
 /* This arch's own, also where host tests compile arch/aarch64 files against arch/sim. */
 #include "include/arch/vcpu_state.h"
-
-#define VTIMER_INTID 27u /* the virtual timer's PPI */
 
 /* Empties every list register: once per CPU at boot (their reset value is UNKNOWN). */
 void vgic_reset_lrs(void);
@@ -31,23 +29,18 @@ u32 vgic_load(const struct vgic_state *state);
  */
 void vgic_save(struct vgic_state *state, u32 loaded);
 
-#define CNTV_CTL_ENABLE (1ull << 0)
-#define CNTV_CTL_IMASK	(1ull << 1)
-
-/* vgic_sync_timer for a timer that is enabled and unmasked. */
-void vgic_sync_armed_timer(struct vgic_state *state, u64 cntv_cval, u64 cntvoff);
+/* The list register holding vintid (pending, active or both) in state, or -1. */
+int vgic_find(const struct vgic_state *state, u32 vintid);
 
 /*
- * If the guest's virtual timer is enabled, unmasked and expired, makes its
- * interrupt pending in a free list register (unless it already is in one).
- * Inline: at most entries the timer is off, and that is one test.
+ * Makes vintid pending in a free list register as the virtual side of the
+ * physical PPI pintid (ICH_LR.HW): the guest's deactivation of vintid
+ * deactivates pintid on this CPU. False if every LR is busy.
  */
-static inline void vgic_sync_timer(struct vgic_state *state, u64 cntv_ctl, u64 cntv_cval,
-				   u64 cntvoff)
-{
-	if ((cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) == CNTV_CTL_ENABLE)
-		vgic_sync_armed_timer(state, cntv_cval, cntvoff);
-}
+bool vgic_add_hw(struct vgic_state *state, u32 vintid, u32 pintid);
+
+/* Empties list register lr if it holds a pending interrupt not yet taken (a level that fell). */
+void vgic_retract(struct vgic_state *state, u32 lr);
 
 /*
  * Makes intid pending in the saved list registers: in the LR that already

@@ -123,8 +123,9 @@ int virq_inject_from_host(u64 vmid, u64 vcpuid, u64 intid)
 	if (vm == NULL)
 		return KCORE_E_INVAL;
 	vcpu = vcpu_from_id(vm, vcpuid);
-	/* SGIs come only from the guest's own vCPUs, and the virtual timer is kcore's. */
-	if (vcpu == NULL || intid < VIRQ_FIRST_PPI || intid >= VIRQ_LIMIT || intid == VIRQ_VTIMER)
+	/* SGIs come only from the guest's own vCPUs, and both timers' interrupts are kcore's. */
+	if (vcpu == NULL || intid < VIRQ_FIRST_PPI || intid >= VIRQ_LIMIT || intid == VIRQ_VTIMER ||
+	    intid == VIRQ_PTIMER)
 		return KCORE_E_INVAL;
 	spin_lock(&vm->lock);
 	if (vm->state != VM_VERIFIED || vcpu->state == VCPU_UNUSED)

@@ -15,6 +15,7 @@
 #define VIRQ_NR_SGIS   16u
 #define VIRQ_FIRST_PPI 16u
 #define VIRQ_VTIMER    27u   /* the guest's virtual timer: kcore's, never the host's */
+#define VIRQ_PTIMER    30u   /* the guest's physical timer (kcore emulates it): kcore's too */
 #define VIRQ_LIMIT     1020u /* INTIDs 1020..1023 are special */
 
 /*

@@ -9,6 +9,7 @@
  *   KCORE-LINUX-INIT: cpus: N online (LIST), expected E
  *   KCORE-LINUX-INIT: cpu N ran a task
  *   KCORE-LINUX-INIT: tmpfs: 65536 bytes written, synced, read back
+ *   KCORE-LINUX-INIT: timers: N CPUs x 300 sleeps of 1 ms each, none early, all done in T ms
  *   KCORE-LINUX-INIT: ok cpus=N mem=MMiB tmpfs=ok     (or: FAIL <what>)
  *
  * then powers off (reboot(RB_POWER_OFF): PSCI SYSTEM_OFF on arm64). It never
@@ -35,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TAG "KCORE-LINUX-INIT: "
@@ -383,6 +385,87 @@ static bool check_hotplug(int cpus)
 			return false;
 	}
 	say("hotplug: cpu 1 off and on %d times", HOTPLUG_ROUNDS);
+/*
+ * Timers (issue 16): on every CPU of init's affinity at once, a task pinned
+ * there sleeps TIMER_SLEEPS times for 1 ms (each sleep programs the CPU's
+ * timer); each sleep must last at least 1 ms, and all must end within
+ * TIMER_LIMIT_S seconds (a generous bound: no timing assertion).
+ */
+#define TIMER_SLEEPS  300
+#define TIMER_LIMIT_S 120
+
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void timer_child(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET((size_t)cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		_exit(2);
+	for (int i = 0; i < TIMER_SLEEPS; i++) {
+		struct timespec ms = {0, 1000000};
+		long long t0 = monotonic_ns();
+
+		while (nanosleep(&ms, &ms) != 0 && errno == EINTR)
+			;
+		if (monotonic_ns() - t0 < 1000000ll)
+			_exit(3);
+	}
+	_exit(sched_getcpu() == cpu ? 0 : 4);
+}
+
+static bool check_timers(void)
+{
+	static pid_t pids[MAX_CPUS];
+	cpu_set_t affinity;
+	long long start = monotonic_ns();
+	int n = 0, done = 0;
+
+	if (sched_getaffinity(0, sizeof(affinity), &affinity) != 0) {
+		say("FAIL timers: sched_getaffinity: %s", strerror(errno));
+		return false;
+	}
+	for (int c = 0; c < MAX_CPUS && c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET((size_t)c, &affinity))
+			continue;
+		pids[c] = fork();
+		if (pids[c] < 0) {
+			say("FAIL timers: fork: %s", strerror(errno));
+			return false;
+		}
+		if (pids[c] == 0)
+			timer_child(c);
+		n++;
+	}
+	while (done < n) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid > 0) {
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+				say("FAIL timers: a sleeping task ended with status 0x%x", status);
+				return false;
+			}
+			done++;
+			continue;
+		}
+		if (monotonic_ns() - start > TIMER_LIMIT_S * 1000000000ll) {
+			say("FAIL timers: %d of %d CPUs' sleep loops unfinished after %d s",
+			    n - done, n, TIMER_LIMIT_S);
+			return false;
+		}
+		usleep(10000);
+	}
+	say("timers: %d CPUs x %d sleeps of 1 ms each, none early, all done in %lld ms", n,
+	    TIMER_SLEEPS, (monotonic_ns() - start) / 1000000ll);
 	return true;
 }
 
@@ -398,6 +481,8 @@ static bool run_checks(void)
 		return false;
 	say("cmdline: %s", cmdline);
 	if (!check_mem(&mib) || !check_cpus(cmdline, &cpus) || !check_tmpfs())
+		return false;
+	if (!check_timers())
 		return false;
 	say("ok cpus=%d mem=%lluMiB tmpfs=ok", cpus, mib);
 	return check_hotplug(cpus);

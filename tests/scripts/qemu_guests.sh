@@ -83,6 +83,16 @@ scenario gic "gic: distributor and redistributor registers read back (enables, p
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/gic.signed"
 
+scenario timers "timers: the virtual timer's deadline met while the guest polls with no exits; CNTP_CTL/CVAL/TVAL_EL0 read back, TVAL counts down, the physical timer interrupts as INTID 30; both at once" 0 \
+	-e '^\[timers\] GUEST timers: vtimer round 3 \(polling, no exits\): INTID 27 after [0-9]+ ticks' \
+	-e '^\[timers\] GUEST timers: CNTP_TVAL_EL0 counts down: ok' \
+	-e '^\[timers\] GUEST timers: ptimer round 2 \(polling, no exits\): INTID 30 after [0-9]+ ticks' \
+	-e '^\[timers\] GUEST timers: both timers: INTID 27 after [0-9]+ ticks \(armed for [0-9]+\), INTID 30 after' \
+	-e '^\[timers\] GUEST timers: PASS virtual and physical timers$' \
+	-f 'FAILED' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--vm "image=$g/timers.signed"
+
 scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID registers, an SVE instruction undefined even when enabled at EL1, debug and PMU registers RAZ/WI, each VM's own pointer-auth keys" 0 \
 	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \
 	-e '^\[cpuview-a\] GUEST cpuview: an SVE instruction is undefined \(CPTR_EL2.TZ\): ok' \

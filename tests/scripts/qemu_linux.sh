@@ -60,7 +60,7 @@ scenario() {
 cmd="console=ttyAMA0"
 scenario one-vcpu "Debian's kernel, 1 vCPU: verified, init ok (memory, CPUs, tmpfs), PSCI power-off, invariants OK" 1 -- \
 	--vm "image=$kernel,initrd=$initrd,name=linux,mem=256M,cmdline=$cmd kcore.expect_cpus=1"
-scenario two-vcpus "Debian's kernel, 2 vCPUs (PSCI CPU_ON, SGIs through kcore): init ok on both CPUs, power-off, invariants OK" 1 -- \
+scenario two-vcpus "Debian's kernel, 2 vCPUs (PSCI CPU_ON, SGIs through kcore): init ok on both CPUs (a timer-heavy loop of 1 ms sleeps on both at once), power-off, invariants OK" 1 -- \
 	--vm "image=$kernel,initrd=$initrd,name=linux,cpus=2,mem=256M,cmdline=$cmd kcore.expect_cpus=2"
 # CPU hotplug: in the two-vCPU run init offlined and onlined cpu 1 three times
 # (PSCI CPU_OFF and CPU_ON through kcore), a task running on it each time.

@@ -202,10 +202,11 @@ static void test_inject_refused(void **state)
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, 0, 0, 40, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid + (1ull << 32), 0, 40, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, KCORE_MAX_VCPUS, 40, 0);
-	/* SGIs are the guest's, the virtual timer is kcore's, 1020.. are not interrupts. */
+	/* SGIs are the guest's, the two timers are kcore's, 1020.. are not interrupts. */
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 1, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 15, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 27, 0);
+	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 30, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 1020, 0);
 	fx_expect_refused(KCORE_E_INVAL, KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 40 + (1ull << 32), 0);
 	/* A vCPU that is not registered, a VM that is not verified, one powered off. */

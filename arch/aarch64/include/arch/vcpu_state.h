@@ -81,11 +81,26 @@ struct vgic_state {
 	u64 lr[VGIC_MAX_LRS];
 };
 
+/*
+ * The guest's EL1 physical timer (CNTP_*), which kcore emulates (timers.c):
+ * its accesses trap, and while the vCPU runs EL2's own timer CNTHP carries
+ * its deadline. ctl holds ENABLE and IMASK (ISTATUS is computed at a read).
+ */
+struct ptimer_state {
+	u64 ctl;
+	u64 cval;
+};
+
 struct arch_vcpu {
 	struct fp_state fp;	     /* loaded at the guest's first FP/SIMD use in a run */
 	u64 sysregs[NR_EL1_SYSREGS]; /* by enum el1_sysreg */
 	struct vgic_state vgic;
-	u64 unused; /* the struct's padding to 16 bytes, named so that it is always zero */
+	struct ptimer_state ptimer;
+	/*
+	 * Non-zero once the vCPU has used a timer (timers.c): from then on every
+	 * entry makes the timers' interrupts reach EL2 while it runs.
+	 */
+	u64 timers_used;
 };
 
 #endif /* KCORE_AARCH64_ARCH_VCPU_STATE_H */

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * timers: both EL1 timers, as a guest sees them on a bare machine or under
+ * KVM (issue 16, points 2 and 3).
+ *
+ * (a) The virtual timer's deadline is met while the guest polls a flag its
+ *     interrupt handler sets, with interrupts unmasked and nothing that
+ *     exits (no WFI, no MMIO, no call): kcore must arrange the exit itself.
+ *     Round 0 waits in WFI (the guest's first use of its timer, seen by kcore
+ *     at that exit); rounds 1..3 poll.
+ * (b) The physical timer: CNTP_CTL/CVAL/TVAL_EL0 read back what was
+ *     written, TVAL counts down, ISTATUS follows the condition, a masked
+ *     timer raises nothing, and an unmasked one interrupts as INTID 30 (the
+ *     DT's non-secure physical timer PPI 14), no earlier than its deadline,
+ *     once; three rounds, polling.
+ * (c) Both at once: each interrupt once, each on time.
+ *
+ * It sets up the GIC as a bare-metal program must (distributor, its
+ * redistributor, the CPU interface), so it runs on plain QEMU too.
+ */
+#include "lib/guest.h"
+
+const char guest_name[] = "timers";
+
+#define VTIMER_INTID 27u
+#define PTIMER_INTID 30u
+#define ENABLE	     1ull
+#define IMASK	     2ull
+#define ISTATUS	     4ull
+#define GICD_BASE    0x08000000ull
+#define GICR_BASE    0x080a0000ull /* vCPU 0's redistributor */
+#define GICR_SGI     0x10000ull
+
+enum { VT, PT };
+
+static volatile u64 irqs[2];
+static volatile u64 fired_at[2];
+static volatile u64 other_irqs;
+
+static u64 cntpct(void)
+{
+	u64 v;
+
+	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(v));
+	return v;
+}
+
+#define read_reg(name)                                         \
+	({                                                     \
+		u64 __v;                                       \
+		__asm__ volatile("mrs %0, " name : "=r"(__v)); \
+		__v;                                           \
+	})
+#define write_reg(name, v) __asm__ volatile("msr " name ", %0\n\tisb" : : "r"((u64)(v)))
+
+static void on_irq(void)
+{
+	u64 iar = read_reg("icc_iar1_el1");
+	u64 id = iar & 0xffffff;
+
+	if (id == VTIMER_INTID) {
+		fired_at[VT] = read_cntvct();
+		write_reg("cntv_ctl_el0", 0); /* level-triggered: silence it first */
+		irqs[VT]++;
+	} else if (id == PTIMER_INTID) {
+		fired_at[PT] = cntpct();
+		write_reg("cntp_ctl_el0", 0);
+		irqs[PT]++;
+	} else if (id < 1020) {
+		other_irqs++;
+	}
+	if (id < 1020)
+		write_reg("icc_eoir1_el1", iar);
+}
+
+static void gic_setup(void)
+{
+	u32 bits = (1u << VTIMER_INTID) | (1u << PTIMER_INTID);
+
+	mmio_write32(GICD_BASE, 0x12);			  /* ARE, Group 1 */
+	mmio_write32(GICR_BASE + 0x14, 0);		  /* GICR_WAKER: awake */
+	mmio_write32(GICR_BASE + GICR_SGI + 0x80, bits);  /* IGROUPR0: Group 1 */
+	mmio_write32(GICR_BASE + GICR_SGI + 0x100, bits); /* ISENABLER0 */
+	write_reg("icc_pmr_el1", 0xff);
+	write_reg("icc_igrpen1_el1", 1);
+}
+
+/*
+ * Waits, interrupts unmasked, until the interrupts of the timers in mask
+ * have each come once more than before, or a second has passed. wfi: wait
+ * in WFI (an exit under a hypervisor) rather than polling.
+ */
+static bool wait_irqs(u32 mask, const u64 before[2], bool wfi)
+{
+	u64 limit = read_cntvct() + read_cntfrq();
+	bool done;
+
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	for (;;) {
+		done = ((mask & (1u << VT)) == 0 || irqs[VT] != before[VT]) &&
+		       ((mask & (1u << PT)) == 0 || irqs[PT] != before[PT]);
+		if (done || read_cntvct() >= limit)
+			break;
+		if (wfi)
+			__asm__ volatile("wfi");
+	}
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return done;
+}
+
+/* (a) */
+static bool vtimer_rounds(u64 ticks)
+{
+	u64 start[4], late[4];
+
+	for (u32 round = 0; round < 4; round++) {
+		u64 before[2] = {irqs[VT], irqs[PT]};
+
+		start[round] = read_cntvct();
+		write_reg("cntv_tval_el0", ticks);
+		write_reg("cntv_ctl_el0", ENABLE);
+		if (!wait_irqs(1u << VT, before, round == 0)) {
+			write_reg("cntv_ctl_el0", 0);
+			say("FAIL vtimer round %u (%s): no interrupt within a second", round,
+			    round == 0 ? "WFI" : "polling, no exits");
+			return false;
+		}
+		late[round] = fired_at[VT] - start[round];
+		if (irqs[VT] != before[VT] + 1 || late[round] < ticks) {
+			say("FAIL vtimer round %u: %lu interrupts, after %lu ticks (armed for %lu)",
+			    round, irqs[VT] - before[VT], late[round], ticks);
+			return false;
+		}
+	}
+	for (u32 round = 0; round < 4; round++)
+		say("vtimer round %u (%s): INTID 27 after %lu ticks (armed for %lu)", round,
+		    round == 0 ? "WFI" : "polling, no exits", late[round], ticks);
+	return true;
+}
+
+static bool check(bool ok, const char *what, u64 value)
+{
+	say("%s: %s (0x%lx)", what, ok ? "ok" : "FAILED", value);
+	return ok;
+}
+
+/* (b), the registers */
+static bool ptimer_registers(void)
+{
+	u64 v, t1, t2, now;
+	bool ok = true;
+
+	v = read_reg("cntp_ctl_el0");
+	ok &= check((v & (ENABLE | IMASK)) == 0, "CNTP_CTL_EL0 starts disabled", v);
+	write_reg("cntp_cval_el0", 0x123456789abcull);
+	v = read_reg("cntp_cval_el0");
+	ok &= check(v == 0x123456789abcull, "CNTP_CVAL_EL0 reads back", v);
+	write_reg("cntp_ctl_el0", ENABLE | IMASK);
+	now = cntpct();
+	write_reg("cntp_tval_el0", 1ull << 30);
+	v = read_reg("cntp_cval_el0");
+	ok &= check(v >= now + (1ull << 30) && v <= cntpct() + (1ull << 30),
+		    "CNTP_TVAL_EL0 write sets CVAL to the counter + TVAL", v - now);
+	t1 = read_reg("cntp_tval_el0");
+	for (u64 until = cntpct() + 1000; cntpct() < until;)
+		;
+	t2 = read_reg("cntp_tval_el0");
+	ok &= check(t2 < t1 && t1 <= (1ull << 30) && t1 - t2 >= 1000, "CNTP_TVAL_EL0 counts down",
+		    t1 - t2);
+	v = read_reg("cntp_ctl_el0");
+	ok &= check(v == (ENABLE | IMASK), "CNTP_CTL_EL0 reads back, ISTATUS clear", v);
+	/* Due but masked: ISTATUS set, no interrupt. */
+	write_reg("cntp_cval_el0", cntpct() - 1);
+	v = read_reg("cntp_ctl_el0");
+	ok &= check(v == (ENABLE | IMASK | ISTATUS), "a due timer sets ISTATUS", v);
+	{
+		u64 before = irqs[PT], until = cntpct() + read_cntfrq() / 100;
+
+		__asm__ volatile("msr daifclr, #2" ::: "memory");
+		while (cntpct() < until)
+			;
+		__asm__ volatile("msr daifset, #2" ::: "memory");
+		ok &= check(irqs[PT] == before, "masked (IMASK), it raises no interrupt",
+			    irqs[PT] - before);
+	}
+	t1 = read_reg("cntp_tval_el0");
+	ok &= check((s32)(u32)t1 < 0, "TVAL of a past deadline is negative", t1);
+	write_reg("cntp_ctl_el0", 0);
+	v = read_reg("cntp_ctl_el0");
+	ok &= check(v == 0, "disabled: CNTP_CTL_EL0 reads 0", v);
+	return ok;
+}
+
+/* (b), the interrupt */
+static bool ptimer_rounds(u64 ticks)
+{
+	for (u32 round = 0; round < 3; round++) {
+		u64 before[2] = {irqs[VT], irqs[PT]};
+		u64 start = cntpct(), cval;
+
+		write_reg("cntp_tval_el0", ticks);
+		cval = read_reg("cntp_cval_el0");
+		write_reg("cntp_ctl_el0", ENABLE);
+		if (!wait_irqs(1u << PT, before, false)) {
+			write_reg("cntp_ctl_el0", 0);
+			say("FAIL ptimer round %u: no interrupt within a second (polling)", round);
+			return false;
+		}
+		if (irqs[PT] != before[PT] + 1 || fired_at[PT] < cval) {
+			say("FAIL ptimer round %u: %lu interrupts, %lu ticks before its deadline",
+			    round, irqs[PT] - before[PT], cval - fired_at[PT]);
+			return false;
+		}
+		say("ptimer round %u (polling, no exits): INTID 30 after %lu ticks (armed for "
+		    "%lu)",
+		    round, fired_at[PT] - start, ticks);
+	}
+	return true;
+}
+
+/* (c) */
+static bool both(u64 ticks)
+{
+	u64 before[2] = {irqs[VT], irqs[PT]};
+	u64 vstart = read_cntvct(), pstart = cntpct();
+
+	write_reg("cntv_tval_el0", ticks);
+	write_reg("cntp_tval_el0", ticks + ticks / 2);
+	write_reg("cntv_ctl_el0", ENABLE);
+	write_reg("cntp_ctl_el0", ENABLE);
+	if (!wait_irqs((1u << VT) | (1u << PT), before, false)) {
+		write_reg("cntv_ctl_el0", 0);
+		write_reg("cntp_ctl_el0", 0);
+		say("FAIL both timers: %lu virtual, %lu physical interrupts within a second",
+		    irqs[VT] - before[VT], irqs[PT] - before[PT]);
+		return false;
+	}
+	if (irqs[VT] != before[VT] + 1 || irqs[PT] != before[PT] + 1 ||
+	    fired_at[VT] - vstart < ticks || fired_at[PT] - pstart < ticks + ticks / 2) {
+		say("FAIL both timers: %lu and %lu interrupts, after %lu and %lu ticks",
+		    irqs[VT] - before[VT], irqs[PT] - before[PT], fired_at[VT] - vstart,
+		    fired_at[PT] - pstart);
+		return false;
+	}
+	say("both timers: INTID 27 after %lu ticks (armed for %lu), INTID 30 after %lu (armed "
+	    "for %lu)",
+	    fired_at[VT] - vstart, ticks, fired_at[PT] - pstart, ticks + ticks / 2);
+	return true;
+}
+
+void guest_main(u64 dtb)
+{
+	u64 ticks = read_cntfrq() / 100; /* 10 ms */
+	bool ok;
+
+	(void)dtb;
+	guest_irq_handler = on_irq;
+	gic_setup();
+	ok = vtimer_rounds(ticks);
+	ok &= ptimer_registers();
+	ok = ok && ptimer_rounds(ticks);
+	ok = ok && both(ticks);
+	if (ok && other_irqs != 0) {
+		say("FAIL %lu other interrupts", other_irqs);
+		ok = false;
+	}
+	if (ok)
+		say("PASS virtual and physical timers");
+	else
+		say("FAIL");
+}

@@ -4,6 +4,7 @@
 #include "asm.h"
 #include "core/arch.h"
 #include "dbgpmu.h"
+#include "debug.h"
 #include "idregs.h"
 #include "sysreg.h"
 
@@ -17,7 +18,7 @@ void el2ctl_probe(void)
 {
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1), pfr1 = read_sysreg(id_aa64pfr1_el1);
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
-	u64 mmfr2 = read_sysreg(id_aa64mmfr2_el1);
+	u64 mmfr2 = read_sysreg(id_aa64mmfr2_el1), mmfr0 = read_sysreg(id_aa64mmfr0_el1);
 	struct el2ctl c = {
 	    .hcr_host = HCR_HOST,
 	    .hcr_guest = HCR_GUEST,
@@ -42,6 +43,11 @@ void el2ctl_probe(void)
 		c.cptr_guest |= CPTR_EL2_TAM;
 	if (FIELD(dfr0, 32) != 0) /* ID_AA64DFR0_EL1.PMSVer: SPE */
 		c.mdcr_guest |= MDCR_TPMS;
+	/* Self-hosted debug (debug.c): the CPU's breakpoints and watchpoints. */
+	c.nbrp = (u32)FIELD(dfr0, 12) + 1;
+	c.nwrp = (u32)FIELD(dfr0, 20) + 1;
+	if (FIELD(mmfr0, 56) != 0) /* ID_AA64MMFR0_EL1.FGT: MDCR_EL2.TDCC exists */
+		c.mdcr_guest_dcc = MDCR_TDCC;
 	c.trf = FIELD(dfr0, 40) != 0; /* ID_AA64DFR0_EL1.TraceFilt */
 	if (c.trf) {
 		c.mdcr_guest |= MDCR_TTRF;

@@ -49,8 +49,8 @@ bool arch_random_bytes(void *buf, size_t len)
 
 u32 arch_vcpu_state_format(void)
 {
-	/* "a64", layout 2 of struct arch_vcpu (<arch/vcpu_state.h>): bump when it changes. */
-	return 0xa6400002u;
+	/* "a64", layout 3 of struct arch_vcpu (<arch/vcpu_state.h>): bump when it changes. */
+	return 0xa6400003u;
 }
 
 /* ID_AA64ISAR0_EL1.SHA2, bits [15:12]: non-zero when SHA256H and friends exist. */

@@ -13,6 +13,7 @@
 #include "core/arch.h"
 #include "core/lib/mem.h"
 #include "dbgpmu.h"
+#include "debug.h"
 #include "el2ctl.h"
 #include "idregs.h"
 #include "percpu.h"
@@ -72,8 +73,9 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
 /* The snapshot layout arch_vcpu_state_format() names (seal.c): bump it when these change. */
 _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu, sysregs) == 528 &&
 		   NR_EL1_SYSREGS == 40 && offsetof(struct arch_vcpu, vgic) == 848 &&
-		   sizeof(struct vgic_state) == 200 && sizeof(struct arch_vcpu) == 1056,
-	       "vCPU state layout 2");
+		   sizeof(struct vgic_state) == 200 && offsetof(struct arch_vcpu, debug) == 1048 &&
+		   sizeof(struct debug_state) == 416 && sizeof(struct arch_vcpu) == 1472,
+	       "vCPU state layout 3");
 
 /*
  * What a world switch must move, and what it need not (the host is
@@ -122,6 +124,7 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 	case EC_SMC64:
 		/* A trapped SMC returns to itself; treat it as the call it is. */
 		regs->pc += 4;
+		regs->pstate &= ~PSR_SS;
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case EC_DABT_LOW:
@@ -162,17 +165,22 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 	}
 }
 
-/* An ID register read or a debug/PMU access: answered, the PC stepped. False if neither. */
-static bool emulate_sysreg(struct vcpu_regs *regs, u64 esr)
+/*
+ * An ID register read, ACTLR_EL1 or a RAS record: answered, the PC stepped;
+ * a debug register: debug.c's. False if none of these.
+ */
+static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs,
+			   u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
 
 	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
-		return false;
+		return debug_trap(c, state, regs, esr);
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
 		regs->x[rt] = value;
 	regs->pc += 4;
+	regs->pstate &= ~PSR_SS; /* a guest stepping through it: the step is done */
 	return true;
 }
 
@@ -231,7 +239,9 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(g->s2_root) | ((u64)g->vmid << 48));
-	write_sysreg(mdcr_el2, (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest);
+	if (state->debug.active != 0) /* the guest's breakpoints, watchpoints, OS lock */
+		debug_enter(c, state, regs);
+	write_sysreg(mdcr_el2, debug_mdcr(state));
 	write_sysreg(hcr_el2, el2ctl.hcr_guest);
 	isb();
 
@@ -278,7 +288,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			fast = vcpu_exit_fast_hvc(vm, vcpu, exit);
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(regs, esr))
+			if (emulate_sysreg(c, state, regs, esr))
 				continue;
 			/* Not an ID, debug or PMU register: decoded like the rest. */
 			__attribute__((fallthrough));
@@ -309,6 +319,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		fp_restore(&c->host_fp);
 	}
 	vgic_save(&state->vgic, lrs_loaded);
+	if (state->debug.active != 0)
+		debug_exit(c, state, regs);
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);

@@ -114,6 +114,14 @@ u64 guest_exceptions(void);
 extern void (*guest_irq_handler)(void);
 
 /*
+ * A guest that expects synchronous exceptions of its own (debug exceptions,
+ * BRK) sets this: it returns true if it handled the one in *f (it may change
+ * f->elr, f->spsr and f->x[]), false for the usual handling.
+ */
+struct exc_frame;
+extern bool (*guest_sync_handler)(struct exc_frame *f);
+
+/*
  * The probes (probe_read64, probe_write64, probe_sve, probe_undef, ...) are
  * the EL1 library's: an aborted probe is counted, recorded and, unless this
  * vCPU's probes are quiet, reported by exceptions.c.

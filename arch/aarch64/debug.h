@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Self-hosted debug for guests (debug.c): a vCPU's breakpoints, watchpoints,
+ * single step and OS lock are its own, switched lazily. Until the guest
+ * first touches a debug register every access traps (MDCR_EL2.TDA) and
+ * nothing is switched, so a guest that never debugs pays nothing; that first
+ * access makes the vCPU's debug state "active": from then on it is loaded at
+ * every entry and saved at every exit, the host's saved and restored around
+ * it, and the guest's accesses run untrapped. Debug exceptions are the
+ * guest's own (MDCR_EL2.TDE clear: taken at its EL1). External debug stays
+ * off: the OS lock, double lock, power-down and external-debug registers
+ * trap (TDOSA, TDRA) and are answered here.
+ */
+#ifndef KCORE_AARCH64_DEBUG_H
+#define KCORE_AARCH64_DEBUG_H
+
+#include <arch/vcpu_state.h>
+
+#include "core/lib/types.h"
+
+struct cpu;
+struct vcpu_regs;
+
+/* MDCR_EL2.TDA, and TDCC (FEAT_FGT: the DCC registers alone). */
+#define MDCR_TDA  (1ull << 9)
+#define MDCR_TDCC (1ull << 27)
+
+/* SPSR.SS: the software-step state of the interrupted context. */
+#define PSR_SS (1ull << 21)
+
+/* MDCR_EL2's trap bits for this vCPU's run (el2ctl.mdcr_guest, without TDA once active). */
+u64 debug_mdcr(const struct arch_vcpu *state);
+
+/* Entry of an active vCPU: the host's debug state saved in *c, the guest's loaded. */
+void debug_enter(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs);
+
+/* Exit of an active vCPU: the guest's saved, the host's loaded back. */
+void debug_exit(struct cpu *c, struct arch_vcpu *state, const struct vcpu_regs *regs);
+
+/*
+ * A trapped access (ESR esr) to a debug register (op0 2): the vCPU's debug
+ * state activated and switched in, the access left to run again untrapped;
+ * or an OS lock / external debug register answered (regs->pc stepped).
+ * False if esr is not such an access.
+ */
+bool debug_trap(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs, u64 esr);
+
+#endif /* KCORE_AARCH64_DEBUG_H */

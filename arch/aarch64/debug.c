@@ -122,15 +122,6 @@ static void load(const struct debug_state *s)
 	write_sysreg(S2_0_C1_C0_4, s->oslk); /* OSLAR_EL1 */
 }
 
-u64 debug_mdcr(const struct arch_vcpu *state)
-{
-	u64 mdcr = (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest;
-
-	if (state->debug.active != 0)
-		mdcr = (mdcr & ~MDCR_TDA) | el2ctl.mdcr_guest_dcc;
-	return mdcr;
-}
-
 void debug_enter(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs)
 {
 	/*

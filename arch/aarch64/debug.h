@@ -17,6 +17,7 @@
 #include <arch/vcpu_state.h>
 
 #include "core/lib/types.h"
+#include "el2ctl.h"
 
 struct cpu;
 struct vcpu_regs;
@@ -28,8 +29,11 @@ struct vcpu_regs;
 /* SPSR.SS: the software-step state of the interrupted context. */
 #define PSR_SS (1ull << 21)
 
-/* MDCR_EL2's trap bits for this vCPU's run (el2ctl.mdcr_guest, without TDA once active). */
-u64 debug_mdcr(const struct arch_vcpu *state);
+/* MDCR_EL2 for this vCPU's run: el2ctl's, without TDA once its debug state is active. */
+static inline u64 debug_mdcr(const struct arch_vcpu *state)
+{
+	return state->debug.active != 0 ? el2ctl.mdcr_guest_debug : el2ctl.mdcr_guest_run;
+}
 
 /* Entry of an active vCPU: the host's debug state saved in *c, the guest's loaded. */
 void debug_enter(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs);

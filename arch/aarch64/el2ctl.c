@@ -46,8 +46,6 @@ void el2ctl_probe(void)
 	/* Self-hosted debug (debug.c): the CPU's breakpoints and watchpoints. */
 	c.nbrp = (u32)FIELD(dfr0, 12) + 1;
 	c.nwrp = (u32)FIELD(dfr0, 20) + 1;
-	if (FIELD(mmfr0, 56) != 0) /* ID_AA64MMFR0_EL1.FGT: MDCR_EL2.TDCC exists */
-		c.mdcr_guest_dcc = MDCR_TDCC;
 	c.trf = FIELD(dfr0, 40) != 0; /* ID_AA64DFR0_EL1.TraceFilt */
 	if (c.trf) {
 		c.mdcr_guest |= MDCR_TTRF;
@@ -65,6 +63,15 @@ void el2ctl_probe(void)
 		c.hcr_guest |= HCR_FWB;
 		desc_s2_force_write_back();
 	}
+	/*
+	 * Once a vCPU's debug state is active its debug registers no longer
+	 * trap (TDA clear); the DCC's still do where FEAT_FGT has MDCR_EL2.TDCC
+	 * (ID_AA64MMFR0_EL1.FGT).
+	 */
+	c.mdcr_guest_run = (c.mdcr_host & MDCR_HPMN_MASK) | c.mdcr_guest;
+	c.mdcr_guest_debug = c.mdcr_guest_run & ~MDCR_TDA;
+	if (FIELD(mmfr0, 56) != 0)
+		c.mdcr_guest_debug |= MDCR_TDCC;
 	el2ctl = c;
 }
 

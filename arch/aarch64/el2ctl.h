@@ -26,7 +26,8 @@ struct el2ctl {
 	bool fwb;	/* FEAT_S2FWB: stage 2 forces Normal RAM Write-Back (HCR_EL2.FWB) */
 	u32 nbrp;	/* breakpoints (ID_AA64DFR0_EL1.BRPs + 1), switched for guests that debug */
 	u32 nwrp;	/* watchpoints (WRPs + 1) */
-	u64 mdcr_guest_dcc; /* MDCR_EL2.TDCC where FEAT_FGT has it (debug.c), else 0 */
+	u64 mdcr_guest_run;   /* MDCR_EL2 while a guest runs: mdcr_guest with the host's HPMN */
+	u64 mdcr_guest_debug; /* the same for a vCPU whose debug state is active (debug.c) */
 };
 
 extern struct el2ctl el2ctl;

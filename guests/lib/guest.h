@@ -135,5 +135,7 @@ u32 fdt_cpus(u64 dtb, u64 *mpidr, u32 max);		  /* /cpus/cpu@*: count, and their 
 const char *fdt_bootargs(u64 dtb);			  /* /chosen/bootargs, or "" */
 bool fdt_chosen_u64(u64 dtb, const char *prop, u64 *val); /* a /chosen number (1 or 2 cells) */
 bool bootarg_u64(const char *args, const char *key, u64 *val); /* "key=N" (decimal or 0x) */
+/* Nodes one of whose "compatible" strings contains needle ("pmu", "gic-v3-its", ...). */
+u32 fdt_count_compatible(u64 dtb, const char *needle);
 
 #endif /* GUEST_H */

@@ -36,10 +36,12 @@ static inline u64 debug_mdcr(const struct arch_vcpu *state)
 }
 
 /* Entry of an active vCPU: the host's debug state saved in *c, the guest's loaded. */
-void debug_enter(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs);
+__attribute__((cold)) void debug_enter(struct cpu *c, struct arch_vcpu *state,
+				       struct vcpu_regs *regs);
 
 /* Exit of an active vCPU: the guest's saved, the host's loaded back. */
-void debug_exit(struct cpu *c, struct arch_vcpu *state, const struct vcpu_regs *regs);
+__attribute__((cold)) void debug_exit(struct cpu *c, struct arch_vcpu *state,
+				      const struct vcpu_regs *regs);
 
 /*
  * A trapped access (ESR esr) to a debug register (op0 2): the vCPU's debug
@@ -47,6 +49,7 @@ void debug_exit(struct cpu *c, struct arch_vcpu *state, const struct vcpu_regs *
  * or an OS lock / external debug register answered (regs->pc stepped).
  * False if esr is not such an access.
  */
-bool debug_trap(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs, u64 esr);
+__attribute__((cold)) bool debug_trap(struct cpu *c, struct arch_vcpu *state,
+				      struct vcpu_regs *regs, u64 esr);
 
 #endif /* KCORE_AARCH64_DEBUG_H */

@@ -74,7 +74,7 @@ _Static_assert(R_APIAKEYHI == R_APIAKEYLO + 1 && R_APIBKEYLO == R_APIAKEYLO + 2 
 _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu, sysregs) == 528 &&
 		   NR_EL1_SYSREGS == 40 && offsetof(struct arch_vcpu, vgic) == 848 &&
 		   sizeof(struct vgic_state) == 200 && offsetof(struct arch_vcpu, debug) == 1048 &&
-		   sizeof(struct debug_state) == 416 && sizeof(struct arch_vcpu) == 1472,
+		   sizeof(struct debug_state) == 416 && sizeof(struct arch_vcpu) == 1568,
 	       "vCPU state layout 3");
 
 /*
@@ -111,6 +111,17 @@ _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu,
  * accesses trap (and kcore answers or refuses) or read-only: the table in
  * docs/security.md, "System registers".
  */
+/*
+ * The PC past an instruction kcore emulated; for a guest stepping through
+ * it (MDSCR_EL1.SS), that instruction was the step: PSTATE.SS cleared, so
+ * the step exception is taken right after it, as on hardware.
+ */
+static __attribute__((noinline)) void step_past(struct vcpu_regs *regs)
+{
+	regs->pc += 4;
+	regs->pstate &= ~PSR_SS;
+}
+
 static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr,
 			struct arch_exit *e)
 {
@@ -123,8 +134,7 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 		break;
 	case EC_SMC64:
 		/* A trapped SMC returns to itself; treat it as the call it is. */
-		regs->pc += 4;
-		regs->pstate &= ~PSR_SS;
+		step_past(regs);
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case EC_DABT_LOW:
@@ -169,8 +179,7 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
  * An ID register read, ACTLR_EL1 or a RAS record: answered, the PC stepped;
  * a debug register: debug.c's. False if none of these.
  */
-static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs,
-			   u64 esr)
+static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs, u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
@@ -179,8 +188,7 @@ static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_r
 		return debug_trap(c, state, regs, esr);
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
 		regs->x[rt] = value;
-	regs->pc += 4;
-	regs->pstate &= ~PSR_SS; /* a guest stepping through it: the step is done */
+	step_past(regs);
 	return true;
 }
 
@@ -239,7 +247,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	/* The guest reads the counter; the physical timer stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(g->s2_root) | ((u64)g->vmid << 48));
-	if (state->debug.active != 0) /* the guest's breakpoints, watchpoints, OS lock */
+	if (__builtin_expect(state->debug.active != 0, 0)) /* breakpoints, watchpoints, OS lock */
 		debug_enter(c, state, regs);
 	write_sysreg(mdcr_el2, debug_mdcr(state));
 	write_sysreg(hcr_el2, el2ctl.hcr_guest);
@@ -319,7 +327,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		fp_restore(&c->host_fp);
 	}
 	vgic_save(&state->vgic, lrs_loaded);
-	if (state->debug.active != 0)
+	if (__builtin_expect(state->debug.active != 0, 0))
 		debug_exit(c, state, regs);
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);

@@ -111,7 +111,12 @@ struct arch_vcpu {
 	u64 sysregs[NR_EL1_SYSREGS]; /* by enum el1_sysreg */
 	struct vgic_state vgic;
 	struct debug_state debug;
-	u64 unused; /* the struct's padding to 16 bytes, named so that it is always zero */
+	/*
+	 * Padding, named so that it is always zero: to 16 bytes, and to a
+	 * struct vcpu of 129 * 16 bytes, whose index the core scales with one
+	 * shifted add (vcpus[i] is on every entry's path).
+	 */
+	u64 unused[13];
 };
 
 #endif /* KCORE_AARCH64_ARCH_VCPU_STATE_H */

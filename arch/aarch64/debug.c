@@ -26,6 +26,9 @@
 /* op1, CRn, CRm, op2 of an op0-2 register, as one number. */
 #define DBG_REG(op1, crn, crm, op2) (((op1) << 12) | ((crn) << 8) | ((crm) << 4) | (op2))
 
+#define MDSCR_SS	       (1ull << 0)
+#define MDSCR_KDE	       (1ull << 13)
+#define MDSCR_MDE	       (1ull << 15)
 #define OSLSR_OSLM_IMPLEMENTED (1ull << 3)
 #define OSLSR_OSLK	       (1ull << 1)
 
@@ -143,6 +146,16 @@ void debug_exit(struct cpu *c, struct arch_vcpu *state, const struct vcpu_regs *
 	state->debug.exit_pc = regs->pc;
 	load(&c->host_debug);
 	isb();
+	/*
+	 * With MDSCR_EL1 (saved by el1_save before this) enabling no debug
+	 * event, none of the guest's breakpoints, watchpoints or steps can
+	 * fire: the next run needs none of its state in the CPU, and traps
+	 * again at its next debug access (which also catches the write that
+	 * sets MDE, KDE or SS). So a guest that only set its debug registers
+	 * up once (Linux does at boot) goes back to paying nothing.
+	 */
+	if ((state->sysregs[R_MDSCR] & (MDSCR_MDE | MDSCR_KDE | MDSCR_SS)) == 0)
+		state->debug.active = 0;
 }
 
 /* An answered access: a read's value into Rt, the PC past it (its step done, above). */

@@ -4,9 +4,11 @@
  * single step and OS lock are its own, switched lazily. Until the guest
  * first touches a debug register every access traps (MDCR_EL2.TDA) and
  * nothing is switched, so a guest that never debugs pays nothing; that first
- * access makes the vCPU's debug state "active": from then on it is loaded at
- * every entry and saved at every exit, the host's saved and restored around
- * it, and the guest's accesses run untrapped. Debug exceptions are the
+ * access makes the vCPU's debug state "active": it is switched in at once,
+ * and then loaded at every entry and saved at every exit, the host's saved
+ * and restored around it, the guest's accesses untrapped, for as long as
+ * the guest's MDSCR_EL1 enables debug events (as KVM does: an exit with
+ * MDE, KDE and SS clear makes it inactive again). Debug exceptions are the
  * guest's own (MDCR_EL2.TDE clear: taken at its EL1). External debug stays
  * off: the OS lock, double lock, power-down and external-debug registers
  * trap (TDOSA, TDRA) and are answered here.

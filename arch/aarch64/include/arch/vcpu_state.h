@@ -98,9 +98,10 @@ struct debug_state {
 	u64 mdccint;	      /* MDCCINT_EL1 */
 	u64 oslk; /* OSLSR_EL1.OSLK: the OS lock, as the guest set it (resets unlocked) */
 	/*
-	 * Non-zero once the guest touched a debug register: from then on its
-	 * debug state is switched at every entry and exit, and its accesses no
-	 * longer trap (MDCR_EL2.TDA clear). Zero: they trap, nothing is switched.
+	 * Non-zero once the guest touched a debug register, for as long as its
+	 * MDSCR_EL1 enables debug events (MDE, KDE or SS; checked at each exit):
+	 * its debug state is switched at every entry and exit, and its accesses
+	 * do not trap (MDCR_EL2.TDA clear). Zero: they trap, nothing is switched.
 	 */
 	u64 active;
 	u64 exit_pc; /* the PC at the last exit, while active (single step: debug.c) */

@@ -125,8 +125,8 @@
 	X(LORN_EL1, "S3_0_C10_C4_2", 0xffull, KC_RW_HG)                                     \
 	X(LORC_EL1, "S3_0_C10_C4_3", 0x3cull, KC_RW_HG)                                     \
 	X(ACCDATA_EL1, "S3_0_C13_C0_5", 0xffffffffull, KC_RW_HG)                            \
-	/* debug (guests: their own, switched), PMU (guests: undefined), SPE, trace, AMU, */ \
-	/* MTE, MPAM. The control registers' enable bits (E) are left clear. */             \
+	/* debug (guests: their own), PMU (guests: undefined), SPE, trace, */               \
+	/* AMU, MTE, MPAM; the debug control registers' enable bits clear */                \
 	X(DBGBVR0_EL1, "dbgbvr0_el1", 0x0000fffffffffffcull, KC_RW_HG)                      \
 	X(DBGBVR1_EL1, "dbgbvr1_el1", 0x0000fffffffffffcull, KC_RW_HG)                      \
 	X(DBGBCR0_EL1, "dbgbcr0_el1", 0x6ull, KC_RW_HG) /* PMC */                           \

@@ -176,16 +176,18 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 }
 
 /*
- * An ID register read, ACTLR_EL1 or a RAS record: answered, the PC stepped;
- * a debug register: debug.c's. False if none of these.
+ * A debug register (op0 2): debug.c's. An ID register read, ACTLR_EL1 or a
+ * RAS record: answered, the PC stepped. False if none of these.
  */
 static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs, u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
 
-	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
+	if (((esr >> 20) & 3) == 2) /* op0 2: the debug registers */
 		return debug_trap(c, state, regs, esr);
+	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
+		return false;
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
 		regs->x[rt] = value;
 	step_past(regs);

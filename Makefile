@@ -198,6 +198,9 @@ REL_CORE_OBJS := $(patsubst %.c,$(REL)/aarch64/%.o,$(CORE_SRCS)) \
 	$(REL)/aarch64/gen/trusted_keys.o $(REL)/aarch64/gen/seal_secret.o
 REL_ARCH_OBJS := $(patsubst %.c,$(REL)/aarch64/%.o,$(ARCH_SRCS)) \
 	$(patsubst %.S,$(REL)/aarch64/%.o,$(ARCH_ASM))
+# -isystem arch/aarch64/include hides its headers from -MMD: the one the core
+# includes, <arch/vcpu_state.h> (struct arch_vcpu's layout), named here.
+$(ARM_CORE_OBJS) $(ARCH_OBJS) $(REL_CORE_OBJS) $(REL_ARCH_OBJS): arch/aarch64/include/arch/vcpu_state.h
 
 $(REL)/aarch64/core/%.o: core/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)

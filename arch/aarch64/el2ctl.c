@@ -4,6 +4,7 @@
 #include "asm.h"
 #include "core/arch.h"
 #include "dbgpmu.h"
+#include "debug.h"
 #include "idregs.h"
 #include "sysreg.h"
 
@@ -17,7 +18,7 @@ void el2ctl_probe(void)
 {
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1), pfr1 = read_sysreg(id_aa64pfr1_el1);
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
-	u64 mmfr2 = read_sysreg(id_aa64mmfr2_el1);
+	u64 mmfr2 = read_sysreg(id_aa64mmfr2_el1), mmfr0 = read_sysreg(id_aa64mmfr0_el1);
 	struct el2ctl c = {
 	    .hcr_host = HCR_HOST,
 	    .hcr_guest = HCR_GUEST,
@@ -42,6 +43,9 @@ void el2ctl_probe(void)
 		c.cptr_guest |= CPTR_EL2_TAM;
 	if (FIELD(dfr0, 32) != 0) /* ID_AA64DFR0_EL1.PMSVer: SPE */
 		c.mdcr_guest |= MDCR_TPMS;
+	/* Self-hosted debug (debug.c): the CPU's breakpoints and watchpoints. */
+	c.nbrp = (u32)FIELD(dfr0, 12) + 1;
+	c.nwrp = (u32)FIELD(dfr0, 20) + 1;
 	c.trf = FIELD(dfr0, 40) != 0; /* ID_AA64DFR0_EL1.TraceFilt */
 	if (c.trf) {
 		c.mdcr_guest |= MDCR_TTRF;
@@ -59,6 +63,15 @@ void el2ctl_probe(void)
 		c.hcr_guest |= HCR_FWB;
 		desc_s2_force_write_back();
 	}
+	/*
+	 * Once a vCPU's debug state is active its debug registers no longer
+	 * trap (TDA clear); the DCC's still do where FEAT_FGT has MDCR_EL2.TDCC
+	 * (ID_AA64MMFR0_EL1.FGT).
+	 */
+	c.mdcr_guest_run = (c.mdcr_host & MDCR_HPMN_MASK) | c.mdcr_guest;
+	c.mdcr_guest_debug = c.mdcr_guest_run & ~MDCR_TDA;
+	if (FIELD(mmfr0, 56) != 0)
+		c.mdcr_guest_debug |= MDCR_TDCC;
 	el2ctl = c;
 }
 

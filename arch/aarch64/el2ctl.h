@@ -24,6 +24,10 @@ struct el2ctl {
 	bool hcx;	/* HCRX_EL2 exists (cleared at boot) */
 	bool trf;	/* TRFCR_EL1/EL2 exist (trace filtering: no trace at EL2 or below) */
 	bool fwb;	/* FEAT_S2FWB: stage 2 forces Normal RAM Write-Back (HCR_EL2.FWB) */
+	u32 nbrp;	/* breakpoints (ID_AA64DFR0_EL1.BRPs + 1), switched for guests that debug */
+	u32 nwrp;	/* watchpoints (WRPs + 1) */
+	u64 mdcr_guest_run;   /* MDCR_EL2 while a guest runs: mdcr_guest with the host's HPMN */
+	u64 mdcr_guest_debug; /* the same for a vCPU whose debug state is active (debug.c) */
 };
 
 extern struct el2ctl el2ctl;

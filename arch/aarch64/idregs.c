@@ -13,8 +13,16 @@
 
 #define FIELD(shift) (0xfull << (shift))
 
-/* ID_AA64DFR0_EL1: PMUVer [11:8] (no PMU: dbgpmu.c), PMSVer [35:32] (no SPE). */
-#define DFR0_HIDDEN    (FIELD(8) | FIELD(32))
+/*
+ * ID_AA64DFR0_EL1, what is hidden (docs/guests.md, "Hidden on purpose"):
+ * TraceVer [7:4] (the trace unit: CPTR_EL2.TTA), PMUVer [11:8] (no PMU:
+ * dbgpmu.h), PMSVer [35:32] (no SPE: MDCR_EL2.TPMS), TraceFilt [43:40]
+ * (MDCR_EL2.TTRF), TraceBuffer [47:44] (no TRBE: MDCR_EL2.E2TB 0 traps it),
+ * MTPMU [51:48], BRBE [55:52]. The breakpoint and watchpoint counts and the
+ * debug architecture version pass through (debug.c switches them).
+ */
+#define DFR0_HIDDEN \
+	(FIELD(4) | FIELD(8) | FIELD(32) | FIELD(40) | FIELD(44) | FIELD(48) | FIELD(52))
 /* ID_DFR0_EL1 (AArch32 view): PerfMon [27:24]. */
 #define DFR0_32_HIDDEN FIELD(24)
 

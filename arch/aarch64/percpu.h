@@ -51,6 +51,7 @@ struct cpu {
 	struct fp_state fp;		  /* the host's or guest's FP state during kcore's crypto */
 	struct fp_state host_fp;	  /* the host's FP state while a guest runs */
 	u64 host_sysregs[NR_EL1_SYSREGS]; /* by enum el1_sysreg (<arch/vcpu_state.h>) */
+	struct debug_state host_debug;	  /* the host's, while a guest that uses debug runs */
 };
 
 extern struct cpu cpus[KCORE_MAX_CPUS];

@@ -13,6 +13,7 @@
 #include "core/arch.h"
 #include "core/lib/mem.h"
 #include "dbgpmu.h"
+#include "debug.h"
 #include "el2ctl.h"
 #include "idregs.h"
 #include "percpu.h"
@@ -75,7 +76,8 @@ _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu,
 		   NR_EL1_SYSREGS == 40 && offsetof(struct arch_vcpu, vgic) == 848 &&
 		   sizeof(struct vgic_state) == 200 && offsetof(struct arch_vcpu, ptimer) == 1048 &&
 		   offsetof(struct arch_vcpu, timers_used) == 1064 &&
-		   sizeof(struct arch_vcpu) == 1072,
+		   offsetof(struct arch_vcpu, debug) == 1072 && sizeof(struct debug_state) == 416 &&
+		   sizeof(struct arch_vcpu) == 1568,
 	       "vCPU state layout 3");
 
 /*
@@ -112,6 +114,17 @@ _Static_assert(offsetof(struct arch_vcpu, fp) == 0 && offsetof(struct arch_vcpu,
  * accesses trap (and kcore answers or refuses) or read-only: the table in
  * docs/security.md, "System registers".
  */
+/*
+ * The PC past an instruction kcore emulated; for a guest stepping through
+ * it (MDSCR_EL1.SS), that instruction was the step: PSTATE.SS cleared, so
+ * the step exception is taken right after it, as on hardware.
+ */
+static __attribute__((noinline)) void step_past(struct vcpu_regs *regs)
+{
+	regs->pc += 4;
+	regs->pstate &= ~PSR_SS;
+}
+
 static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr,
 			struct arch_exit *e)
 {
@@ -124,7 +137,7 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 		break;
 	case EC_SMC64:
 		/* A trapped SMC returns to itself; treat it as the call it is. */
-		regs->pc += 4;
+		step_past(regs);
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case EC_DABT_LOW:
@@ -166,19 +179,23 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 }
 
 /*
- * An ID register read, a debug/PMU access or the physical timer's: answered,
- * the PC stepped. False if none of them.
+/*
+ * A debug register (op0 2): debug.c's. An ID register read, ACTLR_EL1, a RAS
+ * record, a PMU access or the physical timer's: answered, the PC stepped.
+ * False if none of these.
  */
-static bool emulate_sysreg(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr)
+static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_regs *regs, u64 esr)
 {
 	u64 value;
 	u32 rt = (u32)((esr >> 5) & 0x1f);
 
+	if (((esr >> 20) & 3) == 2) /* op0 2: the debug registers */
+		return debug_trap(c, state, regs, esr);
 	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
 		return timers_emulate(state, regs->x, &regs->pc, esr); /* CNTP_*, or none */
 	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
 		regs->x[rt] = value;
-	regs->pc += 4;
+	step_past(regs);
 	return true;
 }
 
@@ -252,7 +269,9 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	 * stays the host's. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(vttbr_el2, pa_addr(g->s2_root) | ((u64)g->vmid << 48));
-	write_sysreg(mdcr_el2, (el2ctl.mdcr_host & MDCR_HPMN_MASK) | el2ctl.mdcr_guest);
+	if (__builtin_expect(state->debug.active != 0, 0)) /* breakpoints, watchpoints, OS lock */
+		debug_enter(c, state, regs);
+	write_sysreg(mdcr_el2, debug_mdcr(state));
 	write_sysreg(hcr_el2, el2ctl.hcr_guest);
 	isb();
 
@@ -306,7 +325,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			}
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(regs, state, esr))
+			if (emulate_sysreg(c, state, regs, esr))
 				continue;
 			/* Not an ID, debug, PMU or timer register: decoded like the rest. */
 			__attribute__((fallthrough));
@@ -339,6 +358,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	vgic_save(&state->vgic, lrs_loaded);
 	if (state->timers_used != 0) /* timers_enter or timers_emulate ran */
 		timers_exit();
+	if (__builtin_expect(state->debug.active != 0, 0))
+		debug_exit(c, state, regs);
 	/* restore_host */
 	write_sysreg(hcr_el2, el2ctl.hcr_host);
 	write_sysreg(vttbr_el2, host_vttbr);

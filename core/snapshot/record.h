@@ -17,7 +17,7 @@
  * The words a VCPU blob keeps for the arch's struct arch_vcpu (its layout is
  * arch_vcpu_state_format's); the words after it are zero.
  */
-#define SNAP_VCPU_ARCH_WORDS 136u
+#define SNAP_VCPU_ARCH_WORDS 196u
 
 /* The plaintext of a VCPU blob: everything a vCPU needs to go on where it stopped. */
 struct snap_vcpu_state {

@@ -47,6 +47,7 @@ static bool hvc_undefined(struct exc_frame *f)
 }
 
 void (*guest_irq_handler)(void);
+bool (*guest_sync_handler)(struct exc_frame *f);
 
 void el1_exception(struct exc_frame *f, u64 vector)
 {
@@ -59,6 +60,9 @@ void el1_exception(struct exc_frame *f, u64 vector)
 	}
 	if (vector == VEC_CUR_SPX_IRQ && guest_irq_handler != NULL) {
 		guest_irq_handler();
+	} else if (vector == VEC_CUR_SPX_SYNC && guest_sync_handler != NULL &&
+		   guest_sync_handler(f)) {
+		/* the guest's own (debug exceptions, guests/debug.c) */
 	} else if (vector == VEC_CUR_SPX_SYNC && probe_claim_abort(f)) {
 		if (!probe_is_quiet())
 			report(f, "probe: resuming");

@@ -287,3 +287,47 @@ bool fdt_chosen_u64(u64 dtb, const char *prop, u64 *val)
 	*val = c.val;
 	return true;
 }
+
+struct compat_ctx {
+	const char *needle;
+	u32 found;
+};
+
+/* Whether s contains needle. */
+static bool str_has(const char *s, const char *needle)
+{
+	for (; *s != '\0'; s++) {
+		u32 i = 0;
+
+		while (needle[i] != '\0' && s[i] == needle[i])
+			i++;
+		if (needle[i] == '\0')
+			return true;
+	}
+	return false;
+}
+
+static void compat_prop(void *ctx, const struct fdt_path *path, const char *prop, u64 val, u32 len)
+{
+	struct compat_ctx *c = ctx;
+	const char *s = (const char *)(uintptr_t)val;
+
+	(void)path;
+	if (!str_eq(prop, "compatible") || len == 0 || s[len - 1] != '\0')
+		return;
+	for (u32 off = 0; off < len; off += (u32)strlen(s + off) + 1) {
+		if (str_has(s + off, c->needle)) {
+			c->found++;
+			return;
+		}
+	}
+}
+
+u32 fdt_count_compatible(u64 dtb, const char *needle)
+{
+	struct compat_ctx c = {.needle = needle};
+
+	if (!fdt_walk(dtb, compat_prop, &c))
+		return 0;
+	return c.found;
+}

@@ -114,6 +114,14 @@ u64 guest_exceptions(void);
 extern void (*guest_irq_handler)(void);
 
 /*
+ * A guest that expects synchronous exceptions of its own (debug exceptions,
+ * BRK) sets this: it returns true if it handled the one in *f (it may change
+ * f->elr, f->spsr and f->x[]), false for the usual handling.
+ */
+struct exc_frame;
+extern bool (*guest_sync_handler)(struct exc_frame *f);
+
+/*
  * The probes (probe_read64, probe_write64, probe_sve, probe_undef, ...) are
  * the EL1 library's: an aborted probe is counted, recorded and, unless this
  * vCPU's probes are quiet, reported by exceptions.c.
@@ -127,5 +135,7 @@ u32 fdt_cpus(u64 dtb, u64 *mpidr, u32 max);		  /* /cpus/cpu@*: count, and their 
 const char *fdt_bootargs(u64 dtb);			  /* /chosen/bootargs, or "" */
 bool fdt_chosen_u64(u64 dtb, const char *prop, u64 *val); /* a /chosen number (1 or 2 cells) */
 bool bootarg_u64(const char *args, const char *key, u64 *val); /* "key=N" (decimal or 0x) */
+/* Nodes one of whose "compatible" strings contains needle ("pmu", "gic-v3-its", ...). */
+u32 fdt_count_compatible(u64 dtb, const char *needle);
 
 #endif /* GUEST_H */

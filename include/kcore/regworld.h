@@ -125,9 +125,13 @@
 	X(LORN_EL1, "S3_0_C10_C4_2", 0xffull, KC_RW_HG)                                     \
 	X(LORC_EL1, "S3_0_C10_C4_3", 0x3cull, KC_RW_HG)                                     \
 	X(ACCDATA_EL1, "S3_0_C13_C0_5", 0xffffffffull, KC_RW_HG)                            \
-	/* debug (guests: RAZ/WI), PMU (guests: RAZ/WI), SPE, trace, AMU, MTE, MPAM */      \
+	/* debug (guests: their own), PMU (guests: undefined), SPE, trace, */               \
+	/* AMU, MTE, MPAM; the debug control registers' enable bits clear */                \
 	X(DBGBVR0_EL1, "dbgbvr0_el1", 0x0000fffffffffffcull, KC_RW_HG)                      \
+	X(DBGBVR1_EL1, "dbgbvr1_el1", 0x0000fffffffffffcull, KC_RW_HG)                      \
+	X(DBGBCR0_EL1, "dbgbcr0_el1", 0x6ull, KC_RW_HG) /* PMC */                           \
 	X(DBGWVR0_EL1, "dbgwvr0_el1", 0x0000fffffffffff8ull, KC_RW_HG)                      \
+	X(DBGWCR0_EL1, "dbgwcr0_el1", 0x6ull, KC_RW_HG) /* PAC */                           \
 	X(OSECCR_EL1, "S2_0_C0_C6_2", 0xffffffffull, KC_RW_HG)                              \
 	X(OSDTRRX_EL1, "S2_0_C0_C0_2", 0xffffffffull, KC_RW_HG)                             \
 	X(PMSELR_EL0, "S3_3_C9_C12_5", 0x1full, KC_RW_HG)                                   \

@@ -93,21 +93,43 @@ scenario timers "timers: the virtual timer's deadline met while the guest polls 
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/timers.signed"
 
-scenario cpuview "cpuview, twice side by side: SVE/SME/MTE/PMU hidden in the ID registers, an SVE instruction undefined even when enabled at EL1, debug and PMU registers RAZ/WI, each VM's own pointer-auth keys" 0 \
+scenario cpuview "cpuview, twice side by side: each hidden feature (PMU, SVE, SME, MTE, AMU, SPE, TRBE, trace, MPAM, BRBE; no ITS, no PCI) absent from the ID registers and the DT and its registers undefined, an SVE instruction undefined even when enabled at EL1, the guest's own debug registers, each VM's own pointer-auth keys" 0 \
 	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \
 	-e '^\[cpuview-a\] GUEST cpuview: an SVE instruction is undefined \(CPTR_EL2.TZ\): ok' \
-	-e '^\[cpuview-a\] GUEST cpuview: a breakpoint written to DBGBVR0/DBGBCR0 reads back as zero: ok' \
+	-e '^\[cpuview-a\] GUEST cpuview: PMU \(ID_AA64DFR0_EL1.PMUVer, MTPMU\) hidden: ID fields 0x0, DT nodes 0, 4 of 4 registers undefined$' \
+	-e '^\[cpuview-a\] GUEST cpuview: a breakpoint written to DBGBVR0/DBGBCR0 reads back: ok' \
 	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/cpuview.signed,name=cpuview-a" --vm "image=$g/cpuview.signed,name=cpuview-b"
 
+# Self-hosted debug (issue 16, point 6): two VMs take turns on one CPU; the main one
+# takes its own breakpoint, watchpoint and single-step exceptions at its EL1 and
+# holds a breakpoint and a watchpoint armed while the peer (same image, same
+# addresses) runs that code with debug enabled: nothing fires in the peer, and each
+# VM's registers read back its own values. The host's: regworld below.
+scenario debug "debug: a hardware breakpoint, a watchpoint (read and write) and single step inside a VM, with a second VM on the same CPU running the watched code untouched and every debug register each VM's own" 0 \
+	-e '^\[dbg-main\] GUEST debug: breakpoint on target_fn: one EC 0x31 exception at its first instruction: ok' \
+	-e '^\[dbg-main\] GUEST debug: watchpoint on a read: one EC 0x35 exception, FAR the variable, WnR 0: ok' \
+	-e '^\[dbg-main\] GUEST debug: watchpoint on a write: one EC 0x35 exception, WnR 1, then the write done: ok' \
+	-e '^\[dbg-main\] GUEST debug: single step: 6 instructions \(one emulated by the hypervisor\), 6 EC 0x33 exceptions: ok' \
+	-e '^\[dbg-main\] GUEST debug: held a breakpoint and a watchpoint armed for 40 waits: still ours, none fired: ok' \
+	-e '^\[dbg-peer\] GUEST debug: peer: no debug exception while calling target_fn and touching .watched.: ok' \
+	-e '^\[dbg-main\] GUEST debug: PASS$' -e '^\[dbg-peer\] GUEST debug: PASS$' \
+	-e '^KSERV: VMS DONE ok=2 failed=0$' -s "$every_vm_ok" -- \
+	--cpus 1 --vm "image=$g/debug.signed,name=dbg-main" \
+	--vm "image=$g/debug.signed,name=dbg-peer,cmdline=peer=1"
+
 # Register isolation (issue 14, point 6): the host and two VMs take turns on one CPU,
 # each writing its own value into every system register EL0/EL1 can write
-# (include/kcore/regworld.h); none may ever read another's. On both CPU models:
-# `max` has SME (TPIDR2_EL0), RAS (DISR_EL1), LOR, pointer auth; cortex-a72 none.
+# (include/kcore/regworld.h); none may ever read another's. The debug registers
+# among them are each world's own (issue 16): the host's survive the guests'.
+# On both CPU models: `max` has SME (TPIDR2_EL0), RAS (DISR_EL1), LOR, pointer auth; cortex-a72 none.
 for cpu in max cortex-a72; do
 	scenario "regworld-$cpu" "regworld on -cpu $cpu, host + 2 VMs on one CPU: no system register carries a value between worlds, every switched one keeps its own" 0 \
 		-e '^REGWORLD: host: wrote its values into [1-9][0-9]* registers on CPU 0' \
 		-e '^REGWORLD: host: keeps: TPIDR_EL0 ' \
+		-e '^REGWORLD: host: keeps:.* DBGBVR0_EL1 DBGBVR1_EL1 DBGBCR0_EL1 DBGWVR0_EL1' \
+		-e '^\[rw-a\] GUEST regworld: holds:.* DBGBVR0_EL1 DBGBVR1_EL1 DBGBCR0_EL1' \
+		-e '^\[rw-b\] GUEST regworld: holds:.* DBGBVR0_EL1 DBGBVR1_EL1 DBGBCR0_EL1' \
 		-e '^\[rw-a\] GUEST regworld: world 2: [0-9]+ registers readable, [1-9][0-9]* of [0-9]+ hold this world.s value, 0 leaks, 0 lost$' \
 		-e '^\[rw-b\] GUEST regworld: world 3: [0-9]+ registers readable, [1-9][0-9]* of [0-9]+ hold this world.s value, 0 leaks, 0 lost$' \
 		-e '^\[rw-a\] GUEST regworld: PASS$' -e '^\[rw-b\] GUEST regworld: PASS$' \

@@ -311,6 +311,40 @@ static void test_unknown_exit_injects_undef(void **state)
 	assert_int_equal(gp.next, 3);
 }
 
+/*
+ * Issue 16, point 7: a trapped access to the registers of a feature kcore
+ * hides (the PMU, SPE, the trace unit, MTE, AMU) is an undefined
+ * instruction in the guest, never a half-working view: the register named
+ * by rt keeps its value, the PC does not move past it (the injection
+ * decides where the guest goes), and the host hears nothing of it.
+ */
+static void test_hidden_feature_sysreg_undefined(void **state)
+{
+	static const u32 hidden[] = {
+	    ARCH_SYSREG(3, 3, 9, 12, 0), /* PMCR_EL0 */
+	    ARCH_SYSREG(3, 3, 9, 13, 0), /* PMCCNTR_EL0 */
+	    ARCH_SYSREG(3, 0, 9, 14, 1), /* PMINTENSET_EL1 */
+	    ARCH_SYSREG(3, 0, 9, 9, 7),	 /* PMSIDR_EL1 (SPE) */
+	    ARCH_SYSREG(2, 1, 0, 8, 7),	 /* TRCIDR0 (trace unit) */
+	    ARCH_SYSREG(3, 0, 1, 0, 6),	 /* GCR_EL1 (MTE) */
+	    ARCH_SYSREG(3, 3, 13, 2, 0), /* AMCR_EL0 (AMU) */
+	};
+
+	(void)state;
+	for (u32 i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		u64 undefs = vcpu0()->arch.undefs;
+
+		next_exit = (struct arch_exit){
+		    .kind = ARCH_EXIT_SYSREG, .sysreg = hidden[i], .rt = 5, .write = false};
+		gp_program(2, step_exit, gp_step_wfi);
+		assert_int_equal(gp_run(0, 0),
+				 KC_EXIT_WFI); /* the first exit never reached the host */
+		assert_int_equal(vcpu0()->arch.undefs, undefs + 1);
+		assert_int_equal(gp.seen[1].x[5], GP_SECRET + 5); /* no value was "read" */
+		assert_int_equal(gp.seen[1].pc, gp.seen[0].pc);	  /* not stepped past */
+	}
+}
+
 /* ---- MMIO reads: size, sign extension, register width ---- */
 
 static void mmio_read(u32 size, bool sign, bool reg64, u32 rt, u64 value, u64 expect)
@@ -450,6 +484,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_permission_fault_in_ram_is_injected, gp_setup),
 	    cmocka_unit_test_setup(test_irq_exit, gp_setup),
 	    cmocka_unit_test_setup(test_unknown_exit_injects_undef, gp_setup),
+	    cmocka_unit_test_setup(test_hidden_feature_sysreg_undefined, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_read_sizes_and_extension, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_read_into_xzr_is_discarded, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_write_of_xzr_is_zero, gp_setup),

@@ -91,6 +91,32 @@ struct ptimer_state {
 	u64 cval;
 };
 
+/*
+ * The self-hosted debug state of a vCPU (debug.c), or the host's while a
+ * guest that uses debug runs: every breakpoint and watchpoint the
+ * architecture allows (the CPU has at most 16 of each; only its own number
+ * are moved), the DCC's interrupt enable and the OS lock. MDSCR_EL1 is in sysregs
+ * (R_MDSCR).
+ */
+#define DBG_MAX_BPS 16u
+
+struct debug_state {
+	u64 bvr[DBG_MAX_BPS]; /* DBGBVR<n>_EL1 */
+	u64 wvr[DBG_MAX_BPS]; /* DBGWVR<n>_EL1 */
+	u32 bcr[DBG_MAX_BPS]; /* DBGBCR<n>_EL1 (32 bits) */
+	u32 wcr[DBG_MAX_BPS]; /* DBGWCR<n>_EL1 */
+	u64 mdccint;	      /* MDCCINT_EL1 */
+	u64 oslk; /* OSLSR_EL1.OSLK: the OS lock, as the guest set it (resets unlocked) */
+	/*
+	 * Non-zero once the guest touched a debug register, for as long as its
+	 * MDSCR_EL1 enables debug events (MDE, KDE or SS; checked at each exit):
+	 * its debug state is switched at every entry and exit, and its accesses
+	 * do not trap (MDCR_EL2.TDA clear). Zero: they trap, nothing is switched.
+	 */
+	u64 active;
+	u64 exit_pc; /* the PC at the last exit, while active (single step: debug.c) */
+};
+
 struct arch_vcpu {
 	struct fp_state fp;	     /* loaded at the guest's first FP/SIMD use in a run */
 	u64 sysregs[NR_EL1_SYSREGS]; /* by enum el1_sysreg */
@@ -101,6 +127,13 @@ struct arch_vcpu {
 	 * entry makes the timers' interrupts reach EL2 while it runs.
 	 */
 	u64 timers_used;
+	struct debug_state debug;
+	/*
+	 * Padding, named so that it is always zero: to 16 bytes, and to a
+	 * struct vcpu of 129 * 16 bytes, whose index the core scales with one
+	 * shifted add (vcpus[i] is on every entry's path).
+	 */
+	u64 unused[10];
 };
 
 #endif /* KCORE_AARCH64_ARCH_VCPU_STATE_H */

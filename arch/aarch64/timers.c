@@ -241,7 +241,7 @@ void timers_exit(void)
 	gic_release();
 }
 
-bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr)
+bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 esr)
 {
 	u64 iss = esr & 0x1ffffffull;
 	u32 rt = (u32)((iss >> 5) & 0x1f), op2 = ISS_SYSREG_OP2(iss);
@@ -262,6 +262,5 @@ bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr)
 		cnthp_load(&s->ptimer);
 		isb();
 	}
-	*pc += 4;
 	return true;
 }

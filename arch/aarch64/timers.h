@@ -112,12 +112,12 @@ void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled)
 void timers_exit(void);
 
 /*
- * A trapped access (ESR_EL2 esr) to CNTP_CTL/CVAL/TVAL_EL0: emulated, the
- * PC stepped, CNTHP following the new deadline. The vCPU's first use of a
- * timer claims the PPIs at once (timers_enter did not run at this entry).
+ * A trapped access (ESR_EL2 esr) to CNTP_CTL/CVAL/TVAL_EL0: emulated (the
+ * caller steps the PC, as for every emulated register), CNTHP following the new deadline. The
+ * vCPU's first use of a timer claims the PPIs at once (timers_enter did not run at this entry).
  * False if esr is not such an access.
  */
-bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 *pc, u64 esr);
+bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 esr);
 
 /*
  * timers_exit is due at the end of a run exactly when timers_used is set:

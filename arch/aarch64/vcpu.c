@@ -179,7 +179,6 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 }
 
 /*
-/*
  * A debug register (op0 2): debug.c's. An ID register read, ACTLR_EL1, a RAS
  * record, a PMU access or the physical timer's: answered, the PC stepped.
  * False if none of these.
@@ -191,10 +190,12 @@ static bool emulate_sysreg(struct cpu *c, struct arch_vcpu *state, struct vcpu_r
 
 	if (((esr >> 20) & 3) == 2) /* op0 2: the debug registers */
 		return debug_trap(c, state, regs, esr);
-	if (!idregs_emulate(esr, &value) && !dbgpmu_emulate(esr, &value))
-		return timers_emulate(state, regs->x, &regs->pc, esr); /* CNTP_*, or none */
-	if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
-		regs->x[rt] = value;
+	if (idregs_emulate(esr, &value) || dbgpmu_emulate(esr, &value)) {
+		if ((esr & 1) != 0 && rt != 31) /* a read (MRS); a write changes nothing */
+			regs->x[rt] = value;
+	} else if (!timers_emulate(state, regs->x, esr)) { /* CNTP_*, or none */
+		return false;
+	}
 	step_past(regs);
 	return true;
 }

@@ -385,6 +385,9 @@ static bool check_hotplug(int cpus)
 			return false;
 	}
 	say("hotplug: cpu 1 off and on %d times", HOTPLUG_ROUNDS);
+	return true;
+}
+
 /*
  * Timers (issue 16): on every CPU of init's affinity at once, a task pinned
  * there sleeps TIMER_SLEEPS times for 1 ms (each sleep programs the CPU's

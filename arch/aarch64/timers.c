@@ -223,14 +223,23 @@ void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled)
 {
 	u64 now = read_sysreg(cntpct_el0);
 	u64 *r = s->sysregs;
+	bool vfires = timer_fires(r[R_CNTV_CTL], r[R_CNTV_CVAL], now - r[R_CNTVOFF]);
+	bool pfires = timer_fires(s->ptimer.ctl, s->ptimer.cval, now);
 	u32 active;
 
 	s->timers_used = 1;
-	active = sync_one(&s->vgic, VTIMER_INTID, VTIMER_INTID,
-			  vtimer_enabled &&
-			      timer_fires(r[R_CNTV_CTL], r[R_CNTV_CVAL], now - r[R_CNTVOFF]));
-	active |= sync_one(&s->vgic, PTIMER_INTID, HYPTIMER_PPI,
-			   ptimer_enabled && timer_fires(s->ptimer.ctl, s->ptimer.cval, now));
+	active = sync_one(&s->vgic, VTIMER_INTID, VTIMER_INTID, vtimer_enabled && vfires);
+	active |= sync_one(&s->vgic, PTIMER_INTID, HYPTIMER_PPI, ptimer_enabled && pfires);
+	/*
+	 * A firing timer whose PPI the guest disabled is not the guest's to take,
+	 * but its level is high: held active on the physical side for the run,
+	 * so that it cannot end every entry at once (the guest would never run
+	 * to enable it).
+	 */
+	if (vfires && !vtimer_enabled)
+		active |= 1u << VTIMER_INTID;
+	if (pfires && !ptimer_enabled)
+		active |= 1u << HYPTIMER_PPI;
 	cnthp_load(&s->ptimer);
 	gic_claim(active);
 }

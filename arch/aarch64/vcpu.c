@@ -125,13 +125,14 @@ static __attribute__((noinline)) void step_past(struct vcpu_regs *regs)
 	regs->pstate &= ~PSR_SS;
 }
 
-static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr,
+/* ec: ESR_EC(esr), computed once by the caller (one shift on every exit, not two). */
+static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr, u32 ec,
 			struct arch_exit *e)
 {
 	u64 iss = esr & 0x1ffffffull;
 	u64 fsc = esr & FSC_MASK;
 
-	switch (ESR_EC(esr)) {
+	switch (ec) {
 	case EC_HVC64:
 		e->kind = ARCH_EXIT_HVC;
 		break;
@@ -143,7 +144,7 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 	case EC_DABT_LOW:
 	case EC_IABT_LOW:
 		state->sysregs[R_EXIT_FAR] = read_sysreg(far_el2);
-		e->kind = ESR_EC(esr) == EC_DABT_LOW ? ARCH_EXIT_DABT : ARCH_EXIT_IABT;
+		e->kind = ec == EC_DABT_LOW ? ARCH_EXIT_DABT : ARCH_EXIT_IABT;
 		e->ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (read_sysreg(far_el2) & 0xfff);
 		e->translation = fsc >= 0x04 && fsc <= 0x07;
 		if (e->kind == ARCH_EXIT_DABT) {
@@ -177,6 +178,14 @@ static void decode_sync(struct vcpu_regs *regs, struct arch_vcpu *state, u64 esr
 		break;
 	}
 }
+
+/*
+ * A trapped MSR/MRS's ISS without Rt: Op0[21:20] Op2[19:17] Op1[16:14]
+ * CRn[13:10] CRm[4:1] and the direction[0] (0: a write); and a write of
+ * ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5) so described.
+ */
+#define ISS_SYSREG_ACCESS 0x3ffc1full
+#define ISS_SGI1R_WRITE	  ((3ull << 20) | (5ull << 17) | (0ull << 14) | (12ull << 10) | (11ull << 1))
 
 /*
  * A debug register (op0 2): debug.c's. An ID register read, ACTLR_EL1, a RAS
@@ -286,6 +295,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	for (;;) {
 		enum arch_fast fast;
 		u64 esr;
+		u32 ec;
 
 		/*
 		 * A reset's scrub has begun (reset.c): this CPU must not run the
@@ -304,7 +314,8 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 		}
 		esr = read_sysreg(esr_el2);
 		/* The exception class once, HVC first: guest calls are the commonest exits. */
-		switch (ESR_EC(esr)) {
+		ec = (u32)ESR_EC(esr);
+		switch (ec) {
 		case EC_FP:
 			if (guest_fp)
 				goto decode; /* cannot happen: TFP is clear by now */
@@ -326,14 +337,20 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 			}
 			break;
 		case EC_SYSREG:
-			if (emulate_sysreg(c, state, regs, esr))
+			/*
+			 * The guest's SGIs (ICC_SGI1R_EL1 writes) are the run loop's
+			 * (core/run/run.c): straight there, past the emulators, none
+			 * of which answers them.
+			 */
+			if ((esr & ISS_SYSREG_ACCESS) != ISS_SGI1R_WRITE &&
+			    emulate_sysreg(c, state, regs, esr))
 				continue;
 			/* Not an ID, debug, PMU or timer register: decoded like the rest. */
 			__attribute__((fallthrough));
 		default:
 		decode:
 			*exit = (struct arch_exit){.kind = ARCH_EXIT_UNKNOWN};
-			decode_sync(regs, state, esr, exit);
+			decode_sync(regs, state, esr, ec, exit);
 			fast = vcpu_exit_fast(vcpu, exit);
 			break;
 		}

@@ -26,9 +26,9 @@ enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_WAIT, AFTER_STOP, AFTER_OFF };
 
 const char *exit_reason_name(u64 reason)
 {
-	static const char *const names[] = {"?",   "MMIO", "MEM_FAULT",	 "GUEST_CALL", "POWEROFF",
-					    "WFI", "IRQ",  "VCPU_START", "KICK",       "YIELD",
-					    "VCPU_OFF"};
+	static const char *const names[] = {"?",	"MMIO",	 "MEM_FAULT", "GUEST_CALL",
+					    "POWEROFF", "WFI",	 "IRQ",	      "VCPU_START",
+					    "KICK",	"YIELD", "VCPU_OFF"};
 
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }

@@ -35,7 +35,7 @@
 #define KC_HC_KEY_INFO		 KCORE_HC(0x0c) /* x1 index -> x1 nr keys, x2..x5 key id (LE words) */
 #define KC_HC_VM_SET_RAM	 KCORE_HC(0x0d) /* x1 vmid, x2 ipa, x3 size: a RAM region of the VM */
 #define KC_HC_VCPU_RUN		 KCORE_HC(0x0e) /* x1 vmid, x2 vcpuid, x3 run page pa -> x1 exit */
-#define KC_HC_VCPU_INJECT_IRQ	 KCORE_HC(0x0f) /* x1 vmid, x2 vcpuid, x3 intid (16..1019, not 27 or 30) */
+#define KC_HC_VCPU_INJECT_IRQ	 KCORE_HC(0x0f) /* x1 vmid, x2 vcpuid, x3 intid (abi.md) */
 /* DMA isolation: IO domains (SMMU page tables) and the streams (devices) attached to them. */
 #define KC_HC_IO_DOMAIN_ALLOC	 KCORE_HC(0x10) /* x1 owner (0 = host, or a vmid) -> x1 domain */
 #define KC_HC_IO_DOMAIN_FREE	 KCORE_HC(0x11) /* x1 domain */

@@ -79,7 +79,7 @@ static void test_psci_unsupported_calls(void **state)
 	call(0, 0xc4000005, 0, 0, 0); /* MIGRATE */
 	call(1, 0x84000007, 0, 0, 0); /* MIGRATE_INFO_UP_CPU */
 	call(2, 0xc400000e, 0, 0, 0); /* SYSTEM_SUSPEND */
-	call(3, 0xc400001f, 0, 0, 0);	       /* last of the PSCI range */
+	call(3, 0xc400001f, 0, 0, 0); /* last of the PSCI range */
 	gp_program(5, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	for (u32 i = 1; i <= 4; i++)

@@ -51,7 +51,7 @@ const char guest_name[] = "gic";
 #define PPI_OTHER    20u
 #define SGI_SELF     5u
 #define BIT(intid)   (1u << ((intid) % 32))
-#define WORD(intid)  (4u * ((intid) / 32))
+#define WORD(intid)  (4ull * ((intid) / 32))
 
 static u32 read32(u64 addr)
 {
@@ -175,9 +175,9 @@ static void check_priority_config_group_route(void)
 	/* Configuration: SGIs are edge-triggered; SPI_B made edge, SPI_A left level. */
 	CHECK(read32(SGI + ICFGR) == 0xaaaaaaaau, "GICR_ICFGR0 0x%x: SGIs not edge",
 	      read32(SGI + ICFGR));
-	cfg = read32(GICD + ICFGR + 4 * (SPI_B / 16));
-	mmio_write32(GICD + ICFGR + 4 * (SPI_B / 16), cfg | (2u << (2 * (SPI_B % 16))));
-	got = read32(GICD + ICFGR + 4 * (SPI_B / 16));
+	cfg = read32(GICD + ICFGR + 4ull * (SPI_B / 16));
+	mmio_write32(GICD + ICFGR + 4ull * (SPI_B / 16), cfg | (2u << (2 * (SPI_B % 16))));
+	got = read32(GICD + ICFGR + 4ull * (SPI_B / 16));
 	CHECK(((got >> (2 * (SPI_B % 16))) & 2) != 0 && ((got >> (2 * (SPI_A % 16))) & 2) == 0,
 	      "GICD_ICFGR%u 0x%x: SPI %u not edge or %u not level", SPI_B / 16, got, SPI_B, SPI_A);
 
@@ -189,12 +189,12 @@ static void check_priority_config_group_route(void)
 	CHECK(read32(SGI + IGROUPR) == 0xffffffffu, "GICR_IGROUPR0 0x%x", read32(SGI + IGROUPR));
 
 	/* Routing: SPI_A to affinity 0.0.0.1, then back to vCPU 0. */
-	write64(GICD + GICD_IROUTER + 8 * SPI_A, 1);
-	CHECK(read64(GICD + GICD_IROUTER + 8 * SPI_A) == 1, "GICD_IROUTER%u 0x%lx", SPI_A,
-	      read64(GICD + GICD_IROUTER + 8 * SPI_A));
-	write64(GICD + GICD_IROUTER + 8 * SPI_A, 0);
-	CHECK(read64(GICD + GICD_IROUTER + 8 * SPI_A) == 0, "GICD_IROUTER%u 0x%lx", SPI_A,
-	      read64(GICD + GICD_IROUTER + 8 * SPI_A));
+	write64(GICD + GICD_IROUTER + 8ull * SPI_A, 1);
+	CHECK(read64(GICD + GICD_IROUTER + 8ull * SPI_A) == 1, "GICD_IROUTER%u 0x%lx", SPI_A,
+	      read64(GICD + GICD_IROUTER + 8ull * SPI_A));
+	write64(GICD + GICD_IROUTER + 8ull * SPI_A, 0);
+	CHECK(read64(GICD + GICD_IROUTER + 8ull * SPI_A) == 0, "GICD_IROUTER%u 0x%lx", SPI_A,
+	      read64(GICD + GICD_IROUTER + 8ull * SPI_A));
 	if (!failed)
 		say("priorities, configuration, groups, routing read back: ok");
 }
@@ -225,8 +225,8 @@ static const u64 kept[] = {
     GICD + ISENABLER + WORD(SPI_C),
     GICD + IGROUPR + WORD(SPI_A),
     GICD + IPRIORITYR + SPI_A,
-    GICD + ICFGR + 4 * (SPI_B / 16),
-    GICD + GICD_IROUTER + 8 * SPI_A,
+    GICD + ICFGR + 4ull * (SPI_B / 16),
+    GICD + GICD_IROUTER + 8ull * SPI_A,
     GICR + GICR_WAKER,
     SGI + ISENABLER,
     SGI + IGROUPR,
@@ -240,7 +240,7 @@ static void check_snapshot(void)
 	u32 bad = 0;
 
 	mmio_write32(GICD + ISENABLER + WORD(SPI_C), BIT(SPI_C)); /* not pending: never taken */
-	write64(GICD + GICD_IROUTER + 8 * SPI_A, 1);
+	write64(GICD + GICD_IROUTER + 8ull * SPI_A, 1);
 	for (u32 i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		before[i] = read32(kept[i]);
 	answer = hvc_call(KC_TEST_SNAPSHOT, 0, 0, 0).x0;

@@ -55,15 +55,15 @@
 
 /* What kcore changed in this CPU's GIC for the running guest, to undo at exit. */
 struct gic_claim {
-	u64 rd; /* this CPU's RD_base; 0 until looked up, ~0 if none */
-	bool claimed;
+	u64 rd;		  /* this CPU's RD_base; 0 until looked up, ~0 if none */
+	u64 pmr;	  /* the host's ICC_PMR_EL1, if kcore changed it */
 	u32 enabled;	  /* PPIs kcore enabled */
 	u32 activated;	  /* PPIs kcore made active */
 	u32 group_set;	  /* IGROUPR0 bits kcore set */
 	u32 grpmod_clear; /* IGRPMODR0 bits kcore cleared */
 	u8 prio[2];	  /* the host's priorities of PPIs 26, 27 */
+	bool claimed;
 	bool prio_changed;
-	u64 pmr; /* the host's ICC_PMR_EL1, if kcore changed it */
 	bool pmr_changed;
 	bool grpen_changed; /* kcore set ICC_IGRPEN1_EL1 */
 };

@@ -29,7 +29,7 @@ static u8 state_read(u64 off, bool distributor)
 	if (off < REG_ISPENDR || off >= REG_ICACTIVER_END)
 		return 0;
 	kind = (u32)(off - REG_ISPENDR) / (4 * REG_WORDS_PER_KIND); /* ISP, ICP, ISA, ICA */
-	word = (u32)(off % (4 * REG_WORDS_PER_KIND)) / 4;
+	word = (u32)(off % (4ull * REG_WORDS_PER_KIND)) / 4;
 	if (distributor ? word == 0 : word != 0)
 		return 0;
 	return (u8)(GIC_READ_VALID | (kind >= 2 ? GIC_READ_ACTIVE : 0) | word);

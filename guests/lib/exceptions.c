@@ -49,6 +49,23 @@ static bool hvc_undefined(struct exc_frame *f)
 void (*guest_irq_handler)(void);
 bool (*guest_sync_handler)(struct exc_frame *f);
 
+/*
+ * A synchronous exception someone expects: the guest's own handler's (debug
+ * exceptions, guests/debug.c), a probe's abort, or an undefined HVC
+ * (reported once by hvc_undefined).
+ */
+static bool sync_claimed(struct exc_frame *f)
+{
+	if (guest_sync_handler != NULL && guest_sync_handler(f))
+		return true;
+	if (probe_claim_abort(f)) {
+		if (!probe_is_quiet())
+			report(f, "probe: resuming");
+		return true;
+	}
+	return hvc_undefined(f);
+}
+
 void el1_exception(struct exc_frame *f, u64 vector)
 {
 	u32 cpu = read_cpu_index() % GUEST_MAX_CPUS;
@@ -60,15 +77,7 @@ void el1_exception(struct exc_frame *f, u64 vector)
 	}
 	if (vector == VEC_CUR_SPX_IRQ && guest_irq_handler != NULL) {
 		guest_irq_handler();
-	} else if (vector == VEC_CUR_SPX_SYNC && guest_sync_handler != NULL &&
-		   guest_sync_handler(f)) {
-		/* the guest's own (debug exceptions, guests/debug.c) */
-	} else if (vector == VEC_CUR_SPX_SYNC && probe_claim_abort(f)) {
-		if (!probe_is_quiet())
-			report(f, "probe: resuming");
-	} else if (vector == VEC_CUR_SPX_SYNC && hvc_undefined(f)) {
-		/* reported once by hvc_undefined */
-	} else {
+	} else if (vector != VEC_CUR_SPX_SYNC || !sync_claimed(f)) {
 		report(f, vector == VEC_CUR_SPX_SYNC ? "unexpected" : "unexpected vector");
 		say("FAIL unexpected exception (vector %lu)", vector);
 		psci_system_off();

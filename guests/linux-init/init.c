@@ -402,7 +402,7 @@ static long long monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void timer_child(int cpu)
@@ -419,7 +419,7 @@ static void timer_child(int cpu)
 
 		while (nanosleep(&ms, &ms) != 0 && errno == EINTR)
 			;
-		if (monotonic_ns() - t0 < 1000000ll)
+		if (monotonic_ns() - t0 < 1000000LL)
 			_exit(3);
 	}
 	_exit(sched_getcpu() == cpu ? 0 : 4);
@@ -460,7 +460,7 @@ static bool check_timers(void)
 			done++;
 			continue;
 		}
-		if (monotonic_ns() - start > TIMER_LIMIT_S * 1000000000ll) {
+		if (monotonic_ns() - start > TIMER_LIMIT_S * 1000000000LL) {
 			say("FAIL timers: %d of %d CPUs' sleep loops unfinished after %d s",
 			    n - done, n, TIMER_LIMIT_S);
 			return false;
@@ -468,7 +468,7 @@ static bool check_timers(void)
 		usleep(10000);
 	}
 	say("timers: %d CPUs x %d sleeps of 1 ms each, none early, all done in %lld ms", n,
-	    TIMER_SLEEPS, (monotonic_ns() - start) / 1000000ll);
+	    TIMER_SLEEPS, (monotonic_ns() - start) / 1000000LL);
 	return true;
 }
 

@@ -403,7 +403,7 @@ static void test_cpu_on_race(void **state)
 		/* The winner's entry and context stand. */
 		assert_int_equal(vm->vcpus[1].entry_pc, ENTRY(winner * 2));
 		assert_int_equal(vm->vcpus[1].entry_x0, 0xc0de00 + winner * 2);
-		assert_int_equal(vm->vcpus[winner * 2].regs.x[0], PSCI_SUCCESS);
+		assert_int_equal(vm->vcpus[(size_t)winner * 2].regs.x[0], PSCI_SUCCESS);
 		assert_int_equal(kcore_check_invariants(), 0);
 	}
 	/* The seeds interleave both ways. */

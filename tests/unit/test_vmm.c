@@ -296,9 +296,9 @@ static void test_vgic_ids(void **state)
 static void check_bits(struct vmm_gic *g, u32 cpu, u64 base, u32 w, u32 always_on)
 {
 	struct vmm_gic before = *g;
-#define A(off, write, v)                                                 \
-	(base == 0 ? vgic_dist_access(g, (off) + 4 * w, 4, (write), (v)) \
-		   : vgic_redist_access(g, 2, cpu, base + (off) + 4 * w, 4, (write), (v)))
+#define A(off, write, v)                                                    \
+	(base == 0 ? vgic_dist_access(g, (off) + 4ull * w, 4, (write), (v)) \
+		   : vgic_redist_access(g, 2, cpu, base + (off) + 4ull * w, 4, (write), (v)))
 
 	/* Each set/clear pair: writing 1 sets or clears, 0 changes nothing; both read alike. */
 	for (u64 set = 0x100; set <= 0x300; set += 0x100) {

@@ -1093,7 +1093,7 @@ static bool hc_vcpu_set_entry(struct model *m, const char *call, const uint64_t 
 	if (vm != NULL && some_vcpu_ran(m, vm))
 		errs |= ERR(KCORE_E_STATE);
 	/* ... nor a VM restored from a snapshot: its vCPUs start where they were saved. */
-	if (vm != NULL && vm->restored && vm->phase == SNAP_NONE)
+	if (vm != NULL && vm->restored && vm->phase != SNAP_RESTORING)
 		errs |= ERR(KCORE_E_STATE);
 	if (!verdict(m, call, errs, 0, got_x0, got_x1))
 		return false;

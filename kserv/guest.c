@@ -7,6 +7,7 @@
 #include "sched.h"
 
 static struct guest guests[GUEST_MAX];
+static struct guest_host hosts[GUEST_MAX];
 static u32 nr_guests;
 
 struct guest *guest_slot(u32 i)
@@ -26,13 +27,10 @@ void guests_reset(void)
 	nr_guests = 0;
 }
 
-void guest_init(struct guest *g, u32 index)
+void guest_init(struct guest *g, u32 index, struct guest_host *host)
 {
-	memset(g, 0, sizeof(*g));
-	g->index = index;
-	g->state = GUEST_CREATING;
-	for (u32 i = 0; i < GUEST_MAX_VCPUS; i++)
-		g->vcpus[i] = (struct guest_vcpu){.g = g, .id = i};
+	vm_record_init(g, index, host);
+	memset(host, 0, sizeof(*host));
 }
 
 struct guest *guest_new(void)
@@ -42,27 +40,16 @@ struct guest *guest_new(void)
 	if (nr_guests == GUEST_MAX)
 		return NULL;
 	g = &guests[nr_guests];
-	guest_init(g, nr_guests++);
+	guest_init(g, nr_guests, &hosts[nr_guests]);
+	nr_guests++;
 	return g;
-}
-
-const char *guest_state_name(enum guest_state s)
-{
-	static const char *const names[] = {
-	    [GUEST_UNUSED] = "unused",	   [GUEST_CREATING] = "creating",
-	    [GUEST_VERIFIED] = "verified", [GUEST_RUNNING] = "running",
-	    [GUEST_REFUSED] = "refused",   [GUEST_POWERED_OFF] = "powered off",
-	    [GUEST_FAILED] = "failed",
-	};
-
-	return (u32)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
 void guest_fail(struct guest *g, const char *why)
 {
 	bool first;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	first = !g->failed;
 	g->failed = true;
 	if (first)
@@ -73,16 +60,7 @@ void guest_fail(struct guest *g, const char *why)
 	}
 	if (first)
 		kprintf("KSERV: VM %s failed: %s\n", g->name, why);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	/* Its vCPUs inside the guest on other CPUs exit now, and stop. */
 	sched_kick_running(g);
-}
-
-bool guest_ok(const struct guest *g)
-{
-	bool expect_refused = (g->flags & KCORE_PAYLOAD_VM_F_EXPECT_REFUSED) != 0;
-
-	if (g->failed)
-		return false;
-	return expect_refused ? g->state == GUEST_REFUSED : g->state == GUEST_POWERED_OFF;
 }

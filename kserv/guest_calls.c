@@ -20,9 +20,9 @@ static bool read_shared_page(struct guest *g, u64 ipa, u8 *out)
 	u64 pa;
 	bool ok = true;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	pa = gfn_map_lookup(&g->map, ipa);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (pa == 0)
 		return false;
 	/* A page the guest does not share aborts: that is kcore doing its job, not an error. */

@@ -42,7 +42,7 @@ static void powered_off(struct guest *g, bool reset)
 {
 	bool first;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	g->kcore_poweroff = true;
 	first = !g->done;
 	if (first) {
@@ -50,7 +50,7 @@ static void powered_off(struct guest *g, bool reset)
 		g->reset = reset;
 		g->state = GUEST_POWERED_OFF;
 	}
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	/* Siblings that never exit (a spin, a WFE loop with nothing waiting) must stop too. */
 	if (first)
 		sched_kick_running(g);

@@ -41,7 +41,7 @@ void sched_guest_finished(void)
 	sev();
 }
 
-/* Caller holds v->g->lock. */
+/* Caller holds v->g's lock. */
 static void enqueue(struct guest_vcpu *v)
 {
 	v->state = VCPU_QUEUED;
@@ -104,7 +104,7 @@ void sched_start_vcpu(struct guest *g, u32 id)
 		return;
 	}
 	v = &g->vcpus[id];
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	if (!v->started && !g->done) {
 		v->started = true;
 		g->active++;
@@ -116,7 +116,7 @@ void sched_start_vcpu(struct guest *g, u32 id)
 		 */
 		v->restart = true;
 	}
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	wake_idle_worker();
 }
 
@@ -125,7 +125,7 @@ void sched_vcpu_off(struct guest_vcpu *v)
 	struct guest *g = v->g;
 	bool again, off;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	again = v->restart && !g->done;
 	v->restart = false;
 	/* kcore powers the VM off at its last vCPU's CPU_OFF: active > 1 here unless it ends. */
@@ -137,7 +137,7 @@ void sched_vcpu_off(struct guest_vcpu *v)
 		v->started = false;
 		g->active--;
 	}
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (!again && !off)
 		sched_vcpu_stopped(v);
 }
@@ -152,7 +152,7 @@ void sched_kick(struct guest *g, u64 vcpus)
 
 		if ((vcpus & (1ull << id)) == 0)
 			continue;
-		ticket_lock(&g->lock);
+		guest_lock(g);
 		/*
 		 * A vCPU asleep after WFI runs at once (an idle worker is woken for it);
 		 * one inside a guest elsewhere exits.
@@ -162,7 +162,7 @@ void sched_kick(struct guest *g, u64 vcpus)
 		__atomic_store_n(&v->kicked, true, __ATOMIC_RELEASE);
 		kick = v->state == VCPU_RUNNING && v->cpu != me;
 		queued = v->state == VCPU_QUEUED;
-		ticket_unlock(&g->lock);
+		guest_unlock(g);
 		if (kick)
 			preempt_kick(v->cpu);
 		if (queued)
@@ -179,10 +179,10 @@ void sched_kick_running(struct guest *g)
 		bool kick;
 		u32 cpu;
 
-		ticket_lock(&g->lock);
+		guest_lock(g);
 		kick = g->vcpus[i].state == VCPU_RUNNING && g->vcpus[i].cpu != me;
 		cpu = g->vcpus[i].cpu;
-		ticket_unlock(&g->lock);
+		guest_unlock(g);
 		if (kick)
 			preempt_kick(cpu);
 	}
@@ -193,14 +193,14 @@ void sched_requeue(struct guest_vcpu *v, bool waits)
 	struct guest *g = v->g;
 	bool done;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	/* A sibling's SGI that came while it ran means there is no reason to wait. */
 	v->idle_until =
 	    waits && !__atomic_load_n(&v->kicked, __ATOMIC_ACQUIRE) ? time_ms() + SCHED_WFI_MS : 0;
 	done = g->done;
 	if (!done)
 		enqueue(v);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (done)
 		sched_vcpu_stopped(v);
 }
@@ -210,12 +210,12 @@ void sched_vcpu_stopped(struct guest_vcpu *v)
 	struct guest *g = v->g;
 	bool last, stuck;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	v->state = VCPU_STOPPED;
 	g->active--;
 	last = g->active == 0;
 	stuck = last && !g->done;
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (stuck)
 		guest_fail(g, "every vCPU stopped, but the guest did not power off");
 	if (last) {

@@ -230,9 +230,9 @@ bool snapshot_take(struct guest *g, struct snapshot *s)
 	bool ok;
 
 	/* Paused, nobody donates: the map's page count is the snapshot's. */
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	nr_pages = g->map.nr_pages;
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (!snapshot_alloc(s, nr_pages, g->nr_vcpus)) {
 		kprintf("kserv: VM %s: no host memory for a snapshot of %lu pages\n", g->name,
 			nr_pages);
@@ -275,9 +275,9 @@ static bool donate_for(struct guest *g, const struct snapshot *s)
 				g->name, k, ipa);
 			continue;
 		}
-		ticket_lock(&g->lock);
+		guest_lock(g);
 		have = gfn_map_lookup(&g->map, ipa) != 0;
-		ticket_unlock(&g->lock);
+		guest_unlock(g);
 		if (have)
 			continue;
 		pa = page_alloc();
@@ -449,12 +449,12 @@ static u64 snapshot_and_replace(struct guest_vcpu *v)
 	}
 	g->snap.asking_vcpu = v->id;
 	vmm_hooks_snapshot(g, VMM_SNAPSHOT_TAKEN_TO_RESTORE, &g->snap);
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	g->restore_pending = true;
 	/* No vCPU runs again; the last one to stop tears it down, then the copy is made. */
 	g->done = true;
 	g->state = GUEST_POWERED_OFF;
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	kprintf("kserv: VM %s: ended for its restore: powered off, cleared and freed first\n",
 		g->name);
 	return KC_TEST_SNAPSHOT_GO_ON;

@@ -15,7 +15,7 @@ static void free_run(u64 pa, u64 pages)
 		page_free(pa + i * KSERV_PAGE_SIZE);
 }
 
-/* Caller holds g->lock. True if a block went in; false: try a page instead. */
+/* Caller holds g's lock. True if a block went in; false: try a page instead. */
 static bool donate_block(struct guest *g, u64 ipa)
 {
 	u64 base = align_down(ipa, KCORE_BLOCK_SIZE), pa;
@@ -42,7 +42,7 @@ static bool donate_block(struct guest *g, u64 ipa)
 	return true;
 }
 
-/* Caller holds g->lock. */
+/* Caller holds g's lock. */
 static bool donate_page_locked(struct guest *g, u64 ipa, u64 pa)
 {
 	s64 err = kcore_call(KC_HC_VM_DONATE, g->vmid, ipa, pa, KSERV_PAGE_SIZE, 0, NULL);
@@ -64,9 +64,9 @@ bool vm_mem_donate_page(struct guest *g, u64 ipa, u64 pa)
 {
 	bool ok;
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	ok = donate_page_locked(g, ipa, pa);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	return ok;
 }
 
@@ -81,10 +81,10 @@ bool vm_mem_fault(struct guest *g, u64 ipa)
 		guest_fail(g, "kcore reported a memory fault outside the VM's RAM");
 		return false;
 	}
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	/* Another vCPU may have faulted on the same page and been served first. */
 	if (gfn_map_lookup(&g->map, ipa) != 0 || donate_block(g, ipa)) {
-		ticket_unlock(&g->lock);
+		guest_unlock(g);
 		return true;
 	}
 	pa = page_alloc();
@@ -100,7 +100,7 @@ bool vm_mem_fault(struct guest *g, u64 ipa)
 				g->fault_first_ipa = ipa;
 		}
 	}
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (why != NULL) {
 		guest_fail(g, why);
 		return false;

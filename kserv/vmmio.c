@@ -15,18 +15,18 @@ static void uart_emit_line(struct guest *g)
 
 static void uart_putc(struct guest *g, char c)
 {
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	if (vuart_putc(&g->uart, c))
 		uart_emit_line(g);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 }
 
 void vmmio_uart_flush(struct guest *g)
 {
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	if (vuart_flush(&g->uart))
 		uart_emit_line(g);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 }
 
 static u64 uart_access(struct guest *g, u64 off, bool write, u64 value)

@@ -23,6 +23,7 @@
 
 /* The VM each attack restores into; outside the guest table (it is kserv's, not the payload's). */
 static struct guest scratch;
+static struct guest_host scratch_host;
 
 struct attack_ctx {
 	struct guest *victim;
@@ -63,7 +64,7 @@ static bool make_target(struct attack_ctx *c)
 	for (const char *s = c->victim->name; *s != '\0' && n < GUEST_NAME_MAX - 8; s++)
 		name[n++] = *s;
 	memcpy(name + n, "~attack", 8);
-	guest_init(&scratch, GUEST_MAX);
+	guest_init(&scratch, GUEST_MAX, &scratch_host);
 	return vm_create_named(&scratch, c->p, c->rec, name);
 }
 
@@ -183,7 +184,7 @@ static bool snapshot_other_vm(struct attack_ctx *c)
 		    memcmp(payload_file(c->p, &r->image), payload_file(c->p, &mine->image),
 			   r->image.size) == 0)
 			continue;
-		guest_init(&scratch, GUEST_MAX);
+		guest_init(&scratch, GUEST_MAX, &scratch_host);
 		if (!vm_create_named(&scratch, c->p, i, name))
 			return false;
 		ok = snapshot_take(&scratch, &c->o);

@@ -30,9 +30,9 @@ static void cpu_on(struct guest *g, u32 vcpuid)
 		   g->name, vcpuid);
 	attack_call(what, KCORE_E_PERM, KC_HC_VCPU_SET_ENTRY, g->vmid, vcpuid, g->lay.load_ipa, 0);
 
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	last_started = g->vcpus[last].started;
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	if (last == vcpuid || last_started)
 		return;
 	format_buf(

@@ -41,11 +41,11 @@ static bool setup(const char *what, u64 id, u64 a1, u64 a2, u64 a3, struct kcore
 
 static void find_targets(struct guest *g, struct targets *t)
 {
-	ticket_lock(&g->lock);
+	guest_lock(g);
 	t->secret_pa = gfn_map_lookup(&g->map, KC_TEST_SECRET_IPA);
 	t->block_pa = gfn_map_block_pa(&g->map, KC_TEST_SECRET_IPA);
 	t->dtb_pa = gfn_map_lookup(&g->map, g->lay.dtb_ipa);
-	ticket_unlock(&g->lock);
+	guest_unlock(g);
 	t->image_pa = g->image_first_pa;
 	t->kcore_pa =
 	    machine.nr_reserved > 0 ? align_up(machine.reserved[0].base, KSERV_PAGE_SIZE) : 0;

@@ -3,7 +3,6 @@
 
 #include "console.h"
 #include "format.h"
-#include "guest_calls.h"
 #include "hvc.h"
 #include "preempt.h"
 #include "sched.h"
@@ -11,8 +10,7 @@
 #include "snapshot.h"
 #include "sysreg.h"
 #include "vm_mem.h"
-#include "vmm/hooks.h"
-#include "vmmio.h"
+#include "vmm/exit.h"
 
 /* How long a vCPU whose run failed with STATE waits for its sibling's power-off to be seen. */
 #define POWEROFF_RACE_MS 200
@@ -23,15 +21,6 @@
  * vcpu_run_slice tells both from the rest with one compare.
  */
 enum after { AFTER_AGAIN, AFTER_YIELD, AFTER_WAIT, AFTER_STOP, AFTER_OFF };
-
-const char *exit_reason_name(u64 reason)
-{
-	static const char *const names[] = {"?",	"MMIO",	 "MEM_FAULT", "GUEST_CALL",
-					    "POWEROFF", "WFI",	 "IRQ",	      "VCPU_START",
-					    "KICK",	"YIELD", "VCPU_OFF"};
-
-	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
-}
 
 static struct kcore_vcpu_run *run_page(const struct guest_vcpu *v)
 {
@@ -62,56 +51,6 @@ static void powered_off(struct guest *g, bool reset)
 		kprintf("KSERV: VM %s powered off\n", g->name);
 }
 
-static enum after handle_exit(struct guest_vcpu *v, u64 reason, const struct kcore_vcpu_run *run)
-{
-	struct guest *g = v->g;
-
-	switch (reason) {
-	case KC_EXIT_MEM_FAULT:
-		return vm_mem_fault(g, run->out.fault.ipa) ? AFTER_AGAIN : AFTER_STOP;
-	case KC_EXIT_MMIO:
-		vmmio_access(v, run);
-		return AFTER_AGAIN;
-	case KC_EXIT_GUEST_CALL:
-		guest_call(v, run);
-		return AFTER_AGAIN;
-	case KC_EXIT_POWEROFF:
-		powered_off(g, run->out.poweroff.reset != 0);
-		return AFTER_STOP;
-	case KC_EXIT_WFI:
-		return AFTER_WAIT;
-	case KC_EXIT_YIELD:
-		/* WFE: it spins on something; another vCPU's turn if one waits, else on. */
-		return sched_waiting() ? AFTER_YIELD : AFTER_AGAIN;
-	case KC_EXIT_IRQ:
-		/*
-		 * kserv's own slice timer or a kick (preempt.c): the slice check
-		 * decides. The timer is re-armed first, which lowers its (level)
-		 * interrupt, so that the acknowledgement leaves nothing pending.
-		 */
-		preempt_arm(sched_waiting() ? SCHED_SLICE_MS : SCHED_SOLO_MS);
-		preempt_ack_all();
-		return AFTER_AGAIN;
-	case KC_EXIT_KICK:
-		sched_kick(g, run->out.kick.vcpus);
-		return AFTER_AGAIN;
-	case KC_EXIT_VCPU_START: {
-		u32 id = (u32)(run->out.start.vcpuid < GUEST_MAX_VCPUS ? run->out.start.vcpuid
-								       : GUEST_MAX_VCPUS);
-
-		sched_start_vcpu(g, id);
-		return AFTER_AGAIN;
-	}
-	case KC_EXIT_VCPU_OFF:
-		/* PSCI CPU_OFF: it runs again only when a KC_EXIT_VCPU_START names it. */
-		return AFTER_OFF;
-	default:
-		kprintf("kserv: VM %s: vCPU %u: unknown exit reason %lu\n", g->name, v->id, reason);
-		guest_fail(g, "kcore returned an unknown exit reason");
-		return AFTER_STOP;
-	}
-}
-
 /* KC_HC_VCPU_RUN refused with STATE: fine if the guest just powered off on another vCPU. */
 static bool raced_with_poweroff(struct guest *g)
 {
@@ -120,6 +59,55 @@ static bool raced_with_poweroff(struct guest *g)
 	while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE) && time_ms() < deadline)
 		cpu_relax();
 	return __atomic_load_n(&g->done, __ATOMIC_ACQUIRE);
+}
+
+/* The host's part of the exit is done (vmm/exit.h); what kserv's CPUs and queue do next. */
+static enum after after_exit(struct guest_vcpu *v, s64 err, struct vmm_exit ex)
+{
+	struct guest *g = v->g;
+
+	switch (ex.action) {
+	case VMM_EXIT_RUN_ON:
+		return AFTER_AGAIN;
+	case VMM_EXIT_RAM_FAULT:
+		return vm_mem_fault(g, ex.arg) ? AFTER_AGAIN : AFTER_STOP;
+	case VMM_EXIT_POWEROFF:
+		powered_off(g, ex.arg != 0);
+		return AFTER_STOP;
+	case VMM_EXIT_WAIT:
+		return AFTER_WAIT;
+	case VMM_EXIT_SPIN:
+		/* WFE: it spins on something; another vCPU's turn if one waits, else on. */
+		return sched_waiting() ? AFTER_YIELD : AFTER_AGAIN;
+	case VMM_EXIT_HOST_IRQ:
+		/*
+		 * kserv's own slice timer or a kick (preempt.c): the slice check
+		 * decides. The timer is re-armed first, which lowers its (level)
+		 * interrupt, so that the acknowledgement leaves nothing pending.
+		 */
+		preempt_arm(sched_waiting() ? SCHED_SLICE_MS : SCHED_SOLO_MS);
+		preempt_ack_all();
+		return AFTER_AGAIN;
+	case VMM_EXIT_KICK:
+		sched_kick(g, ex.arg);
+		return AFTER_AGAIN;
+	case VMM_EXIT_VCPU_START:
+		sched_start_vcpu(g, (u32)ex.arg);
+		return AFTER_AGAIN;
+	case VMM_EXIT_VCPU_OFF:
+		/* PSCI CPU_OFF: it runs again only when a KC_EXIT_VCPU_START names it. */
+		return AFTER_OFF;
+	case VMM_EXIT_RUN_FAILED:
+		if (err == KCORE_E_STATE && raced_with_poweroff(g))
+			return AFTER_STOP;
+		kprintf("kserv: VM %s: vCPU %u: KC_HC_VCPU_RUN: %s (%ld)\n", g->name, v->id,
+			kcore_err_name(err), err);
+		guest_fail(g, "KC_HC_VCPU_RUN failed");
+		return AFTER_STOP;
+	case VMM_EXIT_STOP:
+	default:
+		return AFTER_STOP;
+	}
 }
 
 static enum after run_once(struct guest_vcpu *v)
@@ -143,23 +131,7 @@ static enum after run_once(struct guest_vcpu *v)
 	__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
 	err = kcore_vcpu_run(g->vmid, v->id, v->run_pa, &reason);
 	snapshot_left_run(g);
-	vmm_hooks_exit(v, err, reason, run); /* before kserv's own code changes anything */
-	v->exits++;
-	if (err == KCORE_E_STATE && raced_with_poweroff(g))
-		return AFTER_STOP;
-	if (err != KCORE_OK) {
-		kprintf("kserv: VM %s: vCPU %u: KC_HC_VCPU_RUN: %s (%ld)\n", g->name, v->id,
-			kcore_err_name(err), err);
-		guest_fail(g, "KC_HC_VCPU_RUN failed");
-		return AFTER_STOP;
-	}
-	if (reason != run->out.reason) {
-		kprintf("kserv: VM %s: vCPU %u: exit reason %lu in x1, %llu in the run page\n",
-			g->name, v->id, reason, run->out.reason);
-		guest_fail(g, "kcore's two exit reasons disagree");
-		return AFTER_STOP;
-	}
-	return handle_exit(v, reason, run);
+	return after_exit(v, err, vmm_exit_handle(v, err, reason, run));
 }
 
 void vcpu_run_slice(struct guest_vcpu *v)

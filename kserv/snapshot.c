@@ -16,8 +16,8 @@
 #include "vm.h"
 #include "vm_mem.h"
 #include "vm_teardown.h"
+#include "vmm/exit.h"
 #include "vmm/hooks.h"
-#include "vmmio.h"
 #include "vms.h"
 
 _Static_assert(SNAPSHOT_MAX_VCPUS == GUEST_MAX_VCPUS, "a snapshot holds every vCPU");
@@ -238,7 +238,7 @@ bool snapshot_take(struct guest *g, struct snapshot *s)
 			nr_pages);
 		return false;
 	}
-	vmmio_uart_flush(g);
+	vmm_uart_flush(g);
 	ok = write_snapshot(g, s);
 	if (!ok) {
 		snapshot_free(s);

@@ -5,8 +5,8 @@
 #include "hvc.h"
 #include "pages.h"
 #include "probe.h"
+#include "vmm/exit.h"
 #include "vmm/hooks.h"
-#include "vmmio.h"
 
 bool page_reads_zero(u64 pa)
 {
@@ -59,7 +59,7 @@ void vm_teardown(struct guest *g)
 {
 	u64 returned = 0;
 
-	vmmio_uart_flush(g);
+	vmm_uart_flush(g);
 	if (g->vmid != 0 && !release_in_kcore(g))
 		return;
 	if (g->image_first_pa != 0) {

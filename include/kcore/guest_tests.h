@@ -56,15 +56,21 @@
 #define KC_TEST_SNAPSHOT_RESTORED 2
 
 /* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
-static inline uint64_t kc_test_checksum(const volatile uint8_t *p, uint64_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
+#define KC_TEST_CHECKSUM_START 0xcbf29ce484222325ULL
 
+/* The checksum of what came before (h) and then len bytes at p: a page read in parts. */
+static inline uint64_t kc_test_checksum_more(uint64_t h, const volatile uint8_t *p, uint64_t len)
+{
 	for (uint64_t i = 0; i < len; i++) {
 		h ^= p[i];
-		h *= 0x100000001b3ull;
+		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+static inline uint64_t kc_test_checksum(const volatile uint8_t *p, uint64_t len)
+{
+	return kc_test_checksum_more(KC_TEST_CHECKSUM_START, p, len);
 }
 
 /*

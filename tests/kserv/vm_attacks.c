@@ -12,8 +12,8 @@
 #include "kserv/format.h"
 #include "kserv/lock.h"
 #include "kserv/probe.h"
-#include "kserv/run.h"
 #include "vm_attacks_suite.h"
+#include "vmm/exit.h"
 
 /* What the secret guest said about itself last. */
 #define VERDICT_NONE	  0u
@@ -132,7 +132,7 @@ static void check_victim_exit(struct guest *g, const struct kcore_vcpu_run *run)
 	if (leak) {
 		__atomic_add_fetch(&a->exits_leaking, 1, __ATOMIC_RELAXED);
 		kprintf("kserv: attacks: VM %s: a %s exit record carries a secret\n", g->name,
-			exit_reason_name(run->out.reason));
+			vmm_exit_reason_name(run->out.reason));
 	}
 }
 

@@ -23,6 +23,7 @@
 #include <kcore/image.h>
 
 #include "vmm/backend.h"
+#include "vmm/exit.h"
 #include "vmm/gfn_map.h"
 #include "vmm/hooks.h"
 #include "vmm/payload.h"
@@ -75,6 +76,67 @@ void vmm_page_free_zeroed(u64 addr)
 	/* kserv's backend zeroes the page; freeing it is all this one needs to do. */
 	free((void *)(uintptr_t)addr);
 	pages_out--;
+}
+
+/* Memory the "host" can read: real addresses of this process, up to unreadable_from. */
+bool vmm_host_read_words(u64 addr, u64 *out, u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		if (!vmm_host_readable(addr + 8ULL * i))
+			return false;
+		memcpy(&out[i], (const void *)(uintptr_t)(addr + 8ULL * i), 8);
+	}
+	return true;
+}
+
+/* The VM lock: held at most once, released by its holder (a nested take is a bug). */
+static int vm_locked;
+static unsigned vm_lock_takes;
+
+void vmm_vm_lock(struct guest *g)
+{
+	(void)g;
+	assert_int_equal(vm_locked, 0);
+	vm_locked = 1;
+	vm_lock_takes++;
+}
+
+void vmm_vm_unlock(struct guest *g)
+{
+	(void)g;
+	assert_int_equal(vm_locked, 1);
+	vm_locked = 0;
+}
+
+static char last_line[256];
+static unsigned guest_lines;
+
+void vmm_guest_line(struct guest *g, const char *line)
+{
+	/* The backend is called with the lock held (uart_emit_line): it prints under it. */
+	assert_int_equal(vm_locked, 1);
+	snprintf(last_line, sizeof(last_line), "[%s] %s", g->name, line);
+	guest_lines++;
+}
+
+static const char *last_fail;
+static unsigned fails;
+
+void vmm_vm_fail(struct guest *g, const char *why)
+{
+	(void)g;
+	last_fail = why;
+	fails++;
+}
+
+static u64 snapshot_answer = 0x5a5a;
+static unsigned snapshot_calls;
+
+u64 vmm_snapshot_call(struct guest_vcpu *v)
+{
+	(void)v;
+	snapshot_calls++;
+	return snapshot_answer;
 }
 
 /* ---- a payload in memory ---------------------------------------------------------------- */

@@ -4,8 +4,10 @@
  * parser and the guest layout (vmm/payload.c, vmm/guest_layout.c) on payloads
  * built here in memory, the PL011 and GICv3 models (vmm/vuart.c, vmm/vgic.c),
  * the snapshot file's header (vmm/snapshot_format.c), the gfn map
- * (vmm/gfn_map.c) on pages of the fake allocator, and the hook table's
- * dispatch (vmm/hooks.c). Nothing
+ * (vmm/gfn_map.c) on pages of the fake allocator, the hook table's
+ * dispatch (vmm/hooks.c), and the exit dispatcher (vmm/exit.c): MMIO to the
+ * PL011, the GIC and the benchmark device and to no device, the guest calls
+ * (a hook's, the shared page's checksum), every other exit's outcome. Nothing
  * of kserv or of the core is linked (vmm/vmm.mk): this is also the proof that
  * vmm/ runs in a hosted program.
  */
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include <kcore/abi.h>
+#include <kcore/guest_tests.h>
 #include <kcore/image.h>
 
 #include "vmm/backend.h"
@@ -660,6 +663,331 @@ static void test_hooks(void **state)
 	vmm_hooks_teardown(NULL, VMM_TEARDOWN_FREED);
 }
 
+/* ---- the exit dispatcher (vmm/exit.h) ----------------------------------------------------- */
+
+static struct guest exit_vm;
+
+/* What the exit driver's hooks saw. */
+static unsigned exit_hook_calls;
+static u64 exit_hook_flags_seen; /* v->next_flags when on_exit ran */
+static s64 exit_hook_err;
+static char hook_line[256];
+static unsigned shared_reads;
+static bool shared_readable;
+static u64 call_args_seen[6];
+
+static void exit_watch(struct guest_vcpu *v, int64_t err, uint64_t reason,
+		       const struct kcore_vcpu_run *run)
+{
+	(void)reason, (void)run;
+	if (v == NULL || v->g != &exit_vm)
+		return; /* test_hooks's calls */
+	exit_hook_calls++;
+	exit_hook_flags_seen = v->next_flags;
+	exit_hook_err = err;
+}
+
+#define FID_HOOKED 0xc6000fffULL
+
+static bool exit_call(struct guest_vcpu *v, uint64_t fid, const uint64_t *args, uint64_t ret[4])
+{
+	(void)v;
+	if (fid != FID_HOOKED)
+		return false;
+	memcpy(call_args_seen, args, sizeof(call_args_seen));
+	for (u32 i = 0; i < 4; i++)
+		ret[i] = 0x100 + i;
+	return true;
+}
+
+static void exit_console(struct guest *g, const char *line)
+{
+	assert_int_equal(vm_locked, 1); /* documented: g's lock held */
+	snprintf(hook_line, sizeof(hook_line), "%s: %s", g->name, line);
+}
+
+static void exit_shared(struct guest *g, uint64_t ipa, uint64_t pa, bool readable)
+{
+	(void)g, (void)ipa, (void)pa;
+	shared_reads++;
+	shared_readable = readable;
+}
+
+static const struct vmm_hooks exit_hooks = {.name = "exit",
+					    .on_exit = exit_watch,
+					    .on_guest_call = exit_call,
+					    .on_console_line = exit_console,
+					    .on_shared_read = exit_shared};
+
+static int exit_setup(void **state)
+{
+	static bool registered;
+
+	(void)state;
+	if (!registered) {
+		vmm_hooks_register(&exit_hooks);
+		vmm_hooks_watch_exits(&exit_hooks, true);
+		registered = true;
+	}
+	vm_record_init(&exit_vm, 0, NULL);
+	strcpy(exit_vm.name, "vm0");
+	exit_vm.nr_vcpus = 2;
+	exit_vm.lay.ram_base = KCORE_GUEST_RAM_BASE;
+	exit_vm.lay.ram_size = 4 * GFN_MAP_BLOCK;
+	gfn_map_init(&exit_vm.map, exit_vm.lay.ram_base, exit_vm.lay.ram_size);
+	exit_hook_calls = 0;
+	unreadable_from = 0; /* test_refusals leaves its limit */
+	fails = 0;
+	last_fail = NULL;
+	return 0;
+}
+
+static int exit_teardown(void **state)
+{
+	(void)state;
+	gfn_map_release(&exit_vm.map);
+	assert_int_equal(vm_locked, 0);
+	return 0;
+}
+
+/* One exit of vCPU 1 with reason, through the dispatcher as kserv's run loop calls it. */
+static struct vmm_exit one_exit(struct kcore_vcpu_run *run, u64 reason)
+{
+	struct guest_vcpu *v = &exit_vm.vcpus[1];
+
+	run->out.reason = reason;
+	v->next_flags = 0; /* what the run loop does at each entry */
+	return vmm_exit_handle(v, KCORE_OK, reason, run);
+}
+
+/* An MMIO exit: returns the completion's flags; *value its value. */
+static u64 mmio(u64 ipa, u64 size, bool write, u64 wvalue, u64 *value)
+{
+	struct kcore_vcpu_run run = {0};
+	struct vmm_exit ex;
+
+	run.out.mmio.ipa = ipa;
+	run.out.mmio.size = size;
+	run.out.mmio.is_write = write;
+	run.out.mmio.value = wvalue;
+	exit_vm.vcpus[1].next_mmio_value = 0xdeadULL;
+	ex = one_exit(&run, KC_EXIT_MMIO);
+	assert_int_equal(ex.action, VMM_EXIT_RUN_ON);
+	if (value != NULL)
+		*value = exit_vm.vcpus[1].next_mmio_value;
+	return exit_vm.vcpus[1].next_flags;
+}
+
+static void test_exit_mmio_uart(void **state)
+{
+	const u64 uart = KCORE_GUEST_UART_BASE;
+	u64 value;
+
+	(void)state;
+	assert_int_equal(mmio(uart + 0x18, 4, false, 0, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 0x90); /* FR: TXFE | RXFE */
+	assert_int_equal(mmio(uart + 0xfe0, 4, false, 0, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 0x11); /* PeriphID0 */
+	/* The hook saw the exit before the completion was set. */
+	assert_int_equal(exit_hook_calls, 2);
+	assert_int_equal(exit_hook_flags_seen, 0);
+	assert_int_equal(exit_vm.vcpus[1].exits, 2);
+	/* Characters to DR: a write completes with 0; the line goes out at its newline. */
+	guest_lines = 0;
+	for (const char *c = "ok\n"; *c != '\0'; c++) {
+		assert_int_equal(mmio(uart, 1, true, (u64)*c | 0xff00, &value), KC_RUN_MMIO_DONE);
+		assert_int_equal(value, 0);
+	}
+	assert_int_equal(guest_lines, 1);
+	assert_string_equal(last_line, "[vm0] ok");
+	assert_string_equal(hook_line, "vm0: ok");
+	/* Another register's write is no character. */
+	assert_int_equal(mmio(uart + 0x4, 4, true, 'x', NULL), KC_RUN_MMIO_DONE);
+	assert_int_equal(mmio(uart, 4, true, 't', NULL), KC_RUN_MMIO_DONE);
+	assert_int_equal(guest_lines, 1);
+	vmm_uart_flush(&exit_vm);
+	assert_int_equal(guest_lines, 2);
+	assert_string_equal(last_line, "[vm0] t");
+	vmm_uart_flush(&exit_vm); /* nothing left */
+	assert_int_equal(guest_lines, 2);
+	/* No access size other than 1, 2, 4, 8: an abort, even at a device. */
+	assert_int_equal(mmio(uart + 0x18, 3, false, 0, &value), KC_RUN_MMIO_ABORT);
+	assert_int_equal(mmio(uart + 0x18, 16, false, 0, &value), KC_RUN_MMIO_ABORT);
+}
+
+static void test_exit_mmio_gic_bench(void **state)
+{
+	const u64 gicd = KCORE_GUEST_GICD_BASE, gicr = KCORE_GUEST_GICR_BASE;
+	u64 value;
+
+	(void)state;
+	assert_int_equal(mmio(gicd + 0x4, 4, false, 0, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, (9u << 19) | 1u); /* GICD_TYPER */
+	assert_int_equal(mmio(gicd, 4, true, 0xffffffff, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 0);
+	assert_int_equal(mmio(gicd, 4, false, 0, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 0x53); /* GICD_CTLR: the enables kept */
+	/* The redistributor of vCPU 1 (of 2): its GICR_TYPER. */
+	assert_int_equal(mmio(gicr + VGIC_GICR_STRIDE + 0x8, 8, false, 0, &value),
+			 KC_RUN_MMIO_DONE);
+	assert_int_equal(value, (1ull << 32) | (1u << 8) | (1u << 4));
+	/* GICR_WAKER of vCPU 0, through the exit. */
+	assert_int_equal(mmio(gicr + 0x14, 4, true, 2, NULL), KC_RUN_MMIO_DONE);
+	assert_int_equal(mmio(gicr + 0x14, 4, false, 0, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 6);
+	/* No third redistributor for two vCPUs: that frame is no device. */
+	assert_int_equal(mmio(gicr + 2 * VGIC_GICR_STRIDE + 0x8, 8, false, 0, NULL),
+			 KC_RUN_MMIO_ABORT);
+	/* The benchmark device: +0 reads the magic, the rest 0, writes accepted. */
+	assert_int_equal(mmio(KCORE_GUEST_BENCH_BASE, 4, false, 0, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, KCORE_GUEST_BENCH_MAGIC);
+	assert_int_equal(mmio(KCORE_GUEST_BENCH_BASE + 0x10, 4, false, 0, &value),
+			 KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 0);
+	assert_int_equal(mmio(KCORE_GUEST_BENCH_BASE + 8, 8, true, 5, &value), KC_RUN_MMIO_DONE);
+	assert_int_equal(value, 0);
+}
+
+static void test_exit_mmio_unknown(void **state)
+{
+	u64 value;
+
+	(void)state;
+	/* Anything else: the guest takes an external abort, and the value is left alone. */
+	assert_int_equal(mmio(0x0c000000, 4, false, 0, &value), KC_RUN_MMIO_ABORT);
+	assert_int_equal(value, 0xdead);
+	assert_int_equal(mmio(KCORE_GUEST_UART_BASE + VUART_SIZE, 4, true, 1, NULL),
+			 KC_RUN_MMIO_ABORT);
+	assert_int_equal(mmio(KCORE_GUEST_BENCH_BASE - 4, 4, false, 0, NULL), KC_RUN_MMIO_ABORT);
+	assert_int_equal(mmio(KCORE_GUEST_RAM_BASE, 8, false, 0, NULL), KC_RUN_MMIO_ABORT);
+	assert_int_equal(fails, 0);
+}
+
+/* A guest call exit: returns x0 of the answer; ret gets all four. */
+static u64 call(u64 fid, u64 a1, u64 ret[4])
+{
+	struct kcore_vcpu_run run = {0};
+	struct guest_vcpu *v = &exit_vm.vcpus[1];
+	struct vmm_exit ex;
+
+	run.out.call.fid = fid;
+	run.out.call.args[0] = a1;
+	for (u32 i = 1; i < 6; i++)
+		run.out.call.args[i] = 0x10 + i;
+	ex = one_exit(&run, KC_EXIT_GUEST_CALL);
+	assert_int_equal(ex.action, VMM_EXIT_RUN_ON);
+	assert_int_equal(v->next_flags, KC_RUN_CALL_DONE);
+	memcpy(ret, v->next_call_ret, 4 * sizeof(u64));
+	return ret[0];
+}
+
+static void test_exit_guest_calls(void **state)
+{
+	u64 ret[4];
+	u8 *page = aligned_alloc(4096, 4096);
+	const u64 ipa = KCORE_GUEST_RAM_BASE + 0x5000;
+
+	(void)state;
+	assert_non_null(page);
+	/* A call no hook answers: SMCCC NOT_SUPPORTED. */
+	assert_int_equal(call(0xc6000ffeULL, 0, ret), (u64)-1);
+	/* A hook's call: its answer, with the six arguments as the guest passed them. */
+	call(FID_HOOKED, 7, ret);
+	assert_int_equal(ret[0], 0x100);
+	assert_int_equal(ret[3], 0x103);
+	assert_int_equal(call_args_seen[0], 7);
+	assert_int_equal(call_args_seen[5], 0x15);
+	/* The host's own: the benchmark's and the snapshot machinery's. */
+	assert_int_equal(call(KC_BENCH_NOP, 0, ret), 0);
+	snapshot_calls = 0;
+	assert_int_equal(call(KC_TEST_SNAPSHOT, 0, ret), snapshot_answer);
+	assert_int_equal(snapshot_calls, 1);
+
+	/* KC_TEST_READ_SHARED: the checksum of the page the host gave there. */
+	for (u32 i = 0; i < 4096; i++)
+		page[i] = (u8)(i * 7 + 3);
+	assert_true(gfn_map_set_page(&exit_vm.map, ipa, (u64)(uintptr_t)page));
+	shared_reads = 0;
+	assert_int_equal(call(KC_TEST_READ_SHARED, ipa, ret), 0);
+	assert_int_equal(ret[1], kc_test_checksum(page, 4096));
+	assert_int_equal(shared_reads, 1);
+	assert_true(shared_readable);
+	assert_null(strstr(last_log, "not a page"));
+	/* Half of it unreadable (not shared): no checksum, an error, the hook told. */
+	unreadable_from = (u64)(uintptr_t)page + 2048;
+	assert_int_equal(call(KC_TEST_READ_SHARED, ipa, ret), (u64)(s64)KCORE_E_INVAL);
+	unreadable_from = 0;
+	assert_int_equal(shared_reads, 2);
+	assert_false(shared_readable);
+	assert_non_null(strstr(last_log, "not a page it shares"));
+	/* No page there, not page aligned, outside its RAM: refused before any read. */
+	assert_int_equal(call(KC_TEST_READ_SHARED, ipa + 0x1000, ret), (u64)(s64)KCORE_E_INVAL);
+	assert_int_equal(call(KC_TEST_READ_SHARED, ipa + 8, ret), (u64)(s64)KCORE_E_INVAL);
+	assert_int_equal(call(KC_TEST_READ_SHARED, KCORE_GUEST_RAM_BASE - 0x1000, ret),
+			 (u64)(s64)KCORE_E_INVAL);
+	assert_int_equal(shared_reads, 2);
+	free(page);
+}
+
+static void test_exit_outcomes(void **state)
+{
+	struct kcore_vcpu_run run = {0};
+	struct vmm_exit ex;
+
+	(void)state;
+	run.out.poweroff.reset = 1;
+	ex = one_exit(&run, KC_EXIT_POWEROFF);
+	assert_int_equal(ex.action, VMM_EXIT_POWEROFF);
+	assert_int_equal(ex.arg, 1);
+	run.out.poweroff.reset = 0;
+	ex = one_exit(&run, KC_EXIT_POWEROFF);
+	assert_int_equal(ex.action, VMM_EXIT_POWEROFF);
+	assert_int_equal(ex.arg, 0);
+	run.out.fault.ipa = KCORE_GUEST_RAM_BASE + 0x7000;
+	ex = one_exit(&run, KC_EXIT_MEM_FAULT);
+	assert_int_equal(ex.action, VMM_EXIT_RAM_FAULT);
+	assert_int_equal(ex.arg, KCORE_GUEST_RAM_BASE + 0x7000);
+	assert_int_equal(one_exit(&run, KC_EXIT_WFI).action, VMM_EXIT_WAIT);
+	assert_int_equal(one_exit(&run, KC_EXIT_YIELD).action, VMM_EXIT_SPIN);
+	assert_int_equal(one_exit(&run, KC_EXIT_IRQ).action, VMM_EXIT_HOST_IRQ);
+	assert_int_equal(one_exit(&run, KC_EXIT_VCPU_OFF).action, VMM_EXIT_VCPU_OFF);
+	run.out.kick.vcpus = 0x5;
+	ex = one_exit(&run, KC_EXIT_KICK);
+	assert_int_equal(ex.action, VMM_EXIT_KICK);
+	assert_int_equal(ex.arg, 0x5);
+	run.out.start.vcpuid = 3;
+	ex = one_exit(&run, KC_EXIT_VCPU_START);
+	assert_int_equal(ex.action, VMM_EXIT_VCPU_START);
+	assert_int_equal(ex.arg, 3);
+	run.out.start.vcpuid = 1ULL << 40; /* no such vCPU: one past the last */
+	ex = one_exit(&run, KC_EXIT_VCPU_START);
+	assert_int_equal(ex.arg, GUEST_MAX_VCPUS);
+	/* None of these is a failure, and none sets a completion. */
+	assert_int_equal(fails, 0);
+	assert_int_equal(exit_vm.vcpus[1].next_flags, 0);
+
+	/* A failed run: the caller decides; the hook saw the error. */
+	exit_vm.vcpus[1].exits = 0;
+	ex = vmm_exit_handle(&exit_vm.vcpus[1], KCORE_E_STATE, 0, &run);
+	assert_int_equal(ex.action, VMM_EXIT_RUN_FAILED);
+	assert_int_equal(exit_hook_err, KCORE_E_STATE);
+	assert_int_equal(exit_vm.vcpus[1].exits, 1);
+	assert_int_equal(fails, 0);
+	/* Two exit reasons that disagree, an unknown one: the VM fails, the vCPU stops. */
+	run.out.reason = KC_EXIT_WFI;
+	ex = vmm_exit_handle(&exit_vm.vcpus[1], KCORE_OK, KC_EXIT_MMIO, &run);
+	assert_int_equal(ex.action, VMM_EXIT_STOP);
+	assert_int_equal(fails, 1);
+	assert_string_equal(last_fail, "kcore's two exit reasons disagree");
+	assert_non_null(strstr(last_log, "exit reason 1 in x1, 5 in the run page"));
+	ex = one_exit(&run, 99);
+	assert_int_equal(ex.action, VMM_EXIT_STOP);
+	assert_int_equal(fails, 2);
+	assert_string_equal(last_fail, "kcore returned an unknown exit reason");
+	assert_string_equal(vmm_exit_reason_name(KC_EXIT_VCPU_OFF), "VCPU_OFF");
+	assert_string_equal(vmm_exit_reason_name(99), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +1001,11 @@ int main(void)
 	    cmocka_unit_test(test_snapfile),
 	    cmocka_unit_test(test_gfn_map),
 	    cmocka_unit_test(test_hooks),
+	    cmocka_unit_test_setup_teardown(test_exit_mmio_uart, exit_setup, exit_teardown),
+	    cmocka_unit_test_setup_teardown(test_exit_mmio_gic_bench, exit_setup, exit_teardown),
+	    cmocka_unit_test_setup_teardown(test_exit_mmio_unknown, exit_setup, exit_teardown),
+	    cmocka_unit_test_setup_teardown(test_exit_guest_calls, exit_setup, exit_teardown),
+	    cmocka_unit_test_setup_teardown(test_exit_outcomes, exit_setup, exit_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

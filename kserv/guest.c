@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "console.h"
-#include "sched.h"
+#include "preempt.h"
+#include "sysreg.h"
 
 static struct guest guests[GUEST_MAX];
 static struct guest_host hosts[GUEST_MAX];
@@ -45,6 +46,23 @@ struct guest *guest_new(void)
 	return g;
 }
 
+void guest_kick_running(struct guest *g)
+{
+	u32 me = read_cpu_index();
+
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		bool kick;
+		u32 cpu;
+
+		guest_lock(g);
+		kick = g->vcpus[i].state == VCPU_RUNNING && g->vcpus[i].cpu != me;
+		cpu = g->vcpus[i].cpu;
+		guest_unlock(g);
+		if (kick)
+			preempt_kick(cpu);
+	}
+}
+
 void guest_fail(struct guest *g, const char *why)
 {
 	bool first;
@@ -62,5 +80,5 @@ void guest_fail(struct guest *g, const char *why)
 		kprintf("KSERV: VM %s failed: %s\n", g->name, why);
 	guest_unlock(g);
 	/* Its vCPUs inside the guest on other CPUs exit now, and stop. */
-	sched_kick_running(g);
+	guest_kick_running(g);
 }

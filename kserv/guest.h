@@ -39,6 +39,14 @@ struct guest *guest_new(void);
 void guest_init(struct guest *g, u32 index, struct guest_host *host);
 
 /*
+ * Kicks (SGI 1) every CPU other than this one that runs a vCPU of g: each
+ * exits its guest and, g being done or paused, does not go back in. Here,
+ * not in the scheduler: failing a guest needs it, and the scheduler needs
+ * the guests (no include cycle).
+ */
+void guest_kick_running(struct guest *g);
+
+/*
  * Something went wrong with a guest: prints "KSERV: VM <name> failed: <why>"
  * (the first time), counts it as failed, and ends it if it was still going:
  * no vCPU runs again, and the last one to stop tears it down.

@@ -42,7 +42,7 @@ static void powered_off(struct guest *g, bool reset)
 	guest_unlock(g);
 	/* Siblings that never exit (a spin, a WFE loop with nothing waiting) must stop too. */
 	if (first)
-		sched_kick_running(g);
+		guest_kick_running(g);
 	if (first && reset)
 		kprintf(
 		    "kserv: VM %s asked for a reset (SYSTEM_RESET); kserv does not restart VMs\n",

@@ -171,23 +171,6 @@ void sched_kick(struct guest *g, u64 vcpus)
 	sev();
 }
 
-void sched_kick_running(struct guest *g)
-{
-	u32 me = read_cpu_index();
-
-	for (u32 i = 0; i < g->nr_vcpus; i++) {
-		bool kick;
-		u32 cpu;
-
-		guest_lock(g);
-		kick = g->vcpus[i].state == VCPU_RUNNING && g->vcpus[i].cpu != me;
-		cpu = g->vcpus[i].cpu;
-		guest_unlock(g);
-		if (kick)
-			preempt_kick(cpu);
-	}
-}
-
 void sched_requeue(struct guest_vcpu *v, bool waits)
 {
 	struct guest *g = v->g;

@@ -16,7 +16,7 @@
  * so more vCPUs than CPUs share them fairly, and a WFE exit (KC_EXIT_YIELD)
  * lets a waiting vCPU run at once. When a VM is done (powered off, or failed
  * on kserv's side), the CPUs running its other vCPUs are kicked
- * (sched_kick_running), so each stops at once rather than at its next exit.
+ * (guest_kick_running, guest.h), so each stops at once rather than at its next exit.
  */
 #ifndef KSERV_SCHED_H
 #define KSERV_SCHED_H
@@ -51,11 +51,6 @@ void sched_requeue(struct guest_vcpu *v, bool waits);
  * re-enters and finds the SGI kcore made pending.
  */
 void sched_kick(struct guest *g, u64 vcpus);
-/*
- * Kicks (SGI 1) every CPU other than this one that runs a vCPU of g: each
- * exits its guest and, g being done or paused, does not go back in.
- */
-void sched_kick_running(struct guest *g);
 /* The worker's vCPU will not run again; the last one of a finished guest tears it down. */
 void sched_vcpu_stopped(struct guest_vcpu *v);
 /*

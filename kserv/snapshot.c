@@ -59,7 +59,7 @@ static bool pause_vm(struct guest *g)
 		/* A kick sent before a vCPU entered still works (the SGI stays pending), but
 		 * one that raced with its exit is lost: kick again now and then. */
 		if (time_ms() >= kicked + PAUSE_KICK_MS) {
-			sched_kick_running(g);
+			guest_kick_running(g);
 			kicked = time_ms();
 		}
 		cpu_relax();

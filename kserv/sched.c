@@ -10,13 +10,11 @@
 #include "snapshot.h"
 #include "sysreg.h"
 #include "vm_teardown.h"
-
-#define QUEUE_CAP (GUEST_MAX * GUEST_MAX_VCPUS)
+#include "vmm/runq.h"
 
 static struct ticket_lock queue_lock;
-static struct guest_vcpu *queue[QUEUE_CAP];
-static u32 queue_head;
-u32 sched_queue_len;
+/* Which vCPU runs next is vmm/'s policy; the lock and the workers are kserv's. */
+struct vmm_runq sched_runq;
 static _Atomic u32 live_guests;
 /* Workers asleep in WFI (worker()): a vCPU that becomes runnable wakes one with SGI 1. */
 static _Atomic bool cpu_idle[KSERV_MAX_CPUS];
@@ -24,8 +22,7 @@ static _Atomic bool cpu_idle[KSERV_MAX_CPUS];
 void sched_reset(void)
 {
 	ticket_lock(&queue_lock);
-	queue_head = 0;
-	sched_queue_len = 0;
+	vmm_runq_reset(&sched_runq);
 	ticket_unlock(&queue_lock);
 	atomic_store(&live_guests, 0);
 }
@@ -46,9 +43,7 @@ static void enqueue(struct guest_vcpu *v)
 {
 	v->state = VCPU_QUEUED;
 	ticket_lock(&queue_lock);
-	/* Cannot overflow: each vCPU is queued at most once. */
-	queue[(queue_head + sched_queue_len) % QUEUE_CAP] = v;
-	sched_queue_len++;
+	vmm_runq_push(&sched_runq, v); /* each vCPU is queued at most once */
 	ticket_unlock(&queue_lock);
 	sev();
 }
@@ -57,25 +52,12 @@ static void enqueue(struct guest_vcpu *v)
 static struct guest_vcpu *dequeue(void)
 {
 	u64 now = time_ms();
+	struct guest_vcpu *v;
 
 	ticket_lock(&queue_lock);
-	for (u32 i = 0; i < sched_queue_len; i++) {
-		u32 slot = (queue_head + i) % QUEUE_CAP;
-		struct guest_vcpu *v = queue[slot];
-
-		if (v->idle_until > now)
-			continue;
-		/* Close the gap: the ones before it keep their order. */
-		for (u32 j = i; j > 0; j--)
-			queue[(queue_head + j) % QUEUE_CAP] =
-			    queue[(queue_head + j - 1) % QUEUE_CAP];
-		queue_head = (queue_head + 1) % QUEUE_CAP;
-		sched_queue_len--;
-		ticket_unlock(&queue_lock);
-		return v;
-	}
+	v = vmm_runq_pop_runnable(&sched_runq, now);
 	ticket_unlock(&queue_lock);
-	return NULL;
+	return v;
 }
 
 /*

@@ -24,6 +24,7 @@
 #include "guest.h"
 
 #include "preempt.h"
+#include "vmm/runq.h"
 
 #define SCHED_IDLE_MS 1 /* how long an idle worker sleeps before it looks again */
 #define SCHED_WFI_MS  1 /* a vCPU that waits for an interrupt (WFI) sleeps this long */
@@ -59,13 +60,13 @@ void sched_vcpu_stopped(struct guest_vcpu *v);
  */
 void sched_vcpu_off(struct guest_vcpu *v);
 
-/* The run queue's length (sched.c); read through sched_waiting. */
-extern u32 sched_queue_len;
+/* The run queue (sched.c; its policy is vmm/runq.h's); read through sched_waiting. */
+extern struct vmm_runq sched_runq;
 
 /* True if some vCPU waits in the queue. Inline: the run loop asks at every exit. */
 static inline bool sched_waiting(void)
 {
-	return __atomic_load_n(&sched_queue_len, __ATOMIC_RELAXED) != 0;
+	return __atomic_load_n(&sched_runq.len, __ATOMIC_RELAXED) != 0;
 }
 
 /* Runs workers on every online CPU until every started guest is finished. */

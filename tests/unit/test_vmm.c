@@ -7,7 +7,8 @@
  * (vmm/gfn_map.c) on pages of the fake allocator, the hook table's
  * dispatch (vmm/hooks.c), and the exit dispatcher (vmm/exit.c): MMIO to the
  * PL011, the GIC and the benchmark device and to no device, the guest calls
- * (a hook's, the shared page's checksum), every other exit's outcome. Nothing
+ * (a hook's, the shared page's checksum), every other exit's outcome; and
+ * the run queue's policy (vmm/runq.c). Nothing
  * of kserv or of the core is linked (vmm/vmm.mk): this is also the proof that
  * vmm/ runs in a hosted program.
  */
@@ -30,6 +31,7 @@
 #include "vmm/gfn_map.h"
 #include "vmm/hooks.h"
 #include "vmm/payload.h"
+#include "vmm/runq.h"
 #include "vmm/snapshot_format.h"
 #include "vmm/vgic.h"
 #include "vmm/vuart.h"
@@ -988,6 +990,56 @@ static void test_exit_outcomes(void **state)
 	assert_string_equal(vmm_exit_reason_name(99), "?");
 }
 
+/* ---- the run queue's policy (vmm/runq.h) -------------------------------------------------- */
+
+static void test_runq(void **state)
+{
+	static struct guest g;
+	static struct vmm_runq q;
+	struct guest_vcpu *a = &g.vcpus[0], *b = &g.vcpus[1], *c = &g.vcpus[2], *d = &g.vcpus[3];
+
+	(void)state;
+	vm_record_init(&g, 0, NULL);
+	vmm_runq_reset(&q);
+	assert_null(vmm_runq_pop_runnable(&q, 0));
+	/* Round robin: in the order they came. */
+	vmm_runq_push(&q, a);
+	vmm_runq_push(&q, b);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 0), a);
+	vmm_runq_push(&q, a);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 0), b);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 0), a);
+	assert_int_equal(q.len, 0);
+	/* Sleepers after a WFI are passed over until their time; the others keep their order. */
+	a->idle_until = 10;
+	b->idle_until = 20;
+	vmm_runq_push(&q, a);
+	vmm_runq_push(&q, b);
+	vmm_runq_push(&q, c);
+	vmm_runq_push(&q, d);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 5), c);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 5), d);
+	assert_null(vmm_runq_pop_runnable(&q, 9)); /* every one asleep: nothing taken */
+	assert_int_equal(q.len, 2);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 20), a);
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 20), b);
+	assert_int_equal(q.len, 0);
+	/* Round the ring many times, a sleeper in front: nothing lost, nothing reordered. */
+	a->idle_until = 100;
+	vmm_runq_push(&q, a);
+	for (u32 i = 0; i < 3 * VMM_RUNQ_CAP; i++) {
+		struct guest_vcpu *first = &g.vcpus[1 + i % 3], *second = &g.vcpus[1 + (i + 1) % 3];
+
+		vmm_runq_push(&q, first);
+		vmm_runq_push(&q, second);
+		assert_ptr_equal(vmm_runq_pop_runnable(&q, 50), first);
+		assert_ptr_equal(vmm_runq_pop_runnable(&q, 50), second);
+		assert_int_equal(q.len, 1);
+	}
+	assert_ptr_equal(vmm_runq_pop_runnable(&q, 100), a);
+	assert_null(vmm_runq_pop_runnable(&q, 100));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1006,6 +1058,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exit_mmio_unknown, exit_setup, exit_teardown),
 	    cmocka_unit_test_setup_teardown(test_exit_guest_calls, exit_setup, exit_teardown),
 	    cmocka_unit_test_setup_teardown(test_exit_outcomes, exit_setup, exit_teardown),
+	    cmocka_unit_test(test_runq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,7 @@
 #include "vmm/backend.h"
 #include "vmm/gfn_map.h"
 #include "vmm/guest_dtb.h"
+#include "vmm/guest_layout.h"
 #include "vmm/hooks.h"
 #include "vmm/payload.h"
 #include "vmm/snapshot_format.h"
@@ -602,6 +603,38 @@ static void test_hooks(void **state)
 	vmm_hooks_teardown(NULL, VMM_TEARDOWN_FREED);
 }
 
+/* A boot image's pages: the file's bytes, zero past its end (the fake allocator fills 0xa5). */
+static void test_image_page(void **state)
+{
+	static uint8_t file[4096 + 904];
+	uint8_t *p;
+	u64 a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(file); i++)
+		file[i] = (uint8_t)((i * 7 + 1) ^ (i >> 8)); /* no period of 4096 */
+	pages_out = 0;
+	a = guest_image_page(file, sizeof(file), 0);
+	assert_true(a != 0 && a % 4096 == 0);
+	assert_memory_equal((void *)(uintptr_t)a, file, 4096);
+	vmm_page_free_zeroed(a);
+
+	a = guest_image_page(file, sizeof(file), 4096);
+	assert_true(a != 0);
+	p = (uint8_t *)(uintptr_t)a;
+	assert_memory_equal(p, file + 4096, 904);
+	for (size_t i = 904; i < 4096; i++)
+		assert_int_equal(p[i], 0);
+	vmm_page_free_zeroed(a);
+
+	/* Nothing to copy, or no page: 0, and no page kept. */
+	assert_int_equal(guest_image_page(file, sizeof(file), sizeof(file)), 0);
+	pages_limit = 0;
+	assert_int_equal(guest_image_page(file, sizeof(file), 0), 0);
+	pages_limit = -1;
+	assert_int_equal(pages_out, 0);
+}
+
 /* ---- the guest's DTB ------------------------------------------------------------------- */
 
 #define DTB_RAM	   (256ull << 20)
@@ -849,6 +882,7 @@ int main(void)
 	    cmocka_unit_test(test_snapfile),
 	    cmocka_unit_test(test_gfn_map),
 	    cmocka_unit_test(test_hooks),
+	    cmocka_unit_test(test_image_page),
 	    cmocka_unit_test(test_guest_dtb),
 	    cmocka_unit_test(test_guest_dtb_refusals),
 	};

@@ -4,13 +4,13 @@
 #include <string.h>
 
 #include "console.h"
-#include "guest_dtb.h"
 #include "hvc.h"
 #include "pages.h"
 #include "sysreg.h"
 #include "vm_image.h"
 #include "vm_mem.h"
 #include "vm_teardown.h"
+#include "vmm/guest_dtb.h"
 
 /* One hypercall of the boot sequence; a refusal fails the guest, saying which call. */
 static bool boot_call(struct guest *g, const char *name, u64 id, u64 a1, u64 a2, u64 a3, u64 a4,
@@ -70,14 +70,20 @@ static bool load_images(struct guest *g, const struct payload *p)
 /* The DTB goes into a fresh host page, which is then donated: donation keeps the contents. */
 static bool give_dtb(struct guest *g)
 {
+	const struct guest_dtb_desc d = {.name = g->name,
+					 .ram_base = g->lay.ram_base,
+					 .ram_size = g->lay.ram_size,
+					 .nr_vcpus = g->nr_vcpus,
+					 .bootargs = g->rec->cmdline,
+					 .initrd_start = g->lay.initrd_ipa,
+					 .initrd_end = g->lay.initrd_ipa + g->lay.initrd_payload};
 	u64 pa = page_alloc();
 
 	if (pa == 0) {
 		guest_fail(g, "no host page for its DTB");
 		return false;
 	}
-	if (!guest_dtb_write((void *)(uintptr_t)pa, (u32)GUEST_DTB_SIZE, g->name, &g->lay,
-			     g->nr_vcpus, g->rec->cmdline)) {
+	if (guest_dtb_write((void *)(uintptr_t)pa, (u32)GUEST_DTB_SIZE, &d) != GUEST_DTB_OK) {
 		page_free_zeroed(pa);
 		guest_fail(g, "its DTB does not fit in a page");
 		return false;

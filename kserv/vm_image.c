@@ -1,27 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "vm_image.h"
 
-#include <string.h>
-
 #include "console.h"
 #include "hvc.h"
 #include "pages.h"
 #include "sysreg.h"
-
-/* A fresh host page holding file bytes [off, off + 4 KiB), zero past the end; 0 if none free. */
-static u64 page_with(const u8 *file, u64 size, u64 off)
-{
-	u64 pa = page_alloc();
-	u64 n = size - off < KSERV_PAGE_SIZE ? size - off : KSERV_PAGE_SIZE;
-	u8 *p = (u8 *)(uintptr_t)pa;
-
-	if (pa == 0)
-		return 0;
-	memcpy(p, file + off, n);
-	if (n < KSERV_PAGE_SIZE)
-		memset(p + n, 0, KSERV_PAGE_SIZE - n);
-	return pa;
-}
 
 bool vm_image_load(struct guest *g, const char *what, const u8 *file, u64 size, u64 ipa,
 		   u64 *first_pa)
@@ -36,7 +19,7 @@ bool vm_image_load(struct guest *g, const char *what, const u8 *file, u64 size, 
 		return false;
 	}
 	for (u64 off = 0; off < size; off += KSERV_PAGE_SIZE) {
-		u64 pa = page_with(file, size, off);
+		u64 pa = guest_image_page(file, size, off);
 
 		if (pa == 0) {
 			kprintf("kserv: VM %s: out of host memory loading its %s\n", g->name, what);

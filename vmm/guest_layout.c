@@ -3,6 +3,7 @@
 
 #include <kcore/image.h>
 #include <kcore/payload.h>
+#include <string.h>
 
 #include "backend.h"
 
@@ -72,4 +73,22 @@ bool guest_layout_compute(const char *name, u64 mem_size, const u8 *image, u64 i
 	}
 	*out = l;
 	return true;
+}
+
+u64 guest_image_page(const u8 *file, u64 size, u64 off)
+{
+	u64 addr, n;
+	u8 *p;
+
+	if (off >= size)
+		return 0;
+	addr = vmm_page_alloc();
+	if (addr == 0)
+		return 0;
+	n = size - off < VMM_PAGE_SIZE ? size - off : VMM_PAGE_SIZE;
+	p = (u8 *)(uintptr_t)addr;
+	memcpy(p, file + off, n);
+	if (n < VMM_PAGE_SIZE)
+		memset(p + n, 0, VMM_PAGE_SIZE - n);
+	return addr;
 }

@@ -48,4 +48,12 @@ static inline u64 layout_ram_end(const struct guest_layout *l)
 bool guest_layout_compute(const char *name, u64 mem_size, const u8 *image, u64 image_file,
 			  u64 initrd_file, struct guest_layout *out);
 
+/*
+ * One page of a boot image as the host hands it over: a fresh host page
+ * (vmm_page_alloc) holding file bytes [off, off + 4 KiB) of file[0..size),
+ * zero past the file's end, so the page kcore verifies has no stale bytes.
+ * Its host address; 0 if there is no free page or off is not below size.
+ */
+u64 guest_image_page(const u8 *file, u64 size, u64 off);
+
 #endif /* VMM_GUEST_LAYOUT_H */

@@ -502,7 +502,7 @@ static uint64_t write_dtb(struct vm *vm)
 
 /*
  * A Linux VM's DTB in RAM's last page, with the facts of kserv's guest DTB
- * (kserv/guest_dtb.c): memory, the vCPUs with PSCI over HVC, PSCI 1.0, the
+ * (vmm/guest_dtb.c): memory, the vCPUs with PSCI over HVC, PSCI 1.0, the
  * GICv3, the arch timer's four PPIs, the PL011 (SPI 1) with a 24 MHz
  * apb-pclk, and /chosen with the command line and the initrd. Returns its
  * address.

@@ -5,10 +5,11 @@
  * built here in memory, the PL011 and GICv3 models (vmm/vuart.c, vmm/vgic.c),
  * the snapshot file's header (vmm/snapshot_format.c), the gfn map
  * (vmm/gfn_map.c) on pages of the fake allocator, the hook table's
- * dispatch (vmm/hooks.c), and the exit dispatcher (vmm/exit.c): MMIO to the
+ * dispatch (vmm/hooks.c), the exit dispatcher (vmm/exit.c): MMIO to the
  * PL011, the GIC and the benchmark device and to no device, the guest calls
- * (a hook's, the shared page's checksum), every other exit's outcome; and
- * the run queue's policy (vmm/runq.c). Nothing
+ * (a hook's, the shared page's checksum), every other exit's outcome; the
+ * run queue's policy (vmm/runq.c); and the guest's DTB (vmm/guest_dtb.c),
+ * read back with libfdt. Nothing
  * of kserv or of the core is linked (vmm/vmm.mk): this is also the proof that
  * vmm/ runs in a hosted program.
  */
@@ -25,10 +26,14 @@
 #include <kcore/abi.h>
 #include <kcore/guest_tests.h>
 #include <kcore/image.h>
+#include <kcore/payload.h>
+#include <libfdt.h>
 
 #include "vmm/backend.h"
 #include "vmm/exit.h"
 #include "vmm/gfn_map.h"
+#include "vmm/guest_dtb.h"
+#include "vmm/guest_layout.h"
 #include "vmm/hooks.h"
 #include "vmm/payload.h"
 #include "vmm/runq.h"
@@ -1040,6 +1045,272 @@ static void test_runq(void **state)
 	assert_null(vmm_runq_pop_runnable(&q, 100));
 }
 
+/* A boot image's pages: the file's bytes, zero past its end (the fake allocator fills 0xa5). */
+static void test_image_page(void **state)
+{
+	static uint8_t file[4096 + 904];
+	uint8_t *p;
+	u64 a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(file); i++)
+		file[i] = (uint8_t)((i * 7 + 1) ^ (i >> 8)); /* no period of 4096 */
+	pages_out = 0;
+	a = guest_image_page(file, sizeof(file), 0);
+	assert_true(a != 0 && a % 4096 == 0);
+	assert_memory_equal((void *)(uintptr_t)a, file, 4096);
+	vmm_page_free_zeroed(a);
+
+	a = guest_image_page(file, sizeof(file), 4096);
+	assert_true(a != 0);
+	p = (uint8_t *)(uintptr_t)a;
+	assert_memory_equal(p, file + 4096, 904);
+	for (size_t i = 904; i < 4096; i++)
+		assert_int_equal(p[i], 0);
+	vmm_page_free_zeroed(a);
+
+	/* Nothing to copy, or no page: 0, and no page kept. */
+	assert_int_equal(guest_image_page(file, sizeof(file), sizeof(file)), 0);
+	pages_limit = 0;
+	assert_int_equal(guest_image_page(file, sizeof(file), 0), 0);
+	pages_limit = -1;
+	assert_int_equal(pages_out, 0);
+}
+
+/* ---- the guest's DTB ------------------------------------------------------------------- */
+
+#define DTB_RAM	   (256ull << 20)
+#define DTB_INITRD 0x8f000000ull
+#define DTB_CMD	   "console=ttyAMA0 rdinit=/init quiet"
+
+static _Alignas(8) uint8_t dtb[4096 + 64]; /* the last 64 bytes: a canary past the buffer */
+
+static struct guest_dtb_desc dtb_desc(u32 nr_vcpus)
+{
+	return (struct guest_dtb_desc){.name = "linux",
+				       .ram_base = KCORE_GUEST_RAM_BASE,
+				       .ram_size = DTB_RAM,
+				       .nr_vcpus = nr_vcpus,
+				       .bootargs = DTB_CMD,
+				       .initrd_start = DTB_INITRD,
+				       .initrd_end = DTB_INITRD + 0x12345};
+}
+
+static enum guest_dtb_err dtb_build(u32 size, const struct guest_dtb_desc *d)
+{
+	memset(dtb, 0xee, sizeof(dtb));
+	logs = 0;
+	last_log[0] = '\0';
+	return guest_dtb_write(dtb, size, d);
+}
+
+static int node(const char *path)
+{
+	int off = fdt_path_offset(dtb, path);
+
+	if (off < 0)
+		fail_msg("no node %s: %s", path, fdt_strerror(off));
+	return off;
+}
+
+/* Property name of the node at path: its cells, exactly n of them. */
+static void assert_cells(const char *path, const char *name, const uint32_t *want, int n)
+{
+	int len;
+	const fdt32_t *v = fdt_getprop(dtb, node(path), name, &len);
+
+	assert_non_null(v);
+	assert_int_equal(len, n * (int)sizeof(fdt32_t));
+	for (int i = 0; i < n; i++)
+		assert_int_equal(fdt32_to_cpu(v[i]), want[i]);
+}
+
+static void assert_str(const char *path, const char *name, const char *want)
+{
+	int len;
+	const char *v = fdt_getprop(dtb, node(path), name, &len);
+
+	assert_non_null(v);
+	assert_int_equal(len, (int)strlen(want) + 1);
+	assert_string_equal(v, want);
+}
+
+static uint64_t prop_u64(const char *path, const char *name)
+{
+	int len;
+	const void *v = fdt_getprop(dtb, node(path), name, &len);
+	fdt64_t raw;
+
+	assert_non_null(v);
+	assert_int_equal(len, 8);
+	memcpy(&raw, v, sizeof(raw));
+	return fdt64_to_cpu(raw);
+}
+
+static void assert_compatible(const char *path, const char *compat)
+{
+	assert_int_equal(fdt_node_check_compatible(dtb, node(path), compat), 0);
+}
+
+/* The cpu nodes under /cpus, each checked: reg = its index, PSCI. */
+static int count_cpus(void)
+{
+	int cpus = node("/cpus"), off, n = 0;
+
+	fdt_for_each_subnode(off, dtb, cpus)
+	{
+		char path[32];
+		uint32_t reg = (uint32_t)n;
+
+		snprintf(path, sizeof(path), "/cpus/%s", fdt_get_name(dtb, off, NULL));
+		assert_str(path, "device_type", "cpu");
+		assert_str(path, "enable-method", "psci");
+		assert_cells(path, "reg", &reg, 1);
+		n++;
+	}
+	return n;
+}
+
+static void test_guest_dtb(void **state)
+{
+	struct guest_dtb_desc d = dtb_desc(2);
+	const uint32_t two = 2;
+	const uint32_t mem[] = {0, (uint32_t)KCORE_GUEST_RAM_BASE, 0, (uint32_t)DTB_RAM};
+	const uint32_t gic[] = {0, (uint32_t)KCORE_GUEST_GICD_BASE, 0, 0x10000,
+				0, (uint32_t)KCORE_GUEST_GICR_BASE, 0, 2 * 0x20000};
+	const uint32_t timer[] = {1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4};
+	const uint32_t uart[] = {0, (uint32_t)KCORE_GUEST_UART_BASE, 0, 0x1000};
+	const uint32_t uart_irq[] = {0, 1, 4};
+	int len, clk;
+	const fdt32_t *clocks;
+	const char *stdout_path;
+
+	(void)state;
+	assert_int_equal(dtb_build(4096, &d), GUEST_DTB_OK);
+	assert_int_equal(logs, 0);
+	assert_int_equal(fdt_check_header(dtb), 0);
+	assert_true(fdt_totalsize(dtb) <= 4096);
+	assert_int_equal(dtb[4096], 0xee); /* nothing written past the buffer */
+
+	assert_cells("/", "#address-cells", &two, 1);
+	assert_cells("/", "#size-cells", &two, 1);
+	assert_cells("/", "interrupt-parent", (const uint32_t[]){GUEST_PHANDLE_GIC}, 1);
+	assert_str("/memory@80000000", "device_type", "memory");
+	assert_cells("/memory@80000000", "reg", mem, 4);
+	assert_int_equal(count_cpus(), 2);
+	assert_compatible("/psci", "arm,psci-1.0");
+	assert_compatible("/psci", "arm,psci-0.2");
+	assert_str("/psci", "method", "hvc");
+	assert_compatible("/intc@8000000", "arm,gic-v3");
+	assert_cells("/intc@8000000", "reg", gic, 8);
+	assert_non_null(fdt_getprop(dtb, node("/intc@8000000"), "interrupt-controller", NULL));
+	assert_int_equal(fdt_get_phandle(dtb, node("/intc@8000000")), GUEST_PHANDLE_GIC);
+	assert_compatible("/timer", "arm,armv8-timer");
+	assert_cells("/timer", "interrupts", timer, 12);
+
+	/* The UART, and its clock through the phandle its clocks name. */
+	assert_compatible("/pl011@9000000", "arm,pl011");
+	assert_compatible("/pl011@9000000", "arm,primecell");
+	assert_cells("/pl011@9000000", "reg", uart, 4);
+	assert_cells("/pl011@9000000", "interrupts", uart_irq, 3);
+	clocks = fdt_getprop(dtb, node("/pl011@9000000"), "clocks", &len);
+	assert_non_null(clocks);
+	assert_int_equal(len, 8);
+	clk = fdt_node_offset_by_phandle(dtb, fdt32_to_cpu(clocks[0]));
+	assert_true(clk >= 0);
+	assert_string_equal(fdt_get_name(dtb, clk, NULL), "apb-pclk");
+	assert_cells("/apb-pclk", "clock-frequency", (const uint32_t[]){24000000}, 1);
+
+	/* /chosen: the command line, a console path that resolves, the initrd. */
+	assert_str("/chosen", "bootargs", DTB_CMD);
+	stdout_path = fdt_getprop(dtb, node("/chosen"), "stdout-path", NULL);
+	assert_non_null(stdout_path);
+	assert_int_equal(fdt_path_offset(dtb, stdout_path), node("/pl011@9000000"));
+	assert_int_equal(prop_u64("/chosen", "linux,initrd-start"), DTB_INITRD);
+	assert_int_equal(prop_u64("/chosen", "linux,initrd-end"), DTB_INITRD + 0x12345);
+
+	/* 8 vCPUs: 8 cpus, 8 redistributors; no initrd: no initrd properties. */
+	d = dtb_desc(GUEST_DTB_MAX_VCPUS);
+	d.initrd_start = d.initrd_end = 0;
+	assert_int_equal(dtb_build(4096, &d), GUEST_DTB_OK);
+	assert_int_equal(count_cpus(), 8);
+	assert_int_equal(GUEST_DTB_MAX_VCPUS, 8);
+	assert_cells("/intc@8000000", "reg",
+		     (const uint32_t[]){0, (uint32_t)KCORE_GUEST_GICD_BASE, 0, 0x10000, 0,
+					(uint32_t)KCORE_GUEST_GICR_BASE, 0, 8 * 0x20000},
+		     8);
+	assert_null(fdt_getprop(dtb, node("/chosen"), "linux,initrd-start", NULL));
+	assert_null(fdt_getprop(dtb, node("/chosen"), "linux,initrd-end", NULL));
+
+	/* RAM above 4 GiB: both cells of each number, and a unit address in lowercase hex. */
+	d.ram_base = 0x1abc00000ull;
+	d.ram_size = 0x100000000ull;
+	assert_int_equal(dtb_build(4096, &d), GUEST_DTB_OK);
+	assert_cells("/memory@1abc00000", "reg", (const uint32_t[]){1, 0xabc00000u, 1, 0}, 4);
+}
+
+/* Each bad input: its own error, one log line naming the VM, nothing past the buffer. */
+static void expect_dtb_err(u32 size, const struct guest_dtb_desc *d, enum guest_dtb_err want,
+			   const char *why)
+{
+	assert_int_equal(dtb_build(size, d), want);
+	assert_int_equal(logs, 1);
+	assert_non_null(strstr(last_log, "VM linux: writing its DTB: "));
+	assert_non_null(strstr(last_log, why));
+	assert_int_equal(dtb[size < 4096 ? size : 4096], 0xee);
+}
+
+static void test_guest_dtb_refusals(void **state)
+{
+	struct guest_dtb_desc d = dtb_desc(2);
+	u32 exact;
+
+	(void)state;
+	/* The smallest buffer that holds the tree works; one byte less does not. */
+	assert_int_equal(dtb_build(4096, &d), GUEST_DTB_OK);
+	exact = fdt_totalsize(dtb);
+	assert_int_equal(dtb_build(exact, &d), GUEST_DTB_OK);
+	assert_int_equal(dtb[exact], 0xee);
+	expect_dtb_err(exact - 1, &d, GUEST_DTB_E_NOSPACE, "FDT_ERR_NOSPACE");
+	expect_dtb_err(256, &d, GUEST_DTB_E_NOSPACE, "FDT_ERR_NOSPACE");
+	expect_dtb_err(0, &d, GUEST_DTB_E_NOSPACE, "FDT_ERR_NOSPACE");
+	/* A command line as long as the payload allows pushes the 2-vCPU tree past 1 KiB. */
+	{
+		char cmd[sizeof(((struct kcore_payload_vm *)0)->cmdline)];
+
+		memset(cmd, 'x', sizeof(cmd) - 1);
+		cmd[sizeof(cmd) - 1] = '\0';
+		d.bootargs = cmd;
+		assert_int_equal(dtb_build(4096, &d), GUEST_DTB_OK);
+		assert_true(fdt_totalsize(dtb) > exact + 200);
+		expect_dtb_err(exact, &d, GUEST_DTB_E_NOSPACE, "FDT_ERR_NOSPACE");
+		d.bootargs = DTB_CMD;
+	}
+
+	d.nr_vcpus = 0;
+	expect_dtb_err(4096, &d, GUEST_DTB_E_VCPUS, "vCPU count out of range");
+	d.nr_vcpus = GUEST_DTB_MAX_VCPUS + 1;
+	expect_dtb_err(4096, &d, GUEST_DTB_E_VCPUS, "vCPU count out of range");
+	d.nr_vcpus = 2;
+
+	assert_int_equal(guest_dtb_write(NULL, 4096, &d), GUEST_DTB_E_ARGS);
+	expect_dtb_err(0x80000000u, &d, GUEST_DTB_E_ARGS, "no buffer");
+	d.bootargs = NULL;
+	expect_dtb_err(4096, &d, GUEST_DTB_E_ARGS, "no bootargs");
+	d = dtb_desc(2);
+	d.ram_size = 0;
+	expect_dtb_err(4096, &d, GUEST_DTB_E_ARGS, "empty or wrapping RAM");
+	d.ram_size = ~0ull - d.ram_base + 2;
+	expect_dtb_err(4096, &d, GUEST_DTB_E_ARGS, "empty or wrapping RAM");
+	d = dtb_desc(2);
+	d.initrd_end = d.initrd_start - 1;
+	expect_dtb_err(4096, &d, GUEST_DTB_E_ARGS, "initrd ends before it starts");
+	/* An empty initrd is not an error: it starts and ends at the same place. */
+	d.initrd_end = d.initrd_start;
+	assert_int_equal(dtb_build(4096, &d), GUEST_DTB_OK);
+	assert_int_equal(logs, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1059,6 +1330,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exit_guest_calls, exit_setup, exit_teardown),
 	    cmocka_unit_test_setup_teardown(test_exit_outcomes, exit_setup, exit_teardown),
 	    cmocka_unit_test(test_runq),
+	    cmocka_unit_test(test_image_page),
+	    cmocka_unit_test(test_guest_dtb),
+	    cmocka_unit_test(test_guest_dtb_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

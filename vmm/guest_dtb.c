@@ -5,16 +5,13 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "console.h"
-#include "format.h"
+#include "backend.h"
+#include "vuart.h"
 
 /* GIC interrupt specifiers: type (0 SPI, 1 PPI), number, flags (4: level, active high). */
 #define IRQ_SPI	       0u
 #define IRQ_PPI	       1u
 #define IRQ_LEVEL_HIGH 4u
-#define GICD_SIZE      0x10000ull
-#define GICR_STRIDE    0x20000ull /* RD_base + SGI_base frames per vCPU */
-#define UART_SIZE      0x1000ull
 #define UART_SPI       1u
 #define UART_CLOCK_HZ  24000000u
 /* Architected timer PPIs: secure and non-secure physical, virtual, hypervisor. */
@@ -28,7 +25,7 @@ struct cells {
 
 static void put(struct cells *c, u32 v)
 {
-	if (c->n < (int)ARRAY_SIZE(c->c))
+	if (c->n < (int)(sizeof(c->c) / sizeof(c->c[0])))
 		c->c[c->n++] = cpu_to_fdt32(v);
 }
 
@@ -36,6 +33,29 @@ static void put64(struct cells *c, u64 v)
 {
 	put(c, (u32)(v >> 32));
 	put(c, (u32)v);
+}
+
+/*
+ * "prefix@addr", addr in lowercase hex without leading zeros (a node's
+ * unit address, and the path to one). vmm/ has no printf: built by hand.
+ */
+static int unit_name(char *out, size_t size, const char *prefix, u64 addr)
+{
+	char digits[16];
+	size_t len = strlen(prefix), nd = 0;
+
+	do {
+		digits[nd++] = "0123456789abcdef"[addr & 0xf];
+		addr >>= 4;
+	} while (addr != 0);
+	if (len + 1 + nd + 1 > size)
+		return -FDT_ERR_INTERNAL; /* every caller's buffer fits its longest name */
+	memcpy(out, prefix, len);
+	out[len++] = '@';
+	while (nd > 0)
+		out[len++] = digits[--nd];
+	out[len] = '\0';
+	return 0;
 }
 
 static int prop_str(void *fdt, const char *name, const char *str)
@@ -55,35 +75,35 @@ static int prop_strings2(void *fdt, const char *name, const char *a, const char 
 	size_t la = strlen(a) + 1, lb = strlen(b) + 1;
 
 	if (la + lb > sizeof(buf))
-		return -FDT_ERR_NOSPACE;
+		return -FDT_ERR_INTERNAL; /* the callers' strings are constants that fit */
 	memcpy(buf, a, la);
 	memcpy(buf + la, b, lb);
 	return fdt_property(fdt, name, buf, (int)(la + lb));
 }
 
-static int add_reg_node(void *fdt, const char *prefix, u64 base, int (*body)(void *, const void *),
-			const void *ctx)
+static int add_reg_node(void *fdt, const char *prefix, u64 base,
+			int (*body)(void *, const struct guest_dtb_desc *),
+			const struct guest_dtb_desc *d)
 {
 	char name[48];
-	int err;
+	int err = unit_name(name, sizeof(name), prefix, base);
 
-	format_buf(name, sizeof(name), "%s@%lx", prefix, base);
-	err = fdt_begin_node(fdt, name);
 	if (err == 0)
-		err = body(fdt, ctx);
+		err = fdt_begin_node(fdt, name);
+	if (err == 0)
+		err = body(fdt, d);
 	if (err == 0)
 		err = fdt_end_node(fdt);
 	return err;
 }
 
-static int memory_body(void *fdt, const void *ctx)
+static int memory_body(void *fdt, const struct guest_dtb_desc *d)
 {
-	const struct guest_layout *l = ctx;
 	struct cells reg = {0};
 	int err = prop_str(fdt, "device_type", "memory");
 
-	put64(&reg, l->ram_base);
-	put64(&reg, l->ram_size);
+	put64(&reg, d->ram_base);
+	put64(&reg, d->ram_size);
 	return err != 0 ? err : prop_cells(fdt, "reg", &reg);
 }
 
@@ -98,8 +118,9 @@ static int add_cpus(void *fdt, u32 nr_vcpus)
 	for (u32 i = 0; i < nr_vcpus && err == 0; i++) {
 		char name[16];
 
-		format_buf(name, sizeof(name), "cpu@%x", i);
-		err = fdt_begin_node(fdt, name);
+		err = unit_name(name, sizeof(name), "cpu", i);
+		if (err == 0)
+			err = fdt_begin_node(fdt, name);
 		if (err == 0)
 			err = prop_str(fdt, "device_type", "cpu");
 		if (err == 0)
@@ -126,16 +147,15 @@ static int add_psci(void *fdt)
 	return err != 0 ? err : fdt_end_node(fdt);
 }
 
-static int gic_body(void *fdt, const void *ctx)
+static int gic_body(void *fdt, const struct guest_dtb_desc *d)
 {
-	u32 nr_vcpus = *(const u32 *)ctx;
 	struct cells reg = {0};
 	int err = prop_str(fdt, "compatible", "arm,gic-v3");
 
 	put64(&reg, KCORE_GUEST_GICD_BASE);
-	put64(&reg, GICD_SIZE);
+	put64(&reg, VGIC_GICD_SIZE);
 	put64(&reg, KCORE_GUEST_GICR_BASE);
-	put64(&reg, GICR_STRIDE * nr_vcpus);
+	put64(&reg, VGIC_GICR_STRIDE * d->nr_vcpus);
 	if (err == 0)
 		err = prop_cells(fdt, "reg", &reg);
 	if (err == 0)
@@ -156,7 +176,7 @@ static int add_timer(void *fdt)
 	struct cells irqs = {0};
 	int err = fdt_begin_node(fdt, "timer");
 
-	for (u32 i = 0; i < ARRAY_SIZE(timer_ppis); i++) {
+	for (u32 i = 0; i < sizeof(timer_ppis) / sizeof(timer_ppis[0]); i++) {
 		put(&irqs, IRQ_PPI);
 		put(&irqs, timer_ppis[i]);
 		put(&irqs, IRQ_LEVEL_HIGH);
@@ -185,14 +205,14 @@ static int add_clock(void *fdt)
 	return err != 0 ? err : fdt_end_node(fdt);
 }
 
-static int uart_body(void *fdt, const void *ctx)
+static int uart_body(void *fdt, const struct guest_dtb_desc *d)
 {
 	struct cells reg = {0}, irq = {0}, clocks = {0};
 	int err;
 
-	(void)ctx;
+	(void)d;
 	put64(&reg, KCORE_GUEST_UART_BASE);
-	put64(&reg, UART_SIZE);
+	put64(&reg, VUART_SIZE);
 	put(&irq, IRQ_SPI);
 	put(&irq, UART_SPI);
 	put(&irq, IRQ_LEVEL_HIGH);
@@ -210,26 +230,26 @@ static int uart_body(void *fdt, const void *ctx)
 	return err;
 }
 
-static int add_chosen(void *fdt, const struct guest_layout *l, const char *cmdline)
+static int add_chosen(void *fdt, const struct guest_dtb_desc *d)
 {
 	char stdout_path[32];
 	int err = fdt_begin_node(fdt, "chosen");
 
-	format_buf(stdout_path, sizeof(stdout_path), "/pl011@%llx", KCORE_GUEST_UART_BASE);
 	if (err == 0)
-		err = prop_str(fdt, "bootargs", cmdline);
+		err = prop_str(fdt, "bootargs", d->bootargs);
+	if (err == 0)
+		err = unit_name(stdout_path, sizeof(stdout_path), "/pl011", KCORE_GUEST_UART_BASE);
 	if (err == 0)
 		err = prop_str(fdt, "stdout-path", stdout_path);
-	if (err == 0 && l->initrd_ipa != 0) {
-		err = fdt_property_u64(fdt, "linux,initrd-start", l->initrd_ipa);
+	if (err == 0 && d->initrd_start != 0) {
+		err = fdt_property_u64(fdt, "linux,initrd-start", d->initrd_start);
 		if (err == 0)
-			err = fdt_property_u64(fdt, "linux,initrd-end",
-					       l->initrd_ipa + l->initrd_payload);
+			err = fdt_property_u64(fdt, "linux,initrd-end", d->initrd_end);
 	}
 	return err != 0 ? err : fdt_end_node(fdt);
 }
 
-static int write_tree(void *fdt, const struct guest_layout *l, u32 nr_vcpus, const char *cmdline)
+static int write_tree(void *fdt, const struct guest_dtb_desc *d)
 {
 	int err = fdt_begin_node(fdt, "");
 
@@ -244,38 +264,63 @@ static int write_tree(void *fdt, const struct guest_layout *l, u32 nr_vcpus, con
 	if (err == 0)
 		err = fdt_property_cell(fdt, "interrupt-parent", GUEST_PHANDLE_GIC);
 	if (err == 0)
-		err = add_chosen(fdt, l, cmdline);
+		err = add_chosen(fdt, d);
 	if (err == 0)
-		err = add_reg_node(fdt, "memory", l->ram_base, memory_body, l);
+		err = add_reg_node(fdt, "memory", d->ram_base, memory_body, d);
 	if (err == 0)
-		err = add_cpus(fdt, nr_vcpus);
+		err = add_cpus(fdt, d->nr_vcpus);
 	if (err == 0)
 		err = add_psci(fdt);
 	if (err == 0)
-		err = add_reg_node(fdt, "intc", KCORE_GUEST_GICD_BASE, gic_body, &nr_vcpus);
+		err = add_reg_node(fdt, "intc", KCORE_GUEST_GICD_BASE, gic_body, d);
 	if (err == 0)
 		err = add_timer(fdt);
 	if (err == 0)
 		err = add_clock(fdt);
 	if (err == 0)
-		err = add_reg_node(fdt, "pl011", KCORE_GUEST_UART_BASE, uart_body, NULL);
+		err = add_reg_node(fdt, "pl011", KCORE_GUEST_UART_BASE, uart_body, d);
 	return err != 0 ? err : fdt_end_node(fdt);
 }
 
-bool guest_dtb_write(void *buf, u32 size, const char *name, const struct guest_layout *l,
-		     u32 nr_vcpus, const char *cmdline)
+/* Whether d can be described at all; if not, *why says what is wrong. */
+static enum guest_dtb_err check_desc(const void *buf, u32 size, const struct guest_dtb_desc *d,
+				     const char **why)
 {
-	int err = fdt_create(buf, (int)size);
+	*why = NULL;
+	if (d->nr_vcpus == 0 || d->nr_vcpus > GUEST_DTB_MAX_VCPUS) {
+		*why = "vCPU count out of range";
+		return GUEST_DTB_E_VCPUS;
+	}
+	if (buf == NULL || size > (u32)INT32_MAX) /* libfdt takes the size as an int */
+		*why = "no buffer";
+	else if (d->bootargs == NULL)
+		*why = "no bootargs";
+	else if (d->ram_size == 0 || d->ram_base + d->ram_size < d->ram_base)
+		*why = "empty or wrapping RAM";
+	else if (d->initrd_start != 0 && d->initrd_end < d->initrd_start)
+		*why = "initrd ends before it starts";
+	return *why != NULL ? GUEST_DTB_E_ARGS : GUEST_DTB_OK;
+}
 
+enum guest_dtb_err guest_dtb_write(void *buf, u32 size, const struct guest_dtb_desc *d)
+{
+	const char *why;
+	enum guest_dtb_err bad = check_desc(buf, size, d, &why);
+	int err;
+
+	if (bad != GUEST_DTB_OK) {
+		vmm_log("VM %s: writing its DTB: %s (%u vCPUs)", d->name, why, d->nr_vcpus);
+		return bad;
+	}
+	err = fdt_create(buf, (int)size);
 	if (err == 0)
 		err = fdt_finish_reservemap(buf);
 	if (err == 0)
-		err = write_tree(buf, l, nr_vcpus, cmdline);
+		err = write_tree(buf, d);
 	if (err == 0)
 		err = fdt_finish(buf);
-	if (err != 0) {
-		kprintf("kserv: VM %s: writing its DTB: %s\n", name, fdt_strerror(err));
-		return false;
-	}
-	return true;
+	if (err == 0)
+		return GUEST_DTB_OK;
+	vmm_log("VM %s: writing its DTB: %s", d->name, fdt_strerror(err));
+	return err == -FDT_ERR_NOSPACE ? GUEST_DTB_E_NOSPACE : GUEST_DTB_E_FDT;
 }

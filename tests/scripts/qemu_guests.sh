@@ -53,6 +53,7 @@ scenario psci "psci: PSCI 1.1 as DEN0022 says: version, FEATURES of every functi
 	-e '^\[psci\] GUEST psci: PSCI version 1\.1$' \
 	-e '^\[psci\] GUEST psci: optional functions offered: MIGRATE_INFO_TYPE SYSTEM_RESET2_32 SYSTEM_RESET2_64$' \
 	-e '^\[psci\] GUEST psci: MIGRATE_INFO_TYPE 2$' \
+	-e '^\[psci\] GUEST psci: SMCCC version 1\.1$' \
 	-e '^\[psci\] GUEST psci: SYSTEM_RESET2: reserved type -2, unknown vendor type -1$' \
 	-e '^\[psci\] GUEST psci: PASS 6 CPU_ON races, vCPU 3 off and on 6 times$' \
 	-e '^KSERV: VM psci powered off' -e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \

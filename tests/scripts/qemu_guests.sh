@@ -90,9 +90,16 @@ scenario timers "timers: the virtual timer's deadline met while the guest polls 
 	-e '^\[timers\] GUEST timers: ptimer round 2 \(polling, no exits\): INTID 30 after [0-9]+ ticks' \
 	-e '^\[timers\] GUEST timers: both timers: INTID 27 after [0-9]+ ticks \(armed for [0-9]+\), INTID 30 after' \
 	-e '^\[timers\] GUEST timers: PASS virtual and physical timers$' \
-	-f 'FAILED' \
+	-f 'FAILED' -f '^HOSTGIC: FAIL' -e '^HOSTGIC: PASS PPIs 26/27 of [0-9]+ redistributors' \
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/timers.signed"
+
+scenario timers-host-gic "timers on one CPU: afterwards the host's GIC (PPIs 26/27 in the redistributor, ICC_PMR/IGRPEN1) is as kserv recorded it before the guest's timers ran" 0 \
+	-e '^\[timers\] GUEST timers: PASS virtual and physical timers$' \
+	-f 'FAILED' -f '^HOSTGIC: FAIL' \
+	-e '^HOSTGIC: PASS PPIs 26/27 of 1 redistributors, ICC_PMR/IGRPEN1 of cpu 0 as recorded$' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--cpus 1 --vm "image=$g/timers.signed"
 
 scenario cpuview "cpuview, twice side by side: each hidden feature (PMU, SVE, SME, MTE, AMU, SPE, TRBE, trace, MPAM, BRBE; no ITS, no PCI) absent from the ID registers and the DT and its registers undefined, an SVE instruction undefined even when enabled at EL1, the guest's own debug registers, each VM's own pointer-auth keys" 0 \
 	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \

@@ -73,12 +73,13 @@ scenario timer "timer: the guest's virtual timer interrupt arrives through the v
 
 # Issue 16, point 5: the GIC registers read back what the guest wrote, and the timer's
 # pending/active state, which lives in kcore's list registers, shows in GICR_ISPENDR0/ISACTIVER0.
-scenario gic "gic: distributor and redistributor registers read back (enables, priorities, config, groups, IROUTER, SPI pending); the masked timer shows pending in GICR_ISPENDR0, active while handled, not taken while disabled" 0 \
+scenario gic "gic: distributor and redistributor registers read back (enables, priorities, config, groups, IROUTER, SPI pending); the masked timer shows pending in GICR_ISPENDR0, active while handled, not taken while disabled, deactivated by GICR_ICACTIVER0" 0 \
 	-e '^\[gic\] GUEST gic: enables: SPIs 40 41 47 and PPIs 27 20 read back: ok$' \
 	-e '^\[gic\] GUEST gic: priorities, configuration, groups, routing read back: ok$' \
 	-e '^\[gic\] GUEST gic: PPI 27 pending in GICR_ISPENDR0 with PSTATE.I set, after [0-9]+ ticks' \
 	-e '^\[gic\] GUEST gic: taken once, active while handled: ok$' \
 	-e '^\[gic\] GUEST gic: PPI 27 disabled: not taken; enabled: taken$' \
+	-e '^\[gic\] GUEST gic: deactivated by GICR_ICACTIVER0 in its handler: not active, taken again: ok$' \
 	-e '^\[gic\] GUEST gic: SGI 5 to itself: pending, cleared by GICR_ICPENDR0, never taken: ok$' \
 	-e '^\[gic\] GUEST gic: PASS$' \
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \

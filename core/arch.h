@@ -242,6 +242,16 @@ u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active);
  * stays active).
  */
 void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits);
+/*
+ * The guest's write of bits to a clear-active register for INTIDs
+ * first..first+31: the stopped vCPU's list registers drop the active state
+ * of those INTIDs (one only active becomes empty, one active and pending
+ * stays pending), as the guest's own deactivation would. A hardware list
+ * register's physical interrupt is kcore's to hold active only for a run
+ * (aarch64 timers.c), so it needs nothing more: if its level is still high,
+ * the next entry makes the virtual interrupt pending again, as on a GIC.
+ */
+void arch_vcpu_irq_deactivate(struct vcpu *vcpu, u32 first, u32 bits);
 
 /*
  * Snapshots (core/snapshot). arch_random_bytes fills buf from the CPU's

@@ -10,7 +10,9 @@
  * it is due, active in GICR_ISACTIVER0 while it is handled, and a PPI the
  * guest disabled is not taken until it enables it again; an SGI it sends
  * itself, masked, is pending until it clears it (GICR_ICPENDR0), and then
- * never taken. Halfway it asks
+ * never taken; its timer's interrupt deactivated in its handler by a write
+ * to GICR_ICACTIVER0 (the level still high) is no longer active and is
+ * taken again once the handler ends. Halfway it asks
  * for a snapshot (KC_TEST_SNAPSHOT): a copy restored from it must read the
  * same registers back, and take its timer interrupt (kcore's copy of the
  * PPI enables came along). Runs alike on plain QEMU (-M virt,gic-version=3),
@@ -36,6 +38,7 @@ const char guest_name[] = "gic";
 #define ISPENDR	     0x0200u
 #define ICPENDR	     0x0280u
 #define ISACTIVER    0x0300u
+#define ICACTIVER    0x0380u
 #define IPRIORITYR   0x0400u
 #define ICFGR	     0x0c00u
 #define GICD_IROUTER 0x6000u
@@ -61,6 +64,8 @@ static u32 read32(u64 addr)
 static volatile u64 irqs;
 static volatile u64 last_intid;
 static volatile u32 active_seen;
+static volatile u32 active_after_clear; /* by_write: ISACTIVER0 after the ICACTIVER0 write */
+static volatile bool by_write;		/* the next timer interrupt: deactivated by ICACTIVER0 */
 static volatile u64 sgis;
 
 static void on_irq(void)
@@ -72,9 +77,16 @@ static void on_irq(void)
 	if (last_intid == VTIMER) {
 		/* Taken, not yet ended: the GIC says active. */
 		active_seen = read32(SGI + ISACTIVER);
-		/* Level-triggered: silence the timer before ending the interrupt. */
-		__asm__ volatile("msr cntv_ctl_el0, %0\n\tisb" : : "r"(0ull));
 		irqs++;
+		if (by_write) {
+			/* Deactivated by the register, the level still high: pending again. */
+			by_write = false;
+			mmio_write32(SGI + ICACTIVER, BIT(VTIMER));
+			active_after_clear = read32(SGI + ISACTIVER);
+		} else {
+			/* Level-triggered: silence the timer before ending the interrupt. */
+			__asm__ volatile("msr cntv_ctl_el0, %0\n\tisb" : : "r"(0ull));
+		}
 	} else if (last_intid == SGI_SELF) {
 		sgis++;
 	}
@@ -320,6 +332,35 @@ static void check_timer_pending(u64 freq)
 		say("taken once, active while handled: ok");
 }
 
+/*
+ * GICR_ICACTIVER0 in the handler deactivates the timer's interrupt, which
+ * kcore holds in a (hardware) list register: not active any more, and,
+ * its level still high, taken a second time after the handler.
+ */
+static void check_clear_active(u64 freq)
+{
+	u64 deadline = read_cntvct() + freq, base = irqs;
+
+	active_seen = 0;
+	active_after_clear = ~0u;
+	by_write = true;
+	arm_timer(freq / 1000);
+	__asm__ volatile("msr daifclr, #2\n\tisb");
+	while (irqs - base < 2 && read_cntvct() < deadline)
+		;
+	__asm__ volatile("msr daifset, #2");
+	CHECK((active_seen & BIT(VTIMER)) != 0, "PPI %u not active in its handler (0x%x)", VTIMER,
+	      active_seen);
+	CHECK((active_after_clear & BIT(VTIMER)) == 0,
+	      "PPI %u still active after GICR_ICACTIVER0 (0x%x)", VTIMER, active_after_clear);
+	CHECK(irqs - base == 2,
+	      "deactivated by GICR_ICACTIVER0 with its level high: taken %lu times, not twice",
+	      irqs - base);
+	CHECK((read32(SGI + ISACTIVER) & BIT(VTIMER)) == 0, "PPI %u active after both", VTIMER);
+	if (!failed)
+		say("deactivated by GICR_ICACTIVER0 in its handler: not active, taken again: ok");
+}
+
 static void check_disabled_ppi(u64 freq)
 {
 	u64 start = read_cntvct();
@@ -391,6 +432,8 @@ void guest_main(u64 dtb)
 		check_timer_pending(freq);
 	if (!failed)
 		check_disabled_ppi(freq);
+	if (!failed)
+		check_clear_active(freq);
 	if (!failed)
 		check_sgi_clear_pending();
 	if (!failed)

@@ -6,6 +6,9 @@
  *    function and for what kcore offers, NOT_SUPPORTED for the rest, and a
  *    function FEATURES calls offered behaves so (MIGRATE, SYSTEM_RESET2);
  *  - MIGRATE_INFO_TYPE is 2 (no Trusted OS to migrate);
+ *  - PSCI_FEATURES(SMCCC_VERSION) is SUCCESS under kcore (SMCCC v1.1 is
+ *    offered), and where it is, SMCCC_VERSION says 1.1 or later and
+ *    SMCCC_ARCH_FEATURES says itself is there (PSCI 1.1, section 5.1.14);
  *  - CPU_ON of an MPIDR that is no CPU is INVALID_PARAMETERS; of an entry
  *    outside the verified image INVALID_ADDRESS (under kcore only: a bare
  *    machine would start the CPU there);
@@ -275,6 +278,23 @@ static void features(void)
 	}
 }
 
+/* SMCCC v1.1, promised by PSCI_FEATURES(SMCCC_VERSION); kcore offers it. */
+static void smccc(bool kcore)
+{
+	s64 v, f;
+
+	if (!offered(SMCCC_VERSION)) {
+		check(!kcore, "PSCI_FEATURES(SMCCC_VERSION) is NOT_SUPPORTED under kcore");
+		say("SMCCC v1.1 not offered");
+		return;
+	}
+	v = psci(SMCCC_VERSION, 0, 0, 0);
+	f = psci(SMCCC_ARCH_FEATURES, SMCCC_ARCH_FEATURES, 0, 0);
+	check(v >= SMCCC_VERSION_1_1, "SMCCC_VERSION 0x%lx though PSCI_FEATURES offered it", v);
+	check(f == 0, "SMCCC_ARCH_FEATURES(SMCCC_ARCH_FEATURES) = %ld", f);
+	say("SMCCC version %ld.%ld", v >> 16, v & 0xffff);
+}
+
 static void reset2(void)
 {
 	s64 bad, vendor;
@@ -306,6 +326,7 @@ void guest_main(u64 dtb)
 	say("PSCI version %ld.%ld", v >> 16, v & 0xffff);
 	check(v == PSCI_VERSION_1_1, "PSCI_VERSION 0x%lx, want 1.1", v);
 	features();
+	smccc(kcore);
 
 	/* CPU_ON's refusals: no such CPU, itself, an entry kcore did not verify. */
 	r = psci(PSCI_CPU_ON_64, mpidr[TARGET] | 1u << 8, (u64)(uintptr_t)psci_entry_a, 0);

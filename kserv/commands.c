@@ -149,8 +149,8 @@ static const struct command commands[] = {
  * order). Registered before any command runs; the host's code never names them.
  */
 static const struct vmm_hooks *const test_hooks[] = {
-    &reset_scan_hooks,	      &vm_attacks_hooks,    &regworld_hooks,
-    &vm_attacks_cpu_on_hooks, &snapshot_scan_hooks, &snapshot_attacks_hooks,
+    &reset_scan_hooks,	  &vm_attacks_hooks,	   &regworld_hooks, &vm_attacks_cpu_on_hooks,
+    &snapshot_scan_hooks, &snapshot_attacks_hooks, &host_gic_hooks,
 };
 
 static int cmd_help(int argc, char **argv)

@@ -219,6 +219,11 @@ void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
 	vgic_lr_unpend(&vcpu_arch_state(vcpu)->vgic, first, bits);
 }
 
+void arch_vcpu_irq_deactivate(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	vgic_lr_deactivate(&vcpu_arch_state(vcpu)->vgic, first, bits);
+}
+
 /*
  * What a run's end has to do beyond the common switch back, in one word
  * arch_vcpu_run tests once: the guest's FP/SIMD state is in the CPU

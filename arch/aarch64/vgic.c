@@ -268,6 +268,23 @@ void vgic_lr_unpend(struct vgic_state *state, u32 first, u32 bits)
 	}
 }
 
+void vgic_lr_deactivate(struct vgic_state *state, u32 first, u32 bits)
+{
+	u64 active = 2ull << LR_STATE_SHIFT;
+	u32 n = nr_lrs();
+
+	for (u32 i = 0; i < n; i++) {
+		u64 lr = state->lr[i];
+		u64 intid = lr & LR_VINTID_MASK;
+
+		if ((lr & active) == 0 || intid < first || intid - first >= 32 ||
+		    ((bits >> (intid - first)) & 1) == 0)
+			continue;
+		lr &= ~active;
+		state->lr[i] = (lr & LR_STATE_MASK) == 0 ? 0 : lr;
+	}
+}
+
 int vgic_find(const struct vgic_state *state, u32 vintid)
 {
 	u32 n = nr_lrs();

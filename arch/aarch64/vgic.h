@@ -57,5 +57,8 @@ bool vgic_add_pending(struct vgic_state *state, u32 intid);
 u32 vgic_lr_bits(const struct vgic_state *state, u32 first, bool active);
 /* Drops the pending state of those INTIDs from the saved list registers (arch_vcpu_irq_unpend). */
 void vgic_lr_unpend(struct vgic_state *state, u32 first, u32 bits);
+/* Drops the active state of those INTIDs from the saved list registers (arch_vcpu_irq_deactivate).
+ */
+void vgic_lr_deactivate(struct vgic_state *state, u32 first, u32 bits);
 
 #endif /* KCORE_AARCH64_VGIC_H */

@@ -86,32 +86,47 @@ void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64
 	state->last_abort_ipa = ipa;
 }
 
-/* The simulated list registers hold pending interrupts only (sim.h). */
+/* The simulated list registers: pending (SIM_LR_VALID), active if a test made one so. */
 u32 arch_vcpu_irq_bits(struct vcpu *vcpu, u32 first, bool active)
 {
 	const struct arch_vcpu *state = vcpu_arch_state(vcpu);
+	u64 want = active ? SIM_LR_ACTIVE : SIM_LR_VALID;
 	u32 bits = 0;
 
-	for (u32 i = 0; i < SIM_VCPU_NR_LRS && !active; i++) {
-		u64 intid = state->lr[i] & ~SIM_LR_VALID;
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
+		u64 intid = state->lr[i] & SIM_LR_INTID;
 
-		if ((state->lr[i] & SIM_LR_VALID) != 0 && intid >= first && intid - first < 32)
+		if ((state->lr[i] & want) != 0 && intid >= first && intid - first < 32)
 			bits |= 1u << (intid - first);
 	}
 	return bits;
 }
 
-void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+/* Drops state (SIM_LR_VALID or SIM_LR_ACTIVE) from the LRs of those INTIDs; none left: free. */
+static void lr_drop(struct vcpu *vcpu, u64 state_bit, u32 first, u32 bits)
 {
 	struct arch_vcpu *state = vcpu_arch_state(vcpu);
 
 	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
-		u64 intid = state->lr[i] & ~SIM_LR_VALID;
+		u64 lr = state->lr[i];
+		u64 intid = lr & SIM_LR_INTID;
 
-		if ((state->lr[i] & SIM_LR_VALID) != 0 && intid >= first && intid - first < 32 &&
-		    ((bits >> (intid - first)) & 1) != 0)
-			state->lr[i] = 0;
+		if ((lr & state_bit) == 0 || intid < first || intid - first >= 32 ||
+		    ((bits >> (intid - first)) & 1) == 0)
+			continue;
+		lr &= ~state_bit;
+		state->lr[i] = (lr & (SIM_LR_VALID | SIM_LR_ACTIVE)) == 0 ? 0 : lr;
 	}
+}
+
+void arch_vcpu_irq_unpend(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	lr_drop(vcpu, SIM_LR_VALID, first, bits);
+}
+
+void arch_vcpu_irq_deactivate(struct vcpu *vcpu, u32 first, u32 bits)
+{
+	lr_drop(vcpu, SIM_LR_ACTIVE, first, bits);
 }
 
 void arch_vcpu_inject_undef(struct vcpu *vcpu)

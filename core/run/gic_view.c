@@ -14,6 +14,7 @@
 #define REG_ICENABLER	   0x180u
 #define REG_ISPENDR	   0x200u /* ICPENDR at +0x80, ISACTIVER +0x100, ICACTIVER +0x180 */
 #define REG_ICPENDR	   0x280u
+#define REG_ICACTIVER	   0x380u
 #define REG_ICACTIVER_END  0x400u
 #define REG_WORDS_PER_KIND 32u
 
@@ -52,6 +53,31 @@ static void clear_pending(struct vcpu *vcpu, u64 off, bool distributor, u32 bits
 	virq_unpend(vcpu, word * 32, bits);
 }
 
+/*
+ * A write to a clear-active register at off in a frame: the INTIDs it
+ * names stop being active in kcore's list registers too, as if the guest
+ * had deactivated them (its timer's included: a level still high makes it
+ * pending again at the next entry, as on a GIC).
+ */
+static void clear_active(struct vcpu *vcpu, u64 off, bool distributor, u32 bits)
+{
+	u32 word = (u32)(off - REG_ICACTIVER) / 4;
+
+	if (off < REG_ICACTIVER || off >= REG_ICACTIVER_END || bits == 0 ||
+	    (distributor ? word == 0 : word != 0))
+		return;
+	arch_vcpu_irq_deactivate(vcpu, word * 32, bits);
+}
+
+/* A write kcore looks at besides the enables: clear-pending or clear-active. */
+static void clear_state(struct vcpu *vcpu, u64 off, bool distributor, u32 bits)
+{
+	if (off < REG_ICACTIVER)
+		clear_pending(vcpu, off, distributor, bits);
+	else
+		clear_active(vcpu, off, distributor, bits);
+}
+
 u8 gic_view_exit(struct vcpu *vcpu, u32 vcpuid, u64 ipa, u32 size, bool write, u64 value)
 {
 	u64 rd_sgi = KCORE_GUEST_GICR_BASE + GICR_STRIDE * vcpuid + GICR_SGI_BASE;
@@ -67,7 +93,7 @@ u8 gic_view_exit(struct vcpu *vcpu, u32 vcpuid, u64 ipa, u32 size, bool write, u
 			else if (off == REG_ICENABLER)
 				virq_set_ppi_enables(vcpu, 0, (u32)value);
 			else
-				clear_pending(vcpu, off, false, (u32)value);
+				clear_state(vcpu, off, false, (u32)value);
 			return 0;
 		}
 		return state_read(off, false);
@@ -76,7 +102,7 @@ u8 gic_view_exit(struct vcpu *vcpu, u32 vcpuid, u64 ipa, u32 size, bool write, u
 		return 0;
 	off = ipa - KCORE_GUEST_GICD_BASE;
 	if (write) {
-		clear_pending(vcpu, off, true, (u32)value);
+		clear_state(vcpu, off, true, (u32)value);
 		return 0;
 	}
 	return state_read(off, true);

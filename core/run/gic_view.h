@@ -15,7 +15,10 @@
  *     not delivered while the guest has it disabled;
  *   - takes the pending state of the INTIDs the guest writes to its own
  *     GICR_ICPENDR0 or to GICD_ICPENDRn (n 1..31) out of its list
- *     registers and pending set.
+ *     registers and pending set;
+ *   - takes the active state of the INTIDs the guest writes to its own
+ *     GICR_ICACTIVER0 or to GICD_ICACTIVERn (n 1..31) out of its list
+ *     registers (the timer's hardware one included), as a deactivation.
  * Only 32-bit aligned accesses, as the GIC has these registers. The host
  * learns nothing from this (kcore adds to the guest's register, never to
  * the run page) and injects nothing through it (the enables change only by

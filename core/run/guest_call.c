@@ -151,6 +151,16 @@ static enum gc_step psci_slow(struct gc_call *c, u64 fid)
 		return psci_not_supported(c);
 	}
 }
+
+/* Any other id: SMCCC's own calls (GUEST_CALLS_SMCCC), else the host's. */
+static enum gc_step smccc_or_host(struct gc_call *c, u64 fid)
+{
+	switch (fid) {
+		GUEST_CALLS_SMCCC(GC_SLOW_CASE)
+	default:
+		return to_host(c);
+	}
+}
 #undef GC_SLOW_CASE
 
 enum gc_step guest_call_slow(struct gc_call *c)
@@ -168,7 +178,7 @@ enum gc_step guest_call_slow(struct gc_call *c)
 #undef GC_SLOW_STEP
 	default:
 		if (!PSCI_IS_FN(fid))
-			return to_host(c);
+			return smccc_or_host(c, fid);
 		step = psci_slow(c, fid);
 		break;
 	}

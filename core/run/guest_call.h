@@ -56,7 +56,8 @@ enum gc_form { GC_STATUS, GC_PSCI };
  * Fast calls never go to the host (their run is NULL) and inject nothing.
  * The two version calls come first: they are a guest's commonest.
  */
-#define GUEST_CALLS(X) GUEST_CALLS_HOT(X) GUEST_CALLS_REST(X) GUEST_CALLS_PSCI(X)
+#define GUEST_CALLS(X) \
+	GUEST_CALLS_HOT(X) GUEST_CALLS_REST(X) GUEST_CALLS_PSCI(X) GUEST_CALLS_SMCCC(X)
 /* Answered from the registers alone; the fast path tests these first, before anything else. */
 #define GUEST_CALLS_HOT(X)                              \
 	X(PSCI_VERSION, psci_version, GC_FAST, GC_PSCI) \
@@ -83,6 +84,14 @@ enum gc_form { GC_STATUS, GC_PSCI };
 	X(PSCI_SYSTEM_RESET, psci_system_off, GC_SLOW, GC_STATUS)           \
 	X(PSCI_SYSTEM_RESET2_32, psci_system_reset2, GC_SLOW, GC_PSCI)      \
 	X(PSCI_SYSTEM_RESET2_64, psci_system_reset2, GC_SLOW, GC_PSCI)
+/*
+ * SMCCC v1.1's two mandatory calls (core/run/psci.c): slow path only, looked
+ * up last, after PSCI's range, for the same reason; any other id of the Arm
+ * architecture range goes to the host as before.
+ */
+#define GUEST_CALLS_SMCCC(X)                              \
+	X(SMCCC_VERSION, smccc_version, GC_SLOW, GC_PSCI) \
+	X(SMCCC_ARCH_FEATURES, smccc_arch_features, GC_SLOW, GC_PSCI)
 
 #define GC_DECLARE(fid, handler, path, form) enum gc_step handler(struct gc_call *c);
 GUEST_CALLS(GC_DECLARE)

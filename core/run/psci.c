@@ -13,6 +13,14 @@
  * restarts only by being loaded again). MIGRATE, MIGRATE_INFO_UP_CPU and the
  * rest of the PSCI range: NOT_SUPPORTED, and FEATURES says so.
  *
+ * SMCCC v1.1 (Arm DEN0028) too, as PSCI 1.1 expects of a caller that offers
+ * PSCI_FEATURES(SMCCC_VERSION): SMCCC_VERSION and SMCCC_ARCH_FEATURES, its
+ * two mandatory calls. kcore keeps v1.1's rule for every guest call: only
+ * x0..x3 change (the world switch restores every other register). No
+ * architecture workaround call is offered (ARCH_FEATURES says
+ * NOT_SUPPORTED for them, as before this when the host answered -1 to
+ * everything in the range): a guest learns of no firmware mitigation.
+ *
  * vCPU n has MPIDR n (Aff0 only, as the guest's DTB says). Its power state
  * is kept in entry_set and has_run under vm->lock (core/vm/vm.h): each call
  * below reads and changes it under one hold of the lock, so of several
@@ -42,9 +50,28 @@ enum gc_step psci_features(struct gc_call *c)
 {
 	u32 fid = (u32)c->x[1];
 
-	/* CPU_SUSPEND's flags: 0 (original power_state format, no OS-initiated mode). */
-	return psci_answer(c,
-			   PSCI_IS_FN(fid) && gc_listed(fid) ? PSCI_SUCCESS : PSCI_E_NOT_SUPPORTED);
+	/*
+	 * CPU_SUSPEND's flags: 0 (original power_state format, no OS-initiated
+	 * mode). SMCCC_VERSION: SUCCESS says SMCCC v1.1 or later is offered.
+	 */
+	return psci_answer(c, (PSCI_IS_FN(fid) && gc_listed(fid)) || fid == SMCCC_VERSION
+				  ? PSCI_SUCCESS
+				  : PSCI_E_NOT_SUPPORTED);
+}
+
+enum gc_step smccc_version(struct gc_call *c)
+{
+	c->x[0] = SMCCC_VERSION_1_1;
+	return GC_REENTER;
+}
+
+enum gc_step smccc_arch_features(struct gc_call *c)
+{
+	u32 fid = (u32)c->x[1]; /* an SMC32 call: the upper half of x1 is not the id */
+
+	return psci_answer(c, fid == SMCCC_VERSION || fid == SMCCC_ARCH_FEATURES
+				  ? PSCI_SUCCESS
+				  : SMCCC_NOT_SUPPORTED);
 }
 
 enum gc_step psci_migrate_info_type(struct gc_call *c)

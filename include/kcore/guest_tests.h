@@ -55,6 +55,16 @@
 #define KC_TEST_SNAPSHOT_STOP	  1
 #define KC_TEST_SNAPSHOT_RESTORED 2
 
+/*
+ * timers: "check the host's GIC after this payload" (no arguments; x0 = 0,
+ * or NOT_SUPPORTED from a host without the check), called before the guest
+ * first uses a timer. kserv (tests/kserv/host_gic.c) then records what kcore
+ * changes in the host's GIC while a timer-using vCPU runs (PPIs 26 and 27 in
+ * every redistributor, ICC_PMR_EL1 and ICC_IGRPEN1_EL1 of its CPU), and
+ * compares after the payload: kcore must have put back all of it.
+ */
+#define KC_TEST_HOST_GIC KCORE_HC(0x85)
+
 /* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
 #define KC_TEST_CHECKSUM_START 0xcbf29ce484222325ULL
 

@@ -82,8 +82,14 @@
 #define PSCI_AFF_OFF	    1
 #define PSCI_AFF_ON_PENDING 2
 
-/* SMCCC (DEN0028): its version call (KVM answers it in the hypervisor: bench/bench.c). */
+/*
+ * SMCCC (DEN0028): its version call (KVM answers it in the hypervisor:
+ * bench/bench.c) and ARCH_FEATURES, the two calls v1.1 makes mandatory.
+ */
 #define SMCCC_VERSION	    0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+/* SMCCC_VERSION's answer: major << 16 | minor. */
+#define SMCCC_VERSION_1_1   0x10001u
 /* SMCCC: what an unknown function id returns in x0. */
 #define SMCCC_NOT_SUPPORTED (-1)
 

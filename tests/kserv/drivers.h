@@ -6,7 +6,8 @@
  * checkpoint before anything else sees it), vm_attacks_hooks, regworld_hooks
  * (its check of the host's registers precedes anything on an exit that could
  * change one), vm_attacks_cpu_on_hooks, snapshot_scan_hooks (before the
- * snapshot attacks, which scan too), snapshot_attacks_hooks.
+ * snapshot attacks, which scan too), snapshot_attacks_hooks, host_gic_hooks
+ * (it only reads the host's GIC before and after a payload).
  */
 #ifndef KSERV_TESTS_DRIVERS_H
 #define KSERV_TESTS_DRIVERS_H
@@ -27,5 +28,6 @@ extern const struct vmm_hooks regworld_hooks;
 extern const struct vmm_hooks vm_attacks_cpu_on_hooks;
 extern const struct vmm_hooks snapshot_scan_hooks;
 extern const struct vmm_hooks snapshot_attacks_hooks;
+extern const struct vmm_hooks host_gic_hooks;
 
 #endif /* KSERV_TESTS_DRIVERS_H */

@@ -53,6 +53,7 @@ scenario psci "psci: PSCI 1.1 as DEN0022 says: version, FEATURES of every functi
 	-e '^\[psci\] GUEST psci: PSCI version 1\.1$' \
 	-e '^\[psci\] GUEST psci: optional functions offered: MIGRATE_INFO_TYPE SYSTEM_RESET2_32 SYSTEM_RESET2_64$' \
 	-e '^\[psci\] GUEST psci: MIGRATE_INFO_TYPE 2$' \
+	-e '^\[psci\] GUEST psci: SMCCC version 1\.1$' \
 	-e '^\[psci\] GUEST psci: SYSTEM_RESET2: reserved type -2, unknown vendor type -1$' \
 	-e '^\[psci\] GUEST psci: PASS 6 CPU_ON races, vCPU 3 off and on 6 times$' \
 	-e '^KSERV: VM psci powered off' -e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
@@ -72,12 +73,13 @@ scenario timer "timer: the guest's virtual timer interrupt arrives through the v
 
 # Issue 16, point 5: the GIC registers read back what the guest wrote, and the timer's
 # pending/active state, which lives in kcore's list registers, shows in GICR_ISPENDR0/ISACTIVER0.
-scenario gic "gic: distributor and redistributor registers read back (enables, priorities, config, groups, IROUTER, SPI pending); the masked timer shows pending in GICR_ISPENDR0, active while handled, not taken while disabled" 0 \
+scenario gic "gic: distributor and redistributor registers read back (enables, priorities, config, groups, IROUTER, SPI pending); the masked timer shows pending in GICR_ISPENDR0, active while handled, not taken while disabled, deactivated by GICR_ICACTIVER0" 0 \
 	-e '^\[gic\] GUEST gic: enables: SPIs 40 41 47 and PPIs 27 20 read back: ok$' \
 	-e '^\[gic\] GUEST gic: priorities, configuration, groups, routing read back: ok$' \
 	-e '^\[gic\] GUEST gic: PPI 27 pending in GICR_ISPENDR0 with PSTATE.I set, after [0-9]+ ticks' \
 	-e '^\[gic\] GUEST gic: taken once, active while handled: ok$' \
 	-e '^\[gic\] GUEST gic: PPI 27 disabled: not taken; enabled: taken$' \
+	-e '^\[gic\] GUEST gic: deactivated by GICR_ICACTIVER0 in its handler: not active, taken again: ok$' \
 	-e '^\[gic\] GUEST gic: SGI 5 to itself: pending, cleared by GICR_ICPENDR0, never taken: ok$' \
 	-e '^\[gic\] GUEST gic: PASS$' \
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
@@ -89,9 +91,16 @@ scenario timers "timers: the virtual timer's deadline met while the guest polls 
 	-e '^\[timers\] GUEST timers: ptimer round 2 \(polling, no exits\): INTID 30 after [0-9]+ ticks' \
 	-e '^\[timers\] GUEST timers: both timers: INTID 27 after [0-9]+ ticks \(armed for [0-9]+\), INTID 30 after' \
 	-e '^\[timers\] GUEST timers: PASS virtual and physical timers$' \
-	-f 'FAILED' \
+	-f 'FAILED' -f '^HOSTGIC: FAIL' -e '^HOSTGIC: PASS PPIs 26/27 of [0-9]+ redistributors' \
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/timers.signed"
+
+scenario timers-host-gic "timers on one CPU: afterwards the host's GIC (PPIs 26/27 in the redistributor, ICC_PMR/IGRPEN1) is as kserv recorded it before the guest's timers ran" 0 \
+	-e '^\[timers\] GUEST timers: PASS virtual and physical timers$' \
+	-f 'FAILED' -f '^HOSTGIC: FAIL' \
+	-e '^HOSTGIC: PASS PPIs 26/27 of 1 redistributors, ICC_PMR/IGRPEN1 of cpu 0 as recorded$' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--cpus 1 --vm "image=$g/timers.signed"
 
 scenario cpuview "cpuview, twice side by side: each hidden feature (PMU, SVE, SME, MTE, AMU, SPE, TRBE, trace, MPAM, BRBE; no ITS, no PCI) absent from the ID registers and the DT and its registers undefined, an SVE instruction undefined even when enabled at EL1, the guest's own debug registers, each VM's own pointer-auth keys" 0 \
 	-e '^\[cpuview-a\] GUEST cpuview: PASS$' -e '^\[cpuview-b\] GUEST cpuview: PASS$' \

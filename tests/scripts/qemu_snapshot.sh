@@ -115,6 +115,19 @@ scenario gic "the gic guest, snapshot and restore in the same boot: the copy rea
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--cpus 2 --vm "image=$g/gic.signed,snapshot-restore"
 
+# Issue 16: a snapshot taken with both timers armed (the physical one emulated by kcore)
+# and a breakpoint and a watchpoint programmed (debug active): the copy keeps all of them.
+scenario timers-debug "the timers guest (snapshot=1), snapshot and restore in the same boot with both timers armed and a breakpoint and watchpoint set: the copy reads them back, takes each timer's interrupt once on time, hits both" 0 \
+	-e '^KSERV: VM timers restored from a snapshot: [0-9]+ pages, 1 vCPUs$' \
+	-e '^\[timers\] GUEST timers: restored from a snapshot$' \
+	-e '^\[timers\] GUEST timers: restored: INTID 27 and INTID 30 taken once each, none before its deadline$' \
+	-e '^\[timers\] GUEST timers: restored: the breakpoint on target_fn hit once: ok' \
+	-e '^\[timers\] GUEST timers: restored: the watchpoint on a read hit once: ok' \
+	-e '^\[timers\] GUEST timers: PASS both timers and debug across a snapshot$' \
+	-f '^\[timers\] GUEST timers: FAIL' -f 'FAILED' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--cpus 2 --vm "image=$g/timers.signed,snapshot-restore,cmdline=snapshot=1"
+
 snap=$tmp/snapguest.kcsnap
 scenario to-file "boot 1: the snapshot saved to a file on the QEMU machine, the guest powers off" 0 \
 	-e "$taken" -e '^KSERV: VM snapguest snapshot saved to the host file$' \

@@ -61,7 +61,7 @@ static void test_version_features_migrate_info(void **state)
 	    PSCI_CPU_OFF,	   PSCI_CPU_ON_32,	  PSCI_CPU_ON_64,
 	    PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_MIGRATE_INFO_TYPE,
 	    PSCI_SYSTEM_OFF,	   PSCI_SYSTEM_RESET,	  PSCI_FEATURES,
-	    PSCI_SYSTEM_RESET2_32, PSCI_SYSTEM_RESET2_64};
+	    PSCI_SYSTEM_RESET2_32, PSCI_SYSTEM_RESET2_64, SMCCC_VERSION};
 	static const u32 not_offered[] = {PSCI_MIGRATE_32,
 					  PSCI_MIGRATE_64,
 					  PSCI_MIGRATE_INFO_UP_CPU_32,
@@ -72,7 +72,7 @@ static void test_version_features_migrate_info(void **state)
 					  0xc4000000 /* VERSION has no SMC64 form */,
 					  0xc4000002 /* nor CPU_OFF */,
 					  0x8400001f,
-					  SMCCC_VERSION,
+					  SMCCC_ARCH_FEATURES /* no PSCI function */,
 					  0x86000000};
 
 	(void)state;
@@ -100,6 +100,33 @@ static void test_version_features_migrate_info(void **state)
 		if (answer(1) != (yes ? PSCI_SUCCESS : PSCI_E_NOT_SUPPORTED))
 			fail_msg("PSCI_FEATURES(%#x) = %" PRId64, fid, answer(1));
 	}
+}
+
+/*
+ * SMCCC v1.1 (DEN0028), which PSCI_FEATURES(SMCCC_VERSION) promises: its two
+ * mandatory calls answered by kcore (no exit to the host), the
+ * architecture workarounds (and v1.2's SOC_ID) not offered.
+ */
+static void test_smccc_version_and_arch_features(void **state)
+{
+	(void)state;
+	call(0, SMCCC_VERSION, 0, 0, 0);
+	call(1, SMCCC_ARCH_FEATURES, SMCCC_VERSION, 0, 0);
+	call(2, SMCCC_ARCH_FEATURES, (0xabcdull << 32) | SMCCC_ARCH_FEATURES, 0, 0);
+	call(3, SMCCC_ARCH_FEATURES, 0x80008000 /* ARCH_WORKAROUND_1 */, 0, 0);
+	call(4, SMCCC_ARCH_FEATURES, 0x80007fff /* ARCH_WORKAROUND_2 */, 0, 0);
+	call(5, SMCCC_ARCH_FEATURES, 0x80000002 /* SOC_ID: SMCCC v1.2 */, 0, 0);
+	call(6, PSCI_FEATURES, SMCCC_VERSION, 0, 0);
+	gp_program(8, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
+		   gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(answer(1), SMCCC_VERSION_1_1);
+	assert_int_equal(answer(2), PSCI_SUCCESS);
+	assert_int_equal(answer(3), PSCI_SUCCESS);
+	assert_int_equal(answer(4), SMCCC_NOT_SUPPORTED);
+	assert_int_equal(answer(5), SMCCC_NOT_SUPPORTED);
+	assert_int_equal(answer(6), SMCCC_NOT_SUPPORTED);
+	assert_int_equal(answer(7), PSCI_SUCCESS);
 }
 
 /* ---- CPU_ON ---- */
@@ -414,6 +441,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_version_features_migrate_info, gp_setup),
+	    cmocka_unit_test_setup(test_smccc_version_and_arch_features, gp_setup),
 	    cmocka_unit_test_setup(test_cpu_on_errors_and_pending, gp_setup),
 	    cmocka_unit_test_setup(test_cpu_off_on_cycles, gp_setup),
 	    cmocka_unit_test_setup(test_boot_vcpu_off_and_back, gp_setup),

@@ -344,6 +344,55 @@ static void test_gic_pending_reads_show_what_kcore_holds(void **state)
 	assert_int_equal(take_lrs_high(0, 0), 1ull << 33); /* 23 and 35 gone */
 }
 
+/* Marks the LR of intid in vCPU vcpuid active (taken, not yet deactivated), pending or not. */
+static void lr_make_active(u32 vcpuid, u32 intid, bool still_pending)
+{
+	struct vcpu *v = &vm_from_id(gp_vmid)->vcpus[vcpuid];
+
+	for (u32 i = 0; i < SIM_VCPU_NR_LRS; i++) {
+		if ((v->arch.lr[i] & SIM_LR_INTID) == intid && v->arch.lr[i] != 0) {
+			v->arch.lr[i] = intid | SIM_LR_ACTIVE | (still_pending ? SIM_LR_VALID : 0);
+			return;
+		}
+	}
+	fail_msg("INTID %u is in no list register", intid);
+}
+
+/*
+ * Clear-active writes deactivate what kcore holds active in its list
+ * registers (the timer's hardware LR on aarch64), as the guest's own
+ * deactivation would: its own GICR_ICACTIVER0 and GICD_ICACTIVERn (n >= 1);
+ * another vCPU's frame, GICD word 0 and a write of 0 change nothing.
+ */
+static void test_gic_clear_active_deactivates_what_kcore_holds(void **state)
+{
+	(void)state;
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 23, 0, NULL), KCORE_OK);
+	assert_int_equal(fx_hc(KC_HC_VCPU_INJECT_IRQ, gp_vmid, 0, 33, 0, NULL), KCORE_OK);
+	gp_program(1, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	lr_make_active(0, 23, false); /* active */
+	lr_make_active(0, 33, true);  /* active and pending (the level came again) */
+	/* GICR_ISACTIVER0/ICACTIVER0, GICD_ISACTIVER1: the host's bits and kcore's. */
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x300, 0x4), 0x4 | (1u << 23));
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x380, 0), 1u << 23);
+	assert_int_equal(guest_reads(0, GICD + 0x304, 0), 1u << 1);
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), 1u << 1);
+	guest_writes(0, GICR_SGI(1) + 0x380, ~0u);
+	guest_writes(0, GICD + 0x380, ~0u);
+	guest_writes(0, GICD + 0x384, 0);
+	guest_writes(0, GICR_SGI(0) + 0x280, 0); /* clear-pending of nothing */
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x300, 0), 1u << 23);
+	assert_int_equal(guest_reads(0, GICD + 0x384, 0), 1u << 1);
+	/* Its own: PPI 23 deactivated (its LR free), SPI 33 only pending now. */
+	guest_writes(0, GICR_SGI(0) + 0x380, 1u << 23);
+	assert_int_equal(guest_reads(0, GICR_SGI(0) + 0x300, 0), 0);
+	guest_writes(0, GICD + 0x384, (1u << 1) | (1u << 5));
+	assert_int_equal(guest_reads(0, GICD + 0x304, 0), 0);
+	assert_int_equal(guest_reads(0, GICD + 0x204, 0), 1u << 1);
+	assert_int_equal(take_lrs_high(0, 0), 1ull << 33); /* 23 gone, 33 still there */
+}
+
 static void test_gic_ppi_enables_are_the_guests(void **state)
 {
 	struct vcpu *v0 = &vm_from_id(gp_vmid)->vcpus[0];
@@ -397,6 +446,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_inject_refused, setup),
 	    cmocka_unit_test_setup(test_reregistered_vcpu_starts_clean, setup),
 	    cmocka_unit_test_setup(test_gic_pending_reads_show_what_kcore_holds, setup),
+	    cmocka_unit_test_setup(test_gic_clear_active_deactivates_what_kcore_holds, setup),
 	    cmocka_unit_test_setup(test_gic_ppi_enables_are_the_guests, setup),
 	};
 

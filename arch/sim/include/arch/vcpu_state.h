@@ -16,10 +16,14 @@
 /*
  * The simulated list registers: at each entry the sim moves pending virtual
  * interrupts (core/vm/virq.c) into free ones, as intid | SIM_LR_VALID; a
- * guest or test takes one by zeroing it (acknowledge and end in one).
+ * guest or test takes one by zeroing it (acknowledge and end in one). A test
+ * may mark one active (SIM_LR_ACTIVE: taken, not yet deactivated; with
+ * SIM_LR_VALID too, active and pending); 0 is a free one.
  */
 #define SIM_VCPU_NR_LRS 4u
 #define SIM_LR_VALID	(1ull << 32)
+#define SIM_LR_ACTIVE	(1ull << 33)
+#define SIM_LR_INTID	0xffffffffull
 
 struct arch_vcpu {
 	u64 dabts;	    /* data aborts injected */

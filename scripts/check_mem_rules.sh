@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The two rules of core/mem (docs/design.md, "Page ownership"), checked over
-# the C of core/ and arch/ below ROOT (default: this repository):
+# The two rules of core/mem (docs/design.md, "Page ownership") and the VM
+# lock's, checked over the C of core/ and arch/ below ROOT (default: this
+# repository):
 #
 #   page_info   nothing outside core/mem/ writes a page's ownership state.
 #               The read side (pgowner_get) gives const pointers, so the
@@ -13,6 +14,12 @@
 #               reset path, mem_locked_sole_cpu()): no compound literal of
 #               one, and every variable of the type is a parameter or is
 #               declared with one of those two calls as its initialiser.
+#   vm_locked   a VM's lock is taken and released only by vm_lock() and
+#               vm_unlock() (core/vm/vm.h), which hand out and spend the
+#               struct vm_locked token: no spin_lock or spin_unlock of a
+#               ->lock or .lock anywhere else (the VM's is the only lock
+#               kcore keeps in a struct), so every function that takes the
+#               token is called with the lock held.
 #
 # Tests are not checked: they corrupt the table and forge tokens on purpose.
 # Prints each violation as file:line: rule: text, and exits 1 if any.
@@ -62,9 +69,13 @@ for f in "${files[@]}"; do
 			grep -vE 'struct[[:space:]]+mem_locked[[:space:]]+[A-Za-z_][A-Za-z_0-9]*[[:space:]]*=[[:space:]]*(mem_lock|mem_locked_sole_cpu)[[:space:]]*\([[:space:]]*\)[[:space:]]*;' |
 			grep -vE 'struct[[:space:]]+mem_locked[[:space:]]*\*' || true)
 	fi
+	if [ "$f" != core/vm/vm.h ]; then
+		report "VM lock taken other than by vm_lock()" < <(grep -nHE \
+			'spin_(try)?(un)?lock[[:space:]]*\([^;]*(->|\.)[[:space:]]*lock[[:space:]]*\)' "$f" || true)
+	fi
 done
 
 if [ "$status" -ne 0 ]; then
-	echo "check_mem_rules: violations above (docs/design.md, Page ownership)"
+	echo "check_mem_rules: violations above (docs/design.md, Page ownership; core/vm/vm.h, vm_lock)"
 fi
 exit "$status"

@@ -53,7 +53,7 @@ mapfile -t kserv_tidy < <(cross_tidy_args "${kserv_flags[@]}")
 mapfile -t guest_tidy < <(cross_tidy_args "${guest_flags[@]}")
 mapfile -t vmm_tidy < <(cross_tidy_args "${vmm_flags[@]}")
 
-echo "lint: core/mem rules (page_info written only in core/mem, mem_lock tokens only from mem_lock)"
+echo "lint: core/mem rules (page_info written only in core/mem, mem_lock tokens only from mem_lock, VM locks only through vm_lock)"
 bash scripts/check_mem_rules.sh
 
 echo "lint: clang-format"

@@ -18,6 +18,7 @@ static u64 pages_of(u64 size)
 int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked vlocked;
 	struct vm_image *img;
 	vaddr_t window;
 	int err;
@@ -29,12 +30,12 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 	    pages_of(size) * PAGE_SIZE > (1ull << vm_ipa_bits()) - load_ipa)
 		return KCORE_E_INVAL;
 
-	spin_lock(&vm->lock);
+	vlocked = vm_lock(vm);
 	if (vm->state != VM_READY) {
 		err = KCORE_E_STATE;
 	} else if (vm->nr_images >= KCORE_MAX_LOAD_IMAGES) {
 		err = KCORE_E_NOMEM;
-	} else if (vm_ipa_in_image(vm, load_ipa, pages_of(size) * PAGE_SIZE) ||
+	} else if (vm_ipa_in_image(vlocked, load_ipa, pages_of(size) * PAGE_SIZE) ||
 		   !pgt_range_unmapped(&vm->s2, load_ipa, pages_of(size) * PAGE_SIZE)) {
 		err = KCORE_E_EXIST;
 	} else {
@@ -51,13 +52,14 @@ int vm_set_boot_info(u64 vmid, u64 load_ipa, u64 size, u32 *load_idx)
 					 .nr_pages = pages_of(size),
 					 .window = window};
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&vlocked);
 	return err;
 }
 
 int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked vlocked;
 	struct vm_image *img;
 	paddr_t pa;
 	vaddr_t va;
@@ -67,18 +69,18 @@ int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 		return KCORE_E_INVAL;
 	pa = pa_from_pfn(pfn);
 
-	spin_lock(&vm->lock);
+	vlocked = vm_lock(vm);
 	if (vm->state != VM_READY) {
-		spin_unlock(&vm->lock);
+		vm_unlock(&vlocked);
 		return KCORE_E_STATE;
 	}
 	if (load_idx >= vm->nr_images) {
-		spin_unlock(&vm->lock);
+		vm_unlock(&vlocked);
 		return KCORE_E_INVAL;
 	}
 	img = &vm->images[load_idx];
 	if (img->nr_remapped == img->nr_pages) {
-		spin_unlock(&vm->lock);
+		vm_unlock(&vlocked);
 		return KCORE_E_EXIST;
 	}
 	va = va_add(img->window, img->nr_remapped * PAGE_SIZE);
@@ -95,7 +97,7 @@ int vm_remap_image_page(u64 vmid, u64 pfn, u64 load_idx)
 	mem_unlock(locked);
 	if (err == KCORE_OK)
 		img->nr_remapped++;
-	spin_unlock(&vm->lock);
+	vm_unlock(&vlocked);
 	return err;
 }
 

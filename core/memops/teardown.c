@@ -45,7 +45,7 @@ int vm_host_poweroff(u64 vmid)
 	locked = vm_lock(vm);
 	if (vm->state != VM_READY && vm->state != VM_VERIFIED)
 		err = KCORE_E_STATE;
-	else if (vm_any_vcpu_active(vm))
+	else if (vm_any_vcpu_active(locked))
 		err = KCORE_E_BUSY;
 	else
 		vm_poweroff(locked);

@@ -32,7 +32,7 @@ static int vm_range_mappable(struct vm_locked vlocked, u64 ipa, u64 size)
 	struct vm *vm = vlocked.vm;
 	u32 cost;
 
-	if (vm_ipa_in_image(vm, ipa, size))
+	if (vm_ipa_in_image(vlocked, ipa, size))
 		return KCORE_E_EXIST;
 	if (size == PAGE_SIZE) {
 		/* The common case (a first touch): both questions in one walk. */
@@ -139,7 +139,7 @@ int vm_clear_range(u64 vmid, u64 ipa, u64 size)
 	vlocked = vm_lock(vm);
 	if (vm->state != VM_POWEROFF)
 		err = KCORE_E_STATE;
-	else if (vm_any_vcpu_active(vm))
+	else if (vm_any_vcpu_active(vlocked))
 		err = KCORE_E_BUSY;
 	else
 		err = vm_reclaim_host_check(&vm->s2, ipa, size);

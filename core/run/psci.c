@@ -79,9 +79,11 @@ enum gc_step psci_migrate_info_type(struct gc_call *c)
 	return psci_answer(c, PSCI_MIGRATE_INFO_NOT_PRESENT);
 }
 
-/* One vCPU's AFFINITY_INFO state; the caller holds vm->lock. */
-static s64 aff_state(const struct vcpu *t)
+/* The AFFINITY_INFO state of vCPU i: entry_set and has_run change only under vm->lock. */
+static s64 aff_state(struct vm_locked locked, u32 i)
 {
+	const struct vcpu *t = &locked.vm->vcpus[i];
+
 	if (!t->entry_set) /* OFF once stopped: one that called CPU_OFF may still be leaving */
 		return t->state == VCPU_ACTIVE ? PSCI_AFF_ON : PSCI_AFF_OFF;
 	return t->has_run ? PSCI_AFF_ON : PSCI_AFF_ON_PENDING;
@@ -103,7 +105,7 @@ enum gc_step psci_affinity_info(struct gc_call *c)
 		if (target >= vm_max_vcpus())
 			return psci_answer(c, PSCI_E_INVALID_PARAMS);
 		locked = vm_lock(vm);
-		ret = aff_state(&vm->vcpus[target]);
+		ret = aff_state(locked, (u32)target);
 		vm_unlock(&locked);
 		return psci_answer(c, ret);
 	}
@@ -120,7 +122,7 @@ enum gc_step psci_affinity_info(struct gc_call *c)
 		if ((i & mask) != (target & mask) || vm->vcpus[i].state == VCPU_UNUSED)
 			continue;
 		any = true;
-		s = aff_state(&vm->vcpus[i]);
+		s = aff_state(locked, i);
 		if (s == PSCI_AFF_ON || (s == PSCI_AFF_ON_PENDING && ret == PSCI_AFF_OFF))
 			ret = s;
 	}

@@ -75,27 +75,28 @@ static int alloc_domain(struct mem_locked locked, u32 owner, u32 *id)
 
 int iommu_domain_alloc(u64 owner, u32 *id)
 {
-	struct vm *vm = NULL;
+	struct vm_locked vlocked = {NULL};
 	int err;
 
 	if (!iommu_supported())
 		return KCORE_E_NOT_SUPPORTED;
 	if (owner != OWNER_HOST) {
-		vm = vm_from_id(owner);
+		struct vm *vm = vm_from_id(owner);
+
 		if (vm == NULL)
 			return KCORE_E_INVAL;
 		/* Held until the domain exists, so a power-off cannot slip in between. */
-		spin_lock(&vm->lock);
+		vlocked = vm_lock(vm);
 		if (vm->state != VM_READY && vm->state != VM_VERIFIED) {
-			spin_unlock(&vm->lock);
+			vm_unlock(&vlocked);
 			return KCORE_E_STATE;
 		}
 	}
 	struct mem_locked locked = mem_lock();
 	err = alloc_domain(locked, (u32)owner, id);
 	mem_unlock(locked);
-	if (vm != NULL)
-		spin_unlock(&vm->lock);
+	if (vlocked.vm != NULL)
+		vm_unlock(&vlocked);
 	return err;
 }
 

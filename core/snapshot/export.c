@@ -36,7 +36,7 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 	if (vm == NULL)
 		return err;
 	snap_count_vm_pages(vm, &nr_pages, &nr_shared);
-	if (vm_any_vcpu_active(vm) || nr_shared != 0) {
+	if (vm_any_vcpu_active(locked) || nr_shared != 0) {
 		err = KCORE_E_BUSY;
 		goto out;
 	}

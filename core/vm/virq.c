@@ -117,6 +117,7 @@ u64 virq_send_sgi(struct vm *vm, u32 sender, u64 value)
 int virq_inject_from_host(u64 vmid, u64 vcpuid, u64 intid)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked locked;
 	struct vcpu *vcpu;
 	int err = KCORE_OK;
 
@@ -127,11 +128,11 @@ int virq_inject_from_host(u64 vmid, u64 vcpuid, u64 intid)
 	if (vcpu == NULL || intid < VIRQ_FIRST_PPI || intid >= VIRQ_LIMIT || intid == VIRQ_VTIMER ||
 	    intid == VIRQ_PTIMER)
 		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	if (vm->state != VM_VERIFIED || vcpu->state == VCPU_UNUSED)
 		err = KCORE_E_STATE;
 	else
 		virq_raise(vcpu, (u32)intid);
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }

@@ -67,8 +67,10 @@ u32 vm_ipa_bits(void)
 	return ipa_bits;
 }
 
-bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size)
+bool vm_ipa_in_image(struct vm_locked locked, u64 ipa, u64 size)
 {
+	const struct vm *vm = locked.vm;
+
 	for (u32 i = 0; i < vm->nr_images; i++) {
 		u64 start = ipa_addr(vm->images[i].load_ipa);
 		u64 end = start + vm->images[i].nr_pages * PAGE_SIZE;
@@ -94,8 +96,10 @@ bool vm_search_load_info(struct vm_locked locked, u64 pc)
 	return false;
 }
 
-bool vm_any_vcpu_active(const struct vm *vm)
+bool vm_any_vcpu_active(struct vm_locked locked)
 {
+	const struct vm *vm = locked.vm;
+
 	for (u32 i = 0; i < max_vcpus; i++) {
 		if (vm->vcpus[i].state == VCPU_ACTIVE)
 			return true;
@@ -105,6 +109,7 @@ bool vm_any_vcpu_active(const struct vm *vm)
 
 int vm_register(u32 *vmid)
 {
+	struct vm_locked locked;
 	struct vm *vm = NULL;
 	int err;
 
@@ -117,7 +122,7 @@ int vm_register(u32 *vmid)
 		spin_unlock(&registry_lock);
 		return KCORE_E_NOMEM;
 	}
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	/* A free slot's pool is whole (vm_free returned every table), so this cannot fail. */
 	err = pgt_init(&vm->s2, &vm->pool, PT_STAGE2, ipa_bits, vm->vmid);
 	KC_CHECK(err == KCORE_OK);
@@ -130,7 +135,7 @@ int vm_register(u32 *vmid)
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
 		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 	*vmid = vm->vmid;
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	spin_unlock(&registry_lock);
 	return KCORE_OK;
 }
@@ -138,6 +143,7 @@ int vm_register(u32 *vmid)
 int vcpu_register(u64 vmid, u64 vcpuid)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked locked;
 	struct vcpu *vcpu;
 	int err = KCORE_OK;
 
@@ -146,7 +152,7 @@ int vcpu_register(u64 vmid, u64 vcpuid)
 	vcpu = vcpu_from_id(vm, vcpuid);
 	if (vcpu == NULL)
 		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	/* Both, not either: SeKVM's register_vcpu used || here (brief, defect 5). */
 	if (vm->state != VM_READY || vcpu->state != VCPU_UNUSED) {
 		err = KCORE_E_STATE;
@@ -154,7 +160,7 @@ int vcpu_register(u64 vmid, u64 vcpuid)
 		*vcpu = (struct vcpu){.state = VCPU_READY};
 		vcpu_guest_init(vm, vcpu, (u32)vcpuid);
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -177,6 +183,7 @@ static bool any_vcpu_has_run(const struct vm *vm)
 int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked locked;
 	struct vcpu *vcpu;
 	int err = KCORE_OK;
 
@@ -189,7 +196,7 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 		return KCORE_E_INVAL;
 	if (vcpuid != VM_BOOT_VCPU)
 		return KCORE_E_PERM;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	if ((vm->state != VM_READY && vm->state != VM_VERIFIED) || vcpu->state != VCPU_READY ||
 	    vm->started || vm->snap.restored || any_vcpu_has_run(vm)) {
 		err = KCORE_E_STATE;
@@ -198,7 +205,7 @@ int vcpu_set_entry(u64 vmid, u64 vcpuid, u64 pc, u64 x0)
 		vcpu->entry_x0 = x0;
 		vcpu->entry_set = true;
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -214,13 +221,14 @@ bool vm_ipa_is_ram(const struct vm *vm, u64 ipa)
 int vm_set_ram(u64 vmid, u64 ipa, u64 size)
 {
 	struct vm *vm = vm_from_id(vmid);
+	struct vm_locked locked;
 	int err = KCORE_OK;
 
 	if (vm == NULL || size == 0 || !is_aligned(ipa, PAGE_SIZE) ||
 	    !is_aligned(size, PAGE_SIZE) || ipa >= (1ull << ipa_bits) ||
 	    size > (1ull << ipa_bits) - ipa)
 		return KCORE_E_INVAL;
-	spin_lock(&vm->lock);
+	locked = vm_lock(vm);
 	if (vm->state != VM_READY) {
 		err = KCORE_E_STATE;
 	} else if (vm->nr_ram == VM_MAX_RAM_REGIONS) {
@@ -233,7 +241,7 @@ int vm_set_ram(u64 vmid, u64 ipa, u64 size)
 	}
 	if (err == KCORE_OK)
 		vm->ram[vm->nr_ram++] = (struct vm_ram){ipa, size};
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 	return err;
 }
 
@@ -292,11 +300,12 @@ int vcpu_activate(u32 vmid, u32 vcpuid, u64 *entry_pc)
 
 void vm_vcpu_deactivate(struct vm *vm, struct vcpu *vcpu)
 {
-	spin_lock(&vm->lock);
+	struct vm_locked locked = vm_lock(vm);
+
 	/* Only the arch's run loop calls this, for the vCPU it activated. */
 	KC_CHECK(vcpu->state == VCPU_ACTIVE);
 	vcpu->state = VCPU_READY;
-	spin_unlock(&vm->lock);
+	vm_unlock(&locked);
 }
 
 void vcpu_deactivate(u32 vmid, u32 vcpuid)
@@ -348,7 +357,7 @@ int vm_free_check(struct vm_locked locked)
 
 	if (vm->state != VM_POWEROFF)
 		return KCORE_E_STATE;
-	if (vm_any_vcpu_active(vm))
+	if (vm_any_vcpu_active(locked))
 		return KCORE_E_BUSY;
 	/* Every page must have been reclaimed (scrubbed) first, range by range. */
 	pgt_for_each_leaf(&vm->s2, 0, 1ull << ipa_bits, any_leaf, &mapped);

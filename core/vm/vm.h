@@ -157,14 +157,15 @@ u32 vm_max_vms(void);
 u32 vm_max_vcpus(void);
 u32 vm_ipa_bits(void);
 
-/* True if ipa lies in one of vm's images (registered by set_boot_info). */
-bool vm_ipa_in_image(const struct vm *vm, u64 ipa, u64 size);
+/* True if [ipa, ipa + size) meets one of the VM's images (registered by set_boot_info). */
+bool vm_ipa_in_image(struct vm_locked locked, u64 ipa, u64 size);
 /*
  * Boot integrity: true if pc lies in the payload of one of the VM's verified
  * images, where a vCPU may start (the first run, PSCI CPU_ON).
  */
 bool vm_search_load_info(struct vm_locked locked, u64 pc);
-bool vm_any_vcpu_active(const struct vm *vm);
+/* True while a vCPU of the VM runs; it cannot start or stop but under the lock. */
+bool vm_any_vcpu_active(struct vm_locked locked);
 
 /*
  * How an activated vCPU starts, decided under vm->lock together with the

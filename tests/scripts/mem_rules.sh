@@ -3,7 +3,8 @@
 # the rule, on a copy of core/ and arch/ with one violation planted in a file
 # outside core/mem/ at a time: a write through the table's write side, a
 # writable page_info pointer, a cast of pgowner_get, a forged mem_lock token
-# (a compound literal, an uninitialised variable).
+# (a compound literal, an uninitialised variable), a VM's lock taken or
+# released other than through the struct vm_locked token.
 set -u
 cd "$(dirname "$0")/../.."
 check=scripts/check_mem_rules.sh
@@ -23,7 +24,7 @@ result() { # ok?, description
 out=$(bash "$check" 2>&1)
 rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | head -20
-result "$rc" "the tree keeps page_info writes and mem_lock tokens inside their rules"
+result "$rc" "the tree keeps page_info writes, mem_lock tokens and VM locks inside their rules"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,6 +56,9 @@ a cast dropping const from pgowner_get|cast of pgowner_get|core/check/invariants
 a token made as a compound literal|mem_locked made other than by mem_lock|core/memops/vm_mem.c|static void bad(paddr_t pa) { host_unmap_page((struct mem_locked){}, pa); }
 a token in an uninitialised variable|mem_locked variable not from mem_lock|core/vm/boot.c|static void bad(paddr_t pa) { struct mem_locked forged; host_unmap_page(forged, pa); }
 a token from something else than mem_lock()|mem_locked variable not from mem_lock|core/snapshot/record.c|static struct mem_locked bad_token(void);
+a VM lock taken without the token|VM lock taken other than by vm_lock|core/boot/boot.c|static void bad(struct vm *vm) { spin_lock(&vm->lock); }
+a VM lock released without the token|VM lock taken other than by vm_lock|core/check/invariants.c|static void bad(void) { spin_unlock(&vm_from_id(1)->lock); }
+a VM slot's lock taken by index|VM lock taken other than by vm_lock|core/vm/vm.c|static void bad(u32 i) { spin_lock(&vms[i].lock); }
 EOF
 
 [ "$fails" -eq 0 ]

@@ -25,6 +25,7 @@
 #include "core/mm/mem_lock.h"
 #include "core/mm/pgowner.h"
 #include "core/vm/vm.h"
+#include "tests/lib/child.h"
 #include "tests/lib/fixture.h"
 
 #define KiB4	   0x1000ull
@@ -348,54 +349,9 @@ static void test_defect1_host_write_after_remap(void **state)
 /* ---- defect 3 ----------------------------------------------------------------------- */
 /* Defect 3: ""panic" only printed and carried on." */
 
-struct child_result {
-	int status;
-	ssize_t after; /* bytes the child wrote after the call that must not return */
-	char err[4096];
-};
-
 static u64 child_vmid;
 
-/* Runs fn in a child whose stderr (with kcore's console) comes back in res->err. */
-static void run_child(void (*fn)(void), struct child_result *res)
-{
-	int after[2], err[2];
-	size_t got = 0;
-	ssize_t n;
-	char c;
-	pid_t pid;
-
-	assert_int_equal(pipe(after), 0);
-	assert_int_equal(pipe(err), 0);
-	/* Nothing buffered may be written twice (by the child's exit too). */
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(after[0]);
-		close(err[0]);
-		dup2(err[1], 2);
-		setenv("SIM_VERBOSE", "1", 1);
-		fn();
-		/* Only reached if the call above returned. */
-		if (write(after[1], "ran", 3) != 3)
-			_exit(2);
-		_exit(0);
-	}
-	close(after[1]);
-	close(err[1]);
-	while (got < sizeof(res->err) - 1 &&
-	       (n = read(err[0], res->err + got, sizeof(res->err) - 1 - got)) > 0)
-		got += (size_t)n;
-	res->err[got] = '\0';
-	res->after = read(after[0], &c, 1);
-	close(after[0]);
-	close(err[0]);
-	assert_int_equal(waitpid(pid, &res->status, 0), pid);
-}
-
-static void expect_halted(const struct child_result *res, const char *why)
+static void expect_halted(const struct fx_child *res, const char *why)
 {
 	if (strstr(res->err, why) == NULL)
 		print_error("child's output lacks \"%s\":\n%s\n", why, res->err);
@@ -430,10 +386,10 @@ static void child_host_unmap_without_lock(void)
 /* Defect 3: kc_panic halts; nothing after it runs. */
 static void test_defect3_panic_halts(void **state)
 {
-	struct child_result res;
+	struct fx_child res;
 
 	(void)state;
-	run_child(child_kc_panic, &res);
+	fx_run_child(child_kc_panic, &res);
 	expect_halted(&res, "defect 3 regression: 3");
 	assert_non_null(strstr(res.err, "halted"));
 }
@@ -441,25 +397,25 @@ static void test_defect3_panic_halts(void **state)
 /* Defect 3: a broken internal invariant (KC_CHECK) halts too, instead of carrying on. */
 static void test_defect3_broken_invariant_halts(void **state)
 {
-	struct child_result res;
+	struct fx_child res;
 
 	(void)state;
 	/* vCPU 0 of a verified VM is READY, not ACTIVE: deactivating it is a kcore bug. */
 	child_vmid = fx_boot_vm(1, payload, sizeof(payload));
-	run_child(child_deactivate_inactive_vcpu, &res);
+	fx_run_child(child_deactivate_inactive_vcpu, &res);
 	expect_halted(&res, "check failed");
 	/* In the parent nothing happened: the vCPU is still READY. */
 	assert_int_equal(vm_from_id(child_vmid)->vcpus[0].state, VCPU_READY);
 
 	/* A guest power-off can only come from a running, hence verified, VM. */
 	child_vmid = new_vm(1);
-	run_child(child_guest_poweroff_unverified, &res);
+	fx_run_child(child_guest_poweroff_unverified, &res);
 	expect_halted(&res, "check failed");
 	assert_int_equal(vm_from_id(child_vmid)->state, VM_READY);
 
 	/* The host's stage-2 is changed only under mem_lock. */
 	assert_false(mem_lock_held());
-	run_child(child_host_unmap_without_lock, &res);
+	fx_run_child(child_host_unmap_without_lock, &res);
 	expect_halted(&res, "check failed");
 	fx_check();
 }
@@ -821,7 +777,7 @@ static void child_guest_poweroff_again(void)
  */
 static void test_defect6_second_guest_poweroff_does_not_halt(void **state)
 {
-	struct child_result res;
+	struct fx_child res;
 	u64 pc = 0;
 	s64 err = 1;
 
@@ -836,7 +792,7 @@ static void test_defect6_second_guest_poweroff_does_not_halt(void **state)
 	assert_int_equal(vm_from_id(child_vmid)->state, VM_POWEROFF);
 
 	child_vcpu = 1;
-	run_child(child_guest_poweroff_again, &res);
+	fx_run_child(child_guest_poweroff_again, &res);
 	if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0)
 		print_error("second SYSTEM_OFF from the other vCPU: %s\n", res.err);
 	assert_true(WIFEXITED(res.status));
@@ -844,7 +800,7 @@ static void test_defect6_second_guest_poweroff_does_not_halt(void **state)
 	assert_int_equal(res.after, 1); /* it returned */
 
 	child_vcpu = 0;
-	run_child(child_guest_poweroff_again, &res);
+	fx_run_child(child_guest_poweroff_again, &res);
 	if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0)
 		print_error("second SYSTEM_OFF from the same vCPU: %s\n", res.err);
 	assert_true(WIFEXITED(res.status));

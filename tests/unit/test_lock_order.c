@@ -14,10 +14,8 @@
 #include <cmocka.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "arch/sim/sim.h"
 #include "core/check/check.h"
@@ -25,54 +23,14 @@
 #include "core/lib/spinlock.h"
 #include "core/mm/mem_lock.h"
 #include "core/vm/vm.h"
+#include "tests/lib/child.h"
 #include "tests/lib/fixture.h"
-
-struct child_result {
-	int status;
-	ssize_t after; /* bytes the child wrote after fn returned: 0 if it halted */
-	char err[8192];
-};
-
-static void run_child(void (*fn)(void), struct child_result *res)
-{
-	int after[2], err[2];
-	size_t got = 0;
-	ssize_t n;
-	char c;
-	pid_t pid;
-
-	assert_int_equal(pipe(after), 0);
-	assert_int_equal(pipe(err), 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(after[0]);
-		close(err[0]);
-		dup2(err[1], 2);
-		fn();
-		if (write(after[1], "ran", 3) != 3)
-			_exit(2);
-		_exit(0);
-	}
-	close(after[1]);
-	close(err[1]);
-	while (got < sizeof(res->err) - 1 &&
-	       (n = read(err[0], res->err + got, sizeof(res->err) - 1 - got)) > 0)
-		got += (size_t)n;
-	res->err[got] = '\0';
-	res->after = read(after[0], &c, 1);
-	close(after[0]);
-	close(err[0]);
-	assert_int_equal(waitpid(pid, &res->status, 0), pid);
-}
 
 static void expect_lock_panic(void (*fn)(void), const char *why)
 {
-	struct child_result res;
+	struct fx_child res;
 
-	run_child(fn, &res);
+	fx_run_child(fn, &res);
 	if (strstr(res.err, why) == NULL)
 		print_error("child's output lacks \"%s\":\n%s\n", why, res.err);
 	assert_true(WIFEXITED(res.status));

@@ -421,6 +421,44 @@ static void test_range_unmapped(void **state)
 	tpool_fini(&tp);
 }
 
+/*
+ * One range over entries of every kind the walk meets: an empty level-1 slot
+ * (below 1 GiB), a table entry whose page is mapped or not, the empty level-2
+ * slots after it, and a block. The answer is the same as the leaves' one by
+ * one: any leaf in the range makes it mapped, however deep and wherever in it.
+ */
+static void test_range_unmapped_mixed(void **state)
+{
+	struct test_pool tp;
+	struct pgtable pt;
+
+	(void)state;
+	s2_init(&pt, &tp, 16, IPA40);
+	map_checked(&pt, 0x40005000, 0x40005000, KiB4, PT_PROT_RW);
+	map_checked(&pt, 0x80200000, 0x40200000, MiB2, PT_PROT_RW);
+
+	/* Empty level-1 slot, then the table up to (not including) its page. */
+	assert_true(pgt_range_unmapped(&pt, 0, 0x40005000));
+	/* ... and one page further: the page in the table. */
+	assert_false(pgt_range_unmapped(&pt, 0, 0x40006000));
+	/* The table after its page, the empty slots, up to the block and into it. */
+	assert_true(pgt_range_unmapped(&pt, 0x40006000, 0x80200000 - 0x40006000));
+	assert_false(pgt_range_unmapped(&pt, 0x40006000, 0x80200000 - 0x40006000 + KiB4));
+	/* Starting inside the block's last page, past it into empty slots. */
+	assert_false(pgt_range_unmapped(&pt, 0x803ff000, GiB1));
+	/* Every kind at once. */
+	assert_false(pgt_range_unmapped(&pt, 0, 0x80400000));
+
+	/* The table's page gone: the table stays, empty, and no longer counts. */
+	assert_int_equal(pgt_unmap_leaf(&pt, 0x40005000), KiB4);
+	assert_true(pgt_range_unmapped(&pt, 0, 0x80200000));
+	assert_false(pgt_range_unmapped(&pt, 0, 0x80200000 + KiB4));
+	/* The block gone too: nothing maps anything. */
+	assert_int_equal(pgt_unmap_leaf(&pt, 0x80200000), MiB2);
+	assert_true(pgt_range_unmapped(&pt, 0, 1ull << IPA40));
+	tpool_fini(&tp);
+}
+
 /* ---- unmap and permission changes invalidate -------------------------------- */
 
 static void test_unmap_leaf_invalidates(void **state)
@@ -1326,6 +1364,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_map_cost_neighbours, setup),
 	    cmocka_unit_test_setup(test_map_cost_crossing_boundaries, setup),
 	    cmocka_unit_test_setup(test_range_unmapped, setup),
+	    cmocka_unit_test_setup(test_range_unmapped_mixed, setup),
 	    cmocka_unit_test_setup(test_unmap_leaf_invalidates, setup),
 	    cmocka_unit_test_setup(test_unmap_leaf_el2_invalidates, setup),
 	    cmocka_unit_test_setup(test_set_prot_invalidates, setup),

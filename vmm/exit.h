@@ -15,10 +15,10 @@
  *   nothing received); the PrimeCell ID registers read as a PL011's; every
  *   other register reads 0, writes to them are ignored (vuart.h);
  * - the GICv3 the guest's DTB names: the distributor (64 KiB) and one
- *   redistributor (128 KiB) per vCPU. Only the identification registers,
- *   GICD_CTLR, GICR_TYPER and GICR_WAKER mean anything; the rest read as
- *   zero and ignore writes (interrupts reach the guest through kcore's
- *   virtual CPU interface, not through these registers) (vgic.h);
+ *   redistributor (128 KiB) per vCPU, with each register's state kept per
+ *   VM and vCPU as vgic.h says (interrupts themselves reach the guest
+ *   through kcore's virtual CPU interface, which adds what it holds to the
+ *   guest's reads: core/run/gic_view.c);
  * - the benchmark device at KCORE_GUEST_BENCH_BASE (4 KiB, bench/): +0x0
  *   reads KCORE_GUEST_BENCH_MAGIC (0x1234), every other register reads 0,
  *   writes (the benchmark's at +0x8) are accepted and ignored.

@@ -32,7 +32,7 @@
  * pending/active state of the interrupts it holds for the reading vCPU into
  * the value of a GICR_ISPENDR0/ICPENDR0/ISACTIVER0/ICACTIVER0 read (and the
  * distributor's for the SPIs it holds), and keeps its own copy of the
- * guest's PPI enables (core/run/vgic_view.c). The registers only: who may
+ * guest's PPI enables (core/run/gic_view.c). The registers only: who may
  * call, and under which lock, is the caller's.
  */
 #ifndef VMM_VGIC_H

@@ -55,7 +55,7 @@ void arch_host_inject_abort(ipaddr_t ipa)
 
 static void host_call(struct trap_frame *f)
 {
-	if (is_psci_call(f->x[0])) {
+	if (is_psci_or_smccc_call(f->x[0])) {
 		psci_host_call(f);
 		return;
 	}

@@ -75,6 +75,14 @@ void el2ctl_probe(void)
 	el2ctl = c;
 }
 
+void el2ctl_host_pauth(void)
+{
+	if (!el2ctl.pauth)
+		return;
+	el2ctl.host_pauth = true;
+	el2ctl.hcr_host |= HCR_API | HCR_APK;
+}
+
 void el2ctl_init_cpu(void)
 {
 	/*

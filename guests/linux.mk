@@ -14,11 +14,16 @@
 #   $(LINUX_DIR)/VERSION         the Debian package's version
 #   $(LINUX_DIR)/init            guests/linux-init/init.c, static, stripped
 #   $(LINUX_DIR)/initramfs.cpio  newc cpio: dev/console, proc, sys, tmp, init
+#   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
+#                                kernel booted as kcore's host (docs/linux-host.md)
+#   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init
 
 LINUX_DIR := $(BUILD)/linux
 LINUX_IMAGE := $(LINUX_DIR)/Image
 LINUX_INIT := $(LINUX_DIR)/init
 LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
+LINUX_HOST_INIT := $(LINUX_DIR)/host-init
+LINUX_HOST_INITRAMFS := $(LINUX_DIR)/host-initramfs.cpio
 
 # Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
 # holds nothing else.
@@ -38,7 +43,16 @@ $(LINUX_INITRAMFS): $(LINUX_INIT) $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_INIT)
 
-linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS)
+$(LINUX_HOST_INIT): guests/host-init/init.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [host-init] $<")
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
+
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KCORE_MKINITRAMFS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT)
+
+linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS)
 
 # Debian's kernel on plain QEMU with a GICv3, as kcore's guests have: init must
 # say ok and QEMU must exit by itself (PSCI SYSTEM_OFF). LINUX_TIMEOUT=seconds.

@@ -60,4 +60,15 @@ LINUX_TIMEOUT ?= 120
 linux-bare-check: linux-assets
 	@bash scripts/linux-bare-check.sh $(LINUX_DIR) $(LINUX_TIMEOUT)
 
-.PHONY: linux-assets linux-bare-check
+# Debian's kernel as kcore's host (docs/linux-host.md): kcore.img with the
+# kernel and the host initramfs as multiboot modules (QEMU's guest-loader, at
+# the addresses tests/scripts/qemu_linux_host.sh uses). The host's init checks
+# what kcore promised and powers off. LINUX_HOST_CPUS=1..8.
+LINUX_HOST_CPUS ?= 4
+run-linux-host: all linux-assets
+	qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu max \
+		-smp $(LINUX_HOST_CPUS) -m 1G -nographic -nic none -kernel $(BUILD)/kcore.img \
+		-device "guest-loader,addr=0x50000000,kernel=$(LINUX_IMAGE),bootargs=console=ttyAMA0 kcore.expect_cpus=$(LINUX_HOST_CPUS)" \
+		-device "guest-loader,addr=0x58000000,initrd=$(LINUX_HOST_INITRAMFS)"
+
+.PHONY: linux-assets linux-bare-check run-linux-host

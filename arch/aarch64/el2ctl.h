@@ -12,6 +12,9 @@
 
 #include "core/lib/types.h"
 
+#define PAUTH_GUEST 1u
+#define PAUTH_HOST  2u
+
 struct el2ctl {
 	u64 hcr_host;	 /* HCR_EL2 while the host runs */
 	u64 hcr_guest;	 /* HCR_EL2 while a guest runs */

@@ -108,6 +108,18 @@ static const struct kcore_mem_range *bank_of(u64 addr)
 	kc_panic("%lx is not in RAM", addr);
 }
 
+static bool in_one_bank(u64 base, u64 size)
+{
+	for (u32 i = 0; i < machine.nr_ram; i++) {
+		u64 bank = pa_addr(machine.ram[i].base);
+
+		if (base >= bank && base - bank < machine.ram[i].size &&
+		    size <= machine.ram[i].size - (base - bank))
+			return true;
+	}
+	return false;
+}
+
 /*
  * What the boot loader put in RAM that kcore must not take: the DTB, the
  * initrd, and a Linux host's kernel (all of image_size) and ramdisk.
@@ -137,6 +149,10 @@ static void check_linux_kernel(u64 dtb)
 	u64 ramdisk = pa_addr(machine.linux_ramdisk.base);
 	u64 image = addr_of(_start_image), image_size = addr_of(_end) - image;
 
+	/* The header is read where it lies: that must be RAM first. */
+	if (!in_one_bank(base, machine.linux_kernel.size))
+		kc_panic("the multiboot kernel %lx-%lx is not in one RAM bank", base,
+			 base + machine.linux_kernel.size);
 	if (machine.linux_kernel.size < sizeof(*h) || h->magic != LINUX_IMAGE_MAGIC)
 		kc_panic("the multiboot kernel at %lx is not an arm64 Image (decompressed)", base);
 	if ((h->flags & LINUX_FLAG_BE) != 0 || (h->flags & LINUX_FLAG_PHYS_BASE) == 0 ||
@@ -152,8 +168,8 @@ static void check_linux_kernel(u64 dtb)
 		    base, h->text_offset);
 	linux_base = base;
 	linux_span = h->image_size;
-	if (bank_of(base) != bank_of(base + linux_span - 1))
-		kc_panic("the host kernel's %lx-%lx is not in one RAM bank", base,
+	if (!in_one_bank(base, linux_span))
+		kc_panic("the host kernel's %lx-%lx (image_size) is not in one RAM bank", base,
 			 base + linux_span);
 	if (overlaps(base, linux_span, image, image_size) ||
 	    overlaps(base, linux_span, dtb, machine.dtb_size + 0x10000))
@@ -161,12 +177,14 @@ static void check_linux_kernel(u64 dtb)
 			 base + linux_span);
 	if (machine.linux_ramdisk.size == 0)
 		return;
-	if (bank_of(ramdisk) != bank_of(ramdisk + machine.linux_ramdisk.size - 1) ||
+	if (!in_one_bank(ramdisk, machine.linux_ramdisk.size) ||
 	    overlaps(ramdisk, machine.linux_ramdisk.size, base, linux_span) ||
 	    overlaps(ramdisk, machine.linux_ramdisk.size, image, image_size) ||
 	    overlaps(ramdisk, machine.linux_ramdisk.size, dtb, machine.dtb_size + 0x10000))
-		kc_panic("the host's ramdisk %lx-%lx overlaps its kernel, kcore or the DTB",
-			 ramdisk, ramdisk + machine.linux_ramdisk.size);
+		kc_panic(
+		    "the host's ramdisk %lx-%lx is not in one RAM bank or overlaps its kernel, "
+		    "kcore or the DTB",
+		    ramdisk, ramdisk + machine.linux_ramdisk.size);
 }
 
 static void describe_core(u64 dtb)

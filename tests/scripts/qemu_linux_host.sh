@@ -36,7 +36,7 @@ for f in "$img" "$kernel" "$initrd"; do
 	fi
 done
 
-# in_system_ram LOG START END: whether [START, END) overlaps a System RAM line init printed.
+# overlaps_system_ram LOG START END (hex): whether [START, END) overlaps a System RAM line init printed.
 overlaps_system_ram() {
 	local log=$1 start=$((16#$2)) end=$((16#$3)) lo hi
 	while read -r lo hi; do

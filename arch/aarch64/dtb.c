@@ -119,6 +119,19 @@ static int node_cells(const void *fdt, int node, const char *name, int fallback)
 	return (p != NULL && len == 4) ? (int)fdt32_to_cpu(*p) : fallback;
 }
 
+/* A module's reg: one (address, size) in /chosen's cells. */
+static bool module_reg(const void *fdt, int node, int ac, int sc, struct kcore_mem_range *r)
+{
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+	if (reg == NULL || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (ac + sc) * 4)
+		return false;
+	r->base = pa_init(read_cells(reg, ac));
+	r->size = read_cells(reg + ac, sc);
+	return true;
+}
+
 /*
  * The multiboot modules (the Xen on Arm binding; QEMU's guest-loader writes
  * them): /chosen/module@ADDR with compatible "multiboot,module" and
@@ -140,7 +153,6 @@ static void read_modules(const void *fdt, struct machine *m)
 		bool kernel = fdt_node_check_compatible(fdt, node, "multiboot,kernel") == 0;
 		bool ramdisk = fdt_node_check_compatible(fdt, node, "multiboot,ramdisk") == 0;
 		struct kcore_mem_range *r = kernel ? &m->linux_kernel : &m->linux_ramdisk;
-		const fdt32_t *reg;
 		int len;
 
 		if (!kernel && !ramdisk)
@@ -148,12 +160,9 @@ static void read_modules(const void *fdt, struct machine *m)
 		if (r->size != 0)
 			kc_panic("more than one multiboot %s module",
 				 kernel ? "kernel" : "ramdisk");
-		reg = fdt_getprop(fdt, node, "reg", &len);
-		if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || reg == NULL || len < (ac + sc) * 4)
+		if (!module_reg(fdt, node, ac, sc, r))
 			kc_panic("multiboot module %s has no usable reg",
 				 fdt_get_name(fdt, node, NULL));
-		r->base = pa_init(read_cells(reg, ac));
-		r->size = read_cells(reg + ac, sc);
 		if (r->size == 0)
 			kc_panic("multiboot module %s is empty", fdt_get_name(fdt, node, NULL));
 		if (kernel) {

@@ -152,12 +152,17 @@ static int read_system_ram(struct range *ram, int max)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		struct range r;
-		char *name;
+		char *name, *end;
 
 		if (line[0] == ' ')
 			continue; /* a child of a range */
 		name = strstr(line, " : ");
-		if (name == NULL || sscanf(line, "%llx-%llx", &r.start, &r.end) != 2)
+		/* "START-END : NAME", hexadecimal. */
+		r.start = strtoull(line, &end, 16);
+		if (name == NULL || end == line || *end != '-')
+			continue;
+		r.end = strtoull(end + 1, &end, 16);
+		if (end != name)
 			continue;
 		if (strncmp(name + 3, "System RAM", 10) != 0)
 			continue;

@@ -14,11 +14,16 @@
 #   $(LINUX_DIR)/VERSION         the Debian package's version
 #   $(LINUX_DIR)/init            guests/linux-init/init.c, static, stripped
 #   $(LINUX_DIR)/initramfs.cpio  newc cpio: dev/console, proc, sys, tmp, init
+#   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
+#                                kernel booted as kcore's host (docs/linux-host.md)
+#   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init
 
 LINUX_DIR := $(BUILD)/linux
 LINUX_IMAGE := $(LINUX_DIR)/Image
 LINUX_INIT := $(LINUX_DIR)/init
 LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
+LINUX_HOST_INIT := $(LINUX_DIR)/host-init
+LINUX_HOST_INITRAMFS := $(LINUX_DIR)/host-initramfs.cpio
 
 # Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
 # holds nothing else.
@@ -38,7 +43,16 @@ $(LINUX_INITRAMFS): $(LINUX_INIT) $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_INIT)
 
-linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS)
+$(LINUX_HOST_INIT): guests/host-init/init.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [host-init] $<")
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
+
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KCORE_MKINITRAMFS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT)
+
+linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS)
 
 # Debian's kernel on plain QEMU with a GICv3, as kcore's guests have: init must
 # say ok and QEMU must exit by itself (PSCI SYSTEM_OFF). LINUX_TIMEOUT=seconds.
@@ -46,4 +60,15 @@ LINUX_TIMEOUT ?= 120
 linux-bare-check: linux-assets
 	@bash scripts/linux-bare-check.sh $(LINUX_DIR) $(LINUX_TIMEOUT)
 
-.PHONY: linux-assets linux-bare-check
+# Debian's kernel as kcore's host (docs/linux-host.md): kcore.img with the
+# kernel and the host initramfs as multiboot modules (QEMU's guest-loader, at
+# the addresses tests/scripts/qemu_linux_host.sh uses). The host's init checks
+# what kcore promised and powers off. LINUX_HOST_CPUS=1..8.
+LINUX_HOST_CPUS ?= 4
+run-linux-host: all linux-assets
+	qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu max \
+		-smp $(LINUX_HOST_CPUS) -m 1G -nographic -nic none -kernel $(BUILD)/kcore.img \
+		-device "guest-loader,addr=0x50000000,kernel=$(LINUX_IMAGE),bootargs=console=ttyAMA0 kcore.expect_cpus=$(LINUX_HOST_CPUS)" \
+		-device "guest-loader,addr=0x58000000,initrd=$(LINUX_HOST_INITRAMFS)"
+
+.PHONY: linux-assets linux-bare-check run-linux-host

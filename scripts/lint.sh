@@ -17,8 +17,9 @@ mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$'
 # kserv's test and attack drivers (tests/kserv/) are kserv code; vmm/ is host code (hosted C11).
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$' -e '^el1/.*\.c$' -e '^tests/kserv/.*\.c$')
 mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$' -e '^bench/[^/]*\.c$' |
-	grep -v '^guests/linux-init/')
-mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$')
+	grep -v -e '^guests/linux-init/' -e '^guests/host-init/')
+# The inits of Debian's kernel, as a guest and as kcore's host: hosted, against glibc.
+mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$' -e '^guests/host-init/.*\.c$')
 mapfile -t vmm_c < <(printf '%s\n' "${all[@]}" | grep -e '^bench/vmm/.*\.c$')
 
 host_flags=(-std=c11 -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK -Iinclude -I. -Iarch/sim/include)

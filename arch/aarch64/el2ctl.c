@@ -27,8 +27,8 @@ void el2ctl_probe(void)
 	    .mdcr_host = MDCR_HOST,
 	};
 
-	c.pauth = idregs_cpu_has_pauth();
-	if (c.pauth)
+	c.pauth = idregs_cpu_has_pauth() ? PAUTH_GUEST : 0;
+	if (c.pauth != 0)
 		c.hcr_guest |= HCR_API | HCR_APK;
 	c.tpidr2 = FIELD(pfr1, 24) != 0; /* ID_AA64PFR1_EL1.SME */
 	/* ID_AA64PFR0_EL1.RAS: error records trap (answered RAZ/WI), DISR is VDISR_EL2. */
@@ -73,6 +73,14 @@ void el2ctl_probe(void)
 	if (FIELD(mmfr0, 56) != 0)
 		c.mdcr_guest_debug |= MDCR_TDCC;
 	el2ctl = c;
+}
+
+void el2ctl_host_pauth(void)
+{
+	if (el2ctl.pauth == 0)
+		return;
+	el2ctl.pauth |= PAUTH_HOST;
+	el2ctl.hcr_host |= HCR_API | HCR_APK;
 }
 
 void el2ctl_init_cpu(void)

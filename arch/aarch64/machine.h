@@ -6,6 +6,9 @@
 #include "core/kcore.h"
 #include "percpu.h"
 
+/* The longest host command line kcore passes on (Linux's own limit on arm64 is 2048). */
+#define LINUX_BOOTARGS_MAX 2048
+
 struct machine {
 	struct kcore_mem_range ram[KCORE_MAX_RAM_BANKS];
 	u32 nr_ram;
@@ -23,6 +26,14 @@ struct machine {
 	u32 nr_gicr_frames;
 	u64 initrd_start, initrd_end; /* 0, 0 when there is none */
 	u64 dtb_size;
+	/*
+	 * A Linux host given as multiboot modules (/chosen/module@..., as
+	 * QEMU's guest-loader writes them; docs/linux-host.md): the kernel
+	 * Image, its ramdisk and command line. linux_kernel.size is 0 when
+	 * there is none: kcore then boots kserv.
+	 */
+	struct kcore_mem_range linux_kernel, linux_ramdisk;
+	char linux_bootargs[LINUX_BOOTARGS_MAX];
 };
 
 /* Reads the machine from the DTB; panics on a DTB kcore cannot trust to boot from. */
@@ -36,5 +47,14 @@ void policy_from_dtb(const void *fdt, struct machine *m);
 
 /* Grows the DTB in place and adds a /memreserve/ entry for each range. */
 void dtb_reserve(void *fdt, const struct kcore_mem_range *ranges, u32 nr, u64 room_end);
+
+/*
+ * Rewrites the DTB in place for a Linux host (docs/linux-host.md): kcore's
+ * ranges as /reserved-memory no-map children, every device node the platform
+ * policy does not give the host removed, the module nodes removed,
+ * /chosen/bootargs and linux,initrd-start/end from the modules.
+ */
+void dtb_for_linux_host(void *fdt, const struct machine *m, const struct kcore_mem_range *ranges,
+			u32 nr, u64 room_end);
 
 #endif /* KCORE_AARCH64_MACHINE_H */

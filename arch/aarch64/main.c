@@ -3,7 +3,10 @@
  * kcore's boot on aarch64: read the machine from the DTB, carve kcore's
  * memory out of RAM, start the core, build and enable kcore's stage-1,
  * reserve kcore's memory in the DTB, place the host kernel, switch the
- * host's stage-2 on, and enter the host at EL1. Secondary CPUs come through
+ * host's stage-2 on, and enter the host at EL1. The host is kserv (carried
+ * in kcore's image) unless the DTB names a Linux kernel as a multiboot
+ * module (docs/linux-host.md): that kernel is then entered where the boot
+ * loader put it, with a DTB rewritten to tell it the truth. Secondary CPUs come through
  * PSCI CPU_ON and get the same EL2 setup before entering the host.
  */
 #include <kcore/boot.h>
@@ -41,6 +44,29 @@ void kcore_secondary_main(u64 index);
 
 static struct machine machine;
 static struct kcore_boot_params params;
+
+/* The arm64 Image header (Linux's Documentation/arm64/booting.rst). */
+struct linux_image_header {
+	u32 code0, code1;
+	u64 text_offset; /* from a 2 MiB aligned base */
+	u64 image_size;	 /* bytes from the load address the kernel uses, bss included */
+	u64 flags;
+	u64 res2, res3, res4;
+	u32 magic;
+	u32 res5;
+};
+
+#define LINUX_IMAGE_MAGIC    0x644d5241u /* "ARM\x64" */
+#define LINUX_FLAG_BE	     (1ull << 0)
+#define LINUX_FLAG_PHYS_BASE (1ull << 3) /* any 2 MiB aligned base in RAM will do */
+
+/* The Linux host's kernel: [base, base + image_size), 0 size when the host is kserv. */
+static u64 linux_base, linux_span;
+
+static bool linux_host(void)
+{
+	return machine.linux_kernel.size != 0;
+}
 
 static u64 addr_of(const void *p)
 {
@@ -82,13 +108,83 @@ static const struct kcore_mem_range *bank_of(u64 addr)
 	kc_panic("%lx is not in RAM", addr);
 }
 
-/* What the boot loader put in RAM that kcore must not take: the DTB and the initrd. */
+static bool in_one_bank(u64 base, u64 size)
+{
+	for (u32 i = 0; i < machine.nr_ram; i++) {
+		u64 bank = pa_addr(machine.ram[i].base);
+
+		if (base >= bank && base - bank < machine.ram[i].size &&
+		    size <= machine.ram[i].size - (base - bank))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What the boot loader put in RAM that kcore must not take: the DTB, the
+ * initrd, and a Linux host's kernel (all of image_size) and ramdisk.
+ */
 static bool hits_loaded_data(u64 base, u64 size, u64 dtb)
 {
 	return overlaps(base, size, dtb, machine.dtb_size + 0x10000) ||
 	       (machine.initrd_end > machine.initrd_start &&
 		overlaps(base, size, machine.initrd_start,
-			 machine.initrd_end - machine.initrd_start));
+			 machine.initrd_end - machine.initrd_start)) ||
+	       (linux_span != 0 && overlaps(base, size, linux_base, linux_span)) ||
+	       (machine.linux_ramdisk.size != 0 &&
+		overlaps(base, size, pa_addr(machine.linux_ramdisk.base),
+			 machine.linux_ramdisk.size));
+}
+
+/*
+ * A Linux host's kernel is entered where the boot loader (QEMU's
+ * guest-loader) put it, never moved: its header must say it may run there
+ * (a 2 MiB aligned base plus text_offset, anywhere in RAM), and all of its
+ * image_size must be RAM that nothing else of the boot uses.
+ */
+static void check_linux_kernel(u64 dtb)
+{
+	u64 base = pa_addr(machine.linux_kernel.base);
+	const struct linux_image_header *h = (const void *)(uintptr_t)base;
+	u64 ramdisk = pa_addr(machine.linux_ramdisk.base);
+	u64 image = addr_of(_start_image), image_size = addr_of(_end) - image;
+
+	/* The header is read where it lies: that must be RAM first. */
+	if (!in_one_bank(base, machine.linux_kernel.size))
+		kc_panic("the multiboot kernel %lx-%lx is not in one RAM bank", base,
+			 base + machine.linux_kernel.size);
+	if (machine.linux_kernel.size < sizeof(*h) || h->magic != LINUX_IMAGE_MAGIC)
+		kc_panic("the multiboot kernel at %lx is not an arm64 Image (decompressed)", base);
+	if ((h->flags & LINUX_FLAG_BE) != 0 || (h->flags & LINUX_FLAG_PHYS_BASE) == 0 ||
+	    h->image_size < machine.linux_kernel.size)
+		kc_panic(
+		    "the host kernel's Image header (flags %lx, image_size %lx) is not one kcore "
+		    "boots: little-endian, any 2 MiB aligned base",
+		    h->flags, h->image_size);
+	if (base < h->text_offset || ((base - h->text_offset) & (BLOCK_SIZE - 1)) != 0)
+		kc_panic(
+		    "the host kernel is at %lx: it must be loaded at a 2 MiB boundary plus its "
+		    "text_offset %lx (guest-loader addr=)",
+		    base, h->text_offset);
+	linux_base = base;
+	linux_span = h->image_size;
+	if (!in_one_bank(base, linux_span))
+		kc_panic("the host kernel's %lx-%lx (image_size) is not in one RAM bank", base,
+			 base + linux_span);
+	if (overlaps(base, linux_span, image, image_size) ||
+	    overlaps(base, linux_span, dtb, machine.dtb_size + 0x10000))
+		kc_panic("the host kernel's %lx-%lx overlaps kcore or the DTB", base,
+			 base + linux_span);
+	if (machine.linux_ramdisk.size == 0)
+		return;
+	if (!in_one_bank(ramdisk, machine.linux_ramdisk.size) ||
+	    overlaps(ramdisk, machine.linux_ramdisk.size, base, linux_span) ||
+	    overlaps(ramdisk, machine.linux_ramdisk.size, image, image_size) ||
+	    overlaps(ramdisk, machine.linux_ramdisk.size, dtb, machine.dtb_size + 0x10000))
+		kc_panic(
+		    "the host's ramdisk %lx-%lx is not in one RAM bank or overlaps its kernel, "
+		    "kcore or the DTB",
+		    ramdisk, ramdisk + machine.linux_ramdisk.size);
 }
 
 static void describe_core(u64 dtb)
@@ -136,9 +232,18 @@ static void describe_core(u64 dtb)
 		kc_panic("not enough RAM for kcore's %lu-byte carve-out", carve);
 	params.carve = (struct kcore_mem_range){pa_init(top - carve), carve};
 	if (hits_loaded_data(top - carve, carve, dtb) ||
-	    overlaps(top - carve, carve, KSERV_LOAD_ADDR, 0x1000000))
+	    (!linux_host() && overlaps(top - carve, carve, KSERV_LOAD_ADDR, 0x1000000)))
 		kc_panic("the carve-out at %lx would overwrite the DTB, initrd or host",
 			 top - carve);
+}
+
+/* The Linux host's kernel stays where it was loaded: it must be the host's, every page. */
+static void check_linux_pages(void)
+{
+	for (u64 off = 0; off < linux_span; off += PAGE_SIZE) {
+		if (!kcore_page_is_hosts(pa_init(linux_base + off)))
+			kc_panic("the host kernel's page %lx is not host RAM", linux_base + off);
+	}
 }
 
 static void place_host(u64 dtb)
@@ -168,7 +273,17 @@ static void reserve_in_dtb(void *dtb)
 		room_end = pa_addr(params.carve.base);
 	if (machine.initrd_start > addr_of(dtb) && machine.initrd_start < room_end)
 		room_end = machine.initrd_start;
-	dtb_reserve(dtb, reserved, 2, room_end);
+	if (!linux_host()) {
+		dtb_reserve(dtb, reserved, 2, room_end);
+		return;
+	}
+	/* Linux's kernel and ramdisk lie where the boot loader put them: the DTB stops short. */
+	if (linux_base > addr_of(dtb) && linux_base < room_end)
+		room_end = linux_base;
+	if (pa_addr(machine.linux_ramdisk.base) > addr_of(dtb) &&
+	    pa_addr(machine.linux_ramdisk.base) < room_end)
+		room_end = pa_addr(machine.linux_ramdisk.base);
+	dtb_for_linux_host(dtb, &machine, reserved, 2, room_end);
 }
 
 static void print_keys(void)
@@ -191,6 +306,10 @@ void kcore_main(void *dtb)
 	       machine.nr_ram, dtb);
 	setup_cpus();
 	el2ctl_probe(); /* before any table is built (FWB) or any CPU enters the host */
+	if (linux_host()) {
+		check_linux_kernel(addr_of(dtb));
+		el2ctl_host_pauth();
+	}
 	describe_core(addr_of(dtb));
 	if (kcore_init(&params) != KCORE_OK)
 		kc_panic("the machine description is inconsistent");
@@ -206,12 +325,22 @@ void kcore_main(void *dtb)
 	if (machine.smmu.size > 0)
 		smmuv3_init(&machine.smmu);
 	reserve_in_dtb(dtb);
-	place_host(addr_of(dtb));
+	if (linux_host())
+		check_linux_pages();
+	else
+		place_host(addr_of(dtb));
 	kc_log("image %lx-%lx, carve-out %lx-%lx", pa_addr(params.kcore_image.base),
 	       pa_addr(params.kcore_image.base) + params.kcore_image.size,
 	       pa_addr(params.carve.base), pa_addr(params.carve.base) + params.carve.size);
 	print_keys();
 	host_stage2_enable();
+	if (linux_host()) {
+		kc_log("host: Linux at %lx (%lx bytes with bss), ramdisk %lx-%lx", linux_base,
+		       linux_span, pa_addr(machine.linux_ramdisk.base),
+		       pa_addr(machine.linux_ramdisk.base) + machine.linux_ramdisk.size);
+		kc_log("host stage-2 on; entering Linux at %lx", linux_base);
+		enter_host(linux_base, addr_of(dtb));
+	}
 	kc_log("host stage-2 on; entering host at %lx", (u64)KSERV_LOAD_ADDR);
 	enter_host(KSERV_LOAD_ADDR, addr_of(dtb));
 }

@@ -250,6 +250,9 @@ static void classify_node(const void *fdt, int node, struct machine *m)
 	/* RAM is governed by page ownership; /cpus' reg is an MPIDR, not an address. */
 	if ((type != NULL && str_eq(type, "memory")) || ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return;
+	/* A multiboot module (a Linux host's kernel or ramdisk: dtb.c) is RAM, not a device. */
+	if (fdt_node_check_compatible(fdt, node, "multiboot,module") == 0)
+		return;
 	if (!cpu_physical(fdt, parent)) {
 		kc_log("platform policy: %s is behind a translating bus: DENIED",
 		       fdt_get_name(fdt, node, NULL));

@@ -8,6 +8,14 @@
  * CPU is parked and everything not the host's is zeroed (reset.c);
  * MEM_PROTECT is kcore's alone. The rest is harmless and goes to the
  * firmware as it is.
+ *
+ * kcore answers the SMCCC Arm Architecture Service itself (a Linux host
+ * asks at boot: docs/linux-host.md): SMCCC 1.1, whose ARCH_FEATURES
+ * knows only the two mandatory calls. The workarounds (Spectre v2, v4,
+ * BHB) and SOC_ID are NOT_SUPPORTED, as on QEMU's firmware-less virt
+ * machine: no firmware mitigation exists for kcore to offer, and a CPU that
+ * needs one has its own (CSV2, SSBS, ECBHB) or is reported vulnerable by the
+ * host. The PSCI_FEATURES query of SMCCC_VERSION says it exists.
  */
 #include "psci.h"
 
@@ -31,20 +39,36 @@ u64 firmware_call(u64 fn, u64 a1, u64 a2, u64 a3)
 	return x0;
 }
 
-bool is_psci_call(u64 fn)
+bool is_psci_or_smccc_call(u64 fn)
 {
-	return PSCI_IS_FN(fn);
+	return PSCI_IS_FN(fn) || SMCCC_IS_ARCH_FN(fn);
+}
+
+static s64 smccc_arch_call(u64 fn, u64 a1)
+{
+	switch (fn) {
+	case SMCCC_VERSION:
+		return SMCCC_VERSION_1_1;
+	case SMCCC_ARCH_FEATURES:
+		return a1 == SMCCC_VERSION || a1 == SMCCC_ARCH_FEATURES ? 0 : SMCCC_NOT_SUPPORTED;
+	default:
+		/* The workarounds, SOC_ID, anything later. */
+		return SMCCC_NOT_SUPPORTED;
+	}
 }
 
 /*
- * Refused, and FEATURES says so: CPU_SUSPEND (above), and MEM_PROTECT: it
+ * Refused, and FEATURES says so: CPU_SUSPEND and SYSTEM_SUSPEND (they
+ * would resume the host past kcore, as above), and MEM_PROTECT: it
  * is kcore's (reset.c enables it where the firmware has it), and a host
  * that could turn it off would turn off the firmware's scrub.
  */
 static bool refused(u64 fn)
 {
-	return fn == PSCI_CPU_SUSPEND_32 || fn == PSCI_CPU_SUSPEND_64 || fn == PSCI_MEM_PROTECT ||
-	       fn == PSCI_MEM_PROTECT_RANGE_32 || fn == PSCI_MEM_PROTECT_RANGE_64;
+	return fn == PSCI_CPU_SUSPEND_32 || fn == PSCI_CPU_SUSPEND_64 ||
+	       fn == PSCI_SYSTEM_SUSPEND_32 || fn == PSCI_SYSTEM_SUSPEND_64 ||
+	       fn == PSCI_MEM_PROTECT || fn == PSCI_MEM_PROTECT_RANGE_32 ||
+	       fn == PSCI_MEM_PROTECT_RANGE_64;
 }
 
 static struct cpu *cpu_by_mpidr(u64 mpidr)
@@ -78,6 +102,11 @@ void psci_host_call(struct trap_frame *f)
 	u64 fn = f->x[0];
 	s64 ret;
 
+	if (SMCCC_IS_ARCH_FN(fn)) {
+		f->x[0] = (u64)smccc_arch_call(fn, f->x[1]);
+		f->x[1] = f->x[2] = f->x[3] = 0;
+		return;
+	}
 	switch (fn) {
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
@@ -90,6 +119,10 @@ void psci_host_call(struct trap_frame *f)
 	case PSCI_FEATURES:
 		if (refused(f->x[1])) {
 			ret = PSCI_E_NOT_SUPPORTED;
+			break;
+		}
+		if (f->x[1] == SMCCC_VERSION) {
+			ret = PSCI_SUCCESS; /* kcore's own: smccc_arch_call */
 			break;
 		}
 		ret = (s64)firmware_call(fn, f->x[1], 0, 0);

@@ -278,8 +278,11 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	/* save_host, restore_vm: what moves and why, above el1_save. */
 	el1_save(c->host_sysregs);
 	el1_load(guest_sysregs);
-	if (el2ctl.pauth)
+	if (el2ctl.pauth != 0) {
+		if ((el2ctl.pauth & PAUTH_HOST) != 0)
+			pauth_save(&c->host_sysregs[R_APIAKEYLO]);
 		pauth_load(&guest_sysregs[R_APIAKEYLO]);
+	}
 	if (el2ctl.tpidr2) {
 		c->host_sysregs[R_TPIDR2_EL0] = read_sysreg(S3_3_C13_C0_5);
 		write_sysreg(S3_3_C13_C0_5, guest_sysregs[R_TPIDR2_EL0]);
@@ -397,8 +400,12 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 
 	/* save_vm */
 	el1_save(guest_sysregs);
-	if (el2ctl.pauth)
-		pauth_save(&guest_sysregs[R_APIAKEYLO]); /* the host's are not reloaded: above */
+	if (el2ctl.pauth != 0) {
+		/* kserv's are not reloaded (it has none: above); a Linux host's are. */
+		pauth_save(&guest_sysregs[R_APIAKEYLO]);
+		if ((el2ctl.pauth & PAUTH_HOST) != 0)
+			pauth_load(&c->host_sysregs[R_APIAKEYLO]);
+	}
 	if (el2ctl.tpidr2) {
 		guest_sysregs[R_TPIDR2_EL0] = read_sysreg(S3_3_C13_C0_5);
 		write_sysreg(S3_3_C13_C0_5, c->host_sysregs[R_TPIDR2_EL0]);

@@ -9,10 +9,13 @@
 
 /*
  * The caller-saved half of a trap frame (x0..x18, x30, ELR, SPSR), for the
- * host's synchronous traps: the C that handles them preserves x19..x29 itself
+ * host's calls (HVC, SMC): the C that handles them preserves x19..x29 itself
  * (AAPCS64), so the host gets those back unchanged without kcore storing
  * them, and nothing reads their slots in the frame (psci.c and traps.c use
- * x0..x3, ELR and SPSR). Every other vector saves the whole frame (below).
+ * x0..x7, ELR and SPSR). The host's aborts save the whole frame: an
+ * emulated access (gicr_mediate.c) reads or writes whichever register the
+ * instruction names, x19..x29 included. Every other vector saves the whole
+ * frame (below).
  */
 .macro save_caller_saved_frame
 	sub	sp, sp, #FRAME_SIZE
@@ -54,6 +57,10 @@
 /* The whole frame, for the other vectors (each ends in a panic): the half above, then x19..x29. */
 .macro save_frame
 	save_caller_saved_frame
+	save_callee_saved_half
+.endm
+
+.macro save_callee_saved_half
 	stp	x19, x20, [sp, #8 * 19]
 	stp	x21, x22, [sp, #8 * 21]
 	stp	x23, x24, [sp, #8 * 23]
@@ -125,9 +132,17 @@ el2_lower_serror:
 
 el2_host_sync:
 	save_caller_saved_frame
+	mrs	x0, esr_el2
+	tbnz	x0, #31, el2_host_abort		/* EC 0x20..0x3f: an abort */
 	mov	x0, sp
 	bl	handle_host_sync
 	restore_caller_saved_frame_and_eret
+
+el2_host_abort:
+	save_callee_saved_half
+	mov	x0, sp
+	bl	handle_host_sync
+	restore_frame_and_eret
 
 el2_host_other:
 	save_frame

@@ -84,13 +84,25 @@
 
 /*
  * SMCCC (DEN0028): its version call (KVM answers it in the hypervisor:
- * bench/bench.c) and ARCH_FEATURES, the two calls v1.1 makes mandatory.
+ * bench/bench.c) and ARCH_FEATURES, the two calls v1.1 makes mandatory
+ * (kcore answers both to guests, core/run/psci.c, and to the host,
+ * arch/aarch64/psci.c).
  */
-#define SMCCC_VERSION	    0x80000000u
-#define SMCCC_ARCH_FEATURES 0x80000001u
+#define SMCCC_VERSION		0x80000000u
+/* The rest of the Arm Architecture Service calls a Linux host makes at boot. */
+#define SMCCC_ARCH_FEATURES	0x80000001u
+#define SMCCC_ARCH_SOC_ID	0x80000002u
+#define SMCCC_ARCH_WORKAROUND_1 0x80008000u
+#define SMCCC_ARCH_WORKAROUND_2 0x80007fffu
+#define SMCCC_ARCH_WORKAROUND_3 0x80003fffu
+/* The Arm Architecture Service's ids (owner 0), fast calls, both forms. */
+#define SMCCC_IS_ARCH_FN(fid)	(((fid)&0xbfff0000u) == 0x80000000u && ((fid) >> 32) == 0)
 /* SMCCC_VERSION's answer: major << 16 | minor. */
-#define SMCCC_VERSION_1_1   0x10001u
+#define SMCCC_VERSION_1_1	0x10001u
+/* PSCI 1.0's SYSTEM_SUSPEND (kcore refuses it to the host: arch/aarch64/psci.c). */
+#define PSCI_SYSTEM_SUSPEND_32	0x8400000eu
+#define PSCI_SYSTEM_SUSPEND_64	0xc400000eu
 /* SMCCC: what an unknown function id returns in x0. */
-#define SMCCC_NOT_SUPPORTED (-1)
+#define SMCCC_NOT_SUPPORTED	(-1)
 
 #endif /* KCORE_PSCI_H */

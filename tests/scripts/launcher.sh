@@ -312,6 +312,14 @@ run_fail 'No such file' "a missing image" --vm "image=$tmp/nope.img"
 run_fail "bad cpus '9'" "a bad SPEC value (checked before any signing)" --vm "image=$himg,cpus=9"
 run_fail "unknown item 'colour'" "an unknown SPEC item" --vm "image=$himg,colour=red"
 run_fail 'is missing: run make' "a build directory without kcore" --build "$tmp/nobuild" --vm "image=$himg"
+run_fail 'runs no VM yet' "--host linux with a --vm (no module or VMM yet)" --host linux --vm "image=$himg"
+run_fail "--host takes kserv or linux, not 'bsd'" "an unknown --host" --host bsd --vm "image=$himg"
+run_fail 'takes none of --attacks' "--host linux with --attacks" --host linux --attacks
+"$run" --build "$build" --host linux --cpus 2 --dry-run >"$tmp/stdout" 2>/dev/null &&
+	grep -q 'guest-loader.*addr=0x50000000.*kernel=.*linux/Image.*bootargs=console=ttyAMA0.*kcore.expect_cpus=2' "$tmp/stdout" &&
+	grep -q 'guest-loader,addr=0x58000000,initrd=.*linux/host-initramfs.cpio' "$tmp/stdout" &&
+	! grep -q -- '-initrd' "$tmp/stdout"
+result "kcore-run --host linux --dry-run: Debian's kernel and the host initramfs as guest-loader modules, no kserv payload"
 "$run" --help >"$tmp/stdout" 2>&1 &&
 	[ "$(grep -cE '^  --(cpus|mem|timeout|icount|cpu|attacks|key|build|payload|dry-run) ' "$tmp/stdout")" -eq 10 ]
 result "kcore-run: --help exits 0 and lists every option"

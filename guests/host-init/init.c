@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The init of the Linux host's initramfs (docs/linux-host.md): PID 1 of
+ * Debian's unmodified kernel booted by kcore as the host at EL1. It checks
+ * what kcore promised the host and says so on the console:
+ *
+ *   KCORE-HOST: init: start
+ *   KCORE-HOST: init: cpus: N online, expected E
+ *   KCORE-HOST: init: iomem: System RAM A-B            (one line per top-level range)
+ *   KCORE-HOST: init: kcore range A-B: not System RAM, /dev/mem read refused (ERRNO)
+ *   KCORE-HOST: init: ok cpus=N kcore-ranges=R           (or: FAIL <what>)
+ *
+ * then powers off (reboot(RB_POWER_OFF): PSCI SYSTEM_OFF, which kcore
+ * performs after its scrub). If power-off fails it waits forever.
+ *
+ * The checks: the online CPUs (/sys/devices/system/cpu/online) against
+ * kcore.expect_cpus=N on the command line (all the CPUs kcore started through
+ * PSCI CPU_ON); kcore's ranges, as the DTB's /reserved-memory/kcore@...
+ * nodes name them, are at least two (kcore's image and its carve-out), none
+ * overlaps a System RAM range of /proc/iomem (Linux left them out of its
+ * linear map: no-map), and reading the first bytes of each through /dev/mem
+ * is refused. The test script (tests/scripts/qemu_linux_host.sh) checks the
+ * printed System RAM ranges against the ranges kcore itself logged, so a
+ * DTB that hid a range from init would not go unseen.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define TAG	     "KCORE-HOST: init: "
+#define EXPECT_PARAM "kcore.expect_cpus="
+#define RESERVED_DIR "/proc/device-tree/reserved-memory"
+#define MAX_RAM	     64
+
+struct range {
+	unsigned long long start, end; /* inclusive end, as /proc/iomem */
+};
+
+static int console_fd = 1;
+
+/* One whole line on the console, in one write. */
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	memcpy(line, TAG, sizeof(TAG) - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(line + sizeof(TAG) - 1, sizeof(line) - sizeof(TAG) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	n += (int)sizeof(TAG) - 1;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(console_fd, line, (size_t)n) < 0)
+		return;
+}
+
+static void open_console(void)
+{
+	int fd = open("/dev/console", O_WRONLY | O_NOCTTY);
+
+	if (fd >= 0)
+		console_fd = fd;
+}
+
+static bool read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* "0-3,5" -> 5 CPUs; -1 when malformed. */
+static int count_cpu_list(const char *s)
+{
+	int count = 0;
+
+	while (*s != '\0' && *s != '\n') {
+		char *end;
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (end == s)
+			return -1;
+		s = end;
+		if (*s == '-') {
+			hi = strtol(s + 1, &end, 10);
+			if (end == s + 1 || hi < lo)
+				return -1;
+			s = end;
+		}
+		count += (int)(hi - lo + 1);
+		if (*s == ',')
+			s++;
+	}
+	return count;
+}
+
+static bool check_cpus(int *online)
+{
+	char cmdline[4096], list[256];
+	const char *p;
+	long expected = 0;
+
+	if (!read_text("/proc/cmdline", cmdline, sizeof(cmdline)) ||
+	    !read_text("/sys/devices/system/cpu/online", list, sizeof(list))) {
+		say("FAIL cannot read /proc/cmdline or the online CPUs");
+		return false;
+	}
+	*online = count_cpu_list(list);
+	p = strstr(cmdline, EXPECT_PARAM);
+	if (p != NULL)
+		expected = strtol(p + sizeof(EXPECT_PARAM) - 1, NULL, 10);
+	say("cpus: %d online, expected %ld", *online, expected);
+	if (*online < 1 || (expected > 0 && *online != expected)) {
+		say("FAIL %d CPUs online, %ld expected", *online, expected);
+		return false;
+	}
+	return true;
+}
+
+/* The top-level "System RAM" ranges of /proc/iomem. */
+static int read_system_ram(struct range *ram, int max)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct range r;
+		char *name, *end;
+
+		if (line[0] == ' ')
+			continue; /* a child of a range */
+		name = strstr(line, " : ");
+		/* "START-END : NAME", hexadecimal. */
+		r.start = strtoull(line, &end, 16);
+		if (name == NULL || end == line || *end != '-')
+			continue;
+		r.end = strtoull(end + 1, &end, 16);
+		if (end != name)
+			continue;
+		if (strncmp(name + 3, "System RAM", 10) != 0)
+			continue;
+		say("iomem: System RAM %llx-%llx", r.start, r.end);
+		if (n < max)
+			ram[n++] = r;
+	}
+	fclose(f);
+	return n;
+}
+
+static unsigned long long be64_at(const unsigned char *p)
+{
+	unsigned long long v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* One kcore@... node: reg is (address, size), two cells each. */
+static bool check_kcore_range(const char *name, const struct range *ram, int nr_ram, int mem_fd)
+{
+	char path[512];
+	unsigned char reg[16];
+	unsigned long long base, size, word;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), RESERVED_DIR "/%s/reg", name);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, reg, sizeof(reg)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(reg)) {
+		say("FAIL %s: no (address, size) reg", name);
+		return false;
+	}
+	snprintf(path, sizeof(path), RESERVED_DIR "/%s/no-map", name);
+	if (access(path, F_OK) != 0) {
+		say("FAIL %s: not no-map", name);
+		return false;
+	}
+	base = be64_at(reg);
+	size = be64_at(reg + 8);
+	for (int i = 0; i < nr_ram; i++) {
+		if (base <= ram[i].end && ram[i].start <= base + size - 1) {
+			say("FAIL kcore range %llx-%llx overlaps System RAM %llx-%llx", base,
+			    base + size - 1, ram[i].start, ram[i].end);
+			return false;
+		}
+	}
+	errno = 0;
+	n = pread(mem_fd, &word, sizeof(word), (off_t)base);
+	if (n >= 0) {
+		say("FAIL kcore range %llx-%llx: /dev/mem read %zd bytes of it", base,
+		    base + size - 1, n);
+		return false;
+	}
+	say("kcore range %llx-%llx: not System RAM, /dev/mem read refused (%s)", base,
+	    base + size - 1, strerror(errno));
+	return true;
+}
+
+static bool check_kcore_ranges(int *count)
+{
+	struct range ram[MAX_RAM];
+	int nr_ram = read_system_ram(ram, MAX_RAM);
+	DIR *dir;
+	struct dirent *e;
+	int mem_fd;
+	bool ok = true;
+
+	*count = 0;
+	if (nr_ram <= 0) {
+		say("FAIL no System RAM in /proc/iomem");
+		return false;
+	}
+	if (mknod("/dev/mem", S_IFCHR | 0600, makedev(1, 1)) != 0 && errno != EEXIST) {
+		say("FAIL mknod /dev/mem: %s", strerror(errno));
+		return false;
+	}
+	mem_fd = open("/dev/mem", O_RDONLY);
+	if (mem_fd < 0) {
+		say("FAIL open /dev/mem: %s", strerror(errno));
+		return false;
+	}
+	dir = opendir(RESERVED_DIR);
+	if (dir == NULL) {
+		say("FAIL no %s in the host's device tree", RESERVED_DIR);
+		close(mem_fd);
+		return false;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		if (strncmp(e->d_name, "kcore@", 6) != 0)
+			continue;
+		ok = check_kcore_range(e->d_name, ram, nr_ram, mem_fd) && ok;
+		(*count)++;
+	}
+	closedir(dir);
+	close(mem_fd);
+	if (*count < 2) {
+		say("FAIL %d kcore ranges in %s, 2 expected (image, carve-out)", *count,
+		    RESERVED_DIR);
+		return false;
+	}
+	return ok;
+}
+
+int main(void)
+{
+	int cpus = 0, ranges = 0;
+	bool ok;
+
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mkdir("/dev", 0755);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	open_console();
+	say("start");
+	ok = check_cpus(&cpus);
+	ok = check_kcore_ranges(&ranges) && ok;
+	if (ok)
+		say("ok cpus=%d kcore-ranges=%d", cpus, ranges);
+	else
+		say("FAIL (see above)");
+	say("power off");
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Debian's own kernel as kcore's host (issue 17, docs/linux-host.md): kcore.img
+# with Debian's unmodified arm64 cloud kernel and the host initramfs
+# (guests/host-init) given as multiboot modules by QEMU's guest-loader, on 1
+# and 4 CPUs. Each run must: enter Linux at EL1 behind stage-2, reach the
+# init's verdict (every CPU online through kcore's PSCI CPU_ON, kcore's ranges
+# in /reserved-memory no-map, not System RAM, /dev/mem refusing them), power
+# off through PSCI SYSTEM_OFF (kcore scrubs, QEMU exits by itself: no
+# timeout), and the System RAM ranges Linux printed must leave out the image
+# and carve-out kcore itself logged. One "ok"/"not ok" line per scenario;
+# logs in BUILD/qemu-logs/linux-host-<cpus>.log.
+#
+# usage: tests/scripts/qemu_linux_host.sh [BUILD_DIR]   (default: build)
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+build=${1:-build}
+limit=${QEMU_TIMEOUT_LINUX_HOST:-300}
+logdir=$build/qemu-logs
+img=$build/kcore.img
+kernel=$build/linux/Image
+initrd=$build/linux/host-initramfs.cpio
+# Where guest-loader puts them: 2 MiB aligned (the Image's text_offset is 0),
+# clear of kcore (2 MiB into RAM), the DTB (128 MiB in) and the carve-out (top).
+kernel_addr=0x50000000
+initrd_addr=0x58000000
+mkdir -p "$logdir"
+pass=0
+fail=0
+
+for f in "$img" "$kernel" "$initrd"; do
+	if [ ! -f "$f" ]; then
+		echo "not ok - linux-host: $f missing (make && make linux-assets)"
+		exit 1
+	fi
+done
+
+# overlaps_system_ram LOG START END (hex): whether [START, END) overlaps a System RAM line init printed.
+overlaps_system_ram() {
+	local log=$1 start=$((16#$2)) end=$((16#$3)) lo hi
+	while read -r lo hi; do
+		if [ "$start" -le "$((16#$hi))" ] && [ "$((16#$lo))" -lt "$end" ]; then
+			return 0
+		fi
+	done < <(sed -n 's/.*KCORE-HOST: init: iomem: System RAM \([0-9a-f]*\)-\([0-9a-f]*\)$/\1 \2/p' "$log")
+	return 1
+}
+
+scenario() { # CPUS
+	local cpus=$1 rc why="" log=$logdir/linux-host-$1.log ranges
+	timeout "$limit" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
+		-cpu max -smp "$cpus" -m 1G -nographic -nic none -kernel "$img" \
+		-device "guest-loader,addr=$kernel_addr,kernel=$kernel,bootargs=console=ttyAMA0 kcore.expect_cpus=$cpus" \
+		-device "guest-loader,addr=$initrd_addr,initrd=$initrd" </dev/null 2>&1 | tr -d '\r' >"$log"
+	rc=${PIPESTATUS[0]}
+	ranges=$(sed -n 's/^kcore: image \([0-9a-f]*\)-\([0-9a-f]*\), carve-out \([0-9a-f]*\)-\([0-9a-f]*\)$/\1 \2 \3 \4/p' "$log")
+	if [ "$rc" -eq 124 ]; then
+		why="timeout after ${limit}s: $(tail -1 "$log")"
+	elif [ "$rc" -ne 0 ]; then
+		why="QEMU exit $rc: $(tail -1 "$log")"
+	elif grep -qE 'KCORE-HOST: init: FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: init: FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
+		why="kcore did not enter the Linux host"
+	elif ! grep -qE "^KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2$" "$log"; then
+		why="no 'KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2' line"
+	elif ! grep -q '^kcore: scrub: ' "$log"; then
+		why="the power-off did not go through kcore's scrub (PSCI SYSTEM_OFF)"
+	elif [ -z "$ranges" ]; then
+		why="kcore did not log its image and carve-out"
+	else
+		set -- $ranges
+		if overlaps_system_ram "$log" "$1" "$2"; then
+			why="kcore's image $1-$2 is in Linux's System RAM"
+		elif overlaps_system_ram "$log" "$3" "$4"; then
+			why="kcore's carve-out $3-$4 is in Linux's System RAM"
+		fi
+	fi
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused), PSCI SYSTEM_OFF through kcore"
+	if [ -z "$why" ]; then
+		echo "ok - linux-host: $desc"
+		pass=$((pass + 1))
+	else
+		echo "not ok - linux-host: $desc: $why (log: $log)"
+		fail=$((fail + 1))
+	fi
+}
+
+scenario 1
+scenario 4
+
+echo "# qemu_linux_host: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

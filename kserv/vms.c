@@ -157,6 +157,13 @@ bool vms_run_payload(void)
 			failed++;
 	}
 	vms_list();
+	/*
+	 * Every VM may have ended well while a driver's summary or the
+	 * invariant check did not: say so in a marker of its own, before the
+	 * last one, so that kcore-run fails the run (the counts stay the VMs').
+	 */
+	if (!attacks_ok)
+		kprintf("KSERV: RUN CHECKS FAILED (a test driver's summary or the invariants)\n");
 	kprintf("KSERV: VMS DONE ok=%u failed=%u\n", ok, failed);
 	if (attacks)
 		hold_for_monitor();

@@ -420,6 +420,9 @@ verdict "a VM that never powers off: exit 1" 1 '^kcore-run: VM hello did not pow
 	--vm "image=$hello,cmdline=KSERV: VM hello verified;KSERV: VMS DONE ok=0 failed=1"
 verdict "kserv's counts disagree with the VMs: exit 1" 1 'kserv reports ok=1 failed=1 for 1 VMs' \
 	--vm "image=$hello,cmdline=$good;KSERV: VMS DONE ok=1 failed=1"
+verdict "every VM ended well but kserv's end-of-run checks failed: exit 1" 1 \
+	"^kcore-run: kserv's end-of-run checks failed \\(RUN CHECKS FAILED \\(invariants\\)\\)$" \
+	--vm "image=$hello,cmdline=$good;KSERV: RUN CHECKS FAILED (invariants);KSERV: VMS DONE ok=1 failed=0"
 verdict "kcore panics: exit 4 at once, not at the timeout" 4 '^kcore-run: kcore panicked \(kcore: PANIC: broken invariant\)$' \
 	--timeout 30 --vm "image=$hello,cmdline=kcore: PANIC: broken invariant;hang"
 verdict "kserv fails: exit 5" 5 '^kcore-run: kserv failed \(KSERV: FAILED: unexpected exception\)$' \

@@ -16,7 +16,14 @@
 #   $(LINUX_DIR)/initramfs.cpio  newc cpio: dev/console, proc, sys, tmp, init
 #   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
 #                                kernel booted as kcore's host (docs/linux-host.md)
-#   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init
+#   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init, and
+#                                kcore.ko
+#   $(LINUX_DIR)/headers         Debian's Kbuild headers for the Image's release
+#                                (scripts/fetch-linux-headers.sh; the .debs are
+#                                cached in .deps/linux/, unpacked in
+#                                .deps/linux-headers/); headers.release its release
+#   $(BUILD)/kmod/kcore.ko       kmod/ built by Kbuild against them (`make kmod`), its
+#                                vermagic checked against the release
 
 LINUX_DIR := $(BUILD)/linux
 LINUX_IMAGE := $(LINUX_DIR)/Image
@@ -24,10 +31,14 @@ LINUX_INIT := $(LINUX_DIR)/init
 LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
 LINUX_HOST_INIT := $(LINUX_DIR)/host-init
 LINUX_HOST_INITRAMFS := $(LINUX_DIR)/host-initramfs.cpio
+LINUX_HEADERS_RELEASE := $(LINUX_DIR)/headers.release
+KMOD_DIR := $(BUILD)/kmod
+KMOD := $(KMOD_DIR)/kcore.ko
+KMOD_SRCS := kmod/Kbuild $(wildcard kmod/*.c)
 
 # Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
 # holds nothing else.
-LINUX_INIT_CFLAGS := -std=gnu11 -O2 $(WARN) -static -s -MMD -MP
+LINUX_INIT_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -static -s -MMD -MP
 
 $(LINUX_IMAGE): scripts/fetch-linux.sh | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -48,9 +59,30 @@ $(LINUX_HOST_INIT): guests/host-init/init.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CC [host-init] $<")
 	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
 
-$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KCORE_MKINITRAMFS)
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
-	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT)
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD)
+
+# ---- kcore.ko (docs/linux-host.md, "The module") ----------------------------
+# Kbuild writes its objects beside the sources (M= has no separate output
+# directory in 6.1), so kmod/ is copied to $(KMOD_DIR) and built there: the
+# source tree stays clean. Needs the network once (the headers), so it is part
+# of linux-assets, not of `all`.
+$(LINUX_HEADERS_RELEASE): $(LINUX_IMAGE) scripts/fetch-linux-headers.sh | $(DEPS_STAMP)
+	@$(if $(Q),echo "  FETCH   $(LINUX_DIR)/headers (Debian's linux-headers for the Image's release)")
+	$(Q)bash scripts/fetch-linux-headers.sh $(LINUX_DIR)
+
+$(KMOD): $(KMOD_SRCS) include/kcore/abi.h include/kcore/kcore_ioctl.h $(LINUX_HEADERS_RELEASE) \
+		scripts/check-vermagic.sh
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  KBUILD  $@")
+	$(Q)cp $(KMOD_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(LINUX_DIR)/headers M=$(abspath $(@D)) ARCH=arm64 CROSS_COMPILE=$(CROSS) \
+		KCORE_INCLUDE=$(abspath include) modules
+	$(Q)CROSS=$(CROSS) bash scripts/check-vermagic.sh $@ $$(cat $(LINUX_HEADERS_RELEASE)) >/dev/null || \
+		{ rm -f $@; exit 1; }
+
+kmod: $(KMOD)
 
 linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS)
 
@@ -71,4 +103,4 @@ run-linux-host: all linux-assets
 		-device "guest-loader,addr=0x50000000,kernel=$(LINUX_IMAGE),bootargs=console=ttyAMA0 kcore.expect_cpus=$(LINUX_HOST_CPUS)" \
 		-device "guest-loader,addr=0x58000000,initrd=$(LINUX_HOST_INITRAMFS)"
 
-.PHONY: linux-assets linux-bare-check run-linux-host
+.PHONY: linux-assets linux-bare-check run-linux-host kmod

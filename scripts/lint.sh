@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 mapfile -t all < <({ git ls-files '*.c' '*.h'; git ls-files --others --exclude-standard '*.c' '*.h'; } | sort -u)
 mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' |
-	grep -v -e '^arch/aarch64/' -e '^kserv/' -e '^el1/' -e '^tests/kserv/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
+	grep -v -e '^arch/aarch64/' -e '^kmod/' -e '^kserv/' -e '^el1/' -e '^tests/kserv/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
 mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$')
 # kserv's test and attack drivers (tests/kserv/) are kserv code; vmm/ is host code (hosted C11).
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$' -e '^el1/.*\.c$' -e '^tests/kserv/.*\.c$')

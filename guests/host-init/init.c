@@ -8,6 +8,9 @@
  *   KCORE-HOST: init: cpus: N online, expected E
  *   KCORE-HOST: init: iomem: System RAM A-B            (one line per top-level range)
  *   KCORE-HOST: init: kcore range A-B: not System RAM, /dev/mem read refused (ERRNO)
+ *   KCORE-HOST: kcore.ko: kcore ABI X.Y                   (the module's lines: see below)
+ *   KCORE-HOST: kcore.ko: bad ioctl number: ENOTTY, bad pointers: EFAULT
+ *   KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI X.Y
  *   KCORE-HOST: init: ok cpus=N kcore-ranges=R           (or: FAIL <what>)
  *
  * then powers off (reboot(RB_POWER_OFF): PSCI SYSTEM_OFF, which kcore
@@ -22,6 +25,16 @@
  * is refused. The test script (tests/scripts/qemu_linux_host.sh) checks the
  * printed System RAM ranges against the ranges kcore itself logged, so a
  * DTB that hid a range from init would not go unseen.
+ *
+ * Then the module (kmod/, docs/linux-host.md "The module"): /kcore.ko is
+ * loaded with finit_module(2), /dev/kcore (devtmpfs, mounted on /dev) must
+ * answer KCORE_IOC_VERSION with kcore's ABI version, which must be the one
+ * this init was built with (include/kcore/abi.h: the module asks kcore, so
+ * this checks the whole path); an unknown ioctl number and the version
+ * ioctl with a wrong size must give ENOTTY, and NULL, an unmapped and a
+ * kernel address EFAULT. Loading it twice is refused (EEXIST), unloading it
+ * while /dev/kcore is open too (EWOULDBLOCK); closed, it unloads, and it
+ * loads and answers again.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -32,13 +45,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kcore/abi.h"
+#include "kcore/kcore_ioctl.h"
+
 #define TAG	     "KCORE-HOST: init: "
+#define KMOD_TAG     "KCORE-HOST: kcore.ko: "
+#define KMOD_PATH    "/kcore.ko"
+#define KMOD_NAME    "kcore"
+#define KCORE_DEV    "/dev/kcore"
 #define EXPECT_PARAM "kcore.expect_cpus="
 #define RESERVED_DIR "/proc/device-tree/reserved-memory"
 #define MAX_RAM	     64
@@ -49,25 +72,42 @@ struct range {
 
 static int console_fd = 1;
 
-/* One whole line on the console, in one write. */
-__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+/* One whole line on the console, in one write: TAG, then the text. */
+__attribute__((format(printf, 2, 0))) static void vsay(const char *tag, const char *fmt, va_list ap)
 {
 	char line[512];
-	va_list ap;
+	size_t len = strlen(tag);
 	int n;
 
-	memcpy(line, TAG, sizeof(TAG) - 1);
-	va_start(ap, fmt);
-	n = vsnprintf(line + sizeof(TAG) - 1, sizeof(line) - sizeof(TAG) - 1, fmt, ap);
-	va_end(ap);
+	memcpy(line, tag, len);
+	n = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
 	if (n < 0)
 		return;
-	n += (int)sizeof(TAG) - 1;
+	n += (int)len;
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
 	if (write(console_fd, line, (size_t)n) < 0)
 		return;
+}
+
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(TAG, fmt, ap);
+	va_end(ap);
+}
+
+/* The module's lines. */
+__attribute__((format(printf, 1, 2))) static void say_kmod(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(KMOD_TAG, fmt, ap);
+	va_end(ap);
 }
 
 static void open_console(void)
@@ -272,6 +312,168 @@ static bool check_kcore_ranges(int *count)
 	return ok;
 }
 
+static int load_kmod(void)
+{
+	int fd = open(KMOD_PATH, O_RDONLY | O_CLOEXEC);
+	long ret;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	err = errno;
+	close(fd);
+	return ret == 0 ? 0 : -err;
+}
+
+/* KCORE_IOC_VERSION through a fresh open of /dev/kcore: 0, or a negative errno (and why). */
+static int kmod_version(struct kcore_version *v)
+{
+	int fd = open(KCORE_DEV, O_RDWR | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0) {
+		ret = -errno;
+		say_kmod("FAIL open " KCORE_DEV ": %s", strerror(errno));
+		return ret;
+	}
+	memset(v, 0, sizeof(*v));
+	if (ioctl(fd, KCORE_IOC_VERSION, v) != 0) {
+		ret = -errno;
+		say_kmod("FAIL KCORE_IOC_VERSION: %s", strerror(errno));
+	} else if (v->abi_major != KCORE_ABI_MAJOR || v->abi_minor != KCORE_ABI_MINOR) {
+		say_kmod("FAIL kcore ABI %u.%u, this init was built for %u.%u", v->abi_major,
+			 v->abi_minor, KCORE_ABI_MAJOR, KCORE_ABI_MINOR);
+		ret = -EPROTO;
+	}
+	close(fd);
+	return ret;
+}
+
+/* ioctl(fd, cmd, arg) must fail with errno want. */
+static bool refused(int fd, unsigned long cmd, void *arg, int want, const char *what)
+{
+	errno = 0;
+	if (ioctl(fd, cmd, arg) == 0) {
+		say_kmod("FAIL %s: accepted", what);
+		return false;
+	}
+	if (errno != want) {
+		say_kmod("FAIL %s: %s, not %s", what, strerror(errno), strerror(want));
+		return false;
+	}
+	return true;
+}
+
+/* Arguments /dev/kcore must refuse: unknown numbers, wrong sizes, pointers it must not write. */
+static bool check_kmod_bad_ioctls(void)
+{
+	/* Same number, direction and type as KCORE_IOC_VERSION, another size. */
+	const unsigned long wrong_size = _IOR(KCORE_IOC_TYPE, 0x00, unsigned long long[4]);
+	/* The start of arm64 Linux's kernel half (TTBR1, 48-bit VA): never a user pointer. */
+	void *kernel_va = (void *)0xffff800008000000ULL;
+	struct kcore_version v;
+	void *unmapped;
+	bool ok = true;
+	int fd = open(KCORE_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		say_kmod("FAIL open " KCORE_DEV ": %s", strerror(errno));
+		return false;
+	}
+	unmapped = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (unmapped == MAP_FAILED || munmap(unmapped, 4096) != 0) {
+		say_kmod("FAIL mmap/munmap: %s", strerror(errno));
+		close(fd);
+		return false;
+	}
+	ok = refused(fd, _IOR(KCORE_IOC_TYPE, 0x7f, struct kcore_version), &v, ENOTTY,
+		     "unknown ioctl number") &&
+	     ok;
+	ok =
+	    refused(fd, _IO('T', 0x01), &v, ENOTTY, "another driver's ioctl (TCSETS's type)") && ok;
+	ok = refused(fd, wrong_size, &v, ENOTTY, "KCORE_IOC_VERSION with a wrong size") && ok;
+	ok = refused(fd, KCORE_IOC_VERSION, NULL, EFAULT, "KCORE_IOC_VERSION to NULL") && ok;
+	ok = refused(fd, KCORE_IOC_VERSION, unmapped, EFAULT,
+		     "KCORE_IOC_VERSION to an unmapped page") &&
+	     ok;
+	ok = refused(fd, KCORE_IOC_VERSION, kernel_va, EFAULT,
+		     "KCORE_IOC_VERSION to a kernel address") &&
+	     ok;
+	close(fd);
+	if (ok)
+		say_kmod("bad ioctl number: ENOTTY, bad pointers: EFAULT");
+	return ok;
+}
+
+/* Unload and load again: refused while /dev/kcore is open, then done; the module answers again. */
+static bool check_kmod_reload(void)
+{
+	struct kcore_version v;
+	int fd, ret;
+
+	ret = load_kmod();
+	if (ret != -EEXIST) {
+		say_kmod("FAIL loading it a second time: %s, not EEXIST", strerror(-ret));
+		return false;
+	}
+	fd = open(KCORE_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		say_kmod("FAIL open " KCORE_DEV ": %s", strerror(errno));
+		return false;
+	}
+	errno = 0;
+	ret = (int)syscall(SYS_delete_module, KMOD_NAME, O_NONBLOCK);
+	if (ret == 0 || errno != EWOULDBLOCK) {
+		say_kmod("FAIL unloading it while " KCORE_DEV " is open: %s",
+			 ret == 0 ? "done" : strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	if (syscall(SYS_delete_module, KMOD_NAME, O_NONBLOCK) != 0) {
+		say_kmod("FAIL unloading it: %s", strerror(errno));
+		return false;
+	}
+	if (access(KCORE_DEV, F_OK) == 0) {
+		say_kmod("FAIL " KCORE_DEV " is still there after the unload");
+		return false;
+	}
+	ret = load_kmod();
+	if (ret != 0) {
+		say_kmod("FAIL loading it again: %s", strerror(-ret));
+		return false;
+	}
+	if (kmod_version(&v) != 0)
+		return false;
+	say_kmod("unload refused while open, ok when closed; loaded again: kcore ABI %u.%u",
+		 v.abi_major, v.abi_minor);
+	return true;
+}
+
+static bool check_kmod(void)
+{
+	struct kcore_version v;
+	int ret;
+	bool ok;
+
+	/* /dev/kcore's node comes from devtmpfs: the initramfs has no udev. */
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0) {
+		say_kmod("FAIL mount devtmpfs on /dev: %s", strerror(errno));
+		return false;
+	}
+	ret = load_kmod();
+	if (ret != 0) {
+		say_kmod("FAIL finit_module(" KMOD_PATH "): %s", strerror(-ret));
+		return false;
+	}
+	if (kmod_version(&v) != 0)
+		return false;
+	say_kmod("kcore ABI %u.%u", v.abi_major, v.abi_minor);
+	ok = check_kmod_bad_ioctls();
+	return check_kmod_reload() && ok;
+}
+
 int main(void)
 {
 	int cpus = 0, ranges = 0;
@@ -286,6 +488,7 @@ int main(void)
 	say("start");
 	ok = check_cpus(&cpus);
 	ok = check_kcore_ranges(&ranges) && ok;
+	ok = check_kmod() && ok;
 	if (ok)
 		say("ok cpus=%d kcore-ranges=%d", cpus, ranges);
 	else

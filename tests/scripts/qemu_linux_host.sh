@@ -7,8 +7,14 @@
 # in /reserved-memory no-map, not System RAM, /dev/mem refusing them), power
 # off through PSCI SYSTEM_OFF (kcore scrubs, QEMU exits by itself: no
 # timeout), and the System RAM ranges Linux printed must leave out the image
-# and carve-out kcore itself logged. One "ok"/"not ok" line per scenario;
-# logs in BUILD/qemu-logs/linux-host-<cpus>.log.
+# and carve-out kcore itself logged. The module (kcore.ko, in the initramfs)
+# must load, answer kcore's ABI version through /dev/kcore, refuse bad ioctls
+# (ENOTTY) and bad pointers (EFAULT), and unload and load again.
+# A last scenario boots the same kernel and initramfs without kcore, EL2 being
+# Linux's hyp stub (cortex-a57: no VHE): the module must refuse to load, with
+# its line saying kcore did not answer, and no oops.
+# One "ok"/"not ok" line per scenario; logs in
+# BUILD/qemu-logs/linux-host-<cpus>.log and linux-host-no-kcore.log.
 #
 # usage: tests/scripts/qemu_linux_host.sh [BUILD_DIR]   (default: build)
 set -u
@@ -26,6 +32,8 @@ initrd=$build/linux/host-initramfs.cpio
 kernel_addr=0x50000000
 initrd_addr=0x58000000
 mkdir -p "$logdir"
+# kcore's host ABI version, which the module must report: include/kcore/abi.h.
+abi=$(sed -n 's/^#define KCORE_ABI_MAJOR \([0-9]*\)$/\1/p' include/kcore/abi.h).$(sed -n 's/^#define KCORE_ABI_MINOR \([0-9]*\)$/\1/p' include/kcore/abi.h)
 pass=0
 fail=0
 
@@ -63,6 +71,12 @@ scenario() { # CPUS
 		why="$(grep -m1 -E 'KCORE-HOST: init: FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
+	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then
+		why="no 'KCORE-HOST: kcore.ko: kcore ABI $abi' line (the module loaded and answered through /dev/kcore)"
+	elif ! grep -q "^KCORE-HOST: kcore.ko: bad ioctl number: ENOTTY, bad pointers: EFAULT$" "$log"; then
+		why="no 'KCORE-HOST: kcore.ko: bad ioctl number: ENOTTY, bad pointers: EFAULT' line"
+	elif ! grep -qE "^KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI $abi$" "$log"; then
+		why="no 'KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again' line"
 	elif ! grep -qE "^KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2$" "$log"; then
 		why="no 'KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2' line"
 	elif ! grep -q '^kcore: scrub: ' "$log"; then
@@ -77,7 +91,38 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers, unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	if [ -z "$why" ]; then
+		echo "ok - linux-host: $desc"
+		pass=$((pass + 1))
+	else
+		echo "not ok - linux-host: $desc: $why (log: $log)"
+		fail=$((fail + 1))
+	fi
+}
+
+# The same kernel and initramfs on QEMU alone: Linux owns EL2 (its hyp stub,
+# which answers an unknown HVC with an error), so kcore.ko must refuse to load.
+no_kcore() {
+	local rc why="" log=$logdir/linux-host-no-kcore.log
+	timeout "$limit" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+		-cpu cortex-a57 -smp 1 -m 1G -nographic -nic none -kernel "$kernel" -initrd "$initrd" \
+		-append console=ttyAMA0 </dev/null 2>&1 | tr -d '\r' >"$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 124 ]; then
+		why="timeout after ${limit}s: $(tail -1 "$log")"
+	elif [ "$rc" -ne 0 ]; then
+		why="QEMU exit $rc: $(tail -1 "$log")"
+	elif grep -qE 'Kernel panic|Oops|Internal error' "$log"; then
+		why="$(grep -m1 -E 'Kernel panic|Oops|Internal error' "$log")"
+	elif ! grep -q '\] kcore: no answer from kcore to KC_HC_VERSION (x0 = 0x[0-9a-f]*): not running under kcore$' "$log"; then
+		why="no 'kcore: no answer from kcore to KC_HC_VERSION' line from the module"
+	elif ! grep -q '^KCORE-HOST: kcore.ko: FAIL finit_module(/kcore.ko): No such device$' "$log"; then
+		why="finit_module did not fail with ENODEV"
+	elif grep -q '^KCORE-HOST: kcore.ko: kcore ABI' "$log"; then
+		why="/dev/kcore answered without kcore"
+	fi
+	local desc="without kcore (Linux's own hyp stub at EL2), kcore.ko refuses to load: kcore did not answer, ENODEV, no oops"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))
@@ -89,6 +134,7 @@ scenario() { # CPUS
 
 scenario 1
 scenario 4
+no_kcore
 
 echo "# qemu_linux_host: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

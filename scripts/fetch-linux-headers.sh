@@ -118,8 +118,8 @@ fi
 [ -f "$tree/.config" ] || die "$tree has no .config"
 grep -q "^#define UTS_RELEASE \"$release\"$" "$tree/include/generated/utsrelease.h" 2>/dev/null ||
 	die "$tree/include/generated/utsrelease.h does not say release $release"
-for prog_ in scripts/basic/fixdep scripts/mod/modpost; do
-	[ -x "$tree/$prog_" ] || die "$tree/$prog_ missing (from $kbuild_pkg)"
+for bin in scripts/basic/fixdep scripts/mod/modpost; do
+	[ -x "$tree/$bin" ] || die "$tree/$bin missing (from $kbuild_pkg)"
 done
 "$tree/scripts/basic/fixdep" >/dev/null 2>&1 ||
 	[ $? -eq 1 ] || die "$tree/scripts/basic/fixdep does not run on this machine (not an amd64 $kbuild_pkg?)"

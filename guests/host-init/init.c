@@ -329,15 +329,15 @@ static int load_kmod(void)
 /* KCORE_IOC_VERSION through a fresh open of /dev/kcore: 0, or a negative errno (and why). */
 static int kmod_version(struct kcore_version *v)
 {
-	int fd = open(KCORE_DEV, O_RDWR | O_CLOEXEC);
-	int ret = 0;
+	int fd, ret = 0;
 
+	memset(v, 0, sizeof(*v));
+	fd = open(KCORE_DEV, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		say_kmod("FAIL open " KCORE_DEV ": %s", strerror(errno));
 		return ret;
 	}
-	memset(v, 0, sizeof(*v));
 	if (ioctl(fd, KCORE_IOC_VERSION, v) != 0) {
 		ret = -errno;
 		say_kmod("FAIL KCORE_IOC_VERSION: %s", strerror(errno));

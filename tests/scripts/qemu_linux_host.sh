@@ -67,8 +67,8 @@ scenario() { # CPUS
 		why="timeout after ${limit}s: $(tail -1 "$log")"
 	elif [ "$rc" -ne 0 ]; then
 		why="QEMU exit $rc: $(tail -1 "$log")"
-	elif grep -qE 'KCORE-HOST: init: FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
-		why="$(grep -m1 -E 'KCORE-HOST: init: FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif grep -qE 'KCORE-HOST: (init|kcore\.ko): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then

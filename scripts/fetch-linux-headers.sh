@@ -64,6 +64,18 @@ work=$(mktemp -d "$cache/.work.XXXXXX") || die "cannot create a temporary direct
 trap 'rm -rf "$work"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 
+updated=0
+# A failed download may only mean stale package lists: refresh them once (root only).
+apt_update() {
+	[ "$updated" -eq 0 ] && [ "$(id -u)" -eq 0 ] || return 1
+	updated=1
+	say "apt-get update"
+	apt-get update -qq >"$work/update.log" 2>&1 || {
+		say "'apt-get update' failed (offline?)"
+		return 1
+	}
+}
+
 # fetch PACKAGE ARCH: prints the cached .deb of PACKAGE=ver for ARCH, downloading it if absent.
 fetch() {
 	local pkg=$1 arch=$2 deb sha
@@ -75,9 +87,10 @@ fetch() {
 	fi
 	if [ ! -f "$deb" ]; then
 		say "downloading $pkg:$arch=$ver into $cache"
-		if ! (cd "$work" && apt-get download -qq "$pkg:$arch=$ver") >"$work/download.log" 2>&1; then
+		get() { (cd "$work" && apt-get download -qq "$pkg:$arch=$ver") >"$work/download.log" 2>&1; }
+		if ! get && ! { apt_update && get; }; then
 			sed 's/^/    /' "$work/download.log" >&2
-			die "cannot download $pkg:$arch=$ver and $cache has no copy (network? apt-get update? the kernel's headers must be the same Debian version as the kernel, $ver)"
+			die "cannot download $pkg:$arch=$ver and $cache has no copy (network? The headers must be the kernel's own version, $ver: if Debian's archive has moved on to a newer kernel, delete $linux_dir/Image and run make linux-assets again)"
 		fi
 		[ -f "$work/$(basename "$deb")" ] || die "apt-get download left no $(basename "$deb")"
 		mv "$work/$(basename "$deb")" "$deb"

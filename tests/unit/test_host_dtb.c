@@ -7,8 +7,8 @@
  * with libfdt, with the two /chosen/module@ nodes QEMU's guest-loader writes.
  *
  * Checked: the modules are read (kernel, ramdisk, bootargs); each Image
- * header refusal stops the boot with kcore's line (in a forked child: a
- * panic halts the process); without modules the host is kserv and its DTB
+ * header refusal and each module refusal stops the boot with kcore's line
+ * (in a forked child: a panic halts the process); without modules the host is kserv and its DTB
  * only gets /memreserve/ entries; the rewritten DTB has kcore's ranges as
  * /reserved-memory no-map, no denied or kcore device node, no phandle
  * pointing at nothing, no module node, /chosen from the modules, and is a
@@ -143,7 +143,7 @@ static void module(u64 addr, u64 size, bool kernel, const char *bootargs)
 	end();
 }
 
-/* What guest-loader was given: no kernel (kserv's boot), or a kernel and maybe a ramdisk. */
+/* What guest-loader was given: a module at each non-zero address (none: kserv's boot). */
 struct modules {
 	u64 kernel, kernel_size;
 	u64 ramdisk, ramdisk_size;
@@ -251,9 +251,9 @@ static void build(const struct modules *mods)
 	end();
 	begin("chosen", NULL, 0, NULL, 0);
 	assert_int_equal(fdt_property_string(blob, "stdout-path", "/pl011@9000000"), 0);
-	if (mods != NULL && mods->kernel_size != 0)
+	if (mods != NULL && mods->kernel != 0)
 		module(mods->kernel, mods->kernel_size, true, mods->bootargs);
-	if (mods != NULL && mods->ramdisk_size != 0)
+	if (mods != NULL && mods->ramdisk != 0)
 		module(mods->ramdisk, mods->ramdisk_size, false, NULL);
 	end();
 	end();
@@ -288,14 +288,19 @@ static u64 check_kernel(void)
 }
 
 /*
- * Runs fn in a child that must panic with exactly `line` (kcore's whole
- * console output): a panic halts the process, and the halt hook reports.
+ * Runs fn in a child that must panic with exactly `line` (kcore's last
+ * console line): a panic halts the process, and the halt hook reports.
  */
 static const char *expected_line;
 
 static void child_compares_console(void)
 {
-	if (strcmp(sim_console_text(), expected_line) == 0)
+	const char *text = sim_console_text();
+	size_t n = strlen(text), e = strlen(expected_line);
+
+	/* The last line: what came before is the boot's log (the platform policy's). */
+	if (n >= e && strcmp(text + n - e, expected_line) == 0 &&
+	    (n == e || text[n - e - 1] == '\n'))
 		_exit(0);
 	fprintf(stderr, "console: \"%s\"\nexpected: \"%s\"\n", sim_console_text(), expected_line);
 	_exit(2);
@@ -444,6 +449,38 @@ static void test_header_refusals(void **state)
 	expect_panic(check_kernel_void,
 		     "kcore: PANIC: the host's ramdisk 51800000-51c00000 is not in one RAM bank or "
 		     "overlaps its kernel, kcore or the DTB\n");
+}
+
+/* What guest-loader gave, read in the child (a refusal halts). */
+static struct modules bad_modules;
+
+static void parse_bad_modules(void)
+{
+	build(&bad_modules);
+	machine_from_dtb(blob, &m);
+}
+
+/* Modules kcore cannot boot from, each refused with its line. */
+static void test_module_refusals(void **state)
+{
+	static char long_args[LINUX_BOOTARGS_MAX + 1];
+
+	(void)state;
+	bad_modules = (struct modules){0, 0, RAMDISK_ADDR, RAMDISK_SIZE, NULL};
+	expect_panic(parse_bad_modules,
+		     "kcore: PANIC: a multiboot ramdisk but no multiboot kernel\n");
+	/* An empty file: guest-loader writes a reg of size 0. */
+	bad_modules = (struct modules){KERNEL_ADDR, 0, 0, 0, NULL};
+	expect_panic(parse_bad_modules,
+		     "kcore: PANIC: multiboot module module@0x50000000 is empty\n");
+	memset(long_args, 'a', LINUX_BOOTARGS_MAX);
+	bad_modules = (struct modules){KERNEL_ADDR, KERNEL_SIZE, 0, 0, long_args};
+	expect_panic(parse_bad_modules,
+		     "kcore: PANIC: the host kernel's bootargs are longer than 2047 bytes\n");
+	/* The longest that fits is taken whole. */
+	long_args[LINUX_BOOTARGS_MAX - 1] = '\0';
+	parse_bad_modules();
+	assert_string_equal(m.linux_bootargs, long_args);
 }
 
 /* Every phandle these properties hold (at `first`, then every `step` cells) names a node. */
@@ -631,11 +668,9 @@ static void show_console(void)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_modules_read),
-	    cmocka_unit_test(test_no_module_boots_kserv),
-	    cmocka_unit_test(test_header_refusals),
-	    cmocka_unit_test(test_rewrite),
-	    cmocka_unit_test(test_rewrite_kernel_only),
+	    cmocka_unit_test(test_modules_read),    cmocka_unit_test(test_no_module_boots_kserv),
+	    cmocka_unit_test(test_header_refusals), cmocka_unit_test(test_module_refusals),
+	    cmocka_unit_test(test_rewrite),	    cmocka_unit_test(test_rewrite_kernel_only),
 	    cmocka_unit_test(test_rewrite_room),
 	};
 

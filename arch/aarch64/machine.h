@@ -57,4 +57,23 @@ void dtb_reserve(void *fdt, const struct kcore_mem_range *ranges, u32 nr, u64 ro
 void dtb_for_linux_host(void *fdt, const struct machine *m, const struct kcore_mem_range *ranges,
 			u32 nr, u64 room_end);
 
+/* Whether the DTB named a Linux kernel (linux_host.c): else kcore boots kserv. */
+bool machine_has_linux_host(const struct machine *m);
+
+/*
+ * Panics unless the multiboot kernel, whose arm64 Image header is `header`
+ * (read at the kernel's base), can be entered where it lies (linux_host.c):
+ * returns its image_size, the span it uses from its base.
+ */
+u64 check_linux_kernel(const struct machine *m, const void *header, u64 dtb,
+		       struct kcore_mem_range image);
+
+/*
+ * Writes kcore's image and carve-out into the host's DTB, grown in place up
+ * to whatever the boot loader put after it: /memreserve/ entries for kserv,
+ * dtb_for_linux_host for a Linux host.
+ */
+void dtb_for_host(void *dtb, const struct machine *m, struct kcore_mem_range image,
+		  struct kcore_mem_range carve);
+
 #endif /* KCORE_AARCH64_MACHINE_H */

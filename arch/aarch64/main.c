@@ -45,27 +45,12 @@ void kcore_secondary_main(u64 index);
 static struct machine machine;
 static struct kcore_boot_params params;
 
-/* The arm64 Image header (Linux's Documentation/arm64/booting.rst). */
-struct linux_image_header {
-	u32 code0, code1;
-	u64 text_offset; /* from a 2 MiB aligned base */
-	u64 image_size;	 /* bytes from the load address the kernel uses, bss included */
-	u64 flags;
-	u64 res2, res3, res4;
-	u32 magic;
-	u32 res5;
-};
-
-#define LINUX_IMAGE_MAGIC    0x644d5241u /* "ARM\x64" */
-#define LINUX_FLAG_BE	     (1ull << 0)
-#define LINUX_FLAG_PHYS_BASE (1ull << 3) /* any 2 MiB aligned base in RAM will do */
-
 /* The Linux host's kernel: [base, base + image_size), 0 size when the host is kserv. */
 static u64 linux_base, linux_span;
 
 static bool linux_host(void)
 {
-	return machine.linux_kernel.size != 0;
+	return machine_has_linux_host(&machine);
 }
 
 static u64 addr_of(const void *p)
@@ -108,18 +93,6 @@ static const struct kcore_mem_range *bank_of(u64 addr)
 	kc_panic("%lx is not in RAM", addr);
 }
 
-static bool in_one_bank(u64 base, u64 size)
-{
-	for (u32 i = 0; i < machine.nr_ram; i++) {
-		u64 bank = pa_addr(machine.ram[i].base);
-
-		if (base >= bank && base - bank < machine.ram[i].size &&
-		    size <= machine.ram[i].size - (base - bank))
-			return true;
-	}
-	return false;
-}
-
 /*
  * What the boot loader put in RAM that kcore must not take: the DTB, the
  * initrd, and a Linux host's kernel (all of image_size) and ramdisk.
@@ -136,55 +109,14 @@ static bool hits_loaded_data(u64 base, u64 size, u64 dtb)
 			 machine.linux_ramdisk.size));
 }
 
-/*
- * A Linux host's kernel is entered where the boot loader (QEMU's
- * guest-loader) put it, never moved: its header must say it may run there
- * (a 2 MiB aligned base plus text_offset, anywhere in RAM), and all of its
- * image_size must be RAM that nothing else of the boot uses.
- */
-static void check_linux_kernel(u64 dtb)
+/* The Linux host's kernel and its ramdisk, checked where they lie (linux_host.c). */
+static void check_linux_host(u64 dtb)
 {
-	u64 base = pa_addr(machine.linux_kernel.base);
-	const struct linux_image_header *h = (const void *)(uintptr_t)base;
-	u64 ramdisk = pa_addr(machine.linux_ramdisk.base);
-	u64 image = addr_of(_start_image), image_size = addr_of(_end) - image;
+	struct kcore_mem_range image = {pa_init(addr_of(_start_image)),
+					addr_of(_end) - addr_of(_start_image)};
 
-	/* The header is read where it lies: that must be RAM first. */
-	if (!in_one_bank(base, machine.linux_kernel.size))
-		kc_panic("the multiboot kernel %lx-%lx is not in one RAM bank", base,
-			 base + machine.linux_kernel.size);
-	if (machine.linux_kernel.size < sizeof(*h) || h->magic != LINUX_IMAGE_MAGIC)
-		kc_panic("the multiboot kernel at %lx is not an arm64 Image (decompressed)", base);
-	if ((h->flags & LINUX_FLAG_BE) != 0 || (h->flags & LINUX_FLAG_PHYS_BASE) == 0 ||
-	    h->image_size < machine.linux_kernel.size)
-		kc_panic(
-		    "the host kernel's Image header (flags %lx, image_size %lx) is not one kcore "
-		    "boots: little-endian, any 2 MiB aligned base",
-		    h->flags, h->image_size);
-	if (base < h->text_offset || ((base - h->text_offset) & (BLOCK_SIZE - 1)) != 0)
-		kc_panic(
-		    "the host kernel is at %lx: it must be loaded at a 2 MiB boundary plus its "
-		    "text_offset %lx (guest-loader addr=)",
-		    base, h->text_offset);
-	linux_base = base;
-	linux_span = h->image_size;
-	if (!in_one_bank(base, linux_span))
-		kc_panic("the host kernel's %lx-%lx (image_size) is not in one RAM bank", base,
-			 base + linux_span);
-	if (overlaps(base, linux_span, image, image_size) ||
-	    overlaps(base, linux_span, dtb, machine.dtb_size + 0x10000))
-		kc_panic("the host kernel's %lx-%lx overlaps kcore or the DTB", base,
-			 base + linux_span);
-	if (machine.linux_ramdisk.size == 0)
-		return;
-	if (!in_one_bank(ramdisk, machine.linux_ramdisk.size) ||
-	    overlaps(ramdisk, machine.linux_ramdisk.size, base, linux_span) ||
-	    overlaps(ramdisk, machine.linux_ramdisk.size, image, image_size) ||
-	    overlaps(ramdisk, machine.linux_ramdisk.size, dtb, machine.dtb_size + 0x10000))
-		kc_panic(
-		    "the host's ramdisk %lx-%lx is not in one RAM bank or overlaps its kernel, "
-		    "kcore or the DTB",
-		    ramdisk, ramdisk + machine.linux_ramdisk.size);
+	linux_base = pa_addr(machine.linux_kernel.base);
+	linux_span = check_linux_kernel(&machine, (const void *)(uintptr_t)linux_base, dtb, image);
 }
 
 static void describe_core(u64 dtb)
@@ -263,29 +195,6 @@ static void place_host(u64 dtb)
 	memcpy((void *)(uintptr_t)KSERV_LOAD_ADDR, _kserv_blob_start, size);
 }
 
-static void reserve_in_dtb(void *dtb)
-{
-	struct kcore_mem_range reserved[2] = {params.kcore_image, params.carve};
-	u64 room_end = addr_of(_start_image);
-
-	/* The DTB grows in place: up to whatever the boot loader put after it. */
-	if (addr_of(dtb) > addr_of(_start_image))
-		room_end = pa_addr(params.carve.base);
-	if (machine.initrd_start > addr_of(dtb) && machine.initrd_start < room_end)
-		room_end = machine.initrd_start;
-	if (!linux_host()) {
-		dtb_reserve(dtb, reserved, 2, room_end);
-		return;
-	}
-	/* Linux's kernel and ramdisk lie where the boot loader put them: the DTB stops short. */
-	if (linux_base > addr_of(dtb) && linux_base < room_end)
-		room_end = linux_base;
-	if (pa_addr(machine.linux_ramdisk.base) > addr_of(dtb) &&
-	    pa_addr(machine.linux_ramdisk.base) < room_end)
-		room_end = pa_addr(machine.linux_ramdisk.base);
-	dtb_for_linux_host(dtb, &machine, reserved, 2, room_end);
-}
-
 static void print_keys(void)
 {
 	for (u32 k = 0; k < params.nr_keys; k++) {
@@ -307,7 +216,7 @@ void kcore_main(void *dtb)
 	setup_cpus();
 	el2ctl_probe(); /* before any table is built (FWB) or any CPU enters the host */
 	if (linux_host()) {
-		check_linux_kernel(addr_of(dtb));
+		check_linux_host(addr_of(dtb));
 		el2ctl_host_pauth();
 	}
 	describe_core(addr_of(dtb));
@@ -324,7 +233,7 @@ void kcore_main(void *dtb)
 	/* Before the host runs: from its first instruction no device of its reaches anything. */
 	if (machine.smmu.size > 0)
 		smmuv3_init(&machine.smmu);
-	reserve_in_dtb(dtb);
+	dtb_for_host(dtb, &machine, params.kcore_image, params.carve);
 	if (linux_host())
 		check_linux_pages();
 	else

@@ -10,16 +10,8 @@
 
 #include "core/arch.h"
 #include "core/lib/log.h"
+#include "fdt_cells.h"
 #include "machine.h"
-
-static u64 read_cells(const fdt32_t *p, int cells)
-{
-	u64 v = 0;
-
-	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
 
 static int root_cells(const void *fdt, const char *name, int fallback)
 {
@@ -41,8 +33,8 @@ static bool node_reg(const void *fdt, int node, u32 index, struct kcore_mem_rang
 	if (p == NULL || len < entry * (int)(index + 1))
 		return false;
 	p += (ptrdiff_t)(ac + sc) * (ptrdiff_t)index;
-	r->base = pa_init(read_cells(p, ac));
-	r->size = read_cells(p + ac, sc);
+	r->base = pa_init(fdt_read_cells(p, ac));
+	r->size = fdt_read_cells(p + ac, sc);
 	return true;
 }
 
@@ -86,7 +78,7 @@ static void read_cpus(const void *fdt, struct machine *m)
 			kc_log("more than %u CPUs: the rest stay off", KCORE_MAX_CPUS);
 			break;
 		}
-		m->cpu_mpidr[m->nr_cpus++] = read_cells(reg, len / 4);
+		m->cpu_mpidr[m->nr_cpus++] = fdt_read_cells(reg, len / 4);
 	}
 	if (m->nr_cpus == 0)
 		kc_panic("the DTB describes no CPU");
@@ -108,7 +100,7 @@ static u64 chosen_u64(const void *fdt, const char *name)
 
 	if (p == NULL || (len != 4 && len != 8))
 		return 0;
-	return read_cells(p, len / 4);
+	return fdt_read_cells(p, len / 4);
 }
 
 static int node_cells(const void *fdt, int node, const char *name, int fallback)
@@ -127,8 +119,8 @@ static bool module_reg(const void *fdt, int node, int ac, int sc, struct kcore_m
 
 	if (reg == NULL || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (ac + sc) * 4)
 		return false;
-	r->base = pa_init(read_cells(reg, ac));
-	r->size = read_cells(reg + ac, sc);
+	r->base = pa_init(fdt_read_cells(reg, ac));
+	r->size = fdt_read_cells(reg + ac, sc);
 	return true;
 }
 
@@ -219,21 +211,6 @@ void dtb_reserve(void *fdt, const struct kcore_mem_range *ranges, u32 nr, u64 ro
 		kc_panic("cannot reserve kcore's memory in the DTB: %s", fdt_strerror(err));
 }
 
-/* Whether every bus above a node maps its addresses 1:1 ("ranges;"): its reg is a CPU address. */
-static bool cpu_physical(const void *fdt, int node)
-{
-	int parent = fdt_parent_offset(fdt, node);
-
-	while (parent > 0) {
-		int len;
-
-		if (fdt_getprop(fdt, parent, "ranges", &len) == NULL || len != 0)
-			return false;
-		parent = fdt_parent_offset(fdt, parent);
-	}
-	return parent == 0;
-}
-
 /* The platform policy's class of a device address; one no node claims is DENIED. */
 static enum kcore_dev_class class_at(const struct machine *m, u64 addr)
 {
@@ -262,7 +239,8 @@ static bool hidden_from_host(const void *fdt, const struct machine *m, int node)
 	if (type != NULL && len == sizeof("memory") &&
 	    memcmp(type, "memory", sizeof("memory")) == 0)
 		return false;
-	if (!cpu_physical(fdt, node) || !node_reg(fdt, node, 0, &r))
+	if (!fdt_cpu_physical_below(fdt, fdt_parent_offset(fdt, node)) ||
+	    !node_reg(fdt, node, 0, &r))
 		return false;
 	cls = class_at(m, pa_addr(r.base));
 	return cls == KCORE_DEV_DENIED || cls == KCORE_DEV_KCORE;

@@ -13,6 +13,7 @@
 #include <libfdt.h>
 
 #include "core/lib/log.h"
+#include "fdt_cells.h"
 #include "gicr_mediate.h"
 #include "machine.h"
 
@@ -54,15 +55,6 @@ static const struct policy_rule rules[] = {
 static const char *const class_names[KCORE_DEV_NR_CLASSES] = {"DENIED", "KCORE", "MEDIATED",
 							      "BEHIND_SMMU", "HOST_SAFE"};
 
-static u64 read_cells(const fdt32_t *p, int cells)
-{
-	u64 v = 0;
-
-	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
-
 static bool str_eq(const char *a, const char *b)
 {
 	size_t n = strlen(a);
@@ -85,19 +77,6 @@ static void add(struct machine *m, u64 base, u64 size, enum kcore_dev_class cls)
 	if (m->nr_devices == KCORE_MAX_DEV_RANGES)
 		kc_panic("platform policy: more than %u device ranges", KCORE_MAX_DEV_RANGES);
 	m->devices[m->nr_devices++] = (struct kcore_dev_range){pa_init(lo), hi - lo, cls};
-}
-
-/* Whether a node's reg is a CPU physical address: every bus above it maps 1:1 ("ranges;"). */
-static bool cpu_physical(const void *fdt, int parent)
-{
-	while (parent > 0) {
-		int len;
-
-		if (fdt_getprop(fdt, parent, "ranges", &len) == NULL || len != 0)
-			return false;
-		parent = fdt_parent_offset(fdt, parent);
-	}
-	return parent == 0;
 }
 
 static const struct policy_rule *rule_for(const void *fdt, int node)
@@ -220,7 +199,7 @@ static void apply_pcie(const void *fdt, int node, struct machine *m,
 	if (p == NULL || sc < 1 || sc > 2)
 		return;
 	for (int at = 0; (at + 3 + pac + sc) * 4 <= len; at += 3 + pac + sc)
-		add(m, read_cells(p + at + 3, pac), read_cells(p + at + 3 + pac, sc), cls);
+		add(m, fdt_read_cells(p + at + 3, pac), fdt_read_cells(p + at + 3 + pac, sc), cls);
 }
 
 #define MAX_REG 8u
@@ -233,8 +212,8 @@ static u32 read_reg(const void *fdt, int node, int ac, int sc, struct kcore_mem_
 	u32 n = 0;
 
 	for (int at = 0; p != NULL && (at + ac + sc) * 4 <= len && n < MAX_REG; at += ac + sc)
-		out[n++] = (struct kcore_mem_range){pa_init(read_cells(p + at, ac)),
-						    read_cells(p + at + ac, sc)};
+		out[n++] = (struct kcore_mem_range){pa_init(fdt_read_cells(p + at, ac)),
+						    fdt_read_cells(p + at + ac, sc)};
 	return n;
 }
 
@@ -253,7 +232,7 @@ static void classify_node(const void *fdt, int node, struct machine *m)
 	/* A multiboot module (a Linux host's kernel or ramdisk: dtb.c) is RAM, not a device. */
 	if (fdt_node_check_compatible(fdt, node, "multiboot,module") == 0)
 		return;
-	if (!cpu_physical(fdt, parent)) {
+	if (!fdt_cpu_physical_below(fdt, parent)) {
 		kc_log("platform policy: %s is behind a translating bus: DENIED",
 		       fdt_get_name(fdt, node, NULL));
 		return;

@@ -30,17 +30,12 @@
 /*
  * The arch files under test, built for the host. They see aarch64's vcpu
  * state (percpu.h includes it), as in their own build: the sim's, which
- * core/arch.h would include by the same name, stays out. Two statics of
- * platform_policy.c share names with dtb.c's.
+ * core/arch.h would include by the same name, stays out.
  */
 #define KCORE_SIM_ARCH_VCPU_STATE_H
-#define read_cells   policy_read_cells
-#define cpu_physical policy_cpu_physical
+#include "arch/aarch64/dtb.c"		  // NOLINT(bugprone-suspicious-include)
+#include "arch/aarch64/linux_host.c"	  // NOLINT(bugprone-suspicious-include)
 #include "arch/aarch64/platform_policy.c" // NOLINT(bugprone-suspicious-include)
-#undef read_cells
-#undef cpu_physical
-#include "arch/aarch64/dtb.c"	     // NOLINT(bugprone-suspicious-include)
-#include "arch/aarch64/linux_host.c" // NOLINT(bugprone-suspicious-include)
 #include "arch/sim/sim.h"
 
 #define GICR_BASE   0x080a0000ull
@@ -511,8 +506,8 @@ static void expect_reserved(const char *name, u64 base, u64 size)
 	reg = fdt_getprop(blob, node, "reg", &len);
 	assert_non_null(reg);
 	assert_int_equal(len, 16);
-	assert_int_equal(read_cells(reg, 2), base);
-	assert_int_equal(read_cells(reg + 2, 2), size);
+	assert_int_equal(fdt_read_cells(reg, 2), base);
+	assert_int_equal(fdt_read_cells(reg + 2, 2), size);
 	assert_non_null(fdt_getprop(blob, node, "no-map", &len));
 	assert_int_equal(len, 0);
 }
@@ -524,7 +519,7 @@ static u64 chosen_prop_u64(const char *name)
 
 	assert_non_null(p);
 	assert_int_equal(len, 8);
-	return read_cells(p, 2);
+	return fdt_read_cells(p, 2);
 }
 
 /* The DTB a Linux host gets, rewritten in place. */

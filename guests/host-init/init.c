@@ -43,9 +43,11 @@
  * KCORE_IOC_CREATE_VM, which kcore must verify (KCORE_VM_IOC_INFO), holding
  * one page per 4 KiB of the file until the VM's descriptor is closed; the
  * same image with one payload byte flipped must be refused with
- * EKEYREJECTED; bad arguments with EFAULT, EINVAL or E2BIG; 20 creates and
- * closes must work. After each, KCORE_IOC_STATS must say the module holds
- * no VM, no page allocated for one (freed: not with kcore, not leaked).
+ * EKEYREJECTED; bad arguments with EFAULT, EINVAL or E2BIG (9 vCPUs by
+ * kcore, the others by the module); kcore's 8 VMs at once (one with its 8
+ * vCPUs) must work and a 9th be ENOSPC; 20 creates and closes must work. After each,
+ * KCORE_IOC_STATS must say the module holds no VM, no page allocated for one (freed: not with
+ * kcore, not leaked).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -69,18 +71,21 @@
 #include "kcore/abi.h"
 #include "kcore/kcore_ioctl.h"
 
-#define TAG	     "KCORE-HOST: init: "
-#define KMOD_TAG     "KCORE-HOST: kcore.ko: "
-#define KMOD_PATH    "/kcore.ko"
-#define KMOD_NAME    "kcore"
-#define KCORE_DEV    "/dev/kcore"
-#define EXPECT_PARAM "kcore.expect_cpus="
-#define RESERVED_DIR "/proc/device-tree/reserved-memory"
-#define MAX_RAM	     64
-#define VM_TAG	     "KCORE-HOST: vm: "
-#define VM_IMAGE     "/hello.signed"
-#define VM_RAM	     (16ULL << 20) /* the VMs' RAM: hello's size is kserv's default */
-#define VM_CYCLES    20
+#define TAG			"KCORE-HOST: init: "
+#define KMOD_TAG		"KCORE-HOST: kcore.ko: "
+#define KMOD_PATH		"/kcore.ko"
+#define KMOD_NAME		"kcore"
+#define KCORE_DEV		"/dev/kcore"
+#define EXPECT_PARAM		"kcore.expect_cpus="
+#define RESERVED_DIR		"/proc/device-tree/reserved-memory"
+#define MAX_RAM			64
+#define VM_TAG			"KCORE-HOST: vm: "
+#define VM_IMAGE		"/hello.signed"
+#define VM_RAM			(16ULL << 20) /* the VMs' RAM: hello's size is kserv's default */
+#define VM_CYCLES		20
+/* kcore's limits on aarch64 (arch/aarch64/main.c: max_vms, max_vcpus), below the module's. */
+#define KCORE_AARCH64_MAX_VMS	8u
+#define KCORE_AARCH64_MAX_VCPUS 8u
 
 struct range {
 	unsigned long long start, end; /* inclusive end, as /proc/iomem */
@@ -578,6 +583,9 @@ static bool check_vm_bad_args(int dev, const void *image, size_t size)
 	BAD(req.nr_vcpus = 0, EINVAL, "CREATE_VM with 0 vCPUs");
 	BAD(req.nr_vcpus = KCORE_VM_MAX_VCPUS + 1, EINVAL, "CREATE_VM with too many vCPUs");
 	BAD(req.nr_vcpus = 0xffffffffU, EINVAL, "CREATE_VM with 2^32-1 vCPUs");
+	/* Within the module's limit, beyond kcore's: kcore refuses after the VM is registered. */
+	BAD(req.nr_vcpus = KCORE_AARCH64_MAX_VCPUS + 1, EINVAL,
+	    "CREATE_VM with one vCPU more than kcore allows");
 	BAD(req.ram_size = 0, EINVAL, "CREATE_VM with no RAM");
 	BAD(req.ram_size = VM_RAM + 1, EINVAL, "CREATE_VM with RAM not a page multiple");
 	BAD(req.ram_size = 1ULL << 62, E2BIG, "CREATE_VM with 2^62 bytes of RAM");
@@ -589,6 +597,62 @@ static bool check_vm_bad_args(int dev, const void *image, size_t size)
 	if (ok)
 		say_vm("bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags), E2BIG "
 		       "(too large)");
+	return ok;
+}
+
+/* kcore's whole VM table at once, one VM with every vCPU kcore allows; one more is ENOSPC. */
+static bool check_vm_many(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	unsigned long long want_pages = (size + 4095) / 4096 * KCORE_AARCH64_MAX_VMS;
+	int fds[KCORE_AARCH64_MAX_VMS], n = 0, fd, err;
+	struct kcore_stats st;
+	bool ok = true;
+
+	for (; n < (int)KCORE_AARCH64_MAX_VMS; n++) {
+		req.nr_vcpus = n == 0 ? KCORE_AARCH64_MAX_VCPUS : 1;
+		fds[n] = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+		if (fds[n] < 0) {
+			say_vm("FAIL VM %d of %u at once: %s", n + 1, KCORE_AARCH64_MAX_VMS,
+			       strerror(errno));
+			ok = false;
+			break;
+		}
+	}
+	if (ok) {
+		req.nr_vcpus = 1;
+		errno = 0;
+		fd = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+		err = errno;
+		if (fd >= 0 || err != ENOSPC) {
+			say_vm("FAIL a VM beyond kcore's %u: %s, not ENOSPC", KCORE_AARCH64_MAX_VMS,
+			       fd >= 0 ? "created" : strerror(err));
+			if (fd >= 0)
+				close(fd);
+			ok = false;
+		}
+	}
+	if (ok && kmod_stats(dev, &st, "with every VM")) {
+		if (st.vms != KCORE_AARCH64_MAX_VMS || st.pages_with_kcore != want_pages ||
+		    st.pages_allocated != want_pages) {
+			say_vm(
+			    "FAIL %u VMs at once: the module has %llu VMs, %llu pages allocated, "
+			    "%llu with kcore (want %llu)",
+			    KCORE_AARCH64_MAX_VMS, (unsigned long long)st.vms,
+			    (unsigned long long)st.pages_allocated,
+			    (unsigned long long)st.pages_with_kcore, want_pages);
+			ok = false;
+		}
+	} else {
+		ok = false;
+	}
+	while (n > 0)
+		close(fds[--n]);
+	ok = kmod_holds_nothing(dev, "after closing every VM") && ok;
+	if (ok)
+		say_vm("%u VMs at once (one with %u vCPUs), one more: ENOSPC; all closed, nothing "
+		       "left",
+		       KCORE_AARCH64_MAX_VMS, KCORE_AARCH64_MAX_VCPUS);
 	return ok;
 }
 
@@ -654,6 +718,7 @@ static bool check_kmod_vms(void)
 	ok = check_vm_good(dev, image, size) && ok;
 	ok = check_vm_tampered(dev, image, size) && ok;
 	ok = check_vm_bad_args(dev, image, size) && ok;
+	ok = check_vm_many(dev, image, size) && ok;
 	ok = check_vm_cycles(dev, image, size) && ok;
 	close(dev);
 	free(image);

@@ -12,7 +12,8 @@
 # (ENOTTY) and bad pointers (EFAULT), create a VM from a signed image that
 # kcore verifies and tear it down with every page back, refuse a tampered
 # image (EKEYREJECTED) and bad arguments (EFAULT/EINVAL/E2BIG) with nothing
-# left behind, create and close a VM 20 times, and unload and load again.
+# left behind, hold kcore's 8 VMs at once (a 9th: ENOSPC), create and close a
+# VM 20 times, and unload and load again.
 # A last scenario boots the same kernel and initramfs without kcore, EL2 being
 # Linux's hyp stub (cortex-a57: no VHE): the module must refuse to load, with
 # its line saying kcore did not answer, and no oops.
@@ -84,6 +85,8 @@ scenario() { # CPUS
 		why="no 'KCORE-HOST: vm: tampered image (...): EKEYREJECTED, nothing left' line"
 	elif ! grep -q "^KCORE-HOST: vm: bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags), E2BIG (too large)$" "$log"; then
 		why="no 'KCORE-HOST: vm: bad arguments: EFAULT ..., EINVAL ..., E2BIG ...' line"
+	elif ! grep -q "^KCORE-HOST: vm: 8 VMs at once (one with 8 vCPUs), one more: ENOSPC; all closed, nothing left$" "$log"; then
+		why="no 'KCORE-HOST: vm: 8 VMs at once (...), one more: ENOSPC; all closed, nothing left' line"
 	elif ! grep -qE "^KCORE-HOST: vm: 20 x create \+ close: no VM and no page left with kcore; " "$log"; then
 		why="no 'KCORE-HOST: vm: 20 x create + close: no VM and no page left with kcore' line"
 	elif ! grep -q "^KCORE-HOST: vm: ok$" "$log"; then
@@ -104,7 +107,7 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 20 create/close, nothing left; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

@@ -16,8 +16,8 @@
 #   $(LINUX_DIR)/initramfs.cpio  newc cpio: dev/console, proc, sys, tmp, init
 #   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
 #                                kernel booted as kcore's host (docs/linux-host.md)
-#   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init, and
-#                                kcore.ko
+#   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init,
+#                                kcore.ko and $(GUEST_DIR)/hello.signed
 #   $(LINUX_DIR)/headers         Debian's Kbuild headers for the Image's release
 #                                (scripts/fetch-linux-headers.sh; the .debs are
 #                                cached in .deps/linux/, unpacked in
@@ -34,7 +34,7 @@ LINUX_HOST_INITRAMFS := $(LINUX_DIR)/host-initramfs.cpio
 LINUX_HEADERS_RELEASE := $(LINUX_DIR)/headers.release
 KMOD_DIR := $(BUILD)/kmod
 KMOD := $(KMOD_DIR)/kcore.ko
-KMOD_SRCS := kmod/Kbuild $(wildcard kmod/*.c)
+KMOD_SRCS := kmod/Kbuild $(wildcard kmod/*.c kmod/*.h)
 
 # Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
 # holds nothing else.
@@ -59,9 +59,11 @@ $(LINUX_HOST_INIT): guests/host-init/init.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CC [host-init] $<")
 	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
 
-$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KCORE_MKINITRAMFS)
+# hello.signed: the signed guest host-init creates VMs from through /dev/kcore.
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(GUEST_DIR)/hello.signed $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
-	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD)
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
+		--file hello.signed=$(GUEST_DIR)/hello.signed
 
 # ---- kcore.ko (docs/linux-host.md, "The module") ----------------------------
 # Kbuild writes its objects beside the sources (M= has no separate output

@@ -5,9 +5,11 @@
  * kcore through the host hypercall ABI (include/kcore/abi.h, docs/abi.md) and
  * gives user space /dev/kcore (include/kcore/kcore_ioctl.h).
  *
- * Today: on load it asks kcore for its ABI version (KC_HC_VERSION) and
- * refuses to load unless kcore answers with the major version it was built
- * for; /dev/kcore answers KCORE_IOC_VERSION. Every other ioctl is -ENOTTY.
+ * On load it asks kcore for its ABI version (KC_HC_VERSION) and refuses to
+ * load unless kcore answers with the major version it was built for.
+ * /dev/kcore answers KCORE_IOC_VERSION, KCORE_IOC_STATS and
+ * KCORE_IOC_CREATE_VM (kcore_vm.c: a VM file descriptor); every other ioctl
+ * is -ENOTTY.
  */
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -22,24 +24,38 @@
 #include <kcore/abi.h>
 #include <kcore/kcore_ioctl.h>
 
+#include "kcore_mod.h"
+
 /*
- * One host call: x0 the function id, x1 its result. kcore's host calls follow
- * SMCCC's register use, but this wrapper does not rely on SMCCC 1.1's promise
- * that x4..x17 survive (Linux's arm_smccc_1_1_hvc does): every caller-saved
- * register is declared clobbered, so whatever kcore leaves in them is harmless.
+ * One host call: x0 the function id, x1..x4 its arguments; x0 comes back as
+ * kcore's status, x1 as its result. kcore's host calls follow SMCCC's
+ * register use, but this wrapper does not rely on SMCCC 1.1's promise that
+ * x4..x17 survive (Linux's arm_smccc_1_1_hvc does): every caller-saved
+ * register is declared clobbered, so whatever kcore leaves in them is
+ * harmless.
  */
-static long kcore_hvc(unsigned long fid, unsigned long *x1)
+long kcore_hvc4(unsigned long fid, unsigned long a1, unsigned long a2, unsigned long a3,
+		unsigned long a4, unsigned long *x1)
 {
 	register unsigned long r0 asm("x0") = fid;
-	register unsigned long r1 asm("x1") = 0;
+	register unsigned long r1 asm("x1") = a1;
+	register unsigned long r2 asm("x2") = a2;
+	register unsigned long r3 asm("x3") = a3;
+	register unsigned long r4 asm("x4") = a4;
 
 	asm volatile("hvc #0"
-		     : "+r"(r0), "+r"(r1)
+		     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4)
 		     :
-		     : "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
-		       "x14", "x15", "x16", "x17", "memory");
-	*x1 = r1;
+		     : "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+		       "x16", "x17", "memory");
+	if (x1 != NULL)
+		*x1 = r1;
 	return (long)r0;
+}
+
+static long kcore_hvc(unsigned long fid, unsigned long *x1)
+{
+	return kcore_hvc4(fid, 0, 0, 0, 0, x1);
 }
 
 /* kcore's ABI version: 0 when it answered as kcore, else -ENODEV (and why, in the log). */
@@ -83,16 +99,25 @@ static int kcore_el2_is_someone_else(void)
 
 static long kcore_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	void __user *uarg = (void __user *)arg;
 	struct kcore_version v;
+	struct kcore_stats st;
 	int ret;
 
 	switch (cmd) {
+	case KCORE_IOC_CREATE_VM:
+		return kcore_create_vm(uarg);
+	case KCORE_IOC_STATS:
+		kcore_get_stats(&st);
+		if (copy_to_user(uarg, &st, sizeof(st)) != 0)
+			return -EFAULT;
+		return 0;
 	case KCORE_IOC_VERSION:
 		/* Asked again: the answer is kcore's now, not the module's memory of it. */
 		ret = kcore_ask_version(&v);
 		if (ret != 0)
 			return -EIO;
-		if (copy_to_user((void __user *)arg, &v, sizeof(v)) != 0)
+		if (copy_to_user(uarg, &v, sizeof(v)) != 0)
 			return -EFAULT;
 		return 0;
 	default:

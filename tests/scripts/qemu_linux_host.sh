@@ -9,7 +9,11 @@
 # timeout), and the System RAM ranges Linux printed must leave out the image
 # and carve-out kcore itself logged. The module (kcore.ko, in the initramfs)
 # must load, answer kcore's ABI version through /dev/kcore, refuse bad ioctls
-# (ENOTTY) and bad pointers (EFAULT), and unload and load again.
+# (ENOTTY) and bad pointers (EFAULT), create a VM from a signed image that
+# kcore verifies and tear it down with every page back, refuse a tampered
+# image (EKEYREJECTED) and bad arguments (EFAULT/EINVAL/E2BIG) with nothing
+# left behind, hold kcore's 8 VMs at once (a 9th: ENOSPC), create and close a
+# VM 20 times, and unload and load again.
 # A last scenario boots the same kernel and initramfs without kcore, EL2 being
 # Linux's hyp stub (cortex-a57: no VHE): the module must refuse to load, with
 # its line saying kcore did not answer, and no oops.
@@ -67,14 +71,26 @@ scenario() { # CPUS
 		why="timeout after ${limit}s: $(tail -1 "$log")"
 	elif [ "$rc" -ne 0 ]; then
 		why="QEMU exit $rc: $(tail -1 "$log")"
-	elif grep -qE 'KCORE-HOST: (init|kcore\.ko): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
-		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then
 		why="no 'KCORE-HOST: kcore.ko: kcore ABI $abi' line (the module loaded and answered through /dev/kcore)"
 	elif ! grep -q "^KCORE-HOST: kcore.ko: bad ioctl number: ENOTTY, bad pointers: EFAULT$" "$log"; then
 		why="no 'KCORE-HOST: kcore.ko: bad ioctl number: ENOTTY, bad pointers: EFAULT' line"
+	elif ! grep -qE "^KCORE-HOST: vm: /hello.signed \([0-9]+ bytes\): created, verified by kcore \(vmid [0-9]+, [0-9]+ pages at IPA 0x[0-9a-f]+\), closed: every page back$" "$log"; then
+		why="no 'KCORE-HOST: vm: /hello.signed (...): created, verified by kcore (...), closed: every page back' line"
+	elif ! grep -qE "^KCORE-HOST: vm: tampered image \(byte [0-9]+ flipped\): EKEYREJECTED, nothing left$" "$log"; then
+		why="no 'KCORE-HOST: vm: tampered image (...): EKEYREJECTED, nothing left' line"
+	elif ! grep -q "^KCORE-HOST: vm: bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags), E2BIG (too large)$" "$log"; then
+		why="no 'KCORE-HOST: vm: bad arguments: EFAULT ..., EINVAL ..., E2BIG ...' line"
+	elif ! grep -q "^KCORE-HOST: vm: 8 VMs at once (one with 8 vCPUs), one more: ENOSPC; all closed, nothing left$" "$log"; then
+		why="no 'KCORE-HOST: vm: 8 VMs at once (...), one more: ENOSPC; all closed, nothing left' line"
+	elif ! grep -qE "^KCORE-HOST: vm: 20 x create \+ close: no VM and no page left with kcore; " "$log"; then
+		why="no 'KCORE-HOST: vm: 20 x create + close: no VM and no page left with kcore' line"
+	elif ! grep -q "^KCORE-HOST: vm: ok$" "$log"; then
+		why="no 'KCORE-HOST: vm: ok' line"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI $abi$" "$log"; then
 		why="no 'KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again' line"
 	elif ! grep -qE "^KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2$" "$log"; then
@@ -91,7 +107,7 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers, unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

@@ -312,7 +312,7 @@ run_fail 'No such file' "a missing image" --vm "image=$tmp/nope.img"
 run_fail "bad cpus '9'" "a bad SPEC value (checked before any signing)" --vm "image=$himg,cpus=9"
 run_fail "unknown item 'colour'" "an unknown SPEC item" --vm "image=$himg,colour=red"
 run_fail 'is missing: run make' "a build directory without kcore" --build "$tmp/nobuild" --vm "image=$himg"
-run_fail 'runs no VM yet' "--host linux with a --vm (no VM ioctls or VMM yet)" --host linux --vm "image=$himg"
+run_fail 'runs no VM yet' "--host linux with a --vm (no vCPU runs or VMM yet)" --host linux --vm "image=$himg"
 run_fail "--host takes kserv or linux, not 'bsd'" "an unknown --host" --host bsd --vm "image=$himg"
 run_fail 'takes none of --attacks' "--host linux with --attacks" --host linux --attacks
 "$run" --build "$build" --host linux --cpus 2 --dry-run >"$tmp/stdout" 2>/dev/null &&

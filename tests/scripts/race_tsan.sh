@@ -34,10 +34,20 @@ else
 	status=1
 fi
 
-TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$bin" --free-racy 40 >"$log" 2>&1
-if grep -q 'WARNING: ThreadSanitizer: data race' "$log" &&
-	grep -A20 'WARNING: ThreadSanitizer' "$log" | grep -q 'activate_for_run'; then
-	echo "ok - race_tsan: sees the first-run race when it is put back (unlocked read of has_run)"
+# TSan reports a race only when the two accesses meet in one run; on a
+# loaded machine the OS may keep the threads apart for all 40 rounds. Up to
+# three runs: the check still fails if the race is never seen.
+seen=0
+for attempt in 1 2 3; do
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$bin" --free-racy 40 >"$log" 2>&1
+	if grep -q 'WARNING: ThreadSanitizer: data race' "$log" &&
+		grep -A20 'WARNING: ThreadSanitizer' "$log" | grep -q 'activate_for_run'; then
+		seen=$attempt
+		break
+	fi
+done
+if [ "$seen" -ne 0 ]; then
+	echo "ok - race_tsan: sees the first-run race when it is put back (unlocked read of has_run; run $seen of at most 3)"
 else
 	echo "not ok - race_tsan: did not see the first-run race put back"
 	tail -5 "$log" | sed 's/^/    /'

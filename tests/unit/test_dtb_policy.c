@@ -21,6 +21,7 @@
 /* The arch file under test, built for the host. */
 #include "arch/aarch64/platform_policy.c" // NOLINT(bugprone-suspicious-include)
 #include "core/memops/platform.h"
+#include "tests/lib/fdt_write.h"
 
 #define GICR_BASE   0x080a0000ull
 #define GICR_SIZE   0xf60000ull
@@ -41,33 +42,12 @@ static char blob[16384];
 
 static void prop_u32s(const u32 *v, int n, const char *name)
 {
-	fdt32_t be[32];
-
-	assert_true(n <= 32);
-	for (int i = 0; i < n; i++)
-		be[i] = cpu_to_fdt32(v[i]);
-	assert_int_equal(fdt_property(blob, name, be, n * 4), 0);
-}
-
-/* A reg of (base, size) pairs in 2 + 2 cells. */
-static void reg2(const u64 *pairs, int n)
-{
-	u32 c[16];
-
-	for (size_t i = 0; i < 2 * (size_t)n; i++) {
-		c[2 * i] = (u32)(pairs[i] >> 32);
-		c[2 * i + 1] = (u32)pairs[i];
-	}
-	prop_u32s(c, 4 * n, "reg");
+	fdtw_u32s(blob, v, n, name);
 }
 
 static void node(const char *name, const char *compat, size_t compat_len, const u64 *pairs, int n)
 {
-	assert_int_equal(fdt_begin_node(blob, name), 0);
-	if (compat != NULL)
-		assert_int_equal(fdt_property(blob, "compatible", compat, (int)compat_len), 0);
-	if (pairs != NULL)
-		reg2(pairs, n);
+	fdtw_node(blob, name, compat, compat_len, pairs, n);
 }
 
 #define COMPAT(s) s, sizeof(s)

@@ -70,6 +70,7 @@
 
 #include "kcore/abi.h"
 #include "kcore/kcore_ioctl.h"
+#include "kcore/payload.h"
 
 #define TAG			"KCORE-HOST: init: "
 #define KMOD_TAG		"KCORE-HOST: kcore.ko: "
@@ -590,7 +591,7 @@ static bool check_vm_bad_args(int dev, const void *image, size_t size)
 	BAD(req.ram_size = VM_RAM + 1, EINVAL, "CREATE_VM with RAM not a page multiple");
 	BAD(req.ram_size = 1ULL << 62, E2BIG, "CREATE_VM with 2^62 bytes of RAM");
 	BAD(req.flags = 1, EINVAL, "CREATE_VM with an unknown flag");
-	BAD(req.reserved[3] = 1, EINVAL, "CREATE_VM with a reserved word set");
+	BAD(req.reserved[1] = 1, EINVAL, "CREATE_VM with a reserved word set");
 #undef BAD
 	ok = refused(dev, KCORE_IOC_CREATE_VM, NULL, EFAULT, "CREATE_VM with a NULL request") && ok;
 	ok = kmod_holds_nothing(dev, "after the bad arguments") && ok;
@@ -685,6 +686,118 @@ static bool check_vm_cycles(int dev, const void *image, size_t size)
 	return true;
 }
 
+/*
+ * The raw run ioctl, without kcore-vmm: vCPU 0 of a hello VM (no DTB: x0 is
+ * 0) runs to its power-off, this loop playing the PL011 (its DR writes make
+ * the console line, FR reads say "transmit empty"), every other MMIO read
+ * answering 0 and every guest call NOT_SUPPORTED. The guest's lines must say
+ * hello and PASS; meanwhile kcore holds more pages than the image (RAM
+ * donated on faults inside the ioctl); the run's argument checks; every page
+ * back at close.
+ */
+#define RUN_UART_DR  0x000ull
+#define RUN_UART_FR  0x018ull
+#define RUN_LINE_MAX 256
+
+static bool run_bad_args(int vm)
+{
+	struct kcore_run r;
+	bool ok = true;
+
+	memset(&r, 0, sizeof(r));
+	r.vcpu = 1;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN of vCPU 1 of 1") && ok;
+	r.vcpu = 0;
+	r.flags = 1;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with a flag") && ok;
+	r.flags = 0;
+	r.run.in.flags = 1ull << 5;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with an unknown completion") && ok;
+	r.run.in.flags = 0;
+	r.run.in.reserved[3] = 1;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with a reserved word") && ok;
+	ok = refused(vm, KCORE_VM_IOC_RUN, NULL, EFAULT, "RUN with NULL") && ok;
+	return ok;
+}
+
+static bool check_vm_run(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_run r;
+	struct kcore_stats st = {0};
+	char line[RUN_LINE_MAX];
+	size_t len = 0;
+	bool hello = false, pass = false, ok;
+	unsigned long long exits = 0, image_pages = (size + 4095) / 4096;
+	int vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+
+	if (vm < 0) {
+		say_vm("FAIL KCORE_IOC_CREATE_VM for the run: %s", strerror(errno));
+		return false;
+	}
+	ok = run_bad_args(vm);
+	memset(&r, 0, sizeof(r));
+	for (;;) {
+		const typeof(r.run.out) *o = &r.run.out;
+
+		if (ioctl(vm, KCORE_VM_IOC_RUN, &r) != 0) {
+			say_vm("FAIL KCORE_VM_IOC_RUN: %s after %llu exits", strerror(errno),
+			       exits);
+			close(vm);
+			return false;
+		}
+		exits++;
+		memset(&r.run.in, 0, sizeof(r.run.in));
+		if (o->reason == KC_EXIT_POWEROFF)
+			break;
+		if (o->reason == KC_EXIT_GUEST_CALL) {
+			r.run.in.flags = KC_RUN_CALL_DONE;
+			r.run.in.call_ret[0] = (unsigned long long)-1;
+			continue;
+		}
+		if (o->reason != KC_EXIT_MMIO) {
+			say_vm(
+			    "FAIL the run returned exit %llu: only MMIO, calls and the power-off "
+			    "come back",
+			    o->reason);
+			close(vm);
+			return false;
+		}
+		r.run.in.flags = KC_RUN_MMIO_DONE;
+		if (o->mmio.ipa == KCORE_GUEST_UART_BASE + RUN_UART_FR && !o->mmio.is_write)
+			r.run.in.mmio_value = 0x90; /* TXFE | RXFE */
+		if (o->mmio.ipa != KCORE_GUEST_UART_BASE + RUN_UART_DR || !o->mmio.is_write)
+			continue;
+		if ((char)o->mmio.value != '\n' && len + 1 < sizeof(line)) {
+			line[len++] = (char)o->mmio.value;
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		say_vm("[raw run] %s", line);
+		hello = hello || strstr(line, "Hello from hello") != NULL;
+		pass = pass || strstr(line, "hello: PASS") != NULL;
+		if (st.pages_with_kcore == 0 && !kmod_stats(dev, &st, "while it runs"))
+			ok = false;
+	}
+	if (!hello || !pass || st.pages_with_kcore <= image_pages) {
+		say_vm("FAIL the raw run: hello %d, PASS %d, kcore held %llu pages (the image: "
+		       "%llu)",
+		       hello, pass, (unsigned long long)st.pages_with_kcore, image_pages);
+		ok = false;
+	}
+	memset(&r, 0, sizeof(r));
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after the power-off") && ok;
+	close(vm);
+	if (!kmod_holds_nothing(dev, "after the run"))
+		return false;
+	if (ok)
+		say_vm("raw run: hello and PASS in %llu exits, %llu pages with kcore while it ran, "
+		       "every page back",
+		       exits, (unsigned long long)st.pages_with_kcore);
+	return ok;
+}
+
 static bool check_kmod_vms(void)
 {
 	unsigned char *image = NULL;
@@ -720,6 +833,7 @@ static bool check_kmod_vms(void)
 	ok = check_vm_bad_args(dev, image, size) && ok;
 	ok = check_vm_many(dev, image, size) && ok;
 	ok = check_vm_cycles(dev, image, size) && ok;
+	ok = check_vm_run(dev, image, size) && ok;
 	close(dev);
 	free(image);
 	if (ok)

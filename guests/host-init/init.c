@@ -66,16 +66,21 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kcore/abi.h"
 #include "kcore/kcore_ioctl.h"
 #include "kcore/payload.h"
+#include "kcore_attack.h"
 
 #define TAG			"KCORE-HOST: init: "
 #define KMOD_TAG		"KCORE-HOST: kcore.ko: "
 #define KMOD_PATH		"/kcore.ko"
 #define KMOD_NAME		"kcore"
+#define KATTACK_TAG		"KCORE-HOST: attack: "
+#define KATTACK_PATH		"/kcore_attack.ko"
+#define KATTACK_DEV		"/dev/kcore-attack"
 #define KCORE_DEV		"/dev/kcore"
 #define EXPECT_PARAM		"kcore.expect_cpus="
 #define RESERVED_DIR		"/proc/device-tree/reserved-memory"
@@ -129,6 +134,16 @@ __attribute__((format(printf, 1, 2))) static void say_kmod(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsay(KMOD_TAG, fmt, ap);
+	va_end(ap);
+}
+
+/* The attacks' lines. */
+__attribute__((format(printf, 1, 2))) static void say_attack(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(KATTACK_TAG, fmt, ap);
 	va_end(ap);
 }
 
@@ -344,9 +359,9 @@ static bool check_kcore_ranges(int *count)
 	return ok;
 }
 
-static int load_kmod(void)
+static int load_module(const char *path)
 {
-	int fd = open(KMOD_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	long ret;
 	int err;
 
@@ -356,6 +371,11 @@ static int load_kmod(void)
 	err = errno;
 	close(fd);
 	return ret == 0 ? 0 : -err;
+}
+
+static int load_kmod(void)
+{
+	return load_module(KMOD_PATH);
 }
 
 /* KCORE_IOC_VERSION through a fresh open of /dev/kcore: 0, or a negative errno (and why). */
@@ -720,33 +740,28 @@ static bool run_bad_args(int vm)
 	return ok;
 }
 
-static bool check_vm_run(int dev, const void *image, size_t size)
+/*
+ * vCPU 0 of vm runs to its power-off (see above); true if the guest said
+ * hello and PASS. *st: the module's counts at the guest's first line.
+ */
+static bool raw_run(int dev, int vm, struct kcore_stats *st, unsigned long long *exits)
 {
-	struct kcore_create_vm req = vm_request(image, size);
 	struct kcore_run r;
-	struct kcore_stats st = {0};
 	char line[RUN_LINE_MAX];
 	size_t len = 0;
-	bool hello = false, pass = false, ok;
-	unsigned long long exits = 0, image_pages = (size + 4095) / 4096;
-	int vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	bool hello = false, pass = false;
 
-	if (vm < 0) {
-		say_vm("FAIL KCORE_IOC_CREATE_VM for the run: %s", strerror(errno));
-		return false;
-	}
-	ok = run_bad_args(vm);
 	memset(&r, 0, sizeof(r));
+	*exits = 0;
 	for (;;) {
 		const typeof(r.run.out) *o = &r.run.out;
 
 		if (ioctl(vm, KCORE_VM_IOC_RUN, &r) != 0) {
 			say_vm("FAIL KCORE_VM_IOC_RUN: %s after %llu exits", strerror(errno),
-			       exits);
-			close(vm);
+			       *exits);
 			return false;
 		}
-		exits++;
+		(*exits)++;
 		memset(&r.run.in, 0, sizeof(r.run.in));
 		if (o->reason == KC_EXIT_POWEROFF)
 			break;
@@ -760,7 +775,6 @@ static bool check_vm_run(int dev, const void *image, size_t size)
 			    "FAIL the run returned exit %llu: only MMIO, calls and the power-off "
 			    "come back",
 			    o->reason);
-			close(vm);
 			return false;
 		}
 		r.run.in.flags = KC_RUN_MMIO_DONE;
@@ -777,13 +791,30 @@ static bool check_vm_run(int dev, const void *image, size_t size)
 		say_vm("[raw run] %s", line);
 		hello = hello || strstr(line, "Hello from hello") != NULL;
 		pass = pass || strstr(line, "hello: PASS") != NULL;
-		if (st.pages_with_kcore == 0 && !kmod_stats(dev, &st, "while it runs"))
-			ok = false;
+		if (st->pages_with_kcore == 0 && !kmod_stats(dev, st, "while it runs"))
+			return false;
 	}
-	if (!hello || !pass || st.pages_with_kcore <= image_pages) {
-		say_vm("FAIL the raw run: hello %d, PASS %d, kcore held %llu pages (the image: "
+	return hello && pass;
+}
+
+static bool check_vm_run(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_run r;
+	struct kcore_stats st = {0};
+	unsigned long long exits = 0, image_pages = (size + 4095) / 4096;
+	bool ok;
+	int vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+
+	if (vm < 0) {
+		say_vm("FAIL KCORE_IOC_CREATE_VM for the run: %s", strerror(errno));
+		return false;
+	}
+	ok = run_bad_args(vm);
+	if (!raw_run(dev, vm, &st, &exits) || st.pages_with_kcore <= image_pages) {
+		say_vm("FAIL the raw run: no hello and PASS, or kcore held %llu pages (the image: "
 		       "%llu)",
-		       hello, pass, (unsigned long long)st.pages_with_kcore, image_pages);
+		       (unsigned long long)st.pages_with_kcore, image_pages);
 		ok = false;
 	}
 	memset(&r, 0, sizeof(r));
@@ -795,6 +826,108 @@ static bool check_vm_run(int dev, const void *image, size_t size)
 		say_vm("raw run: hello and PASS in %llu exits, %llu pages with kcore while it ran, "
 		       "every page back",
 		       exits, (unsigned long long)st.pages_with_kcore);
+	return ok;
+}
+
+/*
+ * Attacks from a malicious module (tests/kmod-attack/kcore_attack.c): it
+ * loads or stores through Linux's linear map at pages kcore took from a VM.
+ * Each attack runs in a child: kcore's abort must oops it away (the child
+ * dies of a signal) and nothing else. Then the victim runs to hello and
+ * PASS from the image page that was written to, its RAM pages are attacked
+ * after the run, kcore's invariants hold before and after, and every page
+ * comes back at close.
+ */
+static bool attack_in_child(int attack_fd, unsigned long cmd, int vm, unsigned int which,
+			    unsigned long long index, const char *what)
+{
+	struct kcore_attack a = {.vm_fd = vm, .which = which, .index = index, .value = 0x5a5a};
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		say_attack("FAIL fork: %s", strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		int ret = ioctl(attack_fd, cmd, &a);
+
+		/* Reached only if kcore let the access through (or there was no page). */
+		say_attack("FAIL %s: the access returned (%s), value 0x%llx", what,
+			   ret == 0 ? "ok" : strerror(errno), (unsigned long long)a.value);
+		_exit(1);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status)) {
+		say_attack("FAIL %s: the attacker was not stopped (status 0x%x)", what, status);
+		return false;
+	}
+	return true;
+}
+
+static bool invariants_hold(int attack_fd, const char *when)
+{
+	struct kcore_attack a = {0};
+
+	if (ioctl(attack_fd, KCORE_ATTACK_INVARIANTS, &a) != 0 || a.value != 0) {
+		say_attack("FAIL kcore's invariants %s: %s, %llu violations", when, strerror(errno),
+			   (unsigned long long)a.value);
+		return false;
+	}
+	return true;
+}
+
+static bool check_attacks(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_stats st = {0};
+	unsigned long long exits = 0, last = (size - 1) / 4096;
+	bool ok = true;
+	int attack_fd, vm, ret = load_module(KATTACK_PATH);
+
+	if (ret != 0) {
+		say_attack("FAIL finit_module(" KATTACK_PATH "): %s", strerror(-ret));
+		return false;
+	}
+	attack_fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
+	if (attack_fd < 0) {
+		say_attack("FAIL open " KATTACK_DEV ": %s", strerror(errno));
+		return false;
+	}
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0) {
+		say_attack("FAIL KCORE_IOC_CREATE_VM: %s", strerror(errno));
+		close(attack_fd);
+		return false;
+	}
+	ok = invariants_hold(attack_fd, "before") && ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_READ, vm, 0, 0,
+			     "read the image's first page") &&
+	     ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_WRITE, vm, 0, 0,
+			     "write the image's first page") &&
+	     ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_WRITE, vm, 0, last,
+			     "write the image's last page") &&
+	     ok;
+	if (!raw_run(dev, vm, &st, &exits)) {
+		say_attack("FAIL the victim did not run to hello and PASS after the attacks");
+		ok = false;
+	}
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_READ, vm, 2, 0,
+			     "read a RAM page the guest wrote") &&
+	     ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_WRITE, vm, 2, 0,
+			     "write a RAM page the guest wrote") &&
+	     ok;
+	ok = invariants_hold(attack_fd, "after") && ok;
+	close(vm);
+	close(attack_fd);
+	ok = kmod_holds_nothing(dev, "after the attacks") && ok;
+	if (ok)
+		say_attack(
+		    "a module reading and writing the VM's image and RAM pages through the "
+		    "linear map: 5 attackers oopsed away, the victim ran to PASS, invariants "
+		    "0 before and after, every page back");
 	return ok;
 }
 
@@ -834,6 +967,7 @@ static bool check_kmod_vms(void)
 	ok = check_vm_many(dev, image, size) && ok;
 	ok = check_vm_cycles(dev, image, size) && ok;
 	ok = check_vm_run(dev, image, size) && ok;
+	ok = check_attacks(dev, image, size) && ok;
 	close(dev);
 	free(image);
 	if (ok)

@@ -71,8 +71,8 @@ scenario() { # CPUS
 		why="timeout after ${limit}s: $(tail -1 "$log")"
 	elif [ "$rc" -ne 0 ]; then
 		why="QEMU exit $rc: $(tail -1 "$log")"
-	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
-		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then
@@ -89,6 +89,14 @@ scenario() { # CPUS
 		why="no 'KCORE-HOST: vm: 8 VMs at once (...), one more: ENOSPC; all closed, nothing left' line"
 	elif ! grep -qE "^KCORE-HOST: vm: 20 x create \+ close: no VM and no page left with kcore; " "$log"; then
 		why="no 'KCORE-HOST: vm: 20 x create + close: no VM and no page left with kcore' line"
+	elif ! grep -qE "^KCORE-HOST: vm: raw run: hello and PASS in [0-9]+ exits, [0-9]+ pages with kcore while it ran, every page back$" "$log"; then
+		why="no 'KCORE-HOST: vm: raw run: hello and PASS ...' line (KCORE_VM_IOC_RUN)"
+	elif ! grep -q "^KCORE-HOST: attack: a module reading and writing the VM's image and RAM pages through the linear map: 5 attackers oopsed away" "$log"; then
+		why="no 'KCORE-HOST: attack: ... 5 attackers oopsed away ...' line"
+	elif [ "$(grep -c 'Internal error: ' "$log")" -ne 5 ] ||
+		[ "$(grep -c 'Internal error: synchronous external abort: ' "$log")" -ne 5 ] ||
+		[ "$(grep -c '^\[ *[0-9.]*\] pc : attack_ioctl+' "$log")" -ne 5 ]; then
+		why="the kernel's oopses are not exactly the 5 attackers' synchronous external aborts in attack_ioctl"
 	elif ! grep -q "^KCORE-HOST: vm: ok$" "$log"; then
 		why="no 'KCORE-HOST: vm: ok' line"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI $abi$" "$log"; then
@@ -107,7 +115,7 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

@@ -53,6 +53,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -876,6 +877,135 @@ static bool invariants_hold(int attack_fd, const char *when)
 	return true;
 }
 
+/*
+ * Racing ioctls: RACE_THREADS threads at once on one VM, each a mix of RUN of
+ * vCPU 0 (with a completion that may not match the pending exit), IRQ to
+ * either vCPU, INFO, and creating and closing VMs of their own. Every call
+ * must end with a defined answer (0, or EBUSY for a vCPU another thread
+ * runs, EIO for a completion kcore refused, ESHUTDOWN once the guest is off,
+ * ENOSPC with kcore's VM table full); then nothing may be left, kcore's
+ * invariants must hold, and a new VM must run to PASS (kcore intact).
+ */
+#define RACE_THREADS 4
+#define RACE_ROUNDS  200
+
+struct race {
+	int dev, vm, id;
+	const void *image;
+	size_t size;
+	unsigned long long ok, busy, refused, off, full;
+	int bad_errno; /* the first answer outside the list, 0 if none */
+	const char *bad_op;
+};
+
+static void race_count(struct race *r, int ret, const char *op)
+{
+	if (ret >= 0)
+		r->ok++;
+	else if (errno == EBUSY)
+		r->busy++;
+	else if (errno == EIO)
+		r->refused++;
+	else if (errno == ESHUTDOWN)
+		r->off++;
+	else if (errno == ENOSPC)
+		r->full++;
+	else if (r->bad_errno == 0) {
+		r->bad_errno = errno;
+		r->bad_op = op;
+	}
+}
+
+static void *race_thread(void *arg)
+{
+	struct race *r = arg;
+
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		struct kcore_run run;
+		struct kcore_irq irq = {.vcpu = (unsigned)(i & 1), .intid = 33};
+		struct kcore_vm_info info;
+		struct kcore_create_vm req = vm_request(r->image, r->size);
+		int fd;
+
+		switch ((i + r->id) % 4) {
+		case 0:
+		case 1:
+			memset(&run, 0, sizeof(run));
+			run.run.in.flags = (i & 2) != 0 ? KC_RUN_MMIO_DONE : KC_RUN_CALL_DONE;
+			race_count(r, ioctl(r->vm, KCORE_VM_IOC_RUN, &run), "RUN");
+			break;
+		case 2:
+			race_count(r, ioctl(r->vm, KCORE_VM_IOC_IRQ, &irq), "IRQ");
+			race_count(r, ioctl(r->vm, KCORE_VM_IOC_INFO, &info), "INFO");
+			break;
+		default:
+			fd = ioctl(r->dev, KCORE_IOC_CREATE_VM, &req);
+			race_count(r, fd, "CREATE_VM");
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static bool check_races(int dev, int attack_fd, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct race r[RACE_THREADS];
+	pthread_t t[RACE_THREADS];
+	struct kcore_stats st = {0};
+	unsigned long long ok = 0, busy = 0, refused = 0, off = 0, full = 0, exits = 0;
+	bool good = true;
+	int vm;
+
+	req.nr_vcpus = 2;
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0) {
+		say_attack("FAIL KCORE_IOC_CREATE_VM for the races: %s", strerror(errno));
+		return false;
+	}
+	for (int i = 0; i < RACE_THREADS; i++) {
+		r[i] = (struct race){.dev = dev, .vm = vm, .id = i, .image = image, .size = size};
+		if (pthread_create(&t[i], NULL, race_thread, &r[i]) != 0) {
+			say_attack("FAIL pthread_create");
+			close(vm);
+			return false;
+		}
+	}
+	for (int i = 0; i < RACE_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ok += r[i].ok;
+		busy += r[i].busy;
+		refused += r[i].refused;
+		off += r[i].off;
+		full += r[i].full;
+		if (r[i].bad_errno != 0) {
+			say_attack("FAIL racing %s: %s, not a defined answer", r[i].bad_op,
+				   strerror(r[i].bad_errno));
+			good = false;
+		}
+	}
+	close(vm);
+	good = invariants_hold(attack_fd, "after the races") && good;
+	good = kmod_holds_nothing(dev, "after the races") && good;
+	req.nr_vcpus = 1;
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0 || !raw_run(dev, vm, &st, &exits)) {
+		say_attack("FAIL a new VM after the races did not run to hello and PASS");
+		good = false;
+	}
+	if (vm >= 0)
+		close(vm);
+	good = kmod_holds_nothing(dev, "after the run after the races") && good;
+	if (good)
+		say_attack("%d threads racing RUN, IRQ, INFO and CREATE_VM on one VM: %llu ok, "
+			   "%llu EBUSY, %llu EIO, %llu ESHUTDOWN, %llu ENOSPC, nothing else; "
+			   "invariants hold, nothing left, a new VM runs to PASS",
+			   RACE_THREADS, ok, busy, refused, off, full);
+	return good;
+}
+
 static bool check_attacks(int dev, const void *image, size_t size)
 {
 	struct kcore_create_vm req = vm_request(image, size);
@@ -921,8 +1051,9 @@ static bool check_attacks(int dev, const void *image, size_t size)
 	     ok;
 	ok = invariants_hold(attack_fd, "after") && ok;
 	close(vm);
-	close(attack_fd);
 	ok = kmod_holds_nothing(dev, "after the attacks") && ok;
+	ok = check_races(dev, attack_fd, image, size) && ok;
+	close(attack_fd);
 	if (ok)
 		say_attack(
 		    "a module reading and writing the VM's image and RAM pages through the "

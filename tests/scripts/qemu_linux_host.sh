@@ -93,6 +93,8 @@ scenario() { # CPUS
 		why="no 'KCORE-HOST: vm: raw run: hello and PASS ...' line (KCORE_VM_IOC_RUN)"
 	elif ! grep -q "^KCORE-HOST: attack: a module reading and writing the VM's image and RAM pages through the linear map: 5 attackers oopsed away" "$log"; then
 		why="no 'KCORE-HOST: attack: ... 5 attackers oopsed away ...' line"
+	elif ! grep -qE "^KCORE-HOST: attack: 4 threads racing RUN, IRQ, INFO and CREATE_VM on one VM: .*, nothing else; invariants hold, nothing left, a new VM runs to PASS$" "$log"; then
+		why="no 'KCORE-HOST: attack: 4 threads racing ...' line"
 	elif [ "$(grep -c 'Internal error: ' "$log")" -ne 5 ] ||
 		[ "$(grep -c 'Internal error: synchronous external abort: ' "$log")" -ne 5 ] ||
 		[ "$(grep -c '^\[ *[0-9.]*\] pc : attack_ioctl+' "$log")" -ne 5 ]; then
@@ -115,7 +117,7 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; 4 threads racing ioctls on one VM, defined answers only; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

@@ -244,3 +244,8 @@ const struct kcore_boot_params *kcore_params(void)
 {
 	return &params;
 }
+
+int kcore_host_dma_mirror(u32 *domain)
+{
+	return iommu_host_mirror(domain);
+}

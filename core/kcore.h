@@ -102,6 +102,16 @@ u64 kcore_carve_size(const struct kcore_boot_params *p);
  */
 int kcore_init(const struct kcore_boot_params *p);
 
+/*
+ * For a host that has no IOMMU driver (a Linux host): the host's DMA mirror
+ * (core/smmu/iommu.h), every stream attached to it, so the host's devices
+ * reach exactly its own pages. After kcore_init and the SMMU's start,
+ * before the host runs. KCORE_OK with the domain's id in *domain, or why not
+ * (NOT_SUPPORTED: no SMMU; NOMEM: the IO pool is too small); nothing
+ * changed then, and every stream stays blocked.
+ */
+int kcore_host_dma_mirror(u32 *domain);
+
 /* Register file of a trapped HVC: x0..x7 in, status and results out. */
 struct kcore_hvc_regs {
 	u64 x[8];

@@ -150,6 +150,15 @@ static void describe_core(u64 dtb)
 	 * an SMMU (smmuv3.c); without one the IO calls are NOT_SUPPORTED.
 	 */
 	params.io_pool_pages = KCORE_MAX_IO_DOMAINS * KCORE_IO_DOMAIN_MIN_PAGES + 64;
+	/*
+	 * A Linux host has no IOMMU driver: its DMA mirror (kcore_host_dma_mirror)
+	 * maps all of RAM 4 KiB at a time, a last-level table per 2 MiB and a
+	 * path above each bank's.
+	 */
+	if (linux_host()) {
+		for (u32 i = 0; i < machine.nr_ram; i++)
+			params.io_pool_pages += (u32)(machine.ram[i].size / BLOCK_SIZE) + 4;
+	}
 	params.window_base = va_init(WINDOW_BASE);
 	params.window_pages = WINDOW_PAGES;
 	params.keys = kcore_builtin_keys;
@@ -195,6 +204,25 @@ static void place_host(u64 dtb)
 	memcpy((void *)(uintptr_t)KSERV_LOAD_ADDR, _kserv_blob_start, size);
 }
 
+/*
+ * Linux drives its PCI devices with physical addresses (no IOMMU driver: its
+ * DTB names no SMMU): their streams go to the host's DMA mirror, which maps
+ * exactly the host's pages. Without an SMMU kcore drives there is nothing to
+ * do; if the mirror cannot be made the streams stay blocked (a device's DMA
+ * fails, nothing of a VM's or kcore's is reachable either way).
+ */
+static void host_dma_mirror(void)
+{
+	u32 domain;
+	int err = kcore_host_dma_mirror(&domain);
+
+	if (err == KCORE_OK)
+		kc_log("host DMA: every stream to IO domain %u, the host's pages at iova == pa",
+		       domain);
+	else if (err != KCORE_E_NOT_SUPPORTED)
+		kc_log("host DMA: no mirror (error %d): every stream stays blocked", err);
+}
+
 static void print_keys(void)
 {
 	for (u32 k = 0; k < params.nr_keys; k++) {
@@ -233,6 +261,8 @@ void kcore_main(void *dtb)
 	/* Before the host runs: from its first instruction no device of its reaches anything. */
 	if (machine.smmu.size > 0)
 		smmuv3_init(&machine.smmu);
+	if (linux_host())
+		host_dma_mirror();
 	dtb_for_host(dtb, &machine, params.kcore_image, params.carve);
 	if (linux_host())
 		check_linux_pages();

@@ -240,6 +240,13 @@ static bool check_io_leaf(void *ctx, const struct pt_leaf *leaf)
 				  leaf->ia + off, pa_addr(pa));
 		if (page == NULL) {
 			violation("smmu_iso: IO mapping of non-RAM", leaf->ia + off, pa_addr(pa));
+		} else if (d->mirror) {
+			/* Exactly the host's pages, where they are; not counted in dma_count. */
+			if (page->owner != OWNER_HOST || leaf->ia + off != pa_addr(pa))
+				violation("smmu_iso: the host's DMA mirror maps a page not the "
+					  "host's, or elsewhere",
+					  leaf->ia + off, pa_addr(pa));
+			continue;
 		} else if (d->owner == OWNER_HOST) {
 			if (page->owner != OWNER_HOST &&
 			    !(owner_is_vm(page->owner) && page->count > 0))
@@ -266,6 +273,23 @@ static void count_io_table(void *ctx, paddr_t table, u32 level)
 		violation("pool: IO table outside the IO pool", pa_addr(table), 0);
 }
 
+/* The mirror's other half: every page the host owns is in it (its devices reach all of them). */
+static void check_mirror_complete(const struct io_domain *d)
+{
+	struct pt_leaf leaf;
+
+	if (!dma_mirror_is(&d->pt))
+		violation("smmu_iso: a mirror domain that is not the host's DMA mirror", 0, 0);
+	for (u64 i = 0; i < pgowner_nr_pages(); i++) {
+		paddr_t pa = pgowner_page_at(i);
+
+		if (pgowner_get(pa)->owner == OWNER_HOST &&
+		    (!pgt_lookup(&d->pt, pa_addr(pa), &leaf) || pa_addr(leaf.pa) != pa_addr(pa)))
+			violation("smmu_iso: a host page missing from the host's DMA mirror",
+				  pa_addr(pa), 0);
+	}
+}
+
 static void check_io_domain(u32 id, const struct io_domain *d, u64 *tables)
 {
 	const struct vm *vm = owner_is_vm(d->owner) ? vm_from_id(d->owner) : NULL;
@@ -285,6 +309,8 @@ static void check_io_domain(u32 id, const struct io_domain *d, u64 *tables)
 		violation("smmu_iso: domain of no running vm", id, d->owner);
 	pgt_for_each_leaf(&d->pt, 0, 1ull << kcore_ipa_bits(), check_io_leaf, (void *)(uintptr_t)d);
 	pgt_for_each_table(&d->pt, count_io_table, tables);
+	if (d->mirror)
+		check_mirror_complete(d);
 }
 
 static void check_iommu(void)

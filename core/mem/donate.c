@@ -18,6 +18,7 @@ void mem_owners_init(struct mem_locked locked, const struct kcore_mem_range *kco
 		     u32 nr_ranges)
 {
 	(void)locked;
+	dma_mirror_forget(); /* the host asks for one after boot, if it has no IOMMU driver */
 	/* nothing -> HOST, unshared, no DMA, no gfn: the host starts with all of RAM. */
 	pgowner_fill((struct page_info){.owner = OWNER_HOST, .gfn = GFN_NONE});
 	/* HOST -> KCORE: kcore's image and carve-out, before the host ever runs. */
@@ -66,6 +67,7 @@ static void host_donate_vm_commit(struct mem_locked locked, u32 vmid, struct pgt
 		page->owner = vmid;
 		page->gfn = ipa_gfn(ipa_init(ipa + off));
 		host_unmap_page(locked, pa_add(pa, off));
+		dma_mirror_leave(locked, pa_add(pa, off));
 	}
 	arch_dcache_hand_over(pa, size);
 	arch_sync_icache(); /* no stale instruction of an earlier owner's at these PAs */
@@ -108,6 +110,7 @@ static void host_donate_kcore_commit(struct mem_locked locked, paddr_t pa, vaddr
 	page->owner = OWNER_KCORE;
 	page->gfn = GFN_NONE;
 	host_unmap_page(locked, pa);
+	dma_mirror_leave(locked, pa);
 	/* The VM's view of the whole page: either signed or zero. */
 	if (image_bytes < PAGE_SIZE)
 		memset((u8 *)arch_pa_to_ptr(pa) + image_bytes, 0, PAGE_SIZE - image_bytes);
@@ -159,7 +162,7 @@ void kcore_donate_vm(struct mem_locked locked, u32 vmid, struct pgtable *vm_s2, 
  * Zeroes a page and hands it to the host: owner (a VM or KCORE) -> HOST,
  * unshared, no gfn. Whoever mapped it unmapped it first.
  */
-static void scrub_to_host(paddr_t pa)
+static void scrub_to_host(struct mem_locked locked, paddr_t pa)
 {
 	struct page_info *page = pgowner_get_mut(pa);
 
@@ -169,6 +172,8 @@ static void scrub_to_host(paddr_t pa)
 	page->owner = OWNER_HOST;
 	page->count = 0;
 	page->gfn = GFN_NONE;
+	/* Only the zeros can reach a device. */
+	dma_mirror_return(locked, pa);
 }
 
 /*
@@ -179,7 +184,7 @@ void kcore_donate_host(struct mem_locked locked, paddr_t pa)
 {
 	(void)locked;
 	KC_CHECK(kcore_page_leave_check(pa) == KCORE_OK);
-	scrub_to_host(pa);
+	scrub_to_host(locked, pa);
 }
 
 struct range_check {
@@ -209,6 +214,7 @@ int vm_reclaim_host_check(const struct pgtable *vm_s2, u64 ipa, u64 size)
 }
 
 struct reclaim_ctx {
+	const struct mem_locked *locked;
 	struct pgtable *vm_s2;
 	u64 cleared;
 };
@@ -225,7 +231,7 @@ static bool reclaim_leaf(void *ctx, const struct pt_leaf *leaf)
 	pgt_unmap_leaf(rc->vm_s2, copy.ia);
 	for (u64 off = 0; off < copy.size; off += PAGE_SIZE) {
 		if (pgowner_is_ram(pa_add(copy.pa, off)))
-			scrub_to_host(pa_add(copy.pa, off));
+			scrub_to_host(*rc->locked, pa_add(copy.pa, off));
 	}
 	rc->cleared++;
 	return true;
@@ -234,9 +240,8 @@ static bool reclaim_leaf(void *ctx, const struct pt_leaf *leaf)
 /* vm_reclaim_host's commit: each RAM page of the range, owner VM n -> HOST, zeroed. */
 void vm_reclaim_host(struct mem_locked locked, struct pgtable *vm_s2, u64 ipa, u64 size)
 {
-	struct reclaim_ctx rc = {vm_s2, 0};
+	struct reclaim_ctx rc = {&locked, vm_s2, 0};
 
-	(void)locked;
 	pgt_for_each_leaf(vm_s2, ipa, ipa + size, reclaim_leaf, &rc);
 	/* Before the host can map a page: none of the VM's instructions stays cached. */
 	if (rc.cleared != 0)

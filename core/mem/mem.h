@@ -127,6 +127,22 @@ void host_dma_map(struct mem_locked locked, paddr_t pa);
 void host_dma_unmap(struct mem_locked locked, paddr_t pa);
 
 /*
+ * The host's DMA mirror (dma_mirror.c): an IO table mapping exactly the
+ * host's RAM pages at iova == pa, for a host without an IOMMU driver. Start
+ * fills pt (an IO domain's, core/smmu) with a leaf for every page the host
+ * owns: NOMEM if its pool cannot hold the tables, EXIST if a mirror exists;
+ * changes nothing then. From then on the donations call leave before a page
+ * goes to a VM or kcore, and the scrub calls return once it is the host's
+ * again; both are nothing without a mirror, and cannot fail with one.
+ */
+int dma_mirror_start(struct mem_locked locked, struct pgtable *pt);
+bool dma_mirror_is(const struct pgtable *pt);
+void dma_mirror_leave(struct mem_locked locked, paddr_t pa);
+void dma_mirror_return(struct mem_locked locked, paddr_t pa);
+/* No mirror: boot's state (mem_owners_init). */
+void dma_mirror_forget(void);
+
+/*
  * The invariant checker's per-page scratch counter (smmu_count), which is
  * not ownership state: set to zero everywhere, and one more for pa. The
  * checker holds every lock.

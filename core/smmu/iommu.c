@@ -67,6 +67,7 @@ static int alloc_domain(struct mem_locked locked, u32 owner, u32 *id)
 		d->state = IO_DOMAIN_LIVE;
 		d->owner = owner;
 		d->nr_streams = 0;
+		d->mirror = false;
 		*id = i;
 		return KCORE_OK;
 	}
@@ -152,6 +153,8 @@ int iommu_domain_free(u64 id)
 	struct mem_locked locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
+	else if (d->mirror)
+		err = KCORE_E_PERM; /* kcore's to keep: the host's devices depend on it */
 	else if (d->nr_streams != 0)
 		err = KCORE_E_BUSY;
 	else
@@ -247,6 +250,38 @@ int iommu_detach(u64 sid)
 	return err;
 }
 
+/* ---- the host's DMA mirror ---- */
+
+int iommu_host_mirror(u32 *id)
+{
+	struct io_domain *d = NULL;
+	int err;
+
+	if (!iommu_supported())
+		return KCORE_E_NOT_SUPPORTED;
+	struct mem_locked locked = mem_lock();
+	err = alloc_domain(locked, OWNER_HOST, id);
+	if (err == KCORE_OK) {
+		d = &domains[*id];
+		err = dma_mirror_start(locked, &d->pt);
+		if (err != KCORE_OK)
+			release_domain(locked, d); /* empty: only its root goes back */
+	}
+	if (err == KCORE_OK) {
+		d->mirror = true;
+		for (u32 sid = 0; sid < KCORE_MAX_STREAMS; sid++) {
+			if (stream_domain[sid] != IO_DOMAIN_NONE)
+				continue; /* the host's already (a mirror made after its own
+					     domains) */
+			stream_domain[sid] = *id;
+			d->nr_streams++;
+			arch_smmu_attach(sid, *id, d->pt.root, d->pt.ia_bits);
+		}
+	}
+	mem_unlock(locked);
+	return err;
+}
+
 /* ---- mappings ---- */
 
 int iommu_map(u64 id, u64 iova, u64 pa_raw)
@@ -264,6 +299,8 @@ int iommu_map(u64 id, u64 iova, u64 pa_raw)
 	/* The page's side (RAM, smmu_iso) is core/mem's; the domain's side is checked here. */
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
+	else if (d->mirror)
+		err = KCORE_E_PERM; /* its leaves follow ownership, not the host */
 	else
 		err = host_dma_map_check(locked, d->owner, pa, iova);
 	if (err == KCORE_OK && !pgt_range_unmapped(&d->pt, iova, PAGE_SIZE))
@@ -293,6 +330,8 @@ int iommu_unmap(u64 id, u64 iova)
 	struct mem_locked locked = mem_lock();
 	if (d->state != IO_DOMAIN_LIVE)
 		err = KCORE_E_STATE;
+	else if (d->mirror)
+		err = KCORE_E_PERM;
 	else if (!pgt_lookup(&d->pt, iova, &leaf))
 		err = KCORE_E_NOENT;
 	else

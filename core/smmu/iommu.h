@@ -42,6 +42,7 @@ struct io_domain {
 	enum io_domain_state state;
 	u32 owner;	/* OWNER_HOST or a vmid */
 	u32 nr_streams; /* streams attached to it */
+	bool mirror; /* the host's DMA mirror (iommu_host_mirror): kcore maps it, never the host */
 	struct pgtable pt;
 };
 
@@ -58,6 +59,17 @@ int iommu_unmap(u64 domain, u64 iova);
 int iommu_iova_to_phys(u64 domain, u64 iova, u64 *pa);
 /* The oldest DMA fault the SMMU recorded, taken off its queue (NOENT: none). */
 int iommu_fault_pop(struct arch_io_fault *fault);
+
+/*
+ * The host's DMA mirror, for a host with no IOMMU driver (a Linux host, at
+ * boot, before it runs: core/kcore.c): a host domain that kcore fills with
+ * every page the host owns at iova == pa and keeps in step with ownership
+ * (core/mem/dma_mirror.c), every stream attached to it. The host may move
+ * a stream to a domain of its own (detach, attach) and back; it may not map,
+ * unmap or free the mirror (PERM). NOT_SUPPORTED without an SMMU, NOMEM if
+ * the IO pool cannot hold its tables, EXIST if there is one: nothing changed.
+ */
+int iommu_host_mirror(u32 *domain);
 
 /*
  * The VM is being powered off: detach every stream of its domains, unmap

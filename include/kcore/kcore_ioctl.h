@@ -11,6 +11,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "abi.h"
+
 /* The ioctl "type" byte of /dev/kcore (a misc device: the number only has to differ from
  * the numbers of other drivers' ioctls a confused program might send it). */
 #define KCORE_IOC_TYPE 0xC7
@@ -24,40 +26,57 @@ struct kcore_version {
 #define KCORE_IOC_VERSION _IOR(KCORE_IOC_TYPE, 0x00, struct kcore_version)
 
 /*
- * KCORE_IOC_CREATE_VM: a protected VM from one signed image (the file
- * kcore-sign writes: payload then trailer, docs/image-format.md), checked by
- * kcore before the ioctl returns. Returns a new file descriptor for the VM
+ * KCORE_IOC_CREATE_VM: a protected VM from a signed kernel image, an
+ * optional signed initrd and an optional device tree (the files kcore-sign
+ * writes: payload then trailer, docs/image-format.md), checked by kcore
+ * before the ioctl returns. Returns a new file descriptor for the VM
  * (close-on-exec), as KVM_CREATE_VM does: closing its last reference powers
  * the VM off, frees it in kcore and gives every page back to Linux.
  *
- * The image is copied into fresh pages, which go to kcore; it is loaded at
- * the start of the VM's RAM (KCORE_GUEST_RAM_BASE, include/kcore/payload.h),
- * or text_offset above it for an arm64 Image. Errors (docs/linux-host.md):
- *   EFAULT        image not readable (NULL, unmapped, kernel address, wraps)
+ * Every file is copied into fresh pages, which go to kcore. The kernel is
+ * loaded at the start of the VM's RAM (KCORE_GUEST_RAM_BASE,
+ * include/kcore/payload.h), or text_offset above it for an arm64 Image (the
+ * module reads where from its copy; KCORE_VM_IOC_INFO says). The initrd
+ * (signed, trailer included) goes at initrd_ipa and the DTB (not signed: the
+ * host describes the machine, as it does to kserv's guests) at dtb_ipa; both
+ * page aligned, inside the RAM, overlapping nothing else. vCPU 0 starts at
+ * the kernel's first byte with x0 = dtb_ipa (0 without a DTB), as Linux's
+ * arm64 boot protocol asks; the others start when the guest asks (PSCI).
+ * Errors (docs/linux-host.md):
+ *   EFAULT        a file not readable (NULL, unmapped, kernel address, wraps)
  *   EINVAL        image_size below a trailer (KCORE_VM_IMAGE_MIN), nr_vcpus
  *                 0 or above KCORE_VM_MAX_VCPUS, ram_size 0 or not a multiple
- *                 of 4 KiB, flags or reserved not 0; kcore refused an
- *                 argument (its own VM or vCPU limits)
- *   E2BIG         image_size above KCORE_VM_IMAGE_MAX or larger than the RAM
- *                 above its load address; ram_size above KCORE_VM_MAX_RAM
- *   EKEYREJECTED  kcore refused the image's signature: no VM
+ *                 of 4 KiB, flags or reserved not 0, an initrd or DTB address
+ *                 with no size (or the reverse), an IPA not page aligned, out
+ *                 of the RAM or overlapping; kcore refused an argument
+ *   E2BIG         a file above its maximum (KCORE_VM_IMAGE_MAX,
+ *                 KCORE_VM_DTB_MAX) or the kernel larger than the RAM above
+ *                 its load address; ram_size above KCORE_VM_MAX_RAM
+ *   EKEYREJECTED  kcore refused a signature: no VM
  *   ENOMEM        no Linux memory; ENOSPC no free VM slot in kcore
  *   EMFILE        no file descriptor left
  * On any error nothing is left behind: no VM in kcore, every page freed.
  */
 struct kcore_create_vm {
-	__u64 image;	  /* user address of the signed image */
+	__u64 image;	  /* user address of the signed kernel image */
 	__u64 image_size; /* bytes, trailer included */
 	__u64 ram_size;	  /* bytes of guest RAM */
 	__u32 nr_vcpus;
 	__u32 flags;	   /* none defined: 0 */
-	__u64 reserved[4]; /* 0 */
+	__u64 initrd;	   /* user address of a signed initrd; 0 with initrd_size 0: none */
+	__u64 initrd_size; /* bytes, trailer included */
+	__u64 initrd_ipa;
+	__u64 dtb; /* user address of the guest's device tree; 0 with dtb_size 0: none */
+	__u64 dtb_size;
+	__u64 dtb_ipa;
+	__u64 reserved[2]; /* 0 */
 };
 
 #define KCORE_VM_IMAGE_MIN 257ull		  /* a trailer and one byte (kcore's minimum) */
 #define KCORE_VM_IMAGE_MAX (512ull * 1024 * 1024) /* kcore's KC_HC_SET_BOOT_INFO maximum */
 #define KCORE_VM_MAX_RAM   (16ull * 1024 * 1024 * 1024)
 #define KCORE_VM_MAX_VCPUS 16u /* kcore's build ceiling; its boot parameters may allow fewer */
+#define KCORE_VM_DTB_MAX   (64ull * 1024)
 
 #define KCORE_IOC_CREATE_VM _IOW(KCORE_IOC_TYPE, 0x01, struct kcore_create_vm)
 
@@ -72,11 +91,14 @@ struct kcore_stats {
 #define KCORE_IOC_STATS _IOR(KCORE_IOC_TYPE, 0x02, struct kcore_stats)
 
 /* On a VM's file descriptor. */
-#define KCORE_VM_VERIFIED 1u /* kcore checked every image's signature: the VM may run */
+#define KCORE_VM_VERIFIED    1u /* kcore checked every image's signature: the VM may run */
+#define KCORE_VM_RUNNING     2u /* a vCPU has run */
+#define KCORE_VM_POWERED_OFF 3u /* the guest powered it off: no vCPU runs again */
+#define KCORE_VM_FAILED	     4u /* kcore refused a run or the module could not go on (no memory) */
 
 struct kcore_vm_info {
 	__u64 vmid;  /* kcore's VM id */
-	__u32 state; /* KCORE_VM_VERIFIED */
+	__u32 state; /* KCORE_VM_* */
 	__u32 nr_vcpus;
 	__u64 ram_base; /* guest physical */
 	__u64 ram_size;
@@ -86,5 +108,51 @@ struct kcore_vm_info {
 };
 
 #define KCORE_VM_IOC_INFO _IOR(KCORE_IOC_TYPE, 0x40, struct kcore_vm_info)
+
+/*
+ * KCORE_VM_IOC_RUN: runs vCPU `vcpu` until something only user space can
+ * handle. `run` is the run page of include/kcore/abi.h: its "in" part
+ * completes the previous exit (KC_RUN_MMIO_DONE with the value of an MMIO
+ * read, KC_RUN_CALL_DONE with a guest call's x0..x3, KC_RUN_MMIO_ABORT),
+ * its "out" part is the exit that ended this run. What the module handles
+ * itself and never returns: a first touch of RAM (KC_EXIT_MEM_FAULT: it
+ * donates a zeroed page), host interrupts (KC_EXIT_IRQ), WFI (it sleeps
+ * until an interrupt is injected, a sibling's SGI or kick, or a short
+ * timeout for the guest's own timer, which only kcore sees), WFE, SGIs to
+ * siblings (KC_EXIT_KICK: it wakes them), PSCI CPU_ON and CPU_OFF (a vCPU
+ * not started yet, or off, sleeps in this ioctl until the guest starts it).
+ * What comes back (0): KC_EXIT_MMIO, KC_EXIT_GUEST_CALL, KC_EXIT_POWEROFF.
+ * Errors:
+ *   EINTR   a signal is pending (another thread's pthread_kill is how a VMM
+ *           stops a vCPU); no exit is pending: run again with in.flags 0
+ *   EBUSY   another thread is running this vCPU
+ *   EINVAL  vcpu out of range, flags or reserved not 0, in.flags unknown
+ *   ENOMEM  no page for the guest's RAM; EIO kcore refused the run (the VM
+ *           is broken: KCORE_VM_IOC_INFO's state says why); ESHUTDOWN the VM
+ *           powered off
+ */
+struct kcore_run {
+	__u32 vcpu;
+	__u32 flags;	   /* 0 */
+	__u64 reserved[2]; /* 0 */
+	struct kcore_vcpu_run run;
+};
+
+#define KCORE_VM_IOC_RUN _IOWR(KCORE_IOC_TYPE, 0x41, struct kcore_run)
+
+/*
+ * KCORE_VM_IOC_IRQ: makes interrupt intid pending for vcpu (a device the VMM
+ * emulates raised its line: a PPI or SPI, 16..1019 but the timers' 27 and 30,
+ * which are kcore's), and wakes
+ * the vCPU if it sleeps in WFI. EINVAL: vcpu or intid out of range, or
+ * kcore refused it.
+ */
+struct kcore_irq {
+	__u32 vcpu;
+	__u32 intid;
+	__u64 reserved; /* 0 */
+};
+
+#define KCORE_VM_IOC_IRQ _IOW(KCORE_IOC_TYPE, 0x42, struct kcore_irq)
 
 #endif /* KCORE_KCORE_IOCTL_H */

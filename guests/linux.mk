@@ -17,7 +17,9 @@
 #   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
 #                                kernel booted as kcore's host (docs/linux-host.md)
 #   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init,
-#                                kcore.ko and $(GUEST_DIR)/hello.signed
+#                                kcore.ko, kcore-vmm, $(GUEST_DIR)/hello.signed and smp.signed
+#   $(LINUX_DIR)/kcore-vmm       the Linux host's VMM (hostvmm/hostvmm.mk, which
+#                                builds it; also part of `all`)
 #   $(LINUX_DIR)/headers         Debian's Kbuild headers for the Image's release
 #                                (scripts/fetch-linux-headers.sh; the .debs are
 #                                cached in .deps/linux/, unpacked in
@@ -59,11 +61,15 @@ $(LINUX_HOST_INIT): guests/host-init/init.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CC [host-init] $<")
 	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
 
-# hello.signed: the signed guest host-init creates VMs from through /dev/kcore.
-$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(GUEST_DIR)/hello.signed $(KCORE_MKINITRAMFS)
+# hello.signed: the signed guest host-init creates VMs from through /dev/kcore
+# and runs with kcore-vmm, as it runs smp.signed on 4 vCPUs. kcore-vmm is
+# hostvmm/hostvmm.mk's, named by its path: that file is included after this one.
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(LINUX_DIR)/kcore-vmm $(GUEST_DIR)/hello.signed \
+		$(GUEST_DIR)/smp.signed $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
-		--file hello.signed=$(GUEST_DIR)/hello.signed
+		--file kcore-vmm=$(LINUX_DIR)/kcore-vmm --file hello.signed=$(GUEST_DIR)/hello.signed \
+		--file smp.signed=$(GUEST_DIR)/smp.signed
 
 # ---- kcore.ko (docs/linux-host.md, "The module") ----------------------------
 # Kbuild writes its objects beside the sources (M= has no separate output
@@ -86,7 +92,7 @@ $(KMOD): $(KMOD_SRCS) include/kcore/abi.h include/kcore/kcore_ioctl.h $(LINUX_HE
 
 kmod: $(KMOD)
 
-linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS)
+linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS) $(LINUX_DIR)/kcore-vmm
 
 # Debian's kernel on plain QEMU with a GICv3, as kcore's guests have: init must
 # say ok and QEMU must exit by itself (PSCI SYSTEM_OFF). LINUX_TIMEOUT=seconds.

@@ -13,7 +13,10 @@
 # kcore verifies and tear it down with every page back, refuse a tampered
 # image (EKEYREJECTED) and bad arguments (EFAULT/EINVAL/E2BIG) with nothing
 # left behind, hold kcore's 8 VMs at once (a 9th: ENOSPC), create and close a
-# VM 20 times, and unload and load again.
+# VM 20 times, and unload and load again. kcore-vmm (hostvmm/), run by init as a
+# child, must run the hello guest on 1 and 2 vCPUs and the smp guest on 4 to
+# their PASS and power-off with exit status 0, and fail with its documented
+# statuses on a missing file (3), --cpus 0 (2) and a tampered image (4).
 # A last scenario boots the same kernel and initramfs without kcore, EL2 being
 # Linux's hyp stub (cortex-a57: no VHE): the module must refuse to load, with
 # its line saying kcore did not answer, and no oops.
@@ -71,8 +74,8 @@ scenario() { # CPUS
 		why="timeout after ${limit}s: $(tail -1 "$log")"
 	elif [ "$rc" -ne 0 ]; then
 		why="QEMU exit $rc: $(tail -1 "$log")"
-	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
-		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm|vmm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm|vmm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then
@@ -91,6 +94,18 @@ scenario() { # CPUS
 		why="no 'KCORE-HOST: vm: 20 x create + close: no VM and no page left with kcore' line"
 	elif ! grep -q "^KCORE-HOST: vm: ok$" "$log"; then
 		why="no 'KCORE-HOST: vm: ok' line"
+	elif ! grep -q "^KCORE-HOST: vmm: /hello.signed on 1 vCPU: hello, PASS, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: /hello.signed on 1 vCPU: ...' line (kcore-vmm ran hello)"
+	elif ! grep -q "^KCORE-HOST: vmm: | \[hello\] GUEST hello: PASS$" "$log"; then
+		why="no '[hello] GUEST hello: PASS' line from kcore-vmm"
+	elif ! grep -q "^KCORE-HOST: vmm: /hello.signed on 2 vCPUs (vCPU 1 never started): PASS, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: /hello.signed on 2 vCPUs ...' line (kcore-vmm stopped a vCPU never started)"
+	elif ! grep -q "^KCORE-HOST: vmm: /smp.signed on 4 vCPUs (PSCI CPU_ON): PASS, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: /smp.signed on 4 vCPUs ...' line (kcore-vmm ran smp)"
+	elif ! grep -q "^KCORE-HOST: vmm: bad runs: a missing file exit status 3, --cpus 0 2, a tampered image 4 (EKEYREJECTED)$" "$log"; then
+		why="no 'KCORE-HOST: vmm: bad runs: ...' line (kcore-vmm's exit statuses)"
+	elif ! grep -q "^KCORE-HOST: vmm: ok$" "$log"; then
+		why="no 'KCORE-HOST: vmm: ok' line"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI $abi$" "$log"; then
 		why="no 'KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again' line"
 	elif ! grep -qE "^KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2$" "$log"; then
@@ -107,7 +122,7 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

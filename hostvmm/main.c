@@ -163,13 +163,13 @@ static void default_name(const char *image, char name[GUEST_NAME_MAX])
 	base = base != NULL ? base + 1 : image;
 	n = strcspn(base, ".");
 	if (n == 0 || n >= GUEST_NAME_MAX) {
-		strcpy(name, DEFAULT_NAME);
+		snprintf(name, GUEST_NAME_MAX, "%s", DEFAULT_NAME);
 		return;
 	}
 	memcpy(name, base, n);
 	name[n] = '\0';
 	if (!name_ok(name))
-		strcpy(name, DEFAULT_NAME);
+		snprintf(name, GUEST_NAME_MAX, "%s", DEFAULT_NAME);
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -243,7 +243,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage_error("--name %s: 1..%u characters of [A-Za-z0-9._-]", name,
 			    GUEST_NAME_MAX - 1);
 	if (name != NULL)
-		strcpy(o->name, name);
+		snprintf(o->name, sizeof(o->name), "%s", name);
 	else
 		default_name(o->image, o->name);
 	if (strlen(o->cmdline) > CMDLINE_MAX)
@@ -388,7 +388,8 @@ static int open_kcore(void)
 	if (v.abi_major != KCORE_ABI_MAJOR) {
 		fprintf(stderr,
 			"kcore-vmm: kcore speaks ABI %u.%u, this kcore-vmm was built for %u.%u\n",
-			v.abi_major, v.abi_minor, KCORE_ABI_MAJOR, KCORE_ABI_MINOR);
+			v.abi_major, v.abi_minor, (unsigned)KCORE_ABI_MAJOR,
+			(unsigned)KCORE_ABI_MINOR);
 		exit(HOSTVMM_KCORE);
 	}
 	return dev;
@@ -489,7 +490,7 @@ int main(int argc, char **argv)
 		initrd = read_signed(o.initrd);
 
 	vm_record_init(&g, 0, &host);
-	strcpy(g.name, o.name);
+	snprintf(g.name, sizeof(g.name), "%s", o.name);
 	g.nr_vcpus = o.cpus;
 	if (!guest_layout_compute(g.name, o.mem, image.data, image.size, initrd.size, &g.lay)) {
 		fprintf(stderr,

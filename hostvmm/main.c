@@ -495,6 +495,8 @@ int main(int argc, char **argv)
 	if (!guest_layout_compute(g.name, o.mem, image.data, image.size, initrd.size, &g.lay)) {
 		fprintf(stderr,
 			"kcore-vmm: the files do not fit in the guest's RAM: a larger --mem\n");
+		free(image.data);
+		free(initrd.data);
 		return HOSTVMM_USAGE;
 	}
 	/* Empty, so a guest's KC_TEST_READ_SHARED finds no page (the host reads none here). */
@@ -503,8 +505,11 @@ int main(int argc, char **argv)
 	if (o.dump_dtb != NULL)
 		dump_dtb(o.dump_dtb, dtb, dtb_size);
 	print_layout(o.dry_run ? stdout : stderr, &g, dtb_size, o.cmdline);
-	if (o.dry_run)
+	if (o.dry_run) {
+		free(image.data);
+		free(initrd.data);
 		return HOSTVMM_OK;
+	}
 
 	dev = open_kcore();
 	host.vm_fd = create_vm(dev, &g, &image, o.initrd != NULL ? &initrd : NULL, dtb, dtb_size);

@@ -3,9 +3,10 @@
 # machine, where everything but /dev/kcore works: its argument checks and
 # exit statuses (usage 2, file 3, no /dev/kcore 4), the signed-file checks,
 # where --dry-run places the kernel, initrd and DTB (vmm/guest_layout.h, as
-# kserv does) and the DTB it writes (--dump-dtb, decoded with dtc). The runs
-# on kcore are tests/scripts/qemu_linux_host.sh's. One "ok"/"not ok" line per
-# check.
+# kserv does) and the DTB it writes (--dump-dtb, decoded with dtc); its run
+# loop and stop against a stand-in for /dev/kcore (tests/hostvmm/fake_kcore.c,
+# preloaded). The runs on kcore are tests/scripts/qemu_linux_host.sh's. One
+# "ok"/"not ok" line per check.
 #
 # usage: tests/scripts/hostvmm.sh [BUILD_DIR]   (default: build)
 # Uses BUILD_DIR/host/hostvmm/kcore-vmm and BUILD_DIR/guests/*.signed (make builds them).
@@ -111,6 +112,48 @@ elif ! grep -q 'method = "hvc";' <<<"$dts"; then
 	why="PSCI is not over HVC"
 fi
 result "--dump-dtb: 4 cpus, bootargs, the initrd's payload range, 64 MiB, PSCI over HVC" "$why"
+
+# The run loop and the stop, against a stand-in for /dev/kcore preloaded into
+# kcore-vmm (tests/hostvmm/fake_kcore.c says what each FAKE_KCORE mode plays).
+so=$tmp/fake_kcore.so
+if ! ${HOST_CC:-gcc} -std=gnu11 -shared -fPIC -O1 -Wall -Wextra -Werror -Iinclude -o "$so" \
+	tests/hostvmm/fake_kcore.c -ldl 2>"$tmp/cc.err"; then
+	result "the stand-in for /dev/kcore builds" "$(head -1 "$tmp/cc.err")"
+else
+	fake() { # MODE then status's arguments
+		local mode=$1
+		shift
+		FAKE_KCORE=$mode LD_PRELOAD=$so status "$@"
+	}
+	fake off 0 '^\[hello\] hi$' "a run: the guest's line on stdout, 2 vCPUs never started kicked out, powered off" \
+		--image "$hello" --mem 16M --cpus 3
+	fake off 0 '^kcore-vmm: VM hello powered off$' "a run: the end's line" --image "$hello" --mem 16M --cpus 8
+	fake eintr 0 '^kcore-vmm: VM hello powered off$' "EINTR before a completion was taken: it is sent again" \
+		--image "$hello" --mem 16M --cpus 2
+	fake reset 5 '^kcore-vmm: VM hello asked for a reset: kcore-vmm does not restart VMs$' "a reset" \
+		--image "$hello" --mem 16M --cpus 2
+	fake eio 1 "^kcore-vmm: VM hello: vCPU 0: KCORE_VM_IOC_RUN: EIO: kcore refused the run \(the VM's state: failed" \
+		"a run kcore refused (EIO)" --image "$hello" --mem 16M --cpus 2
+	fake keyreject 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EKEYREJECTED: kcore refused a signature' \
+		"a signature kcore refused (EKEYREJECTED)" --image "$hello" --mem 16M
+	# SIGTERM while every vCPU sleeps in the run ioctl: all kicked out, status 1, within 5 s.
+	why=""
+	start=$(date +%s)
+	FAKE_KCORE=sleep LD_PRELOAD=$so "$vmm" --image "$hello" --mem 16M --cpus 8 >"$tmp/term.out" 2>&1 &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	if [ "$rc" -ne 1 ]; then
+		why="exit status $rc, not 1: $(tail -1 "$tmp/term.out")"
+	elif ! grep -q '^kcore-vmm: VM hello failed: stopped by a signal$' "$tmp/term.out"; then
+		why="no 'VM hello failed: stopped by a signal' line: $(tail -1 "$tmp/term.out")"
+	elif [ $(($(date +%s) - start)) -gt 6 ]; then
+		why="it took $(($(date +%s) - start)) s"
+	fi
+	result "SIGTERM with 8 vCPUs asleep in the run ioctl: every thread kicked out and joined (exit 1)" "$why"
+fi
 
 echo "# hostvmm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -29,6 +29,8 @@
 #                                .deps/linux-headers/); headers.release its release
 #   $(BUILD)/kmod/kcore.ko       kmod/ built by Kbuild against them (`make kmod`), its
 #                                vermagic checked against the release
+#   $(BUILD)/kmod-attack/kcore_attack.ko  tests/kmod-attack/: the malicious module
+#                                of the host init's attacks, built the same way
 
 LINUX_DIR := $(BUILD)/linux
 LINUX_IMAGE := $(LINUX_DIR)/Image
@@ -40,6 +42,9 @@ LINUX_HEADERS_RELEASE := $(LINUX_DIR)/headers.release
 KMOD_DIR := $(BUILD)/kmod
 KMOD := $(KMOD_DIR)/kcore.ko
 KMOD_SRCS := kmod/Kbuild $(wildcard kmod/*.c kmod/*.h)
+KATTACK_DIR := $(BUILD)/kmod-attack
+KATTACK := $(KATTACK_DIR)/kcore_attack.ko
+KATTACK_SRCS := $(wildcard tests/kmod-attack/*)
 
 # Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
 # holds nothing else.
@@ -59,10 +64,10 @@ $(LINUX_INITRAMFS): $(LINUX_INIT) $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_INIT)
 
-$(LINUX_HOST_INIT): guests/host-init/init.c | $(DEPS_STAMP)
+$(LINUX_HOST_INIT): guests/host-init/init.c tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [host-init] $<")
-	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -Itests/kmod-attack -o $@ $<
 
 # The Linux guest as kcore-vmm takes it: each file signed (kserv's payload
 # gets them signed by tools/kcore-run instead).
@@ -78,11 +83,12 @@ $(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN
 # and runs with kcore-vmm, as it runs smp.signed on 4 vCPUs and (when the
 # test asks) the Linux guest. kcore-vmm is hostvmm/hostvmm.mk's, named by its
 # path: that file is included after this one.
-$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(LINUX_DIR)/kcore-vmm $(GUEST_DIR)/hello.signed \
-		$(GUEST_DIR)/smp.signed $(LINUX_DIR)/Image.signed $(LINUX_DIR)/initramfs.signed \
-		$(KCORE_MKINITRAMFS)
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
+		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(LINUX_DIR)/Image.signed \
+		$(LINUX_DIR)/initramfs.signed $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
+		--file kcore_attack.ko=$(KATTACK) \
 		--file kcore-vmm=$(LINUX_DIR)/kcore-vmm --file hello.signed=$(GUEST_DIR)/hello.signed \
 		--file smp.signed=$(GUEST_DIR)/smp.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed
@@ -107,6 +113,19 @@ $(KMOD): $(KMOD_SRCS) include/kcore/abi.h include/kcore/kcore_ioctl.h $(LINUX_HE
 		{ rm -f $@; exit 1; }
 
 kmod: $(KMOD)
+
+# kcore_attack.ko (tests/kmod-attack/): a malicious host module for the attacks
+# the host init runs; built the same way, against kcore.ko's own header.
+
+$(KATTACK): $(KATTACK_SRCS) kmod/kcore_vm.h include/kcore/abi.h include/kcore/kcore_ioctl.h \
+		$(LINUX_HEADERS_RELEASE) scripts/check-vermagic.sh
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  KBUILD  $@")
+	$(Q)cp $(KATTACK_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(LINUX_DIR)/headers M=$(abspath $(@D)) ARCH=arm64 CROSS_COMPILE=$(CROSS) \
+		KCORE_INCLUDE=$(abspath include) KCORE_KMOD=$(abspath kmod) modules
+	$(Q)CROSS=$(CROSS) bash scripts/check-vermagic.sh $@ $$(cat $(LINUX_HEADERS_RELEASE)) >/dev/null || \
+		{ rm -f $@; exit 1; }
 
 linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS) $(LINUX_DIR)/kcore-vmm
 

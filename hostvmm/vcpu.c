@@ -125,6 +125,14 @@ static void powered_off(struct guest_vcpu *v, bool reset)
 	__atomic_store_n(&g->host->powered_off, true, __ATOMIC_RELEASE);
 }
 
+/* The run took v's completion: the next carries none unless its exit leaves one. */
+static void forget_completion(struct guest_vcpu *v)
+{
+	v->next_flags = 0;
+	v->next_mmio_value = 0;
+	memset(v->next_call_ret, 0, sizeof(v->next_call_ret));
+}
+
 /* One KCORE_VM_IOC_RUN and its exit; false when this vCPU stops. */
 static bool run_once(struct guest_vcpu *v, struct kcore_run *req)
 {
@@ -132,15 +140,22 @@ static bool run_once(struct guest_vcpu *v, struct kcore_run *req)
 	struct vmm_exit out;
 	int err;
 
-	/* The completion the last exit left (none: flags 0), until a run takes it. */
+	/* The completion the last exit left (none: flags 0); the run delivers it. */
 	req->run.in.flags = v->next_flags;
 	req->run.in.mmio_value = v->next_mmio_value;
 	for (u32 i = 0; i < 4; i++)
 		req->run.in.call_ret[i] = v->next_call_ret[i];
 	if (ioctl(g->host->vm_fd, KCORE_VM_IOC_RUN, req) != 0) {
 		err = errno;
-		if (err == EINTR)
-			return true; /* a kick or a stray signal: the caller looks at the flag */
+		if (err == EINTR) {
+			/*
+			 * A kick (or a stray signal): the caller looks at the flag. kcore.ko
+			 * delivers a completion before it looks for a signal, so none is
+			 * pending any more (kcore_ioctl.h): the next run passes in.flags 0.
+			 */
+			forget_completion(v);
+			return true;
+		}
 		if (stopping(g))
 			return false; /* the VM is ending anyway: not this vCPU's failure */
 		if (err == ESHUTDOWN) {
@@ -153,9 +168,7 @@ static bool run_once(struct guest_vcpu *v, struct kcore_run *req)
 		return false;
 	}
 	v->started = true;
-	v->next_flags = 0; /* taken; vmm_exit_guest_call adds to it, so it must start at 0 */
-	v->next_mmio_value = 0;
-	memset(v->next_call_ret, 0, sizeof(v->next_call_ret));
+	forget_completion(v); /* taken; vmm_exit_guest_call adds to next_flags: it starts at 0 */
 	out = vmm_exit_handle(v, KCORE_OK, req->run.out.reason, &req->run);
 	switch (out.action) {
 	case VMM_EXIT_RUN_ON:

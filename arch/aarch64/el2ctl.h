@@ -16,20 +16,24 @@
 #define PAUTH_HOST  2u
 
 struct el2ctl {
-	u64 hcr_host;	 /* HCR_EL2 while the host runs */
-	u64 hcr_guest;	 /* HCR_EL2 while a guest runs */
-	u64 cptr_guest;	 /* CPTR_EL2 while a guest runs (TFP is added at each entry) */
-	u64 mdcr_guest;	 /* MDCR_EL2 while a guest runs */
-	u64 mdcr_host;	 /* MDCR_EL2 while the host runs */
-	bool pauth;	 /* pointer authentication keys: switched per vCPU */
-	bool host_pauth; /* the host has its own keys too (a Linux host): switched back at exit */
-	bool tpidr2;	 /* SME's TPIDR2_EL0: switched per world */
-	bool vdisr;	 /* RAS: a guest's DISR_EL1 is VDISR_EL2, switched per vCPU */
-	bool hcx;	 /* HCRX_EL2 exists (cleared at boot) */
-	bool trf;	 /* TRFCR_EL1/EL2 exist (trace filtering: no trace at EL2 or below) */
-	bool fwb;	 /* FEAT_S2FWB: stage 2 forces Normal RAM Write-Back (HCR_EL2.FWB) */
-	u32 nbrp; /* breakpoints (ID_AA64DFR0_EL1.BRPs + 1), switched for guests that debug */
-	u32 nwrp; /* watchpoints (WRPs + 1) */
+	u64 hcr_host;	/* HCR_EL2 while the host runs */
+	u64 hcr_guest;	/* HCR_EL2 while a guest runs */
+	u64 cptr_guest; /* CPTR_EL2 while a guest runs (TFP is added at each entry) */
+	u64 mdcr_guest; /* MDCR_EL2 while a guest runs */
+	u64 mdcr_host;	/* MDCR_EL2 while the host runs */
+	/*
+	 * Pointer authentication keys: PAUTH_GUEST, switched per vCPU; with
+	 * PAUTH_HOST the host has its own too (a Linux host), switched back at
+	 * exit. A mask, not a bool: a bool would fold PAUTH_HOST away.
+	 */
+	u32 pauth;
+	bool tpidr2; /* SME's TPIDR2_EL0: switched per world */
+	bool vdisr;  /* RAS: a guest's DISR_EL1 is VDISR_EL2, switched per vCPU */
+	bool hcx;    /* HCRX_EL2 exists (cleared at boot) */
+	bool trf;    /* TRFCR_EL1/EL2 exist (trace filtering: no trace at EL2 or below) */
+	bool fwb;    /* FEAT_S2FWB: stage 2 forces Normal RAM Write-Back (HCR_EL2.FWB) */
+	u32 nbrp;    /* breakpoints (ID_AA64DFR0_EL1.BRPs + 1), switched for guests that debug */
+	u32 nwrp;    /* watchpoints (WRPs + 1) */
 	u64 mdcr_guest_run;   /* MDCR_EL2 while a guest runs: mdcr_guest with the host's HPMN */
 	u64 mdcr_guest_debug; /* the same for a vCPU whose debug state is active (debug.c) */
 };

@@ -66,6 +66,7 @@ struct gic_claim {
 	bool prio_changed;
 	bool pmr_changed;
 	bool grpen_changed; /* kcore set ICC_IGRPEN1_EL1 */
+	u64 host_deadline;  /* the host's virtual timer deadline for this run (HOST_NO_DEADLINE) */
 };
 
 static struct gic_claim claims[KCORE_MAX_CPUS];
@@ -194,11 +195,23 @@ static void gic_release(void)
 	isb();
 }
 
-/* CNTHP follows the guest's physical timer while it runs (off: the line low). */
+/*
+ * CNTHP follows the guest's physical timer while it runs (off: the line
+ * low), and fires at the host's own deadline if that comes first: the
+ * guest's next entry sees its own timer not firing and takes nothing.
+ */
 static void cnthp_load(const struct ptimer_state *t)
 {
-	write_sysreg(cnthp_cval_el2, t->cval);
-	write_sysreg(cnthp_ctl_el2, t->ctl & (TIMER_ENABLE | TIMER_IMASK));
+	u64 host = this_claim()->host_deadline;
+	bool guest_armed = (t->ctl & (TIMER_ENABLE | TIMER_IMASK)) == TIMER_ENABLE;
+
+	if (host == HOST_NO_DEADLINE) {
+		write_sysreg(cnthp_cval_el2, t->cval);
+		write_sysreg(cnthp_ctl_el2, t->ctl & (TIMER_ENABLE | TIMER_IMASK));
+		return;
+	}
+	write_sysreg(cnthp_cval_el2, guest_armed && t->cval < host ? t->cval : host);
+	write_sysreg(cnthp_ctl_el2, TIMER_ENABLE);
 }
 
 /*
@@ -219,7 +232,7 @@ static u32 sync_one(struct vgic_state *vgic, u32 vintid, u32 ppi, bool fires)
 	return lr >= 0 ? 1u << ppi : 0;
 }
 
-void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled)
+void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled, u64 host_deadline)
 {
 	u64 now = read_sysreg(cntpct_el0);
 	u64 *r = s->sysregs;
@@ -228,6 +241,7 @@ void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled)
 	u32 active;
 
 	s->timers_used = 1;
+	this_claim()->host_deadline = host_deadline;
 	active = sync_one(&s->vgic, VTIMER_INTID, VTIMER_INTID, vtimer_enabled && vfires);
 	active |= sync_one(&s->vgic, PTIMER_INTID, HYPTIMER_PPI, ptimer_enabled && pfires);
 	/*
@@ -247,6 +261,7 @@ void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled)
 void timers_exit(void)
 {
 	write_sysreg(cnthp_ctl_el2, 0);
+	this_claim()->host_deadline = HOST_NO_DEADLINE;
 	gic_release();
 }
 
@@ -261,6 +276,8 @@ bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 esr)
 	if (s->timers_used == 0) {
 		/* The vCPU's first use of a timer, in this run: its LRs are live, none is added. */
 		s->timers_used = 1;
+		/* timers_enter did not run: the host's virtual timer is not armed. */
+		this_claim()->host_deadline = HOST_NO_DEADLINE;
 		gic_claim(0);
 	}
 	if ((iss & 1) != 0) {

@@ -20,6 +20,15 @@
  * with the physical PPI, which kcore holds active meanwhile), so it is taken
  * once, and fires again only after the guest's deactivation if the level is
  * still high, as on the bare machine.
+ *
+ * The host's own virtual timer (Linux at EL1 keeps its tick there) is the
+ * guest's while the guest runs: its deadline is honoured by CNTHP too, which
+ * is loaded with the earlier of the two deadlines, so the host's tick ends
+ * the run (an IRQ exit; back in the host, its CNTV_* are its own again and
+ * fire). One limit: while the guest's physical timer interrupt sits in a
+ * list register, PPI 26 is held active and the host's deadline waits for
+ * the guest's deactivation (its handler's first act), as the guest's own
+ * second deadline would.
  */
 #ifndef KCORE_AARCH64_TIMERS_H
 #define KCORE_AARCH64_TIMERS_H
@@ -28,13 +37,14 @@
 /* This arch's own, also where host tests compile arch/aarch64 files against arch/sim. */
 #include "include/arch/vcpu_state.h"
 
-#define VTIMER_INTID  27u	 /* the virtual timer's PPI, the guest's and the machine's */
-#define PTIMER_INTID  30u	 /* the guest's physical timer, as its DT says */
-#define HYPTIMER_PPI  26u	 /* EL2's physical timer CNTHP: the guest's CNTP while it runs */
-#define GICR_SGI_BASE 0x10000ull /* SGI_base, from a redistributor's RD_base */
-#define TIMER_ENABLE  (1ull << 0)
-#define TIMER_IMASK   (1ull << 1)
-#define TIMER_ISTATUS (1ull << 2)
+#define VTIMER_INTID	 27u	    /* the virtual timer's PPI, the guest's and the machine's */
+#define PTIMER_INTID	 30u	    /* the guest's physical timer, as its DT says */
+#define HYPTIMER_PPI	 26u	    /* EL2's physical timer CNTHP: the guest's CNTP while it runs */
+#define GICR_SGI_BASE	 0x10000ull /* SGI_base, from a redistributor's RD_base */
+#define TIMER_ENABLE	 (1ull << 0)
+#define TIMER_IMASK	 (1ull << 1)
+#define TIMER_ISTATUS	 (1ull << 2)
+#define HOST_NO_DEADLINE (~0ull) /* the host's virtual timer is off or masked */
 
 /* CNTP_TVAL_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0 by op2 (op0 3, op1 3, CRn 14, CRm 2). */
 #define PTIMER_TVAL 0u
@@ -99,14 +109,26 @@ static inline bool timers_in_use(const struct arch_vcpu *s)
 }
 
 /*
+ * The host's virtual timer deadline, from its CNTV_* saved at entry (the
+ * host's CNTVOFF_EL2 is 0, so it is a physical count), or HOST_NO_DEADLINE.
+ */
+static inline u64 host_vtimer_deadline(const u64 *host_sysregs)
+{
+	return (host_sysregs[R_CNTV_CTL] & (TIMER_ENABLE | TIMER_IMASK)) == TIMER_ENABLE
+		   ? host_sysregs[R_CNTV_CVAL]
+		   : HOST_NO_DEADLINE;
+}
+
+/*
  * At entry, before vgic_load: puts a firing timer's interrupt into a list
  * register (or takes back a pending one whose level fell), loads the
- * physical timer's deadline into CNTHP, and makes PPIs 26 and 27 reach EL2
- * on this CPU (timers.c says how). A timer whose PPI the guest disabled
- * (vtimer_enabled, ptimer_enabled: its GICR enables, virq.c) counts as not
- * firing: a GIC forwards no disabled PPI.
+ * physical timer's deadline into CNTHP (or the host's, host_deadline, if
+ * earlier), and makes PPIs 26 and 27 reach EL2 on this CPU (timers.c says
+ * how). Runs when the vCPU uses its timers or the host's is armed. A timer whose PPI the guest
+ * disabled (vtimer_enabled, ptimer_enabled: its GICR enables, virq.c) counts as not firing: a GIC
+ * forwards no disabled PPI.
  */
-void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled);
+void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled, u64 host_deadline);
 
 /* At exit: CNTHP off, and the host's GIC as it was before timers_enter. */
 void timers_exit(void);

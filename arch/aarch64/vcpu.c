@@ -273,7 +273,7 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	u64 *guest_sysregs = state->sysregs;
 	u32 work = 0; /* EXIT_WORK_*, above */
 	u32 lrs_loaded;
-	u64 type;
+	u64 type, host_deadline;
 
 	/* save_host, restore_vm: what moves and why, above el1_save. */
 	el1_save(c->host_sysregs);
@@ -301,9 +301,10 @@ void arch_vcpu_run(const struct arch_guest *g, struct arch_exit *exit)
 	 * A GIC forwards no disabled PPI: the guest's enables of its timers'
 	 * PPIs (virq.c, from its own GICR writes) gate what timers_enter places.
 	 */
-	if (timers_in_use(state)) {
+	host_deadline = host_vtimer_deadline(c->host_sysregs);
+	if (timers_in_use(state) || host_deadline != HOST_NO_DEADLINE) {
 		timers_enter(state, virq_ppi_enabled(vcpu, VTIMER_INTID),
-			     virq_ppi_enabled(vcpu, PTIMER_INTID));
+			     virq_ppi_enabled(vcpu, PTIMER_INTID), host_deadline);
 		work = EXIT_WORK_TIMERS_DEBUG;
 	}
 	load_pending_virqs(vcpu, &state->vgic);

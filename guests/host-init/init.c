@@ -55,6 +55,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -75,11 +76,16 @@
 
 #include "kcore/abi.h"
 #include "kcore/kcore_ioctl.h"
+#include "kcore/payload.h"
+#include "kcore_attack.h"
 
 #define TAG			"KCORE-HOST: init: "
 #define KMOD_TAG		"KCORE-HOST: kcore.ko: "
 #define KMOD_PATH		"/kcore.ko"
 #define KMOD_NAME		"kcore"
+#define KATTACK_TAG		"KCORE-HOST: attack: "
+#define KATTACK_PATH		"/kcore_attack.ko"
+#define KATTACK_DEV		"/dev/kcore-attack"
 #define KCORE_DEV		"/dev/kcore"
 #define EXPECT_PARAM		"kcore.expect_cpus="
 #define RESERVED_DIR		"/proc/device-tree/reserved-memory"
@@ -133,6 +139,16 @@ __attribute__((format(printf, 1, 2))) static void say_kmod(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsay(KMOD_TAG, fmt, ap);
+	va_end(ap);
+}
+
+/* The attacks' lines. */
+__attribute__((format(printf, 1, 2))) static void say_attack(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(KATTACK_TAG, fmt, ap);
 	va_end(ap);
 }
 
@@ -348,9 +364,9 @@ static bool check_kcore_ranges(int *count)
 	return ok;
 }
 
-static int load_kmod(void)
+static int load_module(const char *path)
 {
-	int fd = open(KMOD_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	long ret;
 	int err;
 
@@ -360,6 +376,11 @@ static int load_kmod(void)
 	err = errno;
 	close(fd);
 	return ret == 0 ? 0 : -err;
+}
+
+static int load_kmod(void)
+{
+	return load_module(KMOD_PATH);
 }
 
 /* KCORE_IOC_VERSION through a fresh open of /dev/kcore: 0, or a negative errno (and why). */
@@ -690,6 +711,361 @@ static bool check_vm_cycles(int dev, const void *image, size_t size)
 	return true;
 }
 
+/*
+ * The raw run ioctl, without kcore-vmm: vCPU 0 of a hello VM (no DTB: x0 is
+ * 0) runs to its power-off, this loop playing the PL011 (its DR writes make
+ * the console line, FR reads say "transmit empty"), every other MMIO read
+ * answering 0 and every guest call NOT_SUPPORTED. The guest's lines must say
+ * hello and PASS; meanwhile kcore holds more pages than the image (RAM
+ * donated on faults inside the ioctl); the run's argument checks; every page
+ * back at close.
+ */
+#define RUN_UART_DR  0x000ull
+#define RUN_UART_FR  0x018ull
+#define RUN_LINE_MAX 256
+
+static bool run_bad_args(int vm)
+{
+	struct kcore_run r;
+	bool ok = true;
+
+	memset(&r, 0, sizeof(r));
+	r.vcpu = 1;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN of vCPU 1 of 1") && ok;
+	r.vcpu = 0;
+	r.flags = 1;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with a flag") && ok;
+	r.flags = 0;
+	r.run.in.flags = 1ull << 5;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with an unknown completion") && ok;
+	r.run.in.flags = 0;
+	r.run.in.reserved[3] = 1;
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with a reserved word") && ok;
+	ok = refused(vm, KCORE_VM_IOC_RUN, NULL, EFAULT, "RUN with NULL") && ok;
+	return ok;
+}
+
+/*
+ * vCPU 0 of vm runs to its power-off (see above); true if the guest said
+ * hello and PASS. *st: the module's counts at the guest's first line.
+ */
+static bool raw_run(int dev, int vm, struct kcore_stats *st, unsigned long long *exits)
+{
+	struct kcore_run r;
+	char line[RUN_LINE_MAX];
+	size_t len = 0;
+	bool hello = false, pass = false;
+
+	memset(&r, 0, sizeof(r));
+	*exits = 0;
+	for (;;) {
+		const typeof(r.run.out) *o = &r.run.out;
+
+		if (ioctl(vm, KCORE_VM_IOC_RUN, &r) != 0) {
+			say_vm("FAIL KCORE_VM_IOC_RUN: %s after %llu exits", strerror(errno),
+			       *exits);
+			return false;
+		}
+		(*exits)++;
+		memset(&r.run.in, 0, sizeof(r.run.in));
+		if (o->reason == KC_EXIT_POWEROFF)
+			break;
+		if (o->reason == KC_EXIT_GUEST_CALL) {
+			r.run.in.flags = KC_RUN_CALL_DONE;
+			r.run.in.call_ret[0] = (unsigned long long)-1;
+			continue;
+		}
+		if (o->reason != KC_EXIT_MMIO) {
+			say_vm(
+			    "FAIL the run returned exit %llu: only MMIO, calls and the power-off "
+			    "come back",
+			    o->reason);
+			return false;
+		}
+		r.run.in.flags = KC_RUN_MMIO_DONE;
+		if (o->mmio.ipa == KCORE_GUEST_UART_BASE + RUN_UART_FR && !o->mmio.is_write)
+			r.run.in.mmio_value = 0x90; /* TXFE | RXFE */
+		if (o->mmio.ipa != KCORE_GUEST_UART_BASE + RUN_UART_DR || !o->mmio.is_write)
+			continue;
+		if ((char)o->mmio.value != '\n' && len + 1 < sizeof(line)) {
+			line[len++] = (char)o->mmio.value;
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		say_vm("[raw run] %s", line);
+		hello = hello || strstr(line, "Hello from hello") != NULL;
+		pass = pass || strstr(line, "hello: PASS") != NULL;
+		if (st->pages_with_kcore == 0 && !kmod_stats(dev, st, "while it runs"))
+			return false;
+	}
+	return hello && pass;
+}
+
+static bool check_vm_run(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_run r;
+	struct kcore_stats st = {0};
+	unsigned long long exits = 0, image_pages = (size + 4095) / 4096;
+	bool ok;
+	int vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+
+	if (vm < 0) {
+		say_vm("FAIL KCORE_IOC_CREATE_VM for the run: %s", strerror(errno));
+		return false;
+	}
+	ok = run_bad_args(vm);
+	if (!raw_run(dev, vm, &st, &exits) || st.pages_with_kcore <= image_pages) {
+		say_vm("FAIL the raw run: no hello and PASS, or kcore held %llu pages (the image: "
+		       "%llu)",
+		       (unsigned long long)st.pages_with_kcore, image_pages);
+		ok = false;
+	}
+	memset(&r, 0, sizeof(r));
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after the power-off") && ok;
+	close(vm);
+	if (!kmod_holds_nothing(dev, "after the run"))
+		return false;
+	if (ok)
+		say_vm("raw run: hello and PASS in %llu exits, %llu pages with kcore while it ran, "
+		       "every page back",
+		       exits, (unsigned long long)st.pages_with_kcore);
+	return ok;
+}
+
+/*
+ * Attacks from a malicious module (tests/kmod-attack/kcore_attack.c): it
+ * loads or stores through Linux's linear map at pages kcore took from a VM.
+ * Each attack runs in a child: kcore's abort must oops it away (the child
+ * dies of a signal) and nothing else. Then the victim runs to hello and
+ * PASS from the image page that was written to, its RAM pages are attacked
+ * after the run, kcore's invariants hold before and after, and every page
+ * comes back at close.
+ */
+static bool attack_in_child(int attack_fd, unsigned long cmd, int vm, unsigned int which,
+			    unsigned long long index, const char *what)
+{
+	struct kcore_attack a = {.vm_fd = vm, .which = which, .index = index, .value = 0x5a5a};
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		say_attack("FAIL fork: %s", strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		int ret = ioctl(attack_fd, cmd, &a);
+
+		/* Reached only if kcore let the access through (or there was no page). */
+		say_attack("FAIL %s: the access returned (%s), value 0x%llx", what,
+			   ret == 0 ? "ok" : strerror(errno), (unsigned long long)a.value);
+		_exit(1);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status)) {
+		say_attack("FAIL %s: the attacker was not stopped (status 0x%x)", what, status);
+		return false;
+	}
+	return true;
+}
+
+static bool invariants_hold(int attack_fd, const char *when)
+{
+	struct kcore_attack a = {0};
+
+	if (ioctl(attack_fd, KCORE_ATTACK_INVARIANTS, &a) != 0 || a.value != 0) {
+		say_attack("FAIL kcore's invariants %s: %s, %llu violations", when, strerror(errno),
+			   (unsigned long long)a.value);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Racing ioctls: RACE_THREADS threads at once on one VM, each a mix of RUN of
+ * vCPU 0 (with a completion that may not match the pending exit), IRQ to
+ * either vCPU, INFO, and creating and closing VMs of their own. Every call
+ * must end with a defined answer (0, or EBUSY for a vCPU another thread
+ * runs, EIO for a completion kcore refused, ESHUTDOWN once the guest is off,
+ * ENOSPC with kcore's VM table full); then nothing may be left, kcore's
+ * invariants must hold, and a new VM must run to PASS (kcore intact).
+ */
+#define RACE_THREADS 4
+#define RACE_ROUNDS  200
+
+struct race {
+	int dev, vm, id;
+	const void *image;
+	size_t size;
+	unsigned long long ok, busy, refused, off, full;
+	int bad_errno; /* the first answer outside the list, 0 if none */
+	const char *bad_op;
+};
+
+static void race_count(struct race *r, int ret, const char *op)
+{
+	if (ret >= 0)
+		r->ok++;
+	else if (errno == EBUSY)
+		r->busy++;
+	else if (errno == EIO)
+		r->refused++;
+	else if (errno == ESHUTDOWN)
+		r->off++;
+	else if (errno == ENOSPC)
+		r->full++;
+	else if (r->bad_errno == 0) {
+		r->bad_errno = errno;
+		r->bad_op = op;
+	}
+}
+
+static void *race_thread(void *arg)
+{
+	struct race *r = arg;
+
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		struct kcore_run run;
+		struct kcore_irq irq = {.vcpu = (unsigned)(i & 1), .intid = 33};
+		struct kcore_vm_info info;
+		struct kcore_create_vm req = vm_request(r->image, r->size);
+		int fd;
+
+		switch ((i + r->id) % 4) {
+		case 0:
+		case 1:
+			memset(&run, 0, sizeof(run));
+			run.run.in.flags = (i & 2) != 0 ? KC_RUN_MMIO_DONE : KC_RUN_CALL_DONE;
+			race_count(r, ioctl(r->vm, KCORE_VM_IOC_RUN, &run), "RUN");
+			break;
+		case 2:
+			race_count(r, ioctl(r->vm, KCORE_VM_IOC_IRQ, &irq), "IRQ");
+			race_count(r, ioctl(r->vm, KCORE_VM_IOC_INFO, &info), "INFO");
+			break;
+		default:
+			fd = ioctl(r->dev, KCORE_IOC_CREATE_VM, &req);
+			race_count(r, fd, "CREATE_VM");
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static bool check_races(int dev, int attack_fd, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct race r[RACE_THREADS];
+	pthread_t t[RACE_THREADS];
+	struct kcore_stats st = {0};
+	unsigned long long ok = 0, busy = 0, refused = 0, off = 0, full = 0, exits = 0;
+	bool good = true;
+	int vm;
+
+	req.nr_vcpus = 2;
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0) {
+		say_attack("FAIL KCORE_IOC_CREATE_VM for the races: %s", strerror(errno));
+		return false;
+	}
+	for (int i = 0; i < RACE_THREADS; i++) {
+		r[i] = (struct race){.dev = dev, .vm = vm, .id = i, .image = image, .size = size};
+		if (pthread_create(&t[i], NULL, race_thread, &r[i]) != 0) {
+			say_attack("FAIL pthread_create");
+			close(vm);
+			return false;
+		}
+	}
+	for (int i = 0; i < RACE_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ok += r[i].ok;
+		busy += r[i].busy;
+		refused += r[i].refused;
+		off += r[i].off;
+		full += r[i].full;
+		if (r[i].bad_errno != 0) {
+			say_attack("FAIL racing %s: %s, not a defined answer", r[i].bad_op,
+				   strerror(r[i].bad_errno));
+			good = false;
+		}
+	}
+	close(vm);
+	good = invariants_hold(attack_fd, "after the races") && good;
+	good = kmod_holds_nothing(dev, "after the races") && good;
+	req.nr_vcpus = 1;
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0 || !raw_run(dev, vm, &st, &exits)) {
+		say_attack("FAIL a new VM after the races did not run to hello and PASS");
+		good = false;
+	}
+	if (vm >= 0)
+		close(vm);
+	good = kmod_holds_nothing(dev, "after the run after the races") && good;
+	if (good)
+		say_attack("%d threads racing RUN, IRQ, INFO and CREATE_VM on one VM: %llu ok, "
+			   "%llu EBUSY, %llu EIO, %llu ESHUTDOWN, %llu ENOSPC, nothing else; "
+			   "invariants hold, nothing left, a new VM runs to PASS",
+			   RACE_THREADS, ok, busy, refused, off, full);
+	return good;
+}
+
+static bool check_attacks(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_stats st = {0};
+	unsigned long long exits = 0, last = (size - 1) / 4096;
+	bool ok = true;
+	int attack_fd, vm, ret = load_module(KATTACK_PATH);
+
+	if (ret != 0) {
+		say_attack("FAIL finit_module(" KATTACK_PATH "): %s", strerror(-ret));
+		return false;
+	}
+	attack_fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
+	if (attack_fd < 0) {
+		say_attack("FAIL open " KATTACK_DEV ": %s", strerror(errno));
+		return false;
+	}
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0) {
+		say_attack("FAIL KCORE_IOC_CREATE_VM: %s", strerror(errno));
+		close(attack_fd);
+		return false;
+	}
+	ok = invariants_hold(attack_fd, "before") && ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_READ, vm, 0, 0,
+			     "read the image's first page") &&
+	     ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_WRITE, vm, 0, 0,
+			     "write the image's first page") &&
+	     ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_WRITE, vm, 0, last,
+			     "write the image's last page") &&
+	     ok;
+	if (!raw_run(dev, vm, &st, &exits)) {
+		say_attack("FAIL the victim did not run to hello and PASS after the attacks");
+		ok = false;
+	}
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_READ, vm, 2, 0,
+			     "read a RAM page the guest wrote") &&
+	     ok;
+	ok = attack_in_child(attack_fd, KCORE_ATTACK_WRITE, vm, 2, 0,
+			     "write a RAM page the guest wrote") &&
+	     ok;
+	ok = invariants_hold(attack_fd, "after") && ok;
+	close(vm);
+	ok = kmod_holds_nothing(dev, "after the attacks") && ok;
+	ok = check_races(dev, attack_fd, image, size) && ok;
+	close(attack_fd);
+	if (ok)
+		say_attack(
+		    "a module reading and writing the VM's image and RAM pages through the "
+		    "linear map: 5 attackers oopsed away, the victim ran to PASS, invariants "
+		    "0 before and after, every page back");
+	return ok;
+}
+
 static bool check_kmod_vms(void)
 {
 	unsigned char *image = NULL;
@@ -725,6 +1101,8 @@ static bool check_kmod_vms(void)
 	ok = check_vm_bad_args(dev, image, size) && ok;
 	ok = check_vm_many(dev, image, size) && ok;
 	ok = check_vm_cycles(dev, image, size) && ok;
+	ok = check_vm_run(dev, image, size) && ok;
+	ok = check_attacks(dev, image, size) && ok;
 	close(dev);
 	free(image);
 	if (ok)

@@ -128,7 +128,7 @@ else
 	fake off 0 '^\[hello\] hi$' "a run: the guest's line on stdout, 2 vCPUs never started kicked out, powered off" \
 		--image "$hello" --mem 16M --cpus 3
 	fake off 0 '^kcore-vmm: VM hello powered off$' "a run: the end's line" --image "$hello" --mem 16M --cpus 8
-	fake eintr 0 '^kcore-vmm: VM hello powered off$' "EINTR before a completion was taken: it is sent again" \
+	fake eintr 0 '^kcore-vmm: VM hello powered off$' "EINTR after the run took a completion: the next run carries none" \
 		--image "$hello" --mem 16M --cpus 2
 	fake reset 5 '^kcore-vmm: VM hello asked for a reset: kcore-vmm does not restart VMs$' "a reset" \
 		--image "$hello" --mem 16M --cpus 2

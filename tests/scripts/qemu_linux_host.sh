@@ -82,8 +82,8 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="timeout after ${lim}s: $(tail -1 "$log")"
 	elif [ "$rc" -ne 0 ]; then
 		why="QEMU exit $rc: $(tail -1 "$log")"
-	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm|vmm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
-		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm|vmm): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm|vmm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm|vmm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then
@@ -100,6 +100,16 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vm: 8 VMs at once (...), one more: ENOSPC; all closed, nothing left' line"
 	elif ! grep -qE "^KCORE-HOST: vm: 20 x create \+ close: no VM and no page left with kcore; " "$log"; then
 		why="no 'KCORE-HOST: vm: 20 x create + close: no VM and no page left with kcore' line"
+	elif ! grep -qE "^KCORE-HOST: vm: raw run: hello and PASS in [0-9]+ exits, [0-9]+ pages with kcore while it ran, every page back$" "$log"; then
+		why="no 'KCORE-HOST: vm: raw run: hello and PASS ...' line (KCORE_VM_IOC_RUN)"
+	elif ! grep -q "^KCORE-HOST: attack: a module reading and writing the VM's image and RAM pages through the linear map: 5 attackers oopsed away" "$log"; then
+		why="no 'KCORE-HOST: attack: ... 5 attackers oopsed away ...' line"
+	elif ! grep -qE "^KCORE-HOST: attack: 4 threads racing RUN, IRQ, INFO and CREATE_VM on one VM: .*, nothing else; invariants hold, nothing left, a new VM runs to PASS$" "$log"; then
+		why="no 'KCORE-HOST: attack: 4 threads racing ...' line"
+	elif [ "$(grep -c 'Internal error: ' "$log")" -ne 5 ] ||
+		[ "$(grep -c 'Internal error: synchronous external abort: ' "$log")" -ne 5 ] ||
+		[ "$(grep -c '^\[ *[0-9.]*\] pc : attack_ioctl+' "$log")" -ne 5 ]; then
+		why="the kernel's oopses are not exactly the 5 attackers' synchronous external aborts in attack_ioctl"
 	elif ! grep -q "^KCORE-HOST: vm: ok$" "$log"; then
 		why="no 'KCORE-HOST: vm: ok' line"
 	elif ! grep -q "^KCORE-HOST: vmm: /hello.signed on 1 vCPU: hello, PASS, powered off, exit status 0$" "$log"; then
@@ -136,7 +146,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 	fi
 	local linux_desc=""
 	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs to its init's ok"
-	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; 4 threads racing ioctls on one VM, defined answers only; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

@@ -224,7 +224,8 @@ static bool overlap(u64 a, u64 a_size, u64 b, u64 b_size)
 /* The arguments alone, before anything is allocated. */
 static int check_create_args(const struct kcore_create_vm *req)
 {
-	if (req->flags != 0 || req->reserved[0] != 0 || req->reserved[1] != 0)
+	if ((req->flags & ~KCORE_VM_SMALL_PAGES) != 0 || req->reserved[0] != 0 ||
+	    req->reserved[1] != 0)
 		return -EINVAL;
 	if (req->nr_vcpus == 0 || req->nr_vcpus > KCORE_VM_MAX_VCPUS)
 		return -EINVAL;
@@ -444,7 +445,9 @@ long kcore_create_vm(const void __user *uarg)
 	atomic_long_inc(&kcore_nr_vms);
 	vm->nr_vcpus = req.nr_vcpus;
 	vm->ram_size = req.ram_size;
+	vm->flags = req.flags;
 	xa_init(&vm->ram);
+	mutex_init(&vm->ram_lock);
 	spin_lock_init(&vm->lock);
 	/* Reserved first: once the VM exists, only teardown can fail after it. */
 	fd = get_unused_fd_flags(O_CLOEXEC);

@@ -13,6 +13,7 @@
 #define KCORE_VM_H
 
 #include <linux/atomic.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -62,6 +63,8 @@ struct kcore_vm {
 	struct kcore_file_pages image, initrd, dtb;
 	/* Pages donated on faults, by (ipa - KCORE_GUEST_RAM_BASE) >> PAGE_SHIFT. */
 	struct xarray ram;
+	struct mutex ram_lock;	   /* donations (kcore_ram.c) */
+	u32 flags;		   /* KCORE_VM_* of the request */
 	atomic_long_t pages_given; /* pages of this VM kcore holds (KCORE_VM_IOC_INFO) */
 	spinlock_t lock;
 	u32 state;	  /* KCORE_VM_* (under lock once the VM's file exists) */

@@ -93,6 +93,7 @@
 #define VM_TAG			"KCORE-HOST: vm: "
 #define VM_IMAGE		"/hello.signed"
 #define VM_RAM			(16ULL << 20) /* the VMs' RAM: hello's size is kserv's default */
+#define VM_RAM_BASE		KCORE_GUEST_RAM_BASE
 #define VM_CYCLES		20
 /* kcore's limits on aarch64 (arch/aarch64/main.c: max_vms, max_vcpus), below the module's. */
 #define KCORE_AARCH64_MAX_VMS	8u
@@ -615,14 +616,50 @@ static bool check_vm_bad_args(int dev, const void *image, size_t size)
 	BAD(req.ram_size = 0, EINVAL, "CREATE_VM with no RAM");
 	BAD(req.ram_size = VM_RAM + 1, EINVAL, "CREATE_VM with RAM not a page multiple");
 	BAD(req.ram_size = 1ULL << 62, E2BIG, "CREATE_VM with 2^62 bytes of RAM");
-	BAD(req.flags = 1, EINVAL, "CREATE_VM with an unknown flag");
+	BAD(req.flags = KCORE_VM_SMALL_PAGES << 1, EINVAL, "CREATE_VM with an unknown flag");
+	/* The optional initrd (another signed image, here the same) and DTB. */
+	BAD(req.initrd_ipa = VM_RAM_BASE + VM_RAM / 2, EINVAL,
+	    "CREATE_VM with an initrd IPA alone");
+	BAD(req.initrd = (unsigned long long)(uintptr_t)image, EINVAL,
+	    "CREATE_VM with an initrd address alone");
+	BAD((req.initrd = (unsigned long long)(uintptr_t)image, req.initrd_size = 256), EINVAL,
+	    "CREATE_VM with an initrd of a trailer alone");
+	BAD((req.initrd = (unsigned long long)(uintptr_t)image, req.initrd_size = size,
+	     req.initrd_ipa = VM_RAM_BASE + VM_RAM / 2 + 8),
+	    EINVAL, "CREATE_VM with an initrd IPA not page aligned");
+	BAD((req.initrd = (unsigned long long)(uintptr_t)image, req.initrd_size = size,
+	     req.initrd_ipa = VM_RAM_BASE),
+	    EINVAL, "CREATE_VM with an initrd over the kernel");
+	BAD((req.initrd = (unsigned long long)(uintptr_t)image, req.initrd_size = size,
+	     req.initrd_ipa = VM_RAM_BASE + VM_RAM),
+	    EINVAL, "CREATE_VM with an initrd above the RAM");
+	BAD((req.initrd = (unsigned long long)(uintptr_t)kernel_va, req.initrd_size = size,
+	     req.initrd_ipa = VM_RAM_BASE + VM_RAM / 2),
+	    EFAULT, "CREATE_VM with an initrd at a kernel address");
+	BAD((req.dtb = (unsigned long long)(uintptr_t)image, req.dtb_size = KCORE_VM_DTB_MAX + 1,
+	     req.dtb_ipa = VM_RAM_BASE + VM_RAM / 2),
+	    E2BIG, "CREATE_VM with a DTB above its maximum");
+	BAD((req.dtb = (unsigned long long)(uintptr_t)image, req.dtb_size = 4096,
+	     req.dtb_ipa = VM_RAM_BASE + VM_RAM - 2048),
+	    EINVAL, "CREATE_VM with a DTB IPA not page aligned");
+	BAD((req.dtb = (unsigned long long)(uintptr_t)image, req.dtb_size = 8192,
+	     req.dtb_ipa = VM_RAM_BASE + VM_RAM - 4096),
+	    EINVAL, "CREATE_VM with a DTB past the RAM's end");
+	BAD((req.dtb = (unsigned long long)(uintptr_t)image, req.dtb_size = 4096,
+	     req.dtb_ipa = VM_RAM_BASE),
+	    EINVAL, "CREATE_VM with a DTB over the kernel");
+	BAD((req.initrd = (unsigned long long)(uintptr_t)image, req.initrd_size = size,
+	     req.initrd_ipa = VM_RAM_BASE + VM_RAM / 2,
+	     req.dtb = (unsigned long long)(uintptr_t)image, req.dtb_size = 4096,
+	     req.dtb_ipa = VM_RAM_BASE + VM_RAM / 2),
+	    EINVAL, "CREATE_VM with a DTB over the initrd");
 	BAD(req.reserved[1] = 1, EINVAL, "CREATE_VM with a reserved word set");
 #undef BAD
 	ok = refused(dev, KCORE_IOC_CREATE_VM, NULL, EFAULT, "CREATE_VM with a NULL request") && ok;
 	ok = kmod_holds_nothing(dev, "after the bad arguments") && ok;
 	if (ok)
-		say_vm("bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags), E2BIG "
-		       "(too large)");
+		say_vm("bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags, initrd and "
+		       "DTB placement), E2BIG (too large)");
 	return ok;
 }
 

@@ -94,7 +94,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vm: /hello.signed (...): created, verified by kcore (...), closed: every page back' line"
 	elif ! grep -qE "^KCORE-HOST: vm: tampered image \(byte [0-9]+ flipped\): EKEYREJECTED, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vm: tampered image (...): EKEYREJECTED, nothing left' line"
-	elif ! grep -q "^KCORE-HOST: vm: bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags), E2BIG (too large)$" "$log"; then
+	elif ! grep -q "^KCORE-HOST: vm: bad arguments: EFAULT (pointers), EINVAL (sizes, vCPUs, flags, initrd and DTB placement), E2BIG (too large)$" "$log"; then
 		why="no 'KCORE-HOST: vm: bad arguments: EFAULT ..., EINVAL ..., E2BIG ...' line"
 	elif ! grep -q "^KCORE-HOST: vm: 8 VMs at once (one with 8 vCPUs), one more: ENOSPC; all closed, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vm: 8 VMs at once (...), one more: ENOSPC; all closed, nothing left' line"

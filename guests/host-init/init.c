@@ -1402,16 +1402,21 @@ static bool check_vmm_linux(int dev, char *cpus)
 	    VMM_PATH, "--image",   "/linux.signed", "--initrd", "/linux-initramfs.signed",
 	    "--mem",  "256M",	   "--cpus",	    cpus,	"--name",
 	    "linux",  "--cmdline", bootargs,	    NULL};
-	const char *const want[] = {verdict, "kcore-vmm: VM linux powered off\n", NULL};
+	/* On 2 vCPUs the guest's init also takes cpu 1 off and on (PSCI CPU_OFF, CPU_ON). */
+	const char *const want[] = {
+	    verdict, "kcore-vmm: VM linux powered off\n",
+	    strcmp(cpus, "2") == 0 ? "[linux] KCORE-LINUX-INIT: hotplug: cpu 1 off and on 3 times\n"
+				   : NULL,
+	    NULL};
 
 	snprintf(bootargs, sizeof(bootargs), "console=ttyAMA0 kcore.expect_cpus=%s", cpus);
 	snprintf(verdict, sizeof(verdict), "[linux] KCORE-LINUX-INIT: ok cpus=%s mem=", cpus);
 	snprintf(what, sizeof(what), "Linux on %s vCPU(s)", cpus);
 	if (!vmm_guest_run(dev, argv, want, what, VMM_LINUX_TIMEOUT_S))
 		return false;
-	say_vmm("Debian's kernel on %s vCPU(s), 256 MiB: its init ok cpus=%s, powered off, exit "
+	say_vmm("Debian's kernel on %s vCPU(s), 256 MiB: its init ok cpus=%s%s, powered off, exit "
 		"status 0",
-		cpus, cpus);
+		cpus, cpus, strcmp(cpus, "2") == 0 ? ", cpu 1 off and on 3 times" : "");
 	return true;
 }
 

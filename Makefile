@@ -65,6 +65,7 @@ include bench/bench.mk
 include bench/kvm.mk
 include kserv/kserv.mk
 include vmm/vmm.mk
+include hostvmm/hostvmm.mk
 
 # ---- dependencies -----------------------------------------------------------
 $(DEPS_STAMP): scripts/install-deps.sh

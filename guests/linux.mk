@@ -17,7 +17,12 @@
 #   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
 #                                kernel booted as kcore's host (docs/linux-host.md)
 #   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init,
-#                                kcore.ko and $(GUEST_DIR)/hello.signed
+#                                kcore.ko, kcore-vmm, $(GUEST_DIR)/hello.signed and smp.signed,
+#                                the signed Linux guest (linux.signed, linux-initramfs.signed)
+#   $(LINUX_DIR)/Image.signed, initramfs.signed  the two signed with
+#                                $(GUEST_SIGN_KEY), for kcore-vmm in the host initramfs
+#   $(LINUX_DIR)/kcore-vmm       the Linux host's VMM (hostvmm/hostvmm.mk, which
+#                                builds it; also part of `all`)
 #   $(LINUX_DIR)/headers         Debian's Kbuild headers for the Image's release
 #                                (scripts/fetch-linux-headers.sh; the .debs are
 #                                cached in .deps/linux/, unpacked in
@@ -64,13 +69,29 @@ $(LINUX_HOST_INIT): guests/host-init/init.c tests/kmod-attack/kcore_attack.h | $
 	@$(if $(Q),echo "  CC [host-init] $<")
 	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -Itests/kmod-attack -o $@ $<
 
-# hello.signed: the signed guest host-init creates VMs from through /dev/kcore.
-$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(GUEST_DIR)/hello.signed \
-		$(KCORE_MKINITRAMFS)
+# The Linux guest as kcore-vmm takes it: each file signed (kserv's payload
+# gets them signed by tools/kcore-run instead).
+$(LINUX_DIR)/Image.signed: $(LINUX_IMAGE) $(GUEST_SIGN_KEY) $(KCORE_SIGN)
+	@$(if $(Q),echo "  SIGN    $@")
+	$(Q)$(KCORE_SIGN) sign --key $(GUEST_SIGN_KEY) $< $@ >/dev/null
+
+$(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN)
+	@$(if $(Q),echo "  SIGN    $@")
+	$(Q)$(KCORE_SIGN) sign --key $(GUEST_SIGN_KEY) $< $@ >/dev/null
+
+# hello.signed: the signed guest host-init creates VMs from through /dev/kcore
+# and runs with kcore-vmm, as it runs smp.signed on 4 vCPUs and (when the
+# test asks) the Linux guest. kcore-vmm is hostvmm/hostvmm.mk's, named by its
+# path: that file is included after this one.
+$(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
+		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(LINUX_DIR)/Image.signed \
+		$(LINUX_DIR)/initramfs.signed $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
 		--file kcore_attack.ko=$(KATTACK) \
-		--file hello.signed=$(GUEST_DIR)/hello.signed
+		--file kcore-vmm=$(LINUX_DIR)/kcore-vmm --file hello.signed=$(GUEST_DIR)/hello.signed \
+		--file smp.signed=$(GUEST_DIR)/smp.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
+		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed
 
 # ---- kcore.ko (docs/linux-host.md, "The module") ----------------------------
 # Kbuild writes its objects beside the sources (M= has no separate output
@@ -106,7 +127,7 @@ $(KATTACK): $(KATTACK_SRCS) kmod/kcore_vm.h include/kcore/abi.h include/kcore/kc
 	$(Q)CROSS=$(CROSS) bash scripts/check-vermagic.sh $@ $$(cat $(LINUX_HEADERS_RELEASE)) >/dev/null || \
 		{ rm -f $@; exit 1; }
 
-linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS)
+linux-assets: $(LINUX_IMAGE) $(LINUX_INIT) $(LINUX_INITRAMFS) $(LINUX_HOST_INITRAMFS) $(LINUX_DIR)/kcore-vmm
 
 # Debian's kernel on plain QEMU with a GICv3, as kcore's guests have: init must
 # say ok and QEMU must exit by itself (PSCI SYSTEM_OFF). LINUX_TIMEOUT=seconds.

@@ -13,7 +13,12 @@
 # kcore verifies and tear it down with every page back, refuse a tampered
 # image (EKEYREJECTED) and bad arguments (EFAULT/EINVAL/E2BIG) with nothing
 # left behind, hold kcore's 8 VMs at once (a 9th: ENOSPC), create and close a
-# VM 20 times, and unload and load again.
+# VM 20 times, and unload and load again. kcore-vmm (hostvmm/), run by init as a
+# child, must run the hello guest on 1 and 2 vCPUs and the smp guest on 4 to
+# their PASS and power-off with exit status 0, and fail with its documented
+# statuses on a missing file (3), --cpus 0 (2) and a tampered image (4). On 4
+# CPUs it also runs Debian's kernel and the Linux guest's initramfs (signed)
+# as a guest on 1 and 2 vCPUs, whose init must say ok.
 # A last scenario boots the same kernel and initramfs without kcore, EL2 being
 # Linux's hyp stub (cortex-a57: no VHE): the module must refuse to load, with
 # its line saying kcore did not answer, and no oops.
@@ -27,6 +32,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 build=${1:-build}
 limit=${QEMU_TIMEOUT_LINUX_HOST:-300}
+# The run where kcore-vmm also boots the Linux guest twice (init gives each 400 s).
+linux_limit=${QEMU_TIMEOUT_LINUX_HOST_GUEST:-900}
 logdir=$build/qemu-logs
 img=$build/kcore.img
 kernel=$build/linux/Image
@@ -59,20 +66,24 @@ overlaps_system_ram() {
 	return 1
 }
 
-scenario() { # CPUS
-	local cpus=$1 rc why="" log=$logdir/linux-host-$1.log ranges
-	timeout "$limit" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
+scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (kcore.vmm_linux=1)
+	local cpus=$1 with_linux=${2:-} rc why="" log=$logdir/linux-host-$1.log ranges extra="" lim=$limit
+	if [ -n "$with_linux" ]; then
+		extra=" kcore.vmm_linux=1"
+		lim=$linux_limit
+	fi
+	timeout "$lim" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
 		-cpu max -smp "$cpus" -m 1G -nographic -nic none -kernel "$img" \
-		-device "guest-loader,addr=$kernel_addr,kernel=$kernel,bootargs=console=ttyAMA0 kcore.expect_cpus=$cpus" \
+		-device "guest-loader,addr=$kernel_addr,kernel=$kernel,bootargs=console=ttyAMA0 kcore.expect_cpus=$cpus$extra" \
 		-device "guest-loader,addr=$initrd_addr,initrd=$initrd" </dev/null 2>&1 | tr -d '\r' >"$log"
 	rc=${PIPESTATUS[0]}
 	ranges=$(sed -n 's/^kcore: image \([0-9a-f]*\)-\([0-9a-f]*\), carve-out \([0-9a-f]*\)-\([0-9a-f]*\)$/\1 \2 \3 \4/p' "$log")
 	if [ "$rc" -eq 124 ]; then
-		why="timeout after ${limit}s: $(tail -1 "$log")"
+		why="timeout after ${lim}s: $(tail -1 "$log")"
 	elif [ "$rc" -ne 0 ]; then
 		why="QEMU exit $rc: $(tail -1 "$log")"
-	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
-		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
+	elif grep -qE 'KCORE-HOST: (init|kcore\.ko|vm|vmm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log"; then
+		why="$(grep -m1 -E 'KCORE-HOST: (init|kcore\.ko|vm|vmm|attack): FAIL|Kernel panic|Oops|^kcore: PANIC' "$log")"
 	elif ! grep -q "^kcore: host stage-2 on; entering Linux at 50000000$" "$log"; then
 		why="kcore did not enter the Linux host"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: kcore ABI $abi$" "$log"; then
@@ -101,6 +112,22 @@ scenario() { # CPUS
 		why="the kernel's oopses are not exactly the 5 attackers' synchronous external aborts in attack_ioctl"
 	elif ! grep -q "^KCORE-HOST: vm: ok$" "$log"; then
 		why="no 'KCORE-HOST: vm: ok' line"
+	elif ! grep -q "^KCORE-HOST: vmm: /hello.signed on 1 vCPU: hello, PASS, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: /hello.signed on 1 vCPU: ...' line (kcore-vmm ran hello)"
+	elif ! grep -q "^KCORE-HOST: vmm: | \[hello\] GUEST hello: PASS$" "$log"; then
+		why="no '[hello] GUEST hello: PASS' line from kcore-vmm"
+	elif ! grep -q "^KCORE-HOST: vmm: /hello.signed on 2 vCPUs (vCPU 1 never started): PASS, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: /hello.signed on 2 vCPUs ...' line (kcore-vmm stopped a vCPU never started)"
+	elif ! grep -q "^KCORE-HOST: vmm: /smp.signed on 4 vCPUs (PSCI CPU_ON): PASS, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: /smp.signed on 4 vCPUs ...' line (kcore-vmm ran smp)"
+	elif ! grep -q "^KCORE-HOST: vmm: bad runs: a missing file exit status 3, --cpus 0 2, a tampered image 4 (EKEYREJECTED)$" "$log"; then
+		why="no 'KCORE-HOST: vmm: bad runs: ...' line (kcore-vmm's exit statuses)"
+	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: Debian's kernel on 1 vCPU(s), 256 MiB: its init ok cpus=1, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: Debian's kernel on 1 vCPU(s) ...' line (kcore-vmm ran the Linux guest)"
+	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: Debian's kernel on 2 vCPU(s), 256 MiB: its init ok cpus=2, cpu 1 off and on 3 times, powered off, exit status 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: Debian's kernel on 2 vCPU(s) ...' line (kcore-vmm ran the Linux guest on 2 vCPUs, CPU hotplug)"
+	elif ! grep -q "^KCORE-HOST: vmm: ok$" "$log"; then
+		why="no 'KCORE-HOST: vmm: ok' line"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI $abi$" "$log"; then
 		why="no 'KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again' line"
 	elif ! grep -qE "^KCORE-HOST: init: ok cpus=$cpus kcore-ranges=2$" "$log"; then
@@ -117,7 +144,9 @@ scenario() { # CPUS
 			why="kcore's carve-out $3-$4 is in Linux's System RAM"
 		fi
 	fi
-	local desc="Debian's kernel as the host on $cpus CPU(s): init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; 4 threads racing ioctls on one VM, defined answers only; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local linux_desc=""
+	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs (cpu 1 off and on) to its init's ok"
+	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; 4 threads racing ioctls on one VM, defined answers only; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))
@@ -159,7 +188,7 @@ no_kcore() {
 }
 
 scenario 1
-scenario 4
+scenario 4 linux
 no_kcore
 
 echo "# qemu_linux_host: $pass passed, $fail failed"

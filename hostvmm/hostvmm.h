@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kcore-vmm, the Linux host's user-space VMM (docs/linux-host.md, "The VMM:
+ * kcore-vmm"): what its three files share. main.c reads the arguments and
+ * files and creates the VM; vcpu.c runs one thread per vCPU and stops them
+ * all; backend_linux.c is vmm/backend.h for a Linux process. The VM's
+ * record is vmm/vm.h's struct guest, as kserv's is; this is the part only
+ * this program needs (vm.h's struct guest_host), reached through g->host.
+ */
+#ifndef HOSTVMM_HOSTVMM_H
+#define HOSTVMM_HOSTVMM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "vmm/vm.h"
+
+/*
+ * Exit statuses (--help prints them; docs/linux-host.md has the table). Only
+ * a guest that powered itself off (PSCI SYSTEM_OFF) is 0.
+ */
+enum hostvmm_status {
+	HOSTVMM_OK = 0,		  /* the guest powered the VM off */
+	HOSTVMM_GUEST_FAILED = 1, /* the VM failed while running, or was stopped (a signal) */
+	HOSTVMM_USAGE = 2,	  /* bad arguments, or the files do not fit in --mem */
+	HOSTVMM_FILE = 3,	  /* a file unreadable, or not a signed image */
+	HOSTVMM_KCORE = 4,	  /* no /dev/kcore, or kcore.ko (or kcore) refused the VM */
+	HOSTVMM_RESET = 5,	  /* the guest asked for a reset: kcore-vmm does not restart VMs */
+};
+
+/* The backend's part of a VM's record. */
+struct guest_host {
+	pthread_mutex_t lock; /* vmm_vm_lock: vm.h says what it covers */
+	int vm_fd;	      /* the VM's file descriptor (KCORE_IOC_CREATE_VM) */
+	/* Set once by the first vCPU that sees it (atomics): every vCPU leaves the guest. */
+	bool stop;
+	bool powered_off; /* a vCPU saw KC_EXIT_POWEROFF (g->reset: it asked for a reset) */
+	bool shutdown;	  /* a vCPU's run said ESHUTDOWN: the VM was off already */
+	pthread_t threads[GUEST_MAX_VCPUS];
+};
+
+/*
+ * Asks every vCPU thread to leave the guest (sets stop; the main thread,
+ * waiting in hostvmm_run_vcpus, kicks them out of KCORE_VM_IOC_RUN). Any
+ * thread, any lock but g's held or not.
+ */
+void hostvmm_request_stop(struct guest *g);
+
+/*
+ * Runs g's vCPUs, one thread each, until one of them powers the VM off,
+ * the VM fails, or SIGINT/SIGTERM comes; then stops and joins them all.
+ * What happened is in g (failed, why, reset) and g->host (powered_off).
+ * False if the threads could not be started (g failed with why).
+ */
+bool hostvmm_run_vcpus(struct guest *g);
+
+#endif /* HOSTVMM_HOSTVMM_H */

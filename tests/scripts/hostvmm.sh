@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# kcore-vmm (hostvmm/, docs/linux-host.md "The VMM: kcore-vmm") on the build
+# machine, where everything but /dev/kcore works: its argument checks and
+# exit statuses (usage 2, file 3, no /dev/kcore 4), the signed-file checks,
+# where --dry-run places the kernel, initrd and DTB (vmm/guest_layout.h, as
+# kserv does) and the DTB it writes (--dump-dtb, decoded with dtc); its run
+# loop and stop against a stand-in for /dev/kcore (tests/hostvmm/fake_kcore.c,
+# preloaded). The runs on kcore are tests/scripts/qemu_linux_host.sh's. One
+# "ok"/"not ok" line per check.
+#
+# usage: tests/scripts/hostvmm.sh [BUILD_DIR]   (default: build)
+# Uses BUILD_DIR/host/hostvmm/kcore-vmm and BUILD_DIR/guests/*.signed (make builds them).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+build=${1:-build}
+vmm=$build/host/hostvmm/kcore-vmm
+hello=$build/guests/hello.signed
+smp=$build/guests/smp.signed
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+for f in "$vmm" "$hello" "$smp"; do
+	if [ ! -f "$f" ]; then
+		echo "not ok - hostvmm: $f missing (make)"
+		exit 1
+	fi
+done
+
+result() { # DESC WHY (empty: ok)
+	if [ -z "$2" ]; then
+		echo "ok - hostvmm: $1"
+		pass=$((pass + 1))
+	else
+		echo "not ok - hostvmm: $1: $2"
+		fail=$((fail + 1))
+	fi
+}
+
+# status WANT MATCH DESC ARGS...: kcore-vmm ARGS exits WANT and its output has MATCH (a grep -E).
+status() {
+	local want=$1 match=$2 desc=$3 out rc why=""
+	shift 3
+	out=$("$vmm" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		why="exit status $rc, not $want: $(head -1 <<<"$out")"
+	elif ! grep -qE -- "$match" <<<"$out"; then
+		why="no '$match' in: $(head -1 <<<"$out")"
+	fi
+	result "$desc (exit $want)" "$why"
+}
+
+status 0 '^  4  no /dev/kcore' "--help lists the exit statuses" --help
+status 2 '^kcore-vmm: --image FILE is required' "no arguments"
+status 2 '^kcore-vmm: --image needs an argument' "--image without its argument" --image
+status 2 '^kcore-vmm: unknown option --bogus' "an unknown option" --image "$hello" --bogus
+status 2 '^kcore-vmm: unexpected argument "extra"' "an extra argument" --image "$hello" extra
+status 2 '^kcore-vmm: --cpus 0: 1\.\.8 vCPUs' "--cpus 0" --image "$hello" --cpus 0
+status 2 '^kcore-vmm: --cpus 9: 1\.\.8 vCPUs' "--cpus 9" --image "$hello" --cpus 9
+status 2 '^kcore-vmm: --cpus 2x: ' "--cpus 2x" --image "$hello" --cpus 2x
+status 2 '^kcore-vmm: --mem 0: ' "--mem 0" --image "$hello" --mem 0
+status 2 '^kcore-vmm: --mem 5000: ' "--mem not a multiple of 4K" --image "$hello" --mem 5000
+status 2 '^kcore-vmm: --mem 17G: ' "--mem above 16G" --image "$hello" --mem 17G
+status 2 '^kcore-vmm: --mem 99999999999999999999G: ' "--mem overflowing" --image "$hello" --mem 99999999999999999999G
+status 2 '^kcore-vmm: --name a/b: ' "--name with a slash" --image "$hello" --name a/b
+status 2 "^kcore-vmm: the files do not fit in the guest's RAM" "--mem too small for the image" \
+	--image "$hello" --mem 8K
+status 2 '^kcore-vmm: --cmdline: printable' "--cmdline with a newline" --image "$hello" --cmdline $'a\nb'
+status 3 "^kcore-vmm: $tmp/missing.signed: No such file or directory\$" "a missing file" \
+	--image "$tmp/missing.signed"
+status 3 '^kcore-vmm: .*hello.img: not a signed image' "an unsigned image" --image "$build/guests/hello.img"
+status 3 "^kcore-vmm: $tmp: not a regular file" "a directory" --image "$tmp"
+head -c 100 "$hello" >"$tmp/short"
+status 3 'not a signed image \(smaller than' "a file shorter than a trailer" --image "$tmp/short"
+status 3 "^kcore-vmm: $tmp/missing.signed: No such file" "a missing initrd" \
+	--image "$hello" --initrd "$tmp/missing.signed"
+if [ ! -e /dev/kcore ]; then
+	status 4 '^kcore-vmm: open /dev/kcore: ENOENT: no such device node: kcore.ko is not loaded' \
+		"no /dev/kcore" --image "$hello" --mem 16M
+fi
+
+# Where things go: the image at RAM base (text_offset 0), the DTB in the last page, the initrd
+# just below it (page aligned), as docs/kserv.md "The guest machine" says.
+status 0 '^kcore-vmm: VM hello: 1 vCPU, 16 MiB at 0x80000000; kernel 0x80000000 \([0-9]+ bytes, arm64 Image\), DTB 0x80fff000 \([0-9]+ bytes\), bootargs ""$' \
+	"--dry-run: hello's layout in 16M, its name from the file" --image "$hello" --mem 16M --dry-run
+isize=$(stat -c %s "$hello")
+initrd_ipa=$(printf '0x%x' $(((0x83fff000 - isize) / 4096 * 4096)))
+initrd_end=$(printf '0x%x' $((initrd_ipa + isize - 256)))
+status 0 "^kcore-vmm: VM t1: 4 vCPUs, 64 MiB at 0x80000000; kernel 0x80000000 \([0-9]+ bytes, arm64 Image\), initrd $initrd_ipa \($isize bytes\), DTB 0x83fff000 \([0-9]+ bytes\), bootargs \"console=ttyAMA0 quiet\"$" \
+	"--dry-run: an initrd below the DTB, 4 vCPUs, 64M by default" \
+	--image "$smp" --initrd "$hello" --cpus 4 --name t1 --cmdline "console=ttyAMA0 quiet" --dry-run \
+	--dump-dtb "$tmp/t1.dtb"
+
+# The DTB it wrote: what the guest reads.
+why=""
+if ! dts=$(dtc -I dtb -O dts "$tmp/t1.dtb" 2>/dev/null); then
+	why="dtc cannot read it"
+elif [ "$(grep -c 'device_type = "cpu"' <<<"$dts")" -ne 4 ]; then
+	why="not 4 cpu nodes"
+elif ! grep -q 'bootargs = "console=ttyAMA0 quiet";' <<<"$dts"; then
+	why="no bootargs"
+elif ! grep -qi "linux,initrd-start = <0x00 $initrd_ipa>;" <<<"$dts" ||
+	! grep -qi "linux,initrd-end = <0x00 $initrd_end>;" <<<"$dts"; then
+	why="the initrd's range is not $initrd_ipa..$initrd_end (its payload)"
+elif ! grep -q 'reg = <0x00 0x80000000 0x00 0x4000000>;' <<<"$dts"; then
+	why="the memory node is not 64 MiB at 0x80000000"
+elif ! grep -q 'method = "hvc";' <<<"$dts"; then
+	why="PSCI is not over HVC"
+fi
+result "--dump-dtb: 4 cpus, bootargs, the initrd's payload range, 64 MiB, PSCI over HVC" "$why"
+
+# The run loop and the stop, against a stand-in for /dev/kcore preloaded into
+# kcore-vmm (tests/hostvmm/fake_kcore.c says what each FAKE_KCORE mode plays).
+so=$tmp/fake_kcore.so
+if ! ${HOST_CC:-gcc} -std=gnu11 -shared -fPIC -O1 -Wall -Wextra -Werror -Iinclude -o "$so" \
+	tests/hostvmm/fake_kcore.c -ldl 2>"$tmp/cc.err"; then
+	result "the stand-in for /dev/kcore builds" "$(head -1 "$tmp/cc.err")"
+else
+	fake() { # MODE then status's arguments
+		local mode=$1
+		shift
+		FAKE_KCORE=$mode LD_PRELOAD=$so status "$@"
+	}
+	fake off 0 '^\[hello\] hi$' "a run: the guest's line on stdout, 2 vCPUs never started kicked out, powered off" \
+		--image "$hello" --mem 16M --cpus 3
+	fake off 0 '^kcore-vmm: VM hello powered off$' "a run: the end's line" --image "$hello" --mem 16M --cpus 8
+	fake eintr 0 '^kcore-vmm: VM hello powered off$' "EINTR after the run took a completion: the next run carries none" \
+		--image "$hello" --mem 16M --cpus 2
+	fake reset 5 '^kcore-vmm: VM hello asked for a reset: kcore-vmm does not restart VMs$' "a reset" \
+		--image "$hello" --mem 16M --cpus 2
+	fake eio 1 "^kcore-vmm: VM hello: vCPU 0: KCORE_VM_IOC_RUN: EIO: kcore refused the run \(the VM's state: failed" \
+		"a run kcore refused (EIO)" --image "$hello" --mem 16M --cpus 2
+	fake keyreject 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EKEYREJECTED: kcore refused a signature' \
+		"a signature kcore refused (EKEYREJECTED)" --image "$hello" --mem 16M
+	# SIGTERM while every vCPU sleeps in the run ioctl: all kicked out, status 1, within 5 s.
+	why=""
+	start=$(date +%s)
+	FAKE_KCORE=sleep LD_PRELOAD=$so "$vmm" --image "$hello" --mem 16M --cpus 8 >"$tmp/term.out" 2>&1 &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	if [ "$rc" -ne 1 ]; then
+		why="exit status $rc, not 1: $(tail -1 "$tmp/term.out")"
+	elif ! grep -q '^kcore-vmm: VM hello failed: stopped by a signal$' "$tmp/term.out"; then
+		why="no 'VM hello failed: stopped by a signal' line: $(tail -1 "$tmp/term.out")"
+	elif [ $(($(date +%s) - start)) -gt 6 ]; then
+		why="it took $(($(date +%s) - start)) s"
+	fi
+	result "SIGTERM with 8 vCPUs asleep in the run ioctl: every thread kicked out and joined (exit 1)" "$why"
+fi
+
+echo "# hostvmm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -38,6 +38,7 @@ LINUX_INIT := $(LINUX_DIR)/init
 LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
 LINUX_HOST_INIT := $(LINUX_DIR)/host-init
 LINUX_HOST_INITRAMFS := $(LINUX_DIR)/host-initramfs.cpio
+LINUX_BUSYBOX := $(LINUX_DIR)/busybox
 LINUX_HEADERS_RELEASE := $(LINUX_DIR)/headers.release
 KMOD_DIR := $(BUILD)/kmod
 KMOD := $(KMOD_DIR)/kcore.ko
@@ -85,13 +86,21 @@ $(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN
 # path: that file is included after this one.
 $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
 		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(LINUX_DIR)/Image.signed \
-		$(LINUX_DIR)/initramfs.signed $(KCORE_MKINITRAMFS)
+		$(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
 		--file kcore_attack.ko=$(KATTACK) \
 		--file kcore-vmm=$(LINUX_DIR)/kcore-vmm --file hello.signed=$(GUEST_DIR)/hello.signed \
 		--file smp.signed=$(GUEST_DIR)/smp.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
-		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed
+		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
+		--file busybox=$(LINUX_BUSYBOX)
+
+# The host's shell (kcore.shell=1, docs/linux-host.md "A shell in the host"):
+# Debian's static busybox, fetched like the kernel (the .deb cached in .deps/linux/).
+$(LINUX_BUSYBOX): scripts/fetch-busybox.sh | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FETCH   $@ (Debian's busybox-static:arm64)")
+	$(Q)bash scripts/fetch-busybox.sh $@
 
 # ---- kcore.ko (docs/linux-host.md, "The module") ----------------------------
 # Kbuild writes its objects beside the sources (M= has no separate output
@@ -140,10 +149,18 @@ linux-bare-check: linux-assets
 # the addresses tests/scripts/qemu_linux_host.sh uses). The host's init checks
 # what kcore promised and powers off. LINUX_HOST_CPUS=1..8.
 LINUX_HOST_CPUS ?= 4
+# The same machine with a shell in the host instead of the tests (kcore.shell=1):
+# start protected VMs with kcore-vmm; `exit` powers off.
+linux-host-shell: all linux-assets
+	qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu max \
+		-smp $(LINUX_HOST_CPUS) -m 2G -nographic -nic none -kernel $(BUILD)/kcore.img \
+		-device "guest-loader,addr=0x50000000,kernel=$(LINUX_IMAGE),bootargs=console=ttyAMA0 kcore.shell=1" \
+		-device "guest-loader,addr=0x58000000,initrd=$(LINUX_HOST_INITRAMFS)"
+
 run-linux-host: all linux-assets
 	qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu max \
 		-smp $(LINUX_HOST_CPUS) -m 1G -nographic -nic none -kernel $(BUILD)/kcore.img \
 		-device "guest-loader,addr=0x50000000,kernel=$(LINUX_IMAGE),bootargs=console=ttyAMA0 kcore.expect_cpus=$(LINUX_HOST_CPUS)" \
 		-device "guest-loader,addr=0x58000000,initrd=$(LINUX_HOST_INITRAMFS)"
 
-.PHONY: linux-assets linux-bare-check run-linux-host kmod
+.PHONY: linux-assets linux-bare-check run-linux-host linux-host-shell kmod

@@ -1387,12 +1387,25 @@ static bool write_tampered(void)
  */
 #define VMM_LINUX_PARAM "kcore.vmm_linux=1"
 
-static bool vmm_linux_wanted(void)
+/* Whether the host's command line holds word (a whole word). */
+static bool cmdline_has(const char *word)
 {
 	char cmdline[4096];
+	size_t n = strlen(word);
+	const char *p;
 
-	return read_text("/proc/cmdline", cmdline, sizeof(cmdline)) &&
-	       strstr(cmdline, VMM_LINUX_PARAM) != NULL;
+	if (!read_text("/proc/cmdline", cmdline, sizeof(cmdline)))
+		return false;
+	for (p = strstr(cmdline, word); p != NULL; p = strstr(p + 1, word)) {
+		if ((p == cmdline || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	}
+	return false;
+}
+
+static bool vmm_linux_wanted(void)
+{
+	return cmdline_has(VMM_LINUX_PARAM);
 }
 
 static bool check_vmm_linux(int dev, char *cpus)
@@ -1505,6 +1518,67 @@ static bool check_kmod(void)
 	return check_kmod_reload() && ok;
 }
 
+/*
+ * With kcore.shell=1 (make linux-host-shell, tools/kcore-run --host linux
+ * --shell): no tests. kcore.ko is loaded, Debian's busybox (busybox-static,
+ * scripts/fetch-busybox.sh) installs its applets in /bin, and a shell runs on
+ * the serial console, from which the user starts protected VMs with
+ * kcore-vmm; when it exits, the host powers off.
+ */
+#define SHELL_PARAM  "kcore.shell=1"
+#define BUSYBOX_PATH "/busybox"
+#define SHELL_TTY    "/dev/ttyAMA0"
+
+static void run_shell(void)
+{
+	char *const install[] = {BUSYBOX_PATH, "--install", "-s", "/bin", NULL};
+	char *const sh[] = {BUSYBOX_PATH, "sh", NULL};
+	char *const env[] = {"PATH=/bin:/", "HOME=/", "TERM=vt100", "PS1=kcore-host# ", NULL};
+	int ret, status = 0;
+	pid_t pid;
+
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0)
+		say("shell: mount devtmpfs on /dev: %s", strerror(errno));
+	ret = load_kmod();
+	if (ret != 0)
+		say("shell: FAIL finit_module(" KMOD_PATH "): %s: kcore-vmm will not run",
+		    strerror(-ret));
+	mkdir("/bin", 0755);
+	pid = fork();
+	if (pid == 0) {
+		execve(BUSYBOX_PATH, install, env);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	say("shell: kcore.ko loaded; start a protected Debian guest with");
+	say("shell:   kcore-vmm --image /linux.signed --initrd /linux-initramfs.signed "
+	    "--cpus 2 --mem 256M");
+	say("shell: (kcore-vmm --help for more; the guest powers itself off, or Ctrl-C "
+	    "stops it); exit to power the host off");
+	pid = fork();
+	if (pid == 0) {
+		int tty;
+
+		/* A session of its own with the serial line as its terminal: Ctrl-C reaches it. */
+		setsid();
+		tty = open(SHELL_TTY, O_RDWR);
+		if (tty >= 0) {
+			ioctl(tty, TIOCSCTTY, 0);
+			dup2(tty, 0);
+			dup2(tty, 1);
+			dup2(tty, 2);
+		}
+		execve(BUSYBOX_PATH, sh, env);
+		_exit(127);
+	}
+	if (pid < 0)
+		say("shell: FAIL fork: %s", strerror(errno));
+	else
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+}
+
 int main(void)
 {
 	int cpus = 0, ranges = 0;
@@ -1517,6 +1591,12 @@ int main(void)
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	open_console();
 	say("start");
+	if (cmdline_has(SHELL_PARAM)) {
+		run_shell();
+		say("power off");
+		sync();
+		reboot(RB_POWER_OFF);
+	}
 	ok = check_cpus(&cpus);
 	ok = check_kcore_ranges(&ranges) && ok;
 	ok = check_kmod() && ok;

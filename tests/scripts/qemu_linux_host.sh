@@ -19,6 +19,8 @@
 # statuses on a missing file (3), --cpus 0 (2) and a tampered image (4). On 4
 # CPUs it also runs Debian's kernel and the Linux guest's initramfs (signed)
 # as a guest on 1 and 2 vCPUs, whose init must say ok.
+# Then the host's shell (kcore.shell=1): kcore-vmm typed at its prompt runs the
+# hello guest, and exit powers off.
 # A last scenario boots the same kernel and initramfs without kcore, EL2 being
 # Linux's hyp stub (cortex-a57: no VHE): the module must refuse to load, with
 # its line saying kcore did not answer, and no oops.
@@ -187,8 +189,58 @@ no_kcore() {
 	fi
 }
 
+# The shell (kcore.shell=1, make linux-host-shell): once init says the shell is
+# coming, type as a user would: run the hello guest with kcore-vmm, print its
+# exit status, exit. The guest's lines, the status 0 and the power-off must
+# come out on the console.
+shell() {
+	local why="" log=$logdir/linux-host-shell.log rc
+	: >"$log"
+	(
+		for _ in $(seq 1 "$limit"); do
+			grep -q 'shell: (kcore-vmm --help for more' "$log" && break
+			sleep 1
+		done
+		sleep 5 # the shell's prompt: busybox asks the terminal for its size first
+		printf 'kcore-vmm --image /hello.signed --mem 16M\necho "vmm-exit=$?"\nexit\n'
+		# QEMU's stdin stays open until the host is off (QEMU exits by itself then).
+		for _ in $(seq 1 "$limit"); do
+			grep -q '^kcore: scrub: ' "$log" && break
+			sleep 1
+		done
+	) | timeout "$limit" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
+		-cpu max -smp 2 -m 1G -nographic -nic none -kernel "$img" \
+		-device "guest-loader,addr=$kernel_addr,kernel=$kernel,bootargs=console=ttyAMA0 kcore.shell=1" \
+		-device "guest-loader,addr=$initrd_addr,initrd=$initrd" 2>&1 | stdbuf -oL tr -d '\r' >>"$log"
+	rc=${PIPESTATUS[1]}
+	if [ "$rc" -eq 124 ]; then
+		why="timeout after ${limit}s: $(tail -1 "$log")"
+	elif [ "$rc" -ne 0 ]; then
+		why="QEMU exit $rc: $(tail -1 "$log")"
+	elif grep -qE 'Kernel panic|Oops|Internal error|FAIL' "$log"; then
+		why="$(grep -m1 -E 'Kernel panic|Oops|Internal error|FAIL' "$log")"
+	elif ! grep -q '^\[hello\] GUEST hello: PASS$' "$log"; then
+		why="no '[hello] GUEST hello: PASS' line from kcore-vmm in the shell"
+	elif ! grep -q '^kcore-vmm: VM hello powered off$' "$log"; then
+		why="no 'kcore-vmm: VM hello powered off' line"
+	elif ! grep -q '^vmm-exit=0$' "$log"; then
+		why="kcore-vmm's exit status in the shell was not 0"
+	elif ! grep -q '^KCORE-HOST: init: power off$' "$log" || ! grep -q '^kcore: scrub: ' "$log"; then
+		why="the shell's exit did not power the host off through kcore's scrub"
+	fi
+	local desc="the host's shell (kcore.shell=1): kcore-vmm typed at its prompt runs the hello guest to PASS and exit status 0; exit powers off"
+	if [ -z "$why" ]; then
+		echo "ok - linux-host: $desc"
+		pass=$((pass + 1))
+	else
+		echo "not ok - linux-host: $desc: $why (log: $log)"
+		fail=$((fail + 1))
+	fi
+}
+
 scenario 1
 scenario 4 linux
+shell
 no_kcore
 
 echo "# qemu_linux_host: $pass passed, $fail failed"

@@ -85,13 +85,15 @@ $(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN
 # test asks) the Linux guest. kcore-vmm is hostvmm/hostvmm.mk's, named by its
 # path: that file is included after this one.
 $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
-		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(LINUX_DIR)/Image.signed \
-		$(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) $(KCORE_MKINITRAMFS)
+		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(GUEST_DIR)/pwroff.signed \
+		$(LINUX_DIR)/Image.signed $(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) \
+		$(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
 		--file kcore_attack.ko=$(KATTACK) \
 		--file kcore-vmm=$(LINUX_DIR)/kcore-vmm --file hello.signed=$(GUEST_DIR)/hello.signed \
-		--file smp.signed=$(GUEST_DIR)/smp.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
+		--file smp.signed=$(GUEST_DIR)/smp.signed --file pwroff.signed=$(GUEST_DIR)/pwroff.signed \
+		--file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
 		--file busybox=$(LINUX_BUSYBOX)
 

@@ -1216,6 +1216,7 @@ static bool check_kmod_reload(void)
 #define VMM_EXIT_USAGE	    2
 #define VMM_EXIT_FILE	    3
 #define VMM_EXIT_KCORE	    4
+#define PWROFF_ROUNDS	    "300"
 
 __attribute__((format(printf, 1, 2))) static void say_vmm(const char *fmt, ...)
 {
@@ -1337,7 +1338,7 @@ static bool vmm_guest_run(int dev, char *const argv[], const char *const want[],
 			ok = false;
 		}
 	}
-	return kmod_holds_nothing(dev, what) && ok;
+	return (dev < 0 || kmod_holds_nothing(dev, what)) && ok;
 }
 
 /* A run that must fail with status want (and say so with match in its output). */
@@ -1408,29 +1409,94 @@ static bool vmm_linux_wanted(void)
 	return cmdline_has(VMM_LINUX_PARAM);
 }
 
-static bool check_vmm_linux(int dev, char *cpus)
+/*
+ * Debian's kernel as a guest named name on cpus vCPUs; dev -1: another guest
+ * may be running meanwhile, so the module's counts are not checked here.
+ */
+static bool vmm_linux_run(int dev, char *cpus, char *name)
 {
-	char bootargs[64], verdict[64], what[32];
+	char bootargs[64], verdict[96], off[64], what[48];
 	char *const argv[] = {
 	    VMM_PATH, "--image",   "/linux.signed", "--initrd", "/linux-initramfs.signed",
 	    "--mem",  "256M",	   "--cpus",	    cpus,	"--name",
-	    "linux",  "--cmdline", bootargs,	    NULL};
+	    name,     "--cmdline", bootargs,	    NULL};
+	char hotplug[96];
 	/* On 2 vCPUs the guest's init also takes cpu 1 off and on (PSCI CPU_OFF, CPU_ON). */
-	const char *const want[] = {
-	    verdict, "kcore-vmm: VM linux powered off\n",
-	    strcmp(cpus, "2") == 0 ? "[linux] KCORE-LINUX-INIT: hotplug: cpu 1 off and on 3 times\n"
-				   : NULL,
-	    NULL};
+	const char *const want[] = {verdict, off, strcmp(cpus, "2") == 0 ? hotplug : NULL, NULL};
 
 	snprintf(bootargs, sizeof(bootargs), "console=ttyAMA0 kcore.expect_cpus=%s", cpus);
-	snprintf(verdict, sizeof(verdict), "[linux] KCORE-LINUX-INIT: ok cpus=%s mem=", cpus);
-	snprintf(what, sizeof(what), "Linux on %s vCPU(s)", cpus);
-	if (!vmm_guest_run(dev, argv, want, what, VMM_LINUX_TIMEOUT_S))
+	snprintf(verdict, sizeof(verdict), "[%s] KCORE-LINUX-INIT: ok cpus=%s mem=", name, cpus);
+	snprintf(off, sizeof(off), "kcore-vmm: VM %s powered off\n", name);
+	snprintf(hotplug, sizeof(hotplug),
+		 "[%s] KCORE-LINUX-INIT: hotplug: cpu 1 off and on 3 times\n", name);
+	snprintf(what, sizeof(what), "Linux %s on %s vCPU(s)", name, cpus);
+	return vmm_guest_run(dev, argv, want, what, VMM_LINUX_TIMEOUT_S);
+}
+
+static bool check_vmm_linux(int dev, char *cpus)
+{
+	char name[] = "linux";
+
+	if (!vmm_linux_run(dev, cpus, name))
 		return false;
 	say_vmm("Debian's kernel on %s vCPU(s), 256 MiB: its init ok cpus=%s%s, powered off, exit "
 		"status 0",
 		cpus, cpus, strcmp(cpus, "2") == 0 ? ", cpu 1 off and on 3 times" : "");
 	return true;
+}
+
+/* Two Linux guests at once, each from its own kcore-vmm (a child of this init runs the second). */
+static bool check_vmm_two_linux(int dev)
+{
+	char one[] = "1", a[] = "linux-a", b[] = "linux-b";
+	int status = 0;
+	pid_t pid = fork();
+	bool ok;
+
+	if (pid == 0)
+		_exit(vmm_linux_run(-1, one, b) ? 0 : 1);
+	ok = pid > 0 && vmm_linux_run(-1, one, a);
+	if (pid > 0 &&
+	    (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		ok = false;
+	ok = kmod_holds_nothing(dev, "after two Linux guests at once") && ok;
+	if (ok)
+		say_vmm("two Debian guests at once (linux-a, linux-b; 1 vCPU, 256 MiB each): both "
+			"init ok, powered off, exit status 0, nothing left");
+	else
+		say_vmm("FAIL two Linux guests at once");
+	return ok;
+}
+
+/*
+ * The pwroff guest (guests/pwroff.c), as qemu_sched.sh runs it under kserv:
+ * "fair" on 2 vCPUs, vCPU 1 spinning forever without an exit while vCPU 0
+ * works and makes host calls: on a 1-CPU host it finishes only if the
+ * host's own timer still ends the spinning vCPU's runs (kcore's CNTHP
+ * backing of the host's virtual timer) so that Linux can schedule the other
+ * vCPU's thread; then on 4 vCPUs, vCPU 0 powers off while 1 and 3 spin and
+ * 2 waits in WFE: kcore-vmm must stop them all.
+ */
+static bool check_vmm_pwroff(int dev)
+{
+	char *const fair[] = {
+	    VMM_PATH, "--image",   "/pwroff.signed",	  "--mem", "16M", "--cpus",
+	    "2",      "--cmdline", "fair=" PWROFF_ROUNDS, NULL};
+	char *const four[] = {VMM_PATH, "--image", "/pwroff.signed", "--mem", "16M", "--cpus",
+			      "4",	NULL};
+	const char *const fair_lines[] = {"[pwroff] GUEST pwroff: PASS " PWROFF_ROUNDS
+					  " rounds of work",
+					  "kcore-vmm: VM pwroff powered off\n", NULL};
+	const char *const four_lines[] = {"[pwroff] GUEST pwroff: vCPU 3 up, spinning (no exits)",
+					  "kcore-vmm: VM pwroff powered off\n", NULL};
+	bool ok = vmm_guest_run(dev, fair, fair_lines, "pwroff fair", VMM_TIMEOUT_S);
+
+	ok = vmm_guest_run(dev, four, four_lines, "pwroff on 4 vCPUs", VMM_TIMEOUT_S) && ok;
+	if (ok)
+		say_vmm(
+		    "/pwroff.signed: fair=" PWROFF_ROUNDS " on 2 vCPUs (vCPU 1 spins without "
+		    "exits) PASS; on 4 vCPUs, spinning and WFE siblings stopped at the power-off");
+	return ok;
 }
 
 static bool check_vmm(void)
@@ -1480,11 +1546,13 @@ static bool check_vmm(void)
 		say_vmm("bad runs: a missing file exit status %d, --cpus 0 %d, a tampered image %d "
 			"(EKEYREJECTED)",
 			VMM_EXIT_FILE, VMM_EXIT_USAGE, VMM_EXIT_KCORE);
+	ok = check_vmm_pwroff(dev) && ok;
 	if (vmm_linux_wanted()) {
 		char one[] = "1", two[] = "2";
 
 		ok = check_vmm_linux(dev, one) && ok;
 		ok = check_vmm_linux(dev, two) && ok;
+		ok = check_vmm_two_linux(dev) && ok;
 	}
 	close(dev);
 	ok = ok && bad;

@@ -20,6 +20,8 @@
  *   KCORE_ATTACK_WRITE  `value` stored into the target page
  *   KCORE_ATTACK_INVARIANTS  KC_HC_CHECK_INVARIANTS (a debug kcore): the
  *                       number of violations in `value`
+ *   KCORE_ATTACK_PA     the target page's physical address in `value`, for
+ *                       the host init to aim a PCI device's DMA at
  * target: `which` 0 = the image's page `index`, 1 = the DTB's, 2 = the
  * first RAM page donated on a fault at or above `index` pages above the
  * RAM's base.
@@ -93,6 +95,12 @@ static long attack_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (hvc_check_invariants(&x1) != KCORE_OK)
 			return -EOPNOTSUPP;
 		a.value = x1;
+		break;
+	case KCORE_ATTACK_PA:
+		page = target_page(&a);
+		if (page == NULL)
+			return -ENOENT;
+		a.value = page_to_phys(page);
 		break;
 	case KCORE_ATTACK_READ:
 	case KCORE_ATTACK_WRITE:

@@ -16,5 +16,7 @@ struct kcore_attack {
 #define KCORE_ATTACK_READ	_IOWR(0xC8, 0, struct kcore_attack)
 #define KCORE_ATTACK_WRITE	_IOWR(0xC8, 1, struct kcore_attack)
 #define KCORE_ATTACK_INVARIANTS _IOWR(0xC8, 2, struct kcore_attack)
+/* The target page's physical address in value, not touching it (for a device to aim at). */
+#define KCORE_ATTACK_PA		_IOWR(0xC8, 3, struct kcore_attack)
 
 #endif /* KCORE_ATTACK_H */

@@ -92,6 +92,7 @@ static int donate_block(struct kcore_vm *vm, u64 ipa)
 		__free_pages(page, BLOCK_ORDER);
 		return kcore_errno(err);
 	}
+	kcore_pages_taken(page, BLOCK_PAGES);
 	count_given(vm, (long)BLOCK_PAGES);
 	return 0;
 }
@@ -118,6 +119,7 @@ static int donate_page(struct kcore_vm *vm, u64 ipa)
 		__free_page(page);
 		return kcore_errno(err);
 	}
+	kcore_pages_taken(page, 1);
 	count_given(vm, 1);
 	return 0;
 }
@@ -153,6 +155,7 @@ void kcore_ram_free_all(struct kcore_vm *vm, bool leak)
 			atomic_long_add(pages, &kcore_pages_leaked);
 			continue;
 		}
+		kcore_pages_returned(page, (unsigned long)pages);
 		if (block)
 			__free_pages(page, BLOCK_ORDER);
 		else

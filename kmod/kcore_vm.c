@@ -124,6 +124,18 @@ static bool vm_release_in_kcore(struct kcore_vm *vm)
 	return true;
 }
 
+void kcore_pages_taken(struct page *page, unsigned long npages)
+{
+	for (unsigned long i = 0; i < npages; i++)
+		__SetPageOffline(page + i);
+}
+
+void kcore_pages_returned(struct page *page, unsigned long npages)
+{
+	for (unsigned long i = 0; i < npages; i++)
+		__ClearPageOffline(page + i);
+}
+
 /* A file's pages: those kcore had are freed only if it gave them back (!leak). */
 static void file_pages_free(struct kcore_file_pages *f, bool leak)
 {
@@ -135,6 +147,8 @@ static void file_pages_free(struct kcore_file_pages *f, bool leak)
 		first_free = f->nr_given;
 	}
 	for (unsigned long i = first_free; i < f->nr_pages; i++) {
+		if (i < f->nr_given)
+			kcore_pages_returned(f->pages[i], 1);
 		__free_page(f->pages[i]);
 		atomic_long_dec(&kcore_pages_allocated);
 	}
@@ -341,6 +355,7 @@ static int give_image(struct kcore_vm *vm, struct kcore_file_pages *f)
 		if (err != KCORE_OK)
 			return kcore_errno(err);
 		/* kcore's now: from here on the module does not touch it. */
+		kcore_pages_taken(f->pages[i], 1);
 		f->nr_given++;
 		atomic_long_inc(&kcore_pages_held);
 		atomic_long_inc(&vm->pages_given);
@@ -358,6 +373,7 @@ static int give_dtb(struct kcore_vm *vm)
 
 		if (err != KCORE_OK)
 			return kcore_errno(err);
+		kcore_pages_taken(vm->dtb.pages[i], 1);
 		vm->dtb.nr_given++;
 		atomic_long_inc(&kcore_pages_held);
 		atomic_long_inc(&vm->pages_given);

@@ -79,6 +79,16 @@ extern atomic_long_t kcore_pages_allocated;
 extern atomic_long_t kcore_pages_held;
 extern atomic_long_t kcore_pages_leaked;
 
+/*
+ * Pages kcore holds are marked PageOffline from the moment kcore took them
+ * until it gave them back: the page type Linux's balloon drivers use for
+ * memory a hypervisor took. The linear-map walkers that honour it
+ * (/proc/kcore reads zeros there, hibernation and crash dumps skip such
+ * pages) then never touch one and take kcore's abort. npages: a block's.
+ */
+void kcore_pages_taken(struct page *page, unsigned long npages);
+void kcore_pages_returned(struct page *page, unsigned long npages);
+
 /* kcore's error as an errno (docs/linux-host.md's table). */
 int kcore_errno(long err);
 

@@ -4,7 +4,8 @@
 # code (core on the simulated machine, tools, tests) is checked
 # with the host compiler; arch/aarch64, kserv with the EL1 library (el1/) and the guests (guests/, and the
 # launcher's stand-in kcore in tests/launcher/, the benchmark guest bench/*.c) with the aarch64 flags they
-# are built with; the Linux guest's init (guests/linux-init/) and the KVM
+# are built with (kernel modules, kmod/ and tests/kmod-attack/, are Kbuild's:
+# -Werror there); the Linux guest's init (guests/linux-init/) and the KVM
 # benchmark's VMM and init (bench/vmm/), hosted aarch64 programs, with the
 # cross glibc. Exits non-zero on the first tool that finds anything.
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 mapfile -t all < <({ git ls-files '*.c' '*.h'; git ls-files --others --exclude-standard '*.c' '*.h'; } | sort -u)
 mapfile -t host_c < <(printf '%s\n' "${all[@]}" | grep '\.c$' |
-	grep -v -e '^arch/aarch64/' -e '^kmod/' -e '^kserv/' -e '^el1/' -e '^tests/kserv/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
+	grep -v -e '^arch/aarch64/' -e '^kmod/' -e '^tests/kmod-attack/' -e '^kserv/' -e '^el1/' -e '^tests/kserv/' -e '^guests/' -e '^tests/launcher/' -e '^bench/')
 mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$')
 # kserv's test and attack drivers (tests/kserv/) are kserv code; vmm/ is host code (hosted C11).
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$' -e '^el1/.*\.c$' -e '^tests/kserv/.*\.c$')
@@ -68,7 +69,7 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK \
-	-Iinclude -I. -Iarch/sim/include "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
+	-Iinclude -I. -Iarch/sim/include -Itests/kmod-attack "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
 	"${vmm_c[@]}"
 
 echo "lint: clang-tidy"
@@ -88,7 +89,7 @@ for f in "${host_c[@]}"; do tidy "$f" "${host_flags[@]}" || status=1; done
 for f in "${arch_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${arch_tidy[@]}" || status=1; done
 for f in "${kserv_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${kserv_tidy[@]}" || status=1; done
 for f in "${guest_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${guest_tidy[@]}" || status=1; done
-for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 -Iinclude || status=1; done
+for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 -Iinclude -Itests/kmod-attack || status=1; done
 for f in "${vmm_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu "${vmm_tidy[@]}" || status=1; done
 [ "$status" -eq 0 ] || { echo "lint: clang-tidy found problems"; exit 1; }
 
@@ -107,7 +108,7 @@ for f in "${guest_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${guest_flags[@]}" -c "$f" -o /dev/null
 done
 for f in "${linux_init_c[@]}"; do
-	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -c "$f" -o /dev/null
+	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -Itests/kmod-attack -c "$f" -o /dev/null
 done
 for f in "${vmm_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${vmm_flags[@]}" -c "$f" -o /dev/null

@@ -932,12 +932,12 @@ static bool invariants_hold(int attack_fd, const char *when)
 #define RACE_ROUNDS  200
 
 struct race {
-	int dev, vm, id;
+	unsigned long long ok, busy, refused, off, full;
 	const void *image;
 	size_t size;
-	unsigned long long ok, busy, refused, off, full;
-	int bad_errno; /* the first answer outside the list, 0 if none */
 	const char *bad_op;
+	int bad_errno; /* the first answer outside the list, 0 if none */
+	int dev, vm, id;
 };
 
 static void race_count(struct race *r, int ret, const char *op)
@@ -1008,7 +1008,7 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 		return false;
 	}
 	for (int i = 0; i < RACE_THREADS; i++) {
-		r[i] = (struct race){.dev = dev, .vm = vm, .id = i, .image = image, .size = size};
+		r[i] = (struct race){.image = image, .size = size, .dev = dev, .vm = vm, .id = i};
 		if (pthread_create(&t[i], NULL, race_thread, &r[i]) != 0) {
 			say_attack("FAIL pthread_create");
 			close(vm);
@@ -1789,14 +1789,14 @@ static bool check_vmm_two_linux(int dev)
  */
 static bool check_vmm_pwroff(int dev)
 {
-	char *const fair[] = {
-	    VMM_PATH, "--image",   "/pwroff.signed",	  "--mem", "16M", "--cpus",
-	    "2",      "--cmdline", "fair=" PWROFF_ROUNDS, NULL};
+	static char fair_arg[] = "fair=" PWROFF_ROUNDS;
+	char *const fair[] = {VMM_PATH, "--image", "/pwroff.signed", "--mem",  "16M",
+			      "--cpus", "2",	   "--cmdline",	     fair_arg, NULL};
 	char *const four[] = {VMM_PATH, "--image", "/pwroff.signed", "--mem", "16M", "--cpus",
 			      "4",	NULL};
-	const char *const fair_lines[] = {"[pwroff] GUEST pwroff: PASS " PWROFF_ROUNDS
-					  " rounds of work",
-					  "kcore-vmm: VM pwroff powered off\n", NULL};
+	static const char fair_pass[] =
+	    "[pwroff] GUEST pwroff: PASS " PWROFF_ROUNDS " rounds of work";
+	const char *const fair_lines[] = {fair_pass, "kcore-vmm: VM pwroff powered off\n", NULL};
 	const char *const four_lines[] = {"[pwroff] GUEST pwroff: vCPU 3 up, spinning (no exits)",
 					  "kcore-vmm: VM pwroff powered off\n", NULL};
 	bool ok = vmm_guest_run(dev, fair, fair_lines, "pwroff fair", VMM_TIMEOUT_S);

@@ -1871,6 +1871,21 @@ static bool check_vmm(void)
 	return ok;
 }
 
+/* At the very end, after every VM, attack and teardown: kcore's invariant checker finds nothing. */
+static bool check_final_invariants(void)
+{
+	int fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
+	bool ok = fd >= 0 && invariants_hold(fd, "at the end");
+
+	if (fd < 0)
+		say_attack("FAIL open " KATTACK_DEV ": %s", strerror(errno));
+	else
+		close(fd);
+	if (ok)
+		say_attack("kcore's invariants at the end: 0 violations");
+	return ok;
+}
+
 static bool check_kmod(void)
 {
 	struct kcore_version v;
@@ -1893,7 +1908,8 @@ static bool check_kmod(void)
 	ok = check_kmod_bad_ioctls();
 	ok = check_kmod_vms() && ok;
 	ok = check_vmm() && ok;
-	return check_kmod_reload() && ok;
+	ok = check_kmod_reload() && ok;
+	return check_final_invariants() && ok;
 }
 
 /*

@@ -137,6 +137,8 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vmm: /pwroff.signed: fair=300 ...' line (the host's timer while a guest spins, the stop at the power-off)"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: two Debian guests at once (linux-a, linux-b; 1 vCPU, 256 MiB each): both init ok, powered off, exit status 0, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vmm: two Debian guests at once ...' line"
+	elif ! grep -q "^KCORE-HOST: attack: kcore's invariants at the end: 0 violations$" "$log"; then
+		why="no 'KCORE-HOST: attack: kcore's invariants at the end: 0 violations' line"
 	elif ! grep -q "^KCORE-HOST: vmm: ok$" "$log"; then
 		why="no 'KCORE-HOST: vmm: ok' line"
 	elif ! grep -qE "^KCORE-HOST: kcore.ko: unload refused while open, ok when closed; loaded again: kcore ABI $abi$" "$log"; then
@@ -157,7 +159,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 	fi
 	local linux_desc=""
 	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs (cpu 1 off and on) to its init's ok, and two such guests at once"
-	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; /proc/kcore reads zeros at a VM page; 4 threads racing ioctls on one VM, defined answers only; a PCI device (edu) DMAs between host pages through kcore's mirror and is refused at a VM's page; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, pwroff fair beside a vCPU spinning without exits (the host's timer honoured) and pwroff's stop of spinning siblings, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; /proc/kcore reads zeros at a VM page; 4 threads racing ioctls on one VM, defined answers only; a PCI device (edu) DMAs between host pages through kcore's mirror and is refused at a VM's page; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, pwroff fair beside a vCPU spinning without exits (the host's timer honoured) and pwroff's stop of spinning siblings, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again; kcore's invariants at the end), PSCI SYSTEM_OFF through kcore"
 	if [ -z "$why" ]; then
 		echo "ok - linux-host: $desc"
 		pass=$((pass + 1))

@@ -72,13 +72,13 @@ struct kcore_create_vm {
 	__u64 reserved[2]; /* 0 */
 };
 
-#define KCORE_VM_IMAGE_MIN 257ull		  /* a trailer and one byte (kcore's minimum) */
-#define KCORE_VM_IMAGE_MAX (512ull * 1024 * 1024) /* kcore's KC_HC_SET_BOOT_INFO maximum */
-#define KCORE_VM_MAX_RAM   (16ull * 1024 * 1024 * 1024)
-#define KCORE_VM_MAX_VCPUS 16u /* kcore's build ceiling; its boot parameters may allow fewer */
+#define KCORE_VM_IMAGE_MIN   257ull		    /* a trailer and one byte (kcore's minimum) */
+#define KCORE_VM_IMAGE_MAX   (512ull * 1024 * 1024) /* kcore's KC_HC_SET_BOOT_INFO maximum */
+#define KCORE_VM_MAX_RAM     (16ull * 1024 * 1024 * 1024)
+#define KCORE_VM_MAX_VCPUS   16u /* kcore's build ceiling; its boot parameters may allow fewer */
 /* RAM only in 4 KiB pages, never 2 MiB blocks (the benchmarks measure a fault per page). */
 #define KCORE_VM_SMALL_PAGES 1u
-#define KCORE_VM_DTB_MAX   (64ull * 1024)
+#define KCORE_VM_DTB_MAX     (64ull * 1024)
 
 #define KCORE_IOC_CREATE_VM _IOW(KCORE_IOC_TYPE, 0x01, struct kcore_create_vm)
 

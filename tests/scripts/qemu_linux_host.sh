@@ -68,6 +68,17 @@ overlaps_system_ram() {
 	return 1
 }
 
+# verdict DESC WHY LOG: the scenario's "ok"/"not ok" line (WHY empty: ok), counted.
+verdict() {
+	if [ -z "$2" ]; then
+		echo "ok - linux-host: $1"
+		pass=$((pass + 1))
+	else
+		echo "not ok - linux-host: $1: $2 (log: $3)"
+		fail=$((fail + 1))
+	fi
+}
+
 scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (kcore.vmm_linux=1)
 	local cpus=$1 with_linux=${2:-} rc why="" log=$logdir/linux-host-$1.log ranges extra="" lim=$limit
 	if [ -n "$with_linux" ]; then
@@ -160,13 +171,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 	local linux_desc=""
 	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs (cpu 1 off and on) to its init's ok, and two such guests at once"
 	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; /proc/kcore reads zeros at a VM page; 4 threads racing ioctls on one VM, defined answers only; a PCI device (edu) DMAs between host pages through kcore's mirror and is refused at a VM's page; kcore-vmm runs hello on 1 and 2 vCPUs and smp on 4 to PASS and exit 0, pwroff fair beside a vCPU spinning without exits (the host's timer honoured) and pwroff's stop of spinning siblings, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again; kcore's invariants at the end), PSCI SYSTEM_OFF through kcore"
-	if [ -z "$why" ]; then
-		echo "ok - linux-host: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - linux-host: $desc: $why (log: $log)"
-		fail=$((fail + 1))
-	fi
+	verdict "$desc" "$why" "$log"
 }
 
 # The same kernel and initramfs on QEMU alone: Linux owns EL2 (its hyp stub,
@@ -191,13 +196,7 @@ no_kcore() {
 		why="/dev/kcore answered without kcore"
 	fi
 	local desc="without kcore (Linux's own hyp stub at EL2), kcore.ko refuses to load: kcore did not answer, ENODEV, no oops"
-	if [ -z "$why" ]; then
-		echo "ok - linux-host: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - linux-host: $desc: $why (log: $log)"
-		fail=$((fail + 1))
-	fi
+	verdict "$desc" "$why" "$log"
 }
 
 # The shell (kcore.shell=1, make linux-host-shell): once init says the shell is
@@ -240,13 +239,7 @@ shell() {
 		why="the shell's exit did not power the host off through kcore's scrub"
 	fi
 	local desc="the host's shell (kcore.shell=1): kcore-vmm typed at its prompt runs the hello guest to PASS and exit status 0; exit powers off"
-	if [ -z "$why" ]; then
-		echo "ok - linux-host: $desc"
-		pass=$((pass + 1))
-	else
-		echo "not ok - linux-host: $desc: $why (log: $log)"
-		fail=$((fail + 1))
-	fi
+	verdict "$desc" "$why" "$log"
 }
 
 scenario 1

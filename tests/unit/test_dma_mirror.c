@@ -24,6 +24,7 @@
 #include "core/arch.h"
 #include "core/mm/pgowner.h"
 #include "core/smmu/iommu.h"
+#include "tests/lib/dma_access.h"
 #include "tests/lib/fixture.h"
 
 #define PG	 KCORE_PAGE_SIZE
@@ -60,30 +61,6 @@ static u64 call_ok(u64 id, u64 a1, u64 a2, u64 a3, u64 a4)
 	return out;
 }
 
-static u64 host_page_with(u64 v)
-{
-	u64 pa = fx_host_page();
-
-	assert_int_equal(sim_host_access(ipa_init(pa), true, &v), SIM_OK);
-	return pa;
-}
-
-static u64 ram_u64(u64 pa)
-{
-	u64 v;
-
-	memcpy(&v, sim_ram_ptr(pa_init(pa)), sizeof(v));
-	return v;
-}
-
-static u64 dma_read(u32 sid, u64 iova)
-{
-	u64 v = 0;
-
-	assert_int_equal(sim_dma_access(sid, iova, false, &v), SIM_OK);
-	return v;
-}
-
 /* The device's read and write at pa are refused (a translation fault) and pa keeps every byte. */
 static void dma_refused_at(u32 sid, u64 pa)
 {
@@ -110,7 +87,7 @@ static void test_every_stream_reaches_host_pages(void **state)
 	assert_int_equal(iommu_stream_domain(SID_LAST), mirror);
 	assert_int_equal(iommu_domain(mirror)->nr_streams, KCORE_MAX_STREAMS);
 	assert_int_equal(dma_read(SID_NIC, pa), PAT_HOST);
-	assert_int_equal(sim_dma_access(SID_LAST, pa + 8, true, &(u64){PAT_DMA}), SIM_OK);
+	dma_write(SID_LAST, pa + 8, PAT_DMA);
 	assert_int_equal(ram_u64(pa + 8), PAT_DMA);
 	/* The mirror counts nothing: the page may still leave the host. */
 	assert_int_equal(fx_dma_count(pa), 0);

@@ -28,6 +28,7 @@
 #include "core/mm/pgowner.h"
 #include "core/smmu/iommu.h"
 #include "core/vm/vm.h"
+#include "tests/lib/dma_access.h"
 #include "tests/lib/fixture.h"
 
 #define PG	   KCORE_PAGE_SIZE
@@ -92,36 +93,6 @@ static void io_map(u32 dom, u64 iova, u64 pa)
 static void io_unmap(u32 dom, u64 iova)
 {
 	call_ok(KC_HC_IO_UNMAP, dom, iova, 0, 0);
-}
-
-/* A host page holding v, written by the host through its stage-2. */
-static u64 host_page_with(u64 v)
-{
-	u64 pa = fx_host_page();
-
-	assert_int_equal(sim_host_access(ipa_init(pa), true, &v), SIM_OK);
-	return pa;
-}
-
-static u64 ram_u64(u64 pa)
-{
-	u64 v;
-
-	memcpy(&v, sim_ram_ptr(pa_init(pa)), sizeof(v));
-	return v;
-}
-
-static u64 dma_read(u32 sid, u64 iova)
-{
-	u64 v = 0;
-
-	assert_int_equal(sim_dma_access(sid, iova, false, &v), SIM_OK);
-	return v;
-}
-
-static void dma_write(u32 sid, u64 iova, u64 v)
-{
-	assert_int_equal(sim_dma_access(sid, iova, true, &v), SIM_OK);
 }
 
 /*

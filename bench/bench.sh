@@ -16,6 +16,9 @@
 #       kcore-linux.log): the column "kcore-linux", n/a if that run cannot be
 #       made or fails.
 #
+#   bench/bench.sh linux [BUILD]
+#       only the kcore-linux run of `run` (BENCH_REPEAT times).
+#
 #   bench/bench.sh report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX]
 #       the table (and CSV, chart) from three or four files of BENCH output
 #       (LINUX: kcore with the Linux host); a file given as "-" or missing, or
@@ -588,6 +591,13 @@ boot)
 	shift
 	boot "$@"
 	;;
+linux)
+	# Only the kcore-linux run (BUILD/bench/kcore-linux.txt), BENCH_REPEAT times.
+	shift
+	[[ ${BENCH_REPEAT:-1} =~ ^[1-9]$ ]] || die "BENCH_REPEAT must be 1 to 9"
+	cd "$top" || die "cannot enter $top"
+	linux_runs "${1:-build}" "${BENCH_REPEAT:-1}" || exit 1
+	;;
 parse)
 	[ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: bench/bench.sh parse FILE PLATFORM [ops|boot]"
 	parse "$2" "$3" "${4:-ops}"
@@ -608,7 +618,7 @@ host-lines)
 	host_lines
 	;;
 *)
-	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX] | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
+	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | linux [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX] | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
 	exit 2
 	;;
 esac

@@ -491,7 +491,10 @@ run() {
 # (docs/linux-host.md): kcore.img with the kernel and the host initramfs as multiboot modules,
 # as `make run-linux-host` boots them, and kcore.bench=1, on which the host's init runs
 # kcore-vmm --image /bench.signed --cpus 2 --small-pages and powers off. QEMU as the kserv
-# run's (-icount shift=0,sleep=off, 2 CPUs, 1 GiB). Console in BUILD/bench/kcore-linux.log,
+# run's (-icount shift=0,sleep=off, 2 CPUs, 1 GiB), and, as the KVM runs
+# (scripts/bench-kvm.sh), a fixed random seed and RTC: Linux reads both (RNDR, the DTB's
+# seeds, the PL031), and without them its layout and allocations, and so the counts, differ
+# from run to run. Console in BUILD/bench/kcore-linux.log,
 # the BENCH lines (kcore-vmm's creation line and the guest's) in kcore-linux.txt. Returns 1,
 # saying why, if the Linux assets are not there (make linux-assets: it needs the network
 # once) or the run fails: the column is n/a then.
@@ -514,7 +517,7 @@ linux_runs() {
 		# shellcheck disable=SC2054 # the commas are QEMU's, inside one argument
 		timeout 1800 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
 			-cpu max -smp 2 -m 1G -nographic -nic none -icount shift=0,sleep=off \
-			-kernel "$build/kcore.img" \
+			-seed 1 -rtc base=2025-01-01T00:00:00,clock=vm -kernel "$build/kcore.img" \
 			-device "guest-loader,addr=0x50000000,kernel=$image,bootargs=console=ttyAMA0 kcore.expect_cpus=2 kcore.bench=1" \
 			-device "guest-loader,addr=0x58000000,initrd=$initramfs" </dev/null 2>&1 |
 			tr -d '\r' >"$log"

@@ -11,6 +11,9 @@
 # the KVM and pKVM columns from $(BUILD)/bench/kvm.txt and pkvm.txt (written
 # by `make bench-kvm`, which it runs if they are missing and the target exists).
 # BENCH_REPEAT=N runs kcore N times and fails unless every run prints the same numbers.
+# With the Linux assets made (make linux-assets) it also runs the guest under kcore
+# with Debian's Linux as the host and kcore-vmm (the column kcore-linux; n/a without
+# them), making $(BUILD)/linux/host-initramfs.cpio again first if it is out of date.
 # `make bench-profile` shows where each operation's instructions go (bench/profile.sh).
 #
 # The boot cost (docs/bench/README.md, "Boot cost"): `make bench` also runs the

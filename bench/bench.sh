@@ -10,10 +10,19 @@
 #       "n/a" otherwise), prints the table and writes docs/bench/results.csv
 #       and docs/bench/results.png. BENCH_REPEAT=N (default 1) runs kcore N
 #       times and fails unless every run printed the same lines.
+#       It also runs the same guest under kcore with Debian's Linux as the host
+#       and kcore-vmm as its VMM (the host's init with kcore.bench=1; needs
+#       make linux-assets), its lines in BUILD/bench/kcore-linux.txt (console in
+#       kcore-linux.log): the column "kcore-linux", n/a if that run cannot be
+#       made or fails.
 #
-#   bench/bench.sh report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM
-#       the table (and CSV, chart) from three files of BENCH output; a file
-#       given as "-" or missing is a column of "n/a". With --sizes (a file of
+#   bench/bench.sh linux [BUILD]
+#       only the kcore-linux run of `run` (BENCH_REPEAT times).
+#
+#   bench/bench.sh report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX]
+#       the table (and CSV, chart) from three or four files of BENCH output
+#       (LINUX: kcore with the Linux host); a file given as "-" or missing, or
+#       no fourth file, is a column of "n/a". With --sizes (a file of
 #       image lines), the boot-cost table too (and its CSV). What `run` does
 #       after the runs; the tests use it on sample outputs
 #       (tests/scripts/bench_harness.sh).
@@ -263,7 +272,7 @@ host_lines() {
 		-e 's/^.*kserv: VM \([^ :]*\): image \([0-9]*\) bytes: remap \([0-9]*\) ticks, verify \([0-9]*\) ticks$/BENCH image name=\1 bytes=\2 remap_ticks=\3 verify_ticks=\4/p'
 }
 
-# report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM
+# report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX]
 report() {
 	local csv="" png="" sizes="" boot_csv="" files=() tmp rc
 	while [ $# -gt 0 ]; do
@@ -275,7 +284,10 @@ report() {
 		*) files+=("$1"); shift ;;
 		esac
 	done
-	[ ${#files[@]} -eq 3 ] || die "report takes three files: KCORE KVM PKVM ('-' for none)"
+	[ ${#files[@]} -eq 3 ] || [ ${#files[@]} -eq 4 ] ||
+		die "report takes three or four files: KCORE KVM PKVM [LINUX] ('-' for none)"
+	# Without a fourth file the Linux host's column is n/a, as for a file given as "-".
+	[ ${#files[@]} -eq 4 ] || files+=(-)
 	[ -z "$boot_csv" ] || [ -n "$sizes" ] || die "--boot-csv needs --sizes"
 	tmp=$(mktemp -d) || die "cannot make a temporary directory"
 	report_in "$tmp" "$csv" "$png" "${files[@]}" &&
@@ -285,17 +297,18 @@ report() {
 	return "$rc"
 }
 
-# parse_columns TMP WHAT KCORE KVM PKVM: parse ... WHAT (ops or boot) of each file into
-# TMP/WHAT-kcore, -kvm and -pkvm; a file given as "-" or missing is a column of n/a.
+# parse_columns TMP WHAT KCORE KVM PKVM LINUX: parse ... WHAT (ops or boot) of each file into
+# TMP/WHAT-kcore, -kvm, -pkvm and -kcore-linux; a file given as "-" or missing is a column of n/a.
 parse_columns() {
 	local tmp=$1 what=$2 i f col platform rows row
 	shift 2
 	local files=("$@")
 	rows=$([ "$what" = ops ] && echo "$OPS" || echo create_to_first_insn)
-	for i in 0 1 2; do
+	for i in 0 1 2 3; do
 		f=${files[$i]}
-		col=$(echo kcore kvm pkvm | cut -d' ' -f$((i + 1)))
-		platform=$([ "$i" -eq 0 ] && echo kcore || echo kvm)
+		col=$(echo kcore kvm pkvm kcore-linux | cut -d' ' -f$((i + 1)))
+		# The Linux host's guest runs on kcore too: it says platform=kcore.
+		platform=$([ "$i" -eq 1 ] || [ "$i" -eq 2 ] && echo kvm || echo kcore)
 		if [ "$f" = - ] || [ ! -e "$f" ]; then
 			for row in $rows; do echo "$row n/a"; done >"$tmp/$what-$col"
 			[ "$f" = - ] || [ "$what" != ops ] || echo "$prog: $f is missing: the $col column is n/a" >&2
@@ -305,27 +318,30 @@ parse_columns() {
 	done
 }
 
-# report_in TMP CSV PNG KCORE KVM PKVM: report's work, in the scratch directory TMP.
+# report_in TMP CSV PNG KCORE KVM PKVM LINUX: report's work, in the scratch directory TMP.
+# The Linux host's columns come last, so the first six of the CSV are what they were.
 report_in() {
 	local tmp=$1 csv=$2 png=$3
 	shift 3
 	parse_columns "$tmp" ops "$@" || return 1
-	# operation kcore kvm pkvm kcore/kvm kcore/pkvm
-	paste -d' ' "$tmp/ops-kcore" "$tmp/ops-kvm" "$tmp/ops-pkvm" | awk '
+	# operation kcore kvm pkvm kcore/kvm kcore/pkvm kcore-linux kcore-linux/kvm
+	paste -d' ' "$tmp/ops-kcore" "$tmp/ops-kvm" "$tmp/ops-pkvm" "$tmp/ops-kcore-linux" | awk '
 	function insn(v) { return v == "n/a" ? v : sprintf("%.0f", v) }
 	function ratio(a, b) { return a == "n/a" || b == "n/a" || b + 0 == 0 ? "n/a" : sprintf("%.2f", a / b) }
-	{ print $1, insn($2), insn($4), insn($6), ratio($2, $4), ratio($2, $6) }' >"$tmp/rows"
+	{ print $1, insn($2), insn($4), insn($6), ratio($2, $4), ratio($2, $6), insn($8), ratio($8, $4) }' >"$tmp/rows"
 	{
-		printf '%-14s %12s %12s %12s %10s %11s\n' operation kcore kvm pkvm kcore/kvm kcore/pkvm
-		while read -r op a b c r1 r2; do
-			printf '%-14s %12s %12s %12s %10s %11s\n' "$op" "$a" "$b" "$c" "$r1" "$r2"
+		printf '%-14s %12s %12s %12s %10s %11s %12s %16s\n' operation kcore kvm pkvm kcore/kvm \
+			kcore/pkvm kcore-linux kcore-linux/kvm
+		while read -r op a b c r1 r2 l r3; do
+			printf '%-14s %12s %12s %12s %10s %11s %12s %16s\n' "$op" "$a" "$b" "$c" "$r1" "$r2" "$l" "$r3"
 		done <"$tmp/rows"
-		echo "(instructions per operation: QEMU -icount shift=0, counter ticks x 16 / repetitions)"
+		echo "(instructions per operation: QEMU -icount shift=0, counter ticks x 16 / repetitions;"
+		echo " kcore-linux: kcore with Debian's Linux as its host and kcore-vmm in its user space)"
 	}
 	if [ -n "$csv" ]; then
 		mkdir -p "$(dirname "$csv")"
 		if ! {
-			echo "operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm"
+			echo "operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm,kcore-linux,kcore-linux/kvm"
 			tr ' ' ',' <"$tmp/rows"
 		} >"$csv.tmp" || ! mv "$csv.tmp" "$csv"; then
 			die "cannot write $csv"
@@ -345,7 +361,7 @@ write_csv() {
 	echo "$prog: wrote $out" >&2
 }
 
-# boot_report TMP SIZES BOOT_CSV KCORE KVM PKVM: the boot-cost table (and CSV).
+# boot_report TMP SIZES BOOT_CSV KCORE KVM PKVM LINUX: the boot-cost table (and CSV).
 # create_to_first_insn per platform; verify and remap (kcore only: under KVM
 # the VMM copies the image into the guest's memory itself and nothing checks it).
 boot_report() {
@@ -353,21 +369,22 @@ boot_report() {
 	shift 3
 	parse_columns "$tmp" boot "$@" || return 1
 	boot_sizes "$sizes" >"$tmp/sizes" || return 1
-	# measure kcore kvm pkvm
+	# measure kcore kvm pkvm kcore-linux (the sizes come from kserv's run alone)
 	{
-		paste -d' ' "$tmp/boot-kcore" "$tmp/boot-kvm" "$tmp/boot-pkvm" | awk '{ print $1, $2, $4, $6 }'
-		awk '{ print $1, $2, "n/a", "n/a" }' "$tmp/sizes"
+		paste -d' ' "$tmp/boot-kcore" "$tmp/boot-kvm" "$tmp/boot-pkvm" "$tmp/boot-kcore-linux" |
+			awk '{ print $1, $2, $4, $6, $8 }'
+		awk '{ print $1, $2, "n/a", "n/a", "n/a" }' "$tmp/sizes"
 	} >"$tmp/boot-rows"
 	echo
-	printf '%-22s %14s %14s %14s\n' "boot cost" kcore kvm pkvm
-	while read -r m a b c; do
-		printf '%-22s %14s %14s %14s\n' "$m" "$a" "$b" "$c"
+	printf '%-22s %14s %14s %14s %14s\n' "boot cost" kcore kvm pkvm kcore-linux
+	while read -r m a b c l; do
+		printf '%-22s %14s %14s %14s %14s\n' "$m" "$a" "$b" "$c" "$l"
 	done <"$tmp/boot-rows"
 	echo "(instructions: from the host's first VM-creation call to the guest's first instruction;"
 	echo " signature verification and image hand-over per MiB and fixed, least squares over $(grep -c 'BENCH image ' "$sizes") images)"
 	if [ -n "$boot_csv" ]; then
 		{
-			echo "measure,kcore,kvm,pkvm"
+			echo "measure,kcore,kvm,pkvm,kcore-linux"
 			tr ' ' ',' <"$tmp/boot-rows"
 		} | write_csv "$boot_csv"
 	fi
@@ -401,6 +418,7 @@ set grid ytics
 set key top left
 set xtics noenhanced
 plot '$rows' using 2:xtic(1) title 'kcore' lc rgb '#1b9e77', \
+     '' using 7 title 'kcore (Linux host)' lc rgb '#66a61e', \
      '' using 3 title 'KVM (nVHE)' lc rgb '#7570b3', \
      '' using 4 title 'pKVM' lc rgb '#d95f02'
 EOF
@@ -435,6 +453,8 @@ run() {
 			echo "$prog: run $i printed exactly what run 1 did" >&2
 		fi
 	done
+	# A failed or impossible Linux-host run leaves no file: its column is n/a.
+	linux_runs "$build" "$repeat" || rm -f "$dir/kcore-linux.txt"
 	boot_runs "$build" "$repeat"
 	kvm=$dir/kvm.txt pkvm=$dir/pkvm.txt
 	if ${MAKE:-make} -C "$top" -n bench-kvm BUILD="$build" >/dev/null 2>&1; then
@@ -462,9 +482,63 @@ run() {
 	fi
 	report --csv "$top/docs/bench/results.csv" --png "$top/docs/bench/results.png" \
 		--sizes "$dir/boot.txt" --boot-csv "$top/docs/bench/boot.csv" \
-		"$dir/kcore.txt" "$kvm" "$pkvm" ||
+		"$dir/kcore.txt" "$kvm" "$pkvm" "$dir/kcore-linux.txt" ||
 		die "no table: $kvm and $pkvm come from 'make bench-kvm' (run it again if they are stale)"
 	scrub "$build"
+}
+
+# linux_runs BUILD REPEAT: the bench guest under kcore with Debian's Linux as the host
+# (docs/linux-host.md): kcore.img with the kernel and the host initramfs as multiboot modules,
+# as `make run-linux-host` boots them, and kcore.bench=1, on which the host's init runs
+# kcore-vmm --image /bench.signed --cpus 2 --small-pages and powers off. QEMU as the kserv
+# run's (-icount shift=0,sleep=off, 2 CPUs, 1 GiB), and, as the KVM runs
+# (scripts/bench-kvm.sh), a fixed random seed and RTC: Linux reads both (RNDR, the DTB's
+# seeds, the PL031), and without them its layout and allocations, and so the counts, differ
+# from run to run. Console in BUILD/bench/kcore-linux.log,
+# the BENCH lines (kcore-vmm's creation line and the guest's) in kcore-linux.txt. Returns 1,
+# saying why, if the Linux assets are not there (make linux-assets: it needs the network
+# once) or the run fails: the column is n/a then.
+linux_runs() {
+	local build=$1 repeat=$2 dir=$1/bench i log txt rc
+	local image=$1/linux/Image initramfs=$1/linux/host-initramfs.cpio
+	if [ ! -f "$image" ] || [ ! -e "$build/linux/headers.release" ]; then
+		echo "$prog: no $image or kcore.ko's headers (make linux-assets): the kcore-linux column is n/a" >&2
+		return 1
+	fi
+	# The initramfs holds bench.signed, kcore-vmm and host-init: made again if any is newer.
+	${MAKE:-make} -C "$top" -s "$initramfs" BUILD="$build" >&2 || {
+		echo "$prog: making $initramfs failed: the kcore-linux column is n/a" >&2
+		return 1
+	}
+	for ((i = 1; i <= repeat; i++)); do
+		log=$dir/kcore-linux.log txt=$dir/kcore-linux.txt
+		[ "$i" -eq 1 ] || log=$dir/kcore-linux.$i.log txt=$dir/kcore-linux.$i.txt
+		echo "$prog: kcore (Linux host) run $i of $repeat: kcore.img, Debian's kernel, kcore-vmm, -icount, 2 CPUs (console: $log)" >&2
+		# shellcheck disable=SC2054 # the commas are QEMU's, inside one argument
+		timeout 1800 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
+			-cpu max -smp 2 -m 1G -nographic -nic none -icount shift=0,sleep=off \
+			-seed 1 -rtc base=2025-01-01T00:00:00,clock=vm -kernel "$build/kcore.img" \
+			-device "guest-loader,addr=0x50000000,kernel=$image,bootargs=console=ttyAMA0 kcore.expect_cpus=2 kcore.bench=1" \
+			-device "guest-loader,addr=0x58000000,initrd=$initramfs" </dev/null 2>&1 |
+			tr -d '\r' >"$log"
+		rc=${PIPESTATUS[0]}
+		if [ "$rc" -ne 0 ] || ! grep -q '^KCORE-HOST: bench: kcore-vmm exit status 0$' "$log"; then
+			echo "$prog: the kcore (Linux host) run failed (QEMU exit $rc; $(grep -a 'KCORE-HOST: bench: ' "$log" | tail -1)) (console: $log)" >&2
+			return 1
+		fi
+		grep -a 'BENCH ' "$log" | sed 's/^.*BENCH /BENCH /' >"$txt"
+		parse "$txt" kcore >/dev/null || {
+			echo "$prog: the kcore (Linux host) run's output is not complete (console: $log)" >&2
+			return 1
+		}
+		if [ "$i" -gt 1 ]; then
+			if ! cmp -s "$dir/kcore-linux.txt" "$txt"; then
+				echo "$prog: kcore (Linux host) run $i differs from run 1: $(diff "$dir/kcore-linux.txt" "$txt" | grep '^[<>]' | paste -sd ' ')" >&2
+				return 1
+			fi
+			echo "$prog: kcore (Linux host) run $i printed exactly what run 1 did" >&2
+		fi
+	done
 }
 
 # boot_runs BUILD REPEAT: the images of BUILD/bench/boot/ under kcore, REPEAT times (one
@@ -503,7 +577,8 @@ boot() {
 	cd "$top" || die "cannot enter $top"
 	boot_runs "$build" "$repeat"
 	report --sizes "$build/bench/boot.txt" --boot-csv "$top/docs/bench/boot.csv" \
-		"$build/bench/kcore.txt" "$build/bench/kvm.txt" "$build/bench/pkvm.txt" | sed -n '/^$/,$p'
+		"$build/bench/kcore.txt" "$build/bench/kvm.txt" "$build/bench/pkvm.txt" \
+		"$build/bench/kcore-linux.txt" | sed -n '/^$/,$p'
 }
 
 case ${1:-} in
@@ -518,6 +593,13 @@ report)
 boot)
 	shift
 	boot "$@"
+	;;
+linux)
+	# Only the kcore-linux run (BUILD/bench/kcore-linux.txt), BENCH_REPEAT times.
+	shift
+	[[ ${BENCH_REPEAT:-1} =~ ^[1-9]$ ]] || die "BENCH_REPEAT must be 1 to 9"
+	cd "$top" || die "cannot enter $top"
+	linux_runs "${1:-build}" "${BENCH_REPEAT:-1}" || exit 1
 	;;
 parse)
 	[ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: bench/bench.sh parse FILE PLATFORM [ops|boot]"
@@ -539,7 +621,7 @@ host-lines)
 	host_lines
 	;;
 *)
-	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
+	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | linux [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX] | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
 	exit 2
 	;;
 esac

@@ -18,7 +18,9 @@
 #                                kernel booted as kcore's host (docs/linux-host.md)
 #   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init,
 #                                kcore.ko, kcore-vmm, $(GUEST_DIR)/hello.signed and smp.signed,
-#                                the signed Linux guest (linux.signed, linux-initramfs.signed)
+#                                the signed Linux guest (linux.signed, linux-initramfs.signed),
+#                                the benchmark guest (bench.signed: bench/bench.sh's
+#                                Linux-host column, init's kcore.bench=1)
 #   $(LINUX_DIR)/Image.signed, initramfs.signed  the two signed with
 #                                $(GUEST_SIGN_KEY), for kcore-vmm in the host initramfs
 #   $(LINUX_DIR)/kcore-vmm       the Linux host's VMM (hostvmm/hostvmm.mk, which
@@ -82,12 +84,13 @@ $(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN
 
 # hello.signed: the signed guest host-init creates VMs from through /dev/kcore
 # and runs with kcore-vmm, as it runs smp.signed on 4 vCPUs and (when the
-# test asks) the Linux guest. kcore-vmm is hostvmm/hostvmm.mk's, named by its
-# path: that file is included after this one.
+# test asks) the Linux guest. kcore-vmm is hostvmm/hostvmm.mk's, and
+# bench.signed bench/bench.mk's, each named by its path: those files are
+# included after this one.
 $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
 		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(GUEST_DIR)/pwroff.signed \
 		$(LINUX_DIR)/Image.signed $(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) \
-		$(KCORE_MKINITRAMFS)
+		$(BUILD)/bench/bench.signed $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
 		--file kcore_attack.ko=$(KATTACK) \
@@ -95,7 +98,7 @@ $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcor
 		--file smp.signed=$(GUEST_DIR)/smp.signed --file pwroff.signed=$(GUEST_DIR)/pwroff.signed \
 		--file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
-		--file busybox=$(LINUX_BUSYBOX)
+		--file busybox=$(LINUX_BUSYBOX) --file bench.signed=$(BUILD)/bench/bench.signed
 
 # The host's shell (kcore.shell=1, docs/linux-host.md "A shell in the host"):
 # Debian's static busybox, fetched like the kernel (the .deb cached in .deps/linux/).

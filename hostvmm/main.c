@@ -4,7 +4,7 @@
  * (docs/linux-host.md, "The VMM: kcore-vmm").
  *
  *   kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]
- *             [--name S] [--dry-run] [--dump-dtb FILE]
+ *             [--name S] [--small-pages] [--dry-run] [--dump-dtb FILE]
  *
  * This file is the program's front: arguments, the signed files, where they
  * go in the guest's RAM (vmm/guest_layout.h, exactly as kserv places them),
@@ -52,6 +52,7 @@ struct options {
 	char name[GUEST_NAME_MAX];
 	u32 cpus;
 	u64 mem;
+	u32 flags; /* KCORE_VM_* of kcore_ioctl.h */
 	bool dry_run;
 };
 
@@ -67,7 +68,7 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
-	    "                 [--name S] [--dry-run] [--dump-dtb FILE]\n"
+	    "                 [--name S] [--small-pages] [--dry-run] [--dump-dtb FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
 	    "each signed by kcore-sign (payload and 256-byte trailer), verified by kcore.\n"
 	    "  --image FILE    the guest's kernel (an arm64 Image, or any image kcore-sign "
@@ -79,6 +80,9 @@ static void usage(FILE *out)
 	    "  --name S        the VM's name, 1..%u of [A-Za-z0-9._-]: its console lines are\n"
 	    "                  \"[S] ...\" on stdout (default: the image's file name up to its "
 	    "first dot)\n"
+	    "  --small-pages   the guest's RAM in 4 KiB pages only, one fault per page, never a "
+	    "2 MiB\n"
+	    "                  block (the benchmark's s2_fault, docs/bench/README.md)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
 	    "Exit status:\n"
@@ -175,11 +179,17 @@ static void default_name(const char *image, char name[GUEST_NAME_MAX])
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-	    {"image", required_argument, NULL, 'i'},   {"initrd", required_argument, NULL, 'r'},
-	    {"cmdline", required_argument, NULL, 'c'}, {"cpus", required_argument, NULL, 'n'},
-	    {"mem", required_argument, NULL, 'm'},     {"name", required_argument, NULL, 'N'},
-	    {"dry-run", no_argument, NULL, 'd'},       {"dump-dtb", required_argument, NULL, 'D'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"image", required_argument, NULL, 'i'},
+	    {"initrd", required_argument, NULL, 'r'},
+	    {"cmdline", required_argument, NULL, 'c'},
+	    {"cpus", required_argument, NULL, 'n'},
+	    {"mem", required_argument, NULL, 'm'},
+	    {"name", required_argument, NULL, 'N'},
+	    {"dry-run", no_argument, NULL, 'd'},
+	    {"dump-dtb", required_argument, NULL, 'D'},
+	    {"small-pages", no_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
 	int c;
@@ -222,6 +232,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'd':
 			o->dry_run = true;
+			break;
+		case 'S':
+			o->flags |= KCORE_VM_SMALL_PAGES;
 			break;
 		case 'D':
 			o->dump_dtb = optarg;
@@ -423,14 +436,34 @@ static const char *create_vm_meaning(int err)
 	}
 }
 
+/*
+ * "BENCH vm_created counter=C" on stderr: the counter just before the VM is
+ * asked for, as kserv logs it, so that bench/bench.sh can count from here to
+ * the guest's first instruction (its boot cost). The host's virtual counter
+ * is its physical one (kcore gives the host a CNTVOFF_EL2 of 0), readable at
+ * EL0 (Linux sets CNTKCTL_EL1.EL0VCTEN); the ISB keeps the read from being
+ * taken early. Only aarch64 has it: the build machine's kcore-vmm (tests)
+ * prints nothing.
+ */
+static void print_created_counter(void)
+{
+#ifdef __aarch64__
+	unsigned long long v;
+
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	fprintf(stderr, "BENCH vm_created counter=%llu\n", v);
+#endif
+}
+
 static int create_vm(int dev, const struct guest *g, const struct file *image,
-		     const struct file *initrd, const u8 *dtb, u32 dtb_size)
+		     const struct file *initrd, const u8 *dtb, u32 dtb_size, u32 flags)
 {
 	struct kcore_create_vm req = {
 	    .image = (__u64)(uintptr_t)image->data,
 	    .image_size = image->size,
 	    .ram_size = g->lay.ram_size,
 	    .nr_vcpus = g->nr_vcpus,
+	    .flags = flags,
 	    .initrd = initrd != NULL ? (__u64)(uintptr_t)initrd->data : 0,
 	    .initrd_size = initrd != NULL ? initrd->size : 0,
 	    .initrd_ipa = initrd != NULL ? g->lay.initrd_ipa : 0,
@@ -438,8 +471,10 @@ static int create_vm(int dev, const struct guest *g, const struct file *image,
 	    .dtb_size = dtb_size,
 	    .dtb_ipa = g->lay.dtb_ipa,
 	};
-	int fd = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	int fd;
 
+	print_created_counter();
+	fd = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
 	if (fd < 0)
 		kcore_error("KCORE_IOC_CREATE_VM", errno, create_vm_meaning(errno));
 	return fd;
@@ -512,7 +547,8 @@ int main(int argc, char **argv)
 	}
 
 	dev = open_kcore();
-	host.vm_fd = create_vm(dev, &g, &image, o.initrd != NULL ? &initrd : NULL, dtb, dtb_size);
+	host.vm_fd =
+	    create_vm(dev, &g, &image, o.initrd != NULL ? &initrd : NULL, dtb, dtb_size, o.flags);
 	close(dev);
 	/* The module has its own copies: nothing of ours is read again. */
 	free(image.data);

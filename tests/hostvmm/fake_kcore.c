@@ -22,6 +22,9 @@
  *   eio       vCPU 0's first run fails with EIO (INFO then says FAILED)
  *   sleep     every vCPU sleeps until a signal (SIGTERM stops kcore-vmm)
  *   keyreject KCORE_IOC_CREATE_VM fails with EKEYREJECTED
+ *   small     as off, but KCORE_IOC_CREATE_VM wants KCORE_VM_SMALL_PAGES
+ *             (kcore-vmm --small-pages), EINVAL without; every other mode
+ *             wants flags 0
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -164,7 +167,8 @@ int ioctl(int fd, unsigned long req, ...)
 
 		if (strcmp(mode, "keyreject") == 0)
 			return fail(EKEYREJECTED);
-		if (c->dtb == 0 || c->dtb_size == 0 || c->nr_vcpus == 0)
+		if (c->dtb == 0 || c->dtb_size == 0 || c->nr_vcpus == 0 ||
+		    c->flags != (strcmp(mode, "small") == 0 ? KCORE_VM_SMALL_PAGES : 0u))
 			return fail(EINVAL);
 		vm_fd = dup(dev_fd);
 		return vm_fd;

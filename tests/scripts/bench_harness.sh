@@ -3,7 +3,8 @@
 # parses sample BENCH outputs (good ones, one with an operation missing,
 # garbage, ...) and checks that the table and the CSV have every column and
 # every row, that instructions per operation and the ratios are computed
-# right, that a missing KVM or pKVM file is a column of "n/a", that the boot
+# right, that a missing KVM, pKVM or kcore (Linux host) file is a column of
+# "n/a", that the boot
 # cost (creation to first instruction, verify and remap per MiB) is computed
 # and tabled with every column, and that bad input is refused with one clear
 # error line. It checks the harness, not the
@@ -77,35 +78,58 @@ BENCH op=s2_fault reps=256 ticks=204800
 BENCH done
 EOF
 
+# kcore with the Linux host, as its console shows it: the kernel's lines, kcore-vmm's creation
+# line (its stderr) and the guest's lines as kcore-vmm prints them, "[bench] " before each.
+cat >"$tmp/kcore-linux.txt" <<'EOF'
+[    1.200000] kcore: kcore ABI 1.0
+kcore-vmm: VM bench: 2 vCPUs, 64 MiB at 0x80000000; kernel 0x80000000 (40000 bytes, arm64 Image), DTB 0x83fff000 (1500 bytes), bootargs ""
+BENCH vm_created counter=3000
+kcore-vmm: VM bench: created, verified by kcore (vmid 1)
+[bench] BENCH platform=kcore
+[bench] BENCH first_insn cntvct=7000 cntvoff=0
+[bench] BENCH op=hyp_call reps=1000 ticks=60000
+[bench] BENCH op=psci_version reps=1000 ticks=62500
+[bench] BENCH op=host_call reps=1000 ticks=300000
+[bench] BENCH op=mmio_read reps=1000 ticks=297000
+[bench] BENCH op=exit_entry reps=1000 ticks=300000
+[bench] BENCH op=s2_fault reps=256 ticks=140800
+[bench] BENCH op=ipi reps=100 ticks=96000
+[bench] BENCH done
+kcore-vmm: VM bench powered off
+KCORE-HOST: bench: kcore-vmm exit status 0
+EOF
+
 OPS="hyp_call psci_version host_call mmio_read exit_entry s2_fault ipi"
 
 # ---- good input ------------------------------------------------------------------------------
 out=$(bash "$h" report --csv "$tmp/out/results.csv" --png "$tmp/out/results.png" \
-	"$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" 2>"$tmp/err")
+	"$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" "$tmp/kcore-linux.txt" 2>"$tmp/err")
 rc=$?
-check "report: three good files: exit 0" [ "$rc" -eq 0 ]
+check "report: four good files: exit 0" [ "$rc" -eq 0 ]
 check "table: header names every column" \
-	grep -Eq '^operation +kcore +kvm +pkvm +kcore/kvm +kcore/pkvm$' <<<"$out"
+	grep -Eq '^operation +kcore +kvm +pkvm +kcore/kvm +kcore/pkvm +kcore-linux +kcore-linux/kvm$' <<<"$out"
 rows=0
 for op in $OPS; do
-	grep -Eq "^$op( +[0-9.]+){5}\$" <<<"$out" && rows=$((rows + 1))
+	grep -Eq "^$op( +[0-9.]+){7}\$" <<<"$out" && rows=$((rows + 1))
 done
-check "table: a row of five numbers for each of the 7 operations" [ "$rows" -eq 7 ]
+check "table: a row of seven numbers for each of the 7 operations" [ "$rows" -eq 7 ]
 csv=$tmp/out/results.csv
 check "CSV: written" [ -f "$csv" ]
-check "CSV: header operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm" \
-	[ "$(head -1 "$csv" 2>/dev/null)" = "operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm" ]
-check "CSV: 8 lines, each with 6 fields" \
-	[ "$(awk -F, 'NF == 6' "$csv" 2>/dev/null | wc -l)" -eq 8 ] && [ "$(wc -l <"$csv")" -eq 8 ]
+check "CSV: header operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm,kcore-linux,kcore-linux/kvm" \
+	[ "$(head -1 "$csv" 2>/dev/null)" = "operation,kcore,kvm,pkvm,kcore/kvm,kcore/pkvm,kcore-linux,kcore-linux/kvm" ]
+check "CSV: 8 lines, each with 8 fields" \
+	[ "$(awk -F, 'NF == 8' "$csv" 2>/dev/null | wc -l)" -eq 8 ] && [ "$(wc -l <"$csv")" -eq 8 ]
 check "CSV: the operations in order" \
 	[ "$(tail -n +2 "$csv" | cut -d, -f1 | paste -sd' ')" = "$OPS" ]
 # ticks x 16 / reps: 60000*16/1000 = 960; 120000*16/1000 = 1920; 125000*16/1000 = 2000.
-check "CSV: hyp_call = 960 / 1920 / 2000 instructions, ratios 0.50 and 0.48" \
-	grep -qx 'hyp_call,960,1920,2000,0.50,0.48' "$csv"
-check "CSV: s2_fault = 102400*16/256 = 6400, KVM 10000, pKVM 12800; ratios 0.64, 0.50" \
-	grep -qx 's2_fault,6400,10000,12800,0.64,0.50' "$csv"
-check "CSV: ipi over 100 round trips: 10000 / 12800 / 20000" \
-	grep -qx 'ipi,10000,12800,20000,0.78,0.50' "$csv"
+check "CSV: hyp_call = 960 / 1920 / 2000 / 960 instructions, ratios 0.50, 0.48 and 0.50" \
+	grep -qx 'hyp_call,960,1920,2000,0.50,0.48,960,0.50' "$csv"
+check "CSV: s2_fault = 102400*16/256 = 6400, KVM 10000, pKVM 12800, Linux host 8800; ratios 0.64, 0.50, 0.88" \
+	grep -qx 's2_fault,6400,10000,12800,0.64,0.50,8800,0.88' "$csv"
+check "CSV: ipi over 100 round trips: 10000 / 12800 / 20000 / 15360" \
+	grep -qx 'ipi,10000,12800,20000,0.78,0.50,15360,1.20' "$csv"
+check "CSV: the Linux host's mmio_read 297000*16/1000 = 4752, 0.90 of KVM's" \
+	grep -q '^mmio_read,.*,4752,0.90$' "$csv"
 check "CSV: mmio_read rounds 4000.016 to 4000" grep -q '^mmio_read,4000,5280,8000,' "$csv"
 check "table and CSV say the same" \
 	[ "$(tail -n +2 "$csv" | tr ',' ' ')" = "$(sed -n '2,8p' <<<"$out" | tr -s ' ')" ]
@@ -122,9 +146,19 @@ out=$(bash "$h" report --csv "$tmp/na.csv" "$tmp/kcore.txt" "$tmp/none.txt" - 2>
 rc=$?
 check "report: a missing KVM file and no pKVM file: exit 0" [ "$rc" -eq 0 ]
 check "report: says the KVM file is missing" grep -q "none.txt is missing: the kvm column is n/a" "$tmp/err"
-check "CSV: the KVM and pKVM columns and both ratios are n/a" \
-	grep -qx 'hyp_call,960,n/a,n/a,n/a,n/a' "$tmp/na.csv"
-check "table: n/a in the missing columns" grep -Eq '^ipi +10000 +n/a +n/a +n/a +n/a$' <<<"$out"
+check "CSV: the KVM and pKVM columns, the Linux host's (no fourth file) and all ratios are n/a" \
+	grep -qx 'hyp_call,960,n/a,n/a,n/a,n/a,n/a,n/a' "$tmp/na.csv"
+check "table: n/a in the missing columns" grep -Eq '^ipi +10000( +n/a){6}$' <<<"$out"
+out=$(bash "$h" report --csv "$tmp/na4.csv" "$tmp/kcore.txt" "$tmp/kvm.txt" - "$tmp/none-linux.txt" 2>"$tmp/err")
+rc=$?
+check "report: a missing fourth (Linux host) file: exit 0" [ "$rc" -eq 0 ]
+check "report: says the Linux host's file is missing" \
+	grep -q "none-linux.txt is missing: the kcore-linux column is n/a" "$tmp/err"
+check "CSV: the Linux host's column and its ratio are n/a, KVM's are there" \
+	grep -qx 'hyp_call,960,1920,n/a,0.50,n/a,n/a,n/a' "$tmp/na4.csv"
+bash "$h" report "$tmp/kcore.txt" - - - "$tmp/kcore.txt" >/dev/null 2>"$tmp/err"
+rc=$?
+check "report: five files refused" [ "$rc-$(grep -c 'three or four files' "$tmp/err")" = 1-1 ]
 
 # ---- the boot cost ---------------------------------------------------------------------------------
 # kserv's console as the boot-cost run prints it: three images of 1, 2 and 4 MiB; verify
@@ -148,24 +182,25 @@ check "boot-sizes: per MiB and fixed, verify and remap, x 16 instructions" \
 check "parse boot: (V + O - C) x 16 = (2000 + 0 - 1000) x 16" \
 	[ "$(bash "$h" parse "$tmp/kcore.txt" kcore boot)" = "create_to_first_insn 16000" ]
 out=$(bash "$h" report --csv "$tmp/boot/results.csv" --sizes "$tmp/sizes.txt" \
-	--boot-csv "$tmp/boot/boot.csv" "$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" 2>"$tmp/err")
+	--boot-csv "$tmp/boot/boot.csv" "$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" \
+	"$tmp/kcore-linux.txt" 2>"$tmp/err")
 rc=$?
 check "report --sizes: exit 0" [ "$rc" -eq 0 ]
 check "report --sizes: the operations' table as before" \
 	[ "$(tail -n +2 "$tmp/boot/results.csv" | tr ',' ' ')" = "$(sed -n '2,8p' <<<"$out" | tr -s ' ')" ]
-check "boot table: header names every column" grep -Eq '^boot cost +kcore +kvm +pkvm$' <<<"$out"
-check "boot table: KVM's guest counter offset added: (100 + 6000 - 5000) x 16 = 17600; pKVM's file has no counters: n/a" \
-	grep -Eq '^create_to_first_insn +16000 +17600 +n/a$' <<<"$out"
+check "boot table: header names every column" grep -Eq '^boot cost +kcore +kvm +pkvm +kcore-linux$' <<<"$out"
+check "boot table: KVM's guest counter offset added: (100 + 6000 - 5000) x 16 = 17600; pKVM's file has no counters: n/a; Linux host (7000 - 3000) x 16 = 64000" \
+	grep -Eq '^create_to_first_insn +16000 +17600 +n/a +64000$' <<<"$out"
 rows=0
 for m in verify_per_mib verify_fixed remap_per_mib remap_fixed; do
-	grep -Eq "^$m +[0-9]+ +n/a +n/a\$" <<<"$out" && rows=$((rows + 1))
+	grep -Eq "^$m +[0-9]+ +n/a +n/a +n/a\$" <<<"$out" && rows=$((rows + 1))
 done
 check "boot table: verify and remap, per MiB and fixed, kcore only" [ "$rows" -eq 4 ]
 bcsv=$tmp/boot/boot.csv
-check "boot CSV: header measure,kcore,kvm,pkvm and 5 rows, 4 fields each" \
-	[ "$(head -1 "$bcsv" 2>/dev/null)-$(awk -F, 'NF == 4' "$bcsv" 2>/dev/null | wc -l)-$(wc -l <"$bcsv" 2>/dev/null)" = "measure,kcore,kvm,pkvm-6-6" ]
+check "boot CSV: header measure,kcore,kvm,pkvm,kcore-linux and 5 rows, 5 fields each" \
+	[ "$(head -1 "$bcsv" 2>/dev/null)-$(awk -F, 'NF == 5' "$bcsv" 2>/dev/null | wc -l)-$(wc -l <"$bcsv" 2>/dev/null)" = "measure,kcore,kvm,pkvm,kcore-linux-6-6" ]
 check "boot CSV: the numbers" [ "$(tail -n +2 "$bcsv" 2>/dev/null | paste -sd' ')" = \
-	"create_to_first_insn,16000,17600,n/a verify_per_mib,32000,n/a,n/a verify_fixed,16000,n/a,n/a remap_per_mib,1600,n/a,n/a remap_fixed,80,n/a,n/a" ]
+	"create_to_first_insn,16000,17600,n/a,64000 verify_per_mib,32000,n/a,n/a,n/a verify_fixed,16000,n/a,n/a,n/a remap_per_mib,1600,n/a,n/a,n/a remap_fixed,80,n/a,n/a,n/a" ]
 # sizes_refused NAME REASON CONTENT: a sizes file with CONTENT is refused with one line.
 sizes_refused() {
 	local f=$tmp/sizes-$1.txt rc
@@ -188,14 +223,18 @@ sizes_refused zero-bytes "bytes=0 is not a positive number" "${sizes/bytes=10485
 sizes_refused bad-ticks "a tick count is not a number" "${sizes/verify_ticks=3000/verify_ticks=3e3}"
 
 # ---- bad input: one error line, exit 1, nothing written ------------------------------------------------
-# refused NAME REASON CONTENT [ROLE]: the file with CONTENT, as the kcore (default) or kvm
-# file, is refused with one "bench: FILE: ..." line matching REASON, and no CSV appears.
+# refused NAME REASON CONTENT [ROLE]: the file with CONTENT, as the kcore (default), kvm or
+# linux (kcore with the Linux host) file, is refused with one "bench: FILE: ..." line
+# matching REASON, and no CSV appears.
 refused() {
 	local name=$1 reason=$2 content=$3 role=${4:-kcore} f=$tmp/$1.txt rc
 	printf '%s\n' "$content" >"$f"
 	rm -f "$tmp/bad.csv"
 	if [ "$role" = kcore ]; then
 		bash "$h" report --csv "$tmp/bad.csv" "$f" "$tmp/kvm.txt" "$tmp/pkvm.txt" >"$tmp/stdout" 2>"$tmp/err"
+	elif [ "$role" = linux ]; then
+		bash "$h" report --csv "$tmp/bad.csv" "$tmp/kcore.txt" "$tmp/kvm.txt" "$tmp/pkvm.txt" "$f" \
+			>"$tmp/stdout" 2>"$tmp/err"
 	else
 		bash "$h" report --csv "$tmp/bad.csv" "$tmp/kcore.txt" "$f" "$tmp/pkvm.txt" >"$tmp/stdout" 2>"$tmp/err"
 	fi
@@ -243,6 +282,8 @@ refused bad-platform 'unknown platform "xen"' "${good/platform=kvm/platform=xen}
 refused kvm-as-kcore "platform=kvm, expected platform=kcore" "$good"
 refused kcore-as-kvm "platform=kcore, expected platform=kvm" "$kc" kvm
 refused kvm-missing-op "operation s2_fault is missing" "$(grep -v op=s2_fault <<<"$good")" kvm
+refused linux-as-kvm "platform=kvm, expected platform=kcore" "$good" linux
+refused linux-missing-op "operation mmio_read is missing" "$(without 'op=mmio_read')" linux
 refused two-created "two vm_created lines" "$(echo 'BENCH vm_created counter=1'; echo "$kc")"
 refused bad-created 'not "BENCH vm_created counter=C"' "${kc/vm_created counter=5000/vm_created at=5000}"
 refused two-first-insn "two first_insn lines" \

@@ -136,6 +136,10 @@ else
 		"a run kcore refused (EIO)" --image "$hello" --mem 16M --cpus 2
 	fake keyreject 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EKEYREJECTED: kcore refused a signature' \
 		"a signature kcore refused (EKEYREJECTED)" --image "$hello" --mem 16M
+	fake small 0 '^kcore-vmm: VM hello powered off$' "--small-pages: KCORE_VM_SMALL_PAGES in the create request" \
+		--image "$hello" --mem 16M --small-pages
+	fake small 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EINVAL: ' "without --small-pages: flags 0" \
+		--image "$hello" --mem 16M
 	# SIGTERM while every vCPU sleeps in the run ioctl: all kicked out, status 1, within 5 s.
 	why=""
 	start=$(date +%s)

@@ -23,27 +23,13 @@
 #include "tests/lib/fixture.h"
 #include "tests/lib/guest_prog.h"
 
-/* ---- a script of HVCs, one per entry, each with its x0..x3 ---- */
+/* ---- a script of HVCs, one per entry, each with its x0..x3 (gp_call) ---- */
 
-static u64 hv[GP_MAX_STEPS][4];
-
+/* gp_step_hvc, with secrets in x4 and up, which no answer may touch. */
 static void step_hvc(struct vcpu_regs *r, struct arch_exit *e)
 {
-	const u64 *a = hv[gp.next - 1];
-
-	gp_fill_secrets(r); /* x4 and up: what the guest left, which no answer may touch */
-	for (u32 i = 0; i < 4; i++)
-		r->x[i] = a[i];
-	r->pc += 4;
-	e->kind = ARCH_EXIT_HVC;
-}
-
-static void call(u32 i, u64 x0, u64 x1, u64 x2, u64 x3)
-{
-	hv[i][0] = x0;
-	hv[i][1] = x1;
-	hv[i][2] = x2;
-	hv[i][3] = x3;
+	gp_fill_secrets(r);
+	gp_step_hvc(r, e);
 }
 
 /* Runs calls 0..n-1 then a WFI, all in one run (no exit to the host between them). */
@@ -95,13 +81,13 @@ static bool host_reads(u64 pa, u64 *v)
 static void test_uid_features_meminfo(void **state)
 {
 	(void)state;
-	call(0, KVM_HYP_CALL_UID, 0, 0, 0);
-	call(1, KVM_HYP_FEATURES, 0, 0, 0);
-	call(2, KVM_HYP_MEMINFO, 0, 0, 0);
+	gp_call(0, KVM_HYP_CALL_UID, 0, 0, 0);
+	gp_call(1, KVM_HYP_FEATURES, 0, 0, 0);
+	gp_call(2, KVM_HYP_MEMINFO, 0, 0, 0);
 	/* Reserved arguments nonzero: refused, each one. */
-	call(3, KVM_HYP_MEMINFO, 1, 0, 0);
-	call(4, KVM_HYP_MEMINFO, 0, 1ull << 63, 0);
-	call(5, KVM_HYP_MEMINFO, 0, 0, 4096);
+	gp_call(3, KVM_HYP_MEMINFO, 1, 0, 0);
+	gp_call(4, KVM_HYP_MEMINFO, 0, 1ull << 63, 0);
+	gp_call(5, KVM_HYP_MEMINFO, 0, 0, 4096);
 	run_calls(6);
 	answered(0, KVM_HYP_UID_0, KVM_HYP_UID_1, KVM_HYP_UID_2, KVM_HYP_UID_3);
 	answered(1, 0x1d, 0, 0, 0); /* bits 0 (FEATURES), 2, 3, 4: not 1 (PTP), not 5.. */
@@ -119,7 +105,7 @@ static void test_unoffered_ids_go_to_the_host(void **state)
 
 	(void)state;
 	for (u32 k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
-		call(0, ids[k], 0, 0, 0);
+		gp_call(0, ids[k], 0, 0, 0);
 		gp_program(2, step_hvc, gp_step_wfi);
 		assert_int_equal(gp_run(0, 0), KC_EXIT_GUEST_CALL);
 		assert_int_equal(rp->out.call.fid, ids[k]);
@@ -134,7 +120,7 @@ static void test_share_unshare(void **state)
 
 	(void)state;
 	assert_false(host_reads(pa, &v));
-	call(0, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 0);
+	gp_call(0, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 0);
 	run_calls(1);
 	answered(0, 0, 0, 0, 0);
 	/* Shared: the host reads the guest's bytes (the image's first page). */
@@ -143,24 +129,24 @@ static void test_share_unshare(void **state)
 	fx_check();
 
 	/* Shared twice: refused, and still shared. */
-	call(0, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 0);
+	gp_call(0, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 0);
 	/* Unshare with a reserved argument set: refused before anything, still shared. */
-	call(1, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 1);
-	call(2, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 7, 0);
+	gp_call(1, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 1);
+	gp_call(2, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 7, 0);
 	run_calls(3);
 	for (u32 i = 0; i < 3; i++)
 		answered(i, SMCCC_INVALID_PARAMETER, 0, 0, 0);
 	assert_true(host_reads(pa, &v));
 
-	call(0, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
+	gp_call(0, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
 	run_calls(1);
 	answered(0, 0, 0, 0, 0);
 	assert_false(host_reads(pa, &v));
 	fx_check();
 
 	/* Unshared twice: refused; KC_GC_UNSHARE_PAGE agrees (STATE). */
-	call(0, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
-	call(1, KC_GC_UNSHARE_PAGE, GP_RAM_IPA, 0, 0);
+	gp_call(0, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
+	gp_call(1, KC_GC_UNSHARE_PAGE, GP_RAM_IPA, 0, 0);
 	run_calls(2);
 	answered(0, SMCCC_INVALID_PARAMETER, 0, 0, 0);
 	assert_int_equal((s64)got(1, 0), KCORE_E_STATE);
@@ -173,17 +159,17 @@ static void test_share_refusals(void **state)
 
 	(void)state;
 	/* Reserved arguments set: refused, even for a page it could share. */
-	call(0, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 1, 0);
-	call(1, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 1ull << 40);
+	gp_call(0, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 1, 0);
+	gp_call(1, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 1ull << 40);
 	/* Unaligned: not rounded down (pKVM refuses it too). */
-	call(2, KVM_HYP_MEM_SHARE, GP_RAM_IPA + 8, 0, 0);
+	gp_call(2, KVM_HYP_MEM_SHARE, GP_RAM_IPA + 8, 0, 0);
 	/* Not the VM's RAM: the device window, an IPA beyond the IPA space, an unmapped one. */
-	call(3, KVM_HYP_MEM_SHARE, GP_MMIO_IPA, 0, 0);
-	call(4, KVM_HYP_MEM_SHARE, 1ull << 63 | GP_RAM_IPA, 0, 0);
-	call(5, KVM_HYP_MEM_SHARE, 0x1000, 0, 0);
+	gp_call(3, KVM_HYP_MEM_SHARE, GP_MMIO_IPA, 0, 0);
+	gp_call(4, KVM_HYP_MEM_SHARE, 1ull << 63 | GP_RAM_IPA, 0, 0);
+	gp_call(5, KVM_HYP_MEM_SHARE, 0x1000, 0, 0);
 	/* Unshare of pages never shared. */
-	call(6, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
-	call(7, KVM_HYP_MEM_UNSHARE, GP_MMIO_IPA, 0, 0);
+	gp_call(6, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
+	gp_call(7, KVM_HYP_MEM_UNSHARE, GP_MMIO_IPA, 0, 0);
 	run_calls(8);
 	for (u32 i = 0; i < 8; i++)
 		answered(i, SMCCC_INVALID_PARAMETER, 0, 0, 0);
@@ -197,14 +183,14 @@ static void test_same_state_as_kcore_calls(void **state)
 	u64 pa = pa_at(GP_RAM_IPA), v = 0;
 
 	(void)state;
-	call(0, KC_GC_SHARE_PAGE, GP_RAM_IPA, 0, 0);
-	call(1, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 0);
+	gp_call(0, KC_GC_SHARE_PAGE, GP_RAM_IPA, 0, 0);
+	gp_call(1, KVM_HYP_MEM_SHARE, GP_RAM_IPA, 0, 0);
 	run_calls(2);
 	assert_int_equal((s64)got(0, 0), KCORE_OK);
 	answered(1, SMCCC_INVALID_PARAMETER, 0, 0, 0);
 	assert_true(host_reads(pa, &v));
-	call(0, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
-	call(1, KC_GC_UNSHARE_PAGE, GP_RAM_IPA, 0, 0);
+	gp_call(0, KVM_HYP_MEM_UNSHARE, GP_RAM_IPA, 0, 0);
+	gp_call(1, KC_GC_UNSHARE_PAGE, GP_RAM_IPA, 0, 0);
 	run_calls(2);
 	answered(0, 0, 0, 0, 0);
 	assert_int_equal((s64)got(1, 0), KCORE_E_STATE);

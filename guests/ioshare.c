@@ -15,18 +15,6 @@
 const char guest_name[] = "ioshare";
 
 static u8 buffer[KCORE_PAGE_SIZE] __attribute__((aligned(KCORE_PAGE_SIZE)));
-static u32 checks, failed;
-
-static void expect(const char *what, s64 got, s64 want)
-{
-	checks++;
-	if (got == want) {
-		say("%s: %ld, as expected", what, got);
-	} else {
-		say("%s: %ld, want %ld", what, got, want);
-		failed++;
-	}
-}
 
 static void fill_buffer(void)
 {
@@ -54,12 +42,10 @@ void guest_main(u64 dtb)
 	sum = kc_test_checksum(buffer, sizeof(buffer));
 	r = hvc_call(KC_TEST_READ_SHARED, ipa, 0, 0);
 	expect("the host reads the shared page", r.x0, 0);
-	checks++;
-	if (r.x0 == 0 && r.x1 == sum) {
+	if (expect_ok(r.x0 == 0 && r.x1 == sum)) {
 		say("the host's checksum 0x%lx matches", r.x1);
 	} else {
 		say("the host's checksum 0x%lx, mine 0x%lx", r.x1, sum);
-		failed++;
 	}
 
 	expect("KC_GC_UNSHARE_PAGE", hvc_call(KC_GC_UNSHARE_PAGE, ipa, 0, 0).x0, KCORE_OK);
@@ -68,8 +54,5 @@ void guest_main(u64 dtb)
 	expect("the host reads the page after unshare", hvc_call(KC_TEST_READ_SHARED, ipa, 0, 0).x0,
 	       KCORE_E_INVAL);
 
-	if (failed != 0)
-		say("FAIL %u of %u checks", failed, checks);
-	else
-		say("PASS %u checks", checks);
+	expect_verdict();
 }

@@ -18,18 +18,6 @@
 const char guest_name[] = "pkvmabi";
 
 static u8 buffer[KCORE_PAGE_SIZE] __attribute__((aligned(KCORE_PAGE_SIZE)));
-static u32 checks, failed;
-
-static void expect(const char *what, s64 got, s64 want)
-{
-	checks++;
-	if (got == want) {
-		say("%s: %ld, as expected", what, got);
-	} else {
-		say("%s: %ld, want %ld", what, got, want);
-		failed++;
-	}
-}
 
 static void fill_buffer(void)
 {
@@ -47,13 +35,11 @@ static void probe(void)
 {
 	struct hvc_res r = hvc_call(KVM_HYP_CALL_UID, 0, 0, 0);
 
-	checks++;
-	if ((u64)r.x0 == KVM_HYP_UID_0 && r.x1 == KVM_HYP_UID_1 && r.x2 == KVM_HYP_UID_2 &&
-	    r.x3 == KVM_HYP_UID_3) {
+	if (expect_ok((u64)r.x0 == KVM_HYP_UID_0 && r.x1 == KVM_HYP_UID_1 &&
+		      r.x2 == KVM_HYP_UID_2 && r.x3 == KVM_HYP_UID_3)) {
 		say("CALL_UID: KVM's UID");
 	} else {
 		say("CALL_UID: %lx %lx %lx %lx, not KVM's", (u64)r.x0, r.x1, r.x2, r.x3);
-		failed++;
 	}
 	r = hvc_call(KVM_HYP_FEATURES, 0, 0, 0);
 	say("FEATURES: %lx %lx %lx %lx", (u64)r.x0, r.x1, r.x2, r.x3);
@@ -103,12 +89,10 @@ void guest_main(u64 dtb)
 	sum = kc_test_checksum(buffer, sizeof(buffer));
 	r = hvc_call(KC_TEST_READ_SHARED, ipa, 0, 0);
 	expect("the host reads the shared page", r.x0, 0);
-	checks++;
-	if (r.x0 == 0 && r.x1 == sum) {
+	if (expect_ok(r.x0 == 0 && r.x1 == sum)) {
 		say("the host's checksum 0x%lx matches", r.x1);
 	} else {
 		say("the host's checksum 0x%lx, mine 0x%lx", r.x1, sum);
-		failed++;
 	}
 
 	expect("MEM_UNSHARE with x2 set", hvc_call(KVM_HYP_MEM_UNSHARE, ipa, 5, 0).x0,
@@ -119,8 +103,5 @@ void guest_main(u64 dtb)
 	expect("the host reads the page after MEM_UNSHARE",
 	       hvc_call(KC_TEST_READ_SHARED, ipa, 0, 0).x0, KCORE_E_INVAL);
 
-	if (failed != 0)
-		say("FAIL %u of %u checks", failed, checks);
-	else
-		say("PASS %u checks", checks);
+	expect_verdict();
 }

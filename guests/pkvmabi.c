@@ -19,17 +19,6 @@ const char guest_name[] = "pkvmabi";
 
 static u8 buffer[KCORE_PAGE_SIZE] __attribute__((aligned(KCORE_PAGE_SIZE)));
 
-static void fill_buffer(void)
-{
-	static const char msg[] = "Hello, host! This page is shared with pKVM's MEM_SHARE.";
-	u32 i;
-
-	for (i = 0; i < sizeof(msg); i++)
-		buffer[i] = (u8)msg[i];
-	for (; i < sizeof(buffer); i++)
-		buffer[i] = (u8)(i * 5 + 1);
-}
-
 /* What Linux's kvm_init_hyp_services checks before it believes it runs on KVM. */
 static void probe(void)
 {
@@ -72,8 +61,6 @@ static void refusals(u64 ipa)
 void guest_main(u64 dtb)
 {
 	u64 ipa = (u64)(uintptr_t)buffer;
-	struct hvc_res r;
-	u64 sum;
 
 	(void)dtb;
 	probe();
@@ -85,15 +72,8 @@ void guest_main(u64 dtb)
 	       SMCCC_INVALID_PARAMETER);
 	/* One state with kcore's own call: the page is shared as KC_GC_SHARE_PAGE sees it. */
 	expect("KC_GC_SHARE_PAGE of it", hvc_call(KC_GC_SHARE_PAGE, ipa, 0, 0).x0, KCORE_E_EXIST);
-	fill_buffer();
-	sum = kc_test_checksum(buffer, sizeof(buffer));
-	r = hvc_call(KC_TEST_READ_SHARED, ipa, 0, 0);
-	expect("the host reads the shared page", r.x0, 0);
-	if (expect_ok(r.x0 == 0 && r.x1 == sum)) {
-		say("the host's checksum 0x%lx matches", r.x1);
-	} else {
-		say("the host's checksum 0x%lx, mine 0x%lx", r.x1, sum);
-	}
+	fill_page(buffer, "Hello, host! This page is shared with pKVM's MEM_SHARE.", 5, 1);
+	expect_host_reads(buffer);
 
 	expect("MEM_UNSHARE with x2 set", hvc_call(KVM_HYP_MEM_UNSHARE, ipa, 5, 0).x0,
 	       SMCCC_INVALID_PARAMETER);

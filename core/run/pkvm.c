@@ -9,7 +9,6 @@
  * sets x0..x3, as KVM's do: nothing the guest left there stays.
  */
 #include "core/lib/addr.h"
-#include "core/memops/vm_mem.h"
 #include "guest_call.h"
 
 static enum gc_step answer4(struct gc_call *c, s64 x0, u64 x1, u64 x2, u64 x3)
@@ -65,12 +64,15 @@ enum gc_step kvm_hyp_mem_share(struct gc_call *c)
 	/* x1 the IPA; x2 and x3 reserved (pKVM refuses them nonzero): checked before anything. */
 	if ((c->x[2] | c->x[3]) != 0)
 		return answer4(c, SMCCC_INVALID_PARAMETER, 0, 0, 0);
-	return share_answer(c, vm_share_page(gc_vmid(c), c->x[1]));
+	/* kcore's own call on the same registers: one set of checks, one page state. */
+	(void)gc_share_page(c);
+	return share_answer(c, (int)(s64)c->x[0]);
 }
 
 enum gc_step kvm_hyp_mem_unshare(struct gc_call *c)
 {
 	if ((c->x[2] | c->x[3]) != 0)
 		return answer4(c, SMCCC_INVALID_PARAMETER, 0, 0, 0);
-	return share_answer(c, vm_unshare_page(gc_vmid(c), c->x[1]));
+	(void)gc_unshare_page(c);
+	return share_answer(c, (int)(s64)c->x[0]);
 }

@@ -12,7 +12,7 @@
 # with the guest library in guests/lib and the EL1 library under it
 # (el1/el1.mk, which this file's flags are).
 
-GUEST_NAMES := hello memstress smp ioshare attack secret timer timers cpuview snapguest regworld pwroff psci gic debug
+GUEST_NAMES := hello memstress smp ioshare attack secret timer timers cpuview snapguest regworld pwroff psci gic debug pkvmabi
 GUEST_DIR := $(BUILD)/guests
 GUEST_IMAGES := $(GUEST_NAMES:%=$(GUEST_DIR)/%.img)
 GUEST_SIGNED := $(GUEST_NAMES:%=$(GUEST_DIR)/%.signed)

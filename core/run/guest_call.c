@@ -2,8 +2,8 @@
 /*
  * Dispatch through the guest-call table (guest_call.h): the fast path the
  * arch offers each exit before switching worlds back, the slow path of the
- * run loop, and vm_hvc_dispatch (kcore's own calls on a copy of the
- * registers, for the tests and the model).
+ * run loop, and vm_hvc_dispatch (kcore's own calls and KVM's vendor calls
+ * on a copy of the registers, for the tests and the model).
  */
 #include "guest_call.h"
 
@@ -202,7 +202,7 @@ bool vm_hvc_dispatch(u32 vmid, u32 vcpuid, struct kcore_hvc_regs *regs)
 	switch (regs->x[0]) {
 #define GC_STATUS_CASE(fid, handler, path, form) \
 	case fid:                                \
-		if ((form) != GC_STATUS)         \
+		if ((form) == GC_PSCI)           \
 			return false;            \
 		(void)handler(&c);               \
 		return true;

@@ -11,8 +11,8 @@
  * A PSCI id the table does not list gets NOT_SUPPORTED; any other id goes
  * to the host as function id and arguments only (KC_EXIT_GUEST_CALL).
  * Handlers: guest PSCI in core/run/psci.c, kcore's own calls in
- * core/run/vm_hvc.c, the two version calls (answers only, inlined into
- * the fast path) in core/run/guest_call.c.
+ * core/run/vm_hvc.c, KVM's vendor calls (pKVM's guest ABI) in core/run/pkvm.c, the two version
+ * calls (answers only, inlined into the fast path) in core/run/guest_call.c.
  */
 #ifndef KCORE_RUN_GUEST_CALL_H
 #define KCORE_RUN_GUEST_CALL_H
@@ -47,9 +47,10 @@ enum gc_path { GC_FAST, GC_SLOW };
 
 /*
  * How a call answers: GC_STATUS as kcore's own calls (x0 a KCORE_E_* status,
- * x1 the result or 0), GC_PSCI as PSCI (x0 the PSCI result).
+ * x1 the result or 0), GC_PSCI as PSCI (x0 the PSCI result), GC_SMCCC as
+ * KVM's vendor calls (core/run/pkvm.c: x0 an SMCCC result, x1..x3 set).
  */
-enum gc_form { GC_STATUS, GC_PSCI };
+enum gc_form { GC_STATUS, GC_PSCI, GC_SMCCC };
 
 /*
  *  X(function id,          handler,            path,    form)
@@ -67,7 +68,12 @@ enum gc_form { GC_STATUS, GC_PSCI };
 	X(KC_GC_UNSHARE_PAGE, gc_unshare_page, GC_FAST, GC_STATUS)     \
 	X(PSCI_FEATURES, psci_features, GC_FAST, GC_PSCI)              \
 	X(PSCI_AFFINITY_INFO_32, psci_affinity_info, GC_FAST, GC_PSCI) \
-	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI)
+	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI) \
+	X(KVM_HYP_MEM_SHARE, kvm_hyp_mem_share, GC_FAST, GC_SMCCC)     \
+	X(KVM_HYP_MEM_UNSHARE, kvm_hyp_mem_unshare, GC_FAST, GC_SMCCC) \
+	X(KVM_HYP_MEMINFO, kvm_hyp_meminfo, GC_FAST, GC_SMCCC)         \
+	X(KVM_HYP_CALL_UID, kvm_hyp_call_uid, GC_FAST, GC_SMCCC)       \
+	X(KVM_HYP_FEATURES, kvm_hyp_features, GC_FAST, GC_SMCCC)
 /*
  * The rest of PSCI: slow path only, and looked up only for an id in PSCI's
  * range (guest_call_slow), so that the switches every other call goes

@@ -85,6 +85,16 @@ __attribute__((format(printf, 1, 0))) void uart_vprintf(const char *fmt, va_list
 /* One whole line, "GUEST <name>: <text>\n", never interleaved with another vCPU's. */
 __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...);
 
+/* ---- counted checks (expect.c) --------------------------------------------- */
+
+bool expect_ok(bool ok);			  /* one check: counted, failed unless ok */
+void expect(const char *what, s64 got, s64 want); /* one check, said: "what: got, as expected" */
+void expect_verdict(void);			  /* "PASS n checks" or "FAIL f of n checks" */
+/* A page to share: msg, then byte i = i * mul + add, so the host's checksum sees every byte. */
+void fill_page(u8 *page, const char *msg, u32 mul, u32 add);
+/* Two checks: the host reads the page (KC_TEST_READ_SHARED) and its checksum is the guest's. */
+void expect_host_reads(const u8 *page);
+
 /* ---- calls (hvc.c) -------------------------------------------------------- */
 
 /*

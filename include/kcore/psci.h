@@ -104,5 +104,32 @@
 #define PSCI_SYSTEM_SUSPEND_64	0xc400000eu
 /* SMCCC: what an unknown function id returns in x0. */
 #define SMCCC_NOT_SUPPORTED	(-1)
+/* SMCCC: an argument the callee refuses (pKVM's answer to every refused call). */
+#define SMCCC_INVALID_PARAMETER (-3)
+
+/*
+ * KVM's vendor hypervisor service (owner 6, Linux's include/linux/arm-smccc.h),
+ * the calls Linux's pKVM guest driver (drivers/virt/coco/pkvm-guest) makes:
+ * kcore answers the UID, FEATURES, HYP_MEMINFO, MEM_SHARE and MEM_UNSHARE
+ * itself (core/run/pkvm.c). The SMC64 ones are KCORE_HC(2..4) in value, the
+ * same numbers as three host calls: a guest's call never reaches the host
+ * calls' table, and kcore's own guest calls start at KCORE_HC(0x40).
+ */
+#define KVM_HYP_CALL_UID	 0x8600ff01u
+#define KVM_HYP_FEATURES	 0x86000000u
+#define KVM_HYP_MEMINFO		 0xc6000002u
+#define KVM_HYP_MEM_SHARE	 0xc6000003u
+#define KVM_HYP_MEM_UNSHARE	 0xc6000004u
+/* KVM's UID, 28b46fb6-2ec5-11e9-a9ca-4b564d003a74, as the four words x0..x3 of CALL_UID. */
+#define KVM_HYP_UID_0		 0xb66fb428u
+#define KVM_HYP_UID_1		 0xe911c52eu
+#define KVM_HYP_UID_2		 0x564bcaa9u
+#define KVM_HYP_UID_3		 0x743a004du
+/* FEATURES' bits (x0): the bit numbers are the calls' function numbers. */
+#define KVM_HYP_FEAT_FEATURES	 (1u << 0)
+#define KVM_HYP_FEAT_PTP	 (1u << 1) /* not offered by kcore */
+#define KVM_HYP_FEAT_MEMINFO	 (1u << 2)
+#define KVM_HYP_FEAT_MEM_SHARE	 (1u << 3)
+#define KVM_HYP_FEAT_MEM_UNSHARE (1u << 4)
 
 #endif /* KCORE_PSCI_H */

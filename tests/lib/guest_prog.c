@@ -93,3 +93,24 @@ void gp_step_wfi(struct vcpu_regs *r, struct arch_exit *e)
 	gp_fill_secrets(r);
 	e->kind = ARCH_EXIT_WFX;
 }
+
+static u64 gp_hvc[GP_MAX_STEPS][4];
+
+void gp_call(u32 i, u64 x0, u64 x1, u64 x2, u64 x3)
+{
+	assert_true(i < GP_MAX_STEPS);
+	gp_hvc[i][0] = x0;
+	gp_hvc[i][1] = x1;
+	gp_hvc[i][2] = x2;
+	gp_hvc[i][3] = x3;
+}
+
+void gp_step_hvc(struct vcpu_regs *r, struct arch_exit *e)
+{
+	const u64 *a = gp_hvc[gp.next - 1];
+
+	for (u32 i = 0; i < 4; i++)
+		r->x[i] = a[i];
+	r->pc += 4;
+	e->kind = ARCH_EXIT_HVC;
+}

@@ -48,4 +48,11 @@ void gp_fill_secrets(struct vcpu_regs *r);
 /* A step: secrets in every register, then WFI. */
 void gp_step_wfi(struct vcpu_regs *r, struct arch_exit *e);
 
+/*
+ * A script of HVCs, one per entry: gp_call(i, ...) sets the x0..x3 of step
+ * i, and gp_step_hvc, played as step i, makes that call.
+ */
+void gp_call(u32 i, u64 x0, u64 x1, u64 x2, u64 x3);
+void gp_step_hvc(struct vcpu_regs *r, struct arch_exit *e);
+
 #endif /* KCORE_TESTS_GUEST_PROG_H */

@@ -2490,7 +2490,31 @@ static bool is_psci(uint64_t fid)
 static bool kcore_answers(uint64_t fid)
 {
 	return fid == KC_GC_VERSION || fid == KC_GC_SHARE_PAGE || fid == KC_GC_UNSHARE_PAGE ||
+	       fid == KVM_HYP_MEM_SHARE || fid == KVM_HYP_MEM_UNSHARE || fid == KVM_HYP_MEMINFO ||
 	       is_psci(fid);
+}
+
+/*
+ * pKVM's MEM_SHARE / MEM_UNSHARE(ipa) (x2, x3 zero: the driver passes none):
+ * KC_GC_SHARE_PAGE's rules, any refusal answered SMCCC INVALID_PARAMETER.
+ */
+static bool kvm_share(struct model *m, const char *what, uint32_t vmid, bool share, uint64_t ipa,
+		      int64_t got_x0, uint64_t got_x1)
+{
+	uint64_t pa = 0;
+	bool mapped = vm_page_at(m, vmid, ipa, &pa);
+	bool ok = ipa % PAGE == 0 && in_ipa_space(m, ipa, PAGE) && mapped &&
+		  page_of(m, pa)->shared != share && (share || page_of(m, pa)->dma == 0);
+	int64_t want = ok ? 0 : SMCCC_INVALID_PARAMETER;
+
+	if (got_x0 != want || got_x1 != 0) {
+		set_why(m, "%s: expected x0 = %" PRId64 ", x1 = 0, got %" PRId64 ", %#" PRIx64,
+			what, want, got_x0, got_x1);
+		return false;
+	}
+	if (ok)
+		page_of(m, pa)->shared = share;
+	return true;
 }
 
 /* KC_GC_SHARE_PAGE / KC_GC_UNSHARE_PAGE(ipa). */
@@ -2590,6 +2614,21 @@ bool model_guest_call(struct model *m, uint32_t vmid, uint32_t vcpuid, uint64_t 
 		return gc_share(m, what, vmid, true, a1, got_x0, got_x1);
 	case KC_GC_UNSHARE_PAGE:
 		return gc_share(m, what, vmid, false, a1, got_x0, got_x1);
+	case KVM_HYP_MEM_SHARE:
+		return kvm_share(m, what, vmid, true, a1, got_x0, got_x1);
+	case KVM_HYP_MEM_UNSHARE:
+		return kvm_share(m, what, vmid, false, a1, got_x0, got_x1);
+	case KVM_HYP_MEMINFO: {
+		/* The granule when x1 (here the IPA the driver picked) is 0, else refused. */
+		int64_t want = a1 == 0 ? (int64_t)PAGE : SMCCC_INVALID_PARAMETER;
+
+		if (got_x0 != want || got_x1 != 0) {
+			set_why(m, "%s: expected x0 = %" PRId64 ", x1 = 0, got %" PRId64, what,
+				want, got_x0);
+			return false;
+		}
+		return true;
+	}
 	default:
 		return gc_psci(m, what, vm, fid, got_x0);
 	}

@@ -815,9 +815,10 @@ static void op_guest(const struct op *op)
 	 * The calls vm_hvc_dispatch answers and some it does not. PSCI beyond
 	 * SYSTEM_OFF is answered in the run loop (test_run_more covers it).
 	 */
-	static const u64 fids[] = {KC_GC_SHARE_PAGE,   KC_GC_SHARE_PAGE, KC_GC_UNSHARE_PAGE,
-				   KC_GC_UNSHARE_PAGE, KC_GC_VERSION,	 KCORE_HC(0x43),
-				   0xC5000010u,	       0x86000001u};
+	static const u64 fids[] = {KC_GC_SHARE_PAGE,	KC_GC_SHARE_PAGE, KC_GC_UNSHARE_PAGE,
+				   KC_GC_UNSHARE_PAGE,	KC_GC_VERSION,	  KCORE_HC(0x43),
+				   0xC5000010u,		0x86000001u,	  KVM_HYP_MEM_SHARE,
+				   KVM_HYP_MEM_UNSHARE, KVM_HYP_MEMINFO,  0xC6000001u /* PTP */};
 	struct kcore_hvc_regs r;
 	u64 fid;
 	u32 vmid, vcpuid = (u32)(op->w[3] % MAX_VCPUS);
@@ -829,7 +830,7 @@ static void op_guest(const struct op *op)
 		vcpuid = 0;
 	if (!model_vcpu_registered(model, vmid, vcpuid))
 		return;
-	fid = op->w[1] % 64 == 0 ? PSCI_SYSTEM_OFF : fids[op->w[1] % 8];
+	fid = op->w[1] % 64 == 0 ? PSCI_SYSTEM_OFF : fids[op->w[1] % ARRAY_SIZE(fids)];
 	memset(&r, 0, sizeof(r));
 	r.x[0] = fid;
 	r.x[1] = pick_ipa(op->w[2]);

@@ -65,6 +65,15 @@ scenario ioshare "ioshare: share a page, the host reads it (checksum), unshare, 
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/ioshare.signed"
 
+scenario pkvmabi "pkvmabi: pKVM's guest ABI as Linux's driver uses it: KVM's UID, FEATURES, HYP_MEMINFO, MEM_SHARE (the host reads the page), MEM_UNSHARE (it no longer can), every refusal INVALID_PARAMETER" 0 \
+	-e '^\[pkvmabi\] GUEST pkvmabi: CALL_UID: KVM.s UID$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: HYP_MEMINFO granule: 4096, as expected$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: the host.s checksum 0x[0-9a-f]+ matches$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: the host reads the page after MEM_UNSHARE: -2, as expected$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: PASS [0-9]+ checks$' \
+	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
+	--vm "image=$g/pkvmabi.signed"
+
 scenario timer "timer: the guest's virtual timer interrupt arrives through the virtual GIC (kcore's list registers), three times, never early" 0 \
 	-e '^\[timer\] GUEST timer: round 2: INTID 27 after [0-9]+ ticks \(armed for [0-9]+\)$' \
 	-e '^\[timer\] GUEST timer: PASS 3 timer interrupts$' \

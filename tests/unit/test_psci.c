@@ -26,26 +26,6 @@
 
 /* ---- a script of HVCs, one per entry (gp's steps), each with its x0..x3 ---- */
 
-static u64 hv[GP_MAX_STEPS][4];
-
-static void step_hvc(struct vcpu_regs *r, struct arch_exit *e)
-{
-	const u64 *a = hv[gp.next - 1];
-
-	for (u32 i = 0; i < 4; i++)
-		r->x[i] = a[i];
-	r->pc += 4;
-	e->kind = ARCH_EXIT_HVC;
-}
-
-static void call(u32 i, u64 x0, u64 x1, u64 x2, u64 x3)
-{
-	hv[i][0] = x0;
-	hv[i][1] = x1;
-	hv[i][2] = x2;
-	hv[i][3] = x3;
-}
-
 /* What the guest found in x0 at step i: the answer to step i - 1's call. */
 static s64 answer(u32 i)
 {
@@ -76,12 +56,12 @@ static void test_version_features_migrate_info(void **state)
 					  0x86000000};
 
 	(void)state;
-	call(0, PSCI_VERSION, 0, 0, 0);
-	call(1, PSCI_MIGRATE_INFO_TYPE, 0, 0, 0);
-	call(2, PSCI_MIGRATE_INFO_UP_CPU_64, 0, 0, 0);
-	call(3, PSCI_MIGRATE_64, 1, 0, 0);
-	call(4, 0xc400001f, 0, 0, 0); /* unknown PSCI id */
-	gp_program(6, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, PSCI_VERSION, 0, 0, 0);
+	gp_call(1, PSCI_MIGRATE_INFO_TYPE, 0, 0, 0);
+	gp_call(2, PSCI_MIGRATE_INFO_UP_CPU_64, 0, 0, 0);
+	gp_call(3, PSCI_MIGRATE_64, 1, 0, 0);
+	gp_call(4, 0xc400001f, 0, 0, 0); /* unknown PSCI id */
+	gp_program(6, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(answer(1), PSCI_VERSION_1_1);
 	assert_int_equal(answer(2), PSCI_MIGRATE_INFO_NOT_PRESENT);
@@ -94,8 +74,8 @@ static void test_version_features_migrate_info(void **state)
 		u32 fid = yes ? offered[k] : not_offered[k - ARRAY_SIZE(offered)];
 
 		/* The upper half of x1 is not part of the 32-bit function id. */
-		call(0, PSCI_FEATURES, (0xabcdull << 32) | fid, 0, 0);
-		gp_program(2, step_hvc, gp_step_wfi);
+		gp_call(0, PSCI_FEATURES, (0xabcdull << 32) | fid, 0, 0);
+		gp_program(2, gp_step_hvc, gp_step_wfi);
 		assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 		if (answer(1) != (yes ? PSCI_SUCCESS : PSCI_E_NOT_SUPPORTED))
 			fail_msg("PSCI_FEATURES(%#x) = %" PRId64, fid, answer(1));
@@ -110,15 +90,15 @@ static void test_version_features_migrate_info(void **state)
 static void test_smccc_version_and_arch_features(void **state)
 {
 	(void)state;
-	call(0, SMCCC_VERSION, 0, 0, 0);
-	call(1, SMCCC_ARCH_FEATURES, SMCCC_VERSION, 0, 0);
-	call(2, SMCCC_ARCH_FEATURES, (0xabcdull << 32) | SMCCC_ARCH_FEATURES, 0, 0);
-	call(3, SMCCC_ARCH_FEATURES, 0x80008000 /* ARCH_WORKAROUND_1 */, 0, 0);
-	call(4, SMCCC_ARCH_FEATURES, 0x80007fff /* ARCH_WORKAROUND_2 */, 0, 0);
-	call(5, SMCCC_ARCH_FEATURES, 0x80000002 /* SOC_ID: SMCCC v1.2 */, 0, 0);
-	call(6, PSCI_FEATURES, SMCCC_VERSION, 0, 0);
-	gp_program(8, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
-		   gp_step_wfi);
+	gp_call(0, SMCCC_VERSION, 0, 0, 0);
+	gp_call(1, SMCCC_ARCH_FEATURES, SMCCC_VERSION, 0, 0);
+	gp_call(2, SMCCC_ARCH_FEATURES, (0xabcdull << 32) | SMCCC_ARCH_FEATURES, 0, 0);
+	gp_call(3, SMCCC_ARCH_FEATURES, 0x80008000 /* ARCH_WORKAROUND_1 */, 0, 0);
+	gp_call(4, SMCCC_ARCH_FEATURES, 0x80007fff /* ARCH_WORKAROUND_2 */, 0, 0);
+	gp_call(5, SMCCC_ARCH_FEATURES, 0x80000002 /* SOC_ID: SMCCC v1.2 */, 0, 0);
+	gp_call(6, PSCI_FEATURES, SMCCC_VERSION, 0, 0);
+	gp_program(8, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc,
+		   gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(answer(1), SMCCC_VERSION_1_1);
 	assert_int_equal(answer(2), PSCI_SUCCESS);
@@ -134,13 +114,14 @@ static void test_smccc_version_and_arch_features(void **state)
 static void test_cpu_on_errors_and_pending(void **state)
 {
 	(void)state;
-	call(0, PSCI_CPU_ON_64, 1ull << 8, ENTRY(0), 0);      /* Aff1 set: no such CPU */
-	call(1, PSCI_CPU_ON_64, 1ull << 32, ENTRY(0), 0);     /* Aff3 set */
-	call(2, PSCI_CPU_ON_64, 1, GP_RAM_IPA + 0x100000, 0); /* outside the image */
-	call(3, PSCI_CPU_ON_64, 1, ENTRY(0) + 2, 0);	      /* unaligned */
-	call(4, PSCI_CPU_ON_64, 0, ENTRY(0), 0);	      /* itself */
-	call(5, PSCI_CPU_ON_64, 1, ENTRY(1), 0x11);	      /* started */
-	gp_program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, PSCI_CPU_ON_64, 1ull << 8, ENTRY(0), 0);	 /* Aff1 set: no such CPU */
+	gp_call(1, PSCI_CPU_ON_64, 1ull << 32, ENTRY(0), 0);	 /* Aff3 set */
+	gp_call(2, PSCI_CPU_ON_64, 1, GP_RAM_IPA + 0x100000, 0); /* outside the image */
+	gp_call(3, PSCI_CPU_ON_64, 1, ENTRY(0) + 2, 0);		 /* unaligned */
+	gp_call(4, PSCI_CPU_ON_64, 0, ENTRY(0), 0);		 /* itself */
+	gp_call(5, PSCI_CPU_ON_64, 1, ENTRY(1), 0x11);		 /* started */
+	gp_program(7, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc,
+		   gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 	assert_int_equal(answer(1), PSCI_E_INVALID_PARAMS);
 	assert_int_equal(answer(2), PSCI_E_INVALID_PARAMS);
@@ -151,10 +132,10 @@ static void test_cpu_on_errors_and_pending(void **state)
 	assert_int_equal(answer(6), PSCI_SUCCESS);
 
 	/* Pending: a second CPU_ON (either width) is ON_PENDING and changes nothing. */
-	call(0, PSCI_CPU_ON_64, 1, ENTRY(2), 0x22);
-	call(1, PSCI_CPU_ON_32, 0xffffffff00000001ull, ENTRY(3), 0x33);
-	call(2, PSCI_AFFINITY_INFO_64, 1, 0, 0);
-	gp_program(4, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, PSCI_CPU_ON_64, 1, ENTRY(2), 0x22);
+	gp_call(1, PSCI_CPU_ON_32, 0xffffffff00000001ull, ENTRY(3), 0x33);
+	gp_call(2, PSCI_AFFINITY_INFO_64, 1, 0, 0);
+	gp_program(4, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(answer(1), PSCI_E_ON_PENDING);
 	assert_int_equal(answer(2), PSCI_E_ON_PENDING);
@@ -182,8 +163,8 @@ static void test_cpu_off_on_cycles(void **state)
 	(void)state;
 	for (u32 n = 1; n <= 4; n++) {
 		/* vCPU 0 starts vCPU 1 at a new entry with a new context. */
-		call(0, PSCI_CPU_ON_64, 1, ENTRY(n), 0xc0de00 + n);
-		gp_program(2, step_hvc, gp_step_wfi);
+		gp_call(0, PSCI_CPU_ON_64, 1, ENTRY(n), 0xc0de00 + n);
+		gp_program(2, gp_step_hvc, gp_step_wfi);
 		assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 		assert_int_equal(gp_run_page()->out.start.vcpuid, 1);
 		assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
@@ -199,9 +180,9 @@ static void test_cpu_off_on_cycles(void **state)
 		assert_int_equal(gp.seen[0].pstate, 0x3c5); /* the sim's reset: EL1h, DAIF masked */
 
 		/* It is OFF: AFFINITY_INFO says so, the host cannot run it, nor set an entry. */
-		call(0, PSCI_AFFINITY_INFO_64, 1, 0, 0);
-		call(1, PSCI_AFFINITY_INFO_32, 0, 1, 0); /* the cluster: vCPU 0 is on */
-		gp_program(3, step_hvc, step_hvc, gp_step_wfi);
+		gp_call(0, PSCI_AFFINITY_INFO_64, 1, 0, 0);
+		gp_call(1, PSCI_AFFINITY_INFO_32, 0, 1, 0); /* the cluster: vCPU 0 is on */
+		gp_program(3, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 		assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 		assert_int_equal(answer(1), PSCI_AFF_OFF);
 		assert_int_equal(answer(2), PSCI_AFF_ON);
@@ -217,8 +198,8 @@ static void test_boot_vcpu_off_and_back(void **state)
 	u64 reason;
 
 	(void)state;
-	call(0, PSCI_CPU_ON_64, 1, ENTRY(1), 1);
-	gp_program(2, step_hvc, step_cpu_off);
+	gp_call(0, PSCI_CPU_ON_64, 1, ENTRY(1), 1);
+	gp_program(2, gp_step_hvc, step_cpu_off);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_OFF);
 	assert_int_equal(vm_from_id(gp_vmid)->state, VM_VERIFIED);
@@ -230,8 +211,8 @@ static void test_boot_vcpu_off_and_back(void **state)
 	fx_expect_refused(KCORE_E_STATE, KC_HC_VM_RESTORE_BEGIN, gp_vmid, fx_host_page(), 0, 0);
 	assert_int_equal(fx_hc(KC_HC_VCPU_RUN, gp_vmid, 0, gp_run_pa, 0, &reason), KCORE_E_PERM);
 
-	call(1, PSCI_CPU_ON_64, 0, ENTRY(5), 5);
-	gp_program(3, gp_step_wfi, step_hvc, step_cpu_off);
+	gp_call(1, PSCI_CPU_ON_64, 0, ENTRY(5), 5);
+	gp_program(3, gp_step_wfi, gp_step_hvc, step_cpu_off);
 	assert_int_equal(gp_run(1, 0), KC_EXIT_WFI);
 	assert_int_equal(gp_run(1, 0), KC_EXIT_VCPU_START);
 	assert_int_equal(gp_run_page()->out.start.vcpuid, 0);
@@ -262,10 +243,10 @@ static void test_last_cpu_off_powers_off(void **state)
 static void test_cpu_suspend(void **state)
 {
 	(void)state;
-	call(0, PSCI_CPU_SUSPEND_64, 0, 0, 0); /* standby */
-	call(1, PSCI_CPU_SUSPEND_32, PSCI_POWER_STATE_TYPE_POWERDOWN | (1u << 24), ENTRY(1), 7);
-	call(2, PSCI_CPU_SUSPEND_64, 1u << 17, 0, 0); /* a reserved bit */
-	gp_program(4, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, PSCI_CPU_SUSPEND_64, 0, 0, 0); /* standby */
+	gp_call(1, PSCI_CPU_SUSPEND_32, PSCI_POWER_STATE_TYPE_POWERDOWN | (1u << 24), ENTRY(1), 7);
+	gp_call(2, PSCI_CPU_SUSPEND_64, 1u << 17, 0, 0); /* a reserved bit */
+	gp_program(4, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	/* Each suspend is a WFI: the host runs the vCPU again when it likes. */
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.next, 1);
@@ -284,15 +265,15 @@ static void test_cpu_suspend(void **state)
 static void test_affinity_info_levels(void **state)
 {
 	(void)state;
-	call(0, PSCI_AFFINITY_INFO_64, 1, 4, 0);	  /* no level 4 */
-	call(1, PSCI_AFFINITY_INFO_64, 1ull << 31, 0, 0); /* a reserved MPIDR bit */
-	call(2, PSCI_AFFINITY_INFO_64, 1ull << 8, 1, 0);  /* no cluster 1 */
-	call(3, PSCI_AFFINITY_INFO_64, 1, 1, 0);	  /* vCPU 1's cluster: vCPU 0 on */
-	call(4, PSCI_AFFINITY_INFO_64, 0xff, 2, 0);	  /* Aff0 ignored at level 2 */
-	call(5, PSCI_AFFINITY_INFO_64, 0, 3, 0);
-	call(6, PSCI_AFFINITY_INFO_64, 1ull << 32, 3, 0); /* no Aff3 1 */
-	gp_program(8, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
-		   gp_step_wfi);
+	gp_call(0, PSCI_AFFINITY_INFO_64, 1, 4, 0);	     /* no level 4 */
+	gp_call(1, PSCI_AFFINITY_INFO_64, 1ull << 31, 0, 0); /* a reserved MPIDR bit */
+	gp_call(2, PSCI_AFFINITY_INFO_64, 1ull << 8, 1, 0);  /* no cluster 1 */
+	gp_call(3, PSCI_AFFINITY_INFO_64, 1, 1, 0);	     /* vCPU 1's cluster: vCPU 0 on */
+	gp_call(4, PSCI_AFFINITY_INFO_64, 0xff, 2, 0);	     /* Aff0 ignored at level 2 */
+	gp_call(5, PSCI_AFFINITY_INFO_64, 0, 3, 0);
+	gp_call(6, PSCI_AFFINITY_INFO_64, 1ull << 32, 3, 0); /* no Aff3 1 */
+	gp_program(8, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc,
+		   gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(answer(1), PSCI_E_INVALID_PARAMS);
 	assert_int_equal(answer(2), PSCI_E_INVALID_PARAMS);
@@ -308,10 +289,10 @@ static void test_affinity_info_levels(void **state)
 static void test_system_reset2(void **state)
 {
 	(void)state;
-	call(0, PSCI_SYSTEM_RESET2_64, 1, 0, 0); /* no architectural type 1 */
-	call(1, PSCI_SYSTEM_RESET2_32, PSCI_RESET2_TYPE_VENDOR | 3, 0, 0); /* vendor */
-	call(2, PSCI_SYSTEM_RESET2_64, PSCI_RESET2_TYPE_WARM_RESET, 0x1234, 0);
-	gp_program(4, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, PSCI_SYSTEM_RESET2_64, 1, 0, 0); /* no architectural type 1 */
+	gp_call(1, PSCI_SYSTEM_RESET2_32, PSCI_RESET2_TYPE_VENDOR | 3, 0, 0); /* vendor */
+	gp_call(2, PSCI_SYSTEM_RESET2_64, PSCI_RESET2_TYPE_WARM_RESET, 0x1234, 0);
+	gp_program(4, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
 	assert_int_equal(answer(1), PSCI_E_INVALID_PARAMS);
 	assert_int_equal(answer(2), PSCI_E_NOT_SUPPORTED);

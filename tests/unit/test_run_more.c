@@ -23,42 +23,22 @@
 
 /* ---- PSCI: a script of calls, each answered by kcore without an exit ---- */
 
-static u64 hv[16][4];
-
-static void step_hvc(struct vcpu_regs *r, struct arch_exit *e)
-{
-	const u64 *a = hv[gp.next - 1];
-
-	for (u32 i = 0; i < 4; i++)
-		r->x[i] = a[i];
-	r->pc += 4;
-	e->kind = ARCH_EXIT_HVC;
-}
-
-static void call(u32 i, u64 x0, u64 x1, u64 x2, u64 x3)
-{
-	hv[i][0] = x0;
-	hv[i][1] = x1;
-	hv[i][2] = x2;
-	hv[i][3] = x3;
-}
-
 static void test_psci_version_and_features(void **state)
 {
 	(void)state;
-	call(0, 0x84000000, 0, 0, 0);		/* VERSION */
-	call(1, 0x8400000a, 0x84000000, 0, 0);	/* FEATURES(VERSION) */
-	call(2, 0x8400000a, 0xc4000001, 0, 0);	/* FEATURES(CPU_SUSPEND) */
-	call(3, 0x8400000a, 0xc4000003, 0, 0);	/* FEATURES(CPU_ON_64) */
-	call(4, 0x8400000a, 0x84000008, 0, 0);	/* FEATURES(SYSTEM_OFF) */
-	call(5, 0x8400000a, 0x84000009, 0, 0);	/* FEATURES(SYSTEM_RESET) */
-	call(6, 0x8400000a, 0x84000002, 0, 0);	/* FEATURES(CPU_OFF) */
-	call(7, 0x8400000a, 0xc4000004, 0, 0);	/* FEATURES(AFFINITY_INFO_64) */
-	call(8, 0x8400000a, 0x8400000a, 0, 0);	/* FEATURES(FEATURES) */
-	call(9, 0x8400000a, 0x84000004, 0, 0);	/* FEATURES(AFFINITY_INFO_32) */
-	call(10, 0x8400000a, 0x84000003, 0, 0); /* FEATURES(CPU_ON_32) */
-	gp_program(12, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc,
-		   step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, 0x84000000, 0, 0, 0);	   /* VERSION */
+	gp_call(1, 0x8400000a, 0x84000000, 0, 0);  /* FEATURES(VERSION) */
+	gp_call(2, 0x8400000a, 0xc4000001, 0, 0);  /* FEATURES(CPU_SUSPEND) */
+	gp_call(3, 0x8400000a, 0xc4000003, 0, 0);  /* FEATURES(CPU_ON_64) */
+	gp_call(4, 0x8400000a, 0x84000008, 0, 0);  /* FEATURES(SYSTEM_OFF) */
+	gp_call(5, 0x8400000a, 0x84000009, 0, 0);  /* FEATURES(SYSTEM_RESET) */
+	gp_call(6, 0x8400000a, 0x84000002, 0, 0);  /* FEATURES(CPU_OFF) */
+	gp_call(7, 0x8400000a, 0xc4000004, 0, 0);  /* FEATURES(AFFINITY_INFO_64) */
+	gp_call(8, 0x8400000a, 0x8400000a, 0, 0);  /* FEATURES(FEATURES) */
+	gp_call(9, 0x8400000a, 0x84000004, 0, 0);  /* FEATURES(AFFINITY_INFO_32) */
+	gp_call(10, 0x8400000a, 0x84000003, 0, 0); /* FEATURES(CPU_ON_32) */
+	gp_program(12, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc,
+		   gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[1].x[0], PSCI_VERSION_1_1);
 	assert_int_equal(gp.seen[2].x[0], 0);
@@ -76,17 +56,17 @@ static void test_psci_version_and_features(void **state)
 static void test_psci_unsupported_calls(void **state)
 {
 	(void)state;
-	call(0, 0xc4000005, 0, 0, 0); /* MIGRATE */
-	call(1, 0x84000007, 0, 0, 0); /* MIGRATE_INFO_UP_CPU */
-	call(2, 0xc400000e, 0, 0, 0); /* SYSTEM_SUSPEND */
-	call(3, 0xc400001f, 0, 0, 0); /* last of the PSCI range */
-	gp_program(5, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, 0xc4000005, 0, 0, 0); /* MIGRATE */
+	gp_call(1, 0x84000007, 0, 0, 0); /* MIGRATE_INFO_UP_CPU */
+	gp_call(2, 0xc400000e, 0, 0, 0); /* SYSTEM_SUSPEND */
+	gp_call(3, 0xc400001f, 0, 0, 0); /* last of the PSCI range */
+	gp_program(5, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	for (u32 i = 1; i <= 4; i++)
 		assert_int_equal(gp.seen[i].x[0], (u64)PSCI_E_NOT_SUPPORTED);
 	/* Just past the PSCI range: a call for the host. */
-	call(0, 0x84000020, 5, 0, 0);
-	gp_program(1, step_hvc);
+	gp_call(0, 0x84000020, 5, 0, 0);
+	gp_program(1, gp_step_hvc);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_GUEST_CALL);
 	assert_int_equal(gp_run_page()->out.call.fid, 0x84000020);
 	assert_int_equal(gp_run_page()->out.call.args[0], 5);
@@ -95,13 +75,14 @@ static void test_psci_unsupported_calls(void **state)
 static void test_psci_affinity_info(void **state)
 {
 	(void)state;
-	call(0, 0xc4000004, 0, 0, 0);		      /* vCPU 0: running */
-	call(1, 0xc4000004, 1, 0, 0);		      /* vCPU 1: off */
-	call(2, 0xc4000004, 1, 1, 0);		      /* level 1: vCPU 0's cluster, on */
-	call(3, 0xc4000004, 4, 0, 0);		      /* beyond max_vcpus */
-	call(4, 0x84000004, 3, 0, 0);		      /* unregistered: off */
-	call(5, 0xc4000003, 1, GP_RAM_IPA + 0x80, 9); /* CPU_ON vCPU 1 */
-	gp_program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, 0xc4000004, 0, 0, 0);		 /* vCPU 0: running */
+	gp_call(1, 0xc4000004, 1, 0, 0);		 /* vCPU 1: off */
+	gp_call(2, 0xc4000004, 1, 1, 0);		 /* level 1: vCPU 0's cluster, on */
+	gp_call(3, 0xc4000004, 4, 0, 0);		 /* beyond max_vcpus */
+	gp_call(4, 0x84000004, 3, 0, 0);		 /* unregistered: off */
+	gp_call(5, 0xc4000003, 1, GP_RAM_IPA + 0x80, 9); /* CPU_ON vCPU 1 */
+	gp_program(7, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc,
+		   gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_VCPU_START);
 	assert_int_equal(gp_run_page()->out.start.vcpuid, 1);
 	assert_int_equal(gp.seen[1].x[0], 0);
@@ -110,9 +91,9 @@ static void test_psci_affinity_info(void **state)
 	assert_int_equal(gp.seen[4].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	assert_int_equal(gp.seen[5].x[0], 1);
 	/* vCPU 1 started but has not run: ON_PENDING, from either width. */
-	call(0, 0xc4000004, 1, 0, 0);
-	call(1, 0x84000004, 1, 0, 0);
-	gp_program(3, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, 0xc4000004, 1, 0, 0);
+	gp_call(1, 0x84000004, 1, 0, 0);
+	gp_program(3, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[0].x[0], 0); /* CPU_ON's success */
 	assert_int_equal(gp.seen[1].x[0], 2);
@@ -122,9 +103,9 @@ static void test_psci_affinity_info(void **state)
 	assert_int_equal(gp_run(1, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[0].pc, GP_RAM_IPA + 0x80);
 	assert_int_equal(gp.seen[0].x[0], 9);
-	call(0, 0xc4000004, 1, 0, 0);
-	call(1, 0xc4000003, 1, GP_RAM_IPA + 0x80, 0);
-	gp_program(3, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, 0xc4000004, 1, 0, 0);
+	gp_call(1, 0xc4000003, 1, GP_RAM_IPA + 0x80, 0);
+	gp_program(3, gp_step_hvc, gp_step_hvc, gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[1].x[0], 0);
 	assert_int_equal(gp.seen[2].x[0], (u64)PSCI_E_ALREADY_ON);
@@ -133,13 +114,14 @@ static void test_psci_affinity_info(void **state)
 static void test_psci_cpu_on_refusals(void **state)
 {
 	(void)state;
-	call(0, 0xc4000003, 4, GP_RAM_IPA, 0);		    /* beyond max_vcpus */
-	call(1, 0xc4000003, 2, GP_RAM_IPA, 0);		    /* not registered */
-	call(2, 0xc4000003, 0, GP_RAM_IPA, 0);		    /* itself: already on */
-	call(3, 0xc4000003, 1, GP_RAM_IPA + 0x102, 0);	    /* unaligned entry */
-	call(4, 0x84000003, 0x100000000ull, GP_RAM_IPA, 0); /* 32-bit: target 0, on */
-	call(5, 0xc4000003, 0x100000001ull, GP_RAM_IPA, 0); /* 64-bit: no such vCPU */
-	gp_program(7, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, step_hvc, gp_step_wfi);
+	gp_call(0, 0xc4000003, 4, GP_RAM_IPA, 0);	       /* beyond max_vcpus */
+	gp_call(1, 0xc4000003, 2, GP_RAM_IPA, 0);	       /* not registered */
+	gp_call(2, 0xc4000003, 0, GP_RAM_IPA, 0);	       /* itself: already on */
+	gp_call(3, 0xc4000003, 1, GP_RAM_IPA + 0x102, 0);      /* unaligned entry */
+	gp_call(4, 0x84000003, 0x100000000ull, GP_RAM_IPA, 0); /* 32-bit: target 0, on */
+	gp_call(5, 0xc4000003, 0x100000001ull, GP_RAM_IPA, 0); /* 64-bit: no such vCPU */
+	gp_program(7, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_hvc,
+		   gp_step_wfi);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[1].x[0], (u64)PSCI_E_INVALID_PARAMS);
 	assert_int_equal(gp.seen[2].x[0], (u64)PSCI_E_INVALID_PARAMS);
@@ -154,8 +136,8 @@ static void test_psci_cpu_on_refusals(void **state)
 static void test_system_reset_powers_off(void **state)
 {
 	(void)state;
-	call(0, 0x84000009, 0, 0, 0);
-	gp_program(1, step_hvc);
+	gp_call(0, 0x84000009, 0, 0, 0);
+	gp_program(1, gp_step_hvc);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
 	assert_int_equal(gp_run_page()->out.poweroff.reset, 1);
 	assert_int_equal(vm_from_id(gp_vmid)->state, VM_POWEROFF);
@@ -164,8 +146,8 @@ static void test_system_reset_powers_off(void **state)
 static void test_system_off_is_not_a_reset(void **state)
 {
 	(void)state;
-	call(0, 0x84000008, 0, 0, 0);
-	gp_program(1, step_hvc);
+	gp_call(0, 0x84000008, 0, 0, 0);
+	gp_program(1, gp_step_hvc);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_POWEROFF);
 	assert_int_equal(gp_run_page()->out.poweroff.reset, 0);
 }

@@ -2029,6 +2029,15 @@ static struct gc_row gc_rows[] = {
     G(S_ACTIVE, "PSCI SYSTEM_RESET", PSCI_SYSTEM_RESET, 0, OK),
     G(S_SHARED, "PSCI SYSTEM_OFF with a page shared", PSCI_SYSTEM_OFF, 0, OK),
     G(S_ACTIVE, "unknown KCORE_HC(0x43) goes to the host", KCORE_HC(0x43), 0, NOT_KCORES),
+    /*
+     * pKVM's calls (core/run/pkvm.c): every row passes x2 = 0xdead, a reserved
+     * argument pKVM's rule refuses before anything is looked at.
+     */
+    G(S_ACTIVE, "pKVM MEM_SHARE with x2 set", KVM_HYP_MEM_SHARE, IPA_OWN, SMCCC_INVALID_PARAMETER),
+    G(S_SHARED, "pKVM MEM_UNSHARE with x2 set", KVM_HYP_MEM_UNSHARE, IPA_OWN,
+      SMCCC_INVALID_PARAMETER),
+    G(S_ACTIVE, "pKVM HYP_MEMINFO with x2 set", KVM_HYP_MEMINFO, 0, SMCCC_INVALID_PARAMETER),
+    G(S_ACTIVE, "KVM's PTP goes to the host", 0xc6000001ull, 0, NOT_KCORES),
     G(S_ACTIVE, "host call VM_FREE from a guest goes to the host", KC_HC_VM_FREE, 1, NOT_KCORES),
     G(S_ACTIVE, "host call VM_DONATE from a guest goes to the host", KC_HC_VM_DONATE, 1,
       NOT_KCORES),

@@ -789,6 +789,28 @@ static bool run_bad_args(int vm)
 	r.run.in.reserved[3] = 1;
 	ok = refused(vm, KCORE_VM_IOC_RUN, &r, EINVAL, "RUN with a reserved word") && ok;
 	ok = refused(vm, KCORE_VM_IOC_RUN, NULL, EFAULT, "RUN with NULL") && ok;
+	/* KCORE_VM_IOC_IRQ: the module's checks, then kcore's (its timers' 27 and 30 are its own).
+	 */
+	ok = refused(vm, KCORE_VM_IOC_IRQ, &(struct kcore_irq){.vcpu = 1, .intid = 33}, EINVAL,
+		     "IRQ to vCPU 1 of 1") &&
+	     ok;
+	ok = refused(vm, KCORE_VM_IOC_IRQ, &(struct kcore_irq){.intid = 15}, EINVAL,
+		     "IRQ of an SGI") &&
+	     ok;
+	ok = refused(vm, KCORE_VM_IOC_IRQ, &(struct kcore_irq){.intid = 1020}, EINVAL,
+		     "IRQ of INTID 1020") &&
+	     ok;
+	ok = refused(vm, KCORE_VM_IOC_IRQ, &(struct kcore_irq){.intid = 33, .reserved = 1}, EINVAL,
+		     "IRQ with a reserved word") &&
+	     ok;
+	ok = refused(vm, KCORE_VM_IOC_IRQ, &(struct kcore_irq){.intid = 27}, EINVAL,
+		     "IRQ of kcore's virtual timer") &&
+	     ok;
+	ok = refused(vm, KCORE_VM_IOC_IRQ, NULL, EFAULT, "IRQ with NULL") && ok;
+	if (ioctl(vm, KCORE_VM_IOC_IRQ, &(struct kcore_irq){.intid = 33}) != 0) {
+		say_vm("FAIL IRQ of SPI 33 to vCPU 0: %s", strerror(errno));
+		ok = false;
+	}
 	return ok;
 }
 

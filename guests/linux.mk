@@ -48,6 +48,16 @@ KMOD_SRCS := kmod/Kbuild $(wildcard kmod/*.c kmod/*.h)
 KATTACK_DIR := $(BUILD)/kmod-attack
 KATTACK := $(KATTACK_DIR)/kcore_attack.ko
 KATTACK_SRCS := $(wildcard tests/kmod-attack/*)
+KGUEST_DIR := $(BUILD)/kcore-guest
+KGUEST := $(KGUEST_DIR)/kcore-guest.ko
+KGUEST_SRCS := $(wildcard guests/kcore-guest/*)
+# Debian's own modules the guest loads for virtio (docs/virtio.md), from the
+# Image's package, in the order init loads them (after kcore-guest.ko).
+LINUX_GUEST_MODULES := virtio virtio_ring virtio_mmio virtio_blk virtio-rng virtio_console
+# And the host's: loop, to mount the guest's disk image and check it.
+LINUX_HOST_MODULES := loop
+LINUX_GUEST_MODDIR := $(LINUX_DIR)/guest-modules
+LINUX_GUEST_MODSTAMP := $(LINUX_GUEST_MODDIR)/.stamp
 
 # Against the cross glibc (libc6-dev-arm64-cross), statically: the initramfs
 # holds nothing else.
@@ -58,19 +68,41 @@ $(LINUX_IMAGE): scripts/fetch-linux.sh | $(DEPS_STAMP)
 	@$(if $(Q),echo "  FETCH   $@ (Debian's linux-image-cloud-arm64)")
 	$(Q)bash scripts/fetch-linux.sh $(@D)
 
-$(LINUX_INIT): guests/linux-init/init.c | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC [linux-init] $<")
-	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $<
+LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c
 
-$(LINUX_INITRAMFS): $(LINUX_INIT) $(KCORE_MKINITRAMFS)
+$(LINUX_INIT): $(LINUX_INIT_SRCS) guests/linux-init/init.h guests/linux-init/disk_pattern.h \
+		| $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [linux-init] $(LINUX_INIT_SRCS)")
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -o $@ $(LINUX_INIT_SRCS)
+
+$(LINUX_INITRAMFS): $(LINUX_INIT) $(KCORE_MKINITRAMFS) $(KGUEST) $(LINUX_GUEST_MODSTAMP)
 	@$(if $(Q),echo "  CPIO    $@")
-	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_INIT)
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_INIT) --file kcore-guest.ko=$(KGUEST) \
+		$(foreach m,$(LINUX_GUEST_MODULES),--file $(m).ko=$(LINUX_GUEST_MODDIR)/$(m).ko)
 
-$(LINUX_HOST_INIT): guests/host-init/init.c tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)
+$(LINUX_GUEST_MODSTAMP): $(LINUX_IMAGE) scripts/extract-linux-modules.sh guests/linux.mk
+	@$(if $(Q),echo "  EXTRACT $(LINUX_GUEST_MODDIR) ($(LINUX_GUEST_MODULES))")
+	$(Q)bash scripts/extract-linux-modules.sh $(LINUX_DIR) $(LINUX_GUEST_MODDIR) $(LINUX_GUEST_MODULES) \
+		$(LINUX_HOST_MODULES)
+	$(Q)touch $@
+
+LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c
+
+$(LINUX_HOST_INIT): $(LINUX_HOST_INIT_SRCS) guests/host-init/host_init.h \
+		guests/linux-init/disk_pattern.h tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC [host-init] $<")
-	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -Itests/kmod-attack -o $@ $<
+	@$(if $(Q),echo "  CC [host-init] $(LINUX_HOST_INIT_SRCS)")
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -Itests/kmod-attack -Iguests/linux-init -o $@ \
+		$(LINUX_HOST_INIT_SRCS)
+
+# The virtio disk test's disk (docs/virtio.md): an empty ext4, made fresh for
+# every host initramfs so no run sees another's files.
+LINUX_DISK := $(LINUX_DIR)/disk.img
+$(LINUX_DISK): guests/linux.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MKFS    $@ (ext4, 8 MiB)")
+	$(Q)rm -f $@ && mke2fs -q -F -t ext4 -L kcore-disk $@ 8M >/dev/null
 
 # The Linux guest as kcore-vmm takes it: each file signed (kserv's payload
 # gets them signed by tools/kcore-run instead).
@@ -90,7 +122,7 @@ $(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN
 $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
 		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(GUEST_DIR)/pwroff.signed \
 		$(LINUX_DIR)/Image.signed $(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) \
-		$(BUILD)/bench/bench.signed $(KCORE_MKINITRAMFS)
+		$(BUILD)/bench/bench.signed $(KCORE_MKINITRAMFS) $(LINUX_DISK) $(LINUX_GUEST_MODSTAMP)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
 		--file kcore_attack.ko=$(KATTACK) \
@@ -98,7 +130,8 @@ $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcor
 		--file smp.signed=$(GUEST_DIR)/smp.signed --file pwroff.signed=$(GUEST_DIR)/pwroff.signed \
 		--file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
-		--file busybox=$(LINUX_BUSYBOX) --file bench.signed=$(BUILD)/bench/bench.signed
+		--file busybox=$(LINUX_BUSYBOX) --file bench.signed=$(BUILD)/bench/bench.signed \
+		--file disk.img=$(LINUX_DISK) --file loop.ko=$(LINUX_GUEST_MODDIR)/loop.ko
 
 # The host's shell (kcore.shell=1, docs/linux-host.md "A shell in the host"):
 # Debian's static busybox, fetched like the kernel (the .deb cached in .deps/linux/).
@@ -138,6 +171,17 @@ $(KATTACK): $(KATTACK_SRCS) kmod/kcore_vm.h include/kcore/abi.h include/kcore/kc
 	$(Q)cp $(KATTACK_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(LINUX_DIR)/headers M=$(abspath $(@D)) ARCH=arm64 CROSS_COMPILE=$(CROSS) \
 		KCORE_INCLUDE=$(abspath include) KCORE_KMOD=$(abspath kmod) modules
+	$(Q)CROSS=$(CROSS) bash scripts/check-vermagic.sh $@ $$(cat $(LINUX_HEADERS_RELEASE)) >/dev/null || \
+		{ rm -f $@; exit 1; }
+
+# kcore-guest.ko (guests/kcore-guest/): the protected guest's virtio bounce
+# pool, built the same way (the guest runs the same Debian kernel as the host).
+$(KGUEST): $(KGUEST_SRCS) $(LINUX_HEADERS_RELEASE) scripts/check-vermagic.sh
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  KBUILD  $@")
+	$(Q)cp $(KGUEST_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(LINUX_DIR)/headers M=$(abspath $(@D)) ARCH=arm64 CROSS_COMPILE=$(CROSS) modules
+	$(Q)$(CROSS)strip --strip-debug $@
 	$(Q)CROSS=$(CROSS) bash scripts/check-vermagic.sh $@ $$(cat $(LINUX_HEADERS_RELEASE)) >/dev/null || \
 		{ rm -f $@; exit 1; }
 

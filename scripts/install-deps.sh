@@ -15,6 +15,7 @@ pkgs=(
   clang libclang-rt-14-dev
   gcovr cppcheck clang-tidy clang-format
   openssl
+  e2fsprogs # mke2fs: the virtio disk test's ext4 image (docs/virtio.md)
   gnuplot-nox # make bench: the chart (docs/bench)
 )
 

@@ -87,6 +87,7 @@
 #include "kcore/abi.h"
 #include "kcore/kcore_ioctl.h"
 #include "kcore/payload.h"
+#include "host_init.h"
 #include "kcore_attack.h"
 
 #define TAG			"KCORE-HOST: init: "
@@ -95,8 +96,6 @@
 #define KMOD_NAME		"kcore"
 #define KATTACK_TAG		"KCORE-HOST: attack: "
 #define KATTACK_PATH		"/kcore_attack.ko"
-#define KATTACK_DEV		"/dev/kcore-attack"
-#define KCORE_DEV		"/dev/kcore"
 #define EXPECT_PARAM		"kcore.expect_cpus="
 #define RESERVED_DIR		"/proc/device-tree/reserved-memory"
 #define MAX_RAM			64
@@ -181,7 +180,7 @@ static void open_console(void)
 		console_fd = fd;
 }
 
-static bool read_text(const char *path, char *buf, size_t size)
+bool read_text(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
 	ssize_t n;
@@ -375,7 +374,7 @@ static bool check_kcore_ranges(int *count)
 	return ok;
 }
 
-static int load_module(const char *path)
+int load_module(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	long ret;
@@ -486,7 +485,7 @@ static bool kmod_stats(int fd, struct kcore_stats *st, const char *when)
 }
 
 /* The module holds no page for kcore and no VM: what every test below must come back to. */
-static bool kmod_holds_nothing(int fd, const char *when)
+bool kmod_holds_nothing(int fd, const char *when)
 {
 	struct kcore_stats st;
 
@@ -938,7 +937,7 @@ static bool attack_in_child(int attack_fd, unsigned long cmd, int vm, unsigned i
 	return true;
 }
 
-static bool invariants_hold(int attack_fd, const char *when)
+bool invariants_hold(int attack_fd, const char *when)
 {
 	struct kcore_attack a = {0};
 
@@ -1545,21 +1544,9 @@ static bool check_kmod_reload(void)
  * file, --cpus 0, an image with a flipped byte that kcore refuses). After
  * each, the module must hold nothing: kcore-vmm's exit closed the VM.
  */
-#define VMM_TAG		    "KCORE-HOST: vmm: "
-#define VMM_PATH	    "/kcore-vmm"
-#define VMM_TAMPERED	    "/tmp/tampered.signed"
-#define VMM_TIMEOUT_S	    60
-/* A Linux guest boots in QEMU's emulation inside kcore's Linux host: minutes, not seconds. */
-#define VMM_LINUX_TIMEOUT_S 400
-#define VMM_OUT_MAX	    (256 * 1024) /* a Linux guest's boot log fits */
-/* kcore-vmm's exit statuses (hostvmm/hostvmm.h, kcore-vmm --help). */
-#define VMM_EXIT_OK	    0
-#define VMM_EXIT_USAGE	    2
-#define VMM_EXIT_FILE	    3
-#define VMM_EXIT_KCORE	    4
 #define PWROFF_ROUNDS	    "300"
 
-__attribute__((format(printf, 1, 2))) static void say_vmm(const char *fmt, ...)
+void say_vmm(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1568,18 +1555,24 @@ __attribute__((format(printf, 1, 2))) static void say_vmm(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Echoes the complete lines of out[*from, len) and moves *from past them. */
-static void echo_lines(const char *out, size_t len, size_t *from)
+/*
+ * Echoes the complete lines of out[*from, len), handing each to the hook if
+ * there is one, and moves *from past them.
+ */
+static void echo_lines(const char *out, size_t len, size_t *from, const struct vmm_hook *hook,
+		       pid_t pid)
 {
 	for (size_t i = *from; i < len; i++) {
 		if (out[i] != '\n')
 			continue;
 		say_vmm("| %.*s", (int)(i - *from), out + *from);
+		if (hook != NULL)
+			hook->line(hook->ctx, pid, out + *from, i - *from);
 		*from = i + 1;
 	}
 }
 
-static long long now_ms(void)
+long long now_ms(void)
 {
 	struct timespec t;
 
@@ -1592,7 +1585,8 @@ static long long now_ms(void)
  * out (NUL-terminated, the first size - 1 bytes), killed after timeout_s. Its exit status, or -1
  * when it did not exit by itself (a signal, the timeout: said why).
  */
-static int run_vmm(char *const argv[], char *out, size_t size, int timeout_s)
+int run_vmm_hooked(char *const argv[], char *out, size_t size, int timeout_s,
+		   const struct vmm_hook *hook)
 {
 	long long deadline = now_ms() + timeout_s * 1000LL;
 	size_t len = 0, echoed = 0;
@@ -1643,7 +1637,7 @@ static int run_vmm(char *const argv[], char *out, size_t size, int timeout_s)
 			break;
 		if (len + 1 < size) {
 			len += (size_t)n;
-			echo_lines(out, len, &echoed);
+			echo_lines(out, len, &echoed, hook, pid);
 		}
 	}
 	close(fds[0]);
@@ -1663,12 +1657,16 @@ static int run_vmm(char *const argv[], char *out, size_t size, int timeout_s)
 	return WEXITSTATUS(status);
 }
 
-/* A guest run: exit status 0, and every line of want[] (NULL-ended) in its output. */
-static bool vmm_guest_run(int dev, char *const argv[], const char *const want[], const char *what,
-			  int timeout_s)
+static int run_vmm(char *const argv[], char *out, size_t size, int timeout_s)
+{
+	return run_vmm_hooked(argv, out, size, timeout_s, NULL);
+}
+
+bool vmm_guest_run_hooked(int dev, char *const argv[], const char *const want[], const char *what,
+			  int timeout_s, const struct vmm_hook *hook)
 {
 	static char out[VMM_OUT_MAX];
-	int status = run_vmm(argv, out, sizeof(out), timeout_s);
+	int status = run_vmm_hooked(argv, out, sizeof(out), timeout_s, hook);
 	bool ok = status == VMM_EXIT_OK;
 
 	if (status > 0)
@@ -1680,6 +1678,13 @@ static bool vmm_guest_run(int dev, char *const argv[], const char *const want[],
 		}
 	}
 	return (dev < 0 || kmod_holds_nothing(dev, what)) && ok;
+}
+
+/* A guest run: exit status 0, and every line of want[] (NULL-ended) in its output. */
+static bool vmm_guest_run(int dev, char *const argv[], const char *const want[], const char *what,
+			  int timeout_s)
+{
+	return vmm_guest_run_hooked(dev, argv, want, what, timeout_s, NULL);
 }
 
 /* A run that must fail with status want (and say so with match in its output). */
@@ -1730,7 +1735,7 @@ static bool write_tampered(void)
 #define VMM_LINUX_PARAM "kcore.vmm_linux=1"
 
 /* Whether the host's command line holds word (a whole word). */
-static bool cmdline_has(const char *word)
+bool cmdline_has(const char *word)
 {
 	char cmdline[4096];
 	size_t n = strlen(word);
@@ -1894,6 +1899,7 @@ static bool check_vmm(void)
 		ok = check_vmm_linux(dev, one) && ok;
 		ok = check_vmm_linux(dev, two) && ok;
 		ok = check_vmm_two_linux(dev) && ok;
+		ok = check_vmm_virtio(dev) && ok;
 	}
 	close(dev);
 	ok = ok && bad;

@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAG "KCORE-LINUX-INIT: "
+#include "init.h"
 
 #define MIB	     (1024ull * 1024ull)
 #define MAX_CPUS     1024
@@ -51,7 +51,7 @@
 static int console_fd = 1;
 
 /* One whole line on the console, in one write. */
-__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -107,7 +107,7 @@ static bool mount_fs(const char *type, const char *dir, const char *opts)
 }
 
 /* Reads a small file into buf (NUL-terminated, trailing newline dropped). */
-static bool read_text(const char *path, char *buf, size_t size)
+bool read_text(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
@@ -485,7 +485,7 @@ static bool run_checks(void)
 	say("cmdline: %s", cmdline);
 	if (!check_mem(&mib) || !check_cpus(cmdline, &cpus) || !check_tmpfs())
 		return false;
-	if (!check_timers())
+	if (!check_timers() || !virtio_checks(cmdline))
 		return false;
 	say("ok cpus=%d mem=%lluMiB tmpfs=ok", cpus, mib);
 	return check_hotplug(cpus);

@@ -1986,6 +1986,24 @@ static bool check_vmm_pwroff(int dev)
 	return ok;
 }
 
+/* A 1 MiB disk for kcore-vmm --disk (the initramfs is writable). */
+#define VMM_DISK "/vmdisk.img"
+
+static bool write_disk(void)
+{
+	static char zero[4096];
+	int fd = open(VMM_DISK, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	bool ok = fd >= 0;
+
+	for (int i = 0; i < 256 && ok; i++)
+		ok = write(fd, zero, sizeof(zero)) == (ssize_t)sizeof(zero);
+	if (fd >= 0)
+		ok = close(fd) == 0 && ok;
+	if (!ok)
+		say_vmm("FAIL writing " VMM_DISK ": %s", strerror(errno));
+	return ok;
+}
+
 static bool check_vmm(void)
 {
 	char *const hello1[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M", NULL};
@@ -1995,6 +2013,12 @@ static bool check_vmm(void)
 	char *const missing[] = {VMM_PATH, "--image", "/missing.signed", NULL};
 	char *const cpus0[] = {VMM_PATH, "--image", VM_IMAGE, "--cpus", "0", NULL};
 	char *const tampered[] = {VMM_PATH, "--image", VMM_TAMPERED, "--mem", "16M", NULL};
+	char *const hello_dev[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M",
+				   "--disk", VMM_DISK,	"--rng",  NULL};
+	const char *const dev_lines[] = {
+	    "kcore-vmm: VM hello: virtio-blk at 0xa010000 (SPI 16): " VMM_DISK ", 2048 sectors\n",
+	    "kcore-vmm: VM hello: virtio-rng at 0xa010200 (SPI 17)\n",
+	    "[hello] GUEST hello: PASS\n", "kcore-vmm: VM hello powered off\n", NULL};
 	const char *const hello_lines[] = {"[hello] GUEST hello: Hello from hello at EL1",
 					   "[hello] GUEST hello: PASS\n",
 					   "kcore-vmm: VM hello powered off\n", NULL};
@@ -2015,6 +2039,13 @@ static bool check_vmm(void)
 	if (vmm_guest_run(dev, hello2, hello_lines, "hello on 2 vCPUs", VMM_TIMEOUT_S))
 		say_vmm(VM_IMAGE " on 2 vCPUs (vCPU 1 never started): PASS, powered off, exit "
 				 "status 0");
+	else
+		ok = false;
+	/* Devices present and unused: the guest's RAM mapped by kcore-vmm, hello unchanged. */
+	if (write_disk() &&
+	    vmm_guest_run(dev, hello_dev, dev_lines, "hello with a disk and an rng", VMM_TIMEOUT_S))
+		say_vmm(VM_IMAGE " with --disk and --rng: the devices in their windows, unused; "
+				 "PASS, powered off, exit status 0");
 	else
 		ok = false;
 	if (vmm_guest_run(dev, smp4, smp_lines, "smp on 4 vCPUs", VMM_TIMEOUT_S))

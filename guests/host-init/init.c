@@ -1986,7 +1986,7 @@ static bool check_vmm_pwroff(int dev)
 	return ok;
 }
 
-/* A 1 MiB disk for kcore-vmm --disk (the initramfs is writable). */
+/* A 1 MiB disk for kcore-vmm --disk (the initramfs is writable; check_vmm names it too). */
 #define VMM_DISK "/vmdisk.img"
 
 static bool write_disk(void)
@@ -2016,7 +2016,7 @@ static bool check_vmm(void)
 	char *const hello_dev[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M",
 				   "--disk", VMM_DISK,	"--rng",  NULL};
 	const char *const dev_lines[] = {
-	    "kcore-vmm: VM hello: virtio-blk at 0xa010000 (SPI 16): " VMM_DISK ", 2048 sectors\n",
+	    "kcore-vmm: VM hello: virtio-blk at 0xa010000 (SPI 16): /vmdisk.img, 2048 sectors\n",
 	    "kcore-vmm: VM hello: virtio-rng at 0xa010200 (SPI 17)\n",
 	    "[hello] GUEST hello: PASS\n", "kcore-vmm: VM hello powered off\n", NULL};
 	const char *const hello_lines[] = {"[hello] GUEST hello: Hello from hello at EL1",

@@ -56,7 +56,7 @@ int fake_virtio_irq(const struct kcore_irq *irq)
 
 static void set_desc(unsigned i, uint64_t gpa, uint32_t len, uint16_t flags, uint16_t next)
 {
-	uint8_t *d = ram + DESC + 16u * i;
+	uint8_t *d = ram + DESC + 16ul * i;
 
 	memcpy(d, &gpa, 8);
 	memcpy(d + 8, &len, 4);
@@ -78,7 +78,7 @@ static void offer_read(uint64_t data, uint16_t n)
 	set_desc(0, RAM_BASE + HDR, 16, 1, 1);
 	set_desc(1, data, 512, 1 | 2, 2);
 	set_desc(2, RAM_BASE + STATUS, 1, 2, 0);
-	memcpy(ram + AVAIL + 4 + 2u * n, &(uint16_t){0}, 2);
+	memcpy(ram + AVAIL + 4 + 2ul * n, &(uint16_t){0}, 2);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(ram + AVAIL + 2, &idx, 2);
 }

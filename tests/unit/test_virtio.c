@@ -306,7 +306,7 @@ static void test_blk_round_trip(void **state)
 	assert_int_equal(*at(STATUS_GPA), VIRTIO_BLK_S_OK);
 	assert_int_equal(used_idx(), 1);
 	assert_int_equal(used_len(0), 1);
-	assert_memory_equal(disk + 3 * 512, at(DATA_GPA), 1024);
+	assert_memory_equal(disk + 3ul * 512, at(DATA_GPA), 1024);
 	assert_int_equal(irqs, 1);
 	assert_int_equal(rd(t, 0x060), VIRTIO_INT_USED);
 	wr(t, 0x064, VIRTIO_INT_USED);
@@ -317,7 +317,7 @@ static void test_blk_round_trip(void **state)
 	assert_int_equal(*at(STATUS_GPA), VIRTIO_BLK_S_OK);
 	assert_int_equal(used_idx(), 2);
 	assert_int_equal(used_len(1), 1025);
-	assert_memory_equal(disk + 3 * 512, at(DATA_GPA), 1024);
+	assert_memory_equal(disk + 3ul * 512, at(DATA_GPA), 1024);
 	assert_int_equal(at(DATA_GPA)[5], 36);
 
 	blk_request(t, VIRTIO_BLK_T_FLUSH, 0, 0);

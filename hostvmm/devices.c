@@ -2,7 +2,8 @@
 /*
  * kcore-vmm's virtio devices (docs/virtio.md): a virtio-blk per --disk
  * FILE[,ro] over the file (pread/pwrite/fdatasync), a virtio-rng for --rng
- * over getrandom(), each in its window of the guest layout
+ * over getrandom(), a virtio-console for --console virtio whose lines go
+ * to stdout as the PL011's do ("[name] line"), each in its window of the guest layout
  * (vmm/guest_layout.h) with its SPI. The transport and the devices are
  * vmm/'s; this file gives them the file, the random bytes, the guest's RAM
  * (guest_ram.c) and the interrupt (KCORE_VM_IOC_IRQ to the vCPU the guest
@@ -29,6 +30,7 @@
 #include "vmm/backend.h"
 #include "vmm/guest_layout.h"
 #include "vmm/virtio_blk.h"
+#include "vmm/virtio_console.h"
 #include "vmm/virtio_rng.h"
 
 #define IRQ_INTID_SPI0 32u
@@ -50,6 +52,8 @@ struct irq_line {
 static struct disk disks[HOSTVMM_MAX_DISKS];
 static u32 nr_disks;
 static struct virtio_rng rng;
+static struct virtio_console console;
+static bool has_console;
 static struct hostvmm_ram ram;
 static struct irq_line lines[GUEST_VIRTIO_MAX];
 static char names[GUEST_VIRTIO_MAX][NAME_MAX_LEN];
@@ -171,8 +175,14 @@ static void open_disk(struct guest *g, const struct hostvmm_disk_arg *a)
 	nr_disks++;
 }
 
+/* A line of the virtio console's port 0: printed as the PL011's (under g's lock, vmm/exit.c). */
+static void console_line(void *ctx, const char *line)
+{
+	vmm_guest_line(ctx, line);
+}
+
 void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *args, u32 n,
-			  bool want_rng)
+			  bool want_rng, bool want_console)
 {
 	for (u32 i = 0; i < n; i++)
 		open_disk(g, &args[i]);
@@ -180,6 +190,12 @@ void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *args, 
 		snprintf(names[g->nr_virtio], NAME_MAX_LEN, "VM %s: virtio-rng", g->name);
 		virtio_rng_init(&rng, random_fill, names[g->nr_virtio]);
 		g->virtio[g->nr_virtio++] = &rng.t;
+	}
+	if (want_console) {
+		snprintf(names[g->nr_virtio], NAME_MAX_LEN, "VM %s: virtio-console", g->name);
+		virtio_console_init(&console, console_line, g, names[g->nr_virtio]);
+		g->virtio[g->nr_virtio++] = &console.t;
+		has_console = true;
 	}
 }
 
@@ -195,7 +211,8 @@ void hostvmm_devices_print(FILE *out, const struct guest *g)
 				(unsigned long long)(disks[i].blk.store.size / VIRTIO_BLK_SECTOR),
 				disks[i].blk.store.ro ? ", read-only" : "");
 		else
-			fprintf(out, "kcore-vmm: VM %s: virtio-rng at 0x%llx (SPI %u)\n", g->name,
+			fprintf(out, "kcore-vmm: VM %s: %s at 0x%llx (SPI %u)\n", g->name,
+				g->virtio[i] == &console.t ? "virtio-console" : "virtio-rng",
 				(unsigned long long)guest_virtio_base(i), GUEST_VIRTIO_SPI + i);
 	}
 }
@@ -223,7 +240,11 @@ bool hostvmm_devices_start(struct guest *g)
 
 void hostvmm_devices_stop(struct guest *g)
 {
-	(void)g;
+	if (has_console) {
+		vmm_vm_lock(g);
+		virtio_console_flush(&console); /* a last line without its newline */
+		vmm_vm_unlock(g);
+	}
 	hostvmm_ram_unmap(&ram);
 	for (u32 i = 0; i < nr_disks; i++)
 		close(disks[i].fd);

@@ -69,7 +69,7 @@ void hostvmm_ram_unmap(struct hostvmm_ram *r);
 /* The accessor over r: copies that fail outside the RAM and on a SIGBUS (a private page). */
 struct guest_mem hostvmm_ram_mem(struct hostvmm_ram *r);
 
-/* devices.c: the virtio devices of --disk and --rng. */
+/* devices.c: the virtio devices of --disk, --rng and --console virtio. */
 #define HOSTVMM_MAX_DISKS 4u
 
 struct hostvmm_disk_arg {
@@ -80,11 +80,11 @@ struct hostvmm_disk_arg {
 /*
  * Opens the disks (exits HOSTVMM_FILE with one line if one cannot be opened
  * or is in use) and sets up the devices in g's windows (g->virtio): disks
- * first, then the rng. Their memory and interrupts come with
+ * first, then the rng, then the console. Their memory and interrupts come with
  * hostvmm_devices_start.
  */
 void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *disks, u32 nr_disks,
-			  bool rng);
+			  bool rng, bool console);
 /* Prints each device's line to out. */
 void hostvmm_devices_print(FILE *out, const struct guest *g);
 /* Maps the guest's RAM for them (false, with a line, if it cannot be) and wires the interrupts. */

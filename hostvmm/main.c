@@ -5,7 +5,7 @@
  *
  *   kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]
  *             [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]
- *             [--dry-run] [--dump-dtb FILE]
+ *             [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]
  *
  * This file is the program's front: arguments, the signed files, where they
  * go in the guest's RAM (vmm/guest_layout.h, exactly as kserv places them),
@@ -59,6 +59,7 @@ struct options {
 	struct hostvmm_disk_arg disks[HOSTVMM_MAX_DISKS];
 	u32 nr_disks;
 	bool rng;
+	bool virtio_console;
 };
 
 /* A signed file read whole. */
@@ -74,7 +75,7 @@ static void usage(FILE *out)
 	    out,
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
 	    "                 [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]\n"
-	    "                 [--dry-run] [--dump-dtb FILE]\n"
+	    "                 [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
 	    "each signed by kcore-sign (payload and 256-byte trailer), verified by kcore.\n"
 	    "  --image FILE    the guest's kernel (an arm64 Image, or any image kcore-sign "
@@ -93,6 +94,8 @@ static void usage(FILE *out)
 	    "                  read-only), up to %u; the guest reads and writes it through the\n"
 	    "                  pages it shares (docs/virtio.md)\n"
 	    "  --rng           a virtio-rng device (the host's getrandom)\n"
+	    "  --console virtio  a virtio-console too (the guest's hvc0): its lines go to stdout\n"
+	    "                  as the PL011's (default pl011: the PL011 only)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
 	    "Exit status:\n"
@@ -210,19 +213,13 @@ static void parse_disk(char *arg, struct options *o)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-	    {"image", required_argument, NULL, 'i'},
-	    {"initrd", required_argument, NULL, 'r'},
-	    {"cmdline", required_argument, NULL, 'c'},
-	    {"cpus", required_argument, NULL, 'n'},
-	    {"mem", required_argument, NULL, 'm'},
-	    {"name", required_argument, NULL, 'N'},
-	    {"dry-run", no_argument, NULL, 'd'},
-	    {"dump-dtb", required_argument, NULL, 'D'},
-	    {"small-pages", no_argument, NULL, 'S'},
-	    {"disk", required_argument, NULL, 'k'},
-	    {"rng", no_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"image", required_argument, NULL, 'i'},   {"initrd", required_argument, NULL, 'r'},
+	    {"cmdline", required_argument, NULL, 'c'}, {"cpus", required_argument, NULL, 'n'},
+	    {"mem", required_argument, NULL, 'm'},     {"name", required_argument, NULL, 'N'},
+	    {"dry-run", no_argument, NULL, 'd'},       {"dump-dtb", required_argument, NULL, 'D'},
+	    {"small-pages", no_argument, NULL, 'S'},   {"disk", required_argument, NULL, 'k'},
+	    {"rng", no_argument, NULL, 'R'},	       {"console", required_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
 	int c;
@@ -277,6 +274,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'R':
 			o->rng = true;
+			break;
+		case 'C':
+			if (strcmp(optarg, "virtio") != 0 && strcmp(optarg, "pl011") != 0)
+				usage_error("--console %s: pl011 or virtio", optarg);
+			o->virtio_console = strcmp(optarg, "virtio") == 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -576,7 +578,7 @@ int main(int argc, char **argv)
 	}
 	/* Empty, so a guest's KC_TEST_READ_SHARED finds no page (the host reads none here). */
 	gfn_map_init(&g.map, g.lay.ram_base, g.lay.ram_size);
-	hostvmm_devices_open(&g, o.disks, o.nr_disks, o.rng);
+	hostvmm_devices_open(&g, o.disks, o.nr_disks, o.rng, o.virtio_console);
 	dtb_size = write_dtb(&g, o.cmdline, dtb);
 	if (o.dump_dtb != NULL)
 		dump_dtb(o.dump_dtb, dtb, dtb_size);

@@ -91,6 +91,9 @@ status 3 "^kcore-vmm: --disk $tmp/disk.img: in use" "one file as two disks (lock
 	--image "$hello" --disk "$tmp/disk.img" --disk "$tmp/disk.img,ro" --dry-run
 status 2 '^kcore-vmm: --disk .*: at most 4 disks' "a fifth disk" --image "$hello" \
 	--disk a --disk b --disk c --disk d --disk e --dry-run
+status 2 '^kcore-vmm: --console vga: pl011 or virtio' "a bad --console" --image "$hello" --console vga --dry-run
+status 0 '^kcore-vmm: VM hello: virtio-console at 0xa010000 \(SPI 16\)$' "--console virtio: its window" \
+	--image "$hello" --console virtio --dry-run
 cp "$tmp/disk.img" "$tmp/disk2.img"
 status 0 "^kcore-vmm: VM hello: virtio-blk at 0xa010200 \(SPI 17\): $tmp/disk2.img, 2048 sectors, read-only\$" \
 	"--dry-run: two disks and an rng in their windows" --image "$hello" --mem 16M \

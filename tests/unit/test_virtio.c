@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The virtio-mmio devices of vmm/ (virtio_mmio.c, virtqueue.c, virtio_blk.c,
- * virtio_rng.c) against a guest RAM held in a buffer, with this test as the
+ * virtio_rng.c, virtio_console.c) against a guest RAM held in a buffer, with this test as the
  * driver: feature negotiation, a write and a read round trip through the
  * disk, the per-request errors (a sector out of range, a read-only disk, an
- * unknown type), GET_ID and FLUSH, random bytes; and the malformed rings
+ * unknown type), GET_ID and FLUSH, random bytes, console lines; and the malformed rings
  * that must break only the device (DEVICE_NEEDS_RESET and a config
  * interrupt, one log line): a descriptor outside the RAM, a descriptor
  * loop, a chain too long, the avail index too far ahead, a page the host
@@ -21,6 +21,7 @@
 
 #include "vmm/backend.h"
 #include "vmm/virtio_blk.h"
+#include "vmm/virtio_console.h"
 #include "vmm/virtio_mmio.h"
 #include "vmm/virtio_rng.h"
 
@@ -157,11 +158,11 @@ static bool negotiate(struct virtio_mmio *t, uint64_t features)
 	return (rd(t, 0x070) & VIRTIO_STATUS_FEATURES_OK) != 0;
 }
 
-/* Negotiated, queue 0 set up with QNUM entries, DRIVER_OK. */
-static void bring_up(struct virtio_mmio *t)
+/* Negotiated, queue q set up with QNUM entries, DRIVER_OK. */
+static void bring_up_queue(struct virtio_mmio *t, u32 q)
 {
 	assert_true(negotiate(t, VIRTIO_TRANSPORT_FEATURES));
-	wr(t, 0x030, 0);
+	wr(t, 0x030, q);
 	wr(t, 0x038, QNUM);
 	wr(t, 0x080, (u32)DESC_GPA);
 	wr(t, 0x084, 0);
@@ -172,6 +173,11 @@ static void bring_up(struct virtio_mmio *t)
 	wr(t, 0x044, 1);
 	assert_int_equal(rd(t, 0x044), 1);
 	wr(t, 0x070, rd(t, 0x070) | VIRTIO_STATUS_DRIVER_OK);
+}
+
+static void bring_up(struct virtio_mmio *t)
+{
+	bring_up_queue(t, 0);
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -189,15 +195,20 @@ static void set_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, ui
 	memcpy(d + 14, &next, 2);
 }
 
-/* Offers the chain at head as the avail ring's next entry and notifies queue 0. */
-static void offer(struct virtio_mmio *t, uint16_t head)
+/* Offers the chain at head as the avail ring's next entry and notifies queue q. */
+static void offer_queue(struct virtio_mmio *t, uint16_t head, u32 q)
 {
 	uint16_t idx;
 
 	memcpy(&idx, at(AVAIL_GPA + 2), 2);
 	put16(at(AVAIL_GPA + 4 + 2ull * (idx % QNUM)), head);
 	put16(at(AVAIL_GPA + 2), (uint16_t)(idx + 1));
-	wr(t, 0x050, 0);
+	wr(t, 0x050, q);
+}
+
+static void offer(struct virtio_mmio *t, uint16_t head)
+{
+	offer_queue(t, head, 0);
 }
 
 static uint16_t used_idx(void)
@@ -510,6 +521,60 @@ static void test_rng(void **state)
 	assert_int_equal(used_idx(), 2);
 }
 
+static char console_lines[4][VUART_LINE_MAX];
+static unsigned nr_console_lines;
+
+static void console_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	if (nr_console_lines < 4)
+		snprintf(console_lines[nr_console_lines], VUART_LINE_MAX, "%s", line);
+	nr_console_lines++;
+}
+
+/* Port 0's transmit queue (1) takes s as one buffer. */
+static void console_send(struct virtio_mmio *t, const char *s)
+{
+	memcpy(at(DATA_GPA), s, strlen(s));
+	set_desc(0, DATA_GPA, (uint32_t)strlen(s), 0, 0);
+	offer_queue(t, 0, 1);
+}
+
+static void test_console(void **state)
+{
+	static struct virtio_console con;
+	struct virtio_mmio *t = &con.t;
+
+	(void)state;
+	nr_console_lines = 0;
+	virtio_console_init(&con, console_line, NULL, "test: virtio-console");
+	setup(t);
+	assert_int_equal(rd(t, 0x008), VIRTIO_ID_CONSOLE);
+	wr(t, 0x030, 2);
+	assert_int_equal(rd(t, 0x034), 0); /* two queues only */
+	bring_up_queue(t, 1);
+	console_send(t, "hello\r\nwor");
+	assert_int_equal(nr_console_lines, 1);
+	assert_string_equal(console_lines[0], "hello");
+	console_send(t, "ld\x1b\n");
+	assert_int_equal(nr_console_lines, 2);
+	assert_string_equal(console_lines[1], "world?"); /* the escape made harmless */
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(irqs, 2);
+	console_send(t, "tail");
+	virtio_console_flush(&con);
+	assert_int_equal(nr_console_lines, 3);
+	assert_string_equal(console_lines[2], "tail");
+	/* the receive queue is never used: a notify of it does nothing */
+	wr(t, 0x050, 0);
+	assert_false(virtio_mmio_broken(t));
+	/* a device-writable transmit buffer breaks it */
+	set_desc(0, DATA_GPA, 16, VIRTQ_DESC_F_WRITE, 0);
+	offer_queue(t, 0, 1);
+	assert_true(virtio_mmio_broken(t));
+	assert_int_equal(nr_console_lines, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +584,7 @@ int main(void)
 	    cmocka_unit_test(test_blk_malformed),
 	    cmocka_unit_test(test_blk_faulting_page),
 	    cmocka_unit_test(test_rng),
+	    cmocka_unit_test(test_console),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,13 +27,17 @@ static __thread volatile sig_atomic_t copy_armed;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+
 	(void)si;
 	(void)uc;
 	if (copy_armed) {
 		copy_armed = 0;
 		siglongjmp(copy_jmp, 1);
 	}
-	signal(sig, SIG_DFL); /* not a copy's: the default action when the handler returns */
+	/* Not a copy's: the default action when the access runs again (sigaction: signal-safe). */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
 }
 
 bool hostvmm_ram_map(struct hostvmm_ram *r, int vm_fd, u64 base, u64 size)

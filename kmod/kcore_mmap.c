@@ -12,8 +12,14 @@
  * yet: the VMM never makes the module donate, only the guest's first touch
  * does. Every such frame is kcore's. While the guest shares it, kcore maps
  * it in the host's stage-2 and the VMM's loads and stores reach it; while
- * it does not, kcore's abort makes the access a SIGBUS for the VMM (never an
- * oops: the page is only ever in user page tables).
+ * it does not, kcore's abort makes the VMM's own load or store a SIGBUS.
+ * There is no .access operation, so ptrace and /proc/<pid>/mem cannot make
+ * the kernel touch such a page for someone else. The one way left for the
+ * kernel to touch one is a system call the VMM hands a pointer into the
+ * mapping (write() from a private page, say): that uaccess takes kcore's
+ * abort in the kernel, which Linux 6.1 treats as an oops of the calling
+ * task (do_sea: no exception fixup for an external abort). kcore-vmm never
+ * does that (its devices copy through their own buffers); docs/virtio.md.
  *
  * The frames go back to Linux only in the VM file's release (vm_destroy),
  * which runs after the last mapping is gone, since every mapping holds a

@@ -96,8 +96,11 @@ static void write_status(struct virtio_mmio *t, u32 v)
 
 static void notify(struct virtio_mmio *t, u32 qi)
 {
-	if (qi >= t->ops->nr_queues || (t->status & VIRTIO_STATUS_DRIVER_OK) == 0 ||
-	    virtio_mmio_broken(t) || !t->q[qi].ready)
+	u32 live = VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+
+	/* Only a driver that negotiated (FEATURES_OK kept) and said DRIVER_OK gets service. */
+	if (qi >= t->ops->nr_queues || (t->status & live) != live || virtio_mmio_broken(t) ||
+	    !t->q[qi].ready)
 		return;
 	t->ops->notify(t, qi);
 }

@@ -121,7 +121,9 @@ struct kcore_vm_info {
  * address the guest never touched (BUS_ADRERR: no page there yet; the
  * mapping never gives the guest one). The mapping is not inherited across
  * fork() and keeps the VM alive: closing the descriptor tears the VM down
- * only after the last munmap.
+ * only after the last munmap. Never pass a pointer into it to a system call:
+ * the kernel's own access of a private page is kcore's abort in the
+ * kernel, an oops of the calling task on Linux 6.1; copy to a buffer first.
  */
 
 /*

@@ -310,6 +310,14 @@ static void test_blk_round_trip(void **state)
 
 	(void)state;
 	blk_setup(false);
+	/* a request before the driver negotiated: ignored, nothing used */
+	bring_up(t);
+	wr(t, 0x070, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
+	blk_request(t, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(used_idx(), 0);
+	assert_int_equal(*at(STATUS_GPA), 0xff);
+	wr(t, 0x070, 0);
+	memset(at(AVAIL_GPA), 0, 4096);
 	bring_up(t);
 	for (unsigned i = 0; i < 1024; i++)
 		at(DATA_GPA)[i] = (uint8_t)(i * 7 + 1);

@@ -25,6 +25,7 @@
  *   virtio    vCPU 0 drives kcore-vmm's first --disk (fake_virtio.h): mmap()
  *             of the VM's file maps a memfd (in every mode), KCORE_VM_IOC_IRQ is
  *             counted
+ *   vconsole  as virtio, with kcore-vmm's --console virtio as device 0
  *   small     as off, but KCORE_IOC_CREATE_VM wants KCORE_VM_SMALL_PAGES
  *             (kcore-vmm --small-pages), EINVAL without; every other mode
  *             wants flags 0
@@ -178,7 +179,7 @@ int ioctl(int fd, unsigned long req, ...)
 		    c->flags != (strcmp(mode, "small") == 0 ? KCORE_VM_SMALL_PAGES : 0u))
 			return fail(EINVAL);
 		/* Every mode has the RAM: kcore-vmm maps it when it has devices. */
-		if (fake_virtio_create(c->ram_size) != 0)
+		if (fake_virtio_create(c->ram_size, strcmp(mode, "vconsole") == 0) != 0)
 			return fail(ENOMEM);
 		vm_fd = dup(dev_fd);
 		return vm_fd;
@@ -194,11 +195,12 @@ int ioctl(int fd, unsigned long req, ...)
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_RUN) {
 		struct kcore_run *k = arg;
 
-		if (k->vcpu == 0 && strcmp(mode, "virtio") == 0)
+		if (k->vcpu == 0 && (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
 			return fake_virtio_run(&k->run);
 		return k->vcpu == 0 ? run_vcpu0(k) : sleep_until_signal();
 	}
-	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_IRQ && strcmp(mode, "virtio") == 0)
+	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_IRQ &&
+	    (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
 		return fake_virtio_irq(arg);
 	return real_ioctl(fd, req, arg);
 }

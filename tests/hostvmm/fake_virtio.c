@@ -24,14 +24,16 @@
 #define QNUM	    8u
 #define INTID	    48u /* SPI 16 */
 
+static bool console; /* FAKE_KCORE=vconsole: device 0 is a virtio-console */
 static int memfd = -1;
 static uint8_t *ram;
 static unsigned irqs, step;
 static bool pending_read;
 static unsigned long long want_value, want_mask;
 
-int fake_virtio_create(unsigned long long ram_size)
+int fake_virtio_create(unsigned long long ram_size, bool is_console)
 {
+	console = is_console;
 	memfd = memfd_create("fake-guest-ram", MFD_CLOEXEC);
 	if (memfd < 0 || ftruncate(memfd, FAKE_RAM_SHARED) != 0)
 		return -1;
@@ -81,6 +83,27 @@ static void offer_read(uint64_t data, uint16_t n)
 	memcpy(ram + AVAIL + 4 + 2ul * n, &(uint16_t){0}, 2);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(ram + AVAIL + 2, &idx, 2);
+}
+
+/* Port 0's transmit buffer: a line, then a last one without its newline. */
+static void offer_console(void)
+{
+	static const char text[] = "hi from hvc0\nbye";
+	uint16_t idx = 1;
+
+	memcpy(ram + DATA, text, sizeof(text) - 1);
+	set_desc(0, RAM_BASE + DATA, sizeof(text) - 1, 0, 0);
+	memcpy(ram + AVAIL + 4, &(uint16_t){0}, 2);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(ram + AVAIL + 2, &idx, 2);
+}
+
+static bool console_done(void)
+{
+	uint16_t used;
+
+	memcpy(&used, ram + USED + 2, 2);
+	return used == 1;
 }
 
 static bool first_read_done(void)
@@ -145,7 +168,7 @@ int fake_virtio_run(struct kcore_vcpu_run *r)
 		reg(r, 0x070, false, 11);
 		break;
 	case 7:
-		reg(r, 0x030, true, 0);
+		reg(r, 0x030, true, console ? 1 : 0); /* the console's transmit queue */
 		break;
 	case 8:
 		reg(r, 0x038, true, QNUM);
@@ -166,11 +189,14 @@ int fake_virtio_run(struct kcore_vcpu_run *r)
 		reg(r, 0x070, true, 15);
 		break; /* DRIVER_OK */
 	case 14:
-		offer_read(RAM_BASE + DATA, 0);
-		reg(r, 0x050, true, 0);
+		if (console)
+			offer_console();
+		else
+			offer_read(RAM_BASE + DATA, 0);
+		reg(r, 0x050, true, console ? 1 : 0);
 		break;
 	case 15:
-		if (!first_read_done() || irqs != 1)
+		if (!(console ? console_done() : first_read_done()) || irqs != 1)
 			return bad("sector 0 did not come, or no interrupt");
 		reg(r, 0x060, false, 1); /* InterruptStatus: used */
 		break;
@@ -178,6 +204,11 @@ int fake_virtio_run(struct kcore_vcpu_run *r)
 		reg(r, 0x064, true, 1);
 		break;
 	case 17:
+		if (console) {
+			r->out.reason = KC_EXIT_POWEROFF;
+			pending_read = false;
+			break;
+		}
 		offer_read(RAM_BASE + PRIVATE, 1);
 		reg(r, 0x050, true, 0);
 		break;

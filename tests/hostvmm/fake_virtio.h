@@ -14,6 +14,11 @@
  * DEVICE_NEEDS_RESET, kcore-vmm must live on, and two interrupts (used,
  * config) must have come through KCORE_VM_IOC_IRQ at INTID 48. Anything
  * else is EINVAL from the run.
+ *
+ * FAKE_KCORE=vconsole: device 0 is kcore-vmm's --console virtio instead;
+ * vCPU 0 sends "hi from hvc0\nbye" through port 0's transmit queue (1):
+ * the buffer used and an interrupt, then the power-off (kcore-vmm prints
+ * both lines, the second at teardown).
  */
 #ifndef FAKE_VIRTIO_H
 #define FAKE_VIRTIO_H
@@ -25,7 +30,7 @@
 #define FAKE_RAM_SHARED (1u << 20)
 
 /* At KCORE_IOC_CREATE_VM: the RAM's memfd (ram_size bytes mapped, FAKE_RAM_SHARED backed). */
-int fake_virtio_create(unsigned long long ram_size);
+int fake_virtio_create(unsigned long long ram_size, bool console);
 /* The memfd kcore-vmm's mmap() of the VM's file maps. */
 int fake_virtio_memfd(void);
 /* KCORE_VM_IOC_IRQ: counted. */

@@ -173,6 +173,10 @@ else
 	fake virtio 0 '^kcore-vmm: VM hello: virtio-blk 0: a request buffer the host cannot reach: the device needs a reset$' \
 		"virtio-blk driven through MMIO exits: sector 0 read into the guest's RAM (the mmap), an interrupt; a buffer in a private page (SIGBUS): the device needs a reset, kcore-vmm lives on" \
 		--image "$hello" --mem 16M --disk "$tmp/disk.img" --rng
+	fake vconsole 0 '^\[hello\] hi from hvc0$' "--console virtio: a line the guest sent through port 0, on stdout as the PL011's" \
+		--image "$hello" --mem 16M --console virtio
+	fake vconsole 0 '^\[hello\] bye$' "--console virtio: its last line without a newline, printed at teardown" \
+		--image "$hello" --mem 16M --console virtio
 	fake small 0 '^kcore-vmm: VM hello powered off$' "--small-pages: KCORE_VM_SMALL_PAGES in the create request" \
 		--image "$hello" --mem 16M --small-pages
 	fake small 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EINVAL: ' "without --small-pages: flags 0" \

@@ -12,7 +12,9 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 
+#include "vmm/guest_mem.h"
 #include "vmm/vm.h"
 
 /*
@@ -53,5 +55,41 @@ void hostvmm_request_stop(struct guest *g);
  * False if the threads could not be started (g failed with why).
  */
 bool hostvmm_run_vcpus(struct guest *g);
+
+/* guest_ram.c: the guest's RAM, mapped from the VM's file, for the devices. */
+struct hostvmm_ram {
+	u8 *host; /* NULL: not mapped */
+	u64 base; /* its guest physical base */
+	u64 size;
+};
+
+/* Maps size bytes of vm_fd's RAM (at guest address base); false with errno. */
+bool hostvmm_ram_map(struct hostvmm_ram *r, int vm_fd, u64 base, u64 size);
+void hostvmm_ram_unmap(struct hostvmm_ram *r);
+/* The accessor over r: copies that fail outside the RAM and on a SIGBUS (a private page). */
+struct guest_mem hostvmm_ram_mem(struct hostvmm_ram *r);
+
+/* devices.c: the virtio devices of --disk, --rng and --console virtio. */
+#define HOSTVMM_MAX_DISKS 4u
+
+struct hostvmm_disk_arg {
+	const char *path;
+	bool ro;
+};
+
+/*
+ * Opens the disks (exits HOSTVMM_FILE with one line if one cannot be opened
+ * or is in use) and sets up the devices in g's windows (g->virtio): disks
+ * first, then the rng, then the console. Their memory and interrupts come with
+ * hostvmm_devices_start.
+ */
+void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *disks, u32 nr_disks,
+			  bool rng, bool console);
+/* Prints each device's line to out. */
+void hostvmm_devices_print(FILE *out, const struct guest *g);
+/* Maps the guest's RAM for them (false, with a line, if it cannot be) and wires the interrupts. */
+bool hostvmm_devices_start(struct guest *g);
+/* Unmaps the RAM and closes the disks: before the VM's file is closed (the mapping holds it). */
+void hostvmm_devices_stop(struct guest *g);
 
 #endif /* HOSTVMM_HOSTVMM_H */

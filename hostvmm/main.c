@@ -4,13 +4,15 @@
  * (docs/linux-host.md, "The VMM: kcore-vmm").
  *
  *   kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]
- *             [--name S] [--small-pages] [--dry-run] [--dump-dtb FILE]
+ *             [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]
+ *             [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]
  *
  * This file is the program's front: arguments, the signed files, where they
  * go in the guest's RAM (vmm/guest_layout.h, exactly as kserv places them),
  * the guest's DTB (vmm/guest_dtb.h, the same bytes kserv would write),
  * KCORE_IOC_CREATE_VM, and the exit status. Running the vCPUs is vcpu.c's,
- * the backend vmm/ calls is backend_linux.c's.
+ * the backend vmm/ calls is backend_linux.c's, the virtio devices
+ * devices.c's (over the guest's RAM, guest_ram.c).
  *
  * Every error is one "kcore-vmm: ..." line on stderr and a status of its
  * own (hostvmm.h, --help): a script tells a usage error from an unreadable
@@ -54,6 +56,10 @@ struct options {
 	u64 mem;
 	u32 flags; /* KCORE_VM_* of kcore_ioctl.h */
 	bool dry_run;
+	struct hostvmm_disk_arg disks[HOSTVMM_MAX_DISKS];
+	u32 nr_disks;
+	bool rng;
+	bool virtio_console;
 };
 
 /* A signed file read whole. */
@@ -68,7 +74,8 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
-	    "                 [--name S] [--small-pages] [--dry-run] [--dump-dtb FILE]\n"
+	    "                 [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]\n"
+	    "                 [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
 	    "each signed by kcore-sign (payload and 256-byte trailer), verified by kcore.\n"
 	    "  --image FILE    the guest's kernel (an arm64 Image, or any image kcore-sign "
@@ -83,6 +90,12 @@ static void usage(FILE *out)
 	    "  --small-pages   the guest's RAM in 4 KiB pages only, one fault per page, never a "
 	    "2 MiB\n"
 	    "                  block (the benchmark's s2_fault, docs/bench/README.md)\n"
+	    "  --disk FILE[,ro] a virtio-blk disk over FILE (a file or a block device; ,ro:\n"
+	    "                  read-only), up to %u; the guest reads and writes it through the\n"
+	    "                  pages it shares (docs/virtio.md)\n"
+	    "  --rng           a virtio-rng device (the host's getrandom)\n"
+	    "  --console virtio  a virtio-console too (the guest's hvc0): its lines go to stdout\n"
+	    "                  as the PL011's (default pl011: the PL011 only)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
 	    "Exit status:\n"
@@ -95,8 +108,8 @@ static void usage(FILE *out)
 	    "     (the errno's name and what it means are printed)\n"
 	    "  %d  the guest asked for a reset (PSCI SYSTEM_RESET): kcore-vmm does not restart "
 	    "VMs\n",
-	    GUEST_MAX_VCPUS, GUEST_NAME_MAX - 1, HOSTVMM_OK, HOSTVMM_GUEST_FAILED, HOSTVMM_USAGE,
-	    HOSTVMM_FILE, HOSTVMM_KCORE, HOSTVMM_RESET);
+	    GUEST_MAX_VCPUS, GUEST_NAME_MAX - 1, HOSTVMM_MAX_DISKS, HOSTVMM_OK,
+	    HOSTVMM_GUEST_FAILED, HOSTVMM_USAGE, HOSTVMM_FILE, HOSTVMM_KCORE, HOSTVMM_RESET);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt, ...)
@@ -176,20 +189,37 @@ static void default_name(const char *image, char name[GUEST_NAME_MAX])
 		snprintf(name, GUEST_NAME_MAX, "%s", DEFAULT_NAME);
 }
 
+/* --disk FILE[,ro]: the flags after the last comma. */
+static void parse_disk(char *arg, struct options *o)
+{
+	struct hostvmm_disk_arg *d = &o->disks[o->nr_disks];
+	char *comma = strrchr(arg, ',');
+
+	if (o->nr_disks == HOSTVMM_MAX_DISKS)
+		usage_error("--disk %s: at most %u disks", arg, HOSTVMM_MAX_DISKS);
+	*d = (struct hostvmm_disk_arg){.path = arg};
+	if (comma != NULL) {
+		if (strcmp(comma + 1, "ro") != 0)
+			usage_error("--disk %s: unknown flag \"%s\" (FILE or FILE,ro)", arg,
+				    comma + 1);
+		*comma = '\0';
+		d->ro = true;
+	}
+	if (*arg == '\0')
+		usage_error("--disk needs a file name");
+	o->nr_disks++;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-	    {"image", required_argument, NULL, 'i'},
-	    {"initrd", required_argument, NULL, 'r'},
-	    {"cmdline", required_argument, NULL, 'c'},
-	    {"cpus", required_argument, NULL, 'n'},
-	    {"mem", required_argument, NULL, 'm'},
-	    {"name", required_argument, NULL, 'N'},
-	    {"dry-run", no_argument, NULL, 'd'},
-	    {"dump-dtb", required_argument, NULL, 'D'},
-	    {"small-pages", no_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"image", required_argument, NULL, 'i'},   {"initrd", required_argument, NULL, 'r'},
+	    {"cmdline", required_argument, NULL, 'c'}, {"cpus", required_argument, NULL, 'n'},
+	    {"mem", required_argument, NULL, 'm'},     {"name", required_argument, NULL, 'N'},
+	    {"dry-run", no_argument, NULL, 'd'},       {"dump-dtb", required_argument, NULL, 'D'},
+	    {"small-pages", no_argument, NULL, 'S'},   {"disk", required_argument, NULL, 'k'},
+	    {"rng", no_argument, NULL, 'R'},	       {"console", required_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
 	int c;
@@ -238,6 +268,17 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'D':
 			o->dump_dtb = optarg;
+			break;
+		case 'k':
+			parse_disk(optarg, o);
+			break;
+		case 'R':
+			o->rng = true;
+			break;
+		case 'C':
+			if (strcmp(optarg, "virtio") != 0 && strcmp(optarg, "pl011") != 0)
+				usage_error("--console %s: pl011 or virtio", optarg);
+			o->virtio_console = strcmp(optarg, "virtio") == 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -326,7 +367,8 @@ static u32 write_dtb(const struct guest *g, const char *cmdline, u8 *dtb)
 					 .nr_vcpus = g->nr_vcpus,
 					 .bootargs = cmdline,
 					 .initrd_start = g->lay.initrd_ipa,
-					 .initrd_end = g->lay.initrd_ipa + g->lay.initrd_payload};
+					 .initrd_end = g->lay.initrd_ipa + g->lay.initrd_payload,
+					 .nr_virtio = g->nr_virtio};
 	enum guest_dtb_err err = guest_dtb_write(dtb, (u32)GUEST_DTB_SIZE, &d);
 
 	if (err == GUEST_DTB_E_NOSPACE) {
@@ -536,10 +578,12 @@ int main(int argc, char **argv)
 	}
 	/* Empty, so a guest's KC_TEST_READ_SHARED finds no page (the host reads none here). */
 	gfn_map_init(&g.map, g.lay.ram_base, g.lay.ram_size);
+	hostvmm_devices_open(&g, o.disks, o.nr_disks, o.rng, o.virtio_console);
 	dtb_size = write_dtb(&g, o.cmdline, dtb);
 	if (o.dump_dtb != NULL)
 		dump_dtb(o.dump_dtb, dtb, dtb_size);
 	print_layout(o.dry_run ? stdout : stderr, &g, dtb_size, o.cmdline);
+	hostvmm_devices_print(o.dry_run ? stdout : stderr, &g);
 	if (o.dry_run) {
 		free(image.data);
 		free(initrd.data);
@@ -558,6 +602,10 @@ int main(int argc, char **argv)
 	if (ioctl(host.vm_fd, KCORE_VM_IOC_INFO, &info) == 0)
 		fprintf(stderr, "kcore-vmm: VM %s: created, verified by kcore (vmid %llu)\n",
 			g.name, (unsigned long long)info.vmid);
+	if (!hostvmm_devices_start(&g)) {
+		close(host.vm_fd);
+		return HOSTVMM_KCORE;
+	}
 
 	ran = hostvmm_run_vcpus(&g);
 	vmm_uart_flush(&g); /* a last line without its newline */
@@ -567,6 +615,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		_exit(status == HOSTVMM_OK ? HOSTVMM_GUEST_FAILED : status);
 	}
+	/* The RAM's mapping holds the VM's file: gone first, so the close below is the last. */
+	hostvmm_devices_stop(&g);
 	/* The last reference: the module powers the VM off (if needed) and frees it in kcore. */
 	close(host.vm_fd);
 	return status;

@@ -139,6 +139,19 @@ int kcore_ram_donate(struct kcore_vm *vm, u64 ipa)
 	return ret;
 }
 
+unsigned long kcore_ram_pfn(struct kcore_vm *vm, u64 ipa)
+{
+	unsigned long index = ram_index(ipa), first = index & ~(BLOCK_PAGES - 1);
+	struct page *page = xa_load(&vm->ram, index);
+
+	if (page != NULL)
+		return page_to_pfn(page);
+	page = xa_load(&vm->ram, first);
+	if (page != NULL && xa_get_mark(&vm->ram, first, RAM_BLOCK))
+		return page_to_pfn(page) + (index - first);
+	return 0;
+}
+
 /* After VM_CLEAR_RANGE gave them back; leak: kcore refused, they stay allocated for good. */
 void kcore_ram_free_all(struct kcore_vm *vm, bool leak)
 {

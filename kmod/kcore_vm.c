@@ -219,6 +219,7 @@ static const struct file_operations kcore_vm_fops = {
     .owner = THIS_MODULE,
     .release = kcore_vm_release,
     .unlocked_ioctl = kcore_vm_ioctl,
+    .mmap = kcore_vm_mmap,
     .compat_ioctl = compat_ptr_ioctl,
     .llseek = noop_llseek,
 };

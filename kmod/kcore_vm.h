@@ -105,5 +105,12 @@ long kcore_vcpu_irq(struct kcore_vm *vm, const void __user *uarg);
 /* kcore_ram.c: a zeroed page donated at ipa (a first touch); every such page freed. */
 int kcore_ram_donate(struct kcore_vm *vm, u64 ipa);
 void kcore_ram_free_all(struct kcore_vm *vm, bool leak);
+/* The frame given at ipa (a RAM address of vm), 0 if none yet; under vm->ram_lock. */
+unsigned long kcore_ram_pfn(struct kcore_vm *vm, u64 ipa);
+
+/* kcore_mmap.c: mmap() of the VM's file (its RAM, for the VMM's devices). */
+struct file;
+struct vm_area_struct;
+int kcore_vm_mmap(struct file *file, struct vm_area_struct *vma);
 
 #endif /* KCORE_VM_H */

@@ -8,6 +8,7 @@
 #include "backend.h"
 #include "hooks.h"
 #include "vgic.h"
+#include "virtio_mmio.h"
 #include "vuart.h"
 
 /* A shared page is read in parts of this many words: the stack holds one part, not the page. */
@@ -65,6 +66,21 @@ static u64 bench_access(u64 off, bool write)
 	return 0; /* writes (the benchmark's at KCORE_GUEST_BENCH_WRITE) are ignored */
 }
 
+/*
+ * A virtio device's window (guest_layout.h): its transport, under g's lock
+ * (a notify does the device's work there: a disk's I/O holds the lock).
+ */
+static u64 virtio_access(struct guest *g, u64 off, u32 size, bool write, u64 value)
+{
+	struct virtio_mmio *t = g->virtio[off / GUEST_VIRTIO_STRIDE];
+	u64 result;
+
+	vmm_vm_lock(g);
+	result = virtio_mmio_access(t, off % GUEST_VIRTIO_STRIDE, size, write, value);
+	vmm_vm_unlock(g);
+	return result;
+}
+
 void vmm_exit_mmio(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 {
 	struct guest *g = v->g;
@@ -84,6 +100,9 @@ void vmm_exit_mmio(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 		result = uart_access(g, ipa - KCORE_GUEST_UART_BASE, write, value);
 	} else if (ipa >= KCORE_GUEST_GICD_BASE && ipa - KCORE_GUEST_GICD_BASE < VGIC_GICD_SIZE) {
 		result = vgic_dist_access(&g->gic, ipa - KCORE_GUEST_GICD_BASE, size, write, value);
+	} else if (ipa >= GUEST_VIRTIO_BASE &&
+		   ipa - GUEST_VIRTIO_BASE < GUEST_VIRTIO_STRIDE * g->nr_virtio) {
+		result = virtio_access(g, ipa - GUEST_VIRTIO_BASE, (u32)size, write, value);
 	} else if (ipa >= KCORE_GUEST_GICR_BASE && ipa < gicr_end) {
 		u64 off = ipa - KCORE_GUEST_GICR_BASE;
 

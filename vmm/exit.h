@@ -19,6 +19,9 @@
  *   VM and vCPU as vgic.h says (interrupts themselves reach the guest
  *   through kcore's virtual CPU interface, which adds what it holds to the
  *   guest's reads: core/run/gic_view.c);
+ * - the virtio-mmio devices the VMM gave it (g->virtio, windows at
+ *   GUEST_VIRTIO_BASE: guest_layout.h), each access under g's lock
+ *   (virtio_mmio.h);
  * - the benchmark device at KCORE_GUEST_BENCH_BASE (4 KiB, bench/): +0x0
  *   reads KCORE_GUEST_BENCH_MAGIC (0x1234), every other register reads 0,
  *   writes (the benchmark's at +0x8) are accepted and ignored.

@@ -6,14 +6,16 @@
 #include <string.h>
 
 #include "backend.h"
+#include "guest_layout.h"
 #include "vuart.h"
 
 /* GIC interrupt specifiers: type (0 SPI, 1 PPI), number, flags (4: level, active high). */
-#define IRQ_SPI	       0u
-#define IRQ_PPI	       1u
-#define IRQ_LEVEL_HIGH 4u
-#define UART_SPI       1u
-#define UART_CLOCK_HZ  24000000u
+#define IRQ_SPI		0u
+#define IRQ_PPI		1u
+#define IRQ_LEVEL_HIGH	4u
+#define IRQ_EDGE_RISING 1u
+#define UART_SPI	1u
+#define UART_CLOCK_HZ	24000000u
 /* Architected timer PPIs: secure and non-secure physical, virtual, hypervisor. */
 static const u32 timer_ppis[] = {13, 14, 11, 10};
 
@@ -230,6 +232,32 @@ static int uart_body(void *fdt, const struct guest_dtb_desc *d)
 	return err;
 }
 
+/* virtio-mmio device i: its window, its SPI as an edge (the VMM makes it pending), coherent. */
+static int add_virtio(void *fdt, u32 i)
+{
+	struct cells reg = {0}, irq = {0};
+	char name[32];
+	int err = unit_name(name, sizeof(name), "virtio_mmio", guest_virtio_base(i));
+
+	put64(&reg, guest_virtio_base(i));
+	put64(&reg, GUEST_VIRTIO_STRIDE);
+	put(&irq, IRQ_SPI);
+	put(&irq, GUEST_VIRTIO_SPI + i);
+	put(&irq, IRQ_EDGE_RISING);
+	if (err == 0)
+		err = fdt_begin_node(fdt, name);
+	if (err == 0)
+		err = prop_str(fdt, "compatible", "virtio,mmio");
+	if (err == 0)
+		err = prop_cells(fdt, "reg", &reg);
+	if (err == 0)
+		err = prop_cells(fdt, "interrupts", &irq);
+	/* The guest's buffers need no cache maintenance: the host reads them cacheable too. */
+	if (err == 0)
+		err = fdt_property(fdt, "dma-coherent", NULL, 0);
+	return err != 0 ? err : fdt_end_node(fdt);
+}
+
 static int add_chosen(void *fdt, const struct guest_dtb_desc *d)
 {
 	char stdout_path[32];
@@ -279,6 +307,8 @@ static int write_tree(void *fdt, const struct guest_dtb_desc *d)
 		err = add_clock(fdt);
 	if (err == 0)
 		err = add_reg_node(fdt, "pl011", KCORE_GUEST_UART_BASE, uart_body, d);
+	for (u32 i = 0; i < d->nr_virtio && err == 0; i++)
+		err = add_virtio(fdt, i);
 	return err != 0 ? err : fdt_end_node(fdt);
 }
 
@@ -299,6 +329,8 @@ static enum guest_dtb_err check_desc(const void *buf, u32 size, const struct gue
 		*why = "empty or wrapping RAM";
 	else if (d->initrd_start != 0 && d->initrd_end < d->initrd_start)
 		*why = "initrd ends before it starts";
+	else if (d->nr_virtio > GUEST_VIRTIO_MAX)
+		*why = "more virtio devices than their windows";
 	return *why != NULL ? GUEST_DTB_E_ARGS : GUEST_DTB_OK;
 }
 

@@ -26,6 +26,7 @@ struct guest_dtb_desc {
 	const char *bootargs; /* /chosen/bootargs, NUL-terminated */
 	u64 initrd_start;     /* 0: no initrd */
 	u64 initrd_end;	      /* one past its last byte */
+	u32 nr_virtio;	      /* virtio-mmio devices 0..nr_virtio-1 (guest_layout.h) */
 };
 
 enum guest_dtb_err {

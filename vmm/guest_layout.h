@@ -21,6 +21,23 @@
 #define GUEST_DTB_SIZE VMM_PAGE_SIZE
 #define GUEST_MAX_MEM  ((u64)4 << 30)
 
+/*
+ * The virtio-mmio devices (vmm/virtio_mmio.h) of a VM that has any (kcore-vmm's
+ * --disk, --rng): device i's 512-byte window at GUEST_VIRTIO_BASE + i *
+ * GUEST_VIRTIO_STRIDE, above the benchmark device and below RAM, and its
+ * interrupt SPI GUEST_VIRTIO_SPI + i (INTID 32 + that), among the 32 SPIs
+ * the emulated GIC has (the PL011 has SPI 1).
+ */
+#define GUEST_VIRTIO_BASE   0x0a010000ull
+#define GUEST_VIRTIO_STRIDE 0x200ull
+#define GUEST_VIRTIO_MAX    8u
+#define GUEST_VIRTIO_SPI    16u
+
+static inline u64 guest_virtio_base(u32 i)
+{
+	return GUEST_VIRTIO_BASE + GUEST_VIRTIO_STRIDE * i;
+}
+
 struct guest_layout {
 	u64 ram_base;
 	u64 ram_size;

@@ -46,6 +46,7 @@ enum vcpu_run_state {
 };
 
 struct guest;
+struct virtio_mmio;
 /* The backend's part of a VM's record (kserv: its lock). */
 struct guest_host;
 
@@ -98,6 +99,9 @@ struct guest {
 	struct snapshot snap;	   /* while restore_pending */
 	struct vmm_uart uart;	   /* its PL011's line (vuart.h) */
 	struct vmm_gic gic;	   /* its GICv3's registers (vgic.h) */
+	/* Its virtio-mmio devices (guest_layout.h's windows), under the lock; kserv has none. */
+	struct virtio_mmio *virtio[GUEST_VIRTIO_MAX];
+	u32 nr_virtio;
 	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
 	/* Boot cost, in counter ticks (docs/bench/README.md, "Boot cost"): */
 	u64 created_at;	  /* the counter just before KC_HC_REGISTER_VM */

@@ -41,3 +41,18 @@ $(eval $(call vmm_unit_test,host,))
 $(eval $(call vmm_unit_test,asan,$(SAN_FLAGS)))
 $(eval $(call vmm_unit_test,cov,--coverage -O0))
 $(eval $(call vmm_unit_test,opt,-O2))
+
+# The virtio devices' unit test links only them (and vmm_log from the test).
+VMM_VIRTIO_SRCS := vmm/virtqueue.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_rng.c \
+	vmm/virtio_console.c vmm/vuart.c
+define vmm_virtio_test
+$(BUILD)/$(1)/tests/unit/test_virtio: $(BUILD)/$(1)/tests/unit/test_virtio.o \
+		$(patsubst vmm/%.c,$(BUILD)/$(1)/vmm/%.o,$(VMM_VIRTIO_SRCS))
+	@$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$(HOST_CC) $(2) -o $$@ $$^ $(HOST_LIBS)
+endef
+
+$(eval $(call vmm_virtio_test,host,))
+$(eval $(call vmm_virtio_test,asan,$(SAN_FLAGS)))
+$(eval $(call vmm_virtio_test,cov,--coverage -O0))
+$(eval $(call vmm_virtio_test,opt,-O2))

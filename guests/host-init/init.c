@@ -66,6 +66,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -870,6 +871,149 @@ static bool raw_run(int dev, int vm, struct kcore_stats *st, unsigned long long 
 	return hello && pass;
 }
 
+/*
+ * The VM file's mmap() (the VMM's window on its guest's RAM, for its
+ * devices): bad requests refused with EINVAL; then, after the raw run (the
+ * hello guest shares nothing), a load from the image's first page (the guest
+ * ran it: kcore's, mapped by the fault handler, kcore's abort) and from the
+ * RAM's last page (nothing ever given there: the fault handler's own
+ * SIGBUS) each end in a SIGBUS the reading child catches; init goes on.
+ */
+static int bus_code = -1;
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	bus_code = sig == SIGBUS ? 100 + si->si_code : 50 + si->si_code;
+	siglongjmp(bus_jmp, 1);
+}
+
+/*
+ * In a child: a load at byte off of vm's RAM, mapped there (the parent's
+ * mapping is VM_DONTCOPY: a child has none), or at p if vm < 0. Its exit
+ * status: 100 + si_code if a SIGBUS came (caught), 50 + si_code for a
+ * SIGSEGV, 1 if the load returned, 2 if the mmap failed; -signal if it died
+ * of one, -1000 if it could not be run.
+ */
+static int read_in_child(int vm, unsigned long long off, const volatile unsigned char *at)
+{
+	/* volatile: read again after the siglongjmp, never kept in a register. */
+	const volatile unsigned char *volatile p = at;
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		struct sigaction sa = {.sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO};
+
+		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGSEGV, &sa, NULL);
+		if (vm >= 0) {
+			void *ram = mmap(NULL, VM_RAM, PROT_READ, MAP_SHARED, vm, 0);
+
+			if (ram == MAP_FAILED)
+				_exit(2);
+			p = (const volatile unsigned char *)ram + off;
+		}
+		if (sigsetjmp(bus_jmp, 1) != 0)
+			_exit(bus_code);
+		(void)*p;
+		_exit(1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1000;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+static bool mmap_refused(int vm, size_t len, int flags, off_t off, const char *what)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, vm, off);
+
+	if (p != MAP_FAILED) {
+		say_vm("FAIL mmap of %s: accepted", what);
+		munmap(p, len);
+		return false;
+	}
+	if (errno != EINVAL) {
+		say_vm("FAIL mmap of %s: %s, not EINVAL", what, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static bool check_vm_mmap_args(int vm)
+{
+	bool ok = mmap_refused(vm, 4096, MAP_PRIVATE, 0, "MAP_PRIVATE");
+
+	ok = mmap_refused(vm, 4096, MAP_SHARED, (off_t)VM_RAM, "an offset at the RAM's end") && ok;
+	ok = mmap_refused(vm, VM_RAM + 4096, MAP_SHARED, 0, "more than the RAM") && ok;
+	ok = mmap_refused(vm, 8192, MAP_SHARED, (off_t)VM_RAM - 4096, "past the RAM's end") && ok;
+	return ok;
+}
+
+static bool check_vm_mmap_reads(int vm)
+{
+	struct kcore_vm_info info;
+	unsigned char *ram = mmap(NULL, VM_RAM, PROT_READ, MAP_SHARED, vm, 0);
+	int image, unmapped, inherited;
+
+	if (ram == MAP_FAILED) {
+		say_vm("FAIL mmap of the VM's RAM: %s", strerror(errno));
+		return false;
+	}
+	if (ioctl(vm, KCORE_VM_IOC_INFO, &info) != 0) {
+		say_vm("FAIL KCORE_VM_IOC_INFO: %s", strerror(errno));
+		munmap(ram, VM_RAM);
+		return false;
+	}
+	image = read_in_child(vm, info.load_ipa - info.ram_base, NULL);
+	unmapped = read_in_child(vm, VM_RAM - 4096, NULL);
+	inherited = read_in_child(-1, 0, ram);
+	munmap(ram, VM_RAM);
+	/*
+	 * The image page is mapped (the fault handler inserted kcore's frame)
+	 * and kcore's abort is a synchronous external abort: BUS_OBJERR. The
+	 * unmapped page is the handler's VM_FAULT_SIGBUS: BUS_ADRERR.
+	 */
+	if (image != 100 + BUS_OBJERR || unmapped != 100 + BUS_ADRERR ||
+	    inherited != 50 + SEGV_MAPERR) {
+		say_vm("FAIL reads of the guest's private image page and of an unmapped page: "
+		       "child statuses %d and %d, not SIGBUS caught with BUS_OBJERR (%d) and "
+		       "BUS_ADRERR (%d); through the parent's mapping: %d, not SIGSEGV (%d: "
+		       "VM_DONTCOPY)",
+		       image, unmapped, 100 + BUS_OBJERR, 100 + BUS_ADRERR, inherited,
+		       50 + SEGV_MAPERR);
+		return false;
+	}
+	say_vm("mmap of the VM's RAM: its private image page (kcore's abort, BUS_OBJERR) and an "
+	       "unmapped page (BUS_ADRERR) each SIGBUS, caught; a forked child has no copy of "
+	       "the mapping");
+	return true;
+}
+
+/* Closes vm while its RAM is mapped: the VM and its pages stay until the munmap. */
+static bool check_vm_outlives_close(int dev, int vm)
+{
+	struct kcore_stats st;
+	void *ram = mmap(NULL, VM_RAM, PROT_READ, MAP_SHARED, vm, 0);
+	bool ok;
+
+	close(vm);
+	if (ram == MAP_FAILED) {
+		say_vm("FAIL mmap of the VM's RAM: %s", strerror(errno));
+		return false;
+	}
+	ok = kmod_stats(dev, &st, "closed but mapped");
+	if (ok && (st.vms != 1 || st.pages_with_kcore == 0)) {
+		say_vm(
+		    "FAIL the VM closed but mapped: %llu VMs, %llu pages with kcore (want 1, > 0)",
+		    (unsigned long long)st.vms, (unsigned long long)st.pages_with_kcore);
+		ok = false;
+	}
+	munmap(ram, VM_RAM);
+	return ok;
+}
+
 static bool check_vm_run(int dev, const void *image, size_t size)
 {
 	struct kcore_create_vm req = vm_request(image, size);
@@ -884,15 +1028,17 @@ static bool check_vm_run(int dev, const void *image, size_t size)
 		return false;
 	}
 	ok = run_bad_args(vm);
+	ok = check_vm_mmap_args(vm) && ok;
 	if (!raw_run(dev, vm, &st, &exits) || st.pages_with_kcore <= image_pages) {
 		say_vm("FAIL the raw run: no hello and PASS, or kcore held %llu pages (the image: "
 		       "%llu)",
 		       (unsigned long long)st.pages_with_kcore, image_pages);
 		ok = false;
 	}
+	ok = check_vm_mmap_reads(vm) && ok;
 	memset(&r, 0, sizeof(r));
 	ok = refused(vm, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after the power-off") && ok;
-	close(vm);
+	ok = check_vm_outlives_close(dev, vm) && ok;
 	if (!kmod_holds_nothing(dev, "after the run"))
 		return false;
 	if (ok)
@@ -1845,6 +1991,24 @@ static bool check_vmm_pwroff(int dev)
 	return ok;
 }
 
+/* A 1 MiB disk for kcore-vmm --disk (the initramfs is writable; check_vmm names it too). */
+#define VMM_DISK "/vmdisk.img"
+
+static bool write_disk(void)
+{
+	static char zero[4096];
+	int fd = open(VMM_DISK, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	bool ok = fd >= 0;
+
+	for (int i = 0; i < 256 && ok; i++)
+		ok = write(fd, zero, sizeof(zero)) == (ssize_t)sizeof(zero);
+	if (fd >= 0)
+		ok = close(fd) == 0 && ok;
+	if (!ok)
+		say_vmm("FAIL writing " VMM_DISK ": %s", strerror(errno));
+	return ok;
+}
+
 static bool check_vmm(void)
 {
 	char *const hello1[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M", NULL};
@@ -1854,6 +2018,12 @@ static bool check_vmm(void)
 	char *const missing[] = {VMM_PATH, "--image", "/missing.signed", NULL};
 	char *const cpus0[] = {VMM_PATH, "--image", VM_IMAGE, "--cpus", "0", NULL};
 	char *const tampered[] = {VMM_PATH, "--image", VMM_TAMPERED, "--mem", "16M", NULL};
+	char *const hello_dev[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M",
+				   "--disk", VMM_DISK,	"--rng",  NULL};
+	const char *const dev_lines[] = {
+	    "kcore-vmm: VM hello: virtio-blk at 0xa010000 (SPI 16): /vmdisk.img, 2048 sectors\n",
+	    "kcore-vmm: VM hello: virtio-rng at 0xa010200 (SPI 17)\n",
+	    "[hello] GUEST hello: PASS\n", "kcore-vmm: VM hello powered off\n", NULL};
 	const char *const hello_lines[] = {"[hello] GUEST hello: Hello from hello at EL1",
 					   "[hello] GUEST hello: PASS\n",
 					   "kcore-vmm: VM hello powered off\n", NULL};
@@ -1874,6 +2044,13 @@ static bool check_vmm(void)
 	if (vmm_guest_run(dev, hello2, hello_lines, "hello on 2 vCPUs", VMM_TIMEOUT_S))
 		say_vmm(VM_IMAGE " on 2 vCPUs (vCPU 1 never started): PASS, powered off, exit "
 				 "status 0");
+	else
+		ok = false;
+	/* Devices present and unused: the guest's RAM mapped by kcore-vmm, hello unchanged. */
+	if (write_disk() &&
+	    vmm_guest_run(dev, hello_dev, dev_lines, "hello with a disk and an rng", VMM_TIMEOUT_S))
+		say_vmm(VM_IMAGE " with --disk and --rng: the devices in their windows, unused; "
+				 "PASS, powered off, exit status 0");
 	else
 		ok = false;
 	if (vmm_guest_run(dev, smp4, smp_lines, "smp on 4 vCPUs", VMM_TIMEOUT_S))

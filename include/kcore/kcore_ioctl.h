@@ -112,6 +112,21 @@ struct kcore_vm_info {
 #define KCORE_VM_IOC_INFO _IOR(KCORE_IOC_TYPE, 0x40, struct kcore_vm_info)
 
 /*
+ * mmap() of a VM's file descriptor: the guest's RAM, for the VMM's devices
+ * (docs/virtio.md). Offset 0 is ram_base (KCORE_VM_IOC_INFO), the length at
+ * most ram_size from the offset, MAP_SHARED only; anything else is EINVAL.
+ * A page reads and writes the guest's memory only while the guest shares it
+ * with the host; any other page is kcore's, and a load or store there is a
+ * SIGBUS for the thread (BUS_OBJERR: kcore's abort), as is one at an
+ * address the guest never touched (BUS_ADRERR: no page there yet; the
+ * mapping never gives the guest one). The mapping is not inherited across
+ * fork() and keeps the VM alive: closing the descriptor tears the VM down
+ * only after the last munmap. Never pass a pointer into it to a system call:
+ * the kernel's own access of a private page is kcore's abort in the
+ * kernel, an oops of the calling task on Linux 6.1; copy to a buffer first.
+ */
+
+/*
  * KCORE_VM_IOC_RUN: runs vCPU `vcpu` until something only user space can
  * handle. `run` is the run page of include/kcore/abi.h: its "in" part
  * completes the previous exit (KC_RUN_MMIO_DONE with the value of an MMIO

@@ -22,6 +22,10 @@
  *   eio       vCPU 0's first run fails with EIO (INFO then says FAILED)
  *   sleep     every vCPU sleeps until a signal (SIGTERM stops kcore-vmm)
  *   keyreject KCORE_IOC_CREATE_VM fails with EKEYREJECTED
+ *   virtio    vCPU 0 drives kcore-vmm's first --disk (fake_virtio.h): mmap()
+ *             of the VM's file maps a memfd (in every mode), KCORE_VM_IOC_IRQ is
+ *             counted
+ *   vconsole  as virtio, with kcore-vmm's --console virtio as device 0
  *   small     as off, but KCORE_IOC_CREATE_VM wants KCORE_VM_SMALL_PAGES
  *             (kcore-vmm --small-pages), EINVAL without; every other mode
  *             wants flags 0
@@ -35,10 +39,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <kcore/kcore_ioctl.h>
 #include <kcore/payload.h>
+
+#include "fake_virtio.h"
 
 #define UART_DR 0x000ull
 #define UART_FR 0x018ull
@@ -46,6 +53,7 @@
 
 int open(const char *path, int flags, ...);
 int ioctl(int fd, unsigned long req, ...);
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 static int dev_fd = -1, vm_fd = -1;
 static const char *mode = "off";
@@ -170,6 +178,9 @@ int ioctl(int fd, unsigned long req, ...)
 		if (c->dtb == 0 || c->dtb_size == 0 || c->nr_vcpus == 0 ||
 		    c->flags != (strcmp(mode, "small") == 0 ? KCORE_VM_SMALL_PAGES : 0u))
 			return fail(EINVAL);
+		/* Every mode has the RAM: kcore-vmm maps it when it has devices. */
+		if (fake_virtio_create(c->ram_size, strcmp(mode, "vconsole") == 0) != 0)
+			return fail(ENOMEM);
 		vm_fd = dup(dev_fd);
 		return vm_fd;
 	}
@@ -184,7 +195,30 @@ int ioctl(int fd, unsigned long req, ...)
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_RUN) {
 		struct kcore_run *k = arg;
 
+		if (k->vcpu == 0 && (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
+			return fake_virtio_run(&k->run);
 		return k->vcpu == 0 ? run_vcpu0(k) : sleep_until_signal();
 	}
+	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_IRQ &&
+	    (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
+		return fake_virtio_irq(arg);
 	return real_ioctl(fd, req, arg);
+}
+
+/* The VM's RAM: the virtio mode's memfd; anything else is libc's. */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+
+	if (real_mmap == NULL)
+		real_mmap =
+		    (void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap");
+	if (fd == vm_fd && vm_fd >= 0) {
+		if (fake_virtio_memfd() < 0) {
+			errno = ENODEV;
+			return MAP_FAILED;
+		}
+		fd = fake_virtio_memfd();
+	}
+	return real_mmap(addr, len, prot, flags, fd, off);
 }

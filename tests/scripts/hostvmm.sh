@@ -78,6 +78,38 @@ head -c 100 "$hello" >"$tmp/short"
 status 3 'not a signed image \(smaller than' "a file shorter than a trailer" --image "$tmp/short"
 status 3 "^kcore-vmm: $tmp/missing.signed: No such file" "a missing initrd" \
 	--image "$hello" --initrd "$tmp/missing.signed"
+# The virtio devices' arguments (docs/virtio.md).
+head -c 1048576 /dev/zero | tr '\0' k >"$tmp/disk.img"
+status 3 "^kcore-vmm: --disk $tmp/missing.img: No such file or directory\$" "a missing disk file" \
+	--image "$hello" --disk "$tmp/missing.img" --dry-run
+status 2 "^kcore-vmm: --disk $tmp/disk.img,xx: unknown flag \"xx\" \(FILE or FILE,ro\)" \
+	"a bad --disk flag" --image "$hello" --disk "$tmp/disk.img,xx" --dry-run
+status 2 '^kcore-vmm: --disk needs a file name' "--disk ,ro" --image "$hello" --disk ,ro --dry-run
+status 3 "^kcore-vmm: --disk $tmp: not a regular file or a block device" "a directory as a disk" \
+	--image "$hello" --disk "$tmp,ro" --dry-run
+status 3 "^kcore-vmm: --disk $tmp/disk.img: in use" "one file as two disks (locked)" \
+	--image "$hello" --disk "$tmp/disk.img" --disk "$tmp/disk.img,ro" --dry-run
+status 2 '^kcore-vmm: --disk .*: at most 4 disks' "a fifth disk" --image "$hello" \
+	--disk a --disk b --disk c --disk d --disk e --dry-run
+status 2 '^kcore-vmm: --console vga: pl011 or virtio' "a bad --console" --image "$hello" --console vga --dry-run
+status 0 '^kcore-vmm: VM hello: virtio-console at 0xa010000 \(SPI 16\)$' "--console virtio: its window" \
+	--image "$hello" --console virtio --dry-run
+cp "$tmp/disk.img" "$tmp/disk2.img"
+status 0 "^kcore-vmm: VM hello: virtio-blk at 0xa010200 \(SPI 17\): $tmp/disk2.img, 2048 sectors, read-only\$" \
+	"--dry-run: two disks and an rng in their windows" --image "$hello" --mem 16M \
+	--disk "$tmp/disk.img" --disk "$tmp/disk2.img,ro" --rng --dry-run --dump-dtb "$tmp/v.dtb"
+why=""
+if ! dts=$(dtc -I dtb -O dts "$tmp/v.dtb" 2>/dev/null); then
+	why="dtc cannot read it"
+elif [ "$(grep -c 'compatible = "virtio,mmio";' <<<"$dts")" -ne 3 ] ||
+	[ "$(grep -c 'dma-coherent;' <<<"$dts")" -ne 3 ]; then
+	why="not 3 virtio,mmio nodes, each dma-coherent"
+elif ! grep -q 'reg = <0x00 0xa010400 0x00 0x200>;' <<<"$dts" ||
+	! grep -q 'interrupts = <0x00 0x12 0x01>;' <<<"$dts"; then
+	why="the third device is not at 0xa010400 with SPI 18 (edge)"
+fi
+result "--dump-dtb: the virtio-mmio nodes (reg, SPI, dma-coherent)" "$why"
+
 if [ ! -e /dev/kcore ]; then
 	status 4 '^kcore-vmm: open /dev/kcore: ENOENT: no such device node: kcore.ko is not loaded' \
 		"no /dev/kcore" --image "$hello" --mem 16M
@@ -117,7 +149,7 @@ result "--dump-dtb: 4 cpus, bootargs, the initrd's payload range, 64 MiB, PSCI o
 # kcore-vmm (tests/hostvmm/fake_kcore.c says what each FAKE_KCORE mode plays).
 so=$tmp/fake_kcore.so
 if ! ${HOST_CC:-gcc} -std=gnu11 -shared -fPIC -O1 -Wall -Wextra -Werror -Iinclude -o "$so" \
-	tests/hostvmm/fake_kcore.c -ldl 2>"$tmp/cc.err"; then
+	tests/hostvmm/fake_kcore.c tests/hostvmm/fake_virtio.c -ldl 2>"$tmp/cc.err"; then
 	result "the stand-in for /dev/kcore builds" "$(head -1 "$tmp/cc.err")"
 else
 	fake() { # MODE then status's arguments
@@ -136,6 +168,15 @@ else
 		"a run kcore refused (EIO)" --image "$hello" --mem 16M --cpus 2
 	fake keyreject 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EKEYREJECTED: kcore refused a signature' \
 		"a signature kcore refused (EKEYREJECTED)" --image "$hello" --mem 16M
+	fake off 0 '^\[hello\] hi$' "a run with a disk and an rng: present, unused, the guest unchanged" \
+		--image "$hello" --mem 16M --disk "$tmp/disk.img" --rng
+	fake virtio 0 '^kcore-vmm: VM hello: virtio-blk 0: a request buffer the host cannot reach: the device needs a reset$' \
+		"virtio-blk driven through MMIO exits: sector 0 read into the guest's RAM (the mmap), an interrupt; a buffer in a private page (SIGBUS): the device needs a reset, kcore-vmm lives on" \
+		--image "$hello" --mem 16M --disk "$tmp/disk.img" --rng
+	fake vconsole 0 '^\[hello\] hi from hvc0$' "--console virtio: a line the guest sent through port 0, on stdout as the PL011's" \
+		--image "$hello" --mem 16M --console virtio
+	fake vconsole 0 '^\[hello\] bye$' "--console virtio: its last line without a newline, printed at teardown" \
+		--image "$hello" --mem 16M --console virtio
 	fake small 0 '^kcore-vmm: VM hello powered off$' "--small-pages: KCORE_VM_SMALL_PAGES in the create request" \
 		--image "$hello" --mem 16M --small-pages
 	fake small 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EINVAL: ' "without --small-pages: flags 0" \

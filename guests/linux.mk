@@ -53,7 +53,7 @@ KGUEST := $(KGUEST_DIR)/kcore-guest.ko
 KGUEST_SRCS := $(wildcard guests/kcore-guest/*)
 # Debian's own modules the guest loads for virtio (docs/virtio.md), from the
 # Image's package, in the order init loads them (after kcore-guest.ko).
-LINUX_GUEST_MODULES := virtio virtio_ring virtio_mmio virtio_blk virtio-rng virtio_console
+LINUX_GUEST_MODULES := virtio_ring virtio virtio_mmio virtio_blk virtio-rng virtio_console
 # And the host's: loop, to mount the guest's disk image and check it.
 LINUX_HOST_MODULES := loop
 LINUX_GUEST_MODDIR := $(LINUX_DIR)/guest-modules

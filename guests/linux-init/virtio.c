@@ -46,7 +46,7 @@
 #define VALUE_MAX    64
 
 /* In load order: ours first, so every virtio-mmio device gets the bounce pool. */
-static const char *const modules[] = {"kcore-guest", "virtio",	   "virtio_ring", "virtio_mmio",
+static const char *const modules[] = {"kcore-guest", "virtio_ring", "virtio", "virtio_mmio",
 				      "virtio_blk",  "virtio-rng", "virtio_console"};
 
 /* The value of NAME=VALUE on the command line (a whole word), or false. */
@@ -83,7 +83,8 @@ static bool load_modules(void)
 			return false;
 		}
 		if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) {
-			say("FAIL virtio: loading %s: %s", path, strerror(errno));
+			say("FAIL virtio: loading %s: %s (the kernel says why above)", path,
+			    strerror(errno));
 			close(fd);
 			return false;
 		}

@@ -5,6 +5,7 @@
  *
  *   kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]
  *             [--name S] [--small-pages] [--dry-run] [--dump-dtb FILE]
+ *             [--snapshot-to FILE] [--restore-from FILE]
  *
  * This file is the program's front: arguments, the signed files, where they
  * go in the guest's RAM (vmm/guest_layout.h, exactly as kserv places them),
@@ -49,6 +50,8 @@ struct options {
 	const char *initrd;
 	const char *cmdline;
 	const char *dump_dtb;
+	const char *snapshot_to;
+	const char *restore_from;
 	char name[GUEST_NAME_MAX];
 	u32 cpus;
 	u64 mem;
@@ -69,6 +72,7 @@ static void usage(FILE *out)
 	    out,
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
 	    "                 [--name S] [--small-pages] [--dry-run] [--dump-dtb FILE]\n"
+	    "                 [--snapshot-to FILE] [--restore-from FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
 	    "each signed by kcore-sign (payload and 256-byte trailer), verified by kcore.\n"
 	    "  --image FILE    the guest's kernel (an arm64 Image, or any image kcore-sign "
@@ -85,6 +89,12 @@ static void usage(FILE *out)
 	    "                  block (the benchmark's s2_fault, docs/bench/README.md)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
+	    "  --snapshot-to FILE  when the guest asks for a snapshot (KC_TEST_SNAPSHOT), stop\n"
+	    "                  its vCPUs, save kcore's encrypted snapshot and the VMM's state to\n"
+	    "                  FILE, answer it \"saved, stop\" and run on (without: not "
+	    "supported)\n"
+	    "  --restore-from FILE  build the VM from the same images, --mem and --cpus, restore\n"
+	    "                  FILE (a --snapshot-to file) before it runs, and go on from there\n"
 	    "Exit status:\n"
 	    "  %d  the guest powered the VM off (PSCI SYSTEM_OFF); --dry-run: all fits\n"
 	    "  %d  the guest failed: kcore refused a run, kcore.ko returned an error, an exit\n"
@@ -92,7 +102,8 @@ static void usage(FILE *out)
 	    "  %d  usage: a bad argument, or the files do not fit in --mem\n"
 	    "  %d  a file cannot be read or is not a signed image\n"
 	    "  %d  no /dev/kcore (kcore.ko not loaded), or kcore.ko or kcore refused the VM\n"
-	    "     (the errno's name and what it means are printed)\n"
+	    "     (the errno's name and what it means are printed), or --restore-from's file:\n"
+	    "     not a snapshot file for this VM, or changed (kcore: EBADMSG)\n"
 	    "  %d  the guest asked for a reset (PSCI SYSTEM_RESET): kcore-vmm does not restart "
 	    "VMs\n",
 	    GUEST_MAX_VCPUS, GUEST_NAME_MAX - 1, HOSTVMM_OK, HOSTVMM_GUEST_FAILED, HOSTVMM_USAGE,
@@ -188,6 +199,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	    {"dry-run", no_argument, NULL, 'd'},
 	    {"dump-dtb", required_argument, NULL, 'D'},
 	    {"small-pages", no_argument, NULL, 'S'},
+	    {"snapshot-to", required_argument, NULL, 'T'},
+	    {"restore-from", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -238,6 +251,16 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'D':
 			o->dump_dtb = optarg;
+			break;
+		case 'T':
+			if (*optarg == '\0')
+				usage_error("--snapshot-to: a file name");
+			o->snapshot_to = optarg;
+			break;
+		case 'R':
+			if (*optarg == '\0')
+				usage_error("--restore-from: a file name");
+			o->restore_from = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -480,6 +503,17 @@ static int create_vm(int dev, const struct guest *g, const struct file *image,
 	return fd;
 }
 
+/* Waits on it time out by CLOCK_MONOTONIC (vcpu.c): a clock change cannot stretch them. */
+static void init_cond(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 /* What happened to the VM, as one line and the exit status. */
 static int outcome(const struct guest *g)
 {
@@ -511,6 +545,7 @@ int main(int argc, char **argv)
 	static struct guest_host host = {.lock = PTHREAD_MUTEX_INITIALIZER, .vm_fd = -1};
 	static u8 dtb[GUEST_DTB_SIZE] __attribute__((aligned(4096)));
 	struct options o;
+	struct hostvmm_snapfile snap = {0};
 	struct file image, initrd = {0};
 	struct kcore_vm_info info;
 	u32 dtb_size;
@@ -540,6 +575,15 @@ int main(int argc, char **argv)
 	if (o.dump_dtb != NULL)
 		dump_dtb(o.dump_dtb, dtb, dtb_size);
 	print_layout(o.dry_run ? stdout : stderr, &g, dtb_size, o.cmdline);
+	/* Checked before /dev/kcore: a wrong file is said without a VM made for nothing. */
+	if (o.restore_from != NULL) {
+		status = hostvmm_snapfile_load(&g, o.restore_from, &snap);
+		if (status != HOSTVMM_OK) {
+			free(image.data);
+			free(initrd.data);
+			return status;
+		}
+	}
 	if (o.dry_run) {
 		free(image.data);
 		free(initrd.data);
@@ -558,6 +602,15 @@ int main(int argc, char **argv)
 	if (ioctl(host.vm_fd, KCORE_VM_IOC_INFO, &info) == 0)
 		fprintf(stderr, "kcore-vmm: VM %s: created, verified by kcore (vmid %llu)\n",
 			g.name, (unsigned long long)info.vmid);
+	if (o.restore_from != NULL) {
+		status = hostvmm_restore(&g, &snap);
+		if (status != HOSTVMM_OK) {
+			close(host.vm_fd);
+			return status;
+		}
+	}
+	host.snapshot_to = o.snapshot_to;
+	init_cond(&host.cond);
 
 	ran = hostvmm_run_vcpus(&g);
 	vmm_uart_flush(&g); /* a last line without its newline */

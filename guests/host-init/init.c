@@ -85,6 +85,7 @@
 #include <unistd.h>
 
 #include "kcore/abi.h"
+#include "kcore/guest_tests.h"
 #include "kcore/kcore_ioctl.h"
 #include "kcore/payload.h"
 #include "kcore_attack.h"
@@ -1840,6 +1841,155 @@ static bool check_vmm_pwroff(int dev)
 	return ok;
 }
 
+/*
+ * Snapshots through kcore-vmm (docs/linux-host.md, "Snapshots"): snapguest
+ * (guests/snapguest.c) asks for one halfway through its computation;
+ * --snapshot-to saves it and the guest powers off. The file must start with
+ * the format's magic and hold none of the guest's secret values (its memory
+ * secret and x19..x22 markers, either byte order). A new VM --restore-from
+ * the file must go on from the call and reach the restored copy's PASS. The
+ * file with one byte flipped in the first data page, in the first PAGE record
+ * and in the header must be refused by kcore (EBADMSG, status 4) with nothing
+ * left in the module, and a file that is not a snapshot by kcore-vmm itself
+ * (status 4); kcore's invariants hold after them all.
+ */
+#define SNAP_FILE    "/tmp/snapguest.kcs"
+#define SNAP_BAD     "/tmp/snapguest-bad.kcs"
+#define SNAP_MAX     (4u << 20) /* snapguest's file is a few pages */
+#define SNAP_HDR     4096u
+#define SNAP_RECORDS 32u /* the file header's records_size, a u64 */
+
+static unsigned char snap_buf[SNAP_MAX];
+
+/* The snapshot file in snap_buf; its length, or 0 (said why). */
+static size_t snap_read(void)
+{
+	int fd = open(SNAP_FILE, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, snap_buf, sizeof(snap_buf)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < (ssize_t)SNAP_HDR || n == (ssize_t)sizeof(snap_buf)) {
+		say_vmm("FAIL reading " SNAP_FILE ": %zd bytes", n);
+		return 0;
+	}
+	return (size_t)n;
+}
+
+/* Whether the 8 bytes of v (little- or big-endian) are anywhere in buf. */
+static bool holds_value(const unsigned char *buf, size_t len, uint64_t v)
+{
+	unsigned char le[8], be[8];
+
+	for (int i = 0; i < 8; i++) {
+		le[i] = (unsigned char)(v >> (8 * i));
+		be[7 - i] = le[i];
+	}
+	return memmem(buf, len, le, 8) != NULL || memmem(buf, len, be, 8) != NULL;
+}
+
+/* The file is a snapshot file and holds no secret value in clear. */
+static bool snap_file_clean(size_t len)
+{
+	unsigned found = 0;
+
+	if (memcmp(snap_buf, "KCSNAPF1", 8) != 0) {
+		say_vmm("FAIL " SNAP_FILE " does not start with KCSNAPF1");
+		return false;
+	}
+	for (uint64_t a = KC_TEST_SECRET_IPA; a < KC_TEST_SECRET_IPA + 32; a += 8)
+		found += holds_value(snap_buf, len, kc_test_secret_word(a));
+	for (uint32_t n = 19; n <= 22; n++)
+		found += holds_value(snap_buf, len, kc_test_secret_reg(n));
+	if (found != 0)
+		say_vmm("FAIL " SNAP_FILE " holds %u of snapguest's 8 secret values in clear",
+			found);
+	return found == 0;
+}
+
+/* snap_buf with the byte at off flipped, as SNAP_BAD. */
+static bool snap_write_flipped(size_t len, size_t off)
+{
+	int fd = open(SNAP_BAD, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	bool ok;
+
+	snap_buf[off] ^= 0x01;
+	ok = fd >= 0 && write(fd, snap_buf, len) == (ssize_t)len;
+	snap_buf[off] ^= 0x01;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		say_vmm("FAIL writing " SNAP_BAD ": %s", strerror(errno));
+	return ok;
+}
+
+static bool snap_tampered(int dev, size_t len, size_t off, const char *what)
+{
+	char *const argv[] = {VMM_PATH, "--image", "/snapguest.signed",
+			      "--mem",	"16M",	   "--restore-from",
+			      SNAP_BAD, NULL};
+
+	return snap_write_flipped(len, off) &&
+	       vmm_bad_run(dev, argv, VMM_EXIT_KCORE, "KCORE_VM_IOC_RESTORE: EBADMSG: ", what);
+}
+
+static bool check_vmm_snapshot(int dev)
+{
+	char *const save[] = {VMM_PATH, "--image",	 "/snapguest.signed", "--mem",
+			      "16M",	"--snapshot-to", SNAP_FILE,	      NULL};
+	char *const restore[] = {VMM_PATH, "--image",	     "/snapguest.signed", "--mem",
+				 "16M",	   "--restore-from", SNAP_FILE,		  NULL};
+	char *const garbage[] = {VMM_PATH, "--image",	     "/snapguest.signed", "--mem",
+				 "16M",	   "--restore-from", "/snapguest.signed", NULL};
+	const char *const save_lines[] = {
+	    "[snapguest] GUEST snapguest: snapshot saved by the host, stopping",
+	    "kcore-vmm: VM snapguest: snapshot saved to " SNAP_FILE ": ",
+	    "kcore-vmm: VM snapguest powered off\n", NULL};
+	const char *const restore_lines[] = {
+	    "kcore-vmm: VM snapguest: restored from " SNAP_FILE ": ",
+	    "[snapguest] GUEST snapguest: restored from a snapshot, going on",
+	    "[snapguest] GUEST snapguest: PASS secret, registers and computation intact "
+	    "(restored copy)",
+	    "kcore-vmm: VM snapguest powered off\n", NULL};
+	int attack_fd;
+	uint64_t records;
+	size_t len;
+	bool ok;
+
+	if (!vmm_guest_run(dev, save, save_lines, "snapguest --snapshot-to", VMM_TIMEOUT_S))
+		return false;
+	len = snap_read();
+	if (len == 0 || !snap_file_clean(len))
+		return false;
+	if (!vmm_guest_run(dev, restore, restore_lines, "snapguest --restore-from", VMM_TIMEOUT_S))
+		return false;
+	memcpy(&records, snap_buf + SNAP_RECORDS, sizeof(records));
+	if (records == 0 || SNAP_HDR + records + 4096 > len) {
+		say_vmm("FAIL " SNAP_FILE ": records_size %llu in a file of %zu bytes",
+			(unsigned long long)records, len);
+		return false;
+	}
+	ok = snap_tampered(dev, len, SNAP_HDR + records + 100, "a data page's byte flipped");
+	ok = snap_tampered(dev, len, SNAP_HDR + 128 + 56, "a PAGE record's byte flipped") && ok;
+	ok = snap_tampered(dev, len, SNAP_HDR + 56, "the header record's byte flipped") && ok;
+	ok = vmm_bad_run(dev, garbage, VMM_EXIT_KCORE,
+			 "kcore-vmm: /snapguest.signed: the snapshot file has ",
+			 "not a snapshot file") &&
+	     ok;
+	attack_fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
+	ok = attack_fd >= 0 && invariants_hold(attack_fd, "after the snapshot files") && ok;
+	if (attack_fd >= 0)
+		close(attack_fd);
+	if (ok)
+		say_vmm(
+		    "snapguest: --snapshot-to saved %zu bytes, no secret value in clear; "
+		    "--restore-from: the restored copy's PASS; a byte flipped in a data page, a "
+		    "PAGE record and the header: EBADMSG, exit status %d; not a snapshot file: "
+		    "%d; nothing left, invariants 0",
+		    len, VMM_EXIT_KCORE, VMM_EXIT_KCORE);
+	return ok;
+}
+
 static bool check_vmm(void)
 {
 	char *const hello1[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M", NULL};
@@ -1888,6 +2038,7 @@ static bool check_vmm(void)
 			"(EKEYREJECTED)",
 			VMM_EXIT_FILE, VMM_EXIT_USAGE, VMM_EXIT_KCORE);
 	ok = check_vmm_pwroff(dev) && ok;
+	ok = check_vmm_snapshot(dev) && ok;
 	if (vmm_linux_wanted()) {
 		char one[] = "1", two[] = "2";
 

@@ -78,6 +78,25 @@ head -c 100 "$hello" >"$tmp/short"
 status 3 'not a signed image \(smaller than' "a file shorter than a trailer" --image "$tmp/short"
 status 3 "^kcore-vmm: $tmp/missing.signed: No such file" "a missing initrd" \
 	--image "$hello" --initrd "$tmp/missing.signed"
+# Snapshots: the options' arguments, and --restore-from's file checked before /dev/kcore
+# (--dry-run: the check comes first): unreadable 3, not a snapshot file for this VM 4.
+status 2 '^kcore-vmm: --snapshot-to needs an argument' "--snapshot-to without its argument" \
+	--image "$hello" --snapshot-to
+status 2 '^kcore-vmm: --snapshot-to: a file name' "--snapshot-to ''" --image "$hello" --snapshot-to ''
+status 2 '^kcore-vmm: --restore-from: a file name' "--restore-from ''" --image "$hello" --restore-from ''
+status 3 "^kcore-vmm: $tmp/missing.kcs: No such file or directory\$" "--restore-from a missing file" \
+	--image "$hello" --mem 16M --restore-from "$tmp/missing.kcs" --dry-run
+status 3 "^kcore-vmm: $tmp: not a regular file" "--restore-from a directory" \
+	--image "$hello" --mem 16M --restore-from "$tmp" --dry-run
+status 4 "^kcore-vmm: $tmp/short: the snapshot file is shorter than its header\$" \
+	"--restore-from a file shorter than a header" --image "$hello" --mem 16M --restore-from "$tmp/short" --dry-run
+status 4 "^kcore-vmm: $hello: the snapshot file has no KCSNAPF1 magic" "--restore-from not a snapshot file" \
+	--image "$hello" --mem 16M --restore-from "$hello" --dry-run
+# A header saying 2 vCPUs (magic, version 2, header size 4096, 1 page, 2 vCPUs) for a 1-vCPU VM.
+{ printf 'KCSNAPF1\002\0\0\0\0\020\0\0\001\0\0\0\0\0\0\0\002\0\0\0'; head -c 4072 /dev/zero; } >"$tmp/2cpus.kcs"
+status 4 "^kcore-vmm: $tmp/2cpus.kcs: the snapshot file has another number of vCPUs than the VM\$" \
+	"--restore-from a file of another number of vCPUs" --image "$hello" --mem 16M --restore-from "$tmp/2cpus.kcs" --dry-run
+
 if [ ! -e /dev/kcore ]; then
 	status 4 '^kcore-vmm: open /dev/kcore: ENOENT: no such device node: kcore.ko is not loaded' \
 		"no /dev/kcore" --image "$hello" --mem 16M

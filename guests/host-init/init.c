@@ -905,6 +905,228 @@ static bool check_vm_run(int dev, const void *image, size_t size)
 }
 
 /*
+ * Snapshots through the module (KCORE_VM_IOC_SNAPSHOT and _RESTORE,
+ * docs/linux-host.md "Snapshots"), without kcore-vmm: a fresh hello VM's
+ * sizes asked (its pages, 1 vCPU, vCPU 0 started), its bad requests refused
+ * (EINVAL, EFAULT, ERANGE with the counts), its snapshot taken; a second
+ * fresh VM refuses bad restores (EINVAL, EFAULT) and stays fresh, then takes
+ * the snapshot and runs from it to hello and PASS, and refuses a second
+ * restore (EINVAL) and any after its power-off (ESHUTDOWN); a third, given
+ * the snapshot with a byte of a data page flipped, EBADMSG, FAILED and RUN
+ * ESHUTDOWN; a 2-vCPU VM whose vCPU 1 sleeps in RUN on another thread (never
+ * started) refuses both (EBUSY) until that RUN ends. Nothing is left after.
+ */
+#define SNAP_KADDR ((uint64_t)0xffff000000000000ull)
+#define SNAP_MAX   (4u << 20) /* snapguest's file (kcore-vmm's test below) is a few pages */
+
+static unsigned char snap_buf[SNAP_MAX];
+
+static void snap_no_op(int sig)
+{
+	(void)sig; /* interrupts the RUN of check_vm_snap_busy's thread */
+}
+
+static void *snap_sleeper(void *arg)
+{
+	struct kcore_run r;
+
+	memset(&r, 0, sizeof(r));
+	r.vcpu = 1; /* never started: sleeps in the ioctl until a signal */
+	return (void *)(intptr_t)(ioctl(*(int *)arg, KCORE_VM_IOC_RUN, &r) == 0 ? 0 : errno);
+}
+
+static bool check_vm_snap_busy(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_snapshot q = {0}, rq = {.nr_pages = 1, .nr_vcpus = 2};
+	struct sigaction sa = {.sa_handler = snap_no_op}; /* no SA_RESTART: EINTR */
+	pthread_t t;
+	void *res = NULL;
+	bool ok;
+	int vm;
+
+	req.nr_vcpus = 2;
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0 || sigaction(SIGUSR1, &sa, NULL) != 0 ||
+	    pthread_create(&t, NULL, snap_sleeper, &vm) != 0) {
+		say_vm("FAIL the EBUSY check's VM or thread: %s", strerror(errno));
+		if (vm >= 0)
+			close(vm);
+		return false;
+	}
+	usleep(200 * 1000); /* into the ioctl, asleep */
+	ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, EBUSY, "SNAPSHOT with a vCPU in RUN");
+	rq.records_size = 5 * 128;
+	rq.data_size = 3 * 4096;
+	rq.records = rq.data = (uint64_t)(uintptr_t)snap_buf;
+	ok = refused(vm, KCORE_VM_IOC_RESTORE, &rq, EBUSY, "RESTORE with a vCPU in RUN") && ok;
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, &res);
+	if ((intptr_t)res != EINTR) {
+		say_vm("FAIL the sleeping RUN ended with %s, not EINTR",
+		       strerror((int)(intptr_t)res));
+		ok = false;
+	}
+	if (ioctl(vm, KCORE_VM_IOC_SNAPSHOT, &q) != 0 || q.nr_vcpus != 2 || q.vcpus_on != 1) {
+		say_vm("FAIL SNAPSHOT's sizes once the RUN ended: %s, %u vCPUs, on 0x%x",
+		       strerror(errno), q.nr_vcpus, q.vcpus_on);
+		ok = false;
+	}
+	close(vm);
+	return ok;
+}
+
+static bool snap_bad_requests(int vm, uint64_t bound)
+{
+	struct kcore_snapshot q;
+	bool ok = true;
+
+#define SNAP_BAD(field_set, want, what)                                                    \
+	do {                                                                               \
+		memset(&q, 0, sizeof(q));                                                  \
+		q.records = q.data = (uint64_t)(uintptr_t)snap_buf;                        \
+		q.records_size = (bound + 3) * 128;                                        \
+		q.data_size = (bound + 1) * 4096;                                          \
+		field_set;                                                                 \
+		ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, want, "SNAPSHOT " what) && ok; \
+	} while (0)
+	SNAP_BAD(q.flags = 1, EINVAL, "with a flag");
+	SNAP_BAD(q.reserved0 = 1, EINVAL, "with a reserved word");
+	SNAP_BAD(q.reserved[1] = 1, EINVAL, "with reserved[1]");
+	SNAP_BAD(q.data = 0, EINVAL, "with records and no data");
+	SNAP_BAD((q.records = q.data = 0, q.data_size = 4096), EINVAL, "asking sizes with a size");
+	SNAP_BAD(q.records = SNAP_KADDR, EFAULT, "into a kernel address");
+	SNAP_BAD(q.data_size = bound * 4096, ERANGE, "into a data buffer a page short");
+	if (q.nr_pages != bound || q.nr_vcpus != 1) {
+		say_vm("FAIL SNAPSHOT's ERANGE answered %llu pages, %u vCPUs",
+		       (unsigned long long)q.nr_pages, q.nr_vcpus);
+		ok = false;
+	}
+#undef SNAP_BAD
+	return refused(vm, KCORE_VM_IOC_SNAPSHOT, NULL, EFAULT, "SNAPSHOT with NULL") && ok;
+}
+
+static bool restore_bad_requests(int vm, const struct kcore_snapshot *good)
+{
+	struct kcore_snapshot q;
+	bool ok = true;
+
+#define RESTORE_BAD(field_set, want, what)                                               \
+	do {                                                                             \
+		q = *good;                                                               \
+		field_set;                                                               \
+		ok = refused(vm, KCORE_VM_IOC_RESTORE, &q, want, "RESTORE " what) && ok; \
+	} while (0)
+	RESTORE_BAD(q.flags = 1, EINVAL, "with a flag");
+	RESTORE_BAD(q.reserved[0] = 1, EINVAL, "with a reserved word");
+	RESTORE_BAD(q.nr_vcpus = 2, EINVAL, "of 2 vCPUs into 1");
+	RESTORE_BAD(q.vcpus_on = 2, EINVAL, "starting vCPU 1 of 1");
+	RESTORE_BAD(q.nr_pages = 0, EINVAL, "of no page");
+	RESTORE_BAD(q.nr_pages = (VM_RAM >> 12) + 1, EINVAL, "of more pages than the RAM");
+	RESTORE_BAD(q.records_size -= 1, EINVAL, "from records a byte short");
+	RESTORE_BAD(q.data_size -= 4096, EINVAL, "from data a page short");
+	RESTORE_BAD(q.records = SNAP_KADDR, EFAULT, "from a kernel address");
+#undef RESTORE_BAD
+	return refused(vm, KCORE_VM_IOC_RESTORE, NULL, EFAULT, "RESTORE with NULL") && ok;
+}
+
+/* vm's state (KCORE_VM_IOC_INFO) is want. */
+static bool vm_state_is(int vm, uint32_t want, const char *when)
+{
+	struct kcore_vm_info info = {0};
+
+	if (ioctl(vm, KCORE_VM_IOC_INFO, &info) != 0 || info.state != want) {
+		say_vm("FAIL the VM's state %s: %u, not %u", when, info.state, want);
+		return false;
+	}
+	return true;
+}
+
+static bool check_vm_snapshot(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_snapshot q = {0}, snap;
+	struct kcore_vm_info info = {0};
+	struct kcore_stats st = {0};
+	struct kcore_run r;
+	unsigned long long exits = 0;
+	uint64_t bound;
+	bool ok = true;
+	int a = ioctl(dev, KCORE_IOC_CREATE_VM, &req), b = -1, c = -1;
+
+	if (a < 0 || ioctl(a, KCORE_VM_IOC_INFO, &info) != 0 ||
+	    ioctl(a, KCORE_VM_IOC_SNAPSHOT, &q) != 0) {
+		say_vm("FAIL a VM and its snapshot's sizes: %s", strerror(errno));
+		if (a >= 0)
+			close(a);
+		return false;
+	}
+	bound = q.nr_pages;
+	if (bound != info.pages || q.nr_vcpus != 1 || q.vcpus_on != 1 ||
+	    (bound + 3) * 128 + (bound + 1) * 4096 > sizeof(snap_buf)) {
+		say_vm("FAIL SNAPSHOT's sizes: %llu pages (kcore holds %llu), %u vCPUs, on 0x%x",
+		       (unsigned long long)bound, (unsigned long long)info.pages, q.nr_vcpus,
+		       q.vcpus_on);
+		close(a);
+		return false;
+	}
+	ok = snap_bad_requests(a, bound);
+	snap = (struct kcore_snapshot){.records = (uint64_t)(uintptr_t)snap_buf,
+				       .records_size = (bound + 3) * 128,
+				       .data = (uint64_t)(uintptr_t)(snap_buf + (bound + 3) * 128),
+				       .data_size = (bound + 1) * 4096};
+	if (ioctl(a, KCORE_VM_IOC_SNAPSHOT, &snap) != 0 || snap.nr_pages == 0 ||
+	    snap.nr_pages > bound || snap.vcpus_on != 1) {
+		say_vm("FAIL SNAPSHOT of a fresh VM: %s, %llu pages", strerror(errno),
+		       (unsigned long long)snap.nr_pages);
+		close(a);
+		return false;
+	}
+	close(a);
+	b = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	ok = b >= 0 && restore_bad_requests(b, &snap) && ok;
+	ok = b >= 0 && vm_state_is(b, KCORE_VM_VERIFIED, "after the refused restores") && ok;
+	if (b < 0 || ioctl(b, KCORE_VM_IOC_RESTORE, &snap) != 0) {
+		say_vm("FAIL RESTORE into a fresh VM: %s", strerror(errno));
+		ok = false;
+	} else {
+		ok = refused(b, KCORE_VM_IOC_RESTORE, &snap, EINVAL, "RESTORE twice") && ok;
+		if (!raw_run(dev, b, &st, &exits)) {
+			say_vm("FAIL the restored VM did not run to hello and PASS");
+			ok = false;
+		}
+		ok = refused(b, KCORE_VM_IOC_RESTORE, &snap, ESHUTDOWN,
+			     "RESTORE after the power-off") &&
+		     ok;
+		memset(&q, 0, sizeof(q));
+		ok = refused(b, KCORE_VM_IOC_SNAPSHOT, &q, ESHUTDOWN,
+			     "SNAPSHOT after the power-off") &&
+		     ok;
+	}
+	if (b >= 0)
+		close(b);
+	/* The first data page, one byte flipped: kcore's AUTH, the VM FAILED. */
+	snap_buf[(bound + 3) * 128 + 100] ^= 0x01;
+	c = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	ok = c >= 0 &&
+	     refused(c, KCORE_VM_IOC_RESTORE, &snap, EBADMSG, "RESTORE of a flipped byte") && ok;
+	ok = c >= 0 && vm_state_is(c, KCORE_VM_FAILED, "after EBADMSG") && ok;
+	memset(&r, 0, sizeof(r));
+	ok = c >= 0 && refused(c, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after EBADMSG") && ok;
+	if (c >= 0)
+		close(c);
+	ok = check_vm_snap_busy(dev, image, size) && ok;
+	ok = kmod_holds_nothing(dev, "after the snapshots") && ok;
+	if (ok)
+		say_vm("snapshots: a fresh VM's %llu pages taken, bad requests refused "
+		       "(EINVAL/EFAULT/ERANGE); restored into a new VM that ran to hello and PASS, "
+		       "a second restore EINVAL, after the power-off ESHUTDOWN; a flipped byte "
+		       "EBADMSG and FAILED; EBUSY beside a RUN; nothing left",
+		       (unsigned long long)snap.nr_pages);
+	return ok;
+}
+
+/*
  * Attacks from a malicious module (tests/kmod-attack/kcore_attack.c): it
  * loads or stores through Linux's linear map at pages kcore took from a VM.
  * Each attack runs in a child: kcore's abort must oops it away (the child
@@ -1481,6 +1703,7 @@ static bool check_kmod_vms(void)
 	ok = check_vm_many(dev, image, size) && ok;
 	ok = check_vm_cycles(dev, image, size) && ok;
 	ok = check_vm_run(dev, image, size) && ok;
+	ok = check_vm_snapshot(dev, image, size) && ok;
 	ok = check_attacks(dev, image, size) && ok;
 	close(dev);
 	free(image);
@@ -1855,11 +2078,8 @@ static bool check_vmm_pwroff(int dev)
  */
 #define SNAP_FILE    "/tmp/snapguest.kcs"
 #define SNAP_BAD     "/tmp/snapguest-bad.kcs"
-#define SNAP_MAX     (4u << 20) /* snapguest's file is a few pages */
 #define SNAP_HDR     4096u
 #define SNAP_RECORDS 32u /* the file header's records_size, a u64 */
-
-static unsigned char snap_buf[SNAP_MAX];
 
 /* The snapshot file in snap_buf; its length, or 0 (said why). */
 static size_t snap_read(void)

@@ -1176,17 +1176,18 @@ static bool invariants_hold(int attack_fd, const char *when)
 /*
  * Racing ioctls: RACE_THREADS threads at once on one VM, each a mix of RUN of
  * vCPU 0 (with a completion that may not match the pending exit), IRQ to
- * either vCPU, INFO, and creating and closing VMs of their own. Every call
- * must end with a defined answer (0, or EBUSY for a vCPU another thread
- * runs, EIO for a completion kcore refused, ESHUTDOWN once the guest is off,
- * ENOSPC with kcore's VM table full); then nothing may be left, kcore's
+ * either vCPU, INFO, SNAPSHOT (its sizes or the whole of it), and creating
+ * and closing VMs of their own. Every call must end with a defined answer
+ * (0, or EBUSY for a vCPU another thread runs or a snapshot claims, EIO for
+ * a completion kcore refused, ESHUTDOWN once the guest is off, ENOSPC with
+ * kcore's VM table full, ERANGE for a VM larger than the buffer); then nothing may be left, kcore's
  * invariants must hold, and a new VM must run to PASS (kcore intact).
  */
 #define RACE_THREADS 4
 #define RACE_ROUNDS  200
 
 struct race {
-	unsigned long long ok, busy, refused, off, full;
+	unsigned long long ok, busy, refused, off, full, range;
 	const void *image;
 	size_t size;
 	const char *bad_op;
@@ -1206,10 +1207,34 @@ static void race_count(struct race *r, int ret, const char *op)
 		r->off++;
 	else if (errno == ENOSPC)
 		r->full++;
+	else if (errno == ERANGE)
+		r->range++;
 	else if (r->bad_errno == 0) {
 		r->bad_errno = errno;
 		r->bad_op = op;
 	}
+}
+
+/*
+ * A snapshot of the racing VM: its sizes, or the whole of it into race_snap
+ * (shared: the threads' snapshots of one VM never overlap, the module claims
+ * every vCPU; ERANGE if the VM has more pages than it holds).
+ */
+#define RACE_SNAP_PAGES 1024u
+static unsigned char race_snap[(RACE_SNAP_PAGES + 4) * (4096 + 128)];
+
+static void race_snapshot(struct race *r, bool whole)
+{
+	struct kcore_snapshot q = {0};
+
+	if (whole) {
+		q.records = (uint64_t)(uintptr_t)race_snap;
+		q.records_size = (RACE_SNAP_PAGES + 4) * 128;
+		q.data = q.records + q.records_size;
+		q.data_size = (RACE_SNAP_PAGES + 2) * 4096;
+	}
+	race_count(r, ioctl(r->vm, KCORE_VM_IOC_SNAPSHOT, &q),
+		   whole ? "SNAPSHOT" : "SNAPSHOT sizes");
 }
 
 static void *race_thread(void *arg)
@@ -1233,6 +1258,7 @@ static void *race_thread(void *arg)
 		case 2:
 			race_count(r, ioctl(r->vm, KCORE_VM_IOC_IRQ, &irq), "IRQ");
 			race_count(r, ioctl(r->vm, KCORE_VM_IOC_INFO, &info), "INFO");
+			race_snapshot(r, (i & 4) != 0);
 			break;
 		default:
 			fd = ioctl(r->dev, KCORE_IOC_CREATE_VM, &req);
@@ -1251,7 +1277,7 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 	struct race r[RACE_THREADS];
 	pthread_t t[RACE_THREADS];
 	struct kcore_stats st = {0};
-	unsigned long long ok = 0, busy = 0, refused = 0, off = 0, full = 0, exits = 0;
+	unsigned long long ok = 0, busy = 0, refused = 0, off = 0, full = 0, range = 0, exits = 0;
 	bool good = true;
 	int vm;
 
@@ -1276,6 +1302,7 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 		refused += r[i].refused;
 		off += r[i].off;
 		full += r[i].full;
+		range += r[i].range;
 		if (r[i].bad_errno != 0) {
 			say_attack("FAIL racing %s: %s, not a defined answer", r[i].bad_op,
 				   strerror(r[i].bad_errno));
@@ -1295,10 +1322,11 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 		close(vm);
 	good = kmod_holds_nothing(dev, "after the run after the races") && good;
 	if (good)
-		say_attack("%d threads racing RUN, IRQ, INFO and CREATE_VM on one VM: %llu ok, "
-			   "%llu EBUSY, %llu EIO, %llu ESHUTDOWN, %llu ENOSPC, nothing else; "
-			   "invariants hold, nothing left, a new VM runs to PASS",
-			   RACE_THREADS, ok, busy, refused, off, full);
+		say_attack("%d threads racing RUN, IRQ, INFO, SNAPSHOT and CREATE_VM on one VM: "
+			   "%llu ok, %llu EBUSY, %llu EIO, %llu ESHUTDOWN, %llu ENOSPC, %llu "
+			   "ERANGE, nothing else; invariants hold, nothing left, a new VM runs to "
+			   "PASS",
+			   RACE_THREADS, ok, busy, refused, off, full, range);
 	return good;
 }
 
@@ -2073,10 +2101,14 @@ static bool check_vmm_pwroff(int dev)
  * the file must go on from the call and reach the restored copy's PASS. The
  * file with one byte flipped in the first data page, in the first PAGE record
  * and in the header must be refused by kcore (EBADMSG, status 4) with nothing
- * left in the module, and a file that is not a snapshot by kcore-vmm itself
- * (status 4); kcore's invariants hold after them all.
+ * left in the module, as must the file restored into a VM of another image
+ * (hello: another measurement); a file that is not a snapshot, or the file
+ * for a VM of 2 vCPUs, by kcore-vmm itself (status 4). The same guest on 2
+ * vCPUs is saved and restored to its PASS. kcore's invariants hold after
+ * them all.
  */
 #define SNAP_FILE    "/tmp/snapguest.kcs"
+#define SNAP_FILE2   "/tmp/snapguest2.kcs"
 #define SNAP_BAD     "/tmp/snapguest-bad.kcs"
 #define SNAP_HDR     4096u
 #define SNAP_RECORDS 32u /* the file header's records_size, a u64 */
@@ -2153,6 +2185,30 @@ static bool snap_tampered(int dev, size_t len, size_t off, const char *what)
 	       vmm_bad_run(dev, argv, VMM_EXIT_KCORE, "KCORE_VM_IOC_RESTORE: EBADMSG: ", what);
 }
 
+/*
+ * On 2 vCPUs (vCPU 1 never started: its thread asleep in RUN is kicked out
+ * and parked for the snapshot, and the restored copy's vCPU 1 waits again).
+ */
+static bool check_vmm_snapshot_2cpus(int dev)
+{
+	char *const save[] = {VMM_PATH, "--image", "/snapguest.signed", "--mem",    "16M",
+			      "--cpus", "2",	   "--snapshot-to",	SNAP_FILE2, NULL};
+	char *const restore[] = {VMM_PATH, "--image", "/snapguest.signed", "--mem",    "16M",
+				 "--cpus", "2",	      "--restore-from",	   SNAP_FILE2, NULL};
+	const char *const save_lines[] = {
+	    "[snapguest] GUEST snapguest: snapshot saved by the host, stopping",
+	    "kcore-vmm: VM snapguest: snapshot saved to " SNAP_FILE2 ": ", NULL};
+	const char *const restore_lines[] = {
+	    "[snapguest] GUEST snapguest: PASS secret, registers and computation intact "
+	    "(restored copy)",
+	    "kcore-vmm: VM snapguest powered off\n", NULL};
+
+	return vmm_guest_run(dev, save, save_lines, "snapguest on 2 vCPUs --snapshot-to",
+			     VMM_TIMEOUT_S) &&
+	       vmm_guest_run(dev, restore, restore_lines, "snapguest on 2 vCPUs --restore-from",
+			     VMM_TIMEOUT_S);
+}
+
 static bool check_vmm_snapshot(int dev)
 {
 	char *const save[] = {VMM_PATH, "--image",	 "/snapguest.signed", "--mem",
@@ -2161,6 +2217,10 @@ static bool check_vmm_snapshot(int dev)
 				 "16M",	   "--restore-from", SNAP_FILE,		  NULL};
 	char *const garbage[] = {VMM_PATH, "--image",	     "/snapguest.signed", "--mem",
 				 "16M",	   "--restore-from", "/snapguest.signed", NULL};
+	char *const other[] = {VMM_PATH, "--image",	   VM_IMAGE,  "--mem",
+			       "16M",	 "--restore-from", SNAP_FILE, NULL};
+	char *const two_from_one[] = {VMM_PATH, "--image", "/snapguest.signed", "--mem",   "16M",
+				      "--cpus", "2",	   "--restore-from",	SNAP_FILE, NULL};
 	const char *const save_lines[] = {
 	    "[snapguest] GUEST snapguest: snapshot saved by the host, stopping",
 	    "kcore-vmm: VM snapguest: snapshot saved to " SNAP_FILE ": ",
@@ -2196,6 +2256,14 @@ static bool check_vmm_snapshot(int dev)
 			 "kcore-vmm: /snapguest.signed: the snapshot file has ",
 			 "not a snapshot file") &&
 	     ok;
+	ok = vmm_bad_run(dev, other, VMM_EXIT_KCORE, "KCORE_VM_IOC_RESTORE: EBADMSG: ",
+			 "snapguest's snapshot into a hello VM") &&
+	     ok;
+	ok = vmm_bad_run(dev, two_from_one, VMM_EXIT_KCORE,
+			 "the snapshot file has another number of vCPUs than the VM",
+			 "a 1-vCPU snapshot into 2 vCPUs") &&
+	     ok;
+	ok = check_vmm_snapshot_2cpus(dev) && ok;
 	attack_fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
 	ok = attack_fd >= 0 && invariants_hold(attack_fd, "after the snapshot files") && ok;
 	if (attack_fd >= 0)
@@ -2204,8 +2272,9 @@ static bool check_vmm_snapshot(int dev)
 		say_vmm(
 		    "snapguest: --snapshot-to saved %zu bytes, no secret value in clear; "
 		    "--restore-from: the restored copy's PASS; a byte flipped in a data page, a "
-		    "PAGE record and the header: EBADMSG, exit status %d; not a snapshot file: "
-		    "%d; nothing left, invariants 0",
+		    "PAGE record and the header, or another image: EBADMSG, exit status %d; not "
+		    "a snapshot file, or of another number of vCPUs: %d; on 2 vCPUs saved and "
+		    "restored to PASS; nothing left, invariants 0",
 		    len, VMM_EXIT_KCORE, VMM_EXIT_KCORE);
 	return ok;
 }

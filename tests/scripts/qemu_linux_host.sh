@@ -124,7 +124,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vm: raw run: hello and PASS ...' line (KCORE_VM_IOC_RUN)"
 	elif ! grep -q "^KCORE-HOST: attack: a module reading and writing the VM's image and RAM pages through the linear map: 5 attackers oopsed away" "$log"; then
 		why="no 'KCORE-HOST: attack: ... 5 attackers oopsed away ...' line"
-	elif ! grep -qE "^KCORE-HOST: attack: 4 threads racing RUN, IRQ, INFO and CREATE_VM on one VM: .*, nothing else; invariants hold, nothing left, a new VM runs to PASS$" "$log"; then
+	elif ! grep -qE "^KCORE-HOST: attack: 4 threads racing RUN, IRQ, INFO, SNAPSHOT and CREATE_VM on one VM: .*, nothing else; invariants hold, nothing left, a new VM runs to PASS$" "$log"; then
 		why="no 'KCORE-HOST: attack: 4 threads racing ...' line"
 	elif ! grep -qE "^KCORE-HOST: attack: edu DMA: host page to host page through kcore's DMA mirror ok; a read and a write of the VM's image page at [0-9a-f]+ refused \(nothing of the page reached the device, the victim ran to PASS\), invariants hold$" "$log"; then
 		why="no 'KCORE-HOST: attack: edu DMA: ...' line (a PCI device's DMA through the host's mirror, and at a VM's page)"
@@ -154,7 +154,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vmm: /pwroff.signed: fair=300 ...' line (the host's timer while a guest spins, the stop at the power-off)"
 	elif ! grep -q "^KCORE-HOST: vm: snapshots: a fresh VM's [0-9]* pages taken, bad requests refused (EINVAL/EFAULT/ERANGE); restored into a new VM that ran to hello and PASS, a second restore EINVAL, after the power-off ESHUTDOWN; a flipped byte EBADMSG and FAILED; EBUSY beside a RUN; nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vm: snapshots: ...' line (KCORE_VM_IOC_SNAPSHOT and _RESTORE)"
-	elif ! grep -q "^KCORE-HOST: vmm: snapguest: --snapshot-to saved [0-9]* bytes, no secret value in clear; --restore-from: the restored copy's PASS; a byte flipped in a data page, a PAGE record and the header: EBADMSG, exit status 4; not a snapshot file: 4; nothing left, invariants 0$" "$log"; then
+	elif ! grep -q "^KCORE-HOST: vmm: snapguest: --snapshot-to saved [0-9]* bytes, no secret value in clear; --restore-from: the restored copy's PASS; a byte flipped in a data page, a PAGE record and the header, or another image: EBADMSG, exit status 4; not a snapshot file, or of another number of vCPUs: 4; on 2 vCPUs saved and restored to PASS; nothing left, invariants 0$" "$log"; then
 		why="no 'KCORE-HOST: vmm: snapguest: --snapshot-to saved ...' line (snapshots through kcore.ko and kcore-vmm)"
 	elif ! grep -q "^KCORE-HOST: vmm: | \[snapguest\] GUEST snapguest: PASS secret, registers and computation intact (restored copy)$" "$log"; then
 		why="no '[snapguest] ... PASS ... (restored copy)' line from kcore-vmm --restore-from"

@@ -956,8 +956,8 @@ static bool check_vm_snap_busy(int dev, const void *image, size_t size)
 	}
 	usleep(200 * 1000); /* into the ioctl, asleep */
 	ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, EBUSY, "SNAPSHOT with a vCPU in RUN");
-	rq.records_size = 5 * 128;
-	rq.data_size = 3 * 4096;
+	rq.records_size = 5ull * 128;
+	rq.data_size = 3ull * 4096;
 	rq.records = rq.data = (uint64_t)(uintptr_t)snap_buf;
 	ok = refused(vm, KCORE_VM_IOC_RESTORE, &rq, EBUSY, "RESTORE with a vCPU in RUN") && ok;
 	pthread_kill(t, SIGUSR1);
@@ -1229,9 +1229,9 @@ static void race_snapshot(struct race *r, bool whole)
 
 	if (whole) {
 		q.records = (uint64_t)(uintptr_t)race_snap;
-		q.records_size = (RACE_SNAP_PAGES + 4) * 128;
+		q.records_size = (RACE_SNAP_PAGES + 4ull) * 128;
 		q.data = q.records + q.records_size;
-		q.data_size = (RACE_SNAP_PAGES + 2) * 4096;
+		q.data_size = (RACE_SNAP_PAGES + 2ull) * 4096;
 	}
 	race_count(r, ioctl(r->vm, KCORE_VM_IOC_SNAPSHOT, &q),
 		   whole ? "SNAPSHOT" : "SNAPSHOT sizes");

@@ -913,7 +913,9 @@ static bool check_vm_run(int dev, const void *image, size_t size)
  * the snapshot and runs from it to hello and PASS, and refuses a second
  * restore (EINVAL) and any after its power-off (ESHUTDOWN); a third, given
  * the snapshot with a byte of a data page flipped, EBADMSG, FAILED and RUN
- * ESHUTDOWN; a 2-vCPU VM whose vCPU 1 sleeps in RUN on another thread (never
+ * ESHUTDOWN; a data buffer unmapped after its first page fails either ioctl
+ * midway (EFAULT: the snapshot cancelled, the VM snapshotted again after it;
+ * the restoring VM FAILED); a 2-vCPU VM whose vCPU 1 sleeps in RUN on another thread (never
  * started) refuses both (EBUSY) until that RUN ends. Nothing is left after.
  */
 #define SNAP_KADDR ((uint64_t)0xffff000000000000ull)
@@ -1042,6 +1044,78 @@ static bool vm_state_is(int vm, uint32_t want, const char *when)
 	return true;
 }
 
+/*
+ * Two pages of which only the first is mapped: a copy that reaches the
+ * second fails midway (EFAULT), past the module's range checks. NULL if mmap
+ * failed.
+ */
+static unsigned char *half_mapped(void)
+{
+	unsigned char *p =
+	    mmap(NULL, 2ul * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p + 4096, 4096);
+	memset(p, 0, 4096);
+	return p;
+}
+
+/*
+ * A snapshot whose data buffer ends after its first page: EFAULT once kcore
+ * wrote the second (the module cancels it), and the VM can be snapshotted
+ * again (the caller does): nothing was left open in kcore.
+ */
+static bool snap_half_mapped(int vm, uint64_t bound)
+{
+	unsigned char *p = half_mapped();
+	struct kcore_snapshot q = {.records = (uint64_t)(uintptr_t)snap_buf,
+				   .records_size = (bound + 3) * 128,
+				   .data = (uint64_t)(uintptr_t)p,
+				   .data_size = (bound + 1) * 4096};
+	bool ok;
+
+	if (p == NULL || bound < 2) {
+		say_vm("FAIL mmap, or %llu pages (2 at least)", (unsigned long long)bound);
+		return false;
+	}
+	ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, EFAULT, "SNAPSHOT into a half-mapped buffer");
+	munmap(p, 4096);
+	return ok;
+}
+
+/*
+ * The good snapshot restored from a data buffer whose second page is
+ * unmapped: kcore accepted the header and the first page, then EFAULT; the
+ * VM is FAILED, never runs, and its teardown (a restore still open in kcore)
+ * gives every page back (the caller checks).
+ */
+static bool restore_half_mapped(int dev, const struct kcore_create_vm *req,
+				const struct kcore_snapshot *good)
+{
+	struct kcore_snapshot q = *good;
+	struct kcore_run r;
+	unsigned char *p = half_mapped();
+	int vm = ioctl(dev, KCORE_IOC_CREATE_VM, req);
+	bool ok;
+
+	if (p == NULL || vm < 0) {
+		say_vm("FAIL mmap or a VM for the half-mapped restore: %s", strerror(errno));
+		if (vm >= 0)
+			close(vm);
+		return false;
+	}
+	memcpy(p, (const void *)(uintptr_t)good->data, 4096);
+	q.data = (uint64_t)(uintptr_t)p;
+	ok = refused(vm, KCORE_VM_IOC_RESTORE, &q, EFAULT, "RESTORE from a half-mapped buffer");
+	ok = vm_state_is(vm, KCORE_VM_FAILED, "after a restore's EFAULT") && ok;
+	memset(&r, 0, sizeof(r));
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after a restore's EFAULT") && ok;
+	close(vm);
+	munmap(p, 4096);
+	return ok;
+}
+
 static bool check_vm_snapshot(int dev, const void *image, size_t size)
 {
 	struct kcore_create_vm req = vm_request(image, size);
@@ -1071,6 +1145,7 @@ static bool check_vm_snapshot(int dev, const void *image, size_t size)
 		return false;
 	}
 	ok = snap_bad_requests(a, bound);
+	ok = snap_half_mapped(a, bound) && ok;
 	snap = (struct kcore_snapshot){.records = (uint64_t)(uintptr_t)snap_buf,
 				       .records_size = (bound + 3) * 128,
 				       .data = (uint64_t)(uintptr_t)(snap_buf + (bound + 3) * 128),
@@ -1105,6 +1180,7 @@ static bool check_vm_snapshot(int dev, const void *image, size_t size)
 	}
 	if (b >= 0)
 		close(b);
+	ok = restore_half_mapped(dev, &req, &snap) && ok;
 	/* The first data page, one byte flipped: kcore's AUTH, the VM FAILED. */
 	snap_buf[(bound + 3) * 128 + 100] ^= 0x01;
 	c = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
@@ -1119,7 +1195,8 @@ static bool check_vm_snapshot(int dev, const void *image, size_t size)
 	ok = kmod_holds_nothing(dev, "after the snapshots") && ok;
 	if (ok)
 		say_vm("snapshots: a fresh VM's %llu pages taken, bad requests refused "
-		       "(EINVAL/EFAULT/ERANGE); restored into a new VM that ran to hello and PASS, "
+		       "(EINVAL/EFAULT/ERANGE), a buffer unmapped midway EFAULT both ways; "
+		       "restored into a new VM that ran to hello and PASS, "
 		       "a second restore EINVAL, after the power-off ESHUTDOWN; a flipped byte "
 		       "EBADMSG and FAILED; EBUSY beside a RUN; nothing left",
 		       (unsigned long long)snap.nr_pages);

@@ -205,7 +205,8 @@ struct kcore_snapshot {
  * gives KCORE_VM_IOC_RESTORE). The VM may run again afterwards, as before.
  * Errors (nothing taken, the VM as it was):
  *   EFAULT      the request or a buffer not writable
- *   EINVAL      flags or a reserved word not 0; one buffer given and not the other
+ *   EINVAL      flags or a reserved word not 0; one buffer given and not the
+ *               other; the sizes asked (no buffer) with a size not 0
  *   ERANGE      a buffer smaller than the upper bound (nr_pages, nr_vcpus answered)
  *   EBUSY       a vCPU is in KCORE_VM_IOC_RUN, or another snapshot or restore of
  *               it is under way; or kcore's BUSY: the VM shares a page with the

@@ -98,7 +98,7 @@ static void usage(FILE *out)
 	    "Exit status:\n"
 	    "  %d  the guest powered the VM off (PSCI SYSTEM_OFF); --dry-run: all fits\n"
 	    "  %d  the guest failed: kcore refused a run, kcore.ko returned an error, an exit\n"
-	    "     went wrong, or SIGINT/SIGTERM stopped it\n"
+	    "     went wrong, SIGINT/SIGTERM stopped it, or --snapshot-to failed\n"
 	    "  %d  usage: a bad argument, or the files do not fit in --mem\n"
 	    "  %d  a file cannot be read or is not a signed image\n"
 	    "  %d  no /dev/kcore (kcore.ko not loaded), or kcore.ko or kcore refused the VM\n"

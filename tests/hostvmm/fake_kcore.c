@@ -199,13 +199,15 @@ static int snapshot(struct kcore_snapshot *s)
 	s->vcpus_on = 1;
 	if (rec == NULL && data == NULL)
 		return 0;
+	if (rec == NULL || data == NULL)
+		return fail(EINVAL);
 	if (!snap_sizes_ok(s, SNAP_BOUND))
 		return fail(ERANGE);
 	s->nr_pages = SNAP_PAGES;
 	for (unsigned int i = 0; i < SNAP_PAGES + nr_vcpus + 2; i++)
-		memset(rec + i * KCORE_SNAP_RECORD_BYTES, 0x40 + i, KCORE_SNAP_RECORD_BYTES);
+		memset(rec + i * KCORE_SNAP_RECORD_BYTES, (int)(0x40 + i), KCORE_SNAP_RECORD_BYTES);
 	for (unsigned int j = 0; j < SNAP_PAGES + nr_vcpus; j++)
-		memset(data + j * KCORE_SNAP_PAGE_BYTES, 0x80 + j, KCORE_SNAP_PAGE_BYTES);
+		memset(data + j * KCORE_SNAP_PAGE_BYTES, (int)(0x80 + j), KCORE_SNAP_PAGE_BYTES);
 	return 0;
 }
 

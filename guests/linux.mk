@@ -17,7 +17,8 @@
 #   $(LINUX_DIR)/host-init       guests/host-init/init.c: the init of Debian's
 #                                kernel booted as kcore's host (docs/linux-host.md)
 #   $(LINUX_DIR)/host-initramfs.cpio  the same cpio with host-init as init,
-#                                kcore.ko, kcore-vmm, $(GUEST_DIR)/hello.signed and smp.signed,
+#                                kcore.ko, kcore-vmm, $(GUEST_DIR)/hello.signed, smp.signed,
+#                                pwroff.signed and snapguest.signed,
 #                                the signed Linux guest (linux.signed, linux-initramfs.signed),
 #                                the benchmark guest (bench.signed: bench/bench.sh's
 #                                Linux-host column, init's kcore.bench=1)
@@ -116,19 +117,20 @@ $(LINUX_DIR)/initramfs.signed: $(LINUX_INITRAMFS) $(GUEST_SIGN_KEY) $(KCORE_SIGN
 
 # hello.signed: the signed guest host-init creates VMs from through /dev/kcore
 # and runs with kcore-vmm, as it runs smp.signed on 4 vCPUs and (when the
-# test asks) the Linux guest. kcore-vmm is hostvmm/hostvmm.mk's, and
+# test asks) the Linux guest, and snapguest.signed with --snapshot-to and
+# --restore-from. kcore-vmm is hostvmm/hostvmm.mk's, and
 # bench.signed bench/bench.mk's, each named by its path: those files are
 # included after this one.
 $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcore-vmm \
 		$(GUEST_DIR)/hello.signed $(GUEST_DIR)/smp.signed $(GUEST_DIR)/pwroff.signed \
-		$(LINUX_DIR)/Image.signed $(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) \
+		$(GUEST_DIR)/snapguest.signed $(LINUX_DIR)/Image.signed $(LINUX_DIR)/initramfs.signed $(LINUX_BUSYBOX) \
 		$(BUILD)/bench/bench.signed $(KCORE_MKINITRAMFS) $(LINUX_DISK) $(LINUX_GUEST_MODSTAMP)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(LINUX_HOST_INIT) --file kcore.ko=$(KMOD) \
 		--file kcore_attack.ko=$(KATTACK) \
 		--file kcore-vmm=$(LINUX_DIR)/kcore-vmm --file hello.signed=$(GUEST_DIR)/hello.signed \
 		--file smp.signed=$(GUEST_DIR)/smp.signed --file pwroff.signed=$(GUEST_DIR)/pwroff.signed \
-		--file linux.signed=$(LINUX_DIR)/Image.signed \
+		--file snapguest.signed=$(GUEST_DIR)/snapguest.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
 		--file busybox=$(LINUX_BUSYBOX) --file bench.signed=$(BUILD)/bench/bench.signed \
 		--file disk.img=$(LINUX_DISK) --file loop.ko=$(LINUX_GUEST_MODDIR)/loop.ko

@@ -8,8 +8,8 @@
  * The host cannot read a guest's memory here: the module maps no guest page
  * into this process (kcore would refuse it anyway for any page the guest
  * did not share), so vmm_host_readable and vmm_host_read_words say no, and
- * a guest's KC_TEST_READ_SHARED is answered KCORE_E_INVAL. Snapshots are not
- * done through /dev/kcore yet: KC_TEST_SNAPSHOT answers NOT_SUPPORTED.
+ * a guest's KC_TEST_READ_SHARED is answered KCORE_E_INVAL. KC_TEST_SNAPSHOT
+ * is snapshot.c's with --snapshot-to, NOT_SUPPORTED without.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +93,7 @@ void vmm_vm_fail(struct guest *g, const char *why)
 
 u64 vmm_snapshot_call(struct guest_vcpu *v)
 {
-	(void)v;
-	return (u64)(s64)KCORE_E_NOT_SUPPORTED;
+	if (v->g->host->snapshot_to == NULL)
+		return (u64)(s64)KCORE_E_NOT_SUPPORTED;
+	return hostvmm_snapshot_call(v);
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kcore-vmm, the Linux host's user-space VMM (docs/linux-host.md, "The VMM:
- * kcore-vmm"): what its three files share. main.c reads the arguments and
- * files and creates the VM; vcpu.c runs one thread per vCPU and stops them
- * all; backend_linux.c is vmm/backend.h for a Linux process. The VM's
- * record is vmm/vm.h's struct guest, as kserv's is; this is the part only
- * this program needs (vm.h's struct guest_host), reached through g->host.
+ * kcore-vmm"): what its files share. main.c reads the arguments and files
+ * and creates the VM; vcpu.c runs one thread per vCPU, stops them all and
+ * parks them for a snapshot; snapshot.c takes and restores snapshots;
+ * backend_linux.c is vmm/backend.h for a Linux process. The VM's record is
+ * vmm/vm.h's struct guest, as kserv's is; this is the part only this
+ * program needs (vm.h's struct guest_host), reached through g->host.
  */
 #ifndef HOSTVMM_HOSTVMM_H
 #define HOSTVMM_HOSTVMM_H
@@ -17,6 +18,8 @@
 #include "vmm/guest_mem.h"
 #include "vmm/vm.h"
 
+#include "vmm/snapshot_format.h"
+
 /*
  * Exit statuses (--help prints them; docs/linux-host.md has the table). Only
  * a guest that powered itself off (PSCI SYSTEM_OFF) is 0.
@@ -26,7 +29,8 @@ enum hostvmm_status {
 	HOSTVMM_GUEST_FAILED = 1, /* the VM failed while running, or was stopped (a signal) */
 	HOSTVMM_USAGE = 2,	  /* bad arguments, or the files do not fit in --mem */
 	HOSTVMM_FILE = 3,	  /* a file unreadable, or not a signed image */
-	HOSTVMM_KCORE = 4,	  /* no /dev/kcore, or kcore.ko (or kcore) refused the VM */
+	HOSTVMM_KCORE = 4,	  /* no /dev/kcore, or kcore.ko (or kcore) refused the VM or its
+				     snapshot file (--restore-from) */
 	HOSTVMM_RESET = 5,	  /* the guest asked for a reset: kcore-vmm does not restart VMs */
 };
 
@@ -39,6 +43,19 @@ struct guest_host {
 	bool powered_off; /* a vCPU saw KC_EXIT_POWEROFF (g->reset: it asked for a reset) */
 	bool shutdown;	  /* a vCPU's run said ESHUTDOWN: the VM was off already */
 	pthread_t threads[GUEST_MAX_VCPUS];
+	/* Snapshots (snapshot.c), under lock: */
+	const char *snapshot_to; /* --snapshot-to FILE, or NULL: KC_TEST_SNAPSHOT unsupported */
+	bool threads_ready;	 /* threads[] all created: they may be kicked */
+	bool paused;		 /* a vCPU takes a snapshot: the others park before their runs */
+	u32 parked;		 /* vCPU threads parked (out of the ioctl, completions settled) */
+	pthread_cond_t cond;	 /* paused, parked or stop changed */
+};
+
+/* A snapshot file read for --restore-from, checked, not restored yet (snapshot.c). */
+struct hostvmm_snapfile {
+	const char *path;
+	const struct vmm_snapfile_header *h; /* the file, mapped read-only */
+	u64 size;
 };
 
 /*
@@ -91,5 +108,32 @@ void hostvmm_devices_print(FILE *out, const struct guest *g);
 bool hostvmm_devices_start(struct guest *g);
 /* Unmaps the RAM and closes the disks: before the VM's file is closed (the mapping holds it). */
 void hostvmm_devices_stop(struct guest *g);
+/*
+ * From the vCPU asking for a snapshot (out of the ioctl): every other vCPU
+ * thread kicked out of KCORE_VM_IOC_RUN and parked before its next run, so
+ * none is in the module and each one's pending completion is in its record.
+ * False (said why) if the VM stops meanwhile or a thread does not park.
+ */
+bool hostvmm_pause(struct guest *g, const struct guest_vcpu *asking);
+/* The parked threads run again. */
+void hostvmm_resume(struct guest *g);
+
+/* KC_TEST_SNAPSHOT from v (snapshot.c): the guest's answer (vmm_snapshot_call). */
+u64 hostvmm_snapshot_call(struct guest_vcpu *v);
+
+/*
+ * --restore-from: the file at path mapped and checked against g's vCPUs and
+ * RAM, before /dev/kcore is opened. HOSTVMM_OK, or the exit status (said why:
+ * HOSTVMM_FILE unreadable, HOSTVMM_KCORE not a snapshot file for this VM).
+ */
+int hostvmm_snapfile_load(const struct guest *g, const char *path, struct hostvmm_snapfile *f);
+
+/*
+ * Restores f into g's VM (created, never run) through KCORE_VM_IOC_RESTORE and
+ * takes the VMM's own state from it (GIC, completions; the asking vCPU's call
+ * answered KC_TEST_SNAPSHOT_RESTORED). Unmaps f. HOSTVMM_OK, or HOSTVMM_KCORE
+ * (said why: kcore refused it, the VM never runs).
+ */
+int hostvmm_restore(struct guest *g, struct hostvmm_snapfile *f);
 
 #endif /* HOSTVMM_HOSTVMM_H */

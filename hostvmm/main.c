@@ -6,6 +6,7 @@
  *   kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]
  *             [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]
  *             [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]
+ *             [--snapshot-to FILE] [--restore-from FILE]
  *
  * This file is the program's front: arguments, the signed files, where they
  * go in the guest's RAM (vmm/guest_layout.h, exactly as kserv places them),
@@ -51,6 +52,8 @@ struct options {
 	const char *initrd;
 	const char *cmdline;
 	const char *dump_dtb;
+	const char *snapshot_to;
+	const char *restore_from;
 	char name[GUEST_NAME_MAX];
 	u32 cpus;
 	u64 mem;
@@ -76,6 +79,7 @@ static void usage(FILE *out)
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
 	    "                 [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]\n"
 	    "                 [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]\n"
+	    "                 [--snapshot-to FILE] [--restore-from FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
 	    "each signed by kcore-sign (payload and 256-byte trailer), verified by kcore.\n"
 	    "  --image FILE    the guest's kernel (an arm64 Image, or any image kcore-sign "
@@ -98,14 +102,21 @@ static void usage(FILE *out)
 	    "                  as the PL011's (default pl011: the PL011 only)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
+	    "  --snapshot-to FILE  when the guest asks for a snapshot (KC_TEST_SNAPSHOT), stop\n"
+	    "                  its vCPUs, save kcore's encrypted snapshot and the VMM's state to\n"
+	    "                  FILE, answer it \"saved, stop\" and run on (without: not "
+	    "supported)\n"
+	    "  --restore-from FILE  build the VM from the same images, --mem and --cpus, restore\n"
+	    "                  FILE (a --snapshot-to file) before it runs, and go on from there\n"
 	    "Exit status:\n"
 	    "  %d  the guest powered the VM off (PSCI SYSTEM_OFF); --dry-run: all fits\n"
 	    "  %d  the guest failed: kcore refused a run, kcore.ko returned an error, an exit\n"
-	    "     went wrong, or SIGINT/SIGTERM stopped it\n"
+	    "     went wrong, SIGINT/SIGTERM stopped it, or --snapshot-to failed\n"
 	    "  %d  usage: a bad argument, or the files do not fit in --mem\n"
 	    "  %d  a file cannot be read or is not a signed image\n"
 	    "  %d  no /dev/kcore (kcore.ko not loaded), or kcore.ko or kcore refused the VM\n"
-	    "     (the errno's name and what it means are printed)\n"
+	    "     (the errno's name and what it means are printed), or --restore-from's file:\n"
+	    "     not a snapshot file for this VM, or changed (kcore: EBADMSG)\n"
 	    "  %d  the guest asked for a reset (PSCI SYSTEM_RESET): kcore-vmm does not restart "
 	    "VMs\n",
 	    GUEST_MAX_VCPUS, GUEST_NAME_MAX - 1, HOSTVMM_MAX_DISKS, HOSTVMM_OK,
@@ -213,13 +224,22 @@ static void parse_disk(char *arg, struct options *o)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-	    {"image", required_argument, NULL, 'i'},   {"initrd", required_argument, NULL, 'r'},
-	    {"cmdline", required_argument, NULL, 'c'}, {"cpus", required_argument, NULL, 'n'},
-	    {"mem", required_argument, NULL, 'm'},     {"name", required_argument, NULL, 'N'},
-	    {"dry-run", no_argument, NULL, 'd'},       {"dump-dtb", required_argument, NULL, 'D'},
-	    {"small-pages", no_argument, NULL, 'S'},   {"disk", required_argument, NULL, 'k'},
-	    {"rng", no_argument, NULL, 'R'},	       {"console", required_argument, NULL, 'C'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"image", required_argument, NULL, 'i'},
+	    {"initrd", required_argument, NULL, 'r'},
+	    {"cmdline", required_argument, NULL, 'c'},
+	    {"cpus", required_argument, NULL, 'n'},
+	    {"mem", required_argument, NULL, 'm'},
+	    {"name", required_argument, NULL, 'N'},
+	    {"dry-run", no_argument, NULL, 'd'},
+	    {"dump-dtb", required_argument, NULL, 'D'},
+	    {"small-pages", no_argument, NULL, 'S'},
+	    {"disk", required_argument, NULL, 'k'},
+	    {"rng", no_argument, NULL, 'R'},
+	    {"console", required_argument, NULL, 'C'},
+	    {"snapshot-to", required_argument, NULL, 'T'},
+	    {"restore-from", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
 	int c;
@@ -279,6 +299,16 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (strcmp(optarg, "virtio") != 0 && strcmp(optarg, "pl011") != 0)
 				usage_error("--console %s: pl011 or virtio", optarg);
 			o->virtio_console = strcmp(optarg, "virtio") == 0;
+			break;
+		case 'T':
+			if (*optarg == '\0')
+				usage_error("--snapshot-to: a file name");
+			o->snapshot_to = optarg;
+			break;
+		case 'F':
+			if (*optarg == '\0')
+				usage_error("--restore-from: a file name");
+			o->restore_from = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -522,6 +552,17 @@ static int create_vm(int dev, const struct guest *g, const struct file *image,
 	return fd;
 }
 
+/* Waits on it time out by CLOCK_MONOTONIC (vcpu.c): a clock change cannot stretch them. */
+static void init_cond(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 /* What happened to the VM, as one line and the exit status. */
 static int outcome(const struct guest *g)
 {
@@ -553,6 +594,7 @@ int main(int argc, char **argv)
 	static struct guest_host host = {.lock = PTHREAD_MUTEX_INITIALIZER, .vm_fd = -1};
 	static u8 dtb[GUEST_DTB_SIZE] __attribute__((aligned(4096)));
 	struct options o;
+	struct hostvmm_snapfile snap = {0};
 	struct file image, initrd = {0};
 	struct kcore_vm_info info;
 	u32 dtb_size;
@@ -584,6 +626,15 @@ int main(int argc, char **argv)
 		dump_dtb(o.dump_dtb, dtb, dtb_size);
 	print_layout(o.dry_run ? stdout : stderr, &g, dtb_size, o.cmdline);
 	hostvmm_devices_print(o.dry_run ? stdout : stderr, &g);
+	/* Checked before /dev/kcore: a wrong file is said without a VM made for nothing. */
+	if (o.restore_from != NULL) {
+		status = hostvmm_snapfile_load(&g, o.restore_from, &snap);
+		if (status != HOSTVMM_OK) {
+			free(image.data);
+			free(initrd.data);
+			return status;
+		}
+	}
 	if (o.dry_run) {
 		free(image.data);
 		free(initrd.data);
@@ -602,10 +653,19 @@ int main(int argc, char **argv)
 	if (ioctl(host.vm_fd, KCORE_VM_IOC_INFO, &info) == 0)
 		fprintf(stderr, "kcore-vmm: VM %s: created, verified by kcore (vmid %llu)\n",
 			g.name, (unsigned long long)info.vmid);
+	if (o.restore_from != NULL) {
+		status = hostvmm_restore(&g, &snap);
+		if (status != HOSTVMM_OK) {
+			close(host.vm_fd);
+			return status;
+		}
+	}
 	if (!hostvmm_devices_start(&g)) {
 		close(host.vm_fd);
 		return HOSTVMM_KCORE;
 	}
+	host.snapshot_to = o.snapshot_to;
+	init_cond(&host.cond);
 
 	ran = hostvmm_run_vcpus(&g);
 	vmm_uart_flush(&g); /* a last line without its newline */

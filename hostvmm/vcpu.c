@@ -19,6 +19,10 @@
  * with EINTR and sees the flag. A kick can land just before a thread enters
  * the ioctl (after it looked at the flag), so the main thread kicks again
  * every KICK_PERIOD_MS until it has joined them all.
+ *
+ * Pausing for a snapshot (hostvmm_pause) works the same way: the asking
+ * vCPU's thread sets paused and kicks the others until each is parked before
+ * its next run; they run again at hostvmm_resume.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,6 +58,74 @@ void hostvmm_request_stop(struct guest *g)
 {
 	if (!__atomic_exchange_n(&g->host->stop, true, __ATOMIC_ACQ_REL))
 		kill(getpid(), STOP_SIGNAL); /* pending until the main thread takes it */
+	/* Parked threads and a pausing one wait with a timeout: no lock needed to wake them. */
+	pthread_cond_broadcast(&g->host->cond);
+}
+
+/* g's lock held: waits on g's cond at most ms (a wake-up may be missed: callers loop). */
+static void cond_wait_ms(struct guest *g, long ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += ms * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(&g->host->cond, &g->host->lock, &until);
+}
+
+/*
+ * Before each run: while a snapshot is taken this thread is parked here, out
+ * of the ioctl, its next completion in its record (what the snapshot saves).
+ */
+static void park_while_paused(struct guest *g)
+{
+	struct guest_host *h = g->host;
+
+	vmm_vm_lock(g);
+	if (h->paused) {
+		h->parked++;
+		pthread_cond_broadcast(&h->cond);
+		while (h->paused && !stopping(g))
+			cond_wait_ms(g, KICK_PERIOD_MS);
+		h->parked--;
+	}
+	vmm_vm_unlock(g);
+}
+
+bool hostvmm_pause(struct guest *g, const struct guest_vcpu *asking)
+{
+	struct guest_host *h = g->host;
+	bool all = false;
+
+	vmm_vm_lock(g);
+	h->paused = true;
+	for (long waited = 0; !stopping(g) && waited < STOP_LIMIT_MS; waited += KICK_PERIOD_MS) {
+		all = h->threads_ready && h->parked == g->nr_vcpus - 1;
+		if (all)
+			break;
+		/* Kicked again and again: a kick just before a thread's ioctl is lost. */
+		for (u32 i = 0; h->threads_ready && i < g->nr_vcpus; i++)
+			if (i != asking->id)
+				pthread_kill(h->threads[i], KICK_SIGNAL);
+		cond_wait_ms(g, KICK_PERIOD_MS);
+	}
+	vmm_vm_unlock(g);
+	if (!all) {
+		vmm_log("VM %s: %s", g->name,
+			stopping(g) ? "it stopped while its vCPUs were paused for a snapshot"
+				    : "its vCPUs did not leave KCORE_VM_IOC_RUN for a snapshot");
+		hostvmm_resume(g);
+	}
+	return all;
+}
+
+void hostvmm_resume(struct guest *g)
+{
+	vmm_vm_lock(g);
+	g->host->paused = false;
+	pthread_cond_broadcast(&g->host->cond);
+	vmm_vm_unlock(g);
 }
 
 static const char *vm_state_name(__u32 state)
@@ -195,8 +267,9 @@ static void *vcpu_thread(void *arg)
 
 	memset(&req, 0, sizeof(req));
 	req.vcpu = v->id;
-	while (!stopping(g) && run_once(v, &req))
-		;
+	do
+		park_while_paused(g);
+	while (!stopping(g) && run_once(v, &req));
 	vmm_vm_lock(g);
 	v->state = VCPU_STOPPED;
 	vmm_vm_unlock(g);
@@ -294,6 +367,10 @@ bool hostvmm_run_vcpus(struct guest *g)
 	if (started < g->nr_vcpus) {
 		vmm_log("VM %s: no thread for vCPU %u: %s", g->name, started, strerror(err));
 		vmm_vm_fail(g, "could not start a thread per vCPU");
+	} else {
+		vmm_vm_lock(g);
+		g->host->threads_ready = true; /* a snapshot may kick them all from here on */
+		vmm_vm_unlock(g);
 	}
 	wait_for_stop(g, &wait_set);
 	/*

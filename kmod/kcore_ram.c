@@ -21,6 +21,7 @@
  */
 #include <linux/errno.h>
 #include <linux/gfp.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
@@ -150,6 +151,61 @@ unsigned long kcore_ram_pfn(struct kcore_vm *vm, u64 ipa)
 	if (page != NULL && xa_get_mark(&vm->ram, first, RAM_BLOCK))
 		return page_to_pfn(page) + (index - first);
 	return 0;
+}
+
+/* Whether the page at index is one of f's kcore holds. */
+static bool in_file(const struct kcore_file_pages *f, unsigned long index)
+{
+	unsigned long first = ram_index(f->ipa);
+
+	return f->nr_given != 0 && index >= first && index - first < f->nr_given;
+}
+
+int kcore_ram_ensure(struct kcore_vm *vm, u64 ipa)
+{
+	unsigned long index;
+	int ret = 0;
+
+	if (ipa < KCORE_GUEST_RAM_BASE || ipa - KCORE_GUEST_RAM_BASE >= vm->ram_size ||
+	    (ipa & (KCORE_PAGE_SIZE - 1)) != 0)
+		return 0;
+	index = ram_index(ipa);
+	if (in_file(&vm->image, index) || in_file(&vm->initrd, index) || in_file(&vm->dtb, index))
+		return 0;
+	mutex_lock(&vm->ram_lock);
+	if (!ram_given(vm, index) && donate_block(vm, ipa) != 0)
+		ret = donate_page(vm, ipa);
+	mutex_unlock(&vm->ram_lock);
+	return ret;
+}
+
+/* The first page of f at or above from, if any, into *best when lower. */
+static void file_next(const struct kcore_file_pages *f, unsigned long from, unsigned long *best)
+{
+	unsigned long first = ram_index(f->ipa), last;
+
+	if (f->nr_given == 0)
+		return;
+	last = first + f->nr_given - 1;
+	if (from <= last)
+		*best = min(*best, max(from, first));
+}
+
+bool kcore_ram_next(struct kcore_vm *vm, unsigned long from, unsigned long *out)
+{
+	unsigned long best = ULONG_MAX, block = from & ~(BLOCK_PAGES - 1), i = from;
+
+	file_next(&vm->image, from, &best);
+	file_next(&vm->initrd, from, &best);
+	file_next(&vm->dtb, from, &best);
+	/* Inside a block from's own page is there; else the next entry, a page or a block's first.
+	 */
+	if (xa_load(&vm->ram, block) != NULL && xa_get_mark(&vm->ram, block, RAM_BLOCK))
+		best = min(best, from);
+	else if (xa_find(&vm->ram, &i, ULONG_MAX, XA_PRESENT) != NULL)
+		best = min(best, i);
+	*out = best;
+	return best != ULONG_MAX;
 }
 
 /* After VM_CLEAR_RANGE gave them back; leak: kcore refused, they stay allocated for good. */

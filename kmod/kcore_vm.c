@@ -3,8 +3,8 @@
  * Protected VMs of the Linux host (docs/linux-host.md, "VMs"): a VM from a
  * signed kernel image, an optional signed initrd and an optional DTB,
  * verified by kcore, behind a file descriptor whose release tears it down
- * (its vCPUs run through the same descriptor: kcore_vcpu.c). The hypercall sequence is
- * docs/abi.md's "Booting a VM" and its teardown (VM_POWEROFF, VM_CLEAR_RANGE, VM_FREE).
+ * (its vCPUs run through the same descriptor: kcore_vcpu.c; snapshots: kcore_snap.c). The hypercall
+ * sequence is docs/abi.md's "Booting a VM" and its teardown (VM_POWEROFF, VM_CLEAR_RANGE, VM_FREE).
  *
  * The rule for pages: a page handed to kcore (KC_HC_REMAP_VM_IMAGE) is no
  * longer Linux's (KC_HC_REMAP_VM_IMAGE, KC_HC_VM_DONATE: the DTB here, RAM in
@@ -210,6 +210,10 @@ static long kcore_vm_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return kcore_vcpu_run(vm, uarg);
 	case KCORE_VM_IOC_IRQ:
 		return kcore_vcpu_irq(vm, uarg);
+	case KCORE_VM_IOC_SNAPSHOT:
+		return kcore_vm_snapshot(vm, uarg);
+	case KCORE_VM_IOC_RESTORE:
+		return kcore_vm_restore(vm, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -71,6 +71,7 @@ struct kcore_vm {
 	bool ram_set;	  /* KC_HC_VM_SET_RAM done */
 	bool powered_off; /* kcore's VM is POWEROFF (the guest's doing, or a refused verify) */
 	bool verified;	  /* the image pages are the VM's, mapped in its RAM */
+	bool restored;	  /* KCORE_VM_IOC_RESTORE succeeded (under lock): never again */
 	struct kcore_vcpu vcpus[KCORE_VM_MAX_VCPUS];
 };
 
@@ -104,6 +105,21 @@ long kcore_vcpu_irq(struct kcore_vm *vm, const void __user *uarg);
 
 /* kcore_ram.c: a zeroed page donated at ipa (a first touch); every such page freed. */
 int kcore_ram_donate(struct kcore_vm *vm, u64 ipa);
+/*
+ * Restores: a page at ipa unless the VM has one there (a file's or donated).
+ * An ipa outside the RAM or unaligned is left alone (0): kcore answers it.
+ */
+int kcore_ram_ensure(struct kcore_vm *vm, u64 ipa);
+/*
+ * Snapshots: the index (ipa - KCORE_GUEST_RAM_BASE) >> PAGE_SHIFT of the first
+ * page kcore holds for the VM at or above index from (files and RAM, blocks
+ * page by page); false if none. Under vm->ram_lock.
+ */
+bool kcore_ram_next(struct kcore_vm *vm, unsigned long from, unsigned long *out);
+
+/* kcore_snap.c: KCORE_VM_IOC_SNAPSHOT and KCORE_VM_IOC_RESTORE. */
+long kcore_vm_snapshot(struct kcore_vm *vm, void __user *uarg);
+long kcore_vm_restore(struct kcore_vm *vm, const void __user *uarg);
 void kcore_ram_free_all(struct kcore_vm *vm, bool leak);
 /* The frame given at ipa (a RAM address of vm), 0 if none yet; under vm->ram_lock. */
 unsigned long kcore_ram_pfn(struct kcore_vm *vm, u64 ipa);

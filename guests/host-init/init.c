@@ -86,6 +86,7 @@
 #include <unistd.h>
 
 #include "kcore/abi.h"
+#include "kcore/guest_tests.h"
 #include "kcore/kcore_ioctl.h"
 #include "kcore/payload.h"
 #include "host_init.h"
@@ -1049,6 +1050,305 @@ static bool check_vm_run(int dev, const void *image, size_t size)
 }
 
 /*
+ * Snapshots through the module (KCORE_VM_IOC_SNAPSHOT and _RESTORE,
+ * docs/linux-host.md "Snapshots"), without kcore-vmm: a fresh hello VM's
+ * sizes asked (its pages, 1 vCPU, vCPU 0 started), its bad requests refused
+ * (EINVAL, EFAULT, ERANGE with the counts), its snapshot taken; a second
+ * fresh VM refuses bad restores (EINVAL, EFAULT) and stays fresh, then takes
+ * the snapshot and runs from it to hello and PASS, and refuses a second
+ * restore (EINVAL) and any after its power-off (ESHUTDOWN); a third, given
+ * the snapshot with a byte of a data page flipped, EBADMSG, FAILED and RUN
+ * ESHUTDOWN; a data buffer unmapped after its first page fails either ioctl
+ * midway (EFAULT: the snapshot cancelled, the VM snapshotted again after it;
+ * the restoring VM FAILED); a 2-vCPU VM whose vCPU 1 sleeps in RUN on another thread (never
+ * started) refuses both (EBUSY) until that RUN ends. Nothing is left after.
+ */
+#define SNAP_KADDR ((uint64_t)0xffff000000000000ull)
+#define SNAP_MAX   (4u << 20) /* snapguest's file (kcore-vmm's test below) is a few pages */
+
+static unsigned char snap_buf[SNAP_MAX];
+
+static void snap_no_op(int sig)
+{
+	(void)sig; /* interrupts the RUN of check_vm_snap_busy's thread */
+}
+
+static void *snap_sleeper(void *arg)
+{
+	struct kcore_run r;
+
+	memset(&r, 0, sizeof(r));
+	r.vcpu = 1; /* never started: sleeps in the ioctl until a signal */
+	return (void *)(intptr_t)(ioctl(*(int *)arg, KCORE_VM_IOC_RUN, &r) == 0 ? 0 : errno);
+}
+
+static bool check_vm_snap_busy(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_snapshot q = {0}, rq = {.nr_pages = 1, .nr_vcpus = 2};
+	struct sigaction sa = {.sa_handler = snap_no_op}; /* no SA_RESTART: EINTR */
+	pthread_t t;
+	void *res = NULL;
+	bool ok;
+	int vm;
+
+	req.nr_vcpus = 2;
+	vm = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	if (vm < 0 || sigaction(SIGUSR1, &sa, NULL) != 0 ||
+	    pthread_create(&t, NULL, snap_sleeper, &vm) != 0) {
+		say_vm("FAIL the EBUSY check's VM or thread: %s", strerror(errno));
+		if (vm >= 0)
+			close(vm);
+		return false;
+	}
+	usleep(200 * 1000); /* into the ioctl, asleep */
+	ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, EBUSY, "SNAPSHOT with a vCPU in RUN");
+	rq.records_size = 5ull * 128;
+	rq.data_size = 3ull * 4096;
+	rq.records = rq.data = (uint64_t)(uintptr_t)snap_buf;
+	ok = refused(vm, KCORE_VM_IOC_RESTORE, &rq, EBUSY, "RESTORE with a vCPU in RUN") && ok;
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, &res);
+	if ((intptr_t)res != EINTR) {
+		say_vm("FAIL the sleeping RUN ended with %s, not EINTR",
+		       strerror((int)(intptr_t)res));
+		ok = false;
+	}
+	if (ioctl(vm, KCORE_VM_IOC_SNAPSHOT, &q) != 0 || q.nr_vcpus != 2 || q.vcpus_on != 1) {
+		say_vm("FAIL SNAPSHOT's sizes once the RUN ended: %s, %u vCPUs, on 0x%x",
+		       strerror(errno), q.nr_vcpus, q.vcpus_on);
+		ok = false;
+	}
+	close(vm);
+	return ok;
+}
+
+static bool snap_bad_requests(int vm, uint64_t bound)
+{
+	struct kcore_snapshot q;
+	bool ok = true;
+
+#define SNAP_BAD(field_set, want, what)                                                    \
+	do {                                                                               \
+		memset(&q, 0, sizeof(q));                                                  \
+		q.records = q.data = (uint64_t)(uintptr_t)snap_buf;                        \
+		q.records_size = (bound + 3) * 128;                                        \
+		q.data_size = (bound + 1) * 4096;                                          \
+		field_set;                                                                 \
+		ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, want, "SNAPSHOT " what) && ok; \
+	} while (0)
+	SNAP_BAD(q.flags = 1, EINVAL, "with a flag");
+	SNAP_BAD(q.reserved0 = 1, EINVAL, "with a reserved word");
+	SNAP_BAD(q.reserved[1] = 1, EINVAL, "with reserved[1]");
+	SNAP_BAD(q.data = 0, EINVAL, "with records and no data");
+	SNAP_BAD((q.records = q.data = 0, q.data_size = 4096), EINVAL, "asking sizes with a size");
+	SNAP_BAD(q.records = SNAP_KADDR, EFAULT, "into a kernel address");
+	SNAP_BAD(q.data_size = bound * 4096, ERANGE, "into a data buffer a page short");
+	if (q.nr_pages != bound || q.nr_vcpus != 1) {
+		say_vm("FAIL SNAPSHOT's ERANGE answered %llu pages, %u vCPUs",
+		       (unsigned long long)q.nr_pages, q.nr_vcpus);
+		ok = false;
+	}
+#undef SNAP_BAD
+	return refused(vm, KCORE_VM_IOC_SNAPSHOT, NULL, EFAULT, "SNAPSHOT with NULL") && ok;
+}
+
+static bool restore_bad_requests(int vm, const struct kcore_snapshot *good)
+{
+	struct kcore_snapshot q;
+	bool ok = true;
+
+#define RESTORE_BAD(field_set, want, what)                                               \
+	do {                                                                             \
+		q = *good;                                                               \
+		field_set;                                                               \
+		ok = refused(vm, KCORE_VM_IOC_RESTORE, &q, want, "RESTORE " what) && ok; \
+	} while (0)
+	RESTORE_BAD(q.flags = 1, EINVAL, "with a flag");
+	RESTORE_BAD(q.reserved[0] = 1, EINVAL, "with a reserved word");
+	RESTORE_BAD(q.nr_vcpus = 2, EINVAL, "of 2 vCPUs into 1");
+	RESTORE_BAD(q.vcpus_on = 2, EINVAL, "starting vCPU 1 of 1");
+	RESTORE_BAD(q.nr_pages = 0, EINVAL, "of no page");
+	RESTORE_BAD(q.nr_pages = (VM_RAM >> 12) + 1, EINVAL, "of more pages than the RAM");
+	RESTORE_BAD(q.records_size -= 1, EINVAL, "from records a byte short");
+	RESTORE_BAD(q.data_size -= 4096, EINVAL, "from data a page short");
+	RESTORE_BAD(q.records = SNAP_KADDR, EFAULT, "from a kernel address");
+#undef RESTORE_BAD
+	return refused(vm, KCORE_VM_IOC_RESTORE, NULL, EFAULT, "RESTORE with NULL") && ok;
+}
+
+/* vm's state (KCORE_VM_IOC_INFO) is want. */
+static bool vm_state_is(int vm, uint32_t want, const char *when)
+{
+	struct kcore_vm_info info = {0};
+
+	if (ioctl(vm, KCORE_VM_IOC_INFO, &info) != 0 || info.state != want) {
+		say_vm("FAIL the VM's state %s: %u, not %u", when, info.state, want);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Two pages of which only the first is mapped: a copy that reaches the
+ * second fails midway (EFAULT), past the module's range checks. NULL if mmap
+ * failed.
+ */
+static unsigned char *half_mapped(void)
+{
+	unsigned char *p =
+	    mmap(NULL, 2ul * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p + 4096, 4096);
+	memset(p, 0, 4096);
+	return p;
+}
+
+/*
+ * A snapshot whose data buffer ends after its first page: EFAULT once kcore
+ * wrote the second (the module cancels it), and the VM can be snapshotted
+ * again (the caller does): nothing was left open in kcore.
+ */
+static bool snap_half_mapped(int vm, uint64_t bound)
+{
+	unsigned char *p = half_mapped();
+	struct kcore_snapshot q = {.records = (uint64_t)(uintptr_t)snap_buf,
+				   .records_size = (bound + 3) * 128,
+				   .data = (uint64_t)(uintptr_t)p,
+				   .data_size = (bound + 1) * 4096};
+	bool ok;
+
+	if (p == NULL || bound < 2) {
+		say_vm("FAIL mmap, or %llu pages (2 at least)", (unsigned long long)bound);
+		return false;
+	}
+	ok = refused(vm, KCORE_VM_IOC_SNAPSHOT, &q, EFAULT, "SNAPSHOT into a half-mapped buffer");
+	munmap(p, 4096);
+	return ok;
+}
+
+/*
+ * The good snapshot restored from a data buffer whose second page is
+ * unmapped: kcore accepted the header and the first page, then EFAULT; the
+ * VM is FAILED, never runs, and its teardown (a restore still open in kcore)
+ * gives every page back (the caller checks).
+ */
+static bool restore_half_mapped(int dev, const struct kcore_create_vm *req,
+				const struct kcore_snapshot *good)
+{
+	struct kcore_snapshot q = *good;
+	struct kcore_run r;
+	unsigned char *p = half_mapped();
+	int vm = ioctl(dev, KCORE_IOC_CREATE_VM, req);
+	bool ok;
+
+	if (p == NULL || vm < 0) {
+		say_vm("FAIL mmap or a VM for the half-mapped restore: %s", strerror(errno));
+		if (vm >= 0)
+			close(vm);
+		return false;
+	}
+	memcpy(p, (const void *)(uintptr_t)good->data, 4096);
+	q.data = (uint64_t)(uintptr_t)p;
+	ok = refused(vm, KCORE_VM_IOC_RESTORE, &q, EFAULT, "RESTORE from a half-mapped buffer");
+	ok = vm_state_is(vm, KCORE_VM_FAILED, "after a restore's EFAULT") && ok;
+	memset(&r, 0, sizeof(r));
+	ok = refused(vm, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after a restore's EFAULT") && ok;
+	close(vm);
+	munmap(p, 4096);
+	return ok;
+}
+
+static bool check_vm_snapshot(int dev, const void *image, size_t size)
+{
+	struct kcore_create_vm req = vm_request(image, size);
+	struct kcore_snapshot q = {0}, snap;
+	struct kcore_vm_info info = {0};
+	struct kcore_stats st = {0};
+	struct kcore_run r;
+	unsigned long long exits = 0;
+	uint64_t bound;
+	bool ok = true;
+	int a = ioctl(dev, KCORE_IOC_CREATE_VM, &req), b = -1, c = -1;
+
+	if (a < 0 || ioctl(a, KCORE_VM_IOC_INFO, &info) != 0 ||
+	    ioctl(a, KCORE_VM_IOC_SNAPSHOT, &q) != 0) {
+		say_vm("FAIL a VM and its snapshot's sizes: %s", strerror(errno));
+		if (a >= 0)
+			close(a);
+		return false;
+	}
+	bound = q.nr_pages;
+	if (bound != info.pages || q.nr_vcpus != 1 || q.vcpus_on != 1 ||
+	    (bound + 3) * 128 + (bound + 1) * 4096 > sizeof(snap_buf)) {
+		say_vm("FAIL SNAPSHOT's sizes: %llu pages (kcore holds %llu), %u vCPUs, on 0x%x",
+		       (unsigned long long)bound, (unsigned long long)info.pages, q.nr_vcpus,
+		       q.vcpus_on);
+		close(a);
+		return false;
+	}
+	ok = snap_bad_requests(a, bound);
+	ok = snap_half_mapped(a, bound) && ok;
+	snap = (struct kcore_snapshot){.records = (uint64_t)(uintptr_t)snap_buf,
+				       .records_size = (bound + 3) * 128,
+				       .data = (uint64_t)(uintptr_t)(snap_buf + (bound + 3) * 128),
+				       .data_size = (bound + 1) * 4096};
+	if (ioctl(a, KCORE_VM_IOC_SNAPSHOT, &snap) != 0 || snap.nr_pages == 0 ||
+	    snap.nr_pages > bound || snap.vcpus_on != 1) {
+		say_vm("FAIL SNAPSHOT of a fresh VM: %s, %llu pages", strerror(errno),
+		       (unsigned long long)snap.nr_pages);
+		close(a);
+		return false;
+	}
+	close(a);
+	b = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	ok = b >= 0 && restore_bad_requests(b, &snap) && ok;
+	ok = b >= 0 && vm_state_is(b, KCORE_VM_VERIFIED, "after the refused restores") && ok;
+	if (b < 0 || ioctl(b, KCORE_VM_IOC_RESTORE, &snap) != 0) {
+		say_vm("FAIL RESTORE into a fresh VM: %s", strerror(errno));
+		ok = false;
+	} else {
+		ok = refused(b, KCORE_VM_IOC_RESTORE, &snap, EINVAL, "RESTORE twice") && ok;
+		if (!raw_run(dev, b, &st, &exits)) {
+			say_vm("FAIL the restored VM did not run to hello and PASS");
+			ok = false;
+		}
+		ok = refused(b, KCORE_VM_IOC_RESTORE, &snap, ESHUTDOWN,
+			     "RESTORE after the power-off") &&
+		     ok;
+		memset(&q, 0, sizeof(q));
+		ok = refused(b, KCORE_VM_IOC_SNAPSHOT, &q, ESHUTDOWN,
+			     "SNAPSHOT after the power-off") &&
+		     ok;
+	}
+	if (b >= 0)
+		close(b);
+	ok = restore_half_mapped(dev, &req, &snap) && ok;
+	/* The first data page, one byte flipped: kcore's AUTH, the VM FAILED. */
+	snap_buf[(bound + 3) * 128 + 100] ^= 0x01;
+	c = ioctl(dev, KCORE_IOC_CREATE_VM, &req);
+	ok = c >= 0 &&
+	     refused(c, KCORE_VM_IOC_RESTORE, &snap, EBADMSG, "RESTORE of a flipped byte") && ok;
+	ok = c >= 0 && vm_state_is(c, KCORE_VM_FAILED, "after EBADMSG") && ok;
+	memset(&r, 0, sizeof(r));
+	ok = c >= 0 && refused(c, KCORE_VM_IOC_RUN, &r, ESHUTDOWN, "RUN after EBADMSG") && ok;
+	if (c >= 0)
+		close(c);
+	ok = check_vm_snap_busy(dev, image, size) && ok;
+	ok = kmod_holds_nothing(dev, "after the snapshots") && ok;
+	if (ok)
+		say_vm("snapshots: a fresh VM's %llu pages taken, bad requests refused "
+		       "(EINVAL/EFAULT/ERANGE), a buffer unmapped midway EFAULT both ways; "
+		       "restored into a new VM that ran to hello and PASS, "
+		       "a second restore EINVAL, after the power-off ESHUTDOWN; a flipped byte "
+		       "EBADMSG, the VM failed; EBUSY beside a RUN; nothing left",
+		       (unsigned long long)snap.nr_pages);
+	return ok;
+}
+
+/*
  * Attacks from a malicious module (tests/kmod-attack/kcore_attack.c): it
  * loads or stores through Linux's linear map at pages kcore took from a VM.
  * Each attack runs in a child: kcore's abort must oops it away (the child
@@ -1098,17 +1398,18 @@ bool invariants_hold(int attack_fd, const char *when)
 /*
  * Racing ioctls: RACE_THREADS threads at once on one VM, each a mix of RUN of
  * vCPU 0 (with a completion that may not match the pending exit), IRQ to
- * either vCPU, INFO, and creating and closing VMs of their own. Every call
- * must end with a defined answer (0, or EBUSY for a vCPU another thread
- * runs, EIO for a completion kcore refused, ESHUTDOWN once the guest is off,
- * ENOSPC with kcore's VM table full); then nothing may be left, kcore's
+ * either vCPU, INFO, SNAPSHOT (its sizes or the whole of it), and creating
+ * and closing VMs of their own. Every call must end with a defined answer
+ * (0, or EBUSY for a vCPU another thread runs or a snapshot claims, EIO for
+ * a completion kcore refused, ESHUTDOWN once the guest is off, ENOSPC with
+ * kcore's VM table full, ERANGE for a VM larger than the buffer); then nothing may be left, kcore's
  * invariants must hold, and a new VM must run to PASS (kcore intact).
  */
 #define RACE_THREADS 4
 #define RACE_ROUNDS  200
 
 struct race {
-	unsigned long long ok, busy, refused, off, full;
+	unsigned long long ok, busy, refused, off, full, range;
 	const void *image;
 	size_t size;
 	const char *bad_op;
@@ -1128,10 +1429,34 @@ static void race_count(struct race *r, int ret, const char *op)
 		r->off++;
 	else if (errno == ENOSPC)
 		r->full++;
+	else if (errno == ERANGE)
+		r->range++;
 	else if (r->bad_errno == 0) {
 		r->bad_errno = errno;
 		r->bad_op = op;
 	}
+}
+
+/*
+ * A snapshot of the racing VM: its sizes, or the whole of it into race_snap
+ * (shared: the threads' snapshots of one VM never overlap, the module claims
+ * every vCPU; ERANGE if the VM has more pages than it holds).
+ */
+#define RACE_SNAP_PAGES 1024u
+static unsigned char race_snap[(RACE_SNAP_PAGES + 4) * (4096 + 128)];
+
+static void race_snapshot(struct race *r, bool whole)
+{
+	struct kcore_snapshot q = {0};
+
+	if (whole) {
+		q.records = (uint64_t)(uintptr_t)race_snap;
+		q.records_size = (RACE_SNAP_PAGES + 4ull) * 128;
+		q.data = q.records + q.records_size;
+		q.data_size = (RACE_SNAP_PAGES + 2ull) * 4096;
+	}
+	race_count(r, ioctl(r->vm, KCORE_VM_IOC_SNAPSHOT, &q),
+		   whole ? "SNAPSHOT" : "SNAPSHOT sizes");
 }
 
 static void *race_thread(void *arg)
@@ -1155,6 +1480,7 @@ static void *race_thread(void *arg)
 		case 2:
 			race_count(r, ioctl(r->vm, KCORE_VM_IOC_IRQ, &irq), "IRQ");
 			race_count(r, ioctl(r->vm, KCORE_VM_IOC_INFO, &info), "INFO");
+			race_snapshot(r, (i & 4) != 0);
 			break;
 		default:
 			fd = ioctl(r->dev, KCORE_IOC_CREATE_VM, &req);
@@ -1173,7 +1499,7 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 	struct race r[RACE_THREADS];
 	pthread_t t[RACE_THREADS];
 	struct kcore_stats st = {0};
-	unsigned long long ok = 0, busy = 0, refused = 0, off = 0, full = 0, exits = 0;
+	unsigned long long ok = 0, busy = 0, refused = 0, off = 0, full = 0, range = 0, exits = 0;
 	bool good = true;
 	int vm;
 
@@ -1198,6 +1524,7 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 		refused += r[i].refused;
 		off += r[i].off;
 		full += r[i].full;
+		range += r[i].range;
 		if (r[i].bad_errno != 0) {
 			say_attack("FAIL racing %s: %s, not a defined answer", r[i].bad_op,
 				   strerror(r[i].bad_errno));
@@ -1217,10 +1544,11 @@ static bool check_races(int dev, int attack_fd, const void *image, size_t size)
 		close(vm);
 	good = kmod_holds_nothing(dev, "after the run after the races") && good;
 	if (good)
-		say_attack("%d threads racing RUN, IRQ, INFO and CREATE_VM on one VM: %llu ok, "
-			   "%llu EBUSY, %llu EIO, %llu ESHUTDOWN, %llu ENOSPC, nothing else; "
-			   "invariants hold, nothing left, a new VM runs to PASS",
-			   RACE_THREADS, ok, busy, refused, off, full);
+		say_attack("%d threads racing RUN, IRQ, INFO, SNAPSHOT and CREATE_VM on one VM: "
+			   "%llu ok, %llu EBUSY, %llu EIO, %llu ESHUTDOWN, %llu ENOSPC, %llu "
+			   "ERANGE, nothing else; invariants hold, nothing left, a new VM runs to "
+			   "PASS",
+			   RACE_THREADS, ok, busy, refused, off, full, range);
 	return good;
 }
 
@@ -1625,6 +1953,7 @@ static bool check_kmod_vms(void)
 	ok = check_vm_many(dev, image, size) && ok;
 	ok = check_vm_cycles(dev, image, size) && ok;
 	ok = check_vm_run(dev, image, size) && ok;
+	ok = check_vm_snapshot(dev, image, size) && ok;
 	ok = check_attacks(dev, image, size) && ok;
 	close(dev);
 	free(image);
@@ -2009,6 +2338,197 @@ static bool write_disk(void)
 	return ok;
 }
 
+/*
+ * Snapshots through kcore-vmm (docs/linux-host.md, "Snapshots"): snapguest
+ * (guests/snapguest.c) asks for one halfway through its computation;
+ * --snapshot-to saves it and the guest powers off. The file must start with
+ * the format's magic and hold none of the guest's secret values (its memory
+ * secret and x19..x22 markers, either byte order). A new VM --restore-from
+ * the file must go on from the call and reach the restored copy's PASS. The
+ * file with one byte flipped in the first data page, in the first PAGE record
+ * and in the header must be refused by kcore (EBADMSG, status 4) with nothing
+ * left in the module, as must the file restored into a VM of another image
+ * (hello: another measurement); a file that is not a snapshot, or the file
+ * for a VM of 2 vCPUs, by kcore-vmm itself (status 4). The same guest on 2
+ * vCPUs is saved and restored to its PASS. kcore's invariants hold after
+ * them all.
+ */
+#define SNAP_FILE    "/tmp/snapguest.kcs"
+#define SNAP_FILE2   "/tmp/snapguest2.kcs"
+#define SNAP_BAD     "/tmp/snapguest-bad.kcs"
+#define SNAP_HDR     4096u
+#define SNAP_RECORDS 32u /* the file header's records_size, a u64 */
+
+/* The snapshot file in snap_buf; its length, or 0 (said why). */
+static size_t snap_read(void)
+{
+	int fd = open(SNAP_FILE, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, snap_buf, sizeof(snap_buf)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < (ssize_t)SNAP_HDR || n == (ssize_t)sizeof(snap_buf)) {
+		say_vmm("FAIL reading " SNAP_FILE ": %zd bytes", n);
+		return 0;
+	}
+	return (size_t)n;
+}
+
+/* Whether the 8 bytes of v (little- or big-endian) are anywhere in buf. */
+static bool holds_value(const unsigned char *buf, size_t len, uint64_t v)
+{
+	unsigned char le[8], be[8];
+
+	for (int i = 0; i < 8; i++) {
+		le[i] = (unsigned char)(v >> (8 * i));
+		be[7 - i] = le[i];
+	}
+	return memmem(buf, len, le, 8) != NULL || memmem(buf, len, be, 8) != NULL;
+}
+
+/* The file is a snapshot file and holds no secret value in clear. */
+static bool snap_file_clean(size_t len)
+{
+	unsigned found = 0;
+
+	if (memcmp(snap_buf, "KCSNAPF1", 8) != 0) {
+		say_vmm("FAIL " SNAP_FILE " does not start with KCSNAPF1");
+		return false;
+	}
+	for (uint64_t a = KC_TEST_SECRET_IPA; a < KC_TEST_SECRET_IPA + 32; a += 8)
+		found += holds_value(snap_buf, len, kc_test_secret_word(a));
+	for (uint32_t n = 19; n <= 22; n++)
+		found += holds_value(snap_buf, len, kc_test_secret_reg(n));
+	if (found != 0)
+		say_vmm("FAIL " SNAP_FILE " holds %u of snapguest's 8 secret values in clear",
+			found);
+	return found == 0;
+}
+
+/* snap_buf with the byte at off flipped, as SNAP_BAD. */
+static bool snap_write_flipped(size_t len, size_t off)
+{
+	int fd = open(SNAP_BAD, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	bool ok;
+
+	snap_buf[off] ^= 0x01;
+	ok = fd >= 0 && write(fd, snap_buf, len) == (ssize_t)len;
+	snap_buf[off] ^= 0x01;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		say_vmm("FAIL writing " SNAP_BAD ": %s", strerror(errno));
+	return ok;
+}
+
+static bool snap_tampered(int dev, size_t len, size_t off, const char *what)
+{
+	char *const argv[] = {VMM_PATH, "--image", "/snapguest.signed",
+			      "--mem",	"16M",	   "--restore-from",
+			      SNAP_BAD, NULL};
+
+	return snap_write_flipped(len, off) &&
+	       vmm_bad_run(dev, argv, VMM_EXIT_KCORE, "KCORE_VM_IOC_RESTORE: EBADMSG: ", what);
+}
+
+/*
+ * On 2 vCPUs (vCPU 1 never started: its thread asleep in RUN is kicked out
+ * and parked for the snapshot, and the restored copy's vCPU 1 waits again).
+ */
+static bool check_vmm_snapshot_2cpus(int dev)
+{
+	char *const save[] = {VMM_PATH, "--image", "/snapguest.signed", "--mem",    "16M",
+			      "--cpus", "2",	   "--snapshot-to",	SNAP_FILE2, NULL};
+	char *const restore[] = {VMM_PATH, "--image", "/snapguest.signed", "--mem",    "16M",
+				 "--cpus", "2",	      "--restore-from",	   SNAP_FILE2, NULL};
+	const char *const save_lines[] = {
+	    "[snapguest] GUEST snapguest: snapshot saved by the host, stopping",
+	    "kcore-vmm: VM snapguest: snapshot saved to " SNAP_FILE2 ": ", NULL};
+	const char *const restore_lines[] = {
+	    "[snapguest] GUEST snapguest: PASS secret, registers and computation intact "
+	    "(restored copy)",
+	    "kcore-vmm: VM snapguest powered off\n", NULL};
+
+	return vmm_guest_run(dev, save, save_lines, "snapguest on 2 vCPUs --snapshot-to",
+			     VMM_TIMEOUT_S) &&
+	       vmm_guest_run(dev, restore, restore_lines, "snapguest on 2 vCPUs --restore-from",
+			     VMM_TIMEOUT_S);
+}
+
+static bool check_vmm_snapshot(int dev)
+{
+	char *const save[] = {VMM_PATH, "--image",	 "/snapguest.signed", "--mem",
+			      "16M",	"--snapshot-to", SNAP_FILE,	      NULL};
+	char *const restore[] = {VMM_PATH, "--image",	     "/snapguest.signed", "--mem",
+				 "16M",	   "--restore-from", SNAP_FILE,		  NULL};
+	char *const garbage[] = {VMM_PATH, "--image",	     "/snapguest.signed", "--mem",
+				 "16M",	   "--restore-from", "/snapguest.signed", NULL};
+	char *const other[] = {VMM_PATH, "--image",	   VM_IMAGE,  "--mem",
+			       "16M",	 "--restore-from", SNAP_FILE, NULL};
+	char *const two_from_one[] = {VMM_PATH, "--image", "/snapguest.signed", "--mem",   "16M",
+				      "--cpus", "2",	   "--restore-from",	SNAP_FILE, NULL};
+	const char *const save_lines[] = {
+	    "[snapguest] GUEST snapguest: snapshot saved by the host, stopping",
+	    "kcore-vmm: VM snapguest: snapshot saved to " SNAP_FILE ": ",
+	    "kcore-vmm: VM snapguest powered off\n", NULL};
+	const char *const restore_lines[] = {
+	    "kcore-vmm: VM snapguest: restored from " SNAP_FILE ": ",
+	    "[snapguest] GUEST snapguest: restored from a snapshot, going on",
+	    "[snapguest] GUEST snapguest: PASS secret, registers and computation intact "
+	    "(restored copy)",
+	    "kcore-vmm: VM snapguest powered off\n", NULL};
+	int attack_fd;
+	uint64_t records;
+	size_t len;
+	bool ok;
+
+	if (!vmm_guest_run(dev, save, save_lines, "snapguest --snapshot-to", VMM_TIMEOUT_S))
+		return false;
+	len = snap_read();
+	if (len == 0 || !snap_file_clean(len))
+		return false;
+	if (!vmm_guest_run(dev, restore, restore_lines, "snapguest --restore-from", VMM_TIMEOUT_S))
+		return false;
+	memcpy(&records, snap_buf + SNAP_RECORDS, sizeof(records));
+	if (records == 0 || SNAP_HDR + records + 4096 > len) {
+		say_vmm("FAIL " SNAP_FILE ": records_size %llu in a file of %zu bytes",
+			(unsigned long long)records, len);
+		return false;
+	}
+	ok = snap_tampered(dev, len, SNAP_HDR + records + 100, "a data page's byte flipped");
+	ok = snap_tampered(dev, len, SNAP_HDR + 128 + 56, "a PAGE record's byte flipped") && ok;
+	ok = snap_tampered(dev, len, SNAP_HDR + 56, "the header record's byte flipped") && ok;
+	ok = vmm_bad_run(dev, garbage, VMM_EXIT_KCORE,
+			 "kcore-vmm: /snapguest.signed: the snapshot file has ",
+			 "not a snapshot file") &&
+	     ok;
+	ok = vmm_bad_run(dev, other, VMM_EXIT_KCORE, "KCORE_VM_IOC_RESTORE: EBADMSG: ",
+			 "snapguest's snapshot into a hello VM") &&
+	     ok;
+	ok = vmm_bad_run(dev, two_from_one, VMM_EXIT_KCORE,
+			 "the snapshot file has another number of vCPUs than the VM",
+			 "a 1-vCPU snapshot into 2 vCPUs") &&
+	     ok;
+	ok = check_vmm_snapshot_2cpus(dev) && ok;
+	/* tmpfs is the host's RAM: the Linux guests that may come next want it back. */
+	unlink(SNAP_FILE);
+	unlink(SNAP_FILE2);
+	unlink(SNAP_BAD);
+	attack_fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
+	ok = attack_fd >= 0 && invariants_hold(attack_fd, "after the snapshot files") && ok;
+	if (attack_fd >= 0)
+		close(attack_fd);
+	if (ok)
+		say_vmm(
+		    "snapguest: --snapshot-to saved %zu bytes, no secret value in clear; "
+		    "--restore-from: the restored copy's PASS; a byte flipped in a data page, a "
+		    "PAGE record and the header, or another image: EBADMSG, exit status %d; not "
+		    "a snapshot file, or of another number of vCPUs: %d; on 2 vCPUs saved and "
+		    "restored to PASS; nothing left, invariants 0",
+		    len, VMM_EXIT_KCORE, VMM_EXIT_KCORE);
+	return ok;
+}
+
 static bool check_vmm(void)
 {
 	char *const hello1[] = {VMM_PATH, "--image", VM_IMAGE, "--mem", "16M", NULL};
@@ -2070,6 +2590,7 @@ static bool check_vmm(void)
 			"(EKEYREJECTED)",
 			VMM_EXIT_FILE, VMM_EXIT_USAGE, VMM_EXIT_KCORE);
 	ok = check_vmm_pwroff(dev) && ok;
+	ok = check_vmm_snapshot(dev) && ok;
 	if (vmm_linux_wanted()) {
 		char one[] = "1", two[] = "2";
 

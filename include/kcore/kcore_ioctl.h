@@ -142,7 +142,8 @@ struct kcore_vm_info {
  * Errors:
  *   EINTR   a signal is pending (another thread's pthread_kill is how a VMM
  *           stops a vCPU); no exit is pending: run again with in.flags 0
- *   EBUSY   another thread is running this vCPU
+ *   EBUSY   another thread is running this vCPU, or a snapshot or restore of
+ *           the VM is under way (KCORE_VM_IOC_SNAPSHOT, KCORE_VM_IOC_RESTORE)
  *   EINVAL  vcpu out of range, flags or reserved not 0, in.flags unknown
  *   ENOMEM  no page for the guest's RAM; EIO kcore refused the run (the VM
  *           is broken: KCORE_VM_IOC_INFO's state says why); ESHUTDOWN the VM
@@ -171,5 +172,94 @@ struct kcore_irq {
 };
 
 #define KCORE_VM_IOC_IRQ _IOW(KCORE_IOC_TYPE, 0x42, struct kcore_irq)
+
+/*
+ * Encrypted snapshots (docs/abi.md "Snapshots", docs/linux-host.md
+ * "Snapshots"): kcore's records and encrypted data pages, copied to and from
+ * user buffers. The module makes the hypercalls with host pages of its own
+ * (one record page and one data page per ioctl, reused call after call) and
+ * copies each record and page out or in: user space never sees a physical
+ * address, and the records and pages are ciphertext it can only store.
+ *
+ * Both ioctls claim every vCPU of the VM for their whole length, as RUN
+ * claims one: a vCPU in KCORE_VM_IOC_RUN on another thread makes them fail
+ * with EBUSY (stop every vCPU first: a signal, as for the power-off), and a
+ * RUN that comes meanwhile fails with EBUSY.
+ *
+ * The buffers: records holds (nr_pages + nr_vcpus + 2) records of
+ * KCORE_SNAP_RECORD_SIZE (128) bytes, packed: the header, the PAGE records in
+ * increasing IPA order, the VCPU records by vCPU id, the trailer
+ * (include/kcore/snapshot.h); data holds (nr_pages + nr_vcpus) pages of 4 KiB:
+ * the PAGE records' data pages in the same order, then the vCPUs'.
+ */
+struct kcore_snapshot {
+	__u64 records;	    /* user address of the records, or 0 (see below) */
+	__u64 records_size; /* its bytes */
+	__u64 data;	    /* user address of the data pages, 4 KiB each, or 0 */
+	__u64 data_size;    /* its bytes */
+	__u64 nr_pages;	    /* PAGE records: SNAPSHOT's answer, RESTORE's input */
+	__u32 nr_vcpus;	    /* VCPU records: SNAPSHOT's answer, RESTORE's input (the VM's) */
+	__u32 vcpus_on;	    /* bit n: vCPU n is started (SNAPSHOT's answer, RESTORE's input) */
+	__u32 flags;	    /* 0 */
+	__u32 reserved0;    /* 0 */
+	__u64 reserved[2];  /* 0 */
+};
+
+#define KCORE_SNAP_RECORD_BYTES 128ull
+#define KCORE_SNAP_PAGE_BYTES	4096ull
+
+/*
+ * KCORE_VM_IOC_SNAPSHOT: a snapshot of the VM (verified, maybe running, no
+ * vCPU in RUN). With records, data and both sizes 0 it only answers the
+ * sizes: nr_pages (an upper bound: the pages of the VM kcore holds),
+ * nr_vcpus and vcpus_on, and takes nothing. Otherwise it takes the snapshot
+ * (SNAPSHOT_BEGIN, a PAGE per page of the VM in increasing IPA order, a VCPU
+ * per vCPU, END) into the buffers, which must hold the sizes for the upper
+ * bound, and answers the exact nr_pages written, nr_vcpus and vcpus_on (which
+ * vCPUs are started: those that run again without a PSCI CPU_ON: what the VMM
+ * gives KCORE_VM_IOC_RESTORE). The VM may run again afterwards, as before.
+ * Errors (nothing taken, the VM as it was):
+ *   EFAULT      the request or a buffer not writable
+ *   EINVAL      flags or a reserved word not 0; one buffer given and not the
+ *               other; the sizes asked (no buffer) with a size not 0
+ *   ERANGE      a buffer smaller than the upper bound (nr_pages, nr_vcpus answered)
+ *   EBUSY       a vCPU is in KCORE_VM_IOC_RUN, or another snapshot or restore of
+ *               it is under way; or kcore's BUSY: the VM shares a page with the
+ *               host (a shared page is not part of a snapshot)
+ *   ESHUTDOWN   the VM powered off or failed
+ *   EOPNOTSUPP  kcore takes no snapshots (no sealing key, no random numbers)
+ *   ENOMEM      no Linux page for the module's record and data pages
+ *   EIO         kcore refused another call (its error in the kernel log)
+ */
+#define KCORE_VM_IOC_SNAPSHOT _IOWR(KCORE_IOC_TYPE, 0x43, struct kcore_snapshot)
+
+/*
+ * KCORE_VM_IOC_RESTORE: restores a snapshot into this VM, which must be
+ * freshly created from the same signed images, RAM and vCPUs (the same
+ * measurement) and never run: a page donated at every IPA the PAGE records
+ * name where the VM has none, then RESTORE_BEGIN, RESTORE_PAGE each page,
+ * RESTORE_VCPU each vCPU, RESTORE_END, each record and page copied from the
+ * buffers into the module's page first. Then RUN goes on from the snapshot:
+ * the vCPUs of vcpus_on run at once, the others wait for a PSCI CPU_ON.
+ * Errors that leave the VM as it was (fresh, it may still run or be restored):
+ *   EFAULT      the request or the header record not readable
+ *   EINVAL      flags or a reserved word not 0; nr_vcpus not the VM's, vcpus_on
+ *               naming a vCPU it does not have, nr_pages 0 or above its RAM's
+ *               pages; a buffer smaller than the counts need; the VM has run
+ *               (or entered RUN) or was restored already; kcore refused an
+ *               argument
+ *   EBUSY       a vCPU is in KCORE_VM_IOC_RUN, or a snapshot or restore of it is
+ *               under way
+ *   ESHUTDOWN   the VM powered off or failed
+ *   EOPNOTSUPP  kcore restores no snapshots; ENOMEM no Linux page for the copies
+ * Errors once kcore accepted the header: the VM is FAILED (KCORE_VM_IOC_INFO),
+ * never runs (RUN: ESHUTDOWN) and is torn down at close as usual:
+ *   EBADMSG     kcore's AUTH: a record or page was changed, is out of place, or
+ *               is not this VM's or this snapshot's (kcore powered the VM off)
+ *   ENOENT      a PAGE record's IPA is outside the VM's RAM (kcore powered it off)
+ *   EFAULT      a later record or page not readable; ENOMEM/ENOSPC no page to
+ *               donate; EINVAL kcore refused a call
+ */
+#define KCORE_VM_IOC_RESTORE _IOW(KCORE_IOC_TYPE, 0x44, struct kcore_snapshot)
 
 #endif /* KCORE_KCORE_IOCTL_H */

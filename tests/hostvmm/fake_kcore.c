@@ -29,6 +29,18 @@
  *   small     as off, but KCORE_IOC_CREATE_VM wants KCORE_VM_SMALL_PAGES
  *             (kcore-vmm --small-pages), EINVAL without; every other mode
  *             wants flags 0
+ *   snap      as off, but the guest call is KC_TEST_SNAPSHOT, and the run
+ *             after it must carry KC_TEST_SNAPSHOT_STOP (kcore-vmm
+ *             --snapshot-to), made once every sibling sleeps in the run
+ *             ioctl (2 s at most). KCORE_VM_IOC_SNAPSHOT is EBUSY while a sibling
+ *             is inside the run ioctl (kcore-vmm must have parked them all);
+ *             it answers an upper bound of SNAP_BOUND pages and vCPU 0
+ *             started, and takes SNAP_PAGES pages: record i is 128 bytes of
+ *             0x40 + i, data page j 4096 bytes of 0x80 + j
+ *   restore   KCORE_VM_IOC_RESTORE must get what snap took (the counts,
+ *             vCPU 0 started, every byte: else EBADMSG, as kcore's AUTH),
+ *             and vCPU 0's first run must then complete the snapshot call
+ *             with KC_TEST_SNAPSHOT_RESTORED; then it powers off
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -42,6 +54,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <kcore/guest_tests.h>
 #include <kcore/kcore_ioctl.h>
 #include <kcore/payload.h>
 
@@ -55,7 +68,13 @@ int open(const char *path, int flags, ...);
 int ioctl(int fd, unsigned long req, ...);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
+#define SNAP_BOUND 3u
+#define SNAP_PAGES 2u
+
 static int dev_fd = -1, vm_fd = -1;
+static unsigned int nr_vcpus;
+/* Siblings inside the run ioctl (atomics): a snapshot meanwhile is EBUSY. */
+static int in_run;
 static const char *mode = "off";
 /* vCPU 0's script position; only its thread touches it. */
 static int step;
@@ -84,12 +103,12 @@ int open(const char *path, int flags, ...)
 /* A sibling never started: asleep until a signal, as in the module. */
 static int sleep_until_signal(void)
 {
-	for (;;) {
-		if (usleep(100000) != 0) {
-			errno = EINTR;
-			return -1;
-		}
-	}
+	__atomic_add_fetch(&in_run, 1, __ATOMIC_SEQ_CST);
+	while (usleep(100000) == 0)
+		;
+	__atomic_sub_fetch(&in_run, 1, __ATOMIC_SEQ_CST);
+	errno = EINTR;
+	return -1;
 }
 
 static int fail(int err)
@@ -107,9 +126,21 @@ static void mmio(struct kcore_vcpu_run *r, unsigned long long off, bool write, c
 	r->out.mmio.value = (unsigned char)c;
 }
 
+/* The restored VM: its first run completes the snapshot call with RESTORED, then it is off. */
+static int run_restored(struct kcore_vcpu_run *r)
+{
+	if (step++ != 0 || r->in.flags != KC_RUN_CALL_DONE ||
+	    r->in.call_ret[0] != KC_TEST_SNAPSHOT_RESTORED)
+		return fail(EINVAL);
+	memset(&r->out, 0, sizeof(r->out));
+	r->out.reason = KC_EXIT_POWEROFF;
+	return 0;
+}
+
 static int run_vcpu0(struct kcore_run *k)
 {
 	struct kcore_vcpu_run *r = &k->run;
+	bool snap = strcmp(mode, "snap") == 0;
 	/* What this run must complete: nothing first, then each MMIO, then the call. */
 	unsigned long long want = step == 0 ? 0 : step == 5 ? KC_RUN_CALL_DONE : KC_RUN_MMIO_DONE;
 
@@ -120,12 +151,18 @@ static int run_vcpu0(struct kcore_run *k)
 	if (step == 4 && eintr_done)
 		want = 0; /* the EINTR run took the FR read's completion */
 	if (r->in.flags != want || (want != 0 && step == 4 && r->in.mmio_value != 0x90) ||
-	    (step == 5 && r->in.call_ret[0] != ~0ull))
+	    (step == 5 && r->in.call_ret[0] != (snap ? KC_TEST_SNAPSHOT_STOP : ~0ull)))
 		return fail(EINVAL);
 	if (step == 4 && strcmp(mode, "eintr") == 0 && !eintr_done) {
 		eintr_done = true; /* completion delivered, then the signal ends the ioctl */
 		return fail(EINTR);
 	}
+	/* The snapshot call only once every sibling sleeps in the ioctl: kcore-vmm must kick them.
+	 */
+	for (int i = 0; snap && step == 4 && i < 200; i++)
+		if (__atomic_load_n(&in_run, __ATOMIC_SEQ_CST) == (int)nr_vcpus - 1 ||
+		    usleep(10000) != 0)
+			break;
 	memset(&r->out, 0, sizeof(r->out));
 	switch (step++) {
 	case 0:
@@ -142,13 +179,69 @@ static int run_vcpu0(struct kcore_run *k)
 		break;
 	case 4:
 		r->out.reason = KC_EXIT_GUEST_CALL;
-		r->out.call.fid = NO_FID;
+		r->out.call.fid = snap ? KC_TEST_SNAPSHOT : NO_FID;
 		break;
 	default:
 		r->out.reason = KC_EXIT_POWEROFF;
 		r->out.poweroff.reset = strcmp(mode, "reset") == 0;
 		break;
 	}
+	return 0;
+}
+
+static bool snap_sizes_ok(const struct kcore_snapshot *s, unsigned long long pages)
+{
+	return s->records_size >= (pages + nr_vcpus + 2) * KCORE_SNAP_RECORD_BYTES &&
+	       s->data_size >= (pages + nr_vcpus) * KCORE_SNAP_PAGE_BYTES;
+}
+
+static int snapshot(struct kcore_snapshot *s)
+{
+	unsigned char *rec = (unsigned char *)(uintptr_t)s->records;
+	unsigned char *data = (unsigned char *)(uintptr_t)s->data;
+
+	if (__atomic_load_n(&in_run, __ATOMIC_SEQ_CST) != 0)
+		return fail(EBUSY);
+	s->nr_pages = SNAP_BOUND;
+	s->nr_vcpus = nr_vcpus;
+	s->vcpus_on = 1;
+	if (rec == NULL && data == NULL)
+		return 0;
+	if (rec == NULL || data == NULL)
+		return fail(EINVAL);
+	if (!snap_sizes_ok(s, SNAP_BOUND))
+		return fail(ERANGE);
+	s->nr_pages = SNAP_PAGES;
+	for (unsigned int i = 0; i < SNAP_PAGES + nr_vcpus + 2; i++)
+		memset(rec + i * KCORE_SNAP_RECORD_BYTES, (int)(0x40 + i), KCORE_SNAP_RECORD_BYTES);
+	for (unsigned int j = 0; j < SNAP_PAGES + nr_vcpus; j++)
+		memset(data + j * KCORE_SNAP_PAGE_BYTES, (int)(0x80 + j), KCORE_SNAP_PAGE_BYTES);
+	return 0;
+}
+
+static bool all_bytes(const unsigned char *p, unsigned char v, unsigned long long n)
+{
+	for (unsigned long long i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+static int restore(const struct kcore_snapshot *s)
+{
+	const unsigned char *rec = (const unsigned char *)(uintptr_t)s->records;
+	const unsigned char *data = (const unsigned char *)(uintptr_t)s->data;
+
+	if (strcmp(mode, "restore") != 0 || s->nr_pages != SNAP_PAGES || s->nr_vcpus != nr_vcpus ||
+	    s->vcpus_on != 1 || !snap_sizes_ok(s, SNAP_PAGES))
+		return fail(EINVAL);
+	for (unsigned int i = 0; i < SNAP_PAGES + nr_vcpus + 2; i++)
+		if (!all_bytes(rec + i * KCORE_SNAP_RECORD_BYTES, 0x40 + i,
+			       KCORE_SNAP_RECORD_BYTES))
+			return fail(EBADMSG);
+	for (unsigned int j = 0; j < SNAP_PAGES + nr_vcpus; j++)
+		if (!all_bytes(data + j * KCORE_SNAP_PAGE_BYTES, 0x80 + j, KCORE_SNAP_PAGE_BYTES))
+			return fail(EBADMSG);
 	return 0;
 }
 
@@ -178,6 +271,7 @@ int ioctl(int fd, unsigned long req, ...)
 		if (c->dtb == 0 || c->dtb_size == 0 || c->nr_vcpus == 0 ||
 		    c->flags != (strcmp(mode, "small") == 0 ? KCORE_VM_SMALL_PAGES : 0u))
 			return fail(EINVAL);
+		nr_vcpus = c->nr_vcpus;
 		/* Every mode has the RAM: kcore-vmm maps it when it has devices. */
 		if (fake_virtio_create(c->ram_size, strcmp(mode, "vconsole") == 0) != 0)
 			return fail(ENOMEM);
@@ -197,11 +291,17 @@ int ioctl(int fd, unsigned long req, ...)
 
 		if (k->vcpu == 0 && (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
 			return fake_virtio_run(&k->run);
-		return k->vcpu == 0 ? run_vcpu0(k) : sleep_until_signal();
+		if (k->vcpu != 0)
+			return sleep_until_signal();
+		return strcmp(mode, "restore") == 0 ? run_restored(&k->run) : run_vcpu0(k);
 	}
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_IRQ &&
 	    (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
 		return fake_virtio_irq(arg);
+	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_SNAPSHOT)
+		return snapshot(arg);
+	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_RESTORE)
+		return restore(arg);
 	return real_ioctl(fd, req, arg);
 }
 

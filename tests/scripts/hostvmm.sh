@@ -109,6 +109,24 @@ elif ! grep -q 'reg = <0x00 0xa010400 0x00 0x200>;' <<<"$dts" ||
 	why="the third device is not at 0xa010400 with SPI 18 (edge)"
 fi
 result "--dump-dtb: the virtio-mmio nodes (reg, SPI, dma-coherent)" "$why"
+# Snapshots: the options' arguments, and --restore-from's file checked before /dev/kcore
+# (--dry-run: the check comes first): unreadable 3, not a snapshot file for this VM 4.
+status 2 '^kcore-vmm: --snapshot-to needs an argument' "--snapshot-to without its argument" \
+	--image "$hello" --snapshot-to
+status 2 '^kcore-vmm: --snapshot-to: a file name' "--snapshot-to ''" --image "$hello" --snapshot-to ''
+status 2 '^kcore-vmm: --restore-from: a file name' "--restore-from ''" --image "$hello" --restore-from ''
+status 3 "^kcore-vmm: $tmp/missing.kcs: No such file or directory\$" "--restore-from a missing file" \
+	--image "$hello" --mem 16M --restore-from "$tmp/missing.kcs" --dry-run
+status 3 "^kcore-vmm: $tmp: not a regular file" "--restore-from a directory" \
+	--image "$hello" --mem 16M --restore-from "$tmp" --dry-run
+status 4 "^kcore-vmm: $tmp/short: the snapshot file is shorter than its header\$" \
+	"--restore-from a file shorter than a header" --image "$hello" --mem 16M --restore-from "$tmp/short" --dry-run
+status 4 "^kcore-vmm: $hello: the snapshot file has no KCSNAPF1 magic" "--restore-from not a snapshot file" \
+	--image "$hello" --mem 16M --restore-from "$hello" --dry-run
+# A header saying 2 vCPUs (magic, version 2, header size 4096, 1 page, 2 vCPUs) for a 1-vCPU VM.
+{ printf 'KCSNAPF1\002\0\0\0\0\020\0\0\001\0\0\0\0\0\0\0\002\0\0\0'; head -c 4072 /dev/zero; } >"$tmp/2cpus.kcs"
+status 4 "^kcore-vmm: $tmp/2cpus.kcs: the snapshot file has another number of vCPUs than the VM\$" \
+	"--restore-from a file of another number of vCPUs" --image "$hello" --mem 16M --restore-from "$tmp/2cpus.kcs" --dry-run
 
 if [ ! -e /dev/kcore ]; then
 	status 4 '^kcore-vmm: open /dev/kcore: ENOENT: no such device node: kcore.ko is not loaded' \
@@ -181,6 +199,34 @@ else
 		--image "$hello" --mem 16M --small-pages
 	fake small 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EINVAL: ' "without --small-pages: flags 0" \
 		--image "$hello" --mem 16M
+	# Snapshots: vCPU 0 asks on 8 vCPUs (7 asleep in the run ioctl: parked first, else the
+	# stand-in says EBUSY); the file: header, records padded to a page, 2 + 8 data pages.
+	fake snap 0 "^kcore-vmm: VM hello: snapshot saved to $tmp/snap.kcs: 2 pages, 8 vCPUs, 49152 bytes\$" \
+		"--snapshot-to on 8 vCPUs: siblings parked, the file written, the guest answered STOP" \
+		--image "$hello" --mem 16M --cpus 8 --snapshot-to "$tmp/snap.kcs"
+	why=""
+	if [ "$(stat -c %s "$tmp/snap.kcs" 2>/dev/null)" != 49152 ]; then
+		why="$tmp/snap.kcs is not 49152 bytes"
+	elif [ "$(head -c 8 "$tmp/snap.kcs")" != KCSNAPF1 ]; then
+		why="no KCSNAPF1 magic"
+	elif [ "$(od -An -tx1 -j $((4096 + 5 * 128)) -N1 "$tmp/snap.kcs" | tr -d ' ')" != 45 ] ||
+		[ "$(od -An -tx1 -j $((8192 + 9 * 4096)) -N1 "$tmp/snap.kcs" | tr -d ' ')" != 89 ]; then
+		why="record 5 or data page 9 not where the format puts them"
+	fi
+	result "the snapshot file: 49152 bytes, the magic, records and data pages in place" "$why"
+	fake restore 0 '^kcore-vmm: VM hello powered off$' \
+		"--restore-from: every record and page handed back, the call completed RESTORED" \
+		--image "$hello" --mem 16M --cpus 8 --restore-from "$tmp/snap.kcs"
+	cp "$tmp/snap.kcs" "$tmp/flipped.kcs"
+	printf '\x00' | dd of="$tmp/flipped.kcs" bs=1 seek=$((8192 + 4096 + 7)) conv=notrunc status=none
+	fake restore 4 '^kcore-vmm: KCORE_VM_IOC_RESTORE: EBADMSG: kcore refused the snapshot' \
+		"--restore-from a file with a data byte changed (the stand-in's EBADMSG)" \
+		--image "$hello" --mem 16M --cpus 8 --restore-from "$tmp/flipped.kcs"
+	fake snap 1 '^kcore-vmm: VM hello: vCPU 0: KCORE_VM_IOC_RUN: EINVAL: ' \
+		"without --snapshot-to the call is answered NOT_SUPPORTED, not STOP" --image "$hello" --mem 16M
+	fake snap 1 "^kcore-vmm: VM hello failed: its snapshot could not be taken or saved\$" \
+		"--snapshot-to into a missing directory: the VM fails" \
+		--image "$hello" --mem 16M --cpus 2 --snapshot-to "$tmp/nodir/snap.kcs"
 	# SIGTERM while every vCPU sleeps in the run ioctl: all kicked out, status 1, within 5 s.
 	why=""
 	start=$(date +%s)

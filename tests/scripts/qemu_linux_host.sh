@@ -13,10 +13,16 @@
 # kcore verifies and tear it down with every page back, refuse a tampered
 # image (EKEYREJECTED) and bad arguments (EFAULT/EINVAL/E2BIG) with nothing
 # left behind, hold kcore's 8 VMs at once (a 9th: ENOSPC), create and close a
-# VM 20 times, and unload and load again. kcore-vmm (hostvmm/), run by init as a
+# VM 20 times, snapshot a fresh VM (KCORE_VM_IOC_SNAPSHOT) and restore it into
+# another (KCORE_VM_IOC_RESTORE) that runs to PASS, refusing bad requests, a
+# flipped byte (EBADMSG) and either beside a RUN (EBUSY), and unload and load again. kcore-vmm (hostvmm/), run by init as a
 # child, must run the hello guest on 1 and 2 vCPUs and the smp guest on 4 to
 # their PASS and power-off with exit status 0, and fail with its documented
-# statuses on a missing file (3), --cpus 0 (2) and a tampered image (4). On 4
+# statuses on a missing file (3), --cpus 0 (2) and a tampered image (4); save
+# snapguest with --snapshot-to (the file holding none of its secret values)
+# and restore it with --restore-from to its restored copy's PASS, and refuse
+# (4, EBADMSG) the file with a byte flipped in a data page, a record or the
+# header. On 4
 # CPUs it also runs Debian's kernel and the Linux guest's initramfs (signed)
 # as a guest on 1 and 2 vCPUs, whose init must say ok.
 # Then the host's shell (kcore.shell=1): kcore-vmm typed at its prompt runs the
@@ -118,7 +124,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vm: raw run: hello and PASS ...' line (KCORE_VM_IOC_RUN)"
 	elif ! grep -q "^KCORE-HOST: attack: a module reading and writing the VM's image and RAM pages through the linear map: 5 attackers oopsed away" "$log"; then
 		why="no 'KCORE-HOST: attack: ... 5 attackers oopsed away ...' line"
-	elif ! grep -qE "^KCORE-HOST: attack: 4 threads racing RUN, IRQ, INFO and CREATE_VM on one VM: .*, nothing else; invariants hold, nothing left, a new VM runs to PASS$" "$log"; then
+	elif ! grep -qE "^KCORE-HOST: attack: 4 threads racing RUN, IRQ, INFO, SNAPSHOT and CREATE_VM on one VM: .*, nothing else; invariants hold, nothing left, a new VM runs to PASS$" "$log"; then
 		why="no 'KCORE-HOST: attack: 4 threads racing ...' line"
 	elif ! grep -qE "^KCORE-HOST: attack: edu DMA: host page to host page through kcore's DMA mirror ok; a read and a write of the VM's image page at [0-9a-f]+ refused \(nothing of the page reached the device, the victim ran to PASS\), invariants hold$" "$log"; then
 		why="no 'KCORE-HOST: attack: edu DMA: ...' line (a PCI device's DMA through the host's mirror, and at a VM's page)"
@@ -146,6 +152,12 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no 'KCORE-HOST: vmm: Debian's kernel on 2 vCPU(s) ...' line (kcore-vmm ran the Linux guest on 2 vCPUs, CPU hotplug)"
 	elif ! grep -q "^KCORE-HOST: vmm: /pwroff.signed: fair=300 on 2 vCPUs (vCPU 1 spins without exits) PASS; on 4 vCPUs, spinning and WFE siblings stopped at the power-off$" "$log"; then
 		why="no 'KCORE-HOST: vmm: /pwroff.signed: fair=300 ...' line (the host's timer while a guest spins, the stop at the power-off)"
+	elif ! grep -q "^KCORE-HOST: vm: snapshots: a fresh VM's [0-9]* pages taken, bad requests refused (EINVAL/EFAULT/ERANGE), a buffer unmapped midway EFAULT both ways; restored into a new VM that ran to hello and PASS, a second restore EINVAL, after the power-off ESHUTDOWN; a flipped byte EBADMSG, the VM failed; EBUSY beside a RUN; nothing left$" "$log"; then
+		why="no 'KCORE-HOST: vm: snapshots: ...' line (KCORE_VM_IOC_SNAPSHOT and _RESTORE)"
+	elif ! grep -q "^KCORE-HOST: vmm: snapguest: --snapshot-to saved [0-9]* bytes, no secret value in clear; --restore-from: the restored copy's PASS; a byte flipped in a data page, a PAGE record and the header, or another image: EBADMSG, exit status 4; not a snapshot file, or of another number of vCPUs: 4; on 2 vCPUs saved and restored to PASS; nothing left, invariants 0$" "$log"; then
+		why="no 'KCORE-HOST: vmm: snapguest: --snapshot-to saved ...' line (snapshots through kcore.ko and kcore-vmm)"
+	elif ! grep -q "^KCORE-HOST: vmm: | \[snapguest\] GUEST snapguest: PASS secret, registers and computation intact (restored copy)$" "$log"; then
+		why="no '[snapguest] ... PASS ... (restored copy)' line from kcore-vmm --restore-from"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: two Debian guests at once (linux-a, linux-b; 1 vCPU, 256 MiB each): both init ok, powered off, exit status 0, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vmm: two Debian guests at once ...' line"
 	elif ! grep -q "^KCORE-HOST: attack: kcore's invariants at the end: 0 violations$" "$log"; then
@@ -170,7 +182,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 	fi
 	local linux_desc=""
 	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs (cpu 1 off and on) to its init's ok, and two such guests at once"
-	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; the VM's RAM mmapped: SIGBUS at its private image page and at an unmapped page, EINVAL for MAP_PRIVATE or past the RAM, the VM alive until the munmap; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; /proc/kcore reads zeros at a VM page; 4 threads racing ioctls on one VM, defined answers only; a PCI device (edu) DMAs between host pages through kcore's mirror and is refused at a VM's page; kcore-vmm runs hello on 1 and 2 vCPUs, with a virtio disk and rng (present, unused), and smp on 4 to PASS and exit 0, pwroff fair beside a vCPU spinning without exits (the host's timer honoured) and pwroff's stop of spinning siblings, exits 3/2/4 on a missing file, --cpus 0, a tampered image; unloads and loads again; kcore's invariants at the end), PSCI SYSTEM_OFF through kcore"
+	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; the VM's RAM mmapped: SIGBUS at its private image page and at an unmapped page, EINVAL for MAP_PRIVATE or past the RAM, the VM alive until the munmap; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; /proc/kcore reads zeros at a VM page; 4 threads racing ioctls on one VM, defined answers only; KCORE_VM_IOC_SNAPSHOT and _RESTORE: a fresh VM snapshotted and restored into another that runs to PASS, bad requests refused, a flipped byte EBADMSG, EBUSY beside a RUN; a PCI device (edu) DMAs between host pages through kcore's mirror and is refused at a VM's page; kcore-vmm runs hello on 1 and 2 vCPUs, with a virtio disk and rng (present, unused), and smp on 4 to PASS and exit 0, pwroff fair beside a vCPU spinning without exits (the host's timer honoured) and pwroff's stop of spinning siblings, exits 3/2/4 on a missing file, --cpus 0, a tampered image; snapguest saved with --snapshot-to (no secret in the file) and restored with --restore-from to PASS, a byte flipped in a data page, a record or the header refused (EBADMSG, exit 4); unloads and loads again; kcore's invariants at the end), PSCI SYSTEM_OFF through kcore"
 	verdict "$desc" "$why" "$log"
 }
 

@@ -242,10 +242,10 @@ shell() {
 	verdict "$desc" "$why" "$log"
 }
 
-: scenario 1
+scenario 1
 scenario 4 linux
-: shell
-: no_kcore
+shell
+no_kcore
 
 echo "# qemu_linux_host: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

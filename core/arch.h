@@ -226,6 +226,14 @@ void arch_vcpu_run(const struct arch_guest *guest, struct arch_exit *exit);
 void arch_vcpu_inject_abort(struct vcpu *vcpu, bool instruction, bool write, u64 ipa);
 /* Makes the vCPU take an undefined-instruction exception. */
 void arch_vcpu_inject_undef(struct vcpu *vcpu);
+
+/*
+ * For a WFI exit (run->out.wfi.deadline): the physical count at which the
+ * vCPU's earliest timer that can interrupt it fires (enabled, not masked,
+ * its PPI enabled in the guest's GIC), or KC_WFI_NO_DEADLINE. From the
+ * timer state saved at the exit.
+ */
+u64 arch_vcpu_timer_deadline(struct vcpu *vcpu);
 /* Puts a vCPU that never ran into its reset state before its first entry. */
 void arch_vcpu_reset(struct vcpu *vcpu);
 /*

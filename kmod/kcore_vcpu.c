@@ -11,8 +11,10 @@
  *   pending signal ends the ioctl (-EINTR): that is how a VMM stops a
  *   vCPU, and how Linux's scheduler gets the CPU back (cond_resched).
  * - KC_EXIT_WFI: sleeps until kicked (an injected interrupt, a sibling's
- *   SGI), a signal, or WFI_SLEEP: the guest's timers are kcore's, the host
- *   does not know their deadlines, so it looks again that often.
+ *   SGI), a signal, or the deadline of the guest's earliest armed timer,
+ *   which the exit carries (the guest's timers are kcore's: run at that
+ *   count, the vCPU gets its interrupt); with no timer armed, only a kick
+ *   or a signal ends the sleep.
  * - KC_EXIT_YIELD (WFE): gives the CPU away once, runs again.
  * - KC_EXIT_KICK: kcore made SGIs pending for the vCPUs named; each is woken
  *   if it sleeps, and made to leave the guest if it runs (kick_process's
@@ -27,17 +29,40 @@
  */
 #include <linux/errno.h>
 #include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include <asm/barrier.h>
+#include <asm/sysreg.h>
+
 #include "kcore_mod.h"
 #include "kcore_vm.h"
 
-/* How long a vCPU in WFI sleeps before looking again for its timers (see above). */
-#define WFI_SLEEP_NS (1000 * 1000)
+/*
+ * The time until the counter reaches a WFI exit's deadline (a physical
+ * count: the host's CNTVOFF_EL2 is 0 under kcore, so the virtual counter
+ * Linux reads is the same count); 0 if it has passed.
+ */
+static ktime_t wfi_timeout(u64 deadline)
+{
+	u64 now, freq = read_sysreg(cntfrq_el0);
+
+	isb();
+	now = read_sysreg(cntvct_el0);
+	if (deadline <= now || freq == 0)
+		return 0;
+	/* 128-bit intermediate: a deadline hours away must not overflow into a short sleep. */
+	return ns_to_ktime(min_t(u64, mul_u64_u64_div_u64(deadline - now, NSEC_PER_SEC, freq),
+				 KTIME_MAX));
+}
+
+/* How long a vCPU whose entry kcore refused (STATE) waits for a sibling's power-off mark. */
+#define VM_END_WAIT_MS 1000
 
 #define RUN_IN_FLAGS (KC_RUN_MMIO_DONE | KC_RUN_CALL_DONE | KC_RUN_MMIO_ABORT)
 
@@ -175,11 +200,22 @@ static long vcpu_run_loop(struct kcore_vcpu *v, struct kcore_vcpu_run *page,
 		WRITE_ONCE(v->kicked, false);
 		err = kcore_hvc4(KC_HC_VCPU_RUN, vm->vmid, v->id, run_pa, 0, &reason);
 		if (err != KCORE_OK) {
-			/* STATE: also a sibling's power-off racing this entry (the caller knows).
+			/*
+			 * STATE: the VM is no longer VERIFIED in kcore. For a VM this
+			 * module verified and runs, that is a sibling's power-off (or
+			 * reset) that kcore has done and the sibling's thread has not
+			 * marked yet (it does right after its call returns): wait for
+			 * that mark, so the caller gets ESHUTDOWN as for any power-off,
+			 * not EIO.
 			 */
+			if (err == KCORE_E_STATE)
+				(void)wait_event_interruptible_timeout(
+				    v->wq, vm_ended(vm), msecs_to_jiffies(VM_END_WAIT_MS));
+			if (vm_ended(vm))
+				return -ESHUTDOWN;
 			pr_info("kcore: VM %llu: KC_HC_VCPU_RUN of vCPU %u: kcore error %ld\n",
 				vm->vmid, v->id, err);
-			return vm_ended(vm) ? -ESHUTDOWN : -EIO;
+			return -EIO;
 		}
 		if (page->in.flags != 0)
 			memset(&page->in, 0, sizeof(page->in)); /* consumed by this entry */
@@ -208,8 +244,13 @@ static long vcpu_run_loop(struct kcore_vcpu *v, struct kcore_vcpu_run *page,
 			yield();
 			break;
 		case KC_EXIT_WFI:
-			ret = wait_event_interruptible_hrtimeout(
-			    v->wq, READ_ONCE(v->kicked) || vm_ended(vm), ns_to_ktime(WFI_SLEEP_NS));
+			if (page->out.wfi.deadline == KC_WFI_NO_DEADLINE)
+				ret = wait_event_interruptible(
+				    v->wq, READ_ONCE(v->kicked) || vm_ended(vm));
+			else
+				ret = wait_event_interruptible_hrtimeout(
+				    v->wq, READ_ONCE(v->kicked) || vm_ended(vm),
+				    wfi_timeout(page->out.wfi.deadline));
 			if (ret == -ERESTARTSYS)
 				return -EINTR;
 			break;

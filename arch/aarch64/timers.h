@@ -120,6 +120,30 @@ static inline u64 host_vtimer_deadline(const u64 *host_sysregs)
 }
 
 /*
+ * A WFI exit's deadline (arch_vcpu_timer_deadline, core/arch.h): the
+ * physical count at which the earlier of the vCPU's two timers fires, of
+ * those armed (enabled, not masked) whose PPI the guest enabled (a GIC
+ * forwards no disabled PPI, so that timer cannot end the wait), or ~0 (no
+ * deadline). The virtual timer fires when CNTPCT - CNTVOFF reaches its
+ * CVAL; a CVAL + CNTVOFF past the counter's range never comes.
+ */
+static inline u64 timers_wfi_deadline(const struct arch_vcpu *s, bool vtimer_enabled,
+				      bool ptimer_enabled)
+{
+	const u64 none = ~0ull;
+	const u64 *r = s->sysregs;
+	u64 deadline = none;
+
+	if (vtimer_enabled && (r[R_CNTV_CTL] & (TIMER_ENABLE | TIMER_IMASK)) == TIMER_ENABLE &&
+	    r[R_CNTV_CVAL] < none - r[R_CNTVOFF])
+		deadline = r[R_CNTV_CVAL] + r[R_CNTVOFF];
+	if (ptimer_enabled && (s->ptimer.ctl & (TIMER_ENABLE | TIMER_IMASK)) == TIMER_ENABLE &&
+	    s->ptimer.cval < deadline)
+		deadline = s->ptimer.cval;
+	return deadline;
+}
+
+/*
  * At entry, before vgic_load: puts a firing timer's interrupt into a list
  * register (or takes back a pending one whose level fell), loads the
  * physical timer's deadline into CNTHP (or the host's, host_deadline, if

@@ -464,6 +464,12 @@ void arch_vcpu_inject_undef(struct vcpu *vcpu)
 	inject(vcpu, ESR_IL, 0);
 }
 
+u64 arch_vcpu_timer_deadline(struct vcpu *vcpu)
+{
+	return timers_wfi_deadline(vcpu_arch_state(vcpu), virq_ppi_enabled(vcpu, VTIMER_INTID),
+				   virq_ppi_enabled(vcpu, PTIMER_INTID));
+}
+
 void arch_vcpu_reset(struct vcpu *vcpu)
 {
 	struct arch_vcpu *state = vcpu_arch_state(vcpu);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arch/sim/sim_internal.h"
+#include "kcore/abi.h"
 
 struct ram_bank {
 	u64 base;
@@ -88,6 +89,7 @@ void sim_machine_reset(const struct sim_config *cfg)
 {
 	struct sim_config c = {0};
 
+	sim_set_wfi_deadline(KC_WFI_NO_DEADLINE);
 	if (cfg)
 		c = *cfg;
 	if (c.nr_ram == 0) {

@@ -53,6 +53,9 @@ struct sim_config {
 /* Fresh machine: zeroed RAM, empty TLB, every recorder cleared. cfg may be NULL. */
 void sim_machine_reset(const struct sim_config *cfg);
 
+/* What arch_vcpu_timer_deadline answers from now on (KC_WFI_NO_DEADLINE at first). */
+void sim_set_wfi_deadline(u64 deadline);
+
 /*
  * The random number generator (snapshot ids): restarts its fixed sequence
  * from seed (0: the default); broken makes every request fail, as a CPU

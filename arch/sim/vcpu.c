@@ -13,6 +13,7 @@
 #include "arch/sim/sim.h"
 #include "core/arch.h"
 #include "core/lib/sched_point.h"
+#include "kcore/abi.h"
 
 /* The snapshot layout arch_vcpu_state_format() names (hooks.c): bump it when this changes. */
 _Static_assert(offsetof(struct arch_vcpu, write_aborts) == 4 * sizeof(u64) &&
@@ -132,6 +133,20 @@ void arch_vcpu_irq_deactivate(struct vcpu *vcpu, u32 first, u32 bits)
 void arch_vcpu_inject_undef(struct vcpu *vcpu)
 {
 	vcpu_arch_state(vcpu)->undefs++;
+}
+
+/* The simulated machine has no timers: the deadline is whatever the test set (sim.h). */
+static u64 wfi_deadline = KC_WFI_NO_DEADLINE;
+
+void sim_set_wfi_deadline(u64 deadline)
+{
+	wfi_deadline = deadline;
+}
+
+u64 arch_vcpu_timer_deadline(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return wfi_deadline;
 }
 
 void arch_vcpu_reset(struct vcpu *vcpu)

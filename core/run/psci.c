@@ -216,6 +216,7 @@ enum gc_step psci_cpu_suspend(struct gc_call *c)
 	 */
 	c->x[0] = PSCI_SUCCESS;
 	c->run->out.reason = KC_EXIT_WFI;
+	c->run->out.wfi.deadline = arch_vcpu_timer_deadline(c->vcpu);
 	return GC_TO_HOST;
 }
 

@@ -217,6 +217,8 @@ static enum step handle_exit(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 	case ARCH_EXIT_WFX:
 		vcpu->regs.pc += 4;
 		run->out.reason = KC_EXIT_WFI;
+		/* When the host must run it again at the latest (docs/abi.md, "Running a vCPU"). */
+		run->out.wfi.deadline = arch_vcpu_timer_deadline(vcpu);
 		return STEP_TO_HOST;
 	case ARCH_EXIT_WFE:
 		/*

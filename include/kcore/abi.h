@@ -112,6 +112,8 @@
 /* This vCPU turned itself off (PSCI CPU_OFF): not run again until a KC_EXIT_VCPU_START names it. */
 #define KC_EXIT_VCPU_OFF   10
 
+#define KC_WFI_NO_DEADLINE (~0ull)
+
 /* in.flags */
 #define KC_RUN_MMIO_DONE  (1ull << 0) /* complete the pending MMIO read with in.mmio_value */
 #define KC_RUN_CALL_DONE  (1ull << 1) /* complete the pending guest call with in.call_ret */
@@ -151,6 +153,16 @@ struct kcore_vcpu_run {
 			struct {
 				unsigned long long vcpus; /* bit n: vCPU n has a new SGI pending */
 			} kick;
+			struct {
+				/*
+				 * KC_EXIT_WFI: the physical count (CNTPCT_EL0) at which the
+				 * vCPU's earliest armed timer fires and kcore will give it
+				 * its interrupt if it is run then, or KC_WFI_NO_DEADLINE: no
+				 * timer armed, only the host (an injected interrupt) or a
+				 * sibling (an SGI, a kick) can end the wait.
+				 */
+				unsigned long long deadline;
+			} wfi;
 			unsigned long long raw[8];
 		};
 	} out;

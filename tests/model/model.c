@@ -2719,6 +2719,7 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 	switch (step->act) {
 	case MODEL_ACT_WFI:
 		want[0] = KC_EXIT_WFI;
+		want[1] = KC_WFI_NO_DEADLINE; /* the simulated machine arms no timer */
 		break;
 	case MODEL_ACT_ACCESS:
 		if (step->ipa % 8 != 0 || !in_ipa_space(m, step->ipa, 8) ||
@@ -2733,6 +2734,7 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 			ram_access = true; /* the access needs no exit; then the guest waits */
 			pa += step->ipa % PAGE;
 			want[0] = KC_EXIT_WFI;
+			want[1] = KC_WFI_NO_DEADLINE;
 		} else if (in_ram_region(vm, step->ipa)) {
 			want[0] = KC_EXIT_MEM_FAULT;
 			want[1] = align_down(step->ipa, PAGE);

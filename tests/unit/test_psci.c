@@ -247,10 +247,18 @@ static void test_cpu_suspend(void **state)
 	gp_call(1, PSCI_CPU_SUSPEND_32, PSCI_POWER_STATE_TYPE_POWERDOWN | (1u << 24), ENTRY(1), 7);
 	gp_call(2, PSCI_CPU_SUSPEND_64, 1u << 17, 0, 0); /* a reserved bit */
 	gp_program(4, gp_step_hvc, gp_step_hvc, gp_step_hvc, gp_step_wfi);
-	/* Each suspend is a WFI: the host runs the vCPU again when it likes. */
+	/*
+	 * Each suspend is a WFI: the host runs the vCPU again when it likes, and
+	 * at the latest at the deadline of the vCPU's armed timer, which the exit
+	 * carries as a WFI's does.
+	 */
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.next, 1);
+	assert_int_equal(gp_run_page()->out.wfi.deadline, KC_WFI_NO_DEADLINE);
+	sim_set_wfi_deadline(0x123456789ull);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(gp_run_page()->out.wfi.deadline, 0x123456789ull);
+	sim_set_wfi_deadline(KC_WFI_NO_DEADLINE);
 	assert_int_equal(answer(1), PSCI_SUCCESS);
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	/* The powerdown state returned SUCCESS where it was called, context kept. */

@@ -30,8 +30,9 @@ static void test_first_entry_state(void **state)
 	assert_int_equal(gp.seen[0].x[0], 0x1234);
 	for (u32 i = 1; i < 31; i++)
 		assert_int_equal(gp.seen[0].x[i], 0);
-	/* The exit says "WFI" and nothing else. */
-	for (u32 i = 0; i < 8; i++)
+	/* The exit says "WFI", and that no timer is armed: nothing else. */
+	assert_int_equal(gp_run_page()->out.wfi.deadline, KC_WFI_NO_DEADLINE);
+	for (u32 i = 1; i < 8; i++)
 		assert_int_equal(gp_run_page()->out.raw[i], 0);
 }
 
@@ -265,6 +266,32 @@ static void test_wfe_yields_to_the_host(void **state)
 	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
 	assert_int_equal(gp.seen[2].pc, gp.seen[1].pc + 4);
 }
+/*
+ * A WFI exit carries the vCPU's timer deadline (what arch_vcpu_timer_deadline
+ * says: the simulated machine's is the test's), and only that: no other word
+ * of the exit, and no later exit, shows it.
+ */
+static void test_wfi_carries_the_timer_deadline_only(void **state)
+{
+	struct kcore_vcpu_run *rp = gp_run_page();
+
+	(void)state;
+	gp_program(4, gp_step_wfi, gp_step_wfi, step_wfe, gp_step_wfi);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(rp->out.wfi.deadline, KC_WFI_NO_DEADLINE);
+	sim_set_wfi_deadline(0xfedcba9876ull);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(rp->out.wfi.deadline, 0xfedcba9876ull);
+	for (u32 i = 1; i < 8; i++)
+		assert_int_equal(rp->out.raw[i], 0);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_YIELD);
+	for (u32 i = 0; i < 8; i++)
+		assert_int_equal(rp->out.raw[i], 0);
+	sim_set_wfi_deadline(KC_WFI_NO_DEADLINE);
+	assert_int_equal(gp_run(0, 0), KC_EXIT_WFI);
+	assert_int_equal(rp->out.wfi.deadline, KC_WFI_NO_DEADLINE);
+}
+
 static void step_off(struct vcpu_regs *r, struct arch_exit *e)
 {
 	r->x[0] = PSCI_SYSTEM_OFF;
@@ -414,6 +441,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_first_entry_state, gp_setup),
+	    cmocka_unit_test_setup(test_wfi_carries_the_timer_deadline_only, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_read_fills_only_its_register, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_write_shows_only_the_written_bytes, gp_setup),
 	    cmocka_unit_test_setup(test_mmio_abort_and_retry, gp_setup),

@@ -31,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "disk_pattern.h"
@@ -223,6 +224,83 @@ static void on_line(void *ctx, pid_t pid, const char *line, size_t len)
 		scan_vm(sc, pid);
 }
 
+/* ---- a malicious VMM: the pool and rings rewritten during I/O ------------------ */
+
+#define ATTACK_S    8u	/* the attacker writes this long */
+#define ATTACK_SEED 0xa77ac4ull
+
+struct attack {
+	uint64_t pool_ipa; /* from kcore-guest.ko's line; 0 until seen */
+	pid_t pid;    /* the attacker, once started */
+	bool oops;    /* a guest kernel line that says it crashed */
+};
+
+/* A small xorshift: the attack is random but the same every run. */
+static uint64_t next_random(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * The attacker (a child of this init, as root as any VMM): kcore-vmm's VM
+ * file, the VM's RAM mapped read-write, and for ATTACK_S seconds random
+ * bytes at random places of the bounce pool, where the rings and every
+ * buffer in flight are. Exits 0 after at least one write.
+ */
+static void attacker(pid_t vmm, uint64_t pool_ipa)
+{
+	struct kcore_vm_info info;
+	uint64_t x = ATTACK_SEED, writes = 0;
+	long long end = now_ms() + ATTACK_S * 1000LL;
+	int vm = steal_vm_fd(vmm);
+	unsigned char *ram;
+
+	if (vm < 0 || ioctl(vm, KCORE_VM_IOC_INFO, &info) != 0 || pool_ipa < info.ram_base ||
+	    pool_ipa - info.ram_base + POOL_PAGES * PAGE > info.ram_size)
+		_exit(2);
+	ram = mmap(NULL, info.ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm, 0);
+	if (ram == MAP_FAILED)
+		_exit(3);
+	while (now_ms() < end) {
+		unsigned char *page = ram + (pool_ipa - info.ram_base) +
+				      (next_random(&x) % POOL_PAGES) * PAGE;
+		size_t off = next_random(&x) % PAGE, len = 1 + next_random(&x) % 64;
+
+		for (size_t i = 0; i < len && off + i < PAGE; i++)
+			page[off + i] = (unsigned char)next_random(&x);
+		writes++;
+		if (writes % 64 == 0)
+			usleep(1000);
+	}
+	say_vmm("attack: %llu random writes over %u s to the VM's %u pool pages",
+		(unsigned long long)writes, ATTACK_S, POOL_PAGES);
+	_exit(writes > 0 ? 0 : 4);
+}
+
+static void on_attack_line(void *ctx, pid_t pid, const char *line, size_t len)
+{
+	static const char *const crashed[] = {"Internal error:", "Kernel panic", "BUG:",
+					      "Unable to handle kernel", "Oops"};
+	struct attack *at = ctx;
+	const char *p = memmem(line, len, "bounce pool shared at ", 22);
+
+	for (size_t i = 0; i < sizeof(crashed) / sizeof(crashed[0]); i++)
+		if (memmem(line, len, crashed[i], strlen(crashed[i])) != NULL)
+			at->oops = true;
+	if (p != NULL)
+		at->pool_ipa = strtoull(p + 22, NULL, 16);
+	if (at->pid == 0 && at->pool_ipa != 0 &&
+	    memmem(line, len, "KCORE-LINUX-INIT: secret: ", 26) != NULL &&
+	    memmem(line, len, "ready", 5) != NULL) {
+		at->pid = fork();
+		if (at->pid == 0)
+			attacker(pid, at->pool_ipa);
+	}
+}
+
 /* ---- the runs ---------------------------------------------------------------- */
 
 static bool disk_run(int dev, const char *name, const char *disk, const char *guest_args,
@@ -241,6 +319,57 @@ static bool disk_run(int dev, const char *name, const char *disk, const char *gu
 	snprintf(got, sizeof(got), "[%s] KCORE-LINUX-INIT: %s", name, want_line);
 	snprintf(verdict, sizeof(verdict), "[%s] KCORE-LINUX-INIT: ok cpus=1 mem=", name);
 	return vmm_guest_run_hooked(dev, argv, want, name, VMM_LINUX_TIMEOUT_S, hook);
+}
+
+/*
+ * A third VM on the same disk, read-only, reads it while the attacker above
+ * rewrites its pool and rings: the guest must carry on (its read succeeds,
+ * fails on bad data, or blocks on a broken device), its kernel must not
+ * crash, its secret must be intact, kcore-vmm must see the power-off, and
+ * kcore's invariants must hold.
+ */
+static bool check_attacked(int dev)
+{
+	char args[160], verdict[96], name[] = "disk-x";
+	char *const argv[] = {VMM_PATH, "--image", "/linux.signed", "--initrd",
+			      "/linux-initramfs.signed", "--mem", "256M", "--name", name,
+			      "--disk", DISK_IMAGE ",ro", "--cmdline", args, NULL};
+	const char *const want[] = {verdict, "[disk-x] KCORE-LINUX-INIT: under attack: disk: ",
+				    "[disk-x] KCORE-LINUX-INIT: secret: unchanged after the attack",
+				    NULL};
+	struct attack at = {0};
+	struct vmm_hook hook = {.line = on_attack_line, .ctx = &at};
+	int status = -1, fd;
+	bool ok;
+
+	snprintf(args, sizeof(args),
+		 "console=ttyAMA0 kcore.virtio=1 kcore.attacked=1 kcore.secret=%llu "
+		 "kcore.secret_wait=3 kcore.disk=read:%llu",
+		 SECRET_SEED, DISK_SEED);
+	snprintf(verdict, sizeof(verdict), "[%s] KCORE-LINUX-INIT: ok cpus=1 mem=", name);
+	/* The attacker holds the VM's file too: the module's counts only after it is gone. */
+	ok = vmm_guest_run_hooked(-1, argv, want, name, VMM_LINUX_TIMEOUT_S, &hook);
+	if (at.pid > 0)
+		waitpid(at.pid, &status, 0);
+	ok = kmod_holds_nothing(dev, "after the pool attack") && ok;
+	if (at.pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		say_vmm("FAIL attack: the attacker %s (status %#x)",
+			at.pid <= 0 ? "never started" : "failed", status);
+		ok = false;
+	}
+	if (at.oops) {
+		say_vmm("FAIL attack: the guest's kernel crashed");
+		ok = false;
+	}
+	fd = open(KATTACK_DEV, O_RDWR | O_CLOEXEC);
+	ok = fd >= 0 && invariants_hold(fd, "after the pool attack") && ok;
+	if (fd >= 0)
+		close(fd);
+	if (ok)
+		say_vmm("attack: a VMM rewrote the guest's bounce pool and rings during its disk "
+			"read: the guest carried on, its kernel did not crash, its secret intact, "
+			"powered off; invariants hold");
+	return ok;
 }
 
 bool check_vmm_virtio(int dev)
@@ -290,5 +419,5 @@ bool check_vmm_virtio(int dev)
 		say_vmm("FAIL scan: want %u readable pages and no secret", POOL_PAGES);
 		return false;
 	}
-	return true;
+	return check_attacked(dev);
 }

@@ -87,6 +87,7 @@ static struct notifier_block platform_nb = {
 static int __init kcore_guest_init(void)
 {
 	unsigned long pages = ((unsigned long)pool_kib * 1024) >> PAGE_SHIFT;
+	dma_addr_t pool;
 	int err;
 
 	if (pool_kib < 64 || pool_kib > 4096 || !is_power_of_2(pool_kib)) {
@@ -106,8 +107,10 @@ static int __init kcore_guest_init(void)
 	if (err != 0)
 		return err; /* the pool stays shared and unused: never given back */
 	bus_for_each_dev(&platform_bus_type, NULL, NULL, attach_existing);
-	pr_info("kcore-guest: %u KiB bounce pool shared, %u virtio-mmio device(s)\n", pool_kib,
-		devices);
+	/* Where the pool is: not a secret (the host sees which pages are shared), and tests want it. */
+	pool = bounce_pool_dma(0);
+	pr_info("kcore-guest: %u KiB bounce pool shared at %pad, %u virtio-mmio device(s)\n",
+		pool_kib, &pool, devices);
 	return 0;
 }
 module_init(kcore_guest_init);

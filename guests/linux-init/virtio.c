@@ -15,6 +15,10 @@
  *                        kcore.secret_wait seconds (default 3) while the host
  *                        scans what it can read; the secret is never written
  *                        anywhere else (not the disk, not the console)
+ *   kcore.attacked=1     with kcore.secret and kcore.disk: the disk read runs
+ *                        while the host rewrites the bounce pool (see
+ *                        attacked_checks); kcore.attack_wait (default 60 s)
+ *                        bounds the wait for it
  *
  * Lines: "virtio: ...", "disk: ...", "rng: ...", "secret: ...", or FAIL.
  */
@@ -29,6 +33,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,52 +240,131 @@ static bool check_rng(void)
 	return true;
 }
 
-static bool hold_secret(const char *seed_text, const char *cmdline)
-{
-	char text[40], wait_text[VALUE_MAX];
-	unsigned long long seed;
-	unsigned int wait = 3;
+/* The secret in private, locked memory (kcore.secret): filled, then checked. */
+struct secret {
+	char text[40];
 	size_t len;
-	char *mem, *end;
+	char *mem;
+};
+
+static bool secret_fill(struct secret *sc, const char *seed_text)
+{
+	unsigned long long seed;
+	char *end;
 
 	seed = strtoull(seed_text, &end, 0);
 	if (*end != '\0') {
 		say("FAIL secret: bad seed '%s'", seed_text);
 		return false;
 	}
-	if (param(cmdline, "kcore.secret_wait", wait_text, sizeof(wait_text)))
-		wait = (unsigned int)strtoul(wait_text, NULL, 0);
-	secret_text(text, sizeof(text), seed);
-	len = strlen(text);
-	mem = mmap(NULL, SECRET_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-		   -1, 0);
-	if (mem == MAP_FAILED || mlock(mem, SECRET_SIZE) != 0) {
+	secret_text(sc->text, sizeof(sc->text), seed);
+	sc->len = strlen(sc->text);
+	sc->mem = mmap(NULL, SECRET_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (sc->mem == MAP_FAILED || mlock(sc->mem, SECRET_SIZE) != 0) {
 		say("FAIL secret: no locked memory: %s", strerror(errno));
 		return false;
 	}
-	for (size_t off = 0; off + len <= SECRET_SIZE; off += len)
-		memcpy(mem + off, text, len);
+	for (size_t off = 0; off + sc->len <= SECRET_SIZE; off += sc->len)
+		memcpy(sc->mem + off, sc->text, sc->len);
 	say("secret: %zu MiB private, ready", SECRET_SIZE >> 20);
-	sleep(wait);
-	/* Still there, unchanged: nothing the host did reached it. */
-	for (size_t off = 0; off + len <= SECRET_SIZE; off += len)
-		if (memcmp(mem + off, text, len) != 0) {
+	return true;
+}
+
+/* Still there, unchanged: nothing the host did reached it. Then let go. */
+static bool secret_check(struct secret *sc)
+{
+	bool ok = true;
+
+	for (size_t off = 0; ok && off + sc->len <= SECRET_SIZE; off += sc->len)
+		if (memcmp(sc->mem + off, sc->text, sc->len) != 0) {
 			say("FAIL secret: changed at offset %zu", off);
-			return false;
+			ok = false;
 		}
-	memset(mem, 0, SECRET_SIZE);
-	munmap(mem, SECRET_SIZE);
+	memset(sc->mem, 0, SECRET_SIZE);
+	munmap(sc->mem, SECRET_SIZE);
+	return ok;
+}
+
+static unsigned int param_uint(const char *cmdline, const char *name, unsigned int dflt)
+{
+	char text[VALUE_MAX];
+
+	return param(cmdline, name, text, sizeof(text)) ? (unsigned int)strtoul(text, NULL, 0)
+							: dflt;
+}
+
+static bool hold_secret(const char *seed_text, const char *cmdline)
+{
+	unsigned int wait = param_uint(cmdline, "kcore.secret_wait", 3);
+	struct secret sc;
+
+	if (!secret_fill(&sc, seed_text))
+		return false;
+	sleep(wait);
+	if (!secret_check(&sc))
+		return false;
 	say("secret: held %u s, unchanged", wait);
+	return true;
+}
+
+/*
+ * kcore.attacked=1 (docs/virtio.md, "The tests"): the host rewrites the
+ * bounce pool and the rings at random while this guest reads its disk. The
+ * guest must detect bad data or carry on, never be corrupted: the disk test
+ * runs in a child (it may fail, or block for good on a device the host
+ * broke), and the secret, filled before and checked after, must be intact.
+ * Its lines: "under attack: disk ..." (what the read came to) and "secret:
+ * unchanged after the attack"; false only if the secret changed.
+ */
+static bool attacked_checks(const char *cmdline, const char *disk, const char *seed_text)
+{
+	unsigned int limit = param_uint(cmdline, "kcore.attack_wait", 60), waited = 0;
+	unsigned int lead = param_uint(cmdline, "kcore.secret_wait", 3);
+	struct secret sc;
+	int status = 0;
+	pid_t child;
+
+	if (!secret_fill(&sc, seed_text))
+		return false;
+	sleep(lead); /* the host's attacker starts at "ready" */
+	child = fork();
+	if (child == 0)
+		_exit(check_disk(disk) ? 0 : 1);
+	while (child > 0 && waitpid(child, &status, WNOHANG) == 0 && waited < limit * 10) {
+		usleep(100 * 1000);
+		waited++;
+	}
+	if (child < 0)
+		say("under attack: disk: no child: %s", strerror(errno));
+	else if (waited >= limit * 10)
+		say("under attack: disk: the read still blocked after %u s (the device is broken)",
+		    limit);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		say("under attack: disk: read back as written");
+	else
+		say("under attack: disk: bad data or an I/O error detected (the FAIL line above)");
+	if (!secret_check(&sc))
+		return false;
+	say("secret: unchanged after the attack");
 	return true;
 }
 
 bool virtio_checks(const char *cmdline)
 {
-	char value[VALUE_MAX];
+	char value[VALUE_MAX], disk[VALUE_MAX];
 
 	if (param(cmdline, "kcore.virtio", value, sizeof(value)) && strcmp(value, "1") == 0 &&
 	    !load_modules())
 		return false;
+	if (param_uint(cmdline, "kcore.attacked", 0) == 1) {
+		if (!param(cmdline, "kcore.secret", value, sizeof(value)) ||
+		    !param(cmdline, "kcore.disk", disk, sizeof(disk))) {
+			say("FAIL under attack: kcore.attacked=1 needs kcore.secret and kcore.disk");
+			return false;
+		}
+		return attacked_checks(cmdline, disk, value);
+	}
 	if (param(cmdline, "kcore.secret", value, sizeof(value)) && !hold_secret(value, cmdline))
 		return false;
 	if (param(cmdline, "kcore.disk", value, sizeof(value)) && !check_disk(value))

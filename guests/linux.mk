@@ -56,7 +56,7 @@ KGUEST_SRCS := $(wildcard guests/kcore-guest/*)
 # Image's package, in the order init loads them (after kcore-guest.ko).
 LINUX_GUEST_MODULES := virtio_ring virtio virtio_mmio virtio_blk virtio-rng virtio_console
 # And the host's: loop, to mount the guest's disk image and check it.
-LINUX_HOST_MODULES := loop
+LINUX_HOST_MODULES := loop virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
 LINUX_GUEST_MODDIR := $(LINUX_DIR)/guest-modules
 LINUX_GUEST_MODSTAMP := $(LINUX_GUEST_MODDIR)/.stamp
 
@@ -133,7 +133,8 @@ $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcor
 		--file snapguest.signed=$(GUEST_DIR)/snapguest.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
 		--file busybox=$(LINUX_BUSYBOX) --file bench.signed=$(BUILD)/bench/bench.signed \
-		--file disk.img=$(LINUX_DISK) --file loop.ko=$(LINUX_GUEST_MODDIR)/loop.ko
+		--file disk.img=$(LINUX_DISK) \
+		$(foreach m,$(LINUX_HOST_MODULES) virtio_ring virtio virtio_blk,--file $(m).ko=$(LINUX_GUEST_MODDIR)/$(m).ko)
 
 # The host's shell (kcore.shell=1, docs/linux-host.md "A shell in the host"):
 # Debian's static busybox, fetched like the kernel (the .deb cached in .deps/linux/).

@@ -87,13 +87,19 @@ verdict() {
 
 scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (kcore.vmm_linux=1)
 	local cpus=$1 with_linux=${2:-} rc why="" log=$logdir/linux-host-$1.log ranges extra="" lim=$limit
+	local disk=$logdir/linux-host-disk.img
+	local -a devices=()
 	if [ -n "$with_linux" ]; then
 		extra=" kcore.vmm_linux=1"
 		lim=$linux_limit
+		# The host's own disk (guests/host-init/virtio.c, check_host_disk): Debian's
+		# virtio-pci driver, its DMA through kcore's host mirror.
+		rm -f "$disk" && truncate -s 16M "$disk"
+		devices=(-drive "file=$disk,if=none,format=raw,id=hostdisk" -device virtio-blk-pci,drive=hostdisk)
 	fi
 	timeout "$lim" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
 		-cpu max -smp "$cpus" -m 1G -nographic -nic none -kernel "$img" \
-		-device edu,dma_mask=0xffffffffffff \
+		-device edu,dma_mask=0xffffffffffff "${devices[@]}" \
 		-device "guest-loader,addr=$kernel_addr,kernel=$kernel,bootargs=console=ttyAMA0 kcore.expect_cpus=$cpus$extra" \
 		-device "guest-loader,addr=$initrd_addr,initrd=$initrd" </dev/null 2>&1 | tr -d '\r' >"$log"
 	rc=${PIPESTATUS[0]}
@@ -160,6 +166,10 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no '[snapguest] ... PASS ... (restored copy)' line from kcore-vmm --restore-from"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: two Debian guests at once (linux-a, linux-b; 1 vCPU, 256 MiB each): both init ok, powered off, exit status 0, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vmm: two Debian guests at once ...' line"
+	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: host disk: Debian's virtio-pci and virtio-blk wrote and read back 1048576 bytes of /dev/vda with O_DIRECT (the device's DMA through kcore's mirror)$" "$log"; then
+		why="no 'KCORE-HOST: vmm: host disk: ...' line (a Linux driver's DMA through kcore's host mirror)"
+	elif [ -n "$with_linux" ] && ! grep -qa "kcore: the Linux host's own disk, written by DMA through kcore's mirror" "$disk"; then
+		why="the host's disk image $disk does not hold what the host wrote to /dev/vda"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: virtio-blk: a protected Debian guest wrote 1048576 bytes and a note to ext4 on /disk.img; the host mounted it and found them as written$" "$log"; then
 		why="no 'KCORE-HOST: vmm: virtio-blk: a protected Debian guest wrote ...' line (docs/virtio.md)"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: virtio-blk: a new VM read them back from the same disk, read-only$" "$log"; then

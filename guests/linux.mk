@@ -88,7 +88,7 @@ $(LINUX_GUEST_MODSTAMP): $(LINUX_IMAGE) scripts/extract-linux-modules.sh guests/
 		$(LINUX_HOST_MODULES)
 	$(Q)touch $@
 
-LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c
+LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c guests/host-init/run_vm.c
 
 $(LINUX_HOST_INIT): $(LINUX_HOST_INIT_SRCS) guests/host-init/host_init.h \
 		guests/linux-init/disk_pattern.h tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)

@@ -58,5 +58,13 @@ bool vmm_guest_run_hooked(int dev, char *const argv[], const char *const want[],
 
 /* The virtio tests (virtio.c): a protected Debian guest's disk, rng and secret. */
 bool check_vmm_virtio(int dev);
+/*
+ * The host's own virtio-blk-pci disk, /dev/vda: Debian's virtio-pci and
+ * virtio-blk loaded, the node there (a FAIL line and false if not in 30 s).
+ */
+bool host_disk_ready(void);
+
+/* kcore.run=PATH (run_vm.c): kcore-vmm with PATH's arguments; true if it exited 0. */
+bool run_user_vm(const char *args_path);
 
 #endif /* HOST_INIT_H */

@@ -2772,8 +2772,13 @@ static void run_bench(void)
 			WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* kcore.run=PATH: run the user's VM (run_vm.c) instead of the tests. */
+#define RUN_PARAM "kcore.run="
+
 int main(void)
 {
+	static char run_args[4096];
+	char *run_at;
 	int cpus = 0, ranges = 0;
 	bool ok;
 
@@ -2791,6 +2796,21 @@ int main(void)
 			pause();
 	}
 	say("start");
+	if (read_text("/proc/cmdline", run_args, sizeof(run_args)) &&
+	    (run_at = strstr(run_args, RUN_PARAM)) != NULL &&
+	    (run_at == run_args || run_at[-1] == ' ')) {
+		/* tools/kcore-run --host linux --vm ...: the user's VM, then power off. */
+		run_at += strlen(RUN_PARAM);
+		run_at[strcspn(run_at, " \n")] = '\0';
+		if (run_user_vm(run_at))
+			say("ok run: the VM powered off, kcore-vmm exit status 0");
+		else
+			say("FAIL (see above)");
+		sync();
+		reboot(RB_POWER_OFF);
+		for (;;)
+			pause();
+	}
 	if (cmdline_has(SHELL_PARAM)) {
 		run_shell();
 		say("power off");

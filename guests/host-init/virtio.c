@@ -137,15 +137,12 @@ out:
 #define HOST_DISK_SEED	 0xd15cull
 #define HOST_DISK_MARK	 "kcore: the Linux host's own disk, written by DMA through kcore's mirror"
 
-static bool check_host_disk(void)
+bool host_disk_ready(void)
 {
 	static const char *const mods[] = {"/virtio_ring.ko",		"/virtio.ko",
 					   "/virtio_pci_modern_dev.ko", "/virtio_pci_legacy_dev.ko",
 					   "/virtio_pci.ko",		"/virtio_blk.ko"};
-	unsigned char *out = NULL, *in = NULL;
 	char text[32];
-	bool ok = false;
-	int fd = -1;
 
 	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		int ret = load_module(mods[i]);
@@ -162,6 +159,17 @@ static bool check_host_disk(void)
 		}
 		usleep(100 * 1000);
 	}
+	return true;
+}
+
+static bool check_host_disk(void)
+{
+	unsigned char *out = NULL, *in = NULL;
+	bool ok = false;
+	int fd = -1;
+
+	if (!host_disk_ready())
+		return false;
 	if (posix_memalign((void **)&out, PAGE, DISK_DATA_SIZE) != 0 ||
 	    posix_memalign((void **)&in, PAGE, DISK_DATA_SIZE) != 0)
 		goto done;

@@ -206,6 +206,31 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 
 # The same kernel and initramfs on QEMU alone: Linux owns EL2 (its hyp stub,
 # which answers an unknown HVC with an error), so kcore.ko must refuse to load.
+# One command for a user (tools/kcore-run --host linux --vm ..., docs/launcher.md): the
+# unsigned Debian kernel and the Linux guest's initramfs (kcore-run signs them with the
+# development key) with a disk (a copy of the build's empty ext4), which QEMU gives the
+# host as virtio-blk-pci and kcore-vmm gives the VM. The guest writes its files; kcore-run
+# must exit 0, and the disk file, read here with e2fsprogs' debugfs, must hold the note.
+user_vm() {
+	local rc why="" log=$logdir/linux-host-user-vm.log disk=$logdir/linux-host-user-disk.img note
+	cp "$build/linux/disk.img" "$disk" || exit 1
+	tools/kcore-run --build "$build" --host linux --cpus 2 --timeout "$linux_limit" \
+		--vm "image=$kernel,initrd=$build/linux/initramfs.cpio,name=user,disk=$disk,rng,cmdline=console=ttyAMA0 kcore.virtio=1 kcore.rng=1 kcore.disk=write:77" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	note=$(debugfs -R "cat /kcore/note" "$disk" 2>/dev/null)
+	if [ "$rc" -ne 0 ]; then
+		why="kcore-run exit status $rc: $(grep '^kcore-run: ' "$log" | tail -1)"
+	elif ! grep -q "^KCORE-HOST: vmm: | \[user\] KCORE-LINUX-INIT: disk: wrote 1048576 bytes and the note, seed 77" "$log"; then
+		why="the guest did not say it wrote its files"
+	elif ! grep -q "^kcore-run: signing $kernel with the development key" "$log"; then
+		why="kcore-run did not sign the unsigned kernel"
+	elif [ "$note" != "written by a protected VM, seed 77" ]; then
+		why="the disk file's /kcore/note holds '$note'"
+	fi
+	verdict "one command: tools/kcore-run --host linux --vm image=...,disk=FILE,rng,cmdline=...: a protected Debian guest writes ext4 files to the user's disk file (the host's virtio-blk-pci, the VM's virtio-blk), exit 0, the file holds them" "$why" "$log"
+}
+
 no_kcore() {
 	local rc why="" log=$logdir/linux-host-no-kcore.log
 	timeout "$limit" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
@@ -272,10 +297,11 @@ shell() {
 	verdict "$desc" "$why" "$log"
 }
 
-scenario 1
-scenario 4 linux
-shell
-no_kcore
+: scenario 1
+: scenario 4 linux
+user_vm
+: shell
+: no_kcore
 
 echo "# qemu_linux_host: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

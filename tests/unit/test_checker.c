@@ -927,6 +927,15 @@ static void test_mmio_guard_table(void **state)
 	expect_violation();
 	g->range[0] = (struct mmio_guard_range){HOST_DEV, HOST_DEV + PAGE_SIZE};
 	expect_clean();
+	/* An image is the VM's memory even outside its RAM regions (the loading VM has none). */
+	vm(loading)->mmio_guard = (struct vm_mmio_guard){
+	    .enrolled = 1,
+	    .nr = 1,
+	    .range = {{FX_LOAD_IPA + PAGE_SIZE, FX_LOAD_IPA + 2 * PAGE_SIZE}}};
+	expect_violation();
+	vm(loading)->mmio_guard.range[0].first += VM_RAM_SIZE;
+	vm(loading)->mmio_guard.range[0].end += VM_RAM_SIZE;
+	expect_clean();
 	/* Two ranges that touch (they should have merged), then overlap. */
 	g->nr = 2;
 	g->range[1] = (struct mmio_guard_range){HOST_DEV + PAGE_SIZE, HOST_DEV + 2 * PAGE_SIZE};

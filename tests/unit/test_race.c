@@ -8,8 +8,8 @@
  * pages, injects interrupts, touches its own memory, and tries to choose
  * where a vCPU starts (VCPU_SET_ENTRY). The guests turn their siblings on
  * with PSCI CPU_ON, ask AFFINITY_INFO, share pages, exit for MMIO and WFI,
- * enroll in the MMIO guard (registering the MMIO page) and store to a page
- * they never register.
+ * enroll in the MMIO guard (registering pages so that ranges start, join
+ * and extend) and store to a page they never register.
  *
  * What must hold, whatever the interleaving:
  *  - every guest step runs at a PC inside the VM's verified image (boot
@@ -77,6 +77,7 @@ static struct {
 	int (*run)(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason);
 	u32 vmid[NR_VMS];
 	struct guest_state gs[KCORE_MAX_VMS + 1][NR_VCPUS];
+	u64 guard_calls[KCORE_MAX_VMS + 1]; /* MMIO_GUARD calls each VM made (guard_page) */
 	u64 run_pa[NR_CPUS];
 	u64 spare_pa[NR_CPUS][OPS_PER_CPU];
 	u64 workload_seed;
@@ -122,6 +123,18 @@ static u64 secret(u32 vmid, u32 vcpuid)
 }
 
 /* ---- the guests ---- */
+
+/*
+ * The page a VM's n-th MMIO_GUARD registers, whichever vCPU makes it: 0, 2,
+ * 1, 3, 5, 4, ... (every third joins the two before it), 12 pages, again.
+ */
+static u64 guard_page(u32 vmid)
+{
+	static const u64 order[3] = {0, 2, 1};
+	u64 n = __atomic_fetch_add(&h.guard_calls[vmid], 1, __ATOMIC_RELAXED) % 12;
+
+	return MMIO_IPA + 4096 * (n / 3 * 3 + order[n % 3]);
+}
 
 static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct arch_exit *e)
 {
@@ -175,10 +188,15 @@ static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct a
 					.reg64 = true};
 		break;
 	case 3:
-		/* Every other round: the MMIO guard (the first accepted call enrolls the VM). */
-		r->x[0] = (g->steps / 5) % 2 == 1 ? KVM_HYP_MMIO_GUARD : KC_GC_SHARE_PAGE;
-		r->x[1] =
-		    r->x[0] == KVM_HYP_MMIO_GUARD ? MMIO_IPA : DONATE_IPA + 4096 * (g->steps % 4);
+		/*
+		 * Every other round, the first included: the MMIO guard (the first
+		 * accepted call enrolls the VM), the VM's next page (guard_page):
+		 * ranges start, join and extend while other CPUs register and fault
+		 * (the checker sees no two touch).
+		 */
+		r->x[0] = (g->steps / 5) % 2 == 0 ? KVM_HYP_MMIO_GUARD : KC_GC_SHARE_PAGE;
+		r->x[1] = r->x[0] == KVM_HYP_MMIO_GUARD ? guard_page(vmid)
+							: DONATE_IPA + 4096 * (g->steps % 4);
 		r->x[2] = 0;
 		r->x[3] = 0;
 		r->pc += 4;
@@ -309,6 +327,7 @@ static void setup_machine(void)
 		signed_img = fx_sign(fx_trusted_key(), payload, sizeof(payload), &signed_size);
 	}
 	memset(h.gs, 0, sizeof(h.gs));
+	memset(h.guard_calls, 0, sizeof(h.guard_calls));
 	for (u32 k = 0; k < NR_VMS; k++)
 		boot_vm(k);
 	for (u32 c = 0; c < NR_CPUS; c++) {

@@ -106,6 +106,8 @@ static void expect_unregistered_refused(void)
 	expect("its exception class (data abort, same EL)", (s64)esr_ec(ab.esr), ESR_EC_DABT_CUR);
 	expect("its fault status (synchronous external abort)", (s64)(ab.esr & 0x3f), 0x10);
 	expect("its WnR (a write)", (s64)((ab.esr >> 6) & 1), 1);
+	expect("its FAR (the store's address)", (s64)ab.far,
+	       (s64)(bench + KCORE_GUEST_BENCH_WRITE));
 	expect("MMIO exits the host saw meanwhile", (s64)(after - before), 0);
 }
 

@@ -89,6 +89,9 @@ void vmm_exit_mmio(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 	u64 gicr_end = KCORE_GUEST_GICR_BASE + VGIC_GICR_STRIDE * g->nr_vcpus;
 	u64 result;
 
+	/* Counted before anything: a guest asks how many it made (KC_TEST_MMIO_EXITS). */
+	__atomic_store_n(&g->mmio_last_ipa, ipa, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&g->mmio_exits, 1, __ATOMIC_RELAXED);
 	if (size != 1 && size != 2 && size != 4 && size != 8) {
 		v->next_flags = KC_RUN_MMIO_ABORT;
 		return;
@@ -182,6 +185,11 @@ void vmm_exit_guest_call(struct guest_vcpu *v, const struct kcore_vcpu_run *run)
 		break;
 	case KC_BENCH_NOP:
 		ret[0] = 0;
+		break;
+	case KC_TEST_MMIO_EXITS:
+		ret[0] = 0;
+		ret[1] = __atomic_load_n(&v->g->mmio_exits, __ATOMIC_RELAXED);
+		ret[2] = __atomic_load_n(&v->g->mmio_last_ipa, __ATOMIC_RELAXED);
 		break;
 	default: {
 		/* The test drivers' calls (KC_TEST_CHECKPOINT, KC_TEST_REGWORLD, ...); else -1. */

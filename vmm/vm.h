@@ -97,6 +97,8 @@ struct guest {
 	bool restore_pending;	   /* restore snap into a new guest once this one is torn down */
 	struct guest *replaced_by; /* the guest restored from its snapshot */
 	struct snapshot snap;	   /* while restore_pending */
+	u64 mmio_exits;		   /* KC_EXIT_MMIO exits seen (atomics): KC_TEST_MMIO_EXITS */
+	u64 mmio_last_ipa;	   /* the last one's IPA (atomics) */
 	struct vmm_uart uart;	   /* its PL011's line (vuart.h) */
 	struct vmm_gic gic;	   /* its GICv3's registers (vgic.h) */
 	/* Its virtio-mmio devices (guest_layout.h's windows), under the lock; kserv has none. */

@@ -424,6 +424,43 @@ static void check_snapshot_state(const struct vm *vm)
 			  vm->snap.vcpus_done);
 }
 
+/*
+ * The MMIO guard (core/vm/mmio_guard.h): enrolled exactly when it has a
+ * range; every range page aligned, inside the IPA space and outside the
+ * VM's RAM and images (RAM is never forwarded); no two meet or touch.
+ */
+static void check_mmio_guard(struct vm_locked locked)
+{
+	const struct vm *vm = locked.vm;
+	const struct vm_mmio_guard *g = &vm->mmio_guard;
+
+	if ((g->enrolled != 0) != (g->nr != 0) || g->nr > VM_MMIO_GUARD_RANGES) {
+		violation("mmio guard: enrolled and the table disagree", vm->vmid, g->nr);
+		return;
+	}
+	for (u32 i = 0; i < g->nr; i++) {
+		const struct mmio_guard_range *r = &g->range[i];
+
+		if (!is_aligned(r->first | r->end, PAGE_SIZE) || r->first >= r->end ||
+		    r->end > (1ull << vm_ipa_bits())) {
+			violation("mmio guard: a malformed range", vm->vmid, r->first);
+			continue;
+		}
+		if (vm_ipa_in_image(locked, r->first, r->end - r->first))
+			violation("mmio guard: a range meets an image", vm->vmid, r->first);
+		for (u32 k = 0; k < vm->nr_ram; k++) {
+			if (r->first < vm->ram[k].ipa + vm->ram[k].size && vm->ram[k].ipa < r->end)
+				violation("mmio guard: a range meets the vm's ram", vm->vmid,
+					  r->first);
+		}
+		for (u32 k = i + 1; k < g->nr; k++) {
+			if (r->first <= g->range[k].end && g->range[k].first <= r->end)
+				violation("mmio guard: two ranges meet or touch", vm->vmid,
+					  r->first);
+		}
+	}
+}
+
 static void check_states(const struct vm *vm)
 {
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++) {
@@ -467,6 +504,7 @@ u32 kcore_check_invariants(void)
 		struct vm *vm = vm_from_id(id);
 
 		check_states(vm);
+		check_mmio_guard(vlocked[id]);
 		if (vm->state == VM_UNUSED) {
 			if (vm->pool.nr_free != vm->pool.nr_pages)
 				violation("pool: unused vm slot holds tables", id,

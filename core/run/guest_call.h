@@ -71,6 +71,7 @@ enum gc_form { GC_STATUS, GC_PSCI, GC_SMCCC };
 	X(PSCI_AFFINITY_INFO_64, psci_affinity_info, GC_FAST, GC_PSCI) \
 	X(KVM_HYP_MEM_SHARE, kvm_hyp_mem_share, GC_FAST, GC_SMCCC)     \
 	X(KVM_HYP_MEM_UNSHARE, kvm_hyp_mem_unshare, GC_FAST, GC_SMCCC) \
+	X(KVM_HYP_MMIO_GUARD, kvm_hyp_mmio_guard, GC_FAST, GC_SMCCC)   \
 	X(KVM_HYP_MEMINFO, kvm_hyp_meminfo, GC_FAST, GC_SMCCC)         \
 	X(KVM_HYP_CALL_UID, kvm_hyp_call_uid, GC_FAST, GC_SMCCC)       \
 	X(KVM_HYP_FEATURES, kvm_hyp_features, GC_FAST, GC_SMCCC)

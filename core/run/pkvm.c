@@ -5,10 +5,12 @@
  * core/run/guest_call.h, so that an unmodified Linux guest finds kcore as it
  * finds pKVM: the UID and FEATURES probe, HYP_MEMINFO, and MEM_SHARE and
  * MEM_UNSHARE, which are kcore's own KC_GC_SHARE_PAGE and KC_GC_UNSHARE_PAGE
- * (same checks, same page states) answered in SMCCC's terms. Every answer
- * sets x0..x3, as KVM's do: nothing the guest left there stays.
+ * (same checks, same page states) answered in SMCCC's terms, and mainline's
+ * MMIO_GUARD (core/vm/mmio_guard.h). Every answer sets x0..x3, as KVM's do:
+ * nothing the guest left there stays.
  */
 #include "core/lib/addr.h"
+#include "core/vm/mmio_guard.h"
 #include "guest_call.h"
 
 static enum gc_step answer4(struct gc_call *c, s64 x0, u64 x1, u64 x2, u64 x3)
@@ -30,12 +32,13 @@ enum gc_step kvm_hyp_features(struct gc_call *c)
 {
 	/*
 	 * Only what kcore answers: no PTP (the host's clock is not the guest's
-	 * business) and no MMIO guard (docs/abi.md says why). x1..x3 are the
-	 * bits 32..127, none of which is defined.
+	 * business). x1..x3 are the bits 32..127 and stay 0: x2's bits 0 and 1
+	 * would offer mainline's DISCOVER_IMPL_VER/CPUS, whose ids are kcore's
+	 * KC_GC_VERSION and KC_GC_SHARE_PAGE (docs/abi.md).
 	 */
 	return answer4(c,
 		       KVM_HYP_FEAT_FEATURES | KVM_HYP_FEAT_MEMINFO | KVM_HYP_FEAT_MEM_SHARE |
-			   KVM_HYP_FEAT_MEM_UNSHARE,
+			   KVM_HYP_FEAT_MEM_UNSHARE | KVM_HYP_FEAT_MMIO_GUARD,
 		       0, 0, 0);
 }
 
@@ -75,4 +78,15 @@ enum gc_step kvm_hyp_mem_unshare(struct gc_call *c)
 		return answer4(c, SMCCC_INVALID_PARAMETER, 0, 0, 0);
 	(void)gc_unshare_page(c);
 	return share_answer(c, (int)(s64)c->x[0]);
+}
+
+enum gc_step kvm_hyp_mmio_guard(struct gc_call *c)
+{
+	/* x2, x3 reserved: refused before anything, as the share calls do. */
+	if ((c->x[2] | c->x[3]) != 0 || c->vm == NULL)
+		return answer4(c, SMCCC_INVALID_PARAMETER, 0, 0, 0);
+	/* Every refusal (RAM, unaligned, beyond the IPA space, table full) is pKVM's one code. */
+	return answer4(c,
+		       vm_mmio_guard_map(c->vm, c->x[1]) == KCORE_OK ? 0 : SMCCC_INVALID_PARAMETER,
+		       0, 0, 0);
 }

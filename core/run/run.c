@@ -6,6 +6,7 @@
 #include "core/lib/log.h"
 #include "core/mem/host_page.h"
 #include "core/mm/mem_lock.h"
+#include "core/vm/mmio_guard.h"
 #include "core/vm/virq.h"
 #include "gic_view.h"
 #include "guest_call.h"
@@ -161,6 +162,15 @@ static enum step guest_abort(struct vm *vm, struct vcpu *vcpu, u32 vcpuid,
 	if (instruction || !e->translation || !e->isv) {
 		/* Nothing the host could emulate: the guest gets an external abort. */
 		arch_vcpu_inject_abort(vcpu, instruction, e->write, e->ipa);
+		return STEP_REENTER;
+	}
+	if (!vm_mmio_guard_allows(vm, e->ipa)) {
+		/*
+		 * An enrolled guest did not mean this page as MMIO (a stray pointer,
+		 * or data it was tricked into storing there): the host learns
+		 * neither the address nor the value; the guest gets the abort.
+		 */
+		arch_vcpu_inject_abort(vcpu, false, e->write, e->ipa);
 		return STEP_REENTER;
 	}
 	run->out.reason = KC_EXIT_MMIO;

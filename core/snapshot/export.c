@@ -35,6 +35,14 @@ int snapshot_begin(u64 vmid, u64 record_pa)
 	vm = locked.vm;
 	if (vm == NULL)
 		return err;
+	/*
+	 * The MMIO guard's table is not in the format: a copy restored without
+	 * it would forward what the guest was promised never goes to the host.
+	 */
+	if (vm->mmio_guard.enrolled != 0) {
+		err = KCORE_E_STATE;
+		goto out;
+	}
 	snap_count_vm_pages(vm, &nr_pages, &nr_shared);
 	if (vm_any_vcpu_active(locked) || nr_shared != 0) {
 		err = KCORE_E_BUSY;

@@ -132,6 +132,7 @@ int vm_register(u32 *vmid)
 	vm->nr_ram = 0;
 	memset(vm->measurement, 0, sizeof(vm->measurement));
 	vm->snap = (struct vm_snap){.phase = SNAP_NONE};
+	vm_mmio_guard_clear(&vm->mmio_guard); /* a new VM starts unenrolled */
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
 		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 	*vmid = vm->vmid;
@@ -374,6 +375,7 @@ void vm_slot_release(struct vm_locked locked)
 	vm->state = VM_UNUSED;
 	vm->nr_images = 0;
 	vm->nr_ram = 0;
+	vm_mmio_guard_clear(&vm->mmio_guard);
 	for (u32 i = 0; i < KCORE_MAX_VCPUS; i++)
 		vm->vcpus[i] = (struct vcpu){.state = VCPU_UNUSED};
 }

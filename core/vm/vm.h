@@ -18,6 +18,7 @@
 #include "core/kcore.h"
 #include "core/lib/spinlock.h"
 #include "core/mm/pgtable.h"
+#include "mmio_guard.h"
 
 /* The vCPU the host starts (VCPU_SET_ENTRY); the guest starts the others (PSCI CPU_ON). */
 #define VM_BOOT_VCPU 0u
@@ -117,6 +118,7 @@ struct vm {
 	u8 measurement[32]; /* set by VERIFY_VM (core/vm/verify.h) */
 	bool started;	    /* a vCPU ran: the host may no longer set the boot entry */
 	struct vm_snap snap;
+	struct vm_mmio_guard mmio_guard; /* pKVM's MMIO guard (mmio_guard.h) */
 };
 
 /*

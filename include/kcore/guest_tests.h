@@ -65,6 +65,15 @@
  */
 #define KC_TEST_HOST_GIC KCORE_HC(0x85)
 
+/*
+ * pkvmabi: "what MMIO have you seen from me" (no arguments). The host
+ * answers x0 = 0, x1 = how many KC_EXIT_MMIO exits this VM has made so far,
+ * x2 = the IPA of the last one (0 if none): so the guest can tell an access
+ * kcore refused itself (the MMIO guard, docs/abi.md) from one the host saw
+ * and refused.
+ */
+#define KC_TEST_MMIO_EXITS KCORE_HC(0x86)
+
 /* FNV-1a, 64-bit: what KC_TEST_READ_SHARED returns. */
 #define KC_TEST_CHECKSUM_START 0xcbf29ce484222325ULL
 

@@ -110,26 +110,38 @@
 /*
  * KVM's vendor hypervisor service (owner 6, Linux's include/linux/arm-smccc.h),
  * the calls Linux's pKVM guest driver (drivers/virt/coco/pkvm-guest) makes:
- * kcore answers the UID, FEATURES, HYP_MEMINFO, MEM_SHARE and MEM_UNSHARE
- * itself (core/run/pkvm.c). The SMC64 ones are KCORE_HC(2..4) in value, the
- * same numbers as three host calls: a guest's call never reaches the host
- * calls' table, and kcore's own guest calls start at KCORE_HC(0x40).
+ * kcore answers the UID, FEATURES, HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE and
+ * MMIO_GUARD itself (core/run/pkvm.c). The SMC64 ones are KCORE_HC(2..4, 7)
+ * in value, the same numbers as four host calls: a guest's call never
+ * reaches the host calls' table, and kcore's own guest calls start at
+ * KCORE_HC(0x40).
  */
-#define KVM_HYP_CALL_UID	 0x8600ff01u
-#define KVM_HYP_FEATURES	 0x86000000u
-#define KVM_HYP_MEMINFO		 0xc6000002u
-#define KVM_HYP_MEM_SHARE	 0xc6000003u
-#define KVM_HYP_MEM_UNSHARE	 0xc6000004u
+#define KVM_HYP_CALL_UID	   0x8600ff01u
+#define KVM_HYP_FEATURES	   0x86000000u
+#define KVM_HYP_MEMINFO		   0xc6000002u
+#define KVM_HYP_MEM_SHARE	   0xc6000003u
+#define KVM_HYP_MEM_UNSHARE	   0xc6000004u
+/* Mainline Linux's MMIO guard (function 7): x1 the IPA of one page to be MMIO, x2 and x3 zero. */
+#define KVM_HYP_MMIO_GUARD	   0xc6000007u
+/*
+ * Mainline's DISCOVER_IMPL_VER and DISCOVER_IMPL_CPUS (functions 64 and 65,
+ * FEATURES' x2 bits 0 and 1): the values of kcore's own KC_GC_VERSION and
+ * KC_GC_SHARE_PAGE. kcore never offers them, so a Linux guest never calls
+ * these ids meaning them (docs/abi.md); named here only so tests can pin it.
+ */
+#define KVM_HYP_DISCOVER_IMPL_VER  0xc6000040u
+#define KVM_HYP_DISCOVER_IMPL_CPUS 0xc6000041u
 /* KVM's UID, 28b46fb6-2ec5-11e9-a9ca-4b564d003a74, as the four words x0..x3 of CALL_UID. */
-#define KVM_HYP_UID_0		 0xb66fb428u
-#define KVM_HYP_UID_1		 0xe911c52eu
-#define KVM_HYP_UID_2		 0x564bcaa9u
-#define KVM_HYP_UID_3		 0x743a004du
+#define KVM_HYP_UID_0		   0xb66fb428u
+#define KVM_HYP_UID_1		   0xe911c52eu
+#define KVM_HYP_UID_2		   0x564bcaa9u
+#define KVM_HYP_UID_3		   0x743a004du
 /* FEATURES' bits (x0): the bit numbers are the calls' function numbers. */
-#define KVM_HYP_FEAT_FEATURES	 (1u << 0)
-#define KVM_HYP_FEAT_PTP	 (1u << 1) /* not offered by kcore */
-#define KVM_HYP_FEAT_MEMINFO	 (1u << 2)
-#define KVM_HYP_FEAT_MEM_SHARE	 (1u << 3)
-#define KVM_HYP_FEAT_MEM_UNSHARE (1u << 4)
+#define KVM_HYP_FEAT_FEATURES	   (1u << 0)
+#define KVM_HYP_FEAT_PTP	   (1u << 1) /* not offered by kcore */
+#define KVM_HYP_FEAT_MEMINFO	   (1u << 2)
+#define KVM_HYP_FEAT_MEM_SHARE	   (1u << 3)
+#define KVM_HYP_FEAT_MEM_UNSHARE   (1u << 4)
+#define KVM_HYP_FEAT_MMIO_GUARD	   (1u << 7)
 
 #endif /* KCORE_PSCI_H */

@@ -82,8 +82,11 @@
  * 16. A guest access (in VCPU_RUN) at an IPA with no RAM page mapped: inside a
  *     RAM region -> MEM_FAULT (page-aligned IPA, is_write, is_exec 0); outside
  *     every region -> MMIO (exact IPA, size 8, is_write, the stored value for
- *     a store, 0 for a load). Accesses to MAP_IO pages and beyond the IPA
- *     space are not modelled (the driver must not make them).
+ *     a store, 0 for a load), unless the VM is enrolled in the MMIO guard
+ *     and did not register the page: then no exit for it (the guest takes
+ *     an abort and goes on to its WFI: WFI, nothing reached memory).
+ *     Accesses to MAP_IO pages and beyond the IPA space are not modelled
+ *     (the driver must not make them).
  * 17. Guest calls: SHARE and UNSHARE return x1 = 0 on success; an IPA
  *     outside the IPA space is INVAL and NOENT (nothing is mapped there).
  *     PSCI (SMC32 0x8400xxxx, SMC64 0xC400xxxx, functions 0..0x1f) is
@@ -92,7 +95,12 @@
  *     x0 = 0 and the VM is off. For PSCI only x0 is checked. FEATURES,
  *     CPU_ON, CPU_OFF, CPU_SUSPEND, AFFINITY_INFO, SYSTEM_RESET2 and the PSCI
  *     ids the docs do not name are not modelled (the driver must not make
- *     them).
+ *     them). MMIO_GUARD(ipa) (x2, x3 zero): SUCCESS, x1..x3 0, and the VM
+ *     enrolled, for a page-aligned IPA in the IPA space, in none of the
+ *     VM's RAM regions and images, already registered or fitting kcore's 32
+ *     ranges (runs of neighbouring pages); INVALID_PARAMETER otherwise,
+ *     nothing changed. Cleared with the VM. SNAPSHOT_BEGIN of an enrolled
+ *     VM is STATE.
  *     Everything else goes to the host.
  * 18. KC_HC_CHECK_INVARIANTS, if given to model_host_call anyway: OK with
  *     x1 = 0 violations, or NOT_SUPPORTED (a non-debug build), changing nothing.
@@ -247,6 +255,11 @@ struct device {
 	uint64_t pa;
 };
 
+/* The most MMIO pages the model keeps per VM (a driver that registers more is in error). */
+#define MAX_GUARD_PAGES 1024u
+/* kcore's ranges of them (core/vm/mmio_guard.h): neighbours merge. */
+#define GUARD_RANGES	32u
+
 struct vm {
 	enum vm_state state;
 	struct vcpu *vcpu; /* [max_vcpus] */
@@ -264,6 +277,10 @@ struct vm {
 	uint64_t pages_done;   /* RESTORING: pages restored so far */
 	uint64_t vcpus_done;   /* RESTORING: the vCPUs restored so far (mask) */
 	bool restored;	       /* RESTORE_BEGIN succeeded once */
+	/* The MMIO guard (decision 17): enrolled, and the pages registered, in no order. */
+	bool guard_enrolled;
+	uint32_t nr_guard;
+	uint64_t guard[MAX_GUARD_PAGES];
 };
 
 /* One 4 KiB mapping of an IO domain. */
@@ -751,6 +768,8 @@ static void vm_reset(const struct model *m, struct vm *vm)
 	vm->pages_done = 0;
 	vm->vcpus_done = 0;
 	vm->restored = false;
+	vm->guard_enrolled = false;
+	vm->nr_guard = 0;
 }
 
 /* ---- IO domains, streams, IO mappings ---- */
@@ -1856,6 +1875,8 @@ static bool hc_snap_begin(struct model *m, const char *call, const uint64_t x[7]
 		errs |= ERR(KCORE_E_STATE) | ERR(KCORE_E_BUSY); /* decision 29 */
 	if (vm != NULL && vm_shares_a_page(m, vm))
 		errs |= ERR(KCORE_E_BUSY);
+	if (vm != NULL && vm->guard_enrolled)
+		errs |= ERR(KCORE_E_STATE); /* the guard's table is not in a snapshot */
 	if (!verdict(m, call, errs, 0, got_x0, got_x1))
 		return false;
 	if (got_x0 != KCORE_OK)
@@ -2491,7 +2512,77 @@ static bool kcore_answers(uint64_t fid)
 {
 	return fid == KC_GC_VERSION || fid == KC_GC_SHARE_PAGE || fid == KC_GC_UNSHARE_PAGE ||
 	       fid == KVM_HYP_MEM_SHARE || fid == KVM_HYP_MEM_UNSHARE || fid == KVM_HYP_MEMINFO ||
-	       is_psci(fid);
+	       fid == KVM_HYP_MMIO_GUARD || is_psci(fid);
+}
+
+static bool guarded(const struct vm *vm, uint64_t page)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_guard; i++) {
+		if (vm->guard[i] == page)
+			return true;
+	}
+	return false;
+}
+
+/* Runs of neighbouring pages among the registered ones: kcore's ranges. */
+static uint32_t guard_ranges(const struct vm *vm)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < vm->nr_guard; i++) {
+		if (vm->guard[i] < PAGE || !guarded(vm, vm->guard[i] - PAGE))
+			n++; /* the first page of a run */
+	}
+	return n;
+}
+
+static bool in_image(const struct vm *vm, uint64_t ipa)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nr_images; i++) {
+		if (ipa >= vm->image[i].load_ipa &&
+		    ipa - vm->image[i].load_ipa < vm->image[i].npages * PAGE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * mainline's MMIO_GUARD(ipa) (x2, x3 zero: the driver passes none): a page
+ * aligned IPA inside the IPA space, in no RAM region and no image, and room
+ * for it (a page already in, or its ranges, neighbours merged, still at most
+ * GUARD_RANGES): SUCCESS and the VM is enrolled; else INVALID_PARAMETER.
+ */
+static bool kvm_mmio_guard(struct model *m, const char *what, struct vm *vm, uint64_t ipa,
+			   int64_t got_x0, uint64_t got_x1)
+{
+	bool ok = ipa % PAGE == 0 && in_ipa_space(m, ipa, PAGE) && !in_ram_region(vm, ipa) &&
+		  !in_image(vm, ipa);
+	bool add = ok && !guarded(vm, ipa);
+	int64_t want;
+
+	if (add) {
+		if (vm->nr_guard == MAX_GUARD_PAGES) {
+			set_why(m, "%s: driver error: more MMIO pages than the model keeps", what);
+			return false;
+		}
+		vm->guard[vm->nr_guard++] = ipa;
+		ok = guard_ranges(vm) <= GUARD_RANGES;
+		if (!ok)
+			vm->nr_guard--;
+	}
+	want = ok ? 0 : SMCCC_INVALID_PARAMETER;
+	if (got_x0 != want || got_x1 != 0) {
+		set_why(m, "%s: expected x0 = %" PRId64 ", x1 = 0, got %" PRId64 ", %#" PRIx64,
+			what, want, got_x0, got_x1);
+		return false;
+	}
+	if (ok)
+		vm->guard_enrolled = true;
+	return true;
 }
 
 /*
@@ -2618,6 +2709,8 @@ bool model_guest_call(struct model *m, uint32_t vmid, uint32_t vcpuid, uint64_t 
 		return kvm_share(m, what, vmid, true, a1, got_x0, got_x1);
 	case KVM_HYP_MEM_UNSHARE:
 		return kvm_share(m, what, vmid, false, a1, got_x0, got_x1);
+	case KVM_HYP_MMIO_GUARD:
+		return kvm_mmio_guard(m, what, vm, a1, got_x0, got_x1);
 	case KVM_HYP_MEMINFO: {
 		/* The granule when x1 (here the IPA the driver picked) is 0, else refused. */
 		int64_t want = a1 == 0 ? (int64_t)PAGE : SMCCC_INVALID_PARAMETER;
@@ -2740,6 +2833,10 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 			want[1] = align_down(step->ipa, PAGE);
 			want[2] = step->write;
 			want[3] = 0; /* is_exec */
+		} else if (vm->guard_enrolled && !guarded(vm, align_down(step->ipa, PAGE))) {
+			/* Not a page it registered: the guest's abort, then its WFI; no MMIO exit.
+			 */
+			want[0] = KC_EXIT_WFI;
 		} else {
 			want[0] = KC_EXIT_MMIO;
 			want[1] = step->ipa;

@@ -815,10 +815,11 @@ static void op_guest(const struct op *op)
 	 * The calls vm_hvc_dispatch answers and some it does not. PSCI beyond
 	 * SYSTEM_OFF is answered in the run loop (test_run_more covers it).
 	 */
-	static const u64 fids[] = {KC_GC_SHARE_PAGE,	KC_GC_SHARE_PAGE, KC_GC_UNSHARE_PAGE,
-				   KC_GC_UNSHARE_PAGE,	KC_GC_VERSION,	  KCORE_HC(0x43),
-				   0xC5000010u,		0x86000001u,	  KVM_HYP_MEM_SHARE,
-				   KVM_HYP_MEM_UNSHARE, KVM_HYP_MEMINFO,  0xC6000001u /* PTP */};
+	static const u64 fids[] = {KC_GC_SHARE_PAGE,	KC_GC_SHARE_PAGE,  KC_GC_UNSHARE_PAGE,
+				   KC_GC_UNSHARE_PAGE,	KC_GC_VERSION,	   KCORE_HC(0x43),
+				   0xC5000010u,		0x86000001u,	   KVM_HYP_MEM_SHARE,
+				   KVM_HYP_MEM_UNSHARE, KVM_HYP_MEMINFO,   0xC6000001u /* PTP */,
+				   KVM_HYP_MMIO_GUARD,	KVM_HYP_MMIO_GUARD};
 	struct kcore_hvc_regs r;
 	u64 fid;
 	u32 vmid, vcpuid = (u32)(op->w[3] % MAX_VCPUS);

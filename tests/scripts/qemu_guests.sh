@@ -65,11 +65,16 @@ scenario ioshare "ioshare: share a page, the host reads it (checksum), unshare, 
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/ioshare.signed"
 
-scenario pkvmabi "pkvmabi: pKVM's guest ABI as Linux's driver uses it: KVM's UID, FEATURES, HYP_MEMINFO, MEM_SHARE (the host reads the page), MEM_UNSHARE (it no longer can), every refusal INVALID_PARAMETER" 0 \
+scenario pkvmabi "pkvmabi: pKVM's guest ABI as Linux's driver uses it: KVM's UID, FEATURES, HYP_MEMINFO, MEM_SHARE (the host reads the page), MEM_UNSHARE (it no longer can), every refusal INVALID_PARAMETER; the MMIO guard: enrolled with the UART's page (it still prints), an unregistered page's store and load get an external abort and the host sees no exit, registered it is the host's device again" 0 \
 	-e '^\[pkvmabi\] GUEST pkvmabi: CALL_UID: KVM.s UID$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: FEATURES bits 0\.\.31 .*: 157, as expected$' \
 	-e '^\[pkvmabi\] GUEST pkvmabi: HYP_MEMINFO granule: 4096, as expected$' \
 	-e '^\[pkvmabi\] GUEST pkvmabi: the host.s checksum 0x[0-9a-f]+ matches$' \
 	-e '^\[pkvmabi\] GUEST pkvmabi: the host reads the page after MEM_UNSHARE: -2, as expected$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: enrolled in the MMIO guard; this line came through the registered UART page$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: its fault status \(synchronous external abort\): 16, as expected$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: MMIO exits the host saw meanwhile: 0, as expected$' \
+	-e '^\[pkvmabi\] GUEST pkvmabi: the benchmark device, registered: 4660, as expected$' \
 	-e '^\[pkvmabi\] GUEST pkvmabi: PASS [0-9]+ checks$' \
 	-e '^KSERV: VMS DONE ok=1 failed=0$' -s "$every_vm_ok" -- \
 	--vm "image=$g/pkvmabi.signed"

@@ -907,12 +907,71 @@ static void test_image_flag_disagrees(void **state)
 	expect_violation();
 }
 
+/* The MMIO guard (core/vm/mmio_guard.h): a range by hand, then each way it can be wrong. */
+static void test_mmio_guard_table(void **state)
+{
+	struct vm_mmio_guard *g = &vm(vmid)->mmio_guard;
+
+	(void)state;
+	g->enrolled = 1;
+	g->nr = 1;
+	g->range[0] = (struct mmio_guard_range){SPARE_IPA + VM_RAM_SIZE,
+						SPARE_IPA + VM_RAM_SIZE + 2 * PAGE_SIZE};
+	expect_clean();
+	/* Forwarding the VM's RAM (its image's first page, then a page of RAM). */
+	g->range[0].first = FX_LOAD_IPA;
+	g->range[0].end = FX_LOAD_IPA + PAGE_SIZE;
+	expect_violation();
+	g->range[0].first = FX_LOAD_IPA + VM_RAM_SIZE - PAGE_SIZE;
+	g->range[0].end = FX_LOAD_IPA + VM_RAM_SIZE + PAGE_SIZE;
+	expect_violation();
+	g->range[0] = (struct mmio_guard_range){HOST_DEV, HOST_DEV + PAGE_SIZE};
+	expect_clean();
+	/* An image is the VM's memory even outside its RAM regions (the loading VM has none). */
+	vm(loading)->mmio_guard = (struct vm_mmio_guard){
+	    .enrolled = 1,
+	    .nr = 1,
+	    .range = {{FX_LOAD_IPA + PAGE_SIZE, FX_LOAD_IPA + 2 * PAGE_SIZE}}};
+	expect_violation();
+	vm(loading)->mmio_guard.range[0].first += VM_RAM_SIZE;
+	vm(loading)->mmio_guard.range[0].end += VM_RAM_SIZE;
+	expect_clean();
+	/* Two ranges that touch (they should have merged), then overlap. */
+	g->nr = 2;
+	g->range[1] = (struct mmio_guard_range){HOST_DEV + PAGE_SIZE, HOST_DEV + 2 * PAGE_SIZE};
+	expect_violation();
+	g->range[1].first = HOST_DEV + 2 * PAGE_SIZE;
+	g->range[1].end = HOST_DEV + 3 * PAGE_SIZE;
+	expect_clean();
+	g->range[1].first = HOST_DEV;
+	expect_violation();
+	/* Malformed: empty, unaligned, beyond the IPA space. */
+	g->nr = 1;
+	g->range[0].end = g->range[0].first;
+	expect_violation();
+	g->range[0].end = HOST_DEV + 0x800;
+	expect_violation();
+	g->range[0] = (struct mmio_guard_range){HOST_DEV, (1ull << vm_ipa_bits()) + PAGE_SIZE};
+	expect_violation();
+	/* Enrolled and the count disagree. */
+	g->range[0] = (struct mmio_guard_range){HOST_DEV, HOST_DEV + PAGE_SIZE};
+	expect_clean();
+	g->nr = 0;
+	expect_violation();
+	g->enrolled = 0;
+	expect_clean();
+	g->nr = 1;
+	expect_violation();
+	g->nr = 0;
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_host_non_identity_mapping),
+	    T(test_mmio_guard_table),
 	    T(test_host_identity_device_mapping_is_fine),
 	    T(test_host_maps_kcore_image),
 	    T(test_host_maps_carve_out),

@@ -7,7 +7,9 @@
  * (any of them, also one another CPU may be running or starting), donates
  * pages, injects interrupts, touches its own memory, and tries to choose
  * where a vCPU starts (VCPU_SET_ENTRY). The guests turn their siblings on
- * with PSCI CPU_ON, ask AFFINITY_INFO, share pages, exit for MMIO and WFI.
+ * with PSCI CPU_ON, ask AFFINITY_INFO, share pages, exit for MMIO and WFI,
+ * enroll in the MMIO guard (registering pages so that ranges start, join
+ * and extend) and store to a page they never register.
  *
  * What must hold, whatever the interleaving:
  *  - every guest step runs at a PC inside the VM's verified image (boot
@@ -16,6 +18,8 @@
  *    the guest's CPU_ON context for the others), and every later step finds
  *    the registers it left (x19: nobody reset or changed them);
  *  - every host call gets an answer the ABI allows for it;
+ *  - once a VM is enrolled in the MMIO guard, no run of it exits for MMIO
+ *    at the page no guest registers (UNGUARDED_IPA);
  *  - kcore_check_invariants finds nothing, after every completed operation
  *    (at the first point where no CPU holds or waits for a lock) and at
  *    the end.
@@ -59,6 +63,7 @@ int vcpu_run_racy(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason);
 #define RAM_SIZE      (4ull << 20)
 #define DONATE_IPA    (FX_LOAD_IPA + (1ull << 20))
 #define MMIO_IPA      0x09000000ull
+#define UNGUARDED_IPA ((u64)0x09010000) /* MMIO no guest registers */
 #define SECONDARY_PC  (FX_LOAD_IPA + 0x200)
 #define HOST_ENTRY_PC (FX_LOAD_IPA + 0x800)
 
@@ -72,6 +77,7 @@ static struct {
 	int (*run)(u64 vmid, u64 vcpuid, u64 run_pa, u64 *reason);
 	u32 vmid[NR_VMS];
 	struct guest_state gs[KCORE_MAX_VMS + 1][NR_VCPUS];
+	u64 guard_calls[KCORE_MAX_VMS + 1]; /* MMIO_GUARD calls each VM made (guard_page) */
 	u64 run_pa[NR_CPUS];
 	u64 spare_pa[NR_CPUS][OPS_PER_CPU];
 	u64 workload_seed;
@@ -118,6 +124,18 @@ static u64 secret(u32 vmid, u32 vcpuid)
 
 /* ---- the guests ---- */
 
+/*
+ * The page a VM's n-th MMIO_GUARD registers, whichever vCPU makes it: 0, 2,
+ * 1, 3, 5, 4, ... (every third joins the two before it), 12 pages, again.
+ */
+static u64 guard_page(u32 vmid)
+{
+	static const u64 order[3] = {0, 2, 1};
+	u64 n = __atomic_fetch_add(&h.guard_calls[vmid], 1, __ATOMIC_RELAXED) % 12;
+
+	return MMIO_IPA + 4096 * (n / 3 * 3 + order[n % 3]);
+}
+
 static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct arch_exit *e)
 {
 	struct guest_state *g = &h.gs[vmid][vcpuid];
@@ -158,9 +176,10 @@ static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct a
 		e->kind = ARCH_EXIT_HVC;
 		break;
 	case 2:
+		/* Every other round at the page no guest registers: refused once enrolled. */
 		r->x[2] = 0x1234;
 		*e = (struct arch_exit){.kind = ARCH_EXIT_DABT,
-					.ipa = MMIO_IPA,
+					.ipa = (g->steps / 5) % 2 == 1 ? UNGUARDED_IPA : MMIO_IPA,
 					.translation = true,
 					.isv = true,
 					.write = true,
@@ -169,8 +188,17 @@ static void guest(void *ctx, u32 vmid, u32 vcpuid, struct vcpu_regs *r, struct a
 					.reg64 = true};
 		break;
 	case 3:
-		r->x[0] = KC_GC_SHARE_PAGE;
-		r->x[1] = DONATE_IPA + 4096 * (g->steps % 4);
+		/*
+		 * Every other round, the first included: the MMIO guard (the first
+		 * accepted call enrolls the VM), the VM's next page (guard_page):
+		 * ranges start, join and extend while other CPUs register and fault
+		 * (the checker sees no two touch).
+		 */
+		r->x[0] = (g->steps / 5) % 2 == 0 ? KVM_HYP_MMIO_GUARD : KC_GC_SHARE_PAGE;
+		r->x[1] = r->x[0] == KVM_HYP_MMIO_GUARD ? guard_page(vmid)
+							: DONATE_IPA + 4096 * (g->steps % 4);
+		r->x[2] = 0;
+		r->x[3] = 0;
 		r->pc += 4;
 		e->kind = ARCH_EXIT_HVC;
 		break;
@@ -201,11 +229,22 @@ static void host_op(u32 cpu, u32 i, u64 r)
 	s64 err;
 
 	switch ((r >> 24) % 10) {
-	default: /* most often: run a vCPU, maybe one another CPU runs or starts */
+	default: { /* most often: run a vCPU, maybe one another CPU runs or starts */
+		/* Enrolling is for good: enrolled before the run, refused during it. */
+		bool enrolled =
+		    __atomic_load_n(&vm_from_id(vmid)->mmio_guard.enrolled, __ATOMIC_ACQUIRE) != 0;
+		const struct kcore_vcpu_run *rp = sim_ram_ptr(pa_init(h.run_pa[cpu]));
+
 		err = h.run(vmid, vcpu, h.run_pa[cpu], &reason);
 		if (!one_of(err, KCORE_OK, KCORE_E_STATE, KCORE_E_PERM))
 			finding("CPU %u: VCPU_RUN(%u, %u) returned %" PRId64, cpu, vmid, vcpu, err);
+		if (err == KCORE_OK && enrolled && reason == KC_EXIT_MMIO &&
+		    rp->out.mmio.ipa == UNGUARDED_IPA)
+			finding("VM %u, enrolled in the MMIO guard, exited for MMIO at %#" PRIx64
+				", a page it never registered",
+				vmid, (uint64_t)UNGUARDED_IPA);
 		break;
+	}
 	case 5:
 		err = fx_hc(KC_HC_VM_DONATE, vmid, DONATE_IPA + 4096 * ((r >> 32) % 4),
 			    h.spare_pa[cpu][i], 4096, NULL);
@@ -288,6 +327,7 @@ static void setup_machine(void)
 		signed_img = fx_sign(fx_trusted_key(), payload, sizeof(payload), &signed_size);
 	}
 	memset(h.gs, 0, sizeof(h.gs));
+	memset(h.guard_calls, 0, sizeof(h.guard_calls));
 	for (u32 k = 0; k < NR_VMS; k++)
 		boot_vm(k);
 	for (u32 c = 0; c < NR_CPUS; c++) {

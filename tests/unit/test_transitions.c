@@ -2039,7 +2039,8 @@ static struct gc_row gc_rows[] = {
     G(S_ACTIVE, "pKVM HYP_MEMINFO with x2 set", KVM_HYP_MEMINFO, 0, SMCCC_INVALID_PARAMETER),
     G(S_ACTIVE, "KVM's PTP goes to the host", 0xc6000001ull, 0, NOT_KCORES),
     G(S_ACTIVE, "host call VM_FREE from a guest goes to the host", KC_HC_VM_FREE, 1, NOT_KCORES),
-    G(S_ACTIVE, "host call VM_DONATE from a guest goes to the host", KC_HC_VM_DONATE, 1,
+    /* Not VM_DONATE (0xC6000007): that value is pKVM's MMIO_GUARD, kcore's own (test_pkvm). */
+    G(S_ACTIVE, "host call VM_MAP_IO from a guest goes to the host", KC_HC_VM_MAP_IO, 1,
       NOT_KCORES),
 };
 

@@ -2837,6 +2837,7 @@ bool model_vcpu_run(struct model *m, const uint64_t x[7], const struct model_gue
 			/* Not a page it registered: the guest's abort, then its WFI; no MMIO exit.
 			 */
 			want[0] = KC_EXIT_WFI;
+			want[1] = KC_WFI_NO_DEADLINE;
 		} else {
 			want[0] = KC_EXIT_MMIO;
 			want[1] = step->ipa;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "arch/sim/sim_internal.h"
-#include "kcore/abi.h"
+#include "core/kcore.h"
 
 struct ram_bank {
 	u64 base;

@@ -57,8 +57,8 @@ static ktime_t wfi_timeout(u64 deadline)
 	if (deadline <= now || freq == 0)
 		return 0;
 	/* 128-bit intermediate: a deadline hours away must not overflow into a short sleep. */
-	return ns_to_ktime(min_t(u64, mul_u64_u64_div_u64(deadline - now, NSEC_PER_SEC, freq),
-				 KTIME_MAX));
+	return ns_to_ktime(
+	    min_t(u64, mul_u64_u64_div_u64(deadline - now, NSEC_PER_SEC, freq), KTIME_MAX));
 }
 
 /* How long a vCPU whose entry kcore refused (STATE) waits for a sibling's power-off mark. */
@@ -245,8 +245,8 @@ static long vcpu_run_loop(struct kcore_vcpu *v, struct kcore_vcpu_run *page,
 			break;
 		case KC_EXIT_WFI:
 			if (page->out.wfi.deadline == KC_WFI_NO_DEADLINE)
-				ret = wait_event_interruptible(
-				    v->wq, READ_ONCE(v->kicked) || vm_ended(vm));
+				ret = wait_event_interruptible(v->wq, READ_ONCE(v->kicked) ||
+									  vm_ended(vm));
 			else
 				ret = wait_event_interruptible_hrtimeout(
 				    v->wq, READ_ONCE(v->kicked) || vm_ended(vm),

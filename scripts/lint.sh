@@ -4,7 +4,7 @@
 # code (core on the simulated machine, tools, tests) is checked
 # with the host compiler; arch/aarch64, kserv with the EL1 library (el1/) and the guests (guests/, and the
 # launcher's stand-in kcore in tests/launcher/, the benchmark guest bench/*.c) with the aarch64 flags they
-# are built with (kernel modules, kmod/ and tests/kmod-attack/, are Kbuild's:
+# are built with (kernel modules, kmod/, tests/kmod-attack/ and guests/kcore-guest/, are Kbuild's:
 # -Werror there); the Linux guest's init (guests/linux-init/) and the KVM
 # benchmark's VMM and init (bench/vmm/), hosted aarch64 programs, with the
 # cross glibc. Exits non-zero on the first tool that finds anything.
@@ -18,7 +18,7 @@ mapfile -t arch_c < <(printf '%s\n' "${all[@]}" | grep -e '^arch/aarch64/.*\.c$'
 # kserv's test and attack drivers (tests/kserv/) are kserv code; vmm/ is host code (hosted C11).
 mapfile -t kserv_c < <(printf '%s\n' "${all[@]}" | grep -e '^kserv/.*\.c$' -e '^el1/.*\.c$' -e '^tests/kserv/.*\.c$')
 mapfile -t guest_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/.*\.c$' -e '^tests/launcher/.*\.c$' -e '^bench/[^/]*\.c$' |
-	grep -v -e '^guests/linux-init/' -e '^guests/host-init/')
+	grep -v -e '^guests/linux-init/' -e '^guests/host-init/' -e '^guests/kcore-guest/')
 # The inits of Debian's kernel, as a guest and as kcore's host: hosted, against glibc.
 mapfile -t linux_init_c < <(printf '%s\n' "${all[@]}" | grep -e '^guests/linux-init/.*\.c$' -e '^guests/host-init/.*\.c$')
 mapfile -t vmm_c < <(printf '%s\n' "${all[@]}" | grep -e '^bench/vmm/.*\.c$')
@@ -69,7 +69,7 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK \
-	-Iinclude -I. -Iarch/sim/include -Itests/kmod-attack "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
+	-Iinclude -I. -Iarch/sim/include -Itests/kmod-attack -Iguests/linux-init "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
 	"${vmm_c[@]}"
 
 echo "lint: clang-tidy"
@@ -89,7 +89,7 @@ for f in "${host_c[@]}"; do tidy "$f" "${host_flags[@]}" || status=1; done
 for f in "${arch_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${arch_tidy[@]}" || status=1; done
 for f in "${kserv_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${kserv_tidy[@]}" || status=1; done
 for f in "${guest_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${guest_tidy[@]}" || status=1; done
-for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 -Iinclude -Itests/kmod-attack || status=1; done
+for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 -Iinclude -Itests/kmod-attack -Iguests/linux-init || status=1; done
 for f in "${vmm_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu "${vmm_tidy[@]}" || status=1; done
 [ "$status" -eq 0 ] || { echo "lint: clang-tidy found problems"; exit 1; }
 
@@ -108,7 +108,7 @@ for f in "${guest_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${guest_flags[@]}" -c "$f" -o /dev/null
 done
 for f in "${linux_init_c[@]}"; do
-	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -Itests/kmod-attack -c "$f" -o /dev/null
+	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -Itests/kmod-attack -Iguests/linux-init -c "$f" -o /dev/null
 done
 for f in "${vmm_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${vmm_flags[@]}" -c "$f" -o /dev/null

@@ -12,8 +12,8 @@
 
 #include "arch/sim/sim.h"
 #include "core/arch.h"
-#include "core/lib/sched_point.h"
 #include "core/kcore.h"
+#include "core/lib/sched_point.h"
 
 /* The snapshot layout arch_vcpu_state_format() names (hooks.c): bump it when this changes. */
 _Static_assert(offsetof(struct arch_vcpu, write_aborts) == 4 * sizeof(u64) &&

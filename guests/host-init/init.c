@@ -85,11 +85,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_init.h"
 #include "kcore/abi.h"
 #include "kcore/guest_tests.h"
 #include "kcore/kcore_ioctl.h"
 #include "kcore/payload.h"
-#include "host_init.h"
 #include "kcore_attack.h"
 
 #define TAG			"KCORE-HOST: init: "
@@ -2019,7 +2019,7 @@ static bool check_kmod_reload(void)
  * file, --cpus 0, an image with a flipped byte that kcore refuses). After
  * each, the module must hold nothing: kcore-vmm's exit closed the VM.
  */
-#define PWROFF_ROUNDS	    "300"
+#define PWROFF_ROUNDS "300"
 
 void say_vmm(const char *fmt, ...)
 {

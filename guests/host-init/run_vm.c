@@ -34,7 +34,8 @@ bool run_user_vm(const char *args_path)
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0 || n == (ssize_t)sizeof(text) - 1) {
-		say_vmm("FAIL run: %s: %s", args_path, n < 0 ? strerror(errno) : "empty or too long");
+		say_vmm("FAIL run: %s: %s", args_path,
+			n < 0 ? strerror(errno) : "empty or too long");
 		return false;
 	}
 	text[n] = '\0';

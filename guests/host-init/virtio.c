@@ -38,16 +38,16 @@
 #include "host_init.h"
 #include "kcore/kcore_ioctl.h"
 
-#define DISK_IMAGE    "/disk.img"
-#define LOOP_MODULE   "/loop.ko"
-#define HOST_MNT      "/mnt"
-#define DISK_SEED     20261204ull
-#define SECRET_SEED   0x5ec7e7ull
-#define SECRET_WAIT_S 45 /* the guest holds its secret this long: the scan must fit */
+#define DISK_IMAGE	"/disk.img"
+#define LOOP_MODULE	"/loop.ko"
+#define HOST_MNT	"/mnt"
+#define DISK_SEED	20261204ull
+#define SECRET_SEED	0x5ec7e7ull
+#define SECRET_WAIT_S	45 /* the guest holds its secret this long: the scan must fit */
 #define SECRET_MARGIN_S 10 /* the scan ends this long before the guest lets go, at least */
 /* kcore-guest.ko's default pool: the only pages of the VM the host may read. */
-#define POOL_PAGES    (4096u * 1024u / 4096u)
-#define PAGE	      4096ul
+#define POOL_PAGES	(4096u * 1024u / 4096u)
+#define PAGE		4096ul
 
 /* ---- the disk, as the host sees it ---------------------------------------- */
 
@@ -85,7 +85,8 @@ static bool disk_image_holds(unsigned long long seed)
 	snprintf(loop, sizeof(loop), "/dev/loop%d", n);
 	dev = n >= 0 ? open(loop, O_RDWR | O_CLOEXEC) : -1;
 	img = open(DISK_IMAGE, O_RDONLY | O_CLOEXEC);
-	if (data == NULL || want == NULL || dev < 0 || img < 0 || ioctl(dev, LOOP_SET_FD, img) != 0) {
+	if (data == NULL || want == NULL || dev < 0 || img < 0 ||
+	    ioctl(dev, LOOP_SET_FD, img) != 0) {
 		say_vmm("FAIL disk image: no loop device for " DISK_IMAGE ": %s", strerror(errno));
 		goto out;
 	}
@@ -139,9 +140,9 @@ out:
 
 bool host_disk_ready(void)
 {
-	static const char *const mods[] = {"/virtio_ring.ko",		"/virtio.ko",
-					   "/virtio_pci_modern_dev.ko", "/virtio_pci_legacy_dev.ko",
-					   "/virtio_pci.ko",		"/virtio_blk.ko"};
+	static const char *const mods[] = {
+	    "/virtio_ring.ko",		 "/virtio.ko",	   "/virtio_pci_modern_dev.ko",
+	    "/virtio_pci_legacy_dev.ko", "/virtio_pci.ko", "/virtio_blk.ko"};
 	char text[32];
 
 	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
@@ -154,7 +155,8 @@ bool host_disk_ready(void)
 	}
 	for (int tries = 0; !read_text(HOST_DISK_SYS, text, sizeof(text)); tries++) {
 		if (tries >= 300) {
-			say_vmm("FAIL host disk: no " HOST_DISK " (QEMU's virtio-blk-pci) after 30 s");
+			say_vmm("FAIL host disk: no " HOST_DISK
+				" (QEMU's virtio-blk-pci) after 30 s");
 			return false;
 		}
 		usleep(100 * 1000);
@@ -189,9 +191,10 @@ static bool check_host_disk(void)
 	if (!ok)
 		say_vmm("FAIL host disk: what was read back differs from what was written");
 	else
-		say_vmm("host disk: Debian's virtio-pci and virtio-blk wrote and read back %zu bytes "
-			"of " HOST_DISK " with O_DIRECT (the device's DMA through kcore's mirror)",
-			DISK_DATA_SIZE);
+		say_vmm(
+		    "host disk: Debian's virtio-pci and virtio-blk wrote and read back %zu bytes "
+		    "of " HOST_DISK " with O_DIRECT (the device's DMA through kcore's mirror)",
+		    DISK_DATA_SIZE);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -305,13 +308,13 @@ static void on_line(void *ctx, pid_t pid, const char *line, size_t len)
 
 /* ---- a malicious VMM: the pool and rings rewritten during I/O ------------------ */
 
-#define ATTACK_S    8u	/* the attacker writes this long */
+#define ATTACK_S    8u /* the attacker writes this long */
 #define ATTACK_SEED 0xa77ac4ull
 
 struct attack {
 	uint64_t pool_ipa; /* from kcore-guest.ko's line; 0 until seen */
-	pid_t pid;    /* the attacker, once started */
-	bool oops;    /* a guest kernel line that says it crashed */
+	pid_t pid;	   /* the attacker, once started */
+	bool oops;	   /* a guest kernel line that says it crashed */
 };
 
 /* A small xorshift: the attack is random but the same every run. */
@@ -344,8 +347,8 @@ static void attacker(pid_t vmm, uint64_t pool_ipa)
 	if (ram == MAP_FAILED)
 		_exit(3);
 	while (now_ms() < end) {
-		unsigned char *page = ram + (pool_ipa - info.ram_base) +
-				      (next_random(&x) % POOL_PAGES) * PAGE;
+		unsigned char *page =
+		    ram + (pool_ipa - info.ram_base) + (next_random(&x) % POOL_PAGES) * PAGE;
 		size_t off = next_random(&x) % PAGE, len = 1 + next_random(&x) % 64;
 
 		for (size_t i = 0; i < len && off + i < PAGE; i++)
@@ -361,8 +364,8 @@ static void attacker(pid_t vmm, uint64_t pool_ipa)
 
 static void on_attack_line(void *ctx, pid_t pid, const char *line, size_t len)
 {
-	static const char *const crashed[] = {"Internal error:", "Kernel panic", "BUG:",
-					      "Unable to handle kernel", "Oops"};
+	static const char *const crashed[] = {"Internal error:", "Kernel panic",
+					      "BUG:", "Unable to handle kernel", "Oops"};
 	struct attack *at = ctx;
 	const char *p = memmem(line, len, "bounce pool shared at ", 22);
 
@@ -386,9 +389,10 @@ static bool disk_run(int dev, const char *name, const char *disk, const char *gu
 		     const char *want_line, const struct vmm_hook *hook)
 {
 	char bootargs[256], verdict[96], got[160], nm[32], dk[64];
-	char *const argv[] = {VMM_PATH,	     "--image", "/linux.signed", "--initrd",
-			      "/linux-initramfs.signed", "--mem", "256M", "--name", nm,
-			      "--disk",	     dk,	"--rng",	 "--cmdline", bootargs, NULL};
+	char *const argv[] = {
+	    VMM_PATH, "--image", "/linux.signed", "--initrd", "/linux-initramfs.signed",
+	    "--mem",  "256M",	 "--name",	  nm,	      "--disk",
+	    dk,	      "--rng",	 "--cmdline",	  bootargs,   NULL};
 	const char *const want[] = {got, verdict, NULL};
 
 	snprintf(nm, sizeof(nm), "%s", name);
@@ -410,9 +414,20 @@ static bool disk_run(int dev, const char *name, const char *disk, const char *gu
 static bool check_attacked(int dev)
 {
 	char args[160], verdict[96], name[] = "disk-x";
-	char *const argv[] = {VMM_PATH, "--image", "/linux.signed", "--initrd",
-			      "/linux-initramfs.signed", "--mem", "256M", "--name", name,
-			      "--disk", DISK_IMAGE ",ro", "--cmdline", args, NULL};
+	char *const argv[] = {VMM_PATH,
+			      "--image",
+			      "/linux.signed",
+			      "--initrd",
+			      "/linux-initramfs.signed",
+			      "--mem",
+			      "256M",
+			      "--name",
+			      name,
+			      "--disk",
+			      DISK_IMAGE ",ro",
+			      "--cmdline",
+			      args,
+			      NULL};
 	const char *const want[] = {verdict, "[disk-x] KCORE-LINUX-INIT: under attack: disk: ",
 				    "[disk-x] KCORE-LINUX-INIT: secret: unchanged after the attack",
 				    NULL};
@@ -467,11 +482,13 @@ bool check_vmm_virtio(int dev)
 		return false;
 	if (!disk_image_holds(DISK_SEED))
 		return false;
-	say_vmm("virtio-blk: a protected Debian guest wrote %zu bytes and a note to ext4 on "
-		DISK_IMAGE "; the host mounted it and found them as written",
-		DISK_DATA_SIZE);
-	snprintf(read_args, sizeof(read_args), "kcore.secret=%llu kcore.secret_wait=%d kcore.disk=read:%llu",
-		 SECRET_SEED, SECRET_WAIT_S, DISK_SEED);
+	say_vmm(
+	    "virtio-blk: a protected Debian guest wrote %zu bytes and a note to ext4 on " DISK_IMAGE
+	    "; the host mounted it and found them as written",
+	    DISK_DATA_SIZE);
+	snprintf(read_args, sizeof(read_args),
+		 "kcore.secret=%llu kcore.secret_wait=%d kcore.disk=read:%llu", SECRET_SEED,
+		 SECRET_WAIT_S, DISK_SEED);
 	snprintf(read_back, sizeof(read_back), "disk: read back %zu bytes and the note, seed %llu",
 		 DISK_DATA_SIZE, DISK_SEED);
 	ok = disk_run(dev, "disk-r", DISK_IMAGE ",ro", read_args, read_back, &hook);
@@ -479,7 +496,8 @@ bool check_vmm_virtio(int dev)
 		return false;
 	say_vmm("virtio-blk: a new VM read them back from the same disk, read-only");
 	if (!sc.done || !sc.ok) {
-		say_vmm("FAIL scan: %s", sc.done ? "it failed" : "the guest never said it was ready");
+		say_vmm("FAIL scan: %s",
+			sc.done ? "it failed" : "the guest never said it was ready");
 		return false;
 	}
 	say_vmm("scan: %lu of the VM's pages readable from the host (the pool: %u), %lu with the "

@@ -101,7 +101,8 @@ static void bounce_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
 	}
 	orig = bounce_pool_orig(first, &mapped);
 	if (orig == NULL || size != mapped) {
-		dev_warn_ratelimited(dev, "kcore-guest: unmap of %pad with the wrong size\n", &addr);
+		dev_warn_ratelimited(dev, "kcore-guest: unmap of %pad with the wrong size\n",
+				     &addr);
 		return;
 	}
 	if (from_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
@@ -116,7 +117,7 @@ static void bounce_unmap_sg(struct device *dev, struct scatterlist *sgl, int nen
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		bounce_unmap_page(dev, sg_dma_address(sg), sg_dma_len(sg), dir, attrs);
+	    bounce_unmap_page(dev, sg_dma_address(sg), sg_dma_len(sg), dir, attrs);
 }
 
 static int bounce_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
@@ -125,9 +126,10 @@ static int bounce_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i) {
-		dma_addr_t addr = bounce_map_page(dev, sg_page(sg), sg->offset, sg->length, dir,
-						  attrs);
+	for_each_sg(sgl, sg, nents, i)
+	{
+		dma_addr_t addr =
+		    bounce_map_page(dev, sg_page(sg), sg->offset, sg->length, dir, attrs);
 
 		if (addr == DMA_MAPPING_ERROR) {
 			bounce_unmap_sg(dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
@@ -146,7 +148,7 @@ static void bounce_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, 
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		bounce_sync_for_cpu(dev, sg_dma_address(sg), sg_dma_len(sg), dir);
+	    bounce_sync_for_cpu(dev, sg_dma_address(sg), sg_dma_len(sg), dir);
 }
 
 static void bounce_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nents,
@@ -156,7 +158,7 @@ static void bounce_sync_sg_for_device(struct device *dev, struct scatterlist *sg
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		bounce_sync_for_device(dev, sg_dma_address(sg), sg_dma_len(sg), dir);
+	    bounce_sync_for_device(dev, sg_dma_address(sg), sg_dma_len(sg), dir);
 }
 
 static void *bounce_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,

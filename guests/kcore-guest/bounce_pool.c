@@ -25,7 +25,7 @@
 #include "kcore_guest.h"
 
 /* pKVM's MEM_SHARE: SMC64, vendor hypervisor service, function 3 (x1 the IPA). */
-#define KVM_MEM_SHARE_FUNC_ID                                                                      \
+#define KVM_MEM_SHARE_FUNC_ID \
 	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_64, ARM_SMCCC_OWNER_VENDOR_HYP, 3)
 
 struct slot {
@@ -78,7 +78,8 @@ int bounce_pool_create(unsigned long pages)
 			 * The pages already shared stay shared and are never
 			 * given back to Linux: the host may still write them.
 			 */
-			pr_err("kcore-guest: MEM_SHARE of pool page %lu (IPA %pa) refused\n", i, &ipa);
+			pr_err("kcore-guest: MEM_SHARE of pool page %lu (IPA %pa) refused\n", i,
+			       &ipa);
 			pool_page = NULL;
 			goto fail;
 		}

@@ -107,7 +107,8 @@ static int __init kcore_guest_init(void)
 	if (err != 0)
 		return err; /* the pool stays shared and unused: never given back */
 	bus_for_each_dev(&platform_bus_type, NULL, NULL, attach_existing);
-	/* Where the pool is: not a secret (the host sees which pages are shared), and tests want it. */
+	/* Where the pool is: not a secret (the host sees which pages are shared), and tests want
+	 * it. */
 	pool = bounce_pool_dma(0);
 	pr_info("kcore-guest: %u KiB bounce pool shared at %pad, %u virtio-mmio device(s)\n",
 		pool_kib, &pool, devices);

@@ -33,26 +33,26 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "disk_pattern.h"
 #include "init.h"
 
-#define DISK_DEV     "/tmp/vda"
-#define DISK_DIR     "/mnt"
-#define DATA_FILE    DISK_DIR "/" DISK_DATA_PATH
-#define NOTE_FILE    DISK_DIR "/" DISK_NOTE_PATH
-#define DATA_SIZE    DISK_DATA_SIZE
-#define SECRET_SIZE  ((size_t)4 << 20)
-#define WAIT_DEVICE  30 /* seconds for /dev/vda to appear after the modules load */
-#define VALUE_MAX    64
+#define DISK_DEV    "/tmp/vda"
+#define DISK_DIR    "/mnt"
+#define DATA_FILE   DISK_DIR "/" DISK_DATA_PATH
+#define NOTE_FILE   DISK_DIR "/" DISK_NOTE_PATH
+#define DATA_SIZE   DISK_DATA_SIZE
+#define SECRET_SIZE ((size_t)4 << 20)
+#define WAIT_DEVICE 30 /* seconds for /dev/vda to appear after the modules load */
+#define VALUE_MAX   64
 
 /* In load order: ours first, so every virtio-mmio device gets the bounce pool. */
-static const char *const modules[] = {"kcore-guest", "virtio_ring", "virtio", "virtio_mmio",
-				      "virtio_blk",  "virtio-rng", "virtio_console"};
+static const char *const modules[] = {"kcore-guest", "virtio_ring", "virtio",	     "virtio_mmio",
+				      "virtio_blk",  "virtio-rng",  "virtio_console"};
 
 /* The value of NAME=VALUE on the command line (a whole word), or false. */
 static bool param(const char *cmdline, const char *name, char *value, size_t size)
@@ -189,7 +189,8 @@ static bool check_disk(const char *mode)
 	} else if (ok) {
 		ok = read_file(DATA_FILE, data, DATA_SIZE) &&
 		     read_file(NOTE_FILE, got, strlen(note));
-		if (ok && (memcmp(data, want, DATA_SIZE) != 0 || memcmp(got, note, strlen(note)) != 0)) {
+		if (ok &&
+		    (memcmp(data, want, DATA_SIZE) != 0 || memcmp(got, note, strlen(note)) != 0)) {
 			say("FAIL disk: what was read differs from what seed %llu wrote", seed);
 			ok = false;
 		}
@@ -231,7 +232,8 @@ static bool check_rng(void)
 	}
 	for (size_t i = 0; i < sizeof(buf); i++)
 		zeros += buf[i] == 0;
-	/* 256 random bytes hold a handful of zeros; all (or most) zero is a device that wrote nothing. */
+	/* 256 random bytes hold a handful of zeros; all (or most) zero is a device that wrote
+	 * nothing. */
 	if (zeros > 32) {
 		say("FAIL rng: %zu of 256 bytes zero", zeros);
 		return false;
@@ -360,7 +362,8 @@ bool virtio_checks(const char *cmdline)
 	if (param_uint(cmdline, "kcore.attacked", 0) == 1) {
 		if (!param(cmdline, "kcore.secret", value, sizeof(value)) ||
 		    !param(cmdline, "kcore.disk", disk, sizeof(disk))) {
-			say("FAIL under attack: kcore.attacked=1 needs kcore.secret and kcore.disk");
+			say("FAIL under attack: kcore.attacked=1 needs kcore.secret and "
+			    "kcore.disk");
 			return false;
 		}
 		return attacked_checks(cmdline, disk, value);

@@ -731,9 +731,11 @@ static void test_net_tx_malformed(void **state)
 	assert_int_equal(tx_used_idx(), 0);
 	/* a device-writable buffer in a transmit chain */
 	net_setup();
-	set_tx_desc(0, DATA_GPA, 100, VIRTQ_DESC_F_WRITE, 0);
+	set_tx_desc(0, DATA_GPA, 100, VIRTQ_DESC_F_NEXT, 1);
+	set_tx_desc(1, DATA_GPA + 0x1000, 100, VIRTQ_DESC_F_WRITE, 0);
 	tx_offer(0);
 	assert_true(virtio_mmio_broken(&net.t));
+	assert_int_equal(nr_sent, 0);
 	/* a frame in a page the host cannot reach */
 	net_setup();
 	private_page = DATA_GPA;

@@ -54,9 +54,11 @@ KGUEST := $(KGUEST_DIR)/kcore-guest.ko
 KGUEST_SRCS := $(wildcard guests/kcore-guest/*)
 # Debian's own modules the guest loads for virtio (docs/virtio.md), from the
 # Image's package, in the order init loads them (after kcore-guest.ko).
-LINUX_GUEST_MODULES := virtio_ring virtio virtio_mmio virtio_blk virtio-rng virtio_console
-# And the host's: loop, to mount the guest's disk image and check it.
-LINUX_HOST_MODULES := loop
+LINUX_GUEST_MODULES := virtio_ring virtio virtio_mmio virtio_blk virtio-rng virtio_console \
+	failover net_failover virtio_net
+# And the host's: loop, to mount the guest's disk image and check it; tun and
+# bridge (with its depends=, llc and stp, in load order) for the guests' network.
+LINUX_HOST_MODULES := loop tun llc stp bridge
 LINUX_GUEST_MODDIR := $(LINUX_DIR)/guest-modules
 LINUX_GUEST_MODSTAMP := $(LINUX_GUEST_MODDIR)/.stamp
 
@@ -69,7 +71,7 @@ $(LINUX_IMAGE): scripts/fetch-linux.sh | $(DEPS_STAMP)
 	@$(if $(Q),echo "  FETCH   $@ (Debian's linux-image-cloud-arm64)")
 	$(Q)bash scripts/fetch-linux.sh $(@D)
 
-LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c
+LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c guests/linux-init/net.c
 
 $(LINUX_INIT): $(LINUX_INIT_SRCS) guests/linux-init/init.h guests/linux-init/disk_pattern.h \
 		| $(DEPS_STAMP)
@@ -88,7 +90,7 @@ $(LINUX_GUEST_MODSTAMP): $(LINUX_IMAGE) scripts/extract-linux-modules.sh guests/
 		$(LINUX_HOST_MODULES)
 	$(Q)touch $@
 
-LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c
+LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c guests/host-init/net.c
 
 $(LINUX_HOST_INIT): $(LINUX_HOST_INIT_SRCS) guests/host-init/host_init.h \
 		guests/linux-init/disk_pattern.h tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)
@@ -133,7 +135,8 @@ $(LINUX_HOST_INITRAMFS): $(LINUX_HOST_INIT) $(KMOD) $(KATTACK) $(LINUX_DIR)/kcor
 		--file snapguest.signed=$(GUEST_DIR)/snapguest.signed --file linux.signed=$(LINUX_DIR)/Image.signed \
 		--file linux-initramfs.signed=$(LINUX_DIR)/initramfs.signed \
 		--file busybox=$(LINUX_BUSYBOX) --file bench.signed=$(BUILD)/bench/bench.signed \
-		--file disk.img=$(LINUX_DISK) --file loop.ko=$(LINUX_GUEST_MODDIR)/loop.ko
+		--file disk.img=$(LINUX_DISK) \
+		$(foreach m,$(LINUX_HOST_MODULES),--file $(m).ko=$(LINUX_GUEST_MODDIR)/$(m).ko)
 
 # The host's shell (kcore.shell=1, docs/linux-host.md "A shell in the host"):
 # Debian's static busybox, fetched like the kernel (the .deb cached in .deps/linux/).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the host init's files share (init.c: the checks and kcore-vmm runs;
- * virtio.c: the virtio tests of issue 18, docs/virtio.md).
+ * virtio.c and net.c: the virtio tests of issue 18, docs/virtio.md).
  */
 #ifndef HOST_INIT_H
 #define HOST_INIT_H
@@ -58,5 +58,7 @@ bool vmm_guest_run_hooked(int dev, char *const argv[], const char *const want[],
 
 /* The virtio tests (virtio.c): a protected Debian guest's disk, rng and secret. */
 bool check_vmm_virtio(int dev);
+/* The network test (net.c): two guests over a host bridge, equal checksums. */
+bool check_vmm_net(int dev);
 
 #endif /* HOST_INIT_H */

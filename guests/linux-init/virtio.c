@@ -15,6 +15,8 @@
  *                        kcore.secret_wait seconds (default 3) while the host
  *                        scans what it can read; the secret is never written
  *                        anywhere else (not the disk, not the console)
+ *   kcore.net=...        a TCP transfer over virtio-net to or from another
+ *                        guest (net.c)
  *
  * Lines: "virtio: ...", "disk: ...", "rng: ...", "secret: ...", or FAIL.
  */
@@ -46,8 +48,9 @@
 #define VALUE_MAX    64
 
 /* In load order: ours first, so every virtio-mmio device gets the bounce pool. */
-static const char *const modules[] = {"kcore-guest", "virtio_ring", "virtio", "virtio_mmio",
-				      "virtio_blk",  "virtio-rng", "virtio_console"};
+static const char *const modules[] = {
+    "kcore-guest", "virtio_ring",    "virtio",	 "virtio_mmio",	 "virtio_blk",
+    "virtio-rng",  "virtio_console", "failover", "net_failover", "virtio_net"};
 
 /* The value of NAME=VALUE on the command line (a whole word), or false. */
 static bool param(const char *cmdline, const char *name, char *value, size_t size)
@@ -274,6 +277,17 @@ static bool hold_secret(const char *seed_text, const char *cmdline)
 	return true;
 }
 
+/* kcore.net=MODE [kcore.net_bytes=N] (net.c), if asked for. */
+static bool check_net(const char *cmdline)
+{
+	char mode[VALUE_MAX], bytes[VALUE_MAX];
+	bool has_bytes = param(cmdline, "kcore.net_bytes", bytes, sizeof(bytes));
+
+	if (!param(cmdline, "kcore.net", mode, sizeof(mode)))
+		return true;
+	return net_check(mode, has_bytes ? bytes : NULL);
+}
+
 bool virtio_checks(const char *cmdline)
 {
 	char value[VALUE_MAX];
@@ -288,5 +302,5 @@ bool virtio_checks(const char *cmdline)
 	if (param(cmdline, "kcore.rng", value, sizeof(value)) && strcmp(value, "1") == 0 &&
 	    !check_rng())
 		return false;
-	return true;
+	return check_net(cmdline);
 }

@@ -141,11 +141,12 @@ static bool remove_bridge(void)
 static bool net_run(int dev, const char *name, const char *mode, const char *want_line,
 		    struct net_result *r, void (*on_line)(void *, pid_t, const char *, size_t))
 {
+	static char net_arg[] = "bridge=" BRIDGE;
 	char bootargs[192], verdict[96], got[96], nm[32];
 	char *const argv[] = {
-	    VMM_PATH,	      "--image",   "/linux.signed", "--initrd", "/linux-initramfs.signed",
-	    "--mem",	      "256M",	   "--name",	    nm,		"--net",
-	    "bridge=" BRIDGE, "--cmdline", bootargs,	    NULL};
+	    VMM_PATH, "--image",   "/linux.signed", "--initrd", "/linux-initramfs.signed",
+	    "--mem",  "256M",	   "--name",	    nm,		"--net",
+	    net_arg,  "--cmdline", bootargs,	    NULL};
 	const char *const want[] = {got, verdict, NULL};
 	struct vmm_hook hook = {.line = on_line, .ctx = r};
 

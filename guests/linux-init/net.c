@@ -274,6 +274,7 @@ bool net_check(const char *mode, const char *bytes_text)
 	if (want == NULL || (server && got == NULL)) {
 		say("FAIL net: no memory for %zu bytes", size);
 		free(want);
+		free(got);
 		return false;
 	}
 	disk_pattern(want, size, NET_SEED);

@@ -160,6 +160,8 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no '[snapguest] ... PASS ... (restored copy)' line from kcore-vmm --restore-from"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: two Debian guests at once (linux-a, linux-b; 1 vCPU, 256 MiB each): both init ok, powered off, exit status 0, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vmm: two Debian guests at once ...' line"
+	elif [ -n "$with_linux" ] && ! grep -qE "^KCORE-HOST: vmm: virtio-net: two protected Debian guests \(net-s, net-c\) over bridge br0: [0-9]+ bytes by TCP, checksum [0-9a-f]{16} on both sides, the pattern checked; the taps gone with kcore-vmm$" "$log"; then
+		why="no 'KCORE-HOST: vmm: virtio-net: two protected Debian guests ...' line (kcore-vmm --net bridge=br0)"
 	elif ! grep -q "^KCORE-HOST: attack: kcore's invariants at the end: 0 violations$" "$log"; then
 		why="no 'KCORE-HOST: attack: kcore's invariants at the end: 0 violations' line"
 	elif ! grep -q "^KCORE-HOST: vmm: ok$" "$log"; then
@@ -181,7 +183,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		fi
 	fi
 	local linux_desc=""
-	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs (cpu 1 off and on) to its init's ok, and two such guests at once"
+	[ -n "$with_linux" ] && linux_desc=", and Debian's kernel as its guest on 1 and 2 vCPUs (cpu 1 off and on) to its init's ok, and two such guests at once, and two exchanging data over virtio-net through a host bridge"
 	local desc="Debian's kernel as the host on $cpus CPU(s)$linux_desc: init ok (CPUs, kcore's ranges no-map and not System RAM, /dev/mem refused; kcore.ko loaded, /dev/kcore answers kcore ABI $abi, refuses bad ioctls and pointers; a VM created, verified and torn down, a tampered image and bad arguments refused, 8 VMs at once and a 9th ENOSPC, 20 create/close, nothing left; a vCPU run through KCORE_VM_IOC_RUN to hello and PASS; the VM's RAM mmapped: SIGBUS at its private image page and at an unmapped page, EINVAL for MAP_PRIVATE or past the RAM, the VM alive until the munmap; a malicious module's 5 linear-map reads and writes of VM pages stopped by kcore's abort, the victim intact; /proc/kcore reads zeros at a VM page; 4 threads racing ioctls on one VM, defined answers only; KCORE_VM_IOC_SNAPSHOT and _RESTORE: a fresh VM snapshotted and restored into another that runs to PASS, bad requests refused, a flipped byte EBADMSG, EBUSY beside a RUN; a PCI device (edu) DMAs between host pages through kcore's mirror and is refused at a VM's page; kcore-vmm runs hello on 1 and 2 vCPUs, with a virtio disk and rng (present, unused), and smp on 4 to PASS and exit 0, pwroff fair beside a vCPU spinning without exits (the host's timer honoured) and pwroff's stop of spinning siblings, exits 3/2/4 on a missing file, --cpus 0, a tampered image; snapguest saved with --snapshot-to (no secret in the file) and restored with --restore-from to PASS, a byte flipped in a data page, a record or the header refused (EBADMSG, exit 4); unloads and loads again; kcore's invariants at the end), PSCI SYSTEM_OFF through kcore"
 	verdict "$desc" "$why" "$log"
 }

@@ -45,7 +45,7 @@
 #define CPIO_ALIGN    4u
 #define CPIO_TRAILER  "TRAILER!!!"
 #define MAX_FILE      (256u << 20) /* far more than any init or guest; catches a wrong path */
-#define MAX_EXTRA     16u	   /* --file entries */
+#define MAX_EXTRA     32u	   /* --file entries */
 #define MAX_NAME      64u	   /* bytes of a --file NAME */
 
 /* File types and permissions as cpio (and Linux) encode them. */

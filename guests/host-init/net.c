@@ -26,7 +26,7 @@
 #include "host_init.h"
 
 #define BRIDGE	     "br0"
-#define NET_BYTES    (1u << 20)
+#define NET_BYTES    (4u << 20)
 #define SERVER_IP    "10.0.18.1"
 #define CLIENT_IP    "10.0.18.2"
 #define CHECKSUM_MAX 24

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The host's virtio-net test (issue 18, docs/virtio.md "Tests"): two
- * protected Debian guests at once, each with `kcore-vmm --net bridge=br0`,
- * exchange NET_BYTES over TCP through the host's bridge: the server guest
- * checks every byte against the seed's pattern, both print a checksum, and
- * the host compares them. Debian's tun.ko and bridge.ko (with llc and stp)
- * come from the initramfs. Afterwards the bridge must have no port left:
- * each kcore-vmm's own tap went with it.
+ * protected Debian guests at once exchange NET_BYTES over TCP through the
+ * host's bridge br0: the server with `kcore-vmm --net bridge=br0` (a tap of
+ * its own), the client with `--net tap=kctap0` (a persistent tap the host
+ * made and put on br0), so both ways of --net carry traffic. The server
+ * guest checks every byte against the seed's pattern, both print a
+ * checksum, and the host compares them. Debian's tun.ko and bridge.ko
+ * (with llc and stp) come from the initramfs. Afterwards the bridge must
+ * hold only the host's tap (the server's went with its kcore-vmm), and
+ * none once the host deletes it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,11 +24,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <linux/if_tun.h>
 #include <linux/sockios.h>
 
 #include "host_init.h"
 
 #define BRIDGE	     "br0"
+#define HOST_TAP     "kctap0"
 #define NET_BYTES    (4u << 20)
 #define SERVER_IP    "10.0.18.1"
 #define CLIENT_IP    "10.0.18.2"
@@ -105,6 +111,43 @@ static bool make_bridge(void)
 	return true;
 }
 
+/* The persistent tap HOST_TAP made (persist) or deleted (!persist); false (said why) if not. */
+static bool host_tap(bool persist)
+{
+	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, HOST_TAP);
+	ok = fd >= 0 && ioctl(fd, TUNSETIFF, &ifr) == 0 && ioctl(fd, TUNSETPERSIST, persist) == 0;
+	if (!ok)
+		say_vmm("FAIL net: %s " HOST_TAP ": %s", persist ? "making" : "deleting",
+			strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* HOST_TAP made and added to the bridge. */
+static bool host_tap_on_bridge(void)
+{
+	struct ifreq br = {0};
+	int s;
+	bool ok;
+
+	if (!host_tap(true))
+		return false;
+	snprintf(br.ifr_name, IFNAMSIZ, BRIDGE);
+	br.ifr_ifindex = (int)if_nametoindex(HOST_TAP);
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ok = s >= 0 && br.ifr_ifindex != 0 && ioctl(s, SIOCBRADDIF, &br) == 0;
+	if (!ok)
+		say_vmm("FAIL net: adding " HOST_TAP " to " BRIDGE ": %s", strerror(errno));
+	if (s >= 0)
+		close(s);
+	return ok;
+}
+
 /* The bridge's ports now (its brif directory's entries), -1 if it cannot be read. */
 static int bridge_ports(void)
 {
@@ -138,11 +181,11 @@ static bool remove_bridge(void)
 }
 
 /* One guest: kcore-vmm --net bridge=br0 with kcore.net=mode; its line parsed into *r. */
-static bool net_run(int dev, const char *name, const char *mode, const char *want_line,
-		    struct net_result *r, void (*on_line)(void *, pid_t, const char *, size_t))
+static bool net_run(int dev, const char *name, const char *net, const char *mode,
+		    const char *want_line, struct net_result *r,
+		    void (*on_line)(void *, pid_t, const char *, size_t))
 {
-	static char net_arg[] = "bridge=" BRIDGE;
-	char bootargs[192], verdict[96], got[96], nm[32];
+	char bootargs[192], verdict[96], got[96], nm[32], net_arg[32];
 	char *const argv[] = {
 	    VMM_PATH, "--image",   "/linux.signed", "--initrd", "/linux-initramfs.signed",
 	    "--mem",  "256M",	   "--name",	    nm,		"--net",
@@ -151,6 +194,7 @@ static bool net_run(int dev, const char *name, const char *mode, const char *wan
 	struct vmm_hook hook = {.line = on_line, .ctx = r};
 
 	snprintf(nm, sizeof(nm), "%s", name);
+	snprintf(net_arg, sizeof(net_arg), "%s", net);
 	snprintf(bootargs, sizeof(bootargs),
 		 "console=ttyAMA0 kcore.virtio=1 kcore.net=%s kcore.net_bytes=%u", mode, NET_BYTES);
 	snprintf(got, sizeof(got), "[%s] KCORE-LINUX-INIT: net: %s", name, want_line);
@@ -171,19 +215,20 @@ bool check_vmm_net(int dev)
 		return false;
 	}
 	memset(res, 0, sizeof(*res));
-	if (!make_bridge()) {
+	if (!make_bridge() || !host_tap_on_bridge()) {
+		remove_bridge();
 		munmap(res, sizeof(*res));
 		return false;
 	}
 	/* The server in a child (it writes its result in the shared page), the client here. */
 	pid = fork();
 	if (pid == 0)
-		_exit(net_run(-1, "net-s", "server:" SERVER_IP, "received ", &res->server,
-			      on_server_line)
+		_exit(net_run(-1, "net-s", "bridge=" BRIDGE, "server:" SERVER_IP, "received ",
+			      &res->server, on_server_line)
 			  ? 0
 			  : 1);
-	ok = pid > 0 && net_run(-1, "net-c", "client:" CLIENT_IP ":" SERVER_IP, "sent ",
-				&res->client, on_client_line);
+	ok = pid > 0 && net_run(-1, "net-c", "tap=" HOST_TAP, "client:" CLIENT_IP ":" SERVER_IP,
+				"sent ", &res->client, on_client_line);
 	if (pid > 0 &&
 	    (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
 		ok = false;
@@ -196,17 +241,25 @@ bool check_vmm_net(int dev)
 			res->server.checksum);
 		ok = false;
 	}
+	/* The server's tap went with its kcore-vmm; the host's stays until deleted. */
+	ports = bridge_ports();
+	if (ports != 1) {
+		say_vmm("FAIL net: " BRIDGE
+			" has %d ports after both kcore-vmm ended, not 1 (" HOST_TAP ")",
+			ports);
+		ok = false;
+	}
+	ok = host_tap(false) && ok;
 	ports = bridge_ports();
 	if (ports != 0) {
-		say_vmm("FAIL net: " BRIDGE " has %d ports after both kcore-vmm ended (their taps)",
-			ports);
+		say_vmm("FAIL net: " BRIDGE " has %d ports after " HOST_TAP " was deleted", ports);
 		ok = false;
 	}
 	ok = remove_bridge() && ok;
 	if (ok)
-		say_vmm("virtio-net: two protected Debian guests (net-s, net-c) over bridge " BRIDGE
-			": %u bytes by TCP, checksum %s on both sides, the pattern checked; the "
-			"taps gone with kcore-vmm",
+		say_vmm("virtio-net: two protected Debian guests (net-s on bridge=" BRIDGE
+			", net-c on tap=" HOST_TAP "): %u bytes by TCP, checksum %s on both sides, "
+			"the pattern checked; kcore-vmm's own tap gone with it",
 			NET_BYTES, res->server.checksum);
 	else
 		say_vmm("FAIL virtio-net between two guests");

@@ -160,7 +160,7 @@ scenario() { # CPUS [linux]: with "linux", kcore-vmm also runs the Linux guest (
 		why="no '[snapguest] ... PASS ... (restored copy)' line from kcore-vmm --restore-from"
 	elif [ -n "$with_linux" ] && ! grep -q "^KCORE-HOST: vmm: two Debian guests at once (linux-a, linux-b; 1 vCPU, 256 MiB each): both init ok, powered off, exit status 0, nothing left$" "$log"; then
 		why="no 'KCORE-HOST: vmm: two Debian guests at once ...' line"
-	elif [ -n "$with_linux" ] && ! grep -qE "^KCORE-HOST: vmm: virtio-net: two protected Debian guests \(net-s, net-c\) over bridge br0: [0-9]+ bytes by TCP, checksum [0-9a-f]{16} on both sides, the pattern checked; the taps gone with kcore-vmm$" "$log"; then
+	elif [ -n "$with_linux" ] && ! grep -qE "^KCORE-HOST: vmm: virtio-net: two protected Debian guests \(net-s on bridge=br0, net-c on tap=kctap0\): 4194304 bytes by TCP, checksum [0-9a-f]{16} on both sides, the pattern checked; kcore-vmm's own tap gone with it$" "$log"; then
 		why="no 'KCORE-HOST: vmm: virtio-net: two protected Debian guests ...' line (kcore-vmm --net bridge=br0)"
 	elif ! grep -q "^KCORE-HOST: attack: kcore's invariants at the end: 0 violations$" "$log"; then
 		why="no 'KCORE-HOST: attack: kcore's invariants at the end: 0 violations' line"

@@ -54,9 +54,13 @@ KGUEST := $(KGUEST_DIR)/kcore-guest.ko
 KGUEST_SRCS := $(wildcard guests/kcore-guest/*)
 # Debian's own modules the guest loads for virtio (docs/virtio.md), from the
 # Image's package, in the order init loads them (after kcore-guest.ko).
-LINUX_GUEST_MODULES := virtio_ring virtio virtio_mmio virtio_blk virtio-rng virtio_console
-# And the host's: loop, to mount the guest's disk image and check it.
-LINUX_HOST_MODULES := loop virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
+LINUX_GUEST_MODULES := virtio_ring virtio virtio_mmio virtio_blk virtio-rng virtio_console \
+	failover net_failover virtio_net
+# And the host's: loop, to mount the guest's disk image and check it; tun and
+# bridge (with its depends=, llc and stp, in load order) for the guests' network;
+# virtio-pci for the host's own disk (with virtio_ring, virtio and virtio_blk,
+# the guest's).
+LINUX_HOST_MODULES := loop tun llc stp bridge virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
 LINUX_GUEST_MODDIR := $(LINUX_DIR)/guest-modules
 LINUX_GUEST_MODSTAMP := $(LINUX_GUEST_MODDIR)/.stamp
 
@@ -69,7 +73,7 @@ $(LINUX_IMAGE): scripts/fetch-linux.sh | $(DEPS_STAMP)
 	@$(if $(Q),echo "  FETCH   $@ (Debian's linux-image-cloud-arm64)")
 	$(Q)bash scripts/fetch-linux.sh $(@D)
 
-LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c
+LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c guests/linux-init/net.c
 
 $(LINUX_INIT): $(LINUX_INIT_SRCS) guests/linux-init/init.h guests/linux-init/disk_pattern.h \
 		| $(DEPS_STAMP)
@@ -88,7 +92,8 @@ $(LINUX_GUEST_MODSTAMP): $(LINUX_IMAGE) scripts/extract-linux-modules.sh guests/
 		$(LINUX_HOST_MODULES)
 	$(Q)touch $@
 
-LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c guests/host-init/run_vm.c
+LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c guests/host-init/net.c \
+	guests/host-init/run_vm.c
 
 $(LINUX_HOST_INIT): $(LINUX_HOST_INIT_SRCS) guests/host-init/host_init.h \
 		guests/linux-init/disk_pattern.h tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)

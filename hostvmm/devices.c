@@ -3,7 +3,8 @@
  * kcore-vmm's virtio devices (docs/virtio.md): a virtio-blk per --disk
  * FILE[,ro] over the file (pread/pwrite/fdatasync), a virtio-rng for --rng
  * over getrandom(), a virtio-console for --console virtio whose lines go
- * to stdout as the PL011's do ("[name] line"), each in its window of the guest layout
+ * to stdout as the PL011's do ("[name] line"), a virtio-net for --net
+ * (net.c: the tap and its receive thread), each in its window of the guest layout
  * (vmm/guest_layout.h) with its SPI. The transport and the devices are
  * vmm/'s; this file gives them the file, the random bytes, the guest's RAM
  * (guest_ram.c) and the interrupt (KCORE_VM_IOC_IRQ to the vCPU the guest
@@ -54,6 +55,7 @@ static u32 nr_disks;
 static struct virtio_rng rng;
 static struct virtio_console console;
 static bool has_console;
+static struct virtio_mmio *net_dev;
 static struct hostvmm_ram ram;
 static struct irq_line lines[GUEST_VIRTIO_MAX];
 static char names[GUEST_VIRTIO_MAX][NAME_MAX_LEN];
@@ -182,7 +184,7 @@ static void console_line(void *ctx, const char *line)
 }
 
 void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *args, u32 n,
-			  bool want_rng, bool want_console)
+			  bool want_rng, bool want_console, const struct hostvmm_net_arg *net)
 {
 	for (u32 i = 0; i < n; i++)
 		open_disk(g, &args[i]);
@@ -197,6 +199,11 @@ void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *args, 
 		g->virtio[g->nr_virtio++] = &console.t;
 		has_console = true;
 	}
+	if (net->tap != NULL || net->bridge != NULL) {
+		snprintf(names[g->nr_virtio], NAME_MAX_LEN, "VM %s: virtio-net", g->name);
+		net_dev = hostvmm_net_open(g, net, names[g->nr_virtio]);
+		g->virtio[g->nr_virtio++] = net_dev;
+	}
 }
 
 void hostvmm_devices_print(FILE *out, const struct guest *g)
@@ -210,7 +217,14 @@ void hostvmm_devices_print(FILE *out, const struct guest *g)
 				GUEST_VIRTIO_SPI + i, disks[i].path,
 				(unsigned long long)(disks[i].blk.store.size / VIRTIO_BLK_SECTOR),
 				disks[i].blk.store.ro ? ", read-only" : "");
-		else
+		else if (g->virtio[i] == net_dev) {
+			char what[64];
+
+			hostvmm_net_describe(what, sizeof(what));
+			fprintf(out, "kcore-vmm: VM %s: virtio-net at 0x%llx (SPI %u): %s\n",
+				g->name, (unsigned long long)guest_virtio_base(i),
+				GUEST_VIRTIO_SPI + i, what);
+		} else
 			fprintf(out, "kcore-vmm: VM %s: %s at 0x%llx (SPI %u)\n", g->name,
 				g->virtio[i] == &console.t ? "virtio-console" : "virtio-rng",
 				(unsigned long long)guest_virtio_base(i), GUEST_VIRTIO_SPI + i);
@@ -235,11 +249,12 @@ bool hostvmm_devices_start(struct guest *g)
 		g->virtio[i]->irq = raise_irq;
 		g->virtio[i]->irq_ctx = &lines[i];
 	}
-	return true;
+	return hostvmm_net_start();
 }
 
 void hostvmm_devices_stop(struct guest *g)
 {
+	hostvmm_net_stop(); /* its thread writes the RAM: gone before the unmap */
 	if (has_console) {
 		vmm_vm_lock(g);
 		virtio_console_flush(&console); /* a last line without its newline */

@@ -94,18 +94,34 @@ struct hostvmm_disk_arg {
 	bool ro;
 };
 
+/* --net tap=NAME or --net bridge=BR (one of them set), or neither: no network. */
+struct hostvmm_net_arg {
+	const char *tap;
+	const char *bridge;
+	bool dry_run; /* only check the interface exists: no tap opened or made */
+};
+
 /*
  * Opens the disks (exits HOSTVMM_FILE with one line if one cannot be opened
- * or is in use) and sets up the devices in g's windows (g->virtio): disks
- * first, then the rng, then the console. Their memory and interrupts come with
- * hostvmm_devices_start.
+ * or is in use, and so for the network's tap) and sets up the devices in
+ * g's windows (g->virtio): disks first, then the rng, the console and the
+ * network. Their memory and interrupts come with hostvmm_devices_start.
  */
 void hostvmm_devices_open(struct guest *g, const struct hostvmm_disk_arg *disks, u32 nr_disks,
-			  bool rng, bool console);
+			  bool rng, bool console, const struct hostvmm_net_arg *net);
 /* Prints each device's line to out. */
 void hostvmm_devices_print(FILE *out, const struct guest *g);
 /* Maps the guest's RAM for them (false, with a line, if it cannot be) and wires the interrupts. */
 bool hostvmm_devices_start(struct guest *g);
+/* net.c: --net's virtio-net over a tap; exits HOSTVMM_FILE (one line) if it cannot be had. */
+struct virtio_mmio *hostvmm_net_open(struct guest *g, const struct hostvmm_net_arg *a,
+				     const char *name);
+/* "tap NAME, MAC ..." for --dry-run's line. */
+void hostvmm_net_describe(char *buf, size_t size);
+/* Starts the receive thread (after the device has its memory and interrupt); false, said why. */
+bool hostvmm_net_start(void);
+/* Stops it and closes the tap (before the RAM is unmapped). */
+void hostvmm_net_stop(void);
 /* Unmaps the RAM and closes the disks: before the VM's file is closed (the mapping holds it). */
 void hostvmm_devices_stop(struct guest *g);
 /*

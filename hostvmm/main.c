@@ -5,7 +5,8 @@
  *
  *   kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]
  *             [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]
- *             [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]
+ *             [--console pl011|virtio] [--net tap=NAME|bridge=BR] [--dry-run]
+ *             [--dump-dtb FILE]
  *             [--snapshot-to FILE] [--restore-from FILE]
  *
  * This file is the program's front: arguments, the signed files, where they
@@ -24,6 +25,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libfdt.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,7 @@ struct options {
 	u32 nr_disks;
 	bool rng;
 	bool virtio_console;
+	struct hostvmm_net_arg net;
 };
 
 /* A signed file read whole. */
@@ -78,7 +81,8 @@ static void usage(FILE *out)
 	    out,
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
 	    "                 [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]\n"
-	    "                 [--console pl011|virtio] [--dry-run] [--dump-dtb FILE]\n"
+	    "                 [--console pl011|virtio] [--net tap=NAME|bridge=BR] [--dry-run]\n"
+	    "                 [--dump-dtb FILE]\n"
 	    "                 [--snapshot-to FILE] [--restore-from FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
 	    "each signed by kcore-sign (payload and 256-byte trailer), verified by kcore.\n"
@@ -100,6 +104,9 @@ static void usage(FILE *out)
 	    "  --rng           a virtio-rng device (the host's getrandom)\n"
 	    "  --console virtio  a virtio-console too (the guest's hvc0): its lines go to stdout\n"
 	    "                  as the PL011's (default pl011: the PL011 only)\n"
+	    "  --net tap=NAME  a virtio-net over the host's tap device NAME (it must exist)\n"
+	    "  --net bridge=BR a virtio-net over a tap of its own, added to bridge BR and\n"
+	    "                  deleted when kcore-vmm ends (its MAC comes from --name)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
 	    "  --snapshot-to FILE  when the guest asks for a snapshot (KC_TEST_SNAPSHOT), stop\n"
@@ -113,7 +120,8 @@ static void usage(FILE *out)
 	    "  %d  the guest failed: kcore refused a run, kcore.ko returned an error, an exit\n"
 	    "     went wrong, SIGINT/SIGTERM stopped it, or --snapshot-to failed\n"
 	    "  %d  usage: a bad argument, or the files do not fit in --mem\n"
-	    "  %d  a file cannot be read or is not a signed image\n"
+	    "  %d  a file cannot be read or is not a signed image, a disk is in use, or\n"
+	    "     --net's interface does not exist or cannot be opened\n"
 	    "  %d  no /dev/kcore (kcore.ko not loaded), or kcore.ko or kcore refused the VM\n"
 	    "     (the errno's name and what it means are printed), or --restore-from's file:\n"
 	    "     not a snapshot file for this VM, or changed (kcore: EBADMSG)\n"
@@ -221,6 +229,24 @@ static void parse_disk(char *arg, struct options *o)
 	o->nr_disks++;
 }
 
+/* --net tap=NAME or bridge=BR: one only, NAME a Linux interface name. */
+static void parse_net(char *arg, struct options *o)
+{
+	char *eq = strchr(arg, '=');
+	const char *name = eq != NULL ? eq + 1 : "";
+
+	if (o->net.tap != NULL || o->net.bridge != NULL)
+		usage_error("--net %s: one --net only", arg);
+	if (eq == NULL || (strncmp(arg, "tap=", 4) != 0 && strncmp(arg, "bridge=", 7) != 0))
+		usage_error("--net %s: tap=NAME or bridge=BR", arg);
+	if (*name == '\0' || strlen(name) >= IFNAMSIZ || strpbrk(name, "/ ") != NULL)
+		usage_error("--net %s: an interface name of 1..%d characters", arg, IFNAMSIZ - 1);
+	if (arg[0] == 't')
+		o->net.tap = name;
+	else
+		o->net.bridge = name;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -236,6 +262,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	    {"disk", required_argument, NULL, 'k'},
 	    {"rng", no_argument, NULL, 'R'},
 	    {"console", required_argument, NULL, 'C'},
+	    {"net", required_argument, NULL, 'W'},
 	    {"snapshot-to", required_argument, NULL, 'T'},
 	    {"restore-from", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
@@ -299,6 +326,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (strcmp(optarg, "virtio") != 0 && strcmp(optarg, "pl011") != 0)
 				usage_error("--console %s: pl011 or virtio", optarg);
 			o->virtio_console = strcmp(optarg, "virtio") == 0;
+			break;
+		case 'W':
+			parse_net(optarg, o);
 			break;
 		case 'T':
 			if (*optarg == '\0')
@@ -620,7 +650,8 @@ int main(int argc, char **argv)
 	}
 	/* Empty, so a guest's KC_TEST_READ_SHARED finds no page (the host reads none here). */
 	gfn_map_init(&g.map, g.lay.ram_base, g.lay.ram_size);
-	hostvmm_devices_open(&g, o.disks, o.nr_disks, o.rng, o.virtio_console);
+	o.net.dry_run = o.dry_run;
+	hostvmm_devices_open(&g, o.disks, o.nr_disks, o.rng, o.virtio_console, &o.net);
 	dtb_size = write_dtb(&g, o.cmdline, dtb);
 	if (o.dump_dtb != NULL)
 		dump_dtb(o.dump_dtb, dtb, dtb_size);

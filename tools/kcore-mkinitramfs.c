@@ -45,7 +45,7 @@
 #define CPIO_ALIGN    4u
 #define CPIO_TRAILER  "TRAILER!!!"
 #define MAX_FILE      (256u << 20) /* far more than any init or guest; catches a wrong path */
-#define MAX_EXTRA     64u	   /* --file entries (the host initramfs has some 25) */
+#define MAX_EXTRA     64u	   /* --file entries (the host initramfs has some 30) */
 #define MAX_NAME      64u	   /* bytes of a --file NAME */
 
 /* File types and permissions as cpio (and Linux) encode them. */

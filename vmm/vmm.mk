@@ -43,7 +43,7 @@ $(eval $(call vmm_unit_test,cov,--coverage -O0))
 $(eval $(call vmm_unit_test,opt,-O2))
 
 # The virtio devices' unit test links only them (and vmm_log from the test).
-VMM_VIRTIO_SRCS := vmm/virtqueue.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_rng.c \
+VMM_VIRTIO_SRCS := vmm/virtqueue.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_rng.c vmm/virtio_net.c \
 	vmm/virtio_console.c vmm/vuart.c
 define vmm_virtio_test
 $(BUILD)/$(1)/tests/unit/test_virtio: $(BUILD)/$(1)/tests/unit/test_virtio.o \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the host init's files share (init.c: the checks and kcore-vmm runs;
- * virtio.c: the virtio tests of issue 18, docs/virtio.md).
+ * virtio.c and net.c: the virtio tests of issue 18, docs/virtio.md).
  */
 #ifndef HOST_INIT_H
 #define HOST_INIT_H
@@ -66,5 +66,7 @@ bool host_disk_ready(void);
 
 /* kcore.run=PATH (run_vm.c): kcore-vmm with PATH's arguments; true if it exited 0. */
 bool run_user_vm(const char *args_path);
+/* The network test (net.c): two guests over a host bridge, equal checksums. */
+bool check_vmm_net(int dev);
 
 #endif /* HOST_INIT_H */

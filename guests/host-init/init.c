@@ -2598,6 +2598,7 @@ static bool check_vmm(void)
 		ok = check_vmm_linux(dev, two) && ok;
 		ok = check_vmm_two_linux(dev) && ok;
 		ok = check_vmm_virtio(dev) && ok;
+		ok = check_vmm_net(dev) && ok;
 	}
 	close(dev);
 	ok = ok && bad;
@@ -2637,6 +2638,7 @@ static bool check_only_virtio(void)
 		return false;
 	}
 	ok = check_vmm_virtio(dev);
+	ok = check_vmm_net(dev) && ok;
 	close(dev);
 	return check_final_invariants() && ok;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the Linux guest's init files share (init.c, virtio.c). */
+/* What the Linux guest's init files share (init.c, virtio.c, net.c). */
 #ifndef LINUX_INIT_H
 #define LINUX_INIT_H
 
@@ -19,5 +19,11 @@ bool read_text(const char *path, char *buf, size_t size);
  * test"): true if none is asked or all passed; false after a FAIL line.
  */
 bool virtio_checks(const char *cmdline);
+
+/*
+ * kcore.net=MODE (net.c): eth0 up, then a TCP transfer to or from the other
+ * guest; bytes_text is kcore.net_bytes's value or NULL. False after a FAIL line.
+ */
+bool net_check(const char *mode, const char *bytes_text);
 
 #endif /* LINUX_INIT_H */

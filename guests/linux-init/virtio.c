@@ -19,6 +19,8 @@
  *                        while the host rewrites the bounce pool (see
  *                        attacked_checks); kcore.attack_wait (default 60 s)
  *                        bounds the wait for it
+ *   kcore.net=...        a TCP transfer over virtio-net to or from another
+ *                        guest (net.c)
  *
  * Lines: "virtio: ...", "disk: ...", "rng: ...", "secret: ...", or FAIL.
  */
@@ -51,8 +53,9 @@
 #define VALUE_MAX   64
 
 /* In load order: ours first, so every virtio-mmio device gets the bounce pool. */
-static const char *const modules[] = {"kcore-guest", "virtio_ring", "virtio",	     "virtio_mmio",
-				      "virtio_blk",  "virtio-rng",  "virtio_console"};
+static const char *const modules[] = {
+    "kcore-guest", "virtio_ring",    "virtio",	 "virtio_mmio",	 "virtio_blk",
+    "virtio-rng",  "virtio_console", "failover", "net_failover", "virtio_net"};
 
 /* The value of NAME=VALUE on the command line (a whole word), or false. */
 static bool param(const char *cmdline, const char *name, char *value, size_t size)
@@ -103,8 +106,8 @@ static bool load_modules(void)
 /* Waits for /sys/block/NAME and makes its device node at node. */
 static bool make_node(const char *sys_dev, const char *node, bool block)
 {
-	char text[32];
-	unsigned int maj, min;
+	char text[32], *end;
+	unsigned long maj, min;
 
 	for (int tries = 0; !read_text(sys_dev, text, sizeof(text)); tries++) {
 		if (tries >= WAIT_DEVICE * 10) {
@@ -113,12 +116,16 @@ static bool make_node(const char *sys_dev, const char *node, bool block)
 		}
 		usleep(100 * 1000);
 	}
-	if (sscanf(text, "%u:%u", &maj, &min) != 2) {
+	/* "MAJOR:MINOR", both decimal. */
+	maj = strtoul(text, &end, 10);
+	min = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
+	if (end == text || *end != '\0' || strchr(text, ':') == NULL) {
 		say("FAIL virtio: %s says '%s'", sys_dev, text);
 		return false;
 	}
 	unlink(node);
-	if (mknod(node, (block ? S_IFBLK : S_IFCHR) | 0600, makedev(maj, min)) != 0) {
+	if (mknod(node, (block ? S_IFBLK : S_IFCHR) | 0600,
+		  makedev((unsigned int)maj, (unsigned int)min)) != 0) {
 		say("FAIL virtio: mknod %s: %s", node, strerror(errno));
 		return false;
 	}
@@ -352,6 +359,17 @@ static bool attacked_checks(const char *cmdline, const char *disk, const char *s
 	return true;
 }
 
+/* kcore.net=MODE [kcore.net_bytes=N] (net.c), if asked for. */
+static bool check_net(const char *cmdline)
+{
+	char mode[VALUE_MAX], bytes[VALUE_MAX];
+	bool has_bytes = param(cmdline, "kcore.net_bytes", bytes, sizeof(bytes));
+
+	if (!param(cmdline, "kcore.net", mode, sizeof(mode)))
+		return true;
+	return net_check(mode, has_bytes ? bytes : NULL);
+}
+
 bool virtio_checks(const char *cmdline)
 {
 	char value[VALUE_MAX], disk[VALUE_MAX];
@@ -375,5 +393,5 @@ bool virtio_checks(const char *cmdline)
 	if (param(cmdline, "kcore.rng", value, sizeof(value)) && strcmp(value, "1") == 0 &&
 	    !check_rng())
 		return false;
-	return true;
+	return check_net(cmdline);
 }

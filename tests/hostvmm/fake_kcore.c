@@ -26,6 +26,7 @@
  *             of the VM's file maps a memfd (in every mode), KCORE_VM_IOC_IRQ is
  *             counted
  *   vconsole  as virtio, with kcore-vmm's --console virtio as device 0
+ *   vnet      as virtio, with kcore-vmm's --net tap=$FAKE_TAP as device 0
  *   small     as off, but KCORE_IOC_CREATE_VM wants KCORE_VM_SMALL_PAGES
  *             (kcore-vmm --small-pages), EINVAL without; every other mode
  *             wants flags 0
@@ -273,7 +274,8 @@ int ioctl(int fd, unsigned long req, ...)
 			return fail(EINVAL);
 		nr_vcpus = c->nr_vcpus;
 		/* Every mode has the RAM: kcore-vmm maps it when it has devices. */
-		if (fake_virtio_create(c->ram_size, strcmp(mode, "vconsole") == 0) != 0)
+		if (fake_virtio_create(c->ram_size, strcmp(mode, "vconsole") == 0,
+				       strcmp(mode, "vnet") == 0) != 0)
 			return fail(ENOMEM);
 		vm_fd = dup(dev_fd);
 		return vm_fd;
@@ -289,14 +291,16 @@ int ioctl(int fd, unsigned long req, ...)
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_RUN) {
 		struct kcore_run *k = arg;
 
-		if (k->vcpu == 0 && (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
+		if (k->vcpu == 0 && (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0 ||
+				     strcmp(mode, "vnet") == 0))
 			return fake_virtio_run(&k->run);
 		if (k->vcpu != 0)
 			return sleep_until_signal();
 		return strcmp(mode, "restore") == 0 ? run_restored(&k->run) : run_vcpu0(k);
 	}
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_IRQ &&
-	    (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0))
+	    (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0 ||
+	     strcmp(mode, "vnet") == 0))
 		return fake_virtio_irq(arg);
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_SNAPSHOT)
 		return snapshot(arg);

@@ -4,10 +4,14 @@
 #include "fake_virtio.h"
 
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <kcore/payload.h>
@@ -25,15 +29,17 @@
 #define INTID	    48u /* SPI 16 */
 
 static bool console; /* FAKE_KCORE=vconsole: device 0 is a virtio-console */
+static bool net;     /* FAKE_KCORE=vnet: device 0 is a virtio-net */
 static int memfd = -1;
 static uint8_t *ram;
 static unsigned irqs, step;
 static bool pending_read;
 static unsigned long long want_value, want_mask;
 
-int fake_virtio_create(unsigned long long ram_size, bool is_console)
+int fake_virtio_create(unsigned long long ram_size, bool is_console, bool is_net)
 {
 	console = is_console;
+	net = is_net;
 	memfd = memfd_create("fake-guest-ram", MFD_CLOEXEC);
 	if (memfd < 0 || ftruncate(memfd, FAKE_RAM_SHARED) != 0)
 		return -1;
@@ -52,7 +58,7 @@ int fake_virtio_irq(const struct kcore_irq *irq)
 		errno = EINVAL;
 		return -1;
 	}
-	irqs++;
+	__atomic_fetch_add(&irqs, 1, __ATOMIC_SEQ_CST); /* vnet: from the receive thread */
 	return 0;
 }
 
@@ -131,6 +137,25 @@ static void reg(struct kcore_vcpu_run *r, unsigned off, bool write, unsigned lon
 	want_mask = ~0ull;
 }
 
+/* A broadcast frame sent out of $FAKE_TAP: what kcore-vmm's receive thread reads. */
+static bool send_frame(void)
+{
+	const char *tap = getenv("FAKE_TAP");
+	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_halen = 6};
+	uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5};
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	to.sll_ifindex = tap != NULL ? (int)if_nametoindex(tap) : 0;
+	memset(to.sll_addr, 0xff, 6);
+	ok = s >= 0 && to.sll_ifindex != 0 &&
+	     sendto(s, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to)) ==
+		 (ssize_t)sizeof(frame);
+	if (s >= 0)
+		close(s);
+	return ok;
+}
+
 static int bad(const char *why)
 {
 	fprintf(stderr, "fake_kcore: virtio: step %u: %s\n", step, why);
@@ -138,10 +163,46 @@ static int bad(const char *why)
 	return -1;
 }
 
+/* vnet from step 14: the receive buffer in the "private" page, a frame, the status polled. */
+static int vnet_run(struct kcore_vcpu_run *r)
+{
+	static unsigned polls;
+	uint16_t idx = 1;
+
+	memset(&r->out, 0, sizeof(r->out));
+	if (step == 14) {
+		set_desc(0, RAM_BASE + PRIVATE, 12 + 1514, 2, 0);
+		memcpy(ram + AVAIL + 4, &(uint16_t){0}, 2);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		memcpy(ram + AVAIL + 2, &idx, 2);
+		if (!send_frame())
+			return bad("no frame sent into $FAKE_TAP");
+		step++;
+		reg(r, 0x050, true, 0);
+		return 0;
+	}
+	if (step > 15 && (r->in.mmio_value & 0x40) != 0) {
+		if (__atomic_load_n(&irqs, __ATOMIC_SEQ_CST) != 1)
+			return bad("not one interrupt (config)");
+		r->out.reason = KC_EXIT_POWEROFF;
+		return 0;
+	}
+	if (polls++ == 500)
+		return bad("the receive buffer in a private page never broke the device");
+	if (step > 15)
+		usleep(10 * 1000);
+	step++;
+	reg(r, 0x070, false, 0);
+	pending_read = false; /* looked at above */
+	return 0;
+}
+
 int fake_virtio_run(struct kcore_vcpu_run *r)
 {
 	if (step != 0 && r->in.flags != KC_RUN_MMIO_DONE)
 		return bad("no MMIO completion");
+	if (net && step >= 14)
+		return vnet_run(r);
 	if (pending_read && (r->in.mmio_value & want_mask) != want_value)
 		return bad("a register read the wrong value");
 	memset(&r->out, 0, sizeof(r->out));

@@ -19,6 +19,13 @@
  * vCPU 0 sends "hi from hvc0\nbye" through port 0's transmit queue (1):
  * the buffer used and an interrupt, then the power-off (kcore-vmm prints
  * both lines, the second at teardown).
+ *
+ * FAKE_KCORE=vnet: device 0 is kcore-vmm's --net tap=$FAKE_TAP; vCPU 0
+ * offers one receive buffer in the RAM past the memfd, notifies the
+ * receive queue and sends a frame into the tap (an AF_PACKET socket on
+ * it), then reads the status until kcore-vmm's receive thread, putting the
+ * frame there, took the SIGBUS and said DEVICE_NEEDS_RESET (5 s at most):
+ * kcore-vmm must live on, with the config interrupt.
  */
 #ifndef FAKE_VIRTIO_H
 #define FAKE_VIRTIO_H
@@ -30,7 +37,7 @@
 #define FAKE_RAM_SHARED (1u << 20)
 
 /* At KCORE_IOC_CREATE_VM: the RAM's memfd (ram_size bytes mapped, FAKE_RAM_SHARED backed). */
-int fake_virtio_create(unsigned long long ram_size, bool console);
+int fake_virtio_create(unsigned long long ram_size, bool console, bool net);
 /* The memfd kcore-vmm's mmap() of the VM's file maps. */
 int fake_virtio_memfd(void);
 /* KCORE_VM_IOC_IRQ: counted. */

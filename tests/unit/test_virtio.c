@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The virtio-mmio devices of vmm/ (virtio_mmio.c, virtqueue.c, virtio_blk.c,
- * virtio_rng.c, virtio_console.c) against a guest RAM held in a buffer, with this test as the
- * driver: feature negotiation, a write and a read round trip through the
- * disk, the per-request errors (a sector out of range, a read-only disk, an
- * unknown type), GET_ID and FLUSH, random bytes, console lines; and the malformed rings
- * that must break only the device (DEVICE_NEEDS_RESET and a config
- * interrupt, one log line): a descriptor outside the RAM, a descriptor
- * loop, a chain too long, the avail index too far ahead, a page the host
- * cannot reach (the faulting accessor), and a reset bringing it back.
+ * virtio_rng.c, virtio_console.c, virtio_net.c) against a guest RAM held in a buffer, with this
+ * test as the driver: feature negotiation, a write and a read round trip through the disk, the
+ * per-request errors (a sector out of range, a read-only disk, an unknown type), GET_ID and FLUSH,
+ * random bytes, console lines; and the malformed rings that must break only the device
+ * (DEVICE_NEEDS_RESET and a config interrupt, one log line): a descriptor outside the RAM, a
+ * descriptor loop, a chain too long, the avail index too far ahead, a page the host cannot reach
+ * (the faulting accessor), and a reset bringing it back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include "vmm/virtio_blk.h"
 #include "vmm/virtio_console.h"
 #include "vmm/virtio_mmio.h"
+#include "vmm/virtio_net.h"
 #include "vmm/virtio_rng.h"
 
 static char last_log[512];
@@ -583,6 +583,234 @@ static void test_console(void **state)
 	assert_int_equal(nr_console_lines, 3);
 }
 
+/* ---- virtio-net: queue 0 (rx) at the usual rings, queue 1 (tx) at rings NET_TX_OFF above ---- */
+
+#define NET_TX_OFF     0x100000ull
+#define NET_TX_DESC(i) (DESC_GPA + NET_TX_OFF + 16ull * (i))
+
+static struct virtio_net net;
+static uint8_t sent[2][VIRTIO_NET_FRAME_MAX + 64];
+static uint32_t sent_len[2];
+static unsigned nr_sent, rx_kicks;
+static bool backend_refuses;
+
+static bool net_send(void *ctx, const void *frame, u32 len)
+{
+	(void)ctx;
+	if (backend_refuses)
+		return false;
+	if (nr_sent < 2) {
+		memcpy(sent[nr_sent], frame, len);
+		sent_len[nr_sent] = len;
+	}
+	nr_sent++;
+	return true;
+}
+
+static void net_rx_ready(void *ctx)
+{
+	(void)ctx;
+	rx_kicks++;
+}
+
+static void net_setup(void)
+{
+	static const u8 mac[VIRTIO_NET_MAC_BYTES] = {0x02, 0x6b, 0x63, 1, 2, 3};
+	struct virtio_mmio *t = &net.t;
+
+	virtio_net_init(&net, mac, net_send, net_rx_ready, NULL, "test: virtio-net");
+	setup(t);
+	nr_sent = rx_kicks = 0;
+	backend_refuses = false;
+	bring_up_queue(t, 0);
+	wr(t, 0x030, 1);
+	wr(t, 0x038, QNUM);
+	wr(t, 0x080, (u32)(DESC_GPA + NET_TX_OFF));
+	wr(t, 0x090, (u32)(AVAIL_GPA + NET_TX_OFF));
+	wr(t, 0x0a0, (u32)(USED_GPA + NET_TX_OFF));
+	wr(t, 0x044, 1);
+	assert_int_equal(rd(t, 0x044), 1);
+}
+
+static void set_tx_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = at(NET_TX_DESC(i));
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+/* Offers the tx chain at head (the tx rings) and notifies queue 1. */
+static void tx_offer(uint16_t head)
+{
+	uint16_t idx;
+
+	memcpy(&idx, at(AVAIL_GPA + NET_TX_OFF + 2), 2);
+	put16(at(AVAIL_GPA + NET_TX_OFF + 4 + 2ull * (idx % QNUM)), head);
+	put16(at(AVAIL_GPA + NET_TX_OFF + 2), (uint16_t)(idx + 1));
+	wr(&net.t, 0x050, 1);
+}
+
+static uint16_t tx_used_idx(void)
+{
+	uint16_t v;
+
+	memcpy(&v, at(USED_GPA + NET_TX_OFF + 2), 2);
+	return v;
+}
+
+/* Offers an rx buffer of len bytes at DATA_GPA as the rx queue's next entry (no notify check). */
+static void rx_offer(uint32_t len, uint16_t flags)
+{
+	set_desc(0, DATA_GPA, len, flags, 0);
+	offer(&net.t, 0);
+}
+
+static void test_net_identity(void **state)
+{
+	struct virtio_mmio *t = &net.t;
+
+	(void)state;
+	net_setup();
+	assert_int_equal(rd(t, 0x008), VIRTIO_ID_NET);
+	wr(t, 0x014, 0);
+	assert_int_equal(rd(t, 0x010), (u32)VIRTIO_NET_F_MAC);
+	assert_int_equal(virtio_mmio_access(t, 0x100, 1, false, 0), 0x02);
+	assert_int_equal(virtio_mmio_access(t, 0x105, 1, false, 0), 3);
+	assert_int_equal(virtio_mmio_access(t, 0x106, 1, false, 0), 0); /* no status field */
+	wr(t, 0x030, 2);
+	assert_int_equal(rd(t, 0x034), 0); /* rx and tx only: no control queue */
+}
+
+static void test_net_tx(void **state)
+{
+	uint8_t *frame = at(DATA_GPA + VIRTIO_NET_HDR_SIZE);
+
+	(void)state;
+	net_setup();
+	/* the header and a 60-byte frame in one buffer */
+	for (unsigned i = 0; i < 60; i++)
+		frame[i] = (uint8_t)(i + 1);
+	set_tx_desc(0, DATA_GPA, VIRTIO_NET_HDR_SIZE + 60, 0, 0);
+	tx_offer(0);
+	assert_int_equal(nr_sent, 1);
+	assert_int_equal(sent_len[0], 60);
+	assert_memory_equal(sent[0], frame, 60);
+	assert_int_equal(tx_used_idx(), 1);
+	assert_int_equal(irqs, 1);
+	/* the header and a full frame in two buffers */
+	set_tx_desc(0, HDR_GPA, VIRTIO_NET_HDR_SIZE, VIRTQ_DESC_F_NEXT, 1);
+	set_tx_desc(1, DATA_GPA, VIRTIO_NET_FRAME_MAX, 0, 0);
+	tx_offer(0);
+	assert_int_equal(nr_sent, 2);
+	assert_int_equal(sent_len[1], VIRTIO_NET_FRAME_MAX);
+	/* a frame too long, and one the backend refuses: dropped and counted, buffers returned */
+	set_tx_desc(1, DATA_GPA, VIRTIO_NET_FRAME_MAX + 1, 0, 0);
+	tx_offer(0);
+	backend_refuses = true;
+	set_tx_desc(0, DATA_GPA, VIRTIO_NET_HDR_SIZE + 60, 0, 0);
+	tx_offer(0);
+	assert_int_equal(nr_sent, 2);
+	assert_int_equal(net.tx_frames, 2);
+	assert_int_equal(net.tx_dropped, 2);
+	assert_int_equal(tx_used_idx(), 4);
+	assert_false(virtio_mmio_broken(&net.t));
+}
+
+static void test_net_tx_malformed(void **state)
+{
+	(void)state;
+	/* shorter than the header */
+	net_setup();
+	set_tx_desc(0, DATA_GPA, VIRTIO_NET_HDR_SIZE - 1, 0, 0);
+	tx_offer(0);
+	assert_true(virtio_mmio_broken(&net.t));
+	assert_non_null(strstr(last_log, "header"));
+	assert_int_equal(tx_used_idx(), 0);
+	/* a device-writable buffer in a transmit chain */
+	net_setup();
+	set_tx_desc(0, DATA_GPA, 100, VIRTQ_DESC_F_NEXT, 1);
+	set_tx_desc(1, DATA_GPA + 0x1000, 100, VIRTQ_DESC_F_WRITE, 0);
+	tx_offer(0);
+	assert_true(virtio_mmio_broken(&net.t));
+	assert_int_equal(nr_sent, 0);
+	/* a frame in a page the host cannot reach */
+	net_setup();
+	private_page = DATA_GPA;
+	set_tx_desc(0, DATA_GPA, 100, 0, 0);
+	tx_offer(0);
+	assert_true(virtio_mmio_broken(&net.t));
+	assert_non_null(strstr(last_log, "cannot reach"));
+	assert_int_equal(nr_sent, 0);
+	/* a loop */
+	net_setup();
+	set_tx_desc(0, DATA_GPA, 100, VIRTQ_DESC_F_NEXT, 1);
+	set_tx_desc(1, DATA_GPA, 100, VIRTQ_DESC_F_NEXT, 0);
+	tx_offer(0);
+	assert_true(virtio_mmio_broken(&net.t));
+	assert_int_equal(nr_sent, 0);
+	/* broken: nothing more is sent until a reset */
+	set_tx_desc(0, DATA_GPA, 100, 0, 0);
+	tx_offer(0);
+	assert_int_equal(nr_sent, 0);
+}
+
+static void test_net_rx(void **state)
+{
+	uint8_t frame[VIRTIO_NET_FRAME_MAX + 1];
+	struct virtio_mmio *t = &net.t;
+	uint16_t nb;
+
+	(void)state;
+	net_setup();
+	for (unsigned i = 0; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)(i * 7);
+	/* no buffer offered yet: the caller keeps the frame */
+	assert_int_equal(virtio_net_rx(&net, frame, 64), VIRTIO_NET_RX_NO_BUFFER);
+	/* a buffer: the driver's notify says so, and the frame goes in after the header */
+	memset(at(DATA_GPA), 0xee, VIRTIO_NET_HDR_SIZE);
+	rx_offer(VIRTIO_NET_BUF, VIRTQ_DESC_F_WRITE);
+	assert_int_equal(rx_kicks, 1);
+	assert_int_equal(virtio_net_rx(&net, frame, 64), VIRTIO_NET_RX_DONE);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(used_len(0), VIRTIO_NET_HDR_SIZE + 64);
+	assert_int_equal(at(DATA_GPA)[0], 0); /* flags */
+	memcpy(&nb, at(DATA_GPA + 10), 2);
+	assert_int_equal(nb, 1); /* num_buffers */
+	assert_memory_equal(at(DATA_GPA + VIRTIO_NET_HDR_SIZE), frame, 64);
+	assert_int_equal(irqs, 1);
+	/* a frame longer than VIRTIO_NET_FRAME_MAX: dropped, the buffer kept */
+	rx_offer(VIRTIO_NET_BUF, VIRTQ_DESC_F_WRITE);
+	assert_int_equal(virtio_net_rx(&net, frame, sizeof(frame)), VIRTIO_NET_RX_DROPPED);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(virtio_net_rx(&net, frame, VIRTIO_NET_FRAME_MAX), VIRTIO_NET_RX_DONE);
+	assert_int_equal(used_len(1), VIRTIO_NET_BUF);
+	/* a buffer too short for a full frame: given back empty, the frame dropped */
+	rx_offer(VIRTIO_NET_BUF - 1, VIRTQ_DESC_F_WRITE);
+	assert_int_equal(virtio_net_rx(&net, frame, 60), VIRTIO_NET_RX_DROPPED);
+	assert_int_equal(used_idx(), 3);
+	assert_int_equal(used_len(2), 0);
+	assert_int_equal(net.rx_frames, 2);
+	assert_int_equal(net.rx_dropped, 2);
+	assert_false(virtio_mmio_broken(t));
+	/* a device-readable receive buffer breaks the device */
+	rx_offer(VIRTIO_NET_BUF, 0);
+	assert_int_equal(virtio_net_rx(&net, frame, 60), VIRTIO_NET_RX_DROPPED);
+	assert_true(virtio_mmio_broken(t));
+	assert_int_equal(used_idx(), 3);
+	/* broken: no more frames taken */
+	assert_int_equal(virtio_net_rx(&net, frame, 60), VIRTIO_NET_RX_NO_BUFFER);
+	/* a receive buffer in a page the host cannot reach */
+	net_setup();
+	private_page = DATA_GPA;
+	rx_offer(VIRTIO_NET_BUF, VIRTQ_DESC_F_WRITE);
+	assert_int_equal(virtio_net_rx(&net, frame, 60), VIRTIO_NET_RX_DROPPED);
+	assert_true(virtio_mmio_broken(t));
+	assert_non_null(strstr(last_log, "cannot reach"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +821,10 @@ int main(void)
 	    cmocka_unit_test(test_blk_faulting_page),
 	    cmocka_unit_test(test_rng),
 	    cmocka_unit_test(test_console),
+	    cmocka_unit_test(test_net_identity),
+	    cmocka_unit_test(test_net_tx),
+	    cmocka_unit_test(test_net_tx_malformed),
+	    cmocka_unit_test(test_net_rx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,5 +68,7 @@ bool host_disk_ready(void);
 bool run_user_vm(const char *args_path);
 /* The network test (net.c): two guests over a host bridge, equal checksums. */
 bool check_vmm_net(int dev);
+/* Bridge br0 made and up with the host's address addr/24 (kcore.run's net): false, said why. */
+bool host_bridge_up(const char *addr);
 
 #endif /* HOST_INIT_H */

@@ -12,9 +12,11 @@
  * none once the host deletes it.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +111,32 @@ static bool make_bridge(void)
 	}
 	close(s);
 	return true;
+}
+
+bool host_bridge_up(const char *addr)
+{
+	struct ifreq ifr = {0};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int s;
+	bool ok;
+
+	if (!make_bridge())
+		return false;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, IFNAMSIZ, BRIDGE);
+	sin->sin_family = AF_INET;
+	ok = s >= 0 && inet_pton(AF_INET, addr, &sin->sin_addr) == 1 &&
+	     ioctl(s, SIOCSIFADDR, &ifr) == 0;
+	if (ok) {
+		/* A /24: the VM's address beside the host's. */
+		inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+		ok = ioctl(s, SIOCSIFNETMASK, &ifr) == 0;
+	}
+	if (!ok)
+		say_vmm("FAIL net: " BRIDGE " address %s: %s", addr, strerror(errno));
+	if (s >= 0)
+		close(s);
+	return ok;
 }
 
 /* The persistent tap HOST_TAP made (persist) or deleted (!persist); false (said why) if not. */

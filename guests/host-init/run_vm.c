@@ -6,7 +6,9 @@
  * the archive kcore-run appends to the host initramfs) holds kcore-vmm's
  * arguments, one per line; the signed files they name came in the same
  * archive. A disk the user gave is the host's virtio-blk-pci /dev/vda, which
- * kcore-vmm gives the VM as its virtio-blk.
+ * kcore-vmm gives the VM as its virtio-blk; with a network (--net
+ * bridge=br0), the host makes bridge br0 with the address 10.0.18.254/24,
+ * which the VM reaches through its virtio-net.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +22,9 @@
 #include "host_init.h"
 
 #define RUN_MAX_ARGS 32
+/* kcore-run's net: the VM's virtio-net on this bridge, the host at this address on it. */
+#define RUN_BRIDGE   "br0"
+#define RUN_HOST_IP  "10.0.18.254"
 #define RUN_ARGS_MAX 4096
 
 bool run_user_vm(const char *args_path)
@@ -27,7 +32,7 @@ bool run_user_vm(const char *args_path)
 	static char text[RUN_ARGS_MAX];
 	char *argv[RUN_MAX_ARGS + 2];
 	int fd = open(args_path, O_RDONLY | O_CLOEXEC), argc = 0, ret, status = 0;
-	bool disk = false;
+	bool disk = false, net = false;
 	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
 	pid_t pid;
 
@@ -46,6 +51,7 @@ bool run_user_vm(const char *args_path)
 			return false;
 		}
 		disk = disk || strncmp(line, "/dev/vda", 8) == 0;
+		net = net || strcmp(line, "bridge=" RUN_BRIDGE) == 0;
 		argv[argc++] = line;
 	}
 	argv[argc] = NULL;
@@ -59,6 +65,8 @@ bool run_user_vm(const char *args_path)
 		return false;
 	}
 	if (disk && !host_disk_ready())
+		return false;
+	if (net && !host_bridge_up(RUN_HOST_IP))
 		return false;
 	pid = fork();
 	if (pid == 0) {

@@ -9,6 +9,9 @@
  *   kcore.net=client:IP:PEER     eth0 gets IP/24; connect to PEER (retrying
  *                                while the server comes up) and send
  *   kcore.net_bytes=N            the bytes sent (default 4 MiB, at most 16 MiB)
+ *   kcore.net=ping:IP:PEER       eth0 gets IP/24; PEER (the host's bridge, for
+ *                                tools/kcore-run --vm ...,net) must answer an
+ *                                ICMP echo: "net: PEER answered a ping"
  *
  * The bytes are disk_pattern()'s for NET_SEED: the server checks every byte
  * it got, and both print an FNV-1a checksum the host compares:
@@ -240,6 +243,64 @@ out:
 	return ok;
 }
 
+/* The Internet checksum of an ICMP message (RFC 1071). */
+static uint16_t icmp_sum(const unsigned char *p, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n % 2 != 0)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16 != 0)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* An ICMP echo to peer, once a second until it answers or NET_WAIT_S passes. */
+static bool ping_peer(const char *peer)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	unsigned char req[16] = {8, 0, 0, 0, 0x6b, 0x63, 0, 1}, reply[256];
+	int s = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	uint16_t sum;
+
+	if (s < 0 || inet_pton(AF_INET, peer, &to.sin_addr) != 1) {
+		say("FAIL net: ping %s: %s", peer, strerror(errno));
+		if (s >= 0)
+			close(s);
+		return false;
+	}
+	memcpy(req + 8, "kcore-vm", 8);
+	sum = icmp_sum(req, sizeof(req));
+	req[2] = (unsigned char)(sum >> 8);
+	req[3] = (unsigned char)sum;
+	for (int tries = 0; tries < NET_WAIT_S; tries++) {
+		struct pollfd p = {.fd = s, .events = POLLIN};
+		ssize_t n;
+		size_t ihl;
+
+		if (sendto(s, req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+			sleep(1); /* no route or no neighbour yet */
+			continue;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		n = recv(s, reply, sizeof(reply), 0);
+		ihl = n > 0 ? (size_t)(reply[0] & 0x0f) * 4 : 0;
+		/* An echo reply (type 0) with our identifier, after the IP header. */
+		if (n >= (ssize_t)(ihl + 8) && reply[ihl] == 0 && reply[ihl + 4] == 0x6b &&
+		    reply[ihl + 5] == 0x63) {
+			close(s);
+			say("net: %s answered a ping", peer);
+			return true;
+		}
+	}
+	close(s);
+	say("FAIL net: %s never answered a ping in %d s", peer, NET_WAIT_S);
+	return false;
+}
+
 bool net_check(const char *mode, const char *bytes_text)
 {
 	char ip[VALUE_MAX], *peer = NULL;
@@ -247,6 +308,16 @@ bool net_check(const char *mode, const char *bytes_text)
 	unsigned char *want, *got = NULL;
 	bool server = strncmp(mode, "server:", 7) == 0, ok;
 
+	if (strncmp(mode, "ping:", 5) == 0) {
+		snprintf(ip, sizeof(ip), "%s", mode + 5);
+		peer = strchr(ip, ':');
+		if (peer == NULL) {
+			say("FAIL net: kcore.net=%s: ping:IP:PEER", mode);
+			return false;
+		}
+		*peer++ = '\0';
+		return bring_up(ip) && ping_peer(peer);
+	}
 	if (!server && strncmp(mode, "client:", 7) != 0) {
 		say("FAIL net: kcore.net=%s: server:IP or client:IP:PEER", mode);
 		return false;

@@ -217,7 +217,7 @@ user_vm() {
 	local rc why="" log=$logdir/linux-host-user-vm.log disk=$logdir/linux-host-user-disk.img note
 	cp "$build/linux/disk.img" "$disk" || exit 1
 	tools/kcore-run --build "$build" --host linux --cpus 2 --timeout "$linux_limit" \
-		--vm "image=$kernel,initrd=$build/linux/initramfs.cpio,name=user,disk=$disk,rng,cmdline=console=ttyAMA0 kcore.virtio=1 kcore.rng=1 kcore.disk=write:77" \
+		--vm "image=$kernel,initrd=$build/linux/initramfs.cpio,name=user,disk=$disk,rng,net,cmdline=console=ttyAMA0 kcore.virtio=1 kcore.rng=1 kcore.disk=write:77 kcore.net=ping:10.0.18.2:10.0.18.254" \
 		</dev/null >"$log" 2>&1
 	rc=$?
 	note=$(debugfs -R "cat /kcore/note" "$disk" 2>/dev/null)
@@ -225,12 +225,14 @@ user_vm() {
 		why="kcore-run exit status $rc: $(grep '^kcore-run: ' "$log" | tail -1)"
 	elif ! grep -q "^\[user\] KCORE-LINUX-INIT: disk: wrote 1048576 bytes and the note, seed 77" "$log"; then
 		why="the guest did not say it wrote its files"
+	elif ! grep -q "^\[user\] KCORE-LINUX-INIT: net: 10.0.18.254 answered a ping" "$log"; then
+		why="the guest's virtio-net did not reach the host's bridge (no 'net: 10.0.18.254 answered a ping')"
 	elif ! grep -q "^kcore-run: signing $kernel with the development key" "$log"; then
 		why="kcore-run did not sign the unsigned kernel"
 	elif [ "$note" != "written by a protected VM, seed 77" ]; then
 		why="the disk file's /kcore/note holds '$note'"
 	fi
-	verdict "one command: tools/kcore-run --host linux --vm image=...,disk=FILE,rng,cmdline=...: a protected Debian guest writes ext4 files to the user's disk file (the host's virtio-blk-pci, the VM's virtio-blk), exit 0, the file holds them" "$why" "$log"
+	verdict "one command: tools/kcore-run --host linux --vm image=...,disk=FILE,rng,net,cmdline=...: a protected Debian guest writes ext4 files to the user's disk file (the host's virtio-blk-pci, the VM's virtio-blk) and pings the host over its virtio-net on the host's bridge, exit 0, the file holds them" "$why" "$log"
 }
 
 no_kcore() {

@@ -312,7 +312,24 @@ run_fail 'No such file' "a missing image" --vm "image=$tmp/nope.img"
 run_fail "bad cpus '9'" "a bad SPEC value (checked before any signing)" --vm "image=$himg,cpus=9"
 run_fail "unknown item 'colour'" "an unknown SPEC item" --vm "image=$himg,colour=red"
 run_fail 'is missing: run make' "a build directory without kcore" --build "$tmp/nobuild" --vm "image=$himg"
-run_fail 'runs no VM yet' "--host linux with a --vm (no vCPU runs or VMM yet)" --host linux --vm "image=$himg"
+run_fail 'runs one VM' "--host linux with two --vm" --host linux --vm "image=$himg" --vm "image=$himg"
+run_fail "'colour=red' is not a --vm item it takes" "--host linux: a --vm item kcore-vmm has no use for" \
+	--host linux --vm "image=$himg,colour=red"
+run_fail "'$tmp/none.img' is not a readable file" "--host linux: a --vm disk that is not there" \
+	--host linux --vm "image=$himg,disk=$tmp/none.img"
+run_fail 'needs image=PATH' "--host linux: a --vm without an image" --host linux --vm "cpus=2"
+head -c 65536 /dev/zero >"$tmp/vmdisk.img"
+"$run" --build "$build" --host linux --cpus 2 --dry-run \
+	--vm "image=$himg,name=u,cpus=2,mem=128M,disk=$tmp/vmdisk.img,rng,net,cmdline=console=ttyAMA0 a,b" \
+	>"$tmp/stdout" 2>"$tmp/stderr" &&
+	grep -q 'kcore.expect_cpus=2.*kcore.run=/vm.args' "$tmp/stdout" &&
+	grep -q "vmdisk.img,if=none,format=raw,id=vmdisk -device virtio-blk-pci,drive=vmdisk" "$tmp/stdout" &&
+	grep -q "guest-loader,addr=0x58000000,initrd=.*kcore-run.initrd" "$tmp/stdout" &&
+	grep -qa -- '--image' "$build/kcore-run.initrd" &&
+	[ "$(grep -ac -e '^/dev/vda$' -e '^--rng$' -e '^bridge=br0$' -e '^console=ttyAMA0 a,b$' -e '^/vm.signed$' "$build/kcore-run.initrd")" -eq 5 ] &&
+	grep -q "signing $himg" "$tmp/stderr"
+result "kcore-run --host linux --vm ... --dry-run: kcore.run=/vm.args, the disk as the host's virtio-blk-pci, kcore-vmm's arguments (disk, rng, net, the command line with its commas) in the appended archive, the image signed"
+rm -f "$build/kcore-run.initrd"
 run_fail "--host takes kserv or linux, not 'bsd'" "an unknown --host" --host bsd --vm "image=$himg"
 run_fail 'takes none of --attacks' "--host linux with --attacks" --host linux --attacks
 "$run" --build "$build" --host linux --cpus 2 --dry-run >"$tmp/stdout" 2>/dev/null &&

@@ -39,6 +39,7 @@
 #include "kcore/kcore_ioctl.h"
 
 #define DISK_IMAGE	"/disk.img"
+#define DISK_IMAGE_RO	"/disk.img,ro" /* kcore-vmm --disk FILE,ro */
 #define LOOP_MODULE	"/loop.ko"
 #define HOST_MNT	"/mnt"
 #define DISK_SEED	20261204ull
@@ -424,7 +425,7 @@ static bool check_attacked(int dev)
 			      "--name",
 			      name,
 			      "--disk",
-			      DISK_IMAGE ",ro",
+			      DISK_IMAGE_RO,
 			      "--cmdline",
 			      args,
 			      NULL};
@@ -491,7 +492,7 @@ bool check_vmm_virtio(int dev)
 		 SECRET_WAIT_S, DISK_SEED);
 	snprintf(read_back, sizeof(read_back), "disk: read back %zu bytes and the note, seed %llu",
 		 DISK_DATA_SIZE, DISK_SEED);
-	ok = disk_run(dev, "disk-r", DISK_IMAGE ",ro", read_args, read_back, &hook);
+	ok = disk_run(dev, "disk-r", DISK_IMAGE_RO, read_args, read_back, &hook);
 	if (!ok)
 		return false;
 	say_vmm("virtio-blk: a new VM read them back from the same disk, read-only");

@@ -19,7 +19,8 @@
 # BENCH_KVM_TIMEOUT=seconds bounds each QEMU run (default 600).
 #
 #   make linux-boot-cost   the instructions from VM creation to the Linux
-#                          guest's init under kcore, KVM and pKVM
+#                          guest's init under kcore (kserv and the Linux host),
+#                          KVM and pKVM
 #                          (scripts/linux-boot-cost.sh), every time: the table
 #                          in $(LINUX_BOOT_OUT), consoles beside it
 #   $(BENCH_DIR)/vmm/linux-initramfs.cpio  init, /vmm, the guest's Image and
@@ -85,9 +86,10 @@ $(LINUX_BOOT_INITRAMFS): $(BENCH_VMM_INIT) $(BENCH_VMM) $(LINUX_IMAGE) $(LINUX_I
 	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(BENCH_VMM_INIT) --file vmm=$(BENCH_VMM) \
 		--file Image=$(LINUX_IMAGE) --file initrd.cpio=$(LINUX_INITRAMFS)
 
-# kcore's side needs kcore and kserv built (all) and kcore-run.
+# kcore's side needs kcore and kserv built (all), kcore-run, and for the Linux
+# host's row its initramfs (kcore.ko, kcore-vmm, host-init).
 linux-boot-cost: all $(LINUX_IMAGE) $(LINUX_INITRAMFS) $(LINUX_BOOT_INITRAMFS) \
-		scripts/linux-boot-cost.sh
+		$(LINUX_HOST_INITRAMFS) scripts/linux-boot-cost.sh
 	@bash scripts/linux-boot-cost.sh $(LINUX_IMAGE) $(LINUX_INITRAMFS) $(LINUX_BOOT_INITRAMFS) \
 		$(LINUX_BOOT_OUT) $(LINUX_BOOT_TIMEOUT) "$(LINUX_BOOT_MODES)"
 

@@ -49,7 +49,7 @@ rm -f "$out"
 rows=() details=() failed=0
 # $1: platform, $2: figure (instructions) or "-", $3: seconds, $4: details
 row() {
-	rows+=("$(printf '%-6s %16s   %5ss' "$1" "$2" "$3")")
+	rows+=("$(printf '%-11s %16s   %5ss' "$1" "$2" "$3")")
 	details+=("$1: $4")
 }
 num() { sed -n "s/.*$1\([0-9][0-9]*\).*/\1/p" | head -n1; }
@@ -71,6 +71,33 @@ if [ "$rc" -eq 0 ] && [ -n "$c" ] && [ -n "$v" ]; then
 else
 	failed=1
 	row kcore - "$secs" "FAILED (kcore-run exit $rc, C='$c' V='$v'; console: $log)"
+fi
+
+# ---- kcore, Debian's Linux as its host ------------------------------------------
+# The same guest run by kcore-vmm in the Linux host (tools/kcore-run --host linux,
+# docs/launcher.md). kcore-vmm prints "BENCH vm_created counter=C" just before
+# KCORE_IOC_CREATE_VM; the host's and the guest's counters are both the physical
+# one (kcore gives neither an offset): (V - C) x 16, as for kserv.
+if [ -f "$(dirname "$image")/host-initramfs.cpio" ]; then
+	log=$dir/linux-boot-kcore-linux.log
+	start=$(date +%s)
+	"$top/tools/kcore-run" --icount --cpus 2 --timeout "$timeout_s" --host linux \
+		--vm "image=$image,initrd=$initramfs,name=linux,mem=256M,cmdline=$cmdline" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	c=$(grep -a 'BENCH vm_created counter=' "$log" | num 'counter=')
+	v=$(grep -a 'KCORE-LINUX-INIT: start cntvct=' "$log" | num 'cntvct=')
+	if [ "$rc" -eq 0 ] && grep -a -q 'run: kcore-vmm exit status 0' "$log" &&
+		[ -n "$c" ] && [ -n "$v" ]; then
+		n=$(((v - c) * 16))
+		row kcore-linux "$(group "$n")" "$secs" "C=$c V=$v: (V - C) x 16 = $n"
+	else
+		failed=1
+		row kcore-linux - "$secs" "FAILED (kcore-run exit $rc, C='$c' V='$v'; console: $log)"
+	fi
+else
+	row kcore-linux - 0 "not run: no $(dirname "$image")/host-initramfs.cpio (make linux-assets)"
 fi
 
 # ---- KVM and pKVM -------------------------------------------------------------
@@ -139,7 +166,7 @@ done
 {
 	echo "Instructions from VM creation to the Linux guest's init (1 vCPU, 256 MiB, -icount shift=0)"
 	echo
-	printf '%-6s %16s   %6s\n' platform instructions run
+	printf '%-11s %16s   %6s\n' platform instructions run
 	printf '%s\n' "${rows[@]}"
 	echo
 	printf '%s\n' "${details[@]}"

@@ -11,7 +11,9 @@
 #ifndef KCORE_GUEST_TESTS_H
 #define KCORE_GUEST_TESTS_H
 
+#ifndef __KERNEL__ /* kcore.ko includes it too (KC_BENCH_NOP) */
 #include <stdint.h>
+#endif
 
 #include "abi.h"
 
@@ -38,7 +40,9 @@
 /*
  * bench (bench/bench.c): a guest call the host answers with x0 = 0 and
  * nothing else to do, to time one round trip guest -> kcore -> host -> guest
- * (KC_EXIT_GUEST_CALL). No arguments.
+ * (KC_EXIT_GUEST_CALL). No arguments. Answered in the host's kernel: kserv,
+ * and kcore.ko under Linux (kmod/kcore_vcpu.c; it never reaches kcore-vmm),
+ * as KVM answers PSCI_VERSION in the kernel.
  */
 #define KC_BENCH_NOP KCORE_HC(0x82)
 

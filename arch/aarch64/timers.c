@@ -99,6 +99,7 @@ static struct gic_claim *this_claim(void)
 		u64 rd = gicr_frame_of(read_sysreg(mpidr_el1));
 
 		g->rd = rd != 0 ? rd : ~0ull;
+		g->host_deadline = HOST_NO_DEADLINE;
 	}
 	return g;
 }
@@ -135,7 +136,7 @@ static void gic_claim(u32 active)
 			wr8(sgi + GICR_IPRIORITYR + VTIMER_INTID, PPI_PRIORITY);
 		}
 		v = rd32(sgi + GICR_ISENABLER0);
-		g->enabled = TIMER_PPIS & ~v;
+		g->enabled |= TIMER_PPIS & ~v; /* PPI 26 may be host_claim's already */
 		g->activated = 0;
 		pmr = read_sysreg(S3_0_C4_C6_0); /* ICC_PMR_EL1 */
 		g->pmr_changed = pmr != PMR_OPEN;
@@ -164,19 +165,19 @@ static void gic_claim(u32 active)
 static void gic_release(void)
 {
 	struct gic_claim *g = this_claim();
-	u64 sgi;
+	u64 sgi = g->rd + GICR_SGI_BASE;
 
-	if (!g->claimed)
-		return;
-	g->claimed = false;
-	sgi = g->rd + GICR_SGI_BASE;
-	if (g->enabled != 0) {
+	if (g->enabled != 0) { /* gic_claim's or host_claim's */
 		wr32(sgi + GICR_ICENABLER0, g->enabled);
+		g->enabled = 0;
 		/* The disable has taken effect once RWP is clear: no forwarding after it. */
 		for (u32 i = 0; i < RWP_POLLS && (rd32(g->rd + GICR_CTLR) & GICR_CTLR_RWP) != 0;
 		     i++)
 			;
 	}
+	if (!g->claimed)
+		return;
+	g->claimed = false;
 	if (g->activated != 0)
 		wr32(sgi + GICR_ICACTIVER0, g->activated);
 	if (g->prio_changed) {
@@ -212,6 +213,37 @@ static void cnthp_load(const struct ptimer_state *t)
 	}
 	write_sysreg(cnthp_cval_el2, guest_armed && t->cval < host ? t->cval : host);
 	write_sysreg(cnthp_ctl_el2, TIMER_ENABLE);
+}
+
+/*
+ * For the host's deadline alone (the guest uses no timer): only PPI 26 made
+ * to reach EL2, by enabling it if the host has not. Its group and priority,
+ * the priority mask and the group enable stay the host's, as they are for
+ * the host's own timer interrupt: a host that set them so that PPI 26 cannot
+ * pass only delays its own deadline, and no guest timer depends on them.
+ * Two GIC accesses instead of gic_claim's dozen.
+ */
+static void host_claim(void)
+{
+	struct gic_claim *g = this_claim();
+	u64 sgi = g->rd + GICR_SGI_BASE;
+	u32 ppi = 1u << HYPTIMER_PPI;
+
+	if (g->rd == ~0ull)
+		return;
+	if ((rd32(sgi + GICR_ISENABLER0) & ppi) == 0) {
+		g->enabled |= ppi;
+		wr32(sgi + GICR_ISENABLER0, ppi);
+	}
+	isb();
+}
+
+void timers_enter_host(u64 host_deadline)
+{
+	this_claim()->host_deadline = host_deadline;
+	write_sysreg(cnthp_cval_el2, host_deadline);
+	write_sysreg(cnthp_ctl_el2, TIMER_ENABLE);
+	host_claim();
 }
 
 /*
@@ -274,10 +306,13 @@ bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 esr)
 	if ((iss & ISS_SYSREG_MASK) != ISS_SYSREG_CNTP || op2 > PTIMER_CVAL)
 		return false;
 	if (s->timers_used == 0) {
-		/* The vCPU's first use of a timer, in this run: its LRs are live, none is added. */
+		/*
+		 * The vCPU's first use of a timer, in this run: its LRs are live, none
+		 * is added. timers_enter did not run; timers_enter_host may have (the
+		 * host's deadline stays in this_claim()->host_deadline, cnthp_load
+		 * below keeps honouring it).
+		 */
 		s->timers_used = 1;
-		/* timers_enter did not run: the host's virtual timer is not armed. */
-		this_claim()->host_deadline = HOST_NO_DEADLINE;
 		gic_claim(0);
 	}
 	if ((iss & 1) != 0) {

@@ -154,7 +154,16 @@ static inline u64 timers_wfi_deadline(const struct arch_vcpu *s, bool vtimer_ena
  */
 void timers_enter(struct arch_vcpu *s, bool vtimer_enabled, bool ptimer_enabled, u64 host_deadline);
 
-/* At exit: CNTHP off, and the host's GIC as it was before timers_enter. */
+/*
+ * At entry of a vCPU that does not use its timers (!timers_in_use), when the
+ * host's virtual timer is armed: CNTHP at the host's deadline and PPI 26
+ * reaching EL2, so the run ends by then; no list register looked at. A
+ * timers_emulate in the same run (the guest's first CNTP_* access) then
+ * claims the rest; timers_exit undoes both.
+ */
+void timers_enter_host(u64 host_deadline);
+
+/* At exit: CNTHP off, and the host's GIC as it was before timers_enter(_host). */
 void timers_exit(void);
 
 /*
@@ -166,8 +175,9 @@ void timers_exit(void);
 bool timers_emulate(struct arch_vcpu *s, u64 *x, u64 esr);
 
 /*
- * timers_exit is due at the end of a run exactly when timers_used is set:
- * timers_enter and timers_emulate set it before they claim anything.
+ * timers_exit is due at the end of a run when timers_used is set
+ * (timers_enter and timers_emulate set it before they claim anything) or
+ * timers_enter_host ran at its entry.
  */
 
 #endif /* KCORE_AARCH64_TIMERS_H */

@@ -43,7 +43,7 @@ BENCH_KVM_TIMEOUT ?= 600
 
 # Against the cross glibc and its kernel headers (linux-libc-dev-arm64-cross:
 # linux/kvm.h), statically; the VMM's DTB is written with Debian's arm64 libfdt.
-BENCH_VMM_CFLAGS := -std=gnu11 -O2 $(WARN) -static -s -MMD -MP
+BENCH_VMM_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I. -static -s -MMD -MP
 BENCH_FDT_INC := .deps/arm64/usr/include
 BENCH_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
 
@@ -56,7 +56,7 @@ $(BENCH_VMM): $(BENCH_VMM_SRCS) bench/vmm/devices.h hostvmm/io_backend.h $(wildc
 		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [bench-vmm] $(BENCH_VMM_SRCS)")
-	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -Iinclude -I. -isystem $(BENCH_FDT_INC) -o $@ \
+	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -isystem $(BENCH_FDT_INC) -o $@ \
 		$(BENCH_VMM_SRCS) $(BENCH_FDT_LIB) -pthread
 
 $(BENCH_VMM_INIT): bench/vmm/init.c bench/vmm/io_host.c bench/vmm/io_host.h | $(DEPS_STAMP)

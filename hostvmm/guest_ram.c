@@ -14,8 +14,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <setjmp.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -57,6 +57,7 @@
 #define LINUX_MEM_MIB	      "256"
 #define LINUX_CPUS	      "1"
 #define IO_TUN_KO	      "/tun.ko"
+#define IO_NET_ARG	      "tap=" IO_TAP /* the VMM's --net tap=NAME */
 #define IO_CMDLINE	      LINUX_DEFAULT_CMDLINE " kcore.virtio=plain " IO_GUEST_ARGS
 #define KVM_NODE	      "/dev/kvm"
 #define KVM_MAJOR	      10u
@@ -213,10 +214,10 @@ int main(void)
 		    (char *)LINUX_INITRD,  "--cmdline", linux_cmdline(),     "--mem",
 		    (char *)LINUX_MEM_MIB, "--cpus",	(char *)LINUX_CPUS,  NULL};
 		char *const io_argv[] = {
-		    (char *)VMM,	   "--kernel",	(char *)LINUX_IMAGE,   "--initrd",
-		    (char *)LINUX_INITRD,  "--cmdline", (char *)IO_CMDLINE,    "--mem",
-		    (char *)LINUX_MEM_MIB, "--cpus",	(char *)LINUX_CPUS,    "--disk",
-		    (char *)IO_DISK,	   "--net",	(char *)"tap=" IO_TAP, NULL};
+		    (char *)VMM,	   "--kernel",	(char *)LINUX_IMAGE, "--initrd",
+		    (char *)LINUX_INITRD,  "--cmdline", (char *)IO_CMDLINE,  "--mem",
+		    (char *)LINUX_MEM_MIB, "--cpus",	(char *)LINUX_CPUS,  "--disk",
+		    (char *)IO_DISK,	   "--net",	(char *)IO_NET_ARG,  NULL};
 		char *const *argv = access(LINUX_IMAGE, F_OK) == 0 ? linux_argv : bench_argv;
 
 		if (io) {

@@ -72,6 +72,30 @@
 #   bench/bench.sh scrub-sizes FILE
 #       checks a file of kcore's scrub lines and prints that line.
 #
+#   bench/bench.sh io [BUILD]
+#       make bench-io (docs/bench/README.md, "Virtio I/O"): the same Linux
+#       guest's virtio-blk and virtio-net passes under kcore (the Linux host's
+#       init with kcore.iobench=1, kcore-vmm, the guest with kcore-guest.ko)
+#       and under KVM nVHE (BUILD/bench/vmm/io-initramfs.cpio: our VMM with
+#       --disk and --net), each in QEMU -smp 1 -icount shift=0,sleep=off with a
+#       fixed seed and RTC. Consoles in BUILD/bench/io-kcore.log and
+#       io-kvm.log, their BENCH (and FAIL) lines in io-kcore.txt and
+#       io-kvm.txt, the table in io.txt. BENCH_IO_TIMEOUT bounds each run
+#       (seconds, default 2400).
+#
+#   bench/bench.sh io-report KCORE KVM
+#       the table from two such files: operation, instructions per byte under
+#       kcore and under KVM, kcore's over KVM's. What `io` does after the
+#       runs; the tests use it on sample outputs.
+#
+# A file of I/O lines (io-report): the guest's, anything before "BENCH "
+# ignored, "BENCH vm_created ..." (kcore-vmm's) too:
+#   BENCH op=<blk_write|blk_read|net_tx> reps=<bytes> ticks=<T>   each once
+#   BENCH done                                                     last
+# Instructions per byte = T * 16 / bytes. A missing or repeated operation, no
+# "BENCH done", or any line with "FAIL" (a guest's check or a host's step
+# failed) is an error: one line "bench: FILE: why", exit status 1.
+#
 # A file of scrub lines (scrub-sizes), two sizes at least (anything before
 # "scrub: " ignored; T counter ticks are T x 16 instructions):
 #   kcore: scrub: <B> bytes zeroed in <T> counter ticks ...
@@ -85,6 +109,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The operations, in table order (bench/bench.c prints them in this order).
 OPS="hyp_call psci_version host_call mmio_read exit_entry s2_fault ipi"
+# The virtio I/O benchmark's, in table order (guests/linux-init/iobench.c).
+IO_OPS="blk_write blk_read net_tx"
 INSNS_PER_TICK=16
 
 die() {
@@ -92,16 +118,20 @@ die() {
 	exit 1
 }
 
-# parse FILE PLATFORM [ops|boot]: validates; ops (default) prints "op instructions" (exact,
-# 3 decimals) per op, boot "create_to_first_insn N" (n/a without both counter lines).
+# parse FILE PLATFORM [ops|boot|io]: validates; ops (default) prints "op instructions" (exact,
+# 3 decimals) per op, boot "create_to_first_insn N" (n/a without both counter lines); io
+# validates a file of I/O lines instead (no platform line; FAIL anywhere refused) and prints
+# "op instructions-per-byte" (4 decimals).
 parse() {
-	local file=$1 want=$2 what=${3:-ops}
+	local file=$1 want=$2 what=${3:-ops} ops=$OPS
+	[ "$what" != io ] || ops=$IO_OPS
 	[ -f "$file" ] || die "$file: no such file"
-	tr -d '\r' <"$file" | awk -v file="$file" -v want="$want" -v ops="$OPS" -v ipt="$INSNS_PER_TICK" \
+	tr -d '\r' <"$file" | awk -v file="$file" -v want="$want" -v ops="$ops" -v ipt="$INSNS_PER_TICK" \
 		-v what="$what" '
 	function bad(why) { printf "%s: %s: %s\n", "'"$prog"'", file, why > "/dev/stderr"; failed = 1; exit 1 }
 	function num(s) { return s ~ /^[0-9]+$/ && length(s) <= 15 }
 	BEGIN { n = split(ops, order, " "); for (i = 1; i <= n; i++) known[order[i]] = 1 }
+	what == "io" && /FAIL/ { bad("a failure: " $0) }
 	{
 		p = index($0, "BENCH ")
 		if (p == 0) next
@@ -127,7 +157,7 @@ parse() {
 			created = substr(f[2], 9)
 			next
 		}
-		if (platform == "") bad("\"BENCH " rest "\" before the platform line")
+		if (platform == "" && what != "io") bad("\"BENCH " rest "\" before the platform line")
 		if (rest ~ /^first_insn /) {
 			if (first != "") bad("two first_insn lines")
 			if (split(rest, f, " ") != 3 || f[2] !~ /^cntvct=/ || f[3] !~ /^cntvoff=/ ||
@@ -149,7 +179,7 @@ parse() {
 	END {
 		if (failed) exit 1
 		if (lines == 0) bad("no BENCH lines")
-		if (platform == "") bad("no \"BENCH platform=...\" line")
+		if (platform == "" && what != "io") bad("no \"BENCH platform=...\" line")
 		for (i = 1; i <= n; i++)
 			if (!(order[i] in seen)) bad("operation " order[i] " is missing")
 		if (!done) bad("no \"BENCH done\" line: the run did not finish")
@@ -157,6 +187,8 @@ parse() {
 			bad("the guest'"'"'s first instruction (counter " first ") before the VM'"'"'s creation (" created ")")
 		if (what == "ops")
 			for (i = 1; i <= n; i++) printf "%s %.3f\n", order[i], insn[order[i]]
+		else if (what == "io")
+			for (i = 1; i <= n; i++) printf "%s %.4f\n", order[i], insn[order[i]]
 		else if (first != "" && created != "")
 			printf "create_to_first_insn %.0f\n", (first - created) * ipt
 		else
@@ -581,7 +613,71 @@ boot() {
 		"$build/bench/kcore-linux.txt" | sed -n '/^$/,$p'
 }
 
+# io_report KCORE KVM: the table.
+io_report() {
+	local a b
+	a=$(parse "$1" "" io) || return 1
+	b=$(parse "$2" "" io) || return 1
+	printf '%-12s %16s %16s %12s\n' operation kcore-linux kvm kcore/kvm
+	paste -d' ' <(echo "$a") <(echo "$b") | awk '{ printf "%-12s %16.2f %16.2f %12.2f\n", $1, $2, $4, $2 / $4 }'
+	echo "(instructions per byte: QEMU -icount shift=0, counter ticks x 16 / bytes; kcore-linux: a"
+	echo " protected guest under kcore, kcore-vmm in Debian's Linux host; kvm: the same guest and"
+	echo " devices under KVM nVHE, our VMM)"
+}
+
+# io_run NAME LOG TXT OK-PATTERN QEMU-ARGS...: one run, its console in LOG, its BENCH and FAIL
+# lines in TXT; 1 (said why) unless QEMU exited 0 and the console has OK-PATTERN.
+io_run() {
+	local name=$1 log=$2 txt=$3 want=$4 rc
+	shift 4
+	echo "$prog: I/O run under $name (console: $log)" >&2
+	timeout "${BENCH_IO_TIMEOUT:-2400}" qemu-system-aarch64 -cpu max -smp 1 -m 1G -nographic \
+		-nic none -icount shift=0,sleep=off -seed 1 -rtc base=2025-01-01T00:00:00,clock=vm \
+		"$@" </dev/null 2>&1 | tr -d '\r' >"$log"
+	rc=${PIPESTATUS[0]}
+	grep -a 'BENCH \|KCORE-[A-Z-]*: \(iobench: \)\?FAIL' "$log" | sed 's/^.*\(BENCH \)/\1/' >"$txt"
+	if [ "$rc" -ne 0 ] || ! grep -q "$want" "$log"; then
+		echo "$prog: the $name run failed (QEMU exit $rc; no '$want') (console: $log)" >&2
+		return 1
+	fi
+}
+
+# io BUILD: make bench-io.
+io() {
+	local build=${1:-build} dir f
+	dir=$build/bench
+	cd "$top" || die "cannot enter $top"
+	local image=$build/linux/Image host=$build/linux/host-initramfs.cpio kvm=$dir/vmm/io-initramfs.cpio
+	for f in "$build/kcore.img" "$image" "$host" "$kvm"; do
+		[ -f "$f" ] || die "$f is missing: make bench-io builds it (make linux-assets first)"
+	done
+	mkdir -p "$dir"
+	# shellcheck disable=SC2054 # the commas are QEMU's, inside one argument
+	io_run kcore "$dir/io-kcore.log" "$dir/io-kcore.txt" '^KCORE-HOST: iobench: kcore-vmm exit status 0$' \
+		-M virt,virtualization=on,gic-version=3,iommu=smmuv3 -kernel "$build/kcore.img" \
+		-device "guest-loader,addr=0x50000000,kernel=$image,bootargs=console=ttyAMA0 kcore.expect_cpus=1 kcore.iobench=1" \
+		-device "guest-loader,addr=0x58000000,initrd=$host" || exit 1
+	# shellcheck disable=SC2054
+	io_run "KVM nVHE" "$dir/io-kvm.log" "$dir/io-kvm.txt" '^KCORE-BENCH-INIT: vmm exited with status 0$' \
+		-M virt,virtualization=on,gic-version=3 -kernel "$image" -initrd "$kvm" \
+		-append "console=ttyAMA0 kvm-arm.mode=nvhe" || exit 1
+	grep -q 'Hyp mode initialized successfully' "$dir/io-kvm.log" ||
+		die "KVM did not come up in nVHE mode (console: $dir/io-kvm.log)"
+	io_report "$dir/io-kcore.txt" "$dir/io-kvm.txt" >"$dir/io.txt.tmp" || die "no table (the files above)"
+	mv "$dir/io.txt.tmp" "$dir/io.txt" || die "cannot write $dir/io.txt"
+	cat "$dir/io.txt"
+	echo "$prog: wrote $dir/io.txt" >&2
+}
+
 case ${1:-} in
+io)
+	shift
+	io "$@"
+	;;
+io-report)
+	[ $# -eq 3 ] || die "usage: bench/bench.sh io-report KCORE KVM"
+	io_report "$2" "$3"
+	;;
 run)
 	shift
 	run "$@"
@@ -621,7 +717,7 @@ host-lines)
 	host_lines
 	;;
 *)
-	echo "usage: bench/bench.sh run [BUILD] | boot [BUILD] | linux [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX] | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
+	echo "usage: bench/bench.sh run [BUILD] | io [BUILD] | io-report KCORE KVM | boot [BUILD] | linux [BUILD] | scrub [BUILD] | scrub-sizes FILE | report [--csv OUT] [--png OUT] [--sizes SIZES [--boot-csv OUT]] KCORE KVM PKVM [LINUX] | parse FILE PLATFORM [ops|boot] | boot-sizes FILE | host-lines" >&2
 	exit 2
 	;;
 esac

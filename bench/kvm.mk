@@ -26,6 +26,10 @@
 #   $(BENCH_DIR)/vmm/linux-initramfs.cpio  init, /vmm, the guest's Image and
 #                          initramfs (as /Image and /initrd.cpio)
 #
+#   make bench-io          the virtio I/O benchmark under kcore and KVM (bench/bench.sh io)
+#   $(BENCH_DIR)/vmm/io-initramfs.cpio  init, /vmm, /Image, /initrd.cpio and /tun.ko:
+#                          KVM's side of it
+#
 # LINUX_BOOT_TIMEOUT=seconds bounds each run (default 1800),
 # LINUX_BOOT_MODES="nvhe" leaves pKVM out (default "nvhe protected").
 
@@ -40,19 +44,26 @@ BENCH_KVM_TIMEOUT ?= 600
 
 # Against the cross glibc and its kernel headers (linux-libc-dev-arm64-cross:
 # linux/kvm.h), statically; the VMM's DTB is written with Debian's arm64 libfdt.
-BENCH_VMM_CFLAGS := -std=gnu11 -O2 $(WARN) -static -s -MMD -MP
+BENCH_VMM_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I. -static -s -MMD -MP
 BENCH_FDT_INC := .deps/arm64/usr/include
 BENCH_FDT_LIB := .deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a
 
-$(BENCH_VMM): bench/vmm/vmm.c | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC [bench-vmm] $<")
-	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -isystem $(BENCH_FDT_INC) -o $@ $< $(BENCH_FDT_LIB) -pthread
+# The VMM with the virtio devices kcore-vmm has (vmm/) over the same host ends (hostvmm/'s
+# file store and tap): bench/vmm/README.md, "Virtio I/O".
+BENCH_VMM_SRCS := bench/vmm/vmm.c bench/vmm/devices.c hostvmm/file_store.c hostvmm/tap.c \
+	vmm/virtio_mmio.c vmm/virtqueue.c vmm/virtio_blk.c vmm/virtio_net.c vmm/guest_dtb.c
 
-$(BENCH_VMM_INIT): bench/vmm/init.c | $(DEPS_STAMP)
+$(BENCH_VMM): $(BENCH_VMM_SRCS) bench/vmm/devices.h hostvmm/io_backend.h $(wildcard vmm/*.h) \
+		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC [bench-vmm] $<")
-	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -o $@ $<
+	@$(if $(Q),echo "  CC [bench-vmm] $(BENCH_VMM_SRCS)")
+	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -isystem $(BENCH_FDT_INC) -o $@ \
+		$(BENCH_VMM_SRCS) $(BENCH_FDT_LIB) -pthread
+
+$(BENCH_VMM_INIT): bench/vmm/init.c bench/vmm/io_host.c bench/vmm/io_host.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [bench-vmm] bench/vmm/init.c bench/vmm/io_host.c")
+	$(Q)$(ARM_CC) $(BENCH_VMM_CFLAGS) -o $@ bench/vmm/init.c bench/vmm/io_host.c
 
 $(BENCH_KVM_INITRAMFS): $(BENCH_VMM_INIT) $(BENCH_VMM) $(BENCH_GUEST) $(KCORE_MKINITRAMFS)
 	@$(if $(Q),echo "  CPIO    $@")
@@ -93,6 +104,21 @@ linux-boot-cost: all $(LINUX_IMAGE) $(LINUX_INITRAMFS) $(LINUX_BOOT_INITRAMFS) \
 	@bash scripts/linux-boot-cost.sh $(LINUX_IMAGE) $(LINUX_INITRAMFS) $(LINUX_BOOT_INITRAMFS) \
 		$(LINUX_BOOT_OUT) $(LINUX_BOOT_TIMEOUT) "$(LINUX_BOOT_MODES)"
 
+# The virtio I/O benchmark (docs/bench/README.md, "Virtio I/O"): KVM's side boots the
+# Linux guest with --disk and --net (init's I/O mode, chosen by /tun.ko); `make bench-io`
+# runs both sides (bench/bench.sh io) and writes the table $(BENCH_DIR)/io.txt.
+IO_KVM_INITRAMFS := $(BENCH_DIR)/vmm/io-initramfs.cpio
+
+$(IO_KVM_INITRAMFS): $(BENCH_VMM_INIT) $(BENCH_VMM) $(LINUX_IMAGE) $(LINUX_INITRAMFS) \
+		$(LINUX_GUEST_MODSTAMP) $(KCORE_MKINITRAMFS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(KCORE_MKINITRAMFS) -o $@ --init $(BENCH_VMM_INIT) --file vmm=$(BENCH_VMM) \
+		--file Image=$(LINUX_IMAGE) --file initrd.cpio=$(LINUX_INITRAMFS) \
+		--file tun.ko=$(LINUX_GUEST_MODDIR)/tun.ko
+
+bench-io: all $(LINUX_IMAGE) $(LINUX_HOST_INITRAMFS) $(IO_KVM_INITRAMFS)
+	@bash bench/bench.sh io $(BUILD)
+
 -include $(BENCH_VMM:=.d) $(BENCH_VMM_INIT:=.d)
 
-.PHONY: bench-kvm linux-boot-cost
+.PHONY: bench-kvm linux-boot-cost bench-io

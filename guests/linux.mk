@@ -73,7 +73,8 @@ $(LINUX_IMAGE): scripts/fetch-linux.sh | $(DEPS_STAMP)
 	@$(if $(Q),echo "  FETCH   $@ (Debian's linux-image-cloud-arm64)")
 	$(Q)bash scripts/fetch-linux.sh $(@D)
 
-LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c guests/linux-init/net.c
+LINUX_INIT_SRCS := guests/linux-init/init.c guests/linux-init/virtio.c guests/linux-init/net.c \
+	guests/linux-init/iobench.c
 
 $(LINUX_INIT): $(LINUX_INIT_SRCS) guests/linux-init/init.h guests/linux-init/disk_pattern.h \
 		| $(DEPS_STAMP)
@@ -93,13 +94,14 @@ $(LINUX_GUEST_MODSTAMP): $(LINUX_IMAGE) scripts/extract-linux-modules.sh guests/
 	$(Q)touch $@
 
 LINUX_HOST_INIT_SRCS := guests/host-init/init.c guests/host-init/virtio.c guests/host-init/net.c \
-	guests/host-init/run_vm.c
+	guests/host-init/run_vm.c guests/host-init/iobench.c bench/vmm/io_host.c
 
 $(LINUX_HOST_INIT): $(LINUX_HOST_INIT_SRCS) guests/host-init/host_init.h \
-		guests/linux-init/disk_pattern.h tests/kmod-attack/kcore_attack.h | $(DEPS_STAMP)
+		guests/linux-init/disk_pattern.h tests/kmod-attack/kcore_attack.h bench/vmm/io_host.h \
+		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [host-init] $(LINUX_HOST_INIT_SRCS)")
-	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -Itests/kmod-attack -Iguests/linux-init -o $@ \
+	$(Q)$(ARM_CC) $(LINUX_INIT_CFLAGS) -Itests/kmod-attack -Iguests/linux-init -Ibench/vmm -o $@ \
 		$(LINUX_HOST_INIT_SRCS)
 
 # The virtio disk test's disk (docs/virtio.md): an empty ext4, made fresh for

@@ -28,6 +28,7 @@
 #include <kcore/kcore_ioctl.h>
 
 #include "hostvmm/hostvmm.h"
+#include "hostvmm/io_backend.h"
 #include "vmm/backend.h"
 #include "vmm/guest_layout.h"
 #include "vmm/virtio_blk.h"
@@ -59,49 +60,6 @@ static struct virtio_mmio *net_dev;
 static struct hostvmm_ram ram;
 static struct irq_line lines[GUEST_VIRTIO_MAX];
 static char names[GUEST_VIRTIO_MAX][NAME_MAX_LEN];
-
-static bool disk_read(void *ctx, u64 off, void *dst, u64 len)
-{
-	const struct disk *d = ctx;
-
-	while (len > 0) {
-		ssize_t n = pread(d->fd, dst, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false; /* an error, or the file shrank under us */
-		dst = (u8 *)dst + n;
-		off += (u64)n;
-		len -= (u64)n;
-	}
-	return true;
-}
-
-static bool disk_write(void *ctx, u64 off, const void *src, u64 len)
-{
-	const struct disk *d = ctx;
-
-	while (len > 0) {
-		ssize_t n = pwrite(d->fd, src, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		src = (const u8 *)src + n;
-		off += (u64)n;
-		len -= (u64)n;
-	}
-	return true;
-}
-
-static bool disk_flush(void *ctx)
-{
-	const struct disk *d = ctx;
-
-	return fdatasync(d->fd) == 0;
-}
 
 static bool random_fill(void *buf, u32 n)
 {
@@ -146,8 +104,11 @@ __attribute__((noreturn)) static void disk_error(const char *path, const char *w
 static void open_disk(struct guest *g, const struct hostvmm_disk_arg *a)
 {
 	struct disk *d = &disks[nr_disks];
-	struct virtio_blk_store s = {
-	    .ctx = d, .ro = a->ro, .read = disk_read, .write = disk_write, .flush = disk_flush};
+	struct virtio_blk_store s = {.ctx = &d->fd,
+				     .ro = a->ro,
+				     .read = file_store_read,
+				     .write = file_store_write,
+				     .flush = file_store_flush};
 	struct stat st;
 	char *name = names[g->nr_virtio];
 

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,12 +80,24 @@ static u8 *host_addr(const struct hostvmm_ram *r, u64 gpa, u64 len)
 /*
  * memcpy with this thread's recovery point armed: false if a SIGBUS came.
  * noinline and volatile arguments: nothing the jump could leave stale.
+ * The signal mask is not saved (sigsetjmp's 0): saving it is a system call
+ * on every copy, and every ring access and 4 KiB of data is a copy (the I/O
+ * benchmark measured it: docs/bench/README.md, "Virtio I/O"). The one thing
+ * the jump leaves in the mask is SIGBUS itself, blocked while its handler
+ * ran: unblocked on that path, so the next fault in this thread comes here
+ * again (a blocked SIGBUS from a fault kills the process).
  */
 __attribute__((noinline)) static bool guarded_copy(void *volatile dst, const void *volatile src,
 						   volatile u64 len)
 {
-	if (sigsetjmp(copy_jmp, 1) != 0)
+	if (sigsetjmp(copy_jmp, 0) != 0) {
+		sigset_t bus;
+
+		sigemptyset(&bus);
+		sigaddset(&bus, SIGBUS);
+		pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
 		return false;
+	}
 	copy_armed = 1;
 	memcpy(dst, src, len);
 	copy_armed = 0;

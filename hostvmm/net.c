@@ -15,41 +15,30 @@
  * driver notifies the receive queue (an eventfd), so a slow guest makes
  * the tap's own queue fill and drop, never this process grow.
  *
+ * The tap and its receive thread are tap.c's (io_backend.h), shared with the
+ * KVM benchmark VMM.
+ *
  * The MAC is 02:6b:63 ("kc", locally administered) and three bytes of a
  * hash of the VM's name: two VMs of different names differ.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <linux/sockios.h>
-
 #include "hostvmm/hostvmm.h"
+#include "hostvmm/io_backend.h"
 #include "vmm/backend.h"
 #include "vmm/virtio_net.h"
 
-#define TUN_DEV	 "/dev/net/tun"
-#define READ_MAX 65536u /* a tap frame can be up to 64 KiB: read whole, then judged */
-
 static struct virtio_net net;
 static struct guest *net_guest;
-static int tap_fd = -1, event_fd = -1;
+static int tap_fd = -1;
 static char tap_name[IFNAMSIZ];
-static pthread_t io_thread;
-static bool io_running, io_stop;
-static u8 frame[READ_MAX];
+static char rx_who[GUEST_NAME_MAX + 24];
+static struct tap_rx rx = {.tap_fd = -1, .event_fd = -1};
 
 __attribute__((noreturn)) static void net_error(const struct hostvmm_net_arg *a, const char *why)
 {
@@ -58,69 +47,31 @@ __attribute__((noreturn)) static void net_error(const struct hostvmm_net_arg *a,
 	exit(HOSTVMM_FILE);
 }
 
-static bool tap_send(void *ctx, const void *buf, u32 len)
-{
-	ssize_t n;
-
-	(void)ctx;
-	do
-		n = write(tap_fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)len;
-}
-
 /* The driver offered receive buffers (under the VM's lock): wake the I/O thread. */
 static void rx_ready(void *ctx)
 {
-	u64 one = 1;
-
 	(void)ctx;
-	if (write(event_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		vmm_log("VM %s: virtio-net: eventfd: %s", net_guest->name, strerror(errno));
+	tap_rx_wake(&rx);
 }
 
-static void up(int sock, const char *ifname, const struct hostvmm_net_arg *a)
+static void lock_vm(void *ctx)
 {
-	struct ifreq ifr = {0};
+	vmm_vm_lock(ctx);
+}
 
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
-	if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0)
-		net_error(a, strerror(errno));
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(sock, SIOCSIFFLAGS, &ifr) != 0)
-		net_error(a, strerror(errno));
+static void unlock_vm(void *ctx)
+{
+	vmm_vm_unlock(ctx);
 }
 
 /* Opens the tap (the named one, or a new one added to the bridge) and brings it up. */
 static void open_tap(const struct hostvmm_net_arg *a)
 {
-	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
-	int sock;
+	const char *why = tap_open(a->tap, a->bridge, &tap_fd, tap_name);
 
-	tap_fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (tap_fd < 0)
-		net_error(a, TUN_DEV ": cannot be opened (no tun.ko?)");
-	if (a->tap != NULL)
-		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", a->tap);
-	if (ioctl(tap_fd, TUNSETIFF, &ifr) != 0)
-		net_error(a, errno == EINVAL ? "not a tap device" : strerror(errno));
-	snprintf(tap_name, sizeof(tap_name), "%s", ifr.ifr_name);
-	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		net_error(a, strerror(errno));
-	if (a->bridge != NULL) {
-		struct ifreq br = {0};
-
-		snprintf(br.ifr_name, IFNAMSIZ, "%s", a->bridge);
-		br.ifr_ifindex = (int)if_nametoindex(tap_name);
-		if (br.ifr_ifindex == 0 || ioctl(sock, SIOCBRADDIF, &br) != 0)
-			net_error(a, errno == EOPNOTSUPP || errno == EINVAL ? "not a bridge"
-									    : strerror(errno));
-	}
-	up(sock, tap_name, a);
-	close(sock);
-	event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (event_fd < 0)
+	if (why != NULL)
+		net_error(a, why);
+	if (!tap_rx_init(&rx))
 		net_error(a, strerror(errno));
 }
 
@@ -153,7 +104,7 @@ struct virtio_mmio *hostvmm_net_open(struct guest *g, const struct hostvmm_net_a
 		open_tap(a);
 	else
 		snprintf(tap_name, sizeof(tap_name), "%s", a->tap != NULL ? a->tap : "(new tap)");
-	virtio_net_init(&net, mac, tap_send, rx_ready, NULL, name);
+	virtio_net_init(&net, mac, tap_send, rx_ready, &tap_fd, name);
 	return &net.t;
 }
 
@@ -165,92 +116,27 @@ void hostvmm_net_describe(char *buf, size_t size)
 		 m[3], m[4], m[5]);
 }
 
-/* Offers the held frame of len bytes: whether it is gone (in, or dropped). */
-static bool offer(u32 len)
-{
-	enum virtio_net_rx_result r;
-
-	vmm_vm_lock(net_guest);
-	r = virtio_net_rx(&net, frame, len);
-	vmm_vm_unlock(net_guest);
-	return r != VIRTIO_NET_RX_NO_BUFFER;
-}
-
-static void *io_main(void *arg)
-{
-	u32 held = 0; /* the bytes of a frame read and not yet taken (0: none) */
-
-	(void)arg;
-	while (!__atomic_load_n(&io_stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd p[2] = {{.fd = tap_fd, .events = held == 0 ? POLLIN : 0},
-				      {.fd = event_fd, .events = POLLIN}};
-		u64 count;
-
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if ((p[1].revents & POLLIN) != 0 && read(event_fd, &count, sizeof(count)) < 0 &&
-		    errno != EAGAIN)
-			break;
-		if (held != 0 && offer(held))
-			held = 0;
-		/* Every frame the tap has, while the guest has buffers for them. */
-		while (held == 0) {
-			ssize_t n = read(tap_fd, frame, sizeof(frame));
-
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				/* The tap is gone under us: the guest's network stops, the VM goes
-				 * on. */
-				vmm_log("VM %s: virtio-net: reading %s: %s", net_guest->name,
-					tap_name, strerror(errno));
-				return NULL;
-			}
-			if (n <= 0)
-				break; /* the tap is empty */
-			if (!offer((u32)n))
-				held = (u32)n;
-		}
-	}
-	return NULL;
-}
-
 bool hostvmm_net_start(void)
 {
-	sigset_t all, old;
-	int err;
-
 	if (tap_fd < 0)
 		return true;
-	/*
-	 * The I/O thread takes no asynchronous signal: SIGINT/SIGTERM are the
-	 * main thread's (vcpu.c). SIGBUS stays open: a receive buffer in a page
-	 * the guest does not share raises it, and guest_ram.c's handler must
-	 * run (Linux kills the process for a blocked SIGBUS from a fault).
-	 */
-	sigfillset(&all);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGSEGV);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&io_thread, NULL, io_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0) {
-		fprintf(stderr, "kcore-vmm: the network's I/O thread: %s\n", strerror(err));
+	snprintf(rx_who, sizeof(rx_who), "VM %s: virtio-net", net_guest->name);
+	rx.tap_fd = tap_fd;
+	rx.net = &net;
+	rx.lock = lock_vm;
+	rx.unlock = unlock_vm;
+	rx.ctx = net_guest;
+	rx.who = rx_who;
+	if (!tap_rx_start(&rx)) {
+		fprintf(stderr, "kcore-vmm: the network's I/O thread: %s\n", strerror(errno));
 		return false;
 	}
-	io_running = true;
 	return true;
 }
 
 void hostvmm_net_stop(void)
 {
-	u64 one = 1;
-
-	if (io_running) {
-		__atomic_store_n(&io_stop, true, __ATOMIC_RELEASE);
-		if (write(event_fd, &one, sizeof(one)) < 0)
-			vmm_log("virtio-net: eventfd: %s", strerror(errno));
-		pthread_join(io_thread, NULL);
-		io_running = false;
-	}
+	tap_rx_stop(&rx); /* its thread writes the RAM: gone before the caller unmaps it */
 	if (tap_fd >= 0) {
 		vmm_log("VM %s: virtio-net: %llu frames sent, %llu dropped; %llu received, %llu "
 			"dropped",
@@ -260,7 +146,4 @@ void hostvmm_net_stop(void)
 		close(tap_fd); /* a tap of our own goes, with its bridge port */
 		tap_fd = -1;
 	}
-	if (event_fd >= 0)
-		close(event_fd);
-	event_fd = -1;
 }

@@ -69,7 +69,7 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	--library=scripts/cppcheck-kcore.cfg -D__CPPCHECK__ -DKCORE_DEBUG -D_DEFAULT_SOURCE -DKCORE_SCHED_POINTS -DKCORE_LOCK_CHECK \
-	-Iinclude -I. -Iarch/sim/include -Itests/kmod-attack -Iguests/linux-init "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
+	-Iinclude -I. -Iarch/sim/include -Itests/kmod-attack -Iguests/linux-init -Ibench/vmm "${host_c[@]}" "${arch_c[@]}" "${kserv_c[@]}" "${guest_c[@]}" "${linux_init_c[@]}" \
 	"${vmm_c[@]}"
 
 echo "lint: clang-tidy"
@@ -89,7 +89,7 @@ for f in "${host_c[@]}"; do tidy "$f" "${host_flags[@]}" || status=1; done
 for f in "${arch_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${arch_tidy[@]}" || status=1; done
 for f in "${kserv_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${kserv_tidy[@]}" || status=1; done
 for f in "${guest_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -ffreestanding "${guest_tidy[@]}" || status=1; done
-for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 -Iinclude -Itests/kmod-attack -Iguests/linux-init || status=1; done
+for f in "${linux_init_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu -std=gnu11 -Iinclude -Itests/kmod-attack -Iguests/linux-init -Ibench/vmm || status=1; done
 for f in "${vmm_c[@]}"; do tidy "$f" --target=aarch64-linux-gnu "${vmm_tidy[@]}" || status=1; done
 [ "$status" -eq 0 ] || { echo "lint: clang-tidy found problems"; exit 1; }
 
@@ -108,7 +108,7 @@ for f in "${guest_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${guest_flags[@]}" -c "$f" -o /dev/null
 done
 for f in "${linux_init_c[@]}"; do
-	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -Itests/kmod-attack -Iguests/linux-init -c "$f" -o /dev/null
+	aarch64-linux-gnu-gcc -fanalyzer "${linux_init_flags[@]}" -Itests/kmod-attack -Iguests/linux-init -Ibench/vmm -c "$f" -o /dev/null
 done
 for f in "${vmm_c[@]}"; do
 	aarch64-linux-gnu-gcc -fanalyzer "${vmm_flags[@]}" -c "$f" -o /dev/null

@@ -16,6 +16,12 @@
  *           --mem 256 --cpus 1
  *      (CMDLINE: /guest.cmdline's line, default "console=ttyAMA0
  *      kcore.expect_cpus=1": what kcore's measurement gives the same guest);
+ *      or, if the initramfs also holds /tun.ko, the virtio I/O benchmark
+ *      (bench/vmm/README.md, "Virtio I/O"; io_host.h): a 64 MiB disk file
+ *      in tmpfs, tap0 with the host's address, a TCP sink, then
+ *      /vmm --kernel /Image --initrd /initrd.cpio --cmdline "console=ttyAMA0
+ *      kcore.expect_cpus=1 kcore.virtio=plain kcore.iobench=..." --mem 256
+ *      --cpus 1 --disk FILE --net tap=tap0; afterwards "sink: N bytes";
  *   4. says how the VMM ended ("KCORE-BENCH-INIT: vmm exited with status 0")
  *      and powers off (reboot(RB_POWER_OFF): PSCI SYSTEM_OFF).
  *
@@ -25,7 +31,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io_host.h"
+
 #define TAG		      "KCORE-BENCH-INIT: "
 #define VMM		      "/vmm"
 #define GUEST		      "/guest.bin"
@@ -46,6 +56,9 @@
 #define LINUX_DEFAULT_CMDLINE "console=ttyAMA0 kcore.expect_cpus=1"
 #define LINUX_MEM_MIB	      "256"
 #define LINUX_CPUS	      "1"
+#define IO_TUN_KO	      "/tun.ko"
+#define IO_NET_ARG	      "tap=" IO_TAP /* the VMM's --net tap=NAME */
+#define IO_CMDLINE	      LINUX_DEFAULT_CMDLINE " kcore.virtio=plain " IO_GUEST_ARGS
 #define KVM_NODE	      "/dev/kvm"
 #define KVM_MAJOR	      10u
 #define KVM_MINOR	      232u
@@ -145,14 +158,49 @@ static char *linux_cmdline(void)
 	return line;
 }
 
+/*
+ * The I/O run's host side before the VMM: the disk, the tap, and the sink
+ * (a child reading the guest's bytes). The sink's pid, or -1 (said why).
+ */
+static pid_t io_setup(void)
+{
+	const char *why = "";
+	pid_t sink;
+	int ls;
+
+	if (!io_disk_make(IO_DISK, IO_DISK_MIB, &why) || !io_tap_make(IO_TUN_KO, &why) ||
+	    (ls = io_sink_listen(&why)) < 0) {
+		say("FAIL io: %s", why);
+		return -1;
+	}
+	sink = fork();
+	if (sink == 0) {
+		long long n = io_sink_serve(ls, &why);
+
+		if (n < 0)
+			say("FAIL sink: %s", why);
+		else
+			say("sink: %lld bytes", n);
+		_exit(n < 0 ? 1 : 0);
+	}
+	close(ls);
+	if (sink < 0)
+		say("FAIL fork: %s", strerror(errno));
+	return sink;
+}
+
 int main(void)
 {
-	pid_t pid;
+	pid_t pid, sink = -1;
 	int status;
+	bool io;
 
 	say("start");
 	setup_dev();
 	report_kvm_mode();
+	io = access(IO_TUN_KO, F_OK) == 0;
+	if (io && (sink = io_setup()) < 0)
+		power_off();
 
 	pid = fork();
 	if (pid < 0) {
@@ -165,9 +213,20 @@ int main(void)
 		    (char *)VMM,	   "--kernel",	(char *)LINUX_IMAGE, "--initrd",
 		    (char *)LINUX_INITRD,  "--cmdline", linux_cmdline(),     "--mem",
 		    (char *)LINUX_MEM_MIB, "--cpus",	(char *)LINUX_CPUS,  NULL};
+		char *const io_argv[] = {
+		    (char *)VMM,	   "--kernel",	(char *)LINUX_IMAGE, "--initrd",
+		    (char *)LINUX_INITRD,  "--cmdline", (char *)IO_CMDLINE,  "--mem",
+		    (char *)LINUX_MEM_MIB, "--cpus",	(char *)LINUX_CPUS,  "--disk",
+		    (char *)IO_DISK,	   "--net",	(char *)IO_NET_ARG,  NULL};
 		char *const *argv = access(LINUX_IMAGE, F_OK) == 0 ? linux_argv : bench_argv;
 
-		if (argv == linux_argv)
+		if (io) {
+			argv = io_argv;
+			say("the I/O benchmark: " VMM " --kernel " LINUX_IMAGE
+			    " --initrd " LINUX_INITRD " --cmdline \"" IO_CMDLINE
+			    "\" --mem " LINUX_MEM_MIB " --cpus " LINUX_CPUS " --disk " IO_DISK
+			    " --net tap=" IO_TAP);
+		} else if (argv == linux_argv)
 			say("booting the Linux guest: " VMM " --kernel " LINUX_IMAGE
 			    " --initrd " LINUX_INITRD " --cmdline \"%s\" --mem " LINUX_MEM_MIB
 			    " --cpus " LINUX_CPUS,
@@ -186,5 +245,14 @@ int main(void)
 		say("vmm exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		say("vmm killed by signal %d", WTERMSIG(status));
+	/* The sink ends with the guest's close; if the guest never connected, do not wait. */
+	for (int tries = 0; sink > 0 && waitpid(sink, &status, WNOHANG) == 0; tries++) {
+		if (tries == 50) { /* 5 s */
+			say("FAIL sink: still waiting when the VM ended");
+			kill(sink, SIGKILL);
+			break;
+		}
+		usleep(100 * 1000);
+	}
 	power_off();
 }

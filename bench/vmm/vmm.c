@@ -5,7 +5,7 @@
  *
  *   vmm [--mem MiB] [--pin CPU|none] GUEST.bin
  *   vmm --kernel Image [--initrd FILE] [--cmdline STR] [--mem MiB] [--cpus N]
- *       [--pin CPU|none]
+ *       [--pin CPU|none] [--disk FILE] [--net tap=NAME]
  *
  * A static aarch64 Linux program, run by bench/vmm/init.c inside Debian's
  * kernel in QEMU. It makes one VM through /dev/kvm:
@@ -49,6 +49,9 @@
  * CPU_ON), 256 MiB by default. The DTB has what kserv's guest DTB has:
  * /memory, /cpus (PSCI over HVC), /psci, the GICv3, the arch timer, the
  * PL011 with its apb-pclk clock and /chosen (bootargs, stdout-path, initrd).
+ * The DTB is vmm/guest_dtb.c's. --disk and --net give the guest
+ * kcore-vmm's virtio-blk and virtio-net (devices.c; bench/vmm/README.md,
+ * "Virtio I/O"): MMIO exits in their windows go to vmm/virtio_mmio.c.
  * For the boot-cost measurement it prints, on stdout, the host's virtual
  * counter right before KVM_CREATE_VM and after vCPU 0's KVM_ARM_VCPU_INIT
  * (with the guest's own counter then, KVM_REG_ARM_TIMER_CNT):
@@ -79,6 +82,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/vmm/devices.h"
+#include "vmm/guest_dtb.h"
+
 #define PROG "vmm"
 
 #define EXIT_OK	   0
@@ -89,7 +95,7 @@
 #define USAGE                                                                               \
 	"vmm [--mem MiB] [--pin CPU|none] GUEST.bin\n"                                      \
 	"       vmm --kernel Image [--initrd FILE] [--cmdline STR] [--mem MiB] [--cpus N] " \
-	"[--pin CPU|none]"
+	"[--pin CPU|none] [--disk FILE] [--net tap=NAME]"
 
 #define MIB	  (1ull << 20)
 #define PAGE_SIZE 4096ull
@@ -111,8 +117,6 @@
 #define MAX_VCPUS	      8u /* a Linux guest's, --cpus */
 #define LINUX_DEFAULT_MEM_MIB 256u
 #define LINUX_DEFAULT_CMDLINE "console=ttyAMA0"
-#define LINUX_UART_SPI	      1u	/* as kserv's guest DTB */
-#define LINUX_UART_CLOCK_HZ   24000000u /* the apb-pclk fixed clock */
 
 /* The arm64 Image header (Documentation/arm64/booting.rst). */
 #define IMAGE_TEXT_OFFSET     8u
@@ -501,114 +505,29 @@ static uint64_t write_dtb(struct vm *vm)
 }
 
 /*
- * A Linux VM's DTB in RAM's last page, with the facts of kserv's guest DTB
- * (vmm/guest_dtb.c): memory, the vCPUs with PSCI over HVC, PSCI 1.0, the
- * GICv3, the arch timer's four PPIs, the PL011 (SPI 1) with a 24 MHz
- * apb-pclk, and /chosen with the command line and the initrd. Returns its
- * address.
+ * A Linux VM's DTB in RAM's last page: vmm/guest_dtb.c's, the one kcore's
+ * VMMs write (memory, the vCPUs with PSCI over HVC, PSCI 1.0, the GICv3,
+ * the arch timer's four PPIs, the PL011 on SPI 1 with its 24 MHz apb-pclk,
+ * /chosen with the command line and the initrd) and the nr_virtio devices'
+ * virtio,mmio nodes. Returns its address.
  */
-static uint64_t write_linux_dtb(struct vm *vm, const struct linux_layout *l, const char *cmdline)
+static uint64_t write_linux_dtb(struct vm *vm, const struct linux_layout *l, const char *cmdline,
+				unsigned nr_virtio)
 {
-	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
-	static const char uart_compat[] = "arm,pl011\0arm,primecell";
-	static const char uart_clock_names[] = "uartclk\0apb_pclk";
-	void *fdt = vm->ram + l->dtb_off;
-	uint64_t mem_reg[2] = {cpu_to_fdt64(RAM_BASE), cpu_to_fdt64(vm->ram_size)};
-	uint64_t uart_reg[2] = {cpu_to_fdt64(UART_BASE), cpu_to_fdt64(UART_SIZE)};
-	uint64_t gic_reg[4] = {cpu_to_fdt64(GICD_BASE), cpu_to_fdt64(0x10000),
-			       cpu_to_fdt64(GICR_BASE), cpu_to_fdt64(0x20000ull * vm->nr_vcpus)};
-	/* PPIs (type 1), level-high (4): secure, non-secure, virtual, hypervisor timers. */
-	uint32_t timer_irqs[12] = {cpu_to_fdt32(1), cpu_to_fdt32(13), cpu_to_fdt32(4),
-				   cpu_to_fdt32(1), cpu_to_fdt32(14), cpu_to_fdt32(4),
-				   cpu_to_fdt32(1), cpu_to_fdt32(11), cpu_to_fdt32(4),
-				   cpu_to_fdt32(1), cpu_to_fdt32(10), cpu_to_fdt32(4)};
-	/* SPI (type 0), level-high. */
-	uint32_t uart_irq[3] = {cpu_to_fdt32(0), cpu_to_fdt32(LINUX_UART_SPI), cpu_to_fdt32(4)};
-	const uint32_t gic_phandle = 1, clock_phandle = 2;
-	uint32_t uart_clocks[2] = {cpu_to_fdt32(clock_phandle), cpu_to_fdt32(clock_phandle)};
-	int err = 0;
+	struct guest_dtb_desc d = {
+	    .name = "bench",
+	    .ram_base = RAM_BASE,
+	    .ram_size = vm->ram_size,
+	    .nr_vcpus = vm->nr_vcpus,
+	    .bootargs = cmdline,
+	    .initrd_start = l->initrd_size != 0 ? RAM_BASE + l->initrd_off : 0,
+	    .initrd_end = l->initrd_size != 0 ? RAM_BASE + l->initrd_off + l->initrd_size : 0,
+	    .nr_virtio = nr_virtio,
+	};
 
-	err |= fdt_create(fdt, (int)PAGE_SIZE);
-	err |= fdt_finish_reservemap(fdt);
-	err |= fdt_begin_node(fdt, "");
-	err |= fdt_property_string(fdt, "compatible", "linux,dummy-virt");
-	err |= fdt_property_string(fdt, "model", "kcore bench-vmm");
-	err |= fdt_property_u32(fdt, "#address-cells", 2);
-	err |= fdt_property_u32(fdt, "#size-cells", 2);
-	err |= fdt_property_u32(fdt, "interrupt-parent", gic_phandle);
-
-	err |= fdt_begin_node(fdt, "chosen");
-	err |= fdt_property(fdt, "bootargs", cmdline, (int)(strlen(cmdline) + 1));
-	err |= fdt_property_string(fdt, "stdout-path", "/pl011@9000000");
-	if (l->initrd_size != 0) {
-		err |= fdt_property_u64(fdt, "linux,initrd-start", RAM_BASE + l->initrd_off);
-		err |= fdt_property_u64(fdt, "linux,initrd-end",
-					RAM_BASE + l->initrd_off + l->initrd_size);
-	}
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "memory@80000000");
-	err |= fdt_property_string(fdt, "device_type", "memory");
-	err |= fdt_property(fdt, "reg", mem_reg, sizeof(mem_reg));
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "cpus");
-	err |= fdt_property_u32(fdt, "#address-cells", 1);
-	err |= fdt_property_u32(fdt, "#size-cells", 0);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "cpu@%u", i);
-		err |= fdt_begin_node(fdt, name);
-		err |= fdt_property_string(fdt, "device_type", "cpu");
-		err |= fdt_property_string(fdt, "compatible", "arm,armv8");
-		err |= fdt_property_string(fdt, "enable-method", "psci");
-		err |= fdt_property_u32(fdt, "reg", i);
-		err |= fdt_end_node(fdt);
-	}
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "psci");
-	err |= fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat));
-	err |= fdt_property_string(fdt, "method", "hvc");
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "intc@8000000");
-	err |= fdt_property_string(fdt, "compatible", "arm,gic-v3");
-	err |= fdt_property_u32(fdt, "#interrupt-cells", 3);
-	err |= fdt_property_u32(fdt, "#address-cells", 0);
-	err |= fdt_property(fdt, "interrupt-controller", NULL, 0);
-	err |= fdt_property_u32(fdt, "#redistributor-regions", 1);
-	err |= fdt_property(fdt, "reg", gic_reg, sizeof(gic_reg));
-	err |= fdt_property_u32(fdt, "phandle", gic_phandle);
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "timer");
-	err |= fdt_property_string(fdt, "compatible", "arm,armv8-timer");
-	err |= fdt_property(fdt, "interrupts", timer_irqs, sizeof(timer_irqs));
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "apb-pclk");
-	err |= fdt_property_string(fdt, "compatible", "fixed-clock");
-	err |= fdt_property_u32(fdt, "#clock-cells", 0);
-	err |= fdt_property_u32(fdt, "clock-frequency", LINUX_UART_CLOCK_HZ);
-	err |= fdt_property_string(fdt, "clock-output-names", "clk24mhz");
-	err |= fdt_property_u32(fdt, "phandle", clock_phandle);
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_begin_node(fdt, "pl011@9000000");
-	err |= fdt_property(fdt, "compatible", uart_compat, sizeof(uart_compat));
-	err |= fdt_property(fdt, "reg", uart_reg, sizeof(uart_reg));
-	err |= fdt_property(fdt, "interrupts", uart_irq, sizeof(uart_irq));
-	err |= fdt_property(fdt, "clocks", uart_clocks, sizeof(uart_clocks));
-	err |= fdt_property(fdt, "clock-names", uart_clock_names, sizeof(uart_clock_names));
-	err |= fdt_end_node(fdt);
-
-	err |= fdt_end_node(fdt);
-	err |= fdt_finish(fdt);
-	if (err != 0)
-		die("cannot build the guest's DTB in one page (libfdt error; a shorter "
-		    "--cmdline?)");
+	if (guest_dtb_write(vm->ram + l->dtb_off, (uint32_t)PAGE_SIZE, &d) != GUEST_DTB_OK)
+		die("cannot build the guest's DTB in one page (the line above says why; a "
+		    "shorter --cmdline?)");
 	return RAM_BASE + l->dtb_off;
 }
 
@@ -776,7 +695,8 @@ static void handle_mmio(struct vcpu *v)
 		}
 		return;
 	}
-	inject_abort(v);
+	if (!devices_mmio(addr, run->mmio.len, run->mmio.is_write, run->mmio.data))
+		inject_abort(v);
 }
 
 static void *vcpu_thread(void *arg)
@@ -907,8 +827,9 @@ int main(int argc, char **argv)
 	struct vm vm;
 	struct linux_layout lay;
 	const char *guest = NULL, *kernel = NULL, *initrd = NULL, *cmdline = NULL;
+	const char *disk = NULL, *tap = NULL;
 	uint64_t mem_mib = 0, dtb;
-	unsigned cpus = 0;
+	unsigned cpus = 0, nr_virtio;
 	long pin = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -932,6 +853,8 @@ int main(int argc, char **argv)
 			    "  --initrd FILE    its initrd (with --kernel)\n"
 			    "  --cmdline STR    its command line (with --kernel; default \"%s\")\n"
 			    "  --cpus N         its vCPUs, 1 to %u (with --kernel; default 1)\n"
+			    "  --disk FILE      a virtio-blk over FILE (with --kernel)\n"
+			    "  --net tap=NAME   a virtio-net over the tap NAME (with --kernel)\n"
 			    "Exit status: 0 the guest powered off, 1 error, 2 wrong usage,\n"
 			    "3 the guest asked for a reset or crashed.\n",
 			    MIN_MEM_MIB, MAX_MEM_MIB, DEFAULT_MEM_MIB, LINUX_DEFAULT_MEM_MIB,
@@ -957,6 +880,19 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			i++;
+		} else if (strcmp(a, "--disk") == 0) {
+			if (i + 1 >= argc) {
+				errmsg("--disk needs a file (usage: " USAGE ")");
+				return EXIT_USAGE;
+			}
+			disk = argv[++i];
+		} else if (strcmp(a, "--net") == 0) {
+			if (i + 1 >= argc || strncmp(argv[i + 1], "tap=", 4) != 0 ||
+			    argv[i + 1][4] == '\0') {
+				errmsg("--net needs tap=NAME (usage: " USAGE ")");
+				return EXIT_USAGE;
+			}
+			tap = argv[++i] + 4;
 		} else if (strcmp(a, "--kernel") == 0 || strcmp(a, "--initrd") == 0 ||
 			   strcmp(a, "--cmdline") == 0) {
 			if (i + 1 >= argc) {
@@ -983,8 +919,11 @@ int main(int argc, char **argv)
 		errmsg("either GUEST.bin or --kernel, not both (usage: " USAGE ")");
 		return EXIT_USAGE;
 	}
-	if (kernel == NULL && (initrd != NULL || cmdline != NULL || cpus != 0)) {
-		errmsg("--initrd, --cmdline and --cpus go with --kernel (usage: " USAGE ")");
+	if (kernel == NULL &&
+	    (initrd != NULL || cmdline != NULL || cpus != 0 || disk != NULL || tap != NULL)) {
+		errmsg(
+		    "--initrd, --cmdline, --cpus, --disk and --net go with --kernel (usage: " USAGE
+		    ")");
 		return EXIT_USAGE;
 	}
 	if (guest == NULL && kernel == NULL) {
@@ -1000,7 +939,9 @@ int main(int argc, char **argv)
 		vm.nr_vcpus = cpus != 0 ? cpus : 1;
 		create_vm(&vm, mem_mib != 0 ? mem_mib : LINUX_DEFAULT_MEM_MIB);
 		load_linux(&vm, kernel, initrd, &lay);
-		dtb = write_linux_dtb(&vm, &lay, cmdline != NULL ? cmdline : LINUX_DEFAULT_CMDLINE);
+		nr_virtio = devices_open(disk, tap, vm.ram, RAM_BASE, vm.ram_size, vm.fd);
+		dtb = write_linux_dtb(&vm, &lay, cmdline != NULL ? cmdline : LINUX_DEFAULT_CMDLINE,
+				      nr_virtio);
 		create_vcpus(&vm, RAM_BASE + lay.kernel_off, dtb);
 	} else {
 		vm.nr_vcpus = NR_VCPUS;
@@ -1010,6 +951,7 @@ int main(int argc, char **argv)
 		create_vcpus(&vm, RAM_BASE, dtb);
 	}
 	init_vgic(&vm);
+	devices_start(); /* the network's receive thread, once the vgic takes interrupts */
 	run_vm(&vm);
 	return EXIT_FAIL;
 }

@@ -71,4 +71,7 @@ bool check_vmm_net(int dev);
 /* Bridge br0 made and up with the host's address addr/24 (kcore.run's net): false, said why. */
 bool host_bridge_up(const char *addr);
 
+/* kcore.iobench=1 (iobench.c): the virtio I/O benchmark's kcore side, its lines on fd. */
+void run_iobench(int fd);
+
 #endif /* HOST_INIT_H */

@@ -26,4 +26,22 @@ bool virtio_checks(const char *cmdline);
  */
 bool net_check(const char *mode, const char *bytes_text);
 
+/* Waits for sys_dev ("MAJOR:MINOR") and makes the node (virtio.c). False after a FAIL line. */
+bool virtio_make_node(const char *sys_dev, const char *node, bool block);
+
+/* net.c's pieces the I/O benchmark uses: eth0 up with ip/24; a TCP connection to
+ * peer's NET_PORT (retried while it is not up; -1 after a FAIL line); a whole transfer. */
+bool net_bring_up(const char *ip);
+int net_connect(const char *peer);
+/* All size bytes sent on s, our side shut, and the peer's close seen (so every byte
+ * arrived): false after a FAIL line. */
+bool net_send_all(int s, const unsigned char *buf, size_t size);
+
+/*
+ * kcore.iobench=LIST (iobench.c, docs/bench/README.md "Virtio I/O"): the
+ * timed virtio-blk and virtio-net passes, mib MiB each; "BENCH ..." lines,
+ * then "BENCH done" if all passed. False after a FAIL line.
+ */
+bool iobench_run(const char *list, unsigned int mib);
+
 #endif /* LINUX_INIT_H */

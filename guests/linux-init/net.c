@@ -72,7 +72,7 @@ static bool set_addr(int s, unsigned long req, const char *what, in_addr_t a)
 }
 
 /* eth0 (once virtio_net made it) up with ip/24. */
-static bool bring_up(const char *ip)
+bool net_bring_up(const char *ip)
 {
 	struct ifreq ifr = {0};
 	struct in_addr a;
@@ -108,7 +108,7 @@ static bool bring_up(const char *ip)
 }
 
 /* Waits up to NET_WAIT_S for fd to be ready for events: false (said why) if not. */
-static bool wait_fd(int fd, short events, const char *what)
+static bool net_wait_fd(int fd, short events, const char *what)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 	int n;
@@ -138,7 +138,7 @@ static bool serve(const unsigned char *want, unsigned char *got, size_t size)
 		goto out;
 	}
 	say("net: listening on port %d", NET_PORT);
-	if (!wait_fd(ls, POLLIN, "waiting for the client"))
+	if (!net_wait_fd(ls, POLLIN, "waiting for the client"))
 		goto out;
 	c = accept4(ls, (struct sockaddr *)&addr, &alen, SOCK_CLOEXEC);
 	if (c < 0) {
@@ -149,7 +149,7 @@ static bool serve(const unsigned char *want, unsigned char *got, size_t size)
 	for (;;) {
 		ssize_t r;
 
-		if (!wait_fd(c, POLLIN, "receiving"))
+		if (!net_wait_fd(c, POLLIN, "receiving"))
 			goto out;
 		r = recv(c, got + n, n < size ? size - n : 1, 0);
 		if (r < 0 && errno == EINTR)
@@ -183,7 +183,7 @@ out:
 }
 
 /* Connects to peer, retrying while it is not up yet: the socket, or -1 (said why). */
-static int connect_peer(const char *peer)
+int net_connect(const char *peer)
 {
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(NET_PORT)};
 	time_t end = time(NULL) + NET_WAIT_S;
@@ -209,15 +209,11 @@ static int connect_peer(const char *peer)
 	}
 }
 
-static bool send_all(const char *peer, const unsigned char *buf, size_t size)
+bool net_send_all(int s, const unsigned char *buf, size_t size)
 {
 	char byte;
 	size_t n = 0;
-	int s = connect_peer(peer);
-	bool ok = false;
 
-	if (s < 0)
-		return false;
 	while (n < size) {
 		ssize_t w = send(s, buf + n, size - n, MSG_NOSIGNAL);
 
@@ -225,16 +221,29 @@ static bool send_all(const char *peer, const unsigned char *buf, size_t size)
 			continue;
 		if (w <= 0) {
 			say("FAIL net: send: %s", strerror(errno));
-			goto out;
+			return false;
 		}
 		n += (size_t)w;
 	}
 	/* Everything reached the server when it closes its side (it reads to our end first). */
-	if (shutdown(s, SHUT_WR) != 0 || !wait_fd(s, POLLIN, "waiting for the server's close") ||
+	if (shutdown(s, SHUT_WR) != 0 ||
+	    !net_wait_fd(s, POLLIN, "waiting for the server's close") ||
 	    recv(s, &byte, 1, 0) != 0) {
 		say("FAIL net: the server did not close after the data: %s", strerror(errno));
-		goto out;
+		return false;
 	}
+	return true;
+}
+
+static bool send_all(const char *peer, const unsigned char *buf, size_t size)
+{
+	int s = net_connect(peer);
+	bool ok = false;
+
+	if (s < 0)
+		return false;
+	if (!net_send_all(s, buf, size))
+		goto out;
 	say("net: sent %zu bytes to %s, checksum %016llx", size, peer,
 	    (unsigned long long)fnv1a(buf, size));
 	ok = true;
@@ -316,7 +325,7 @@ bool net_check(const char *mode, const char *bytes_text)
 			return false;
 		}
 		*peer++ = '\0';
-		return bring_up(ip) && ping_peer(peer);
+		return net_bring_up(ip) && ping_peer(peer);
 	}
 	if (!server && strncmp(mode, "client:", 7) != 0) {
 		say("FAIL net: kcore.net=%s: server:IP or client:IP:PEER", mode);
@@ -349,7 +358,7 @@ bool net_check(const char *mode, const char *bytes_text)
 		return false;
 	}
 	disk_pattern(want, size, NET_SEED);
-	ok = bring_up(ip) && (server ? serve(want, got, size) : send_all(peer, want, size));
+	ok = net_bring_up(ip) && (server ? serve(want, got, size) : send_all(peer, want, size));
 	free(want);
 	free(got);
 	return ok;

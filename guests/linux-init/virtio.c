@@ -6,6 +6,9 @@
  *
  *   kcore.virtio=1       load kcore-guest.ko (the shared bounce pool) and
  *                        then Debian's virtio modules from the initramfs
+ *   kcore.virtio=plain   Debian's virtio modules only: a guest that is not
+ *                        protected (the KVM side of the I/O benchmark), whose
+ *                        devices reach all its RAM, so no bounce pool
  *   kcore.disk=write:S   mount /dev/vda (ext4), write kcore/data (1 MiB
  *                        derived from seed S) and kcore/note, unmount
  *   kcore.disk=read:S    mount it and check both read back as written
@@ -21,6 +24,8 @@
  *                        bounds the wait for it
  *   kcore.net=...        a TCP transfer over virtio-net to or from another
  *                        guest (net.c)
+ *   kcore.iobench=LIST   the timed I/O passes (iobench.c), last;
+ *                        kcore.iobench_mib=N their size (default 16)
  *
  * Lines: "virtio: ...", "disk: ...", "rng: ...", "secret: ...", or FAIL.
  */
@@ -78,9 +83,10 @@ static bool param(const char *cmdline, const char *name, char *value, size_t siz
 	return false;
 }
 
-static bool load_modules(void)
+/* Ours first unless plain (no bounce pool: a guest whose RAM its host may read). */
+static bool load_modules(bool plain)
 {
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = plain ? 1 : 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
 		char path[64];
 		int fd;
 
@@ -98,13 +104,13 @@ static bool load_modules(void)
 		}
 		close(fd);
 	}
-	say("virtio: kcore-guest and %zu Debian modules loaded",
+	say("virtio: %s%zu Debian modules loaded", plain ? "" : "kcore-guest and ",
 	    sizeof(modules) / sizeof(modules[0]) - 1);
 	return true;
 }
 
 /* Waits for /sys/block/NAME and makes its device node at node. */
-static bool make_node(const char *sys_dev, const char *node, bool block)
+bool virtio_make_node(const char *sys_dev, const char *node, bool block)
 {
 	char text[32], *end;
 	unsigned long maj, min;
@@ -176,7 +182,7 @@ static bool check_disk(const char *mode)
 		say("FAIL disk: bad seed in kcore.disk=%s", mode);
 		return false;
 	}
-	if (!make_node("/sys/block/vda/dev", DISK_DEV, true))
+	if (!virtio_make_node("/sys/block/vda/dev", DISK_DEV, true))
 		return false;
 	mkdir(DISK_DIR, 0755);
 	if (mount(DISK_DEV, DISK_DIR, "ext4", writing ? 0 : MS_RDONLY, NULL) != 0) {
@@ -222,7 +228,7 @@ static bool check_rng(void)
 	ssize_t n;
 	size_t zeros = 0;
 
-	if (!make_node("/sys/class/misc/hw_random/dev", "/tmp/hwrng", false))
+	if (!virtio_make_node("/sys/class/misc/hw_random/dev", "/tmp/hwrng", false))
 		return false;
 	if (!read_text("/sys/class/misc/hw_random/rng_current", current, sizeof(current)) ||
 	    strncmp(current, "virtio_rng", 10) != 0) {
@@ -374,8 +380,9 @@ bool virtio_checks(const char *cmdline)
 {
 	char value[VALUE_MAX], disk[VALUE_MAX];
 
-	if (param(cmdline, "kcore.virtio", value, sizeof(value)) && strcmp(value, "1") == 0 &&
-	    !load_modules())
+	if (param(cmdline, "kcore.virtio", value, sizeof(value)) &&
+	    (strcmp(value, "1") == 0 || strcmp(value, "plain") == 0) &&
+	    !load_modules(strcmp(value, "plain") == 0))
 		return false;
 	if (param_uint(cmdline, "kcore.attacked", 0) == 1) {
 		if (!param(cmdline, "kcore.secret", value, sizeof(value)) ||
@@ -393,5 +400,9 @@ bool virtio_checks(const char *cmdline)
 	if (param(cmdline, "kcore.rng", value, sizeof(value)) && strcmp(value, "1") == 0 &&
 	    !check_rng())
 		return false;
-	return check_net(cmdline);
+	if (!check_net(cmdline))
+		return false;
+	if (param(cmdline, "kcore.iobench", value, sizeof(value)))
+		return iobench_run(value, param_uint(cmdline, "kcore.iobench_mib", 16));
+	return true;
 }

@@ -33,6 +33,8 @@ static bool net;     /* FAKE_KCORE=vnet: device 0 is a virtio-net */
 static int memfd = -1;
 static uint8_t *ram;
 static unsigned irqs, step;
+/* virtio-blk's second round: the device reset, set up again, a second private buffer. */
+static bool again;
 static bool pending_read;
 static unsigned long long want_value, want_mask;
 
@@ -253,10 +255,17 @@ int fake_virtio_run(struct kcore_vcpu_run *r)
 		if (console)
 			offer_console();
 		else
-			offer_read(RAM_BASE + DATA, 0);
+			offer_read(RAM_BASE + (again ? PRIVATE : DATA), 0);
 		reg(r, 0x050, true, console ? 1 : 0);
 		break;
 	case 15:
+		if (again) {
+			/* A second SIGBUS in the same thread: handled as the first was. */
+			step = 19;
+			reg(r, 0x070, false, 0x40);
+			want_mask = 0x40;
+			break;
+		}
 		if (!(console ? console_done() : first_read_done()) || irqs != 1)
 			return bad("sector 0 did not come, or no interrupt");
 		reg(r, 0x060, false, 1); /* InterruptStatus: used */
@@ -278,8 +287,16 @@ int fake_virtio_run(struct kcore_vcpu_run *r)
 		want_mask = 0x40;
 		break;
 	default:
-		if (irqs != 2)
-			return bad("not two interrupts (used, config)");
+		if (irqs != (again ? 3u : 2u))
+			return bad(again ? "not three interrupts (used, config, config)"
+					 : "not two interrupts (used, config)");
+		if (!again) {
+			/* Reset (status 0), then the setup again from step 1. */
+			again = true;
+			step = 1;
+			reg(r, 0x070, true, 0);
+			break;
+		}
 		r->out.reason = KC_EXIT_POWEROFF;
 		pending_read = false;
 		break;

@@ -12,8 +12,11 @@
  * ring advanced and InterruptStatus 1; then a read into a buffer in the
  * RAM past the memfd (the "private page"): the device must say
  * DEVICE_NEEDS_RESET, kcore-vmm must live on, and two interrupts (used,
- * config) must have come through KCORE_VM_IOC_IRQ at INTID 48. Anything
- * else is EINVAL from the run.
+ * config) must have come through KCORE_VM_IOC_IRQ at INTID 48; then the
+ * device reset and set up again and a second read into the private page:
+ * a second SIGBUS in the same kcore-vmm thread, handled as the first
+ * (DEVICE_NEEDS_RESET again, a third interrupt). Anything else is EINVAL
+ * from the run.
  *
  * FAKE_KCORE=vconsole: device 0 is kcore-vmm's --console virtio instead;
  * vCPU 0 sends "hi from hvc0\nbye" through port 0's transmit queue (1):

@@ -6,7 +6,9 @@
 # right, that a missing KVM, pKVM or kcore (Linux host) file is a column of
 # "n/a", that the boot
 # cost (creation to first instruction, verify and remap per MiB) is computed
-# and tabled with every column, and that bad input is refused with one clear
+# and tabled with every column, that the virtio I/O table (instructions per
+# byte, io-report) is computed from both sides' lines and refuses a missing
+# operation or a FAIL line, and that bad input is refused with one clear
 # error line. It checks the harness, not the
 # speed, and boots nothing.
 # Prints one "ok - ..." or "not ok - ..." line per check; exits 0 only if all passed.
@@ -294,6 +296,55 @@ refused first-insn-before-platform "before the platform line" \
 	"$(echo 'BENCH first_insn cntvct=1 cntvoff=0'; grep -v first_insn <<<"$kc")"
 refused created-after-first-insn "first instruction .* before the VM's creation" \
 	"${kc/vm_created counter=5000/vm_created counter=9000}"
+
+# ---- the virtio I/O benchmark (io-report) -------------------------------------------------------
+# kcore's side as the Linux host's console shows it: kcore-vmm's creation line, the guest's
+# lines after "[linux] " and its init's tag, the host's sink line between.
+cat >"$tmp/io-kcore.txt" <<'EOF2'
+BENCH vm_created counter=3000
+[linux] KCORE-LINUX-INIT: BENCH op=blk_write reps=16777216 ticks=2097152
+[linux] KCORE-LINUX-INIT: BENCH op=blk_read reps=16777216 ticks=1572864
+KCORE-HOST: iobench: sink: 16777216 bytes
+[linux] KCORE-LINUX-INIT: BENCH op=net_tx reps=16777216 ticks=31457280
+[linux] KCORE-LINUX-INIT: BENCH done
+EOF2
+# KVM's: the ops in another order, with the serial console's CRs.
+printf '%s\r\n' "KCORE-LINUX-INIT: BENCH op=blk_read reps=8388608 ticks=524288" \
+	"KCORE-LINUX-INIT: BENCH op=blk_write reps=8388608 ticks=1048576" \
+	"KCORE-LINUX-INIT: BENCH op=net_tx reps=8388608 ticks=10485760" \
+	"KCORE-LINUX-INIT: BENCH done" >"$tmp/io-kvm.txt"
+out=$(bash "$h" io-report "$tmp/io-kcore.txt" "$tmp/io-kvm.txt" 2>"$tmp/err")
+rc=$?
+check "io-report: two good files: exit 0, nothing on stderr" [ "$rc-$(wc -c <"$tmp/err")" = 0-0 ]
+check "io table: header operation, kcore-linux, kvm, kcore/kvm" \
+	grep -Eq '^operation +kcore-linux +kvm +kcore/kvm$' <<<"$out"
+# ticks x 16 / bytes: 2097152*16/16777216 = 2; 1048576*16/8388608 = 2; ratio 1.
+check "io table: blk_write 2.00 and 2.00 instructions per byte, ratio 1.00" \
+	grep -Eq '^blk_write +2\.00 +2\.00 +1\.00$' <<<"$out"
+check "io table: blk_read 1.50 and 1.00, ratio 1.50" grep -Eq '^blk_read +1\.50 +1\.00 +1\.50$' <<<"$out"
+check "io table: net_tx 30.00 and 20.00, ratio 1.50" grep -Eq '^net_tx +30\.00 +20\.00 +1\.50$' <<<"$out"
+check "io table: the three operations in order" \
+	[ "$(grep -Eo '^(blk_write|blk_read|net_tx) ' <<<"$out" | paste -sd' ')" = "blk_write  blk_read  net_tx " ]
+# io_refused NAME REASON CONTENT: kcore's file with CONTENT is refused with one line naming it.
+io_refused() {
+	local f=$tmp/io-$1.txt rc named
+	printf '%s\n' "$3" >"$f"
+	bash "$h" io-report "$f" "$tmp/io-kvm.txt" >"$tmp/stdout" 2>"$tmp/err"
+	rc=$?
+	grep -q "^bench: $f: .*$2" "$tmp/err" && named=yes || named=no
+	check "io-report refuses $1: exit 1, one line naming the reason, no table" \
+		[ "$rc-$(wc -l <"$tmp/err")-$named-$(wc -c <"$tmp/stdout")" = 1-1-yes-0 ]
+}
+io_kc=$(cat "$tmp/io-kcore.txt")
+io_refused missing-op "operation net_tx is missing" "$(grep -v op=net_tx <<<"$io_kc")"
+io_refused guest-fail "a failure: .*FAIL iobench: blk" \
+	"$(sed 's/^.*op=blk_read.*$/[linux] KCORE-LINUX-INIT: FAIL iobench: blk: what was read differs from what was written/' <<<"$io_kc")"
+io_refused host-fail "a failure: KCORE-HOST: iobench: FAIL sink" \
+	"$(printf '%s\nKCORE-HOST: iobench: FAIL sink: still waiting when the VM ended\n' "$io_kc")"
+io_refused no-done 'no "BENCH done" line' "$(grep -v 'BENCH done' <<<"$io_kc")"
+io_refused twice "operation blk_write appears twice" "$(grep op=blk_write <<<"$io_kc"; echo "$io_kc")"
+io_refused zero-bytes "reps=0 is not a positive number" "${io_kc/reps=16777216 ticks=2097152/reps=0 ticks=2097152}"
+io_refused unknown "unknown operation \"net_rx\"" "${io_kc/op=net_tx/op=net_rx}"
 
 # ---- the reset scrub's cost (scrub-sizes) -----------------------------------------------------
 cat >"$tmp/scrub.txt" <<'EOF2'

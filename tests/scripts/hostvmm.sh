@@ -203,7 +203,7 @@ else
 	fake off 0 '^\[hello\] hi$' "a run with a disk and an rng: present, unused, the guest unchanged" \
 		--image "$hello" --mem 16M --disk "$tmp/disk.img" --rng
 	fake virtio 0 '^kcore-vmm: VM hello: virtio-blk 0: a request buffer the host cannot reach: the device needs a reset$' \
-		"virtio-blk driven through MMIO exits: sector 0 read into the guest's RAM (the mmap), an interrupt; a buffer in a private page (SIGBUS): the device needs a reset, kcore-vmm lives on" \
+		"virtio-blk driven through MMIO exits: sector 0 read into the guest's RAM (the mmap), an interrupt; a buffer in a private page (SIGBUS): the device needs a reset, kcore-vmm lives on; reset, and a second such buffer: the same in the same thread" \
 		--image "$hello" --mem 16M --disk "$tmp/disk.img" --rng
 	fake vconsole 0 '^\[hello\] hi from hvc0$' "--console virtio: a line the guest sent through port 0, on stdout as the PL011's" \
 		--image "$hello" --mem 16M --console virtio

@@ -22,6 +22,13 @@
  * (a FAIL fails the run), and the driver's marks are undone. The CPU
  * interface's registers are checked only if the guest ran where the payload
  * does: run it on one CPU (kcore-run --cpus 1) for that.
+ *
+ * On that CPU the driver also arms its own virtual timer, far ahead (as a
+ * Linux host always has its tick armed; kserv uses the physical timer): the
+ * vCPU's next entries, before its first timer access, then take kcore's
+ * host-deadline-only path (timers_enter_host: PPI 26 enabled for the run),
+ * and its first CNTP access the full claim on top of it, all of which must
+ * be undone too. Disarmed with the marks, before the far deadline comes.
  */
 
 #include <kcore/guest_tests.h>
@@ -49,6 +56,8 @@
 #define PPIS		 ((1u << PPI_HYPTIMER) | (1u << PPI_VTIMER))
 #define PRIO_MARK	 0x80u /* the two PPIs' priority while a guest asked */
 #define PMR_MARK	 0xf0ull
+#define CNTV_ENABLE	 1ull
+#define CNTV_AHEAD	 (62500000ull * 600) /* ten minutes of the 62.5 MHz counter */
 
 /* What kcore may change, one redistributor's worth, and the CPU interface's. */
 enum { R_IGROUPR0, R_IGRPMODR0, R_ISENABLER0, R_ISACTIVER0, R_IPRIORITY, R_NR };
@@ -76,7 +85,7 @@ static u32 payload_cpu;
 static bool wanted;
 static u32 saved_prio[MAX_FRAMES]; /* the priority word of INTIDs 24..27 before the mark */
 static u64 saved_pmr;
-static bool pmr_marked;
+static bool pmr_marked; /* and this CPU's virtual timer armed */
 
 static u32 rd32(u64 pa)
 {
@@ -143,8 +152,14 @@ static void mark_and_record(void)
 	}
 	pmr_marked = s.cpu == payload_cpu;
 	if (pmr_marked) {
+		u64 now;
+
 		saved_pmr = s.pmr;
 		write_pmr(PMR_MARK);
+		__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+		__asm__ volatile(
+		    "msr cntv_cval_el0, %0; msr cntv_ctl_el0, %1; isb" ::"r"(now + CNTV_AHEAD),
+		    "r"(CNTV_ENABLE));
 	}
 	record(&recorded);
 }
@@ -156,8 +171,10 @@ static void unmark(void)
 
 		wr32(word, (rd32(word) & 0xffffu) | (saved_prio[i] & 0xffff0000u));
 	}
-	if (pmr_marked)
+	if (pmr_marked) {
 		write_pmr(saved_pmr);
+		__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(0ull));
+	}
 }
 
 static void on_payload_start(u32 payload_flags)

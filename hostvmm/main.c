@@ -26,6 +26,7 @@
 #include <getopt.h>
 #include <libfdt.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ struct options {
 	bool rng;
 	bool virtio_console;
 	struct hostvmm_net_arg net;
+	long pin; /* --pin: the host CPU of every thread, or -1 (none) */
 };
 
 /* A signed file read whole. */
@@ -81,7 +83,9 @@ static void usage(FILE *out)
 	    out,
 	    "usage: kcore-vmm --image FILE [--initrd FILE] [--cmdline S] [--cpus N] [--mem SIZE]\n"
 	    "                 [--name S] [--small-pages] [--disk FILE[,ro]]... [--rng]\n"
-	    "                 [--console pl011|virtio] [--net tap=NAME|bridge=BR] [--dry-run]\n"
+	    "                 [--console pl011|virtio] [--net tap=NAME|bridge=BR] [--pin "
+	    "CPU|none]\n"
+	    "                 [--dry-run]\n"
 	    "                 [--dump-dtb FILE]\n"
 	    "                 [--snapshot-to FILE] [--restore-from FILE]\n"
 	    "Runs a protected VM through /dev/kcore (kcore.ko): the kernel FILE, and the initrd,\n"
@@ -107,6 +111,8 @@ static void usage(FILE *out)
 	    "  --net tap=NAME  a virtio-net over the host's tap device NAME (it must exist)\n"
 	    "  --net bridge=BR a virtio-net over a tap of its own, added to bridge BR and\n"
 	    "                  deleted when kcore-vmm ends (its MAC comes from --name)\n"
+	    "  --pin CPU|none  run every thread (the vCPUs', the devices') on host CPU CPU only\n"
+	    "                  (default none: where Linux's scheduler puts them)\n"
 	    "  --dry-run       check the files and print where they go; no /dev/kcore\n"
 	    "  --dump-dtb FILE write the guest's device tree to FILE\n"
 	    "  --snapshot-to FILE  when the guest asks for a snapshot (KC_TEST_SNAPSHOT), stop\n"
@@ -229,6 +235,41 @@ static void parse_disk(char *arg, struct options *o)
 	o->nr_disks++;
 }
 
+/* --pin CPU|none: a CPU number below CPU_SETSIZE, or none (-1). */
+static long parse_pin(const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	if (strcmp(arg, "none") == 0)
+		return -1;
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v >= CPU_SETSIZE)
+		usage_error("--pin %s: a host CPU number, 0..%d, or none", arg, CPU_SETSIZE - 1);
+	return (long)v;
+}
+
+/*
+ * --pin: this thread, and so every thread it creates later (the vCPUs',
+ * the network's receive thread), runs on that CPU only. A CPU that is not
+ * there or not allowed is the user's mistake: said, exit HOSTVMM_USAGE.
+ */
+static void pin_threads(long cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET((size_t)cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		fprintf(stderr, "kcore-vmm: --pin %ld: %s (a CPU this host has and allows?)\n", cpu,
+			strerror(errno));
+		exit(HOSTVMM_USAGE);
+	}
+}
+
 /* --net tap=NAME or bridge=BR: one only, NAME a Linux interface name. */
 static void parse_net(char *arg, struct options *o)
 {
@@ -263,6 +304,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	    {"rng", no_argument, NULL, 'R'},
 	    {"console", required_argument, NULL, 'C'},
 	    {"net", required_argument, NULL, 'W'},
+	    {"pin", required_argument, NULL, 'P'},
 	    {"snapshot-to", required_argument, NULL, 'T'},
 	    {"restore-from", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
@@ -271,7 +313,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	const char *name = NULL;
 	int c;
 
-	*o = (struct options){.cmdline = "", .cpus = 1, .mem = DEFAULT_MEM};
+	*o = (struct options){.cmdline = "", .cpus = 1, .mem = DEFAULT_MEM, .pin = -1};
 	opterr = 0; /* our own one-line errors */
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
@@ -326,6 +368,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (strcmp(optarg, "virtio") != 0 && strcmp(optarg, "pl011") != 0)
 				usage_error("--console %s: pl011 or virtio", optarg);
 			o->virtio_console = strcmp(optarg, "virtio") == 0;
+			break;
+		case 'P':
+			o->pin = parse_pin(optarg);
 			break;
 		case 'W':
 			parse_net(optarg, o);
@@ -634,6 +679,7 @@ int main(int argc, char **argv)
 	/* Line by line even into a pipe: whoever reads the guest's console sees it as it comes. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_args(argc, argv, &o);
+	pin_threads(o.pin);
 	image = read_signed(o.image);
 	if (o.initrd != NULL)
 		initrd = read_signed(o.initrd);

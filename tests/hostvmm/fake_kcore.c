@@ -42,11 +42,16 @@
  *             vCPU 0 started, every byte: else EBADMSG, as kcore's AUTH),
  *             and vCPU 0's first run must then complete the snapshot call
  *             with KC_TEST_SNAPSHOT_RESTORED; then it powers off
+ *
+ * With FAKE_PIN=N set (any mode), every KCORE_VM_IOC_RUN first checks that
+ * the calling thread may run on host CPU N and on no other (kcore-vmm
+ * --pin N): EINVAL otherwise, which kcore-vmm reports and fails on.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -99,6 +104,19 @@ int open(const char *path, int flags, ...)
 		mode = getenv("FAKE_KCORE");
 	dev_fd = real_open("/dev/null", O_RDWR | O_CLOEXEC);
 	return dev_fd;
+}
+
+/* FAKE_PIN: this thread's CPUs are exactly {FAKE_PIN}, or there is no FAKE_PIN. */
+static bool pinned_as_wanted(void)
+{
+	const char *want = getenv("FAKE_PIN");
+	cpu_set_t set;
+
+	if (want == NULL)
+		return true;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return false;
+	return CPU_COUNT(&set) == 1 && CPU_ISSET(atoi(want), &set);
 }
 
 /* A sibling never started: asleep until a signal, as in the module. */
@@ -291,6 +309,10 @@ int ioctl(int fd, unsigned long req, ...)
 	if (fd == vm_fd && vm_fd >= 0 && req == KCORE_VM_IOC_RUN) {
 		struct kcore_run *k = arg;
 
+		if (!pinned_as_wanted()) {
+			errno = EINVAL;
+			return -1;
+		}
 		if (k->vcpu == 0 && (strcmp(mode, "virtio") == 0 || strcmp(mode, "vconsole") == 0 ||
 				     strcmp(mode, "vnet") == 0))
 			return fake_virtio_run(&k->run);

@@ -91,6 +91,11 @@ status 3 "^kcore-vmm: --disk $tmp/disk.img: in use" "one file as two disks (lock
 	--image "$hello" --disk "$tmp/disk.img" --disk "$tmp/disk.img,ro" --dry-run
 status 2 '^kcore-vmm: --disk .*: at most 4 disks' "a fifth disk" --image "$hello" \
 	--disk a --disk b --disk c --disk d --disk e --dry-run
+status 2 '^kcore-vmm: --pin 1x: a host CPU number, 0\.\.1023, or none' "--pin 1x" --image "$hello" --pin 1x --dry-run
+status 2 '^kcore-vmm: --pin 1024: a host CPU number' "--pin past CPU_SETSIZE" --image "$hello" --pin 1024 --dry-run
+status 2 '^kcore-vmm: --pin 1023: Invalid argument \(a CPU this host has and allows\?\)' \
+	"--pin a CPU the machine lacks" --image "$hello" --pin 1023 --dry-run
+status 0 '^kcore-vmm: VM hello: ' "--pin none" --image "$hello" --pin none --dry-run
 status 2 '^kcore-vmm: --console vga: pl011 or virtio' "a bad --console" --image "$hello" --console vga --dry-run
 status 0 '^kcore-vmm: VM hello: virtio-console at 0xa010000 \(SPI 16\)$' "--console virtio: its window" \
 	--image "$hello" --console virtio --dry-run
@@ -223,6 +228,13 @@ else
 		--image "$hello" --mem 16M --small-pages
 	fake small 4 '^kcore-vmm: KCORE_IOC_CREATE_VM: EINVAL: ' "without --small-pages: flags 0" \
 		--image "$hello" --mem 16M
+	# --pin: every vCPU thread (8, 7 of them asleep in the run ioctl) may run on CPU 0 alone.
+	FAKE_PIN=0 fake off 0 '^kcore-vmm: VM hello powered off$' "--pin 0: every vCPU thread on CPU 0 alone" \
+		--image "$hello" --mem 16M --cpus 8 --pin 0
+	if [ "$(nproc)" -gt 1 ]; then
+		FAKE_PIN=0 fake off 1 'KCORE_VM_IOC_RUN: EINVAL' "without --pin the vCPU threads may run anywhere (the check above can fail)" \
+			--image "$hello" --mem 16M --cpus 8
+	fi
 	# Snapshots: vCPU 0 asks on 8 vCPUs (7 asleep in the run ioctl: parked first, else the
 	# stand-in says EBUSY); the file: header, records padded to a page, 2 + 8 data pages.
 	fake snap 0 "^kcore-vmm: VM hello: snapshot saved to $tmp/snap.kcs: 2 pages, 8 vCPUs, 49152 bytes\$" \

@@ -40,7 +40,9 @@
  *   of it, or x0 = KCORE_E_INVAL;
  * - KC_TEST_SNAPSHOT: the backend's snapshot machinery answers
  *   (vmm_snapshot_call);
- * - KC_BENCH_NOP: x0 = 0 (the host_call benchmark);
+ * - KC_BENCH_NOP: x0 = 0 (the host_call benchmark), counted;
+ * - KC_TEST_MMIO_EXITS: x0 = 0, x1 the VM's MMIO exits, x2 the last one's
+ *   IPA, x3 the KC_BENCH_NOP calls answered here;
  * - anything else goes to the hooks (KC_TEST_CHECKPOINT, KC_TEST_REGWORLD,
  *   ...); a call no hook answers gets x0 = -1 (SMCCC NOT_SUPPORTED).
  */

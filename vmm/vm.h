@@ -98,6 +98,7 @@ struct guest {
 	struct guest *replaced_by; /* the guest restored from its snapshot */
 	struct snapshot snap;	   /* while restore_pending */
 	u64 mmio_exits;		   /* KC_EXIT_MMIO exits seen (atomics): KC_TEST_MMIO_EXITS */
+	u64 null_calls;		   /* KC_BENCH_NOP calls answered here (atomics): the same, x3 */
 	u64 mmio_last_ipa;	   /* the last one's IPA (atomics) */
 	struct vmm_uart uart;	   /* its PL011's line (vuart.h) */
 	struct vmm_gic gic;	   /* its GICv3's registers (vgic.h) */

@@ -74,7 +74,9 @@
  * answers x0 = 0, x1 = how many KC_EXIT_MMIO exits this VM has made so far,
  * x2 = the IPA of the last one (0 if none): so the guest can tell an access
  * kcore refused itself (the MMIO guard, docs/abi.md) from one the host saw
- * and refused.
+ * and refused; x3 = how many KC_BENCH_NOP calls reached the VMM's exit
+ * handler (vmm/exit.c): all of them under kserv, none under kcore.ko, which
+ * answers them in the kernel (pwroff says which).
  */
 #define KC_TEST_MMIO_EXITS KCORE_HC(0x86)
 
